@@ -1,0 +1,203 @@
+//! Configuration: defaults, then a TOML file, then `MELDPUNT_*` environment variables,
+//! then command-line flags. Secrets are never printed (see the `Debug` impl).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::domain::session::SessionLimits;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Directory for the embedded SQLite database (when no database URL is given).
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; empty for SQLite in `data_dir`. Secret.
+    pub database_url: Option<String>,
+    /// The address people use to reach meldpunt; links in messages start with it.
+    /// When it starts with `https://`, cookies are `Secure` and HSTS is sent.
+    pub public_url: String,
+    pub log_format: LogFormat,
+    /// Bearer token that opens `/metrics`; without one, `/metrics` is off. Secret.
+    pub metrics_token: Option<String>,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("meldpunt-data"),
+            database_url: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            log_format: LogFormat::Text,
+            metrics_token: None,
+            trust_forwarded_for: false,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field("public_url", &self.public_url)
+            .field("log_format", &self.log_format)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[secret]"))
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_absolute_hours", &self.session_absolute_hours)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+/// Hides the password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:[secret]{}", &url[..scheme_end], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("{0}: {1}")]
+    Parse(PathBuf, toml::de::Error),
+    #[error("environment variable {0}: {1}")]
+    Env(&'static str, String),
+}
+
+impl Config {
+    /// Loads defaults, then the file (if any), then the environment.
+    pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut cfg = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.into(), e))?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse(path.into(), e))?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("MELDPUNT_LISTEN") {
+            cfg.listen = v.parse().map_err(|_| ConfigError::Env("MELDPUNT_LISTEN", "expected host:port".into()))?;
+        }
+        if let Some(v) = env("MELDPUNT_DATA_DIR") {
+            cfg.data_dir = v.into();
+        }
+        if let Some(v) = env("MELDPUNT_DATABASE_URL").filter(|v| !v.is_empty()) {
+            cfg.database_url = Some(v);
+        }
+        if let Some(v) = env("MELDPUNT_PUBLIC_URL") {
+            cfg.public_url = v;
+        }
+        if let Some(v) = env("MELDPUNT_LOG_FORMAT") {
+            cfg.log_format = match v.as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                _ => return Err(ConfigError::Env("MELDPUNT_LOG_FORMAT", "expected text or json".into())),
+            };
+        }
+        if let Some(v) = env("MELDPUNT_METRICS_TOKEN").filter(|v| !v.is_empty()) {
+            cfg.metrics_token = Some(v);
+        }
+        if let Some(v) = env("MELDPUNT_TRUST_FORWARDED_FOR") {
+            cfg.trust_forwarded_for = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("MELDPUNT_SESSION_IDLE_MINUTES") {
+            cfg.session_idle_minutes = v
+                .parse()
+                .map_err(|_| ConfigError::Env("MELDPUNT_SESSION_IDLE_MINUTES", "expected minutes".into()))?;
+        }
+        if let Some(v) = env("MELDPUNT_SESSION_ABSOLUTE_HOURS") {
+            cfg.session_absolute_hours = v
+                .parse()
+                .map_err(|_| ConfigError::Env("MELDPUNT_SESSION_ABSOLUTE_HOURS", "expected hours".into()))?;
+        }
+        Ok(cfg)
+    }
+
+    /// The database URL in force: the configured one, or SQLite in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => crate::store::sqlite_url(&self.data_dir.join("meldpunt.db")),
+        }
+    }
+
+    pub fn uses_tls(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn session_limits(&self) -> SessionLimits {
+        SessionLimits {
+            idle_ms: self.session_idle_minutes.max(1) * 60_000,
+            absolute_ms: self.session_absolute_hours.max(1) * 3_600_000,
+            ..SessionLimits::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_the_printed_configuration() {
+        let cfg = Config {
+            database_url: Some("postgres://meldpunt:hunter2@db/meldpunt".into()),
+            metrics_token: Some("s3cret-token".into()),
+            ..Config::default()
+        };
+        let printed = format!("{cfg:?}");
+        assert!(!printed.contains("hunter2") && !printed.contains("s3cret-token"), "{printed}");
+        assert!(printed.contains("postgres://meldpunt:[secret]@db/meldpunt"));
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        let dir = std::env::temp_dir().join(format!("meldpunt-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("meldpunt.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\npublic_url = \"https://meldpunt.example\"\n").unwrap();
+        let env = |k: &str| (k == "MELDPUNT_LISTEN").then(|| "127.0.0.1:9100".to_string());
+        let cfg = Config::load(Some(&file), &env).unwrap();
+        assert_eq!(cfg.listen.port(), 9100);
+        assert!(cfg.uses_tls());
+    }
+
+    #[test]
+    fn an_unknown_setting_in_the_file_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("meldpunt-cfg2-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("meldpunt.toml");
+        std::fs::write(&file, "lisen = \"127.0.0.1:9000\"\n").unwrap();
+        assert!(matches!(Config::load(Some(&file), &|_| None), Err(ConfigError::Parse(..))));
+    }
+}

@@ -1,0 +1,15 @@
+//! The pure core of meldpunt: types, rules and decisions.
+//!
+//! Nothing in here does I/O, reads the clock or draws random numbers on its own:
+//! time and randomness are handed in by the caller. Errors are plain enums.
+
+pub mod audit;
+pub mod credentials;
+pub mod org;
+pub mod policy;
+pub mod session;
+pub mod throttle;
+pub mod user;
+
+/// Milliseconds since the Unix epoch (UTC). All stored times use this unit.
+pub type Millis = i64;

@@ -1,0 +1,235 @@
+//! People and their roles.
+
+use std::fmt;
+
+/// What a person does in meldpunt. A person has exactly one role in one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Municipal staff reporting content on behalf of the mayor.
+    Reporter,
+    /// Central-team analyst who triages and assesses reports.
+    Analyst,
+    /// Central-team supervisor who approves outgoing notices (four eyes).
+    Supervisor,
+    /// Read-only oversight, including the audit trail.
+    Auditor,
+    /// Manages organisations, people and API tokens.
+    Administrator,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Reporter,
+        Role::Analyst,
+        Role::Supervisor,
+        Role::Auditor,
+        Role::Administrator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reporter => "reporter",
+            Role::Analyst => "analyst",
+            Role::Supervisor => "supervisor",
+            Role::Auditor => "auditor",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            Role::Reporter => "Melder",
+            Role::Analyst => "Analist",
+            Role::Supervisor => "Supervisor",
+            Role::Auditor => "Auditor",
+            Role::Administrator => "Beheerder",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::Reporter => "Reporter",
+            Role::Analyst => "Analyst",
+            Role::Supervisor => "Supervisor",
+            Role::Auditor => "Auditor",
+            Role::Administrator => "Administrator",
+        }
+    }
+
+    /// Staff roles must use a second factor (TOTP); reporters may choose to.
+    pub fn requires_second_factor(self) -> bool {
+        !matches!(self, Role::Reporter)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an account is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    /// Created; waiting for the person to follow the activation link and set a password.
+    Pending,
+    Active,
+    /// Cannot sign in; all sessions ended.
+    Disabled,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Pending => "pending",
+            UserStatus::Active => "active",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UserStatus> {
+        [UserStatus::Pending, UserStatus::Active, UserStatus::Disabled]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            UserStatus::Pending => "Wacht op activering",
+            UserStatus::Active => "Actief",
+            UserStatus::Disabled => "Geblokkeerd",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    #[error("not a valid e-mail address")]
+    InvalidEmail,
+    #[error("the name is empty or longer than 200 characters")]
+    InvalidName,
+    #[error("the password must have at least 12 characters")]
+    PasswordTooShort,
+    #[error("the password may have at most 256 characters")]
+    PasswordTooLong,
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+}
+
+/// A normalised e-mail address (trimmed, lower-case), used as the sign-in name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, UserError> {
+        let s = raw.trim().to_lowercase();
+        let (local, domain) = s.split_once('@').ok_or(UserError::InvalidEmail)?;
+        let ok = !local.is_empty()
+            && s.len() <= 254
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+            && !domain.contains('@');
+        if ok {
+            Ok(Email(s))
+        } else {
+            Err(UserError::InvalidEmail)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person to create. The account starts `Pending` until activated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+}
+
+impl NewUser {
+    pub fn new(email: &str, name: &str, role: Role) -> Result<NewUser, UserError> {
+        let email = Email::parse(email)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(UserError::InvalidName);
+        }
+        Ok(NewUser {
+            email,
+            name: name.to_string(),
+            role,
+        })
+    }
+}
+
+/// Checks a new password against the policy (NIST SP 800-63B style: length, not composition).
+pub fn check_new_password(password: &str, repeated: &str) -> Result<(), UserError> {
+    let n = password.chars().count();
+    if n < 12 {
+        return Err(UserError::PasswordTooShort);
+    }
+    if n > 256 {
+        return Err(UserError::PasswordTooLong);
+    }
+    if password != repeated {
+        return Err(UserError::PasswordsDiffer);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_except_reporter_needs_a_second_factor() {
+        let needing: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.requires_second_factor())
+            .collect();
+        assert_eq!(
+            needing,
+            vec![Role::Analyst, Role::Supervisor, Role::Auditor, Role::Administrator]
+        );
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_stored_names() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(Email::parse(" Jan@Gemeente.NL ").unwrap().as_str(), "jan@gemeente.nl");
+        for bad in ["", "jan", "jan@", "@gemeente.nl", "jan@gemeente", "jan @x.nl", "a@b@c.nl"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_twelve_characters_and_must_match() {
+        assert_eq!(check_new_password("kort", "kort"), Err(UserError::PasswordTooShort));
+        assert_eq!(
+            check_new_password("lang genoeg wachtwoord", "lang genoeg wachtwoorD"),
+            Err(UserError::PasswordsDiffer)
+        );
+        assert!(check_new_password("lang genoeg wachtwoord", "lang genoeg wachtwoord").is_ok());
+    }
+}

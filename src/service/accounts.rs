@@ -1,0 +1,198 @@
+//! Accounts: creating, activating, resetting and disabling people.
+
+use rand::rngs::OsRng;
+use serde_json::json;
+
+use super::{Ctx, Result, ServiceError};
+use crate::domain::audit::{AuditAction, Outcome};
+use crate::domain::credentials::{hash_password, random_secret, sha256_hex, verify_password};
+use crate::domain::policy::roles_for;
+use crate::domain::user::{check_new_password, NewUser, UserError, UserStatus};
+use crate::store::{audit, orgs, sessions, users, Store, StoreError};
+
+/// How long an activation link stays valid.
+pub const ACTIVATION_VALID_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// A new account waiting for its owner: the link is shown once and never stored.
+#[derive(Debug, Clone)]
+pub struct Activation {
+    pub user_id: i64,
+    pub token: String,
+}
+
+impl Activation {
+    pub fn link(&self, public_url: &str) -> String {
+        format!("{}/activeren/{}", public_url.trim_end_matches('/'), self.token)
+    }
+}
+
+pub fn user_error_message(e: &UserError) -> (&'static str, &'static str) {
+    match e {
+        UserError::InvalidEmail => ("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl."),
+        UserError::InvalidName => ("name", "Vul een naam in van hoogstens 200 tekens."),
+        UserError::PasswordTooShort => ("password", "Kies een wachtwoord van minstens 12 tekens."),
+        UserError::PasswordTooLong => ("password", "Kies een wachtwoord van hoogstens 256 tekens."),
+        UserError::PasswordsDiffer => ("password_repeat", "De twee wachtwoorden zijn niet gelijk."),
+    }
+}
+
+/// Creates a pending account in organisation `org_id`.
+pub async fn create_user(store: &Store, ctx: &Ctx, org_id: i64, user: &NewUser) -> Result<Activation> {
+    let org = match orgs::get(store, org_id).await {
+        Ok(o) => o,
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    if !roles_for(org.kind).contains(&user.role) {
+        return Err(ServiceError::invalid(
+            "role",
+            format!(
+                "De rol {} past niet bij een organisatie van het soort {}.",
+                user.role.label_nl().to_lowercase(),
+                org.kind.label_nl().to_lowercase()
+            ),
+        ));
+    }
+    let token = random_secret(32, &mut OsRng);
+    let mut tx = store.begin_write().await?;
+    let user_id = match users::insert(
+        &mut tx,
+        org_id,
+        user,
+        &sha256_hex(&token),
+        ctx.now + ACTIVATION_VALID_MS,
+        ctx.now,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(StoreError::Conflict) => {
+            return Err(ServiceError::Conflict(format!(
+                "Er bestaat al een account met e-mailadres {}.",
+                user.email
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let event = ctx.event(
+        AuditAction::UserCreated,
+        "user",
+        user_id,
+        Some(org_id),
+        Outcome::Success,
+        json!({"email": user.email.as_str(), "role": user.role.as_str()}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(Activation { user_id, token })
+}
+
+/// Clears password and second factor and issues a new activation link.
+pub async fn reset_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<Activation> {
+    let user = users::get(store, user_id).await.map_err(not_found)?;
+    let token = random_secret(32, &mut OsRng);
+    let mut tx = store.begin_write().await?;
+    users::reset(&mut tx, user_id, &sha256_hex(&token), ctx.now + ACTIVATION_VALID_MS).await?;
+    let event = ctx.event(
+        AuditAction::UserReset,
+        "user",
+        user_id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({"email": user.email}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(Activation { user_id, token })
+}
+
+/// Blocks an account and ends its sessions.
+pub async fn disable_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<()> {
+    let user = users::get(store, user_id).await.map_err(not_found)?;
+    if user.status == UserStatus::Disabled {
+        return Ok(());
+    }
+    let mut tx = store.begin_write().await?;
+    users::disable(&mut tx, user_id).await?;
+    let event = ctx.event(
+        AuditAction::UserDisabled,
+        "user",
+        user_id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({"email": user.email}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The owner of an activation link sets their password.
+pub async fn activate(store: &Store, ctx: &Ctx, token: &str, password: &str, repeated: &str) -> Result<i64> {
+    let hash = sha256_hex(token);
+    let user = users::by_activation(store, &hash, ctx.now).await.map_err(not_found)?;
+    check_new_password(password, repeated).map_err(|e| {
+        let (field, msg) = user_error_message(&e);
+        ServiceError::invalid(field, msg)
+    })?;
+    let password_hash = hash_password(password, &mut OsRng);
+    let mut tx = store.begin_write().await?;
+    let user_id = users::activate(&mut tx, &hash, &password_hash, ctx.now).await.map_err(not_found)?;
+    let mut ctx = ctx.clone();
+    ctx.actor_user_id = Some(user_id);
+    ctx.actor_label = user.email.clone();
+    let event = ctx.event(
+        AuditAction::AccountActivated,
+        "user",
+        user_id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// A signed-in person changes their own password; other sessions end.
+pub async fn change_password(
+    store: &Store,
+    ctx: &Ctx,
+    user_id: i64,
+    current_session_hash: &str,
+    current: &str,
+    new: &str,
+    repeated: &str,
+) -> Result<()> {
+    let user = users::get(store, user_id).await.map_err(not_found)?;
+    let ok = user.password_hash.as_deref().is_some_and(|h| verify_password(current, h));
+    if !ok {
+        return Err(ServiceError::invalid("current_password", "Het huidige wachtwoord klopt niet."));
+    }
+    check_new_password(new, repeated).map_err(|e| {
+        let (field, msg) = user_error_message(&e);
+        ServiceError::invalid(if field == "password" { "new_password" } else { field }, msg)
+    })?;
+    let hash = hash_password(new, &mut OsRng);
+    let mut tx = store.begin_write().await?;
+    users::set_password(&mut tx, user_id, &hash).await?;
+    let ended = sessions::delete_others(&mut tx, user_id, current_session_hash).await?;
+    let event = ctx.event(
+        AuditAction::PasswordChanged,
+        "user",
+        user_id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({"sessions_ended": ended}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn not_found(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::NotFound => ServiceError::NotFound,
+        e => e.into(),
+    }
+}

@@ -1,0 +1,355 @@
+//! Signing in and out: password, second factor (TOTP or a recovery code), enrolment,
+//! throttling of failures, session loading and time-outs.
+
+use rand::rngs::OsRng;
+use serde_json::json;
+
+use super::{Ctx, Result, ServiceError};
+use crate::domain::audit::{AuditAction, Outcome};
+use crate::domain::credentials::{
+    check_totp, dummy_hash, new_recovery_codes, new_totp_secret, normalise_recovery_code, random_secret,
+    sha256_hex, verify_password, TotpRejection,
+};
+use crate::domain::session::{check_session, SessionLimits, SessionStage, SessionValidity};
+use crate::domain::throttle::{self, after_failure, blocked_until, ThrottleKind};
+use crate::domain::user::UserStatus;
+use crate::store::sessions::Session;
+use crate::store::users::User;
+use crate::store::{audit, sessions, throttle as counters, users, Store, StoreError};
+
+/// A session just created: `token` goes into the cookie, never into the database.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub stage: SessionStage,
+}
+
+async fn new_session(
+    tx: &mut crate::store::WriteTx,
+    user_id: i64,
+    stage: SessionStage,
+    ctx: &Ctx,
+) -> Result<NewSession> {
+    let token = random_secret(32, &mut OsRng);
+    sessions::insert(tx, &sha256_hex(&token), user_id, stage, &ctx.origin, ctx.now).await?;
+    Ok(NewSession { token, stage })
+}
+
+/// The throttle counters that apply to an attempt on `account` from the context's address.
+async fn applicable_keys(store: &Store, ctx: &Ctx, account: &str, user: Option<&User>) -> Result<Vec<(ThrottleKind, String)>> {
+    let mut keys = vec![
+        (ThrottleKind::Address, throttle::key(ThrottleKind::Address, account, &ctx.origin)),
+        (
+            ThrottleKind::AccountAtAddress,
+            throttle::key(ThrottleKind::AccountAtAddress, account, &ctx.origin),
+        ),
+    ];
+    let known = match user {
+        Some(u) => counters::is_known_address(store, u.id, &ctx.origin).await?,
+        None => false,
+    };
+    if !known {
+        keys.push((ThrottleKind::Account, throttle::key(ThrottleKind::Account, account, &ctx.origin)));
+    }
+    Ok(keys)
+}
+
+/// Refuses the attempt while any applicable counter says wait.
+async fn check_throttle(store: &Store, ctx: &Ctx, keys: &[(ThrottleKind, String)], account: &str) -> Result<()> {
+    let mut until = None;
+    for (kind, key) in keys {
+        if let Some(c) = counters::get(store, key).await? {
+            if let Some(u) = blocked_until(*kind, &c, ctx.now) {
+                until = Some(until.map_or(u, |x: i64| x.max(u)));
+            }
+        }
+    }
+    if let Some(until) = until {
+        let retry_after_s = ((until - ctx.now) + 999) / 1000;
+        let mut tx = store.begin_write().await?;
+        let mut ctx = ctx.clone();
+        ctx.actor_label = account.to_string();
+        let event = ctx.event(
+            AuditAction::SignInThrottled,
+            "account",
+            account,
+            None,
+            Outcome::Denied,
+            json!({"retry_after_s": retry_after_s}),
+        );
+        audit::append(&mut tx, &event, ctx.now).await?;
+        tx.commit().await?;
+        return Err(ServiceError::Throttled { retry_after_s });
+    }
+    Ok(())
+}
+
+async fn record_failure(
+    store: &Store,
+    ctx: &Ctx,
+    keys: &[(ThrottleKind, String)],
+    account: &str,
+    user: Option<&User>,
+    action: AuditAction,
+    reason: &str,
+) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    for (_, key) in keys {
+        let c = counters::get(store, key).await?;
+        counters::put(&mut tx, key, &after_failure(c, ctx.now)).await?;
+    }
+    let mut ctx = ctx.clone();
+    ctx.actor_user_id = user.map(|u| u.id);
+    ctx.actor_label = account.to_string();
+    let event = ctx.event(
+        action,
+        "account",
+        user.map(|u| u.id.to_string()).unwrap_or_else(|| account.to_string()),
+        user.map(|u| u.org_id),
+        Outcome::Failure,
+        json!({"reason": reason}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn clear_account_counters(tx: &mut crate::store::WriteTx, ctx: &Ctx, account: &str) -> Result<()> {
+    for kind in [ThrottleKind::AccountAtAddress, ThrottleKind::Account] {
+        counters::clear(tx, &throttle::key(kind, account, &ctx.origin)).await?;
+    }
+    Ok(())
+}
+
+/// First step: e-mail address and password. On success a session is created whose
+/// stage says what is still due.
+pub async fn sign_in_password(store: &Store, ctx: &Ctx, email: &str, password: &str) -> Result<NewSession> {
+    let account = email.trim().to_lowercase();
+    let user = match users::by_email(store, &account).await {
+        Ok(u) => Some(u),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let keys = applicable_keys(store, ctx, &account, user.as_ref()).await?;
+    check_throttle(store, ctx, &keys, &account).await?;
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password_ok = verify_password(password, hash.as_deref().unwrap_or(dummy_hash()));
+    let user = match user {
+        Some(u) if password_ok && hash.is_some() && u.status == UserStatus::Active => u,
+        other => {
+            let reason = match &other {
+                None => "unknown_account",
+                Some(u) if u.status != UserStatus::Active => "account_not_active",
+                _ => "wrong_password",
+            };
+            record_failure(store, ctx, &keys, &account, other.as_ref(), AuditAction::SignInPassword, reason).await?;
+            return Err(ServiceError::BadCredentials);
+        }
+    };
+    let stage = if user.has_second_factor() {
+        SessionStage::AwaitingSecondFactor
+    } else if user.role.requires_second_factor() {
+        SessionStage::MustEnrolSecondFactor
+    } else {
+        SessionStage::SignedIn
+    };
+    let mut tx = store.begin_write().await?;
+    clear_account_counters(&mut tx, ctx, &account).await?;
+    if stage == SessionStage::SignedIn {
+        counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
+    }
+    let session = new_session(&mut tx, user.id, stage, ctx).await?;
+    let ctx = as_user(ctx, &user);
+    let event = ctx.event(
+        AuditAction::SignInPassword,
+        "user",
+        user.id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({"next": stage.as_str()}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+fn as_user(ctx: &Ctx, user: &User) -> Ctx {
+    let mut c = ctx.clone();
+    c.actor_user_id = Some(user.id);
+    c.actor_label = user.email.clone();
+    c.actor_org_id = Some(user.org_id);
+    c
+}
+
+/// Which second factor the person typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    Totp,
+    RecoveryCode,
+}
+
+/// Second step: a TOTP code (once per time step) or an unused recovery code. On
+/// success the half-finished session is replaced by a new, signed-in one.
+pub async fn sign_in_second_factor(
+    store: &Store,
+    ctx: &Ctx,
+    session: &Session,
+    user: &User,
+    kind: SecondFactor,
+    code: &str,
+) -> Result<NewSession> {
+    let keys = applicable_keys(store, ctx, &user.email, Some(user)).await?;
+    check_throttle(store, ctx, &keys, &user.email).await?;
+    let secret = user.totp_secret.clone().ok_or(ServiceError::BadCredentials)?;
+    let unix = (ctx.now / 1000) as u64;
+    let mut tx = store.begin_write().await?;
+    let (accepted, action, reason) = match kind {
+        SecondFactor::Totp => match check_totp(&secret, code, unix, user.totp_last_step) {
+            Ok(step) => {
+                // The conditional update is what makes a code single-use under races.
+                let claimed = users::claim_totp_step(&mut tx, user.id, step).await?;
+                (claimed, AuditAction::SignInSecondFactor, "reused_code")
+            }
+            Err(TotpRejection::Reused) => (false, AuditAction::SignInSecondFactor, "reused_code"),
+            Err(TotpRejection::Wrong) => (false, AuditAction::SignInSecondFactor, "wrong_code"),
+        },
+        SecondFactor::RecoveryCode => {
+            let hash = sha256_hex(&normalise_recovery_code(code));
+            let used = users::use_recovery_code(&mut tx, user.id, &hash, ctx.now).await?;
+            (used, AuditAction::SignInRecoveryCode, "wrong_recovery_code")
+        }
+    };
+    if !accepted {
+        drop(tx);
+        record_failure(store, ctx, &keys, &user.email, Some(user), action, reason).await?;
+        return Err(if reason == "reused_code" {
+            ServiceError::invalid("code", "Deze code is al gebruikt. Wacht op de volgende code van uw app.")
+        } else {
+            ServiceError::invalid("code", "Deze code klopt niet. Probeer het opnieuw.")
+        });
+    }
+    sessions::delete(&mut tx, &session.id_hash).await?;
+    clear_account_counters(&mut tx, ctx, &user.email).await?;
+    counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
+    let new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
+    let ctx = as_user(ctx, user);
+    let event = ctx.event(action, "user", user.id, Some(user.org_id), Outcome::Success, json!({}));
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// The TOTP secret being set up in this session, created on first ask.
+pub async fn enrolment_secret(store: &Store, session: &Session) -> Result<String> {
+    if let Some(s) = &session.enrol_secret {
+        return Ok(s.clone());
+    }
+    let secret = new_totp_secret(&mut OsRng);
+    let mut tx = store.begin_write().await?;
+    sessions::set_enrol_secret(&mut tx, &session.id_hash, &secret).await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+/// Finishes setting up the second factor with a first code from the app. Returns the
+/// new session and ten recovery codes, to be shown once.
+pub async fn finish_enrolment(
+    store: &Store,
+    ctx: &Ctx,
+    session: &Session,
+    user: &User,
+    code: &str,
+) -> Result<(NewSession, Vec<String>)> {
+    let secret = session
+        .enrol_secret
+        .clone()
+        .ok_or_else(|| ServiceError::invalid("code", "Laad de pagina opnieuw en scan de QR-code."))?;
+    let step = check_totp(&secret, code, (ctx.now / 1000) as u64, None)
+        .map_err(|_| ServiceError::invalid("code", "Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw."))?;
+    let codes = new_recovery_codes(&mut OsRng);
+    let hashes: Vec<String> = codes.iter().map(|c| sha256_hex(c)).collect();
+    let mut tx = store.begin_write().await?;
+    users::enrol_second_factor(&mut tx, user.id, &secret, step, &hashes).await?;
+    sessions::delete(&mut tx, &session.id_hash).await?;
+    counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
+    let new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
+    let ctx = as_user(ctx, user);
+    let event = ctx.event(
+        AuditAction::SecondFactorEnrolled,
+        "user",
+        user.id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({"recovery_codes": codes.len()}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok((new, codes))
+}
+
+/// Looks up the session behind a cookie token. Ends it (and records why) when it has
+/// timed out or its account is no longer active.
+pub async fn load_session(
+    store: &Store,
+    ctx: &Ctx,
+    token: &str,
+    limits: &SessionLimits,
+) -> Result<Option<(Session, User)>> {
+    let hash = sha256_hex(token);
+    let Some(session) = sessions::get(store, &hash).await? else {
+        return Ok(None);
+    };
+    let user = match users::get(store, session.user_id).await {
+        Ok(u) => u,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let validity = check_session(session.stage, session.created_at, session.last_seen_at, ctx.now, limits);
+    if validity != SessionValidity::Valid || user.status != UserStatus::Active {
+        let mut tx = store.begin_write().await?;
+        if sessions::delete(&mut tx, &hash).await? {
+            let ctx = as_user(ctx, &user);
+            let reason = match validity {
+                SessionValidity::IdleExpired => "idle",
+                SessionValidity::AbsoluteExpired => "absolute",
+                SessionValidity::Valid => "account_not_active",
+            };
+            let event = ctx.event(
+                AuditAction::SessionExpired,
+                "user",
+                user.id,
+                Some(user.org_id),
+                Outcome::Success,
+                json!({"reason": reason}),
+            );
+            audit::append(&mut tx, &event, ctx.now).await?;
+        }
+        tx.commit().await?;
+        return Ok(None);
+    }
+    // Refresh the idle clock at most once a minute, to spare the database.
+    if ctx.now - session.last_seen_at > 60_000 {
+        sessions::touch(store, &hash, ctx.now).await?;
+    }
+    Ok(Some((session, user)))
+}
+
+/// Ends this session, or all of the person's sessions.
+pub async fn sign_out(store: &Store, ctx: &Ctx, session: &Session, user: &User, everywhere: bool) -> Result<u64> {
+    let mut tx = store.begin_write().await?;
+    let ended = if everywhere {
+        sessions::delete_all_for_user(&mut tx, user.id).await?
+    } else {
+        u64::from(sessions::delete(&mut tx, &session.id_hash).await?)
+    };
+    let ctx = as_user(ctx, user);
+    let action = if everywhere {
+        AuditAction::SignOutEverywhere
+    } else {
+        AuditAction::SignOut
+    };
+    let event = ctx.event(action, "user", user.id, Some(user.org_id), Outcome::Success, json!({"sessions_ended": ended}));
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(ended)
+}

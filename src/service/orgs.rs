@@ -1,0 +1,58 @@
+//! Organisations: adding one, importing the official municipality list.
+
+use serde_json::json;
+
+use super::{Ctx, Result, ServiceError};
+use crate::domain::audit::{AuditAction, Outcome};
+use crate::domain::org::{municipalities_2025, NewOrganisation};
+use crate::store::{audit, orgs, Store, StoreError};
+
+pub async fn create(store: &Store, ctx: &Ctx, org: &NewOrganisation) -> Result<i64> {
+    let mut tx = store.begin_write().await?;
+    let id = match orgs::insert(&mut tx, org, ctx.now).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict) => {
+            return Err(ServiceError::Conflict(format!(
+                "Er bestaat al een organisatie met code {}.",
+                org.code
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let event = ctx.event(
+        AuditAction::OrganisationCreated,
+        "organisation",
+        id,
+        Some(id),
+        Outcome::Success,
+        json!({"code": org.code.as_str(), "kind": org.kind.as_str(), "name": org.name}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Loads all 342 municipalities of 2025; existing ones are left untouched, so running
+/// it again changes nothing (and records nothing).
+pub async fn import_municipalities(store: &Store, ctx: &Ctx) -> Result<usize> {
+    let list: Vec<NewOrganisation> = municipalities_2025()
+        .map_err(|e| ServiceError::invalid("file", e))?
+        .into_iter()
+        .map(NewOrganisation::from)
+        .collect();
+    let mut tx = store.begin_write().await?;
+    let added = orgs::insert_missing(&mut tx, &list, ctx.now).await?;
+    if added > 0 {
+        let event = ctx.event(
+            AuditAction::MunicipalitiesImported,
+            "organisation",
+            "gemeenten-2025",
+            None,
+            Outcome::Success,
+            json!({"added": added, "source": "CBS Gebiedsindelingen 2025"}),
+        );
+        audit::append(&mut tx, &event, ctx.now).await?;
+    }
+    tx.commit().await?;
+    Ok(added)
+}

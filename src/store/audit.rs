@@ -1,0 +1,218 @@
+//! The audit trail: appending (inside the caller's transaction), reading, verifying.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{opt_i64, Result, Store, StoreError, WriteTx};
+use crate::domain::audit::{entry_hash, AuditEvent, AuditRecord, ChainFault, ChainHead, ChainVerifier, HashInput, Verified};
+use crate::domain::policy::AuditScope;
+use crate::domain::Millis;
+
+/// Appends `event` to the chain inside `tx`, so it commits or rolls back with the
+/// change it records. The `audit_head` row is updated first: its row lock (PostgreSQL)
+/// or the write lock (SQLite) makes concurrent appends take turns.
+pub async fn append(tx: &mut WriteTx, event: &AuditEvent, now: Millis) -> Result<i64> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(tx.conn())
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev_hash: String = head.try_get("hash")?;
+    let hash = entry_hash(&HashInput {
+        prev_hash: &prev_hash,
+        at: now,
+        actor_user_id: event.actor_user_id,
+        actor_label: &event.actor_label,
+        org_id: event.org_id,
+        action: event.action.as_str(),
+        object_type: &event.object_type,
+        object_id: &event.object_id,
+        outcome: event.outcome.as_str(),
+        origin: &event.origin,
+        details: &event.details,
+    });
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_user_id, actor_label, org_id, action, object_type, \
+         object_id, outcome, origin, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(seq)
+    .bind(now)
+    .bind(event.actor_user_id)
+    .bind(&event.actor_label)
+    .bind(event.org_id)
+    .bind(event.action.as_str())
+    .bind(&event.object_type)
+    .bind(&event.object_id)
+    .bind(event.outcome.as_str())
+    .bind(&event.origin)
+    .bind(&event.details)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(seq)
+}
+
+/// Records a single event in a transaction of its own (for events that change nothing
+/// else, such as a view of personal data or a refused request).
+pub async fn record(store: &Store, event: &AuditEvent, now: Millis) -> Result<i64> {
+    let mut tx = store.begin_write().await?;
+    let seq = append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+fn record_from_row(row: &AnyRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor_user_id: opt_i64(row, "actor_user_id")?,
+        actor_label: row.try_get("actor_label")?,
+        org_id: opt_i64(row, "org_id")?,
+        action: row.try_get("action")?,
+        object_type: row.try_get("object_type")?,
+        object_id: row.try_get("object_id")?,
+        outcome: row.try_get("outcome")?,
+        origin: row.try_get("origin")?,
+        details: row.try_get("details")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+const COLUMNS: &str = "seq, at, actor_user_id, actor_label, org_id, action, object_type, object_id, \
+                       outcome, origin, details, prev_hash, hash";
+
+/// The head the database records next to the entries.
+pub async fn recorded_head(store: &Store) -> Result<Option<ChainHead>> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(store.pool())
+        .await?;
+    let seq: i64 = row.try_get("seq")?;
+    Ok((seq > 0).then(|| ChainHead {
+        seq,
+        hash: row.try_get("hash").unwrap_or_default(),
+    }))
+}
+
+/// Verifies the whole chain in stored order, in pages, against the recorded head and
+/// optionally against a head exported earlier.
+pub async fn verify(store: &Store, exported: Option<ChainHead>) -> Result<std::result::Result<Verified, ChainFault>> {
+    const PAGE: i64 = 5_000;
+    let recorded = recorded_head(store).await?;
+    let mut verifier = ChainVerifier::new(exported);
+    // Pages by position (OFFSET), not by seq, so rows with repeated or odd seq
+    // values are still all seen, in the order the table sorts them.
+    let mut offset: i64 = 0;
+    loop {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_log ORDER BY seq, hash LIMIT $1 OFFSET $2"
+        ))
+        .bind(PAGE)
+        .bind(offset)
+        .fetch_all(store.pool())
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        offset += rows.len() as i64;
+        for row in &rows {
+            verifier.push(&record_from_row(row)?);
+        }
+    }
+    Ok(verifier.finish(recorded.as_ref()))
+}
+
+/// What an auditor filters the trail on.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    /// Matches the actor's label (e-mail) or id, case-insensitively, as a substring.
+    pub actor: Option<String>,
+    pub org_id: Option<i64>,
+    pub outcome: Option<String>,
+    pub from: Option<Millis>,
+    pub until: Option<Millis>,
+}
+
+/// A page of the trail, newest first, within the auditor's scope.
+pub async fn list(
+    store: &Store,
+    scope: AuditScope,
+    filter: &AuditFilter,
+    limit: i64,
+    before_seq: Option<i64>,
+) -> Result<Vec<AuditRecord>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1");
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut push = |clause: &str, b: Bind, sql: &mut String| {
+        binds.push(b);
+        sql.push_str(&clause.replace("?", &format!("${}", binds.len())));
+    };
+    if let AuditScope::Organisation(org) = scope {
+        push(" AND org_id = ?", Bind::I(org), &mut sql);
+    }
+    if let Some(org) = filter.org_id {
+        push(" AND org_id = ?", Bind::I(org), &mut sql);
+    }
+    if let Some(a) = &filter.action {
+        push(" AND action = ?", Bind::S(a.clone()), &mut sql);
+    }
+    if let Some(o) = &filter.outcome {
+        push(" AND outcome = ?", Bind::S(o.clone()), &mut sql);
+    }
+    if let Some(actor) = &filter.actor {
+        push(
+            " AND LOWER(actor_label) LIKE ?",
+            Bind::S(format!("%{}%", actor.to_lowercase().replace('%', "").replace('_', ""))),
+            &mut sql,
+        );
+    }
+    if let Some(f) = filter.from {
+        push(" AND at >= ?", Bind::I(f), &mut sql);
+    }
+    if let Some(u) = filter.until {
+        push(" AND at < ?", Bind::I(u), &mut sql);
+    }
+    if let Some(b) = before_seq {
+        push(" AND seq < ?", Bind::I(b), &mut sql);
+    }
+    push(" ORDER BY seq DESC LIMIT ?", Bind::I(limit), &mut sql);
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = match b {
+            Bind::I(i) => q.bind(i),
+            Bind::S(s) => q.bind(s),
+        };
+    }
+    let rows = q.fetch_all(store.pool()).await?;
+    rows.iter().map(record_from_row).collect()
+}
+
+enum Bind {
+    I(i64),
+    S(String),
+}
+
+/// The most recent entries about one person (for their own start page).
+pub async fn recent_for_user(store: &Store, user_id: i64, action: &str, limit: i64) -> Result<Vec<AuditRecord>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE actor_user_id = $1 AND action = $2 ORDER BY seq DESC LIMIT $3"
+    ))
+    .bind(user_id)
+    .bind(action)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(record_from_row).collect()
+}
+
+/// Number of entries.
+pub async fn count(store: &Store) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log").fetch_one(store.pool()).await?;
+    row.try_get("n").map_err(StoreError::from)
+}

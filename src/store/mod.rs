@@ -1,0 +1,259 @@
+//! Storage: the only place with SQL.
+//!
+//! One API over two real backends through sqlx's `Any` driver: SQLite (embedded
+//! default) and PostgreSQL (production, several instances on one database). The SQL is
+//! shared (`$N` placeholders, `RETURNING`, integers for times); the schema lives in
+//! `migrations/sqlite` and `migrations/postgres` with the same numbering.
+//!
+//! Every change goes through [`Store::begin_write`], and the audit entry that records
+//! it is appended in the same transaction ([`audit::append`]).
+
+pub mod audit;
+pub mod orgs;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, Row};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What can go wrong in storage, as the rest of meldpunt needs to know it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value is taken (duplicate e-mail address, organisation code, …).
+    #[error("already exists")]
+    Conflict,
+    #[error("not found")]
+    NotFound,
+    /// The database cannot be reached or timed out; the request may be retried.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// The database refused or failed in a way that is a bug or a broken setup.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+            sqlx::Error::Database(db) if is_busy(db.as_ref()) => StoreError::Unavailable(e.to_string()),
+            _ => StoreError::Database(e.to_string()),
+        }
+    }
+}
+
+fn is_busy(db: &dyn sqlx::error::DatabaseError) -> bool {
+    // SQLite: SQLITE_BUSY (5) / SQLITE_LOCKED (6); PostgreSQL: admin shutdown, cannot connect now.
+    matches!(db.code().as_deref(), Some("5" | "6" | "57P01" | "57P03"))
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The storage handle, cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer; taking this gate before `BEGIN` avoids busy errors
+    /// between connections of this process. PostgreSQL needs no gate.
+    write_gate: Arc<Mutex<()>>,
+}
+
+/// An open write transaction. Dropped without [`WriteTx::commit`], it rolls back.
+pub struct WriteTx {
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+/// The SQLite settings meldpunt relies on: an acknowledged write survives a power cut.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://path` or `postgres://…`).
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Database(
+                "the database URL must start with sqlite:// or postgres://".into(),
+            ));
+        };
+        let options = AnyConnectOptions::from_str(url).map_err(|e| StoreError::Database(e.to_string()))?;
+        let pool_options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 });
+        let pool = match backend {
+            Backend::Sqlite => {
+                pool_options
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => pool_options.connect_with(options).await?,
+        };
+        let store = Store {
+            pool,
+            backend,
+            write_gate: Arc::new(Mutex::new(())),
+        };
+        store.check_durability().await?;
+        Ok(store)
+    }
+
+    /// Opens (and creates) the SQLite database in `data_dir`.
+    pub async fn open_sqlite_dir(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Database(format!("cannot create {}: {e}", data_dir.display())))?;
+        Store::connect(&sqlite_url(&data_dir.join("meldpunt.db"))).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Refuses to run on SQLite unless WAL and `synchronous=FULL` are in force.
+    async fn check_durability(&self) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let mut conn = self.pool.acquire().await?;
+        let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
+        let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
+        if !mode.eq_ignore_ascii_case("wal") || sync != 2 {
+            return Err(StoreError::Database(format!(
+                "SQLite must run with journal_mode=WAL and synchronous=FULL, found {mode} and {sync}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Reports the durability settings in force, for the start-up log.
+    pub async fn durability(&self) -> Result<String> {
+        match self.backend {
+            Backend::Postgres => {
+                let row = sqlx::query("SELECT current_setting('synchronous_commit')")
+                    .fetch_one(&self.pool)
+                    .await?;
+                let s: String = row.try_get(0)?;
+                Ok(format!("postgresql synchronous_commit={s}"))
+            }
+            Backend::Sqlite => Ok("sqlite journal_mode=wal synchronous=full".to_string()),
+        }
+    }
+
+    /// Applies the migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
+        Ok(())
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        let gate = match self.backend {
+            Backend::Sqlite => Some(self.write_gate.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _gate: gate })
+    }
+
+    /// True when the database answers a query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
+    }
+
+    /// Writes a consistent copy of a (running) SQLite database to `target`.
+    pub async fn backup_sqlite(&self, target: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Database(
+                "backup works on SQLite; on PostgreSQL use pg_dump (see README)".into(),
+            ));
+        }
+        if target.exists() {
+            return Err(StoreError::Database(format!("{} exists already", target.display())));
+        }
+        let path = target
+            .to_str()
+            .ok_or_else(|| StoreError::Database("the backup path is not valid UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Reads a setting.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The sqlx URL of a SQLite file, created when missing.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// Reads an optional i64 column by name.
+pub(crate) fn opt_i64(row: &sqlx::any::AnyRow, col: &str) -> Result<Option<i64>> {
+    Ok(row.try_get::<Option<i64>, _>(col)?)
+}

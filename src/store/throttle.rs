@@ -1,0 +1,65 @@
+//! Counters of failed sign-ins, shared by all instances through the database.
+
+use sqlx::Row;
+
+use super::{Result, Store, WriteTx};
+use crate::domain::throttle::Counter;
+use crate::domain::Millis;
+
+pub async fn get(store: &Store, key: &str) -> Result<Option<Counter>> {
+    let row = sqlx::query("SELECT failures, last_failure_at FROM sign_in_throttle WHERE key = $1")
+        .bind(key)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(match row {
+        Some(r) => Some(Counter {
+            failures: r.try_get("failures")?,
+            last_failure_at: r.try_get("last_failure_at")?,
+        }),
+        None => None,
+    })
+}
+
+pub async fn put(tx: &mut WriteTx, key: &str, c: &Counter) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sign_in_throttle (key, failures, last_failure_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET failures = $2, last_failure_at = $3",
+    )
+    .bind(key)
+    .bind(c.failures)
+    .bind(c.last_failure_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn clear(tx: &mut WriteTx, key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1")
+        .bind(key)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Whether the account has signed in successfully from this address before.
+pub async fn is_known_address(store: &Store, user_id: i64, address: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT 1 FROM known_addresses WHERE user_id = $1 AND address = $2")
+        .bind(user_id)
+        .bind(address)
+        .fetch_optional(store.pool())
+        .await?
+        .is_some())
+}
+
+pub async fn remember_address(tx: &mut WriteTx, user_id: i64, address: &str, now: Millis) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO known_addresses (user_id, address, last_success_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, address) DO UPDATE SET last_success_at = $3",
+    )
+    .bind(user_id)
+    .bind(address)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
