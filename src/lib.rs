@@ -4,6 +4,7 @@
 //! `service` (use cases: a transaction, a rule, an audit entry), `web` (pages and API)
 //! and `cli` (commands).
 
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod service;

@@ -29,6 +29,7 @@ pub enum AuditAction {
     AccountActivated,
     PasswordChanged,
     OrganisationCreated,
+    OrganisationUpdated,
     MunicipalitiesImported,
     UserCreated,
     UserReset,
@@ -45,7 +46,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 25] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -57,6 +58,7 @@ impl AuditAction {
         AuditAction::AccountActivated,
         AuditAction::PasswordChanged,
         AuditAction::OrganisationCreated,
+        AuditAction::OrganisationUpdated,
         AuditAction::MunicipalitiesImported,
         AuditAction::UserCreated,
         AuditAction::UserReset,
@@ -85,6 +87,7 @@ impl AuditAction {
             AuditAction::AccountActivated => "account.activated",
             AuditAction::PasswordChanged => "account.password_changed",
             AuditAction::OrganisationCreated => "organisation.created",
+            AuditAction::OrganisationUpdated => "organisation.updated",
             AuditAction::MunicipalitiesImported => "organisation.imported",
             AuditAction::UserCreated => "user.created",
             AuditAction::UserReset => "user.reset",

@@ -56,3 +56,23 @@ pub async fn import_municipalities(store: &Store, ctx: &Ctx) -> Result<usize> {
     tx.commit().await?;
     Ok(added)
 }
+
+/// Sets or clears the mayor of an organisation.
+pub async fn set_mayor(store: &Store, ctx: &Ctx, org_id: i64, mayor: Option<&str>) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    orgs::set_mayor(&mut tx, org_id, mayor).await.map_err(|e| match e {
+        StoreError::NotFound => ServiceError::NotFound,
+        e => e.into(),
+    })?;
+    let event = ctx.event(
+        AuditAction::OrganisationUpdated,
+        "organisation",
+        org_id,
+        Some(org_id),
+        Outcome::Success,
+        json!({"mayor": mayor}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,1 +1,142 @@
-//! web
+//! The web edge: server-rendered pages (Dutch first, English available) and the JSON
+//! API under `/api/v1`, over the same services and storage.
+//!
+//! Request flow: security headers → metrics → client address and language → CSRF
+//! check (every state-changing page request) → handler. Handlers ask
+//! `domain::policy` through [`ctx::Page::authorize`] and friends; nothing else decides
+//! who may do what.
+
+pub mod api;
+pub mod assets;
+pub mod csrf;
+pub mod ctx;
+pub mod error;
+pub mod forms;
+pub mod i18n;
+pub mod layout;
+pub mod middleware;
+pub mod ops;
+pub mod pages;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::config::Config;
+use crate::domain::session::SessionLimits;
+use crate::store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub limits: SessionLimits,
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            limits: config.session_limits(),
+            config: Arc::new(config),
+            metrics: ops::metrics_handle(),
+        }
+    }
+}
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.max_body_bytes;
+    let pages = Router::new()
+        .route("/", get(pages::home::root))
+        .route("/start", get(pages::home::start))
+        .route("/aanmelden", get(pages::signin::show).post(pages::signin::submit))
+        .route(
+            "/aanmelden/tweede-factor",
+            get(pages::second_factor::show).post(pages::second_factor::submit),
+        )
+        .route("/aanmelden/herstelcode", post(pages::second_factor::submit_recovery))
+        .route(
+            "/aanmelden/tweede-factor/instellen",
+            get(pages::enrol::show).post(pages::enrol::submit),
+        )
+        .route("/activeren/{token}", get(pages::activate::show).post(pages::activate::submit))
+        .route("/afmelden", post(pages::signin::sign_out))
+        .route("/afmelden/overal", post(pages::signin::sign_out_everywhere))
+        .route("/account", get(pages::account::show))
+        .route("/account/wachtwoord", post(pages::account::change_password))
+        .route("/beheer/organisaties", get(pages::admin::list_orgs).post(pages::admin::create_org))
+        .route("/beheer/organisaties/import", post(pages::admin::import_orgs))
+        .route("/beheer/organisaties/{id}", get(pages::admin::show_org))
+        .route("/beheer/organisaties/{id}/burgemeester", post(pages::admin::set_mayor))
+        .route("/beheer/organisaties/{id}/gebruikers", post(pages::admin::create_user))
+        .route("/beheer/organisaties/{id}/tokens", post(pages::admin::create_token))
+        .route("/beheer/gebruikers/{id}/reset", post(pages::admin::reset_user))
+        .route("/beheer/gebruikers/{id}/blokkeren", post(pages::admin::disable_user))
+        .route("/beheer/tokens/{id}/intrekken", post(pages::admin::revoke_token))
+        .route("/audit", get(pages::audit::list))
+        .route("/audit/export.csv", get(pages::audit::export_csv))
+        .route("/audit/export.json", get(pages::audit::export_json))
+        .route("/audit/controle", get(pages::audit::verify))
+        .route("/taal", post(pages::home::set_language))
+        .route("/assets/{file}", get(assets::serve))
+        .fallback(pages::home::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect));
+
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api::router())
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::client_context))
+        .layer(axum::middleware::from_fn(middleware::track_metrics))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .with_state(state)
+}
+
+/// Runs the server until SIGTERM or Ctrl-C; requests in flight are allowed to finish.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let addr = state.config.listen;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tracing::info!(listen = %local, "meldpunt is listening");
+    let app = router(state.clone());
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("requests finished; closing the database");
+    state.store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing requests in flight");
+}

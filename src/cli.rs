@@ -1,0 +1,298 @@
+//! The command line: `meldpunt serve`, `migrate`, `org …`, `user …`, `demo`,
+//! `audit verify|head`, `backup`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, LogFormat};
+use crate::domain::audit::ChainHead;
+use crate::domain::credentials::totp_code_at;
+use crate::domain::org::{NewOrganisation, OrgKind};
+use crate::domain::user::{NewUser, Role};
+use crate::service::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use crate::service::{accounts, demo, now_ms, orgs as org_service, Ctx, ServiceError};
+use crate::store::{audit, orgs, users, Store, StoreError};
+use crate::web::{self, AppState};
+
+#[derive(Parser, Debug)]
+#[command(name = "meldpunt", version, about = "Meldvoorziening online oproepen tot openbare-ordeverstoring")]
+pub struct Cli {
+    /// Configuration file (TOML); MELDPUNT_* environment variables override it.
+    #[arg(long, env = "MELDPUNT_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// postgres://… to use PostgreSQL instead of the embedded SQLite database.
+    #[arg(long, global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Directory of the embedded SQLite database.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the web application.
+    Serve(ServeArgs),
+    /// Create or update the database schema.
+    Migrate,
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage people.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Seed demo data into an empty database and print the demo accounts.
+    Demo,
+    /// Check or export the audit trail's hash chain.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent copy of the (running) SQLite database.
+    Backup {
+        /// The file to write; it must not exist yet.
+        target: PathBuf,
+    },
+    /// Print the current TOTP code for the demo accounts (demo databases only).
+    DemoCode,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Seed demo data when the database has no people yet, and print how to sign in.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCommand {
+    /// Add an organisation.
+    Add {
+        /// municipality, police_unit or central_team
+        #[arg(long)]
+        kind: String,
+        /// CBS code for a municipality (GM0363), a short own code otherwise (POL-AMS).
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        mayor: Option<String>,
+    },
+    /// Load all 342 municipalities of 2025 (running it again changes nothing).
+    Import,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a person; prints a one-time activation link.
+    Add {
+        /// Organisation code, e.g. GM0363 or MELDPUNT.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// reporter, analyst, supervisor, auditor or administrator
+        #[arg(long)]
+        role: String,
+    },
+    /// Clear password and second factor; prints a new activation link.
+    Reset {
+        #[arg(long)]
+        email: String,
+    },
+    /// Block an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Verify the whole chain; names the first edited, deleted, inserted or reordered entry.
+    Verify {
+        /// A head printed earlier by `meldpunt audit head` (`<seq>:<hash>`), kept outside the database.
+        #[arg(long)]
+        head: Option<String>,
+    },
+    /// Print the current head of the chain, to keep outside the database.
+    Head,
+}
+
+/// Runs the command; returns the process exit code.
+pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    let mut config = Config::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?;
+    if let Some(url) = cli.database_url {
+        config.database_url = Some(url);
+    }
+    if let Some(dir) = cli.data_dir {
+        config.data_dir = dir;
+    }
+    if let Command::Serve(args) = &cli.command {
+        if let Some(listen) = args.listen {
+            config.listen = listen;
+        }
+    }
+    // Without a configured public address, links point at the listening address.
+    if config.public_url == Config::default().public_url && config.listen != Config::default().listen {
+        config.public_url = format!("http://{}", config.listen);
+    }
+    init_logging(config.log_format);
+    if let Command::DemoCode = cli.command {
+        println!("{}", totp_code_at(DEMO_TOTP_SECRET, (now_ms() / 1000) as u64).unwrap_or_default());
+        return Ok(0);
+    }
+    let store = open(&config).await?;
+    store.migrate().await?;
+    let ctx = Ctx::cli(now_ms());
+    match cli.command {
+        Command::Serve(args) => {
+            tracing::info!(config = ?config, durability = %store.durability().await?, "starting meldpunt");
+            if !config.uses_tls() && !config.public_url.contains("127.0.0.1") && !config.public_url.contains("localhost") {
+                tracing::warn!("public_url is not https: cookies are sent without Secure; serve meldpunt behind TLS");
+            }
+            if args.demo {
+                demo::seed(&store, &ctx).await?;
+                print_demo(&config);
+            }
+            web::serve(AppState::new(store, config)).await?;
+            Ok(0)
+        }
+        Command::Migrate => {
+            println!("Database schema is up to date.");
+            Ok(0)
+        }
+        Command::Demo => {
+            let seeded = demo::seed(&store, &ctx).await?;
+            if !seeded {
+                println!("The database already has accounts; no demo data added.");
+            }
+            print_demo(&config);
+            Ok(0)
+        }
+        Command::DemoCode => Ok(0),
+        Command::Org(OrgCommand::Add { kind, code, name, mayor }) => {
+            let kind = OrgKind::parse(&kind)
+                .ok_or_else(|| anyhow::anyhow!("unknown kind {kind}: use municipality, police_unit or central_team"))?;
+            let org = NewOrganisation::new(kind, &code, &name, mayor.as_deref())?;
+            let id = report(org_service::create(&store, &ctx, &org).await)?;
+            println!("Organisation {} ({}) added with id {id}.", org.name, org.code);
+            Ok(0)
+        }
+        Command::Org(OrgCommand::Import) => {
+            let added = report(org_service::import_municipalities(&store, &ctx).await)?;
+            println!("{added} municipalities added ({} in the 2025 list).", 342);
+            Ok(0)
+        }
+        Command::User(UserCommand::Add { org, email, name, role }) => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!("unknown role {role}: use reporter, analyst, supervisor, auditor or administrator")
+            })?;
+            let org = match orgs::by_code(&store, &org).await {
+                Ok(o) => o,
+                Err(StoreError::NotFound) => anyhow::bail!("no organisation with code {org}"),
+                Err(e) => return Err(e.into()),
+            };
+            let new = NewUser::new(&email, &name, role)?;
+            let activation = report(accounts::create_user(&store, &ctx, org.id, &new).await)?;
+            println!("Account for {} created. One-time activation link (valid 7 days):", new.email);
+            println!("{}", activation.link(&config.public_url));
+            Ok(0)
+        }
+        Command::User(UserCommand::Reset { email }) => {
+            let user = find_user(&store, &email).await?;
+            let activation = report(accounts::reset_user(&store, &ctx, user.id).await)?;
+            println!("Account {} reset. New one-time activation link (valid 7 days):", user.email);
+            println!("{}", activation.link(&config.public_url));
+            Ok(0)
+        }
+        Command::User(UserCommand::Disable { email }) => {
+            let user = find_user(&store, &email).await?;
+            report(accounts::disable_user(&store, &ctx, user.id).await)?;
+            println!("Account {} disabled; its sessions have ended.", user.email);
+            Ok(0)
+        }
+        Command::Audit(AuditCommand::Verify { head }) => {
+            let exported = match head {
+                Some(h) => Some(ChainHead::parse(&h).ok_or_else(|| anyhow::anyhow!("--head must look like 123:<64 hex digits>"))?),
+                None => None,
+            };
+            match audit::verify(&store, exported).await? {
+                Ok(v) => {
+                    let head = v.head.map(|h| h.to_string()).unwrap_or_else(|| "(empty)".into());
+                    println!("OK: {} entries verified; head {head}", v.entries);
+                    Ok(0)
+                }
+                Err(fault) => {
+                    println!("TAMPERED: {fault}");
+                    Ok(2)
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Head) => {
+            match audit::recorded_head(&store).await? {
+                Some(h) => println!("{h}"),
+                None => println!("0:{}", crate::domain::audit::GENESIS_HASH),
+            }
+            Ok(0)
+        }
+        Command::Backup { target } => {
+            store.backup_sqlite(&target).await?;
+            println!("Consistent copy written to {}.", target.display());
+            Ok(0)
+        }
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    let store = match &config.database_url {
+        Some(url) => Store::connect(url).await?,
+        None => Store::open_sqlite_dir(&config.data_dir).await?,
+    };
+    Ok(store)
+}
+
+async fn find_user(store: &Store, email: &str) -> anyhow::Result<users::User> {
+    match users::by_email(store, email).await {
+        Ok(u) => Ok(u),
+        Err(StoreError::NotFound) => anyhow::bail!("no account with e-mail address {email}"),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn report<T>(r: Result<T, ServiceError>) -> anyhow::Result<T> {
+    r.map_err(|e| match e {
+        ServiceError::Invalid { message, .. } => anyhow::anyhow!(message),
+        ServiceError::Conflict(m) => anyhow::anyhow!(m),
+        e => anyhow::anyhow!(e.to_string()),
+    })
+}
+
+fn print_demo(config: &Config) {
+    let url = config.public_url.trim_end_matches('/');
+    println!();
+    println!("meldpunt demo — sign in at {url}/aanmelden");
+    println!("Password for every demo account: {DEMO_PASSWORD}");
+    println!("Staff accounts also ask for a code from an authenticator app with secret {DEMO_TOTP_SECRET}");
+    println!("(or print the current code with: meldpunt demo-code)");
+    for a in DEMO_ACCOUNTS.iter() {
+        println!("  {:<28} {:<14} {}", a.email, a.role.label_nl(), a.org_code);
+    }
+    println!();
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}

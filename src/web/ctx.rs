@@ -1,0 +1,247 @@
+//! Request context for page handlers: who is asking, in which language, with which
+//! CSRF token — and the one door to the authorisation policy.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use super::csrf::{cookie, read_cookie, secure_cookies, CsrfToken};
+use super::error::{Failure, PageError};
+use super::i18n::{Lang, Tr};
+use super::layout::Layout;
+use super::middleware::ClientAddr;
+use super::AppState;
+use crate::domain::audit::{AuditAction, Outcome};
+use crate::domain::policy::{authorize, Action, Actor};
+use crate::domain::session::SessionStage;
+use crate::service::{self, auth, now_ms, Ctx};
+use crate::store::sessions::Session;
+use crate::store::users::User;
+use crate::store::audit;
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-meldpunt_session"
+    } else {
+        "meldpunt_session"
+    }
+}
+
+/// Anyone: signed in or not. Used by the sign-in pages.
+pub struct Visitor {
+    pub state: AppState,
+    pub tr: Tr,
+    pub csrf: String,
+    pub addr: String,
+    pub secure: bool,
+    pub session: Option<(Session, User)>,
+}
+
+impl Visitor {
+    pub fn ctx(&self) -> Ctx {
+        match &self.session {
+            Some((_, u)) => Ctx {
+                actor_user_id: Some(u.id),
+                actor_label: u.email.clone(),
+                actor_org_id: Some(u.org_id),
+                origin: self.addr.clone(),
+                now: now_ms(),
+            },
+            None => Ctx {
+                actor_user_id: None,
+                actor_label: "anonymous".into(),
+                actor_org_id: None,
+                origin: self.addr.clone(),
+                now: now_ms(),
+            },
+        }
+    }
+
+    pub fn layout(&self, title: &str) -> Layout {
+        Layout::anonymous(self.tr, title, &self.csrf)
+    }
+
+    /// Sets the session cookie (a fresh id, replacing any earlier one) and redirects.
+    pub fn start_session(&self, token: &str, to: &str) -> Response {
+        let mut res = Redirect::to(to).into_response();
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookie(session_cookie_name(self.secure), token, self.secure, None),
+        );
+        res
+    }
+
+    /// Removes the session cookie and redirects.
+    pub fn end_session(&self, to: &str) -> Response {
+        let mut res = Redirect::to(to).into_response();
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookie(session_cookie_name(self.secure), "", self.secure, Some(0)),
+        );
+        res
+    }
+}
+
+fn request_basics(parts: &Parts, state: &AppState) -> (Tr, String, String, bool) {
+    let lang = parts.extensions.get::<Lang>().copied().unwrap_or(Lang::Nl);
+    let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+    let addr = parts
+        .extensions
+        .get::<ClientAddr>()
+        .map(|a| a.0.clone())
+        .unwrap_or_else(|| "unknown".into());
+    let secure = secure_cookies(&parts.headers, state.config.uses_tls());
+    (Tr::new(lang), csrf, addr, secure)
+}
+
+async fn load(state: &AppState, headers: &HeaderMap, addr: &str, secure: bool) -> Result<Option<(Session, User)>, PageError> {
+    let Some(token) = read_cookie(headers, session_cookie_name(secure)) else {
+        return Ok(None);
+    };
+    let ctx = Ctx {
+        actor_user_id: None,
+        actor_label: "anonymous".into(),
+        actor_org_id: None,
+        origin: addr.to_string(),
+        now: now_ms(),
+    };
+    Ok(auth::load_session(&state.store, &ctx, &token, &state.limits).await?)
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (tr, csrf, addr, secure) = request_basics(parts, state);
+        let session = load(state, &parts.headers, &addr, secure).await?;
+        Ok(Visitor {
+            state: state.clone(),
+            tr,
+            csrf,
+            addr,
+            secure,
+            session,
+        })
+    }
+}
+
+/// A fully signed-in person. Anyone else is sent to the step they still have to take.
+pub struct Page {
+    pub state: AppState,
+    pub tr: Tr,
+    pub csrf: String,
+    pub addr: String,
+    pub secure: bool,
+    pub session: Session,
+    pub user: User,
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (tr, csrf, addr, secure) = request_basics(parts, state);
+        let loaded = load(state, &parts.headers, &addr, secure).await.map_err(IntoResponse::into_response)?;
+        let Some((session, user)) = loaded else {
+            let mut res = Redirect::to("/aanmelden").into_response();
+            if read_cookie(&parts.headers, session_cookie_name(secure)).is_some() {
+                res = Redirect::to("/aanmelden?sessie=verlopen").into_response();
+                res.headers_mut().append(
+                    header::SET_COOKIE,
+                    cookie(session_cookie_name(secure), "", secure, Some(0)),
+                );
+            }
+            return Err(res);
+        };
+        match session.stage {
+            SessionStage::SignedIn => {}
+            SessionStage::AwaitingSecondFactor => return Err(Redirect::to("/aanmelden/tweede-factor").into_response()),
+            SessionStage::MustEnrolSecondFactor => {
+                return Err(Redirect::to("/aanmelden/tweede-factor/instellen").into_response())
+            }
+        }
+        let actor = Actor {
+            user_id: user.id,
+            org_id: user.org_id,
+            org_kind: user.org_kind,
+            role: user.role,
+        };
+        Ok(Page {
+            state: state.clone(),
+            tr,
+            csrf,
+            addr,
+            secure,
+            session,
+            user,
+            actor,
+        })
+    }
+}
+
+impl Page {
+    pub fn ctx(&self) -> Ctx {
+        Ctx {
+            actor_user_id: Some(self.user.id),
+            actor_label: self.user.email.clone(),
+            actor_org_id: Some(self.user.org_id),
+            origin: self.addr.clone(),
+            now: now_ms(),
+        }
+    }
+
+    pub fn layout(&self, title: &str) -> Layout {
+        Layout::signed_in(self.tr, title, &self.csrf, &self.user, &self.actor)
+    }
+
+    /// Asks the policy about a page that is not about one object. A refusal is
+    /// recorded and answered with 403.
+    pub async fn authorize(&self, action: Action) -> Result<(), PageError> {
+        self.check(action, Failure::Forbidden).await
+    }
+
+    /// Asks the policy about one object. A refusal is recorded and answered exactly
+    /// like a missing object (404), so it reveals nothing.
+    pub async fn authorize_object(&self, action: Action) -> Result<(), PageError> {
+        self.check(action, Failure::NotFound).await
+    }
+
+    async fn check(&self, action: Action, refusal: Failure) -> Result<(), PageError> {
+        match authorize(&self.actor, action) {
+            Ok(()) => Ok(()),
+            Err(_) => {
+                record_denial(&self.state, &self.ctx(), &format!("{action:?}")).await;
+                Err(PageError(refusal))
+            }
+        }
+    }
+
+    /// Records that this page showed personal data.
+    pub async fn record_view(&self, action: AuditAction, object_type: &str, object_id: impl ToString, org_id: Option<i64>) -> Result<(), PageError> {
+        let ctx = self.ctx();
+        let event = ctx.event(action, object_type, object_id, org_id, Outcome::Success, json!({}));
+        audit::record(&self.state.store, &event, ctx.now).await?;
+        Ok(())
+    }
+}
+
+/// Writes an `access.denied` entry; a failure to record is logged, not shown.
+pub async fn record_denial(state: &AppState, ctx: &service::Ctx, what: &str) {
+    let event = ctx.event(AuditAction::AccessDenied, "request", what, None, Outcome::Denied, json!({}));
+    if let Err(e) = audit::record(&state.store, &event, ctx.now).await {
+        tracing::error!(error = %e, "could not record a refused request");
+    }
+}
+
+/// The language switch cookie.
+pub fn language_cookie(lang: Lang) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+        super::i18n::LANG_COOKIE,
+        lang.code()
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("meldpunt_lang=nl; Path=/"))
+}

@@ -1,0 +1,60 @@
+//! Form handling: a `Form` extractor whose rejections are Dutch pages, and field errors
+//! that templates tie to their inputs.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use super::error::{Failure, PageError};
+
+/// Errors per form field, in the order they were found.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_string(), message.into()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn all(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    pub fn single(field: &str, message: impl Into<String>) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        e.add(field, message);
+        e
+    }
+}
+
+/// `application/x-www-form-urlencoded` input; malformed input is a 400 page.
+pub struct Form<T>(pub T);
+
+impl<T, S> FromRequest<S> for Form<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(Form(v)),
+            Err(FormRejection::BytesRejection(_)) => Err(PageError(Failure::TooLarge)),
+            Err(e) => {
+                tracing::debug!(error = %e, "malformed form");
+                Err(PageError::bad_request(
+                    "Het formulier is onvolledig of onjuist ingevuld. Ga terug en probeer het opnieuw.",
+                ))
+            }
+        }
+    }
+}

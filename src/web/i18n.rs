@@ -1,0 +1,261 @@
+//! Interface text in Dutch (first) and English. Templates call `tr.t("key")`; a test
+//! checks that every key used in a template exists here.
+
+use axum::http::HeaderMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+pub const LANG_COOKIE: &str = "meldpunt_lang";
+
+impl Lang {
+    pub fn from_headers(headers: &HeaderMap) -> Lang {
+        match super::csrf::read_cookie(headers, LANG_COOKIE).as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Nl,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// The translator handed to every template.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, nl, en)) => match self.lang {
+                Lang::Nl => nl,
+                Lang::En => en,
+            },
+            None => "??",
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn is_en(&self) -> bool {
+        self.lang == Lang::En
+    }
+}
+
+/// (key, Dutch, English)
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("skip", "Direct naar de inhoud", "Skip to content"),
+    ("site_tagline", "Meldvoorziening online oproepen tot openbare-ordeverstoring", "Reporting facility for online calls to public disorder"),
+    ("nav_label", "Hoofdmenu", "Main menu"),
+    ("nav_start", "Start", "Start"),
+    ("nav_orgs", "Organisaties", "Organisations"),
+    ("nav_my_org", "Mijn organisatie", "My organisation"),
+    ("nav_audit", "Audittrail", "Audit trail"),
+    ("nav_account", "Mijn account", "My account"),
+    ("signed_in_as", "Aangemeld als", "Signed in as"),
+    ("sign_out", "Afmelden", "Sign out"),
+    ("sign_out_everywhere", "Overal afmelden", "Sign out everywhere"),
+    ("language", "Taal", "Language"),
+    ("switch_language", "Switch to English", "Nederlands"),
+    ("footer_text", "meldpunt is open source (EUPL-1.2). Gemeentegegevens: CBS / PDOK, CBS Gebiedsindelingen 2025.", "meldpunt is open source (EUPL-1.2). Municipality data: CBS / PDOK, CBS Gebiedsindelingen 2025."),
+    ("error_summary", "Er ging iets mis", "There is a problem"),
+    ("error_prefix", "Fout:", "Error:"),
+    // Sign-in
+    ("signin_title", "Aanmelden", "Sign in"),
+    ("signin_intro", "Meld u aan met het e-mailadres en wachtwoord van uw account bij meldpunt.", "Sign in with the e-mail address and password of your meldpunt account."),
+    ("email", "E-mailadres", "E-mail address"),
+    ("password", "Wachtwoord", "Password"),
+    ("signin_button", "Aanmelden", "Sign in"),
+    ("signin_failed", "Het e-mailadres of het wachtwoord klopt niet.", "The e-mail address or password is wrong."),
+    ("signin_no_account", "Nog geen account? Uw beheerder maakt het aan en stuurt u een activeringslink.", "No account yet? Your administrator creates it and sends you an activation link."),
+    ("signed_out", "U bent afgemeld.", "You have signed out."),
+    ("signed_out_everywhere", "U bent op al uw apparaten afgemeld.", "You have signed out on all your devices."),
+    ("activated", "Uw account is geactiveerd. Meld u nu aan.", "Your account is active. Please sign in."),
+    ("session_ended", "Uw sessie is verlopen. Meld u opnieuw aan.", "Your session has ended. Please sign in again."),
+    // Second factor
+    ("tf_title", "Tweede stap: code uit uw app", "Second step: code from your app"),
+    ("tf_intro", "Open de authenticator-app op uw telefoon en vul de code van zes cijfers in die bij meldpunt staat.", "Open the authenticator app on your phone and enter the six-digit code shown for meldpunt."),
+    ("tf_code", "Code van zes cijfers", "Six-digit code"),
+    ("tf_button", "Bevestigen", "Confirm"),
+    ("tf_recovery_title", "Telefoon kwijt?", "Lost your phone?"),
+    ("tf_recovery_intro", "Gebruik een van de herstelcodes die u bij het instellen kreeg. Elke herstelcode werkt één keer.", "Use one of the recovery codes you received during set-up. Each recovery code works once."),
+    ("tf_recovery_code", "Herstelcode", "Recovery code"),
+    ("tf_recovery_button", "Herstelcode gebruiken", "Use recovery code"),
+    ("cancel_sign_in", "Aanmelden afbreken", "Cancel sign-in"),
+    // Enrolment
+    ("enrol_title", "Tweestapsverificatie instellen", "Set up two-step verification"),
+    ("enrol_intro", "Voor uw rol is een tweede stap bij het aanmelden verplicht. Scan de QR-code met een authenticator-app (bijvoorbeeld FreeOTP, Aegis of Google Authenticator) en vul daarna de code in die de app toont.", "Your role requires a second step at sign-in. Scan the QR code with an authenticator app (for example FreeOTP, Aegis or Google Authenticator), then enter the code the app shows."),
+    ("enrol_intro_optional", "Met een tweede stap is uw account beter beschermd. Scan de QR-code met een authenticator-app en vul daarna de code in die de app toont.", "A second step protects your account better. Scan the QR code with an authenticator app, then enter the code the app shows."),
+    ("enrol_qr_alt", "QR-code om meldpunt aan uw authenticator-app toe te voegen", "QR code to add meldpunt to your authenticator app"),
+    ("enrol_manual", "Kunt u niet scannen? Voer deze sleutel handmatig in:", "Cannot scan? Enter this key by hand:"),
+    ("enrol_button", "Instellen", "Set up"),
+    ("codes_title", "Uw herstelcodes", "Your recovery codes"),
+    ("codes_intro", "Bewaar deze codes op een veilige plek, bijvoorbeeld in een wachtwoordkluis. Met elke code kunt u zich één keer aanmelden als u uw telefoon kwijt bent. U ziet ze maar één keer.", "Keep these codes somewhere safe, such as a password manager. Each code lets you sign in once if you lose your phone. They are shown only once."),
+    ("codes_continue", "Ik heb de codes bewaard – verder", "I have saved the codes – continue"),
+    // Activation
+    ("activate_title", "Account activeren", "Activate your account"),
+    ("activate_intro", "Kies een wachtwoord van minstens 12 tekens. Een zin van een paar woorden is sterk en goed te onthouden.", "Choose a password of at least 12 characters. A sentence of a few words is strong and easy to remember."),
+    ("new_password", "Nieuw wachtwoord", "New password"),
+    ("repeat_password", "Herhaal het wachtwoord", "Repeat the password"),
+    ("activate_button", "Account activeren", "Activate account"),
+    ("activate_for", "Account voor", "Account for"),
+    // Start
+    ("start_title", "Start", "Start"),
+    ("welcome", "Welkom", "Welcome"),
+    ("your_org", "Uw organisatie", "Your organisation"),
+    ("your_role", "Uw rol", "Your role"),
+    ("mayor", "Burgemeester", "Mayor"),
+    ("province", "Provincie", "Province"),
+    ("safety_region", "Veiligheidsregio", "Safety region"),
+    ("code", "Code", "Code"),
+    ("kind", "Soort", "Kind"),
+    ("name", "Naam", "Name"),
+    ("recent_sign_ins", "Uw laatste aanmeldingen", "Your recent sign-ins"),
+    ("recent_sign_ins_intro", "Ziet u een aanmelding die u niet herkent? Wijzig uw wachtwoord, meld overal af en waarschuw uw beheerder.", "See a sign-in you do not recognise? Change your password, sign out everywhere and tell your administrator."),
+    ("when", "Wanneer", "When"),
+    ("from_address", "Vanaf adres", "From address"),
+    ("result", "Resultaat", "Result"),
+    ("reporter_tasks", "Als melder meldt u online inhoud die kan leiden tot verstoring van de openbare orde in uw gemeente, namens de burgemeester.", "As a reporter you report online content that may lead to a public-order disturbance in your municipality, on behalf of the mayor."),
+    ("analyst_tasks", "Als analist beoordeelt u meldingen van gemeenten aan de wet en aan de grondrechten.", "As an analyst you assess municipalities' reports against the law and fundamental rights."),
+    ("supervisor_tasks", "Als supervisor keurt u uitgaande verzoeken aan platforms goed (vier ogen).", "As a supervisor you approve outgoing requests to platforms (four eyes)."),
+    ("auditor_tasks", "Als auditor controleert u wie wat deed in meldpunt. U kunt de audittrail doorzoeken, exporteren en de hashketen controleren.", "As an auditor you check who did what in meldpunt. You can search and export the audit trail and verify its hash chain."),
+    ("admin_tasks", "Als beheerder beheert u organisaties, accounts en API-tokens.", "As an administrator you manage organisations, accounts and API tokens."),
+    ("open_audit", "Audittrail openen", "Open the audit trail"),
+    ("open_orgs", "Organisaties beheren", "Manage organisations"),
+    ("open_my_org", "Accounts van mijn organisatie beheren", "Manage my organisation's accounts"),
+    ("stat_orgs", "Organisaties", "Organisations"),
+    ("stat_users", "Accounts", "Accounts"),
+    ("stat_audit", "Audit-regels", "Audit entries"),
+    // Account
+    ("account_title", "Mijn account", "My account"),
+    ("second_factor", "Tweestapsverificatie", "Two-step verification"),
+    ("second_factor_on", "Aan", "On"),
+    ("second_factor_off", "Uit", "Off"),
+    ("recovery_left", "Ongebruikte herstelcodes", "Unused recovery codes"),
+    ("set_up_second_factor", "Tweestapsverificatie instellen", "Set up two-step verification"),
+    ("renew_second_factor", "Nieuwe app koppelen en nieuwe herstelcodes maken", "Link a new app and make new recovery codes"),
+    ("change_password", "Wachtwoord wijzigen", "Change password"),
+    ("current_password", "Huidig wachtwoord", "Current password"),
+    ("change_password_button", "Wachtwoord wijzigen", "Change password"),
+    ("password_changed", "Uw wachtwoord is gewijzigd. Uw andere sessies zijn beëindigd.", "Your password was changed. Your other sessions have ended."),
+    ("sessions", "Sessies", "Sessions"),
+    ("sessions_active", "Actieve sessies", "Active sessions"),
+    ("sign_out_everywhere_intro", "Meld u af op alle apparaten waarop u bent aangemeld, ook dit apparaat.", "Sign out on every device you are signed in on, including this one."),
+    // Admin
+    ("orgs_title", "Organisaties", "Organisations"),
+    ("orgs_search", "Zoek op naam of code", "Search by name or code"),
+    ("orgs_kind_all", "Alle soorten", "All kinds"),
+    ("search", "Zoeken", "Search"),
+    ("orgs_import", "Gemeentelijst 2025 importeren", "Import the 2025 municipality list"),
+    ("orgs_import_intro", "Laadt alle 342 gemeenten van 2025 (CBS-code, naam, provincie, veiligheidsregio, ligging). Bestaande organisaties blijven ongewijzigd.", "Loads all 342 municipalities of 2025 (CBS code, name, province, safety region, location). Existing organisations are left unchanged."),
+    ("orgs_imported", "gemeenten toegevoegd.", "municipalities added."),
+    ("org_add", "Organisatie toevoegen", "Add organisation"),
+    ("org_code_hint", "Voor een gemeente de CBS-code, bijvoorbeeld GM0363. Anders een korte eigen code, bijvoorbeeld POL-AMS.", "For a municipality its CBS code, e.g. GM0363. Otherwise a short own code, e.g. POL-AMS."),
+    ("org_added", "De organisatie is toegevoegd.", "The organisation was added."),
+    ("previous", "Vorige", "Previous"),
+    ("next", "Volgende", "Next"),
+    ("no_results", "Geen resultaten.", "No results."),
+    ("people", "Accounts", "Accounts"),
+    ("role", "Rol", "Role"),
+    ("status", "Status", "Status"),
+    ("actions", "Acties", "Actions"),
+    ("user_add", "Account toevoegen", "Add account"),
+    ("user_add_intro", "De nieuwe gebruiker krijgt een activeringslink die zeven dagen geldig is. U ziet de link één keer: geef hem via een veilig kanaal door.", "The new user gets an activation link valid for seven days. You see it once: pass it on through a secure channel."),
+    ("user_add_button", "Account aanmaken", "Create account"),
+    ("user_created", "Het account is aangemaakt. Geef deze activeringslink door aan de gebruiker:", "The account was created. Pass this activation link to the user:"),
+    ("user_reset", "Opnieuw laten activeren", "Reset and re-activate"),
+    ("user_reset_done", "Wachtwoord en tweestapsverificatie zijn gewist. Geef deze nieuwe activeringslink door:", "Password and two-step verification were cleared. Pass on this new activation link:"),
+    ("user_disable", "Blokkeren", "Disable"),
+    ("user_disabled", "Het account is geblokkeerd en alle sessies zijn beëindigd.", "The account was disabled and all its sessions ended."),
+    ("mayor_save", "Burgemeester opslaan", "Save mayor"),
+    ("mayor_saved", "De burgemeester is opgeslagen.", "The mayor was saved."),
+    ("tokens", "API-tokens", "API tokens"),
+    ("tokens_intro", "Met een API-token praat een systeem van deze organisatie met de API van meldpunt. U ziet het token één keer; meldpunt bewaart alleen een hash.", "An API token lets a system of this organisation use meldpunt's API. You see the token once; meldpunt keeps only a hash."),
+    ("token_name", "Naam van het token", "Token name"),
+    ("token_name_hint", "Bijvoorbeeld het systeem dat het gebruikt.", "For example the system that uses it."),
+    ("token_create", "Token aanmaken", "Create token"),
+    ("token_created", "Het token is aangemaakt. Kopieer het nu; u ziet het niet nog eens:", "The token was created. Copy it now; you will not see it again:"),
+    ("token_revoke", "Intrekken", "Revoke"),
+    ("token_revoked", "Het token is ingetrokken.", "The token was revoked."),
+    ("token_prefix", "Begint met", "Starts with"),
+    ("created", "Aangemaakt", "Created"),
+    ("last_used", "Laatst gebruikt", "Last used"),
+    ("revoked", "Ingetrokken", "Revoked"),
+    ("never", "nooit", "never"),
+    ("active", "Actief", "Active"),
+    ("no_tokens", "Deze organisatie heeft geen API-tokens.", "This organisation has no API tokens."),
+    ("no_people", "Deze organisatie heeft nog geen accounts.", "This organisation has no accounts yet."),
+    // Audit
+    ("audit_title", "Audittrail", "Audit trail"),
+    ("audit_intro", "Elke wijziging en elke inzage van persoonsgegevens staat hier, met wie, wanneer en vanaf welk adres. Elke regel bevat de hash van de vorige, zodat wijzigen, verwijderen of verschuiven opvalt.", "Every change and every view of personal data is recorded here: who, when and from which address. Each entry holds the hash of the previous one, so editing, deleting or reordering shows."),
+    ("audit_scope_org", "U ziet de regels over uw eigen organisatie.", "You see the entries about your own organisation."),
+    ("filter", "Filteren", "Filter"),
+    ("action", "Handeling", "Action"),
+    ("actor", "Door", "By"),
+    ("object", "Object", "Object"),
+    ("origin", "Adres", "Address"),
+    ("details", "Details", "Details"),
+    ("from_date", "Vanaf datum", "From date"),
+    ("until_date", "Tot en met datum", "Up to and including"),
+    ("date_hint", "Als jjjj-mm-dd", "As yyyy-mm-dd"),
+    ("all", "Alle", "All"),
+    ("export_csv", "Exporteren als CSV", "Export as CSV"),
+    ("export_json", "Exporteren als JSON", "Export as JSON"),
+    ("verify_chain", "Hashketen controleren", "Verify the hash chain"),
+    ("chain_ok", "De hashketen is in orde.", "The hash chain is intact."),
+    ("chain_broken", "De hashketen is NIET in orde:", "The hash chain is NOT intact:"),
+    ("chain_entries", "Aantal regels", "Entries"),
+    ("chain_head", "Kop van de keten (bewaar deze buiten meldpunt)", "Chain head (keep it outside meldpunt)"),
+    ("older", "Oudere regels", "Older entries"),
+    ("newest", "Nieuwste regels", "Newest entries"),
+    ("seq", "Nr.", "No."),
+    ("outcome_success", "gelukt", "success"),
+    ("outcome_failure", "mislukt", "failure"),
+    ("outcome_denied", "geweigerd", "denied"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_used_in_a_template_exists_in_both_languages() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if !TEXTS.iter().any(|(k, _, _)| *k == key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing texts: {missing:?}");
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        let mut keys: Vec<_> = TEXTS.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
+    }
+}

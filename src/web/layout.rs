@@ -1,0 +1,104 @@
+//! What every page shows around its content: header with navigation, footer.
+
+use super::i18n::Tr;
+use crate::domain::policy::{authorize, Action, Actor};
+use crate::domain::org::OrgKind;
+use crate::store::users::User;
+
+pub struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+}
+
+pub struct UserBar {
+    pub name: String,
+    pub role: &'static str,
+    pub org: String,
+}
+
+pub struct Layout {
+    pub tr: Tr,
+    pub title: String,
+    pub csrf: String,
+    pub user: Option<UserBar>,
+    pub nav: Vec<NavItem>,
+}
+
+impl Layout {
+    pub fn anonymous(tr: Tr, title: &str, csrf: &str) -> Layout {
+        Layout {
+            tr,
+            title: title.to_string(),
+            csrf: csrf.to_string(),
+            user: None,
+            nav: Vec::new(),
+        }
+    }
+
+    /// The navigation shows only what the policy lets this person open.
+    pub fn signed_in(tr: Tr, title: &str, csrf: &str, user: &User, actor: &Actor) -> Layout {
+        let mut nav = vec![NavItem {
+            href: "/start".into(),
+            label: tr.t("nav_start"),
+        }];
+        if authorize(actor, Action::ListOrganisations).is_ok() {
+            nav.push(NavItem {
+                href: "/beheer/organisaties".into(),
+                label: tr.t("nav_orgs"),
+            });
+        } else if authorize(actor, Action::ManageUsers { org_id: actor.org_id }).is_ok() {
+            nav.push(NavItem {
+                href: format!("/beheer/organisaties/{}", actor.org_id),
+                label: tr.t("nav_my_org"),
+            });
+        }
+        if authorize(actor, Action::ViewAuditTrail).is_ok() {
+            nav.push(NavItem {
+                href: "/audit".into(),
+                label: tr.t("nav_audit"),
+            });
+        }
+        nav.push(NavItem {
+            href: "/account".into(),
+            label: tr.t("nav_account"),
+        });
+        Layout {
+            tr,
+            title: title.to_string(),
+            csrf: csrf.to_string(),
+            user: Some(UserBar {
+                name: user.name.clone(),
+                role: if tr.is_en() { user.role.label_en() } else { user.role.label_nl() },
+                org: user.org_name.clone(),
+            }),
+            nav,
+        }
+    }
+}
+
+/// Dutch or English label of an organisation kind.
+pub fn kind_label(tr: &Tr, kind: OrgKind) -> &'static str {
+    if tr.is_en() {
+        kind.label_en()
+    } else {
+        kind.label_nl()
+    }
+}
+
+/// A time for people: Europe/Amsterdam, `29-11-2026 14:03`.
+pub fn local_time(ms: i64) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let Ok(tz) = jiff::tz::TimeZone::get("Europe/Amsterdam") else {
+        return ts.to_string();
+    };
+    ts.to_zoned(tz).strftime("%d-%m-%Y %H:%M").to_string()
+}
+
+/// A time for exports: RFC 3339 in UTC.
+pub fn iso_time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,420 @@
+//! Administration: organisations, their people and their API tokens.
+
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{render, render_status};
+use crate::domain::audit::AuditAction;
+use crate::domain::org::{NewOrganisation, OrgError, OrgKind};
+use crate::domain::policy::{roles_for, Action};
+use crate::domain::user::{NewUser, Role, UserStatus};
+use crate::service::{accounts, orgs as org_service, tokens as token_service, ServiceError};
+use crate::store::orgs::Organisation;
+use crate::store::{orgs, tokens, users, StoreError};
+use crate::web::ctx::Page;
+use crate::web::error::{Failure, PageError};
+use crate::web::forms::{FieldErrors, Form};
+use crate::web::layout::{kind_label, local_time, Layout};
+
+const PAGE_SIZE: i64 = 50;
+
+pub struct OrgRow {
+    id: i64,
+    name: String,
+    code: String,
+    kind: &'static str,
+    province: String,
+    region: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_orgs.html")]
+struct OrgsPage {
+    layout: Layout,
+    errors: FieldErrors,
+    notice: Option<String>,
+    q: String,
+    soort: String,
+    kind_options: Vec<(&'static str, &'static str)>,
+    rows: Vec<OrgRow>,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    form_kind: String,
+    org_fields: [(&'static str, &'static str, String); 3],
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrgsQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    soort: String,
+    #[serde(default)]
+    pagina: Option<i64>,
+    #[serde(default)]
+    toegevoegd: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewOrgForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    mayor: String,
+}
+
+async fn orgs_page(p: &Page, q: &OrgsQuery, form: &NewOrgForm, errors: FieldErrors, notice: Option<String>) -> Result<OrgsPage, PageError> {
+    let kind = OrgKind::parse(&q.soort);
+    let page = q.pagina.unwrap_or(1).max(1);
+    let mut list = orgs::list(&p.state.store, kind, &q.q, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE).await?;
+    let has_next = list.len() as i64 > PAGE_SIZE;
+    list.truncate(PAGE_SIZE as usize);
+    let href = |n: i64| {
+        format!(
+            "/beheer/organisaties?q={}&soort={}&pagina={n}",
+            urlencoding::encode(&q.q),
+            urlencoding::encode(&q.soort)
+        )
+    };
+    Ok(OrgsPage {
+        layout: p.layout(p.tr.t("orgs_title")),
+        errors,
+        notice,
+        q: q.q.clone(),
+        soort: q.soort.clone(),
+        kind_options: OrgKind::ALL.iter().map(|k| (k.as_str(), kind_label(&p.tr, *k))).collect(),
+        rows: list
+            .into_iter()
+            .map(|o| OrgRow {
+                id: o.id,
+                kind: kind_label(&p.tr, o.kind),
+                province: o.province.unwrap_or_default(),
+                region: o.safety_region.unwrap_or_default(),
+                name: o.name,
+                code: o.code,
+            })
+            .collect(),
+        prev_href: (page > 1).then(|| href(page - 1)),
+        next_href: has_next.then(|| href(page + 1)),
+        form_kind: if form.kind.is_empty() { "municipality".into() } else { form.kind.clone() },
+        org_fields: [
+            ("code", "code", form.code.clone()),
+            ("name", "name", form.name.clone()),
+            ("mayor", "mayor", form.mayor.clone()),
+        ],
+    })
+}
+
+pub async fn list_orgs(p: Page, Query(q): Query<OrgsQuery>) -> Result<Response, PageError> {
+    p.authorize(Action::ListOrganisations).await?;
+    let notice = q.toegevoegd.map(|n| format!("{n} {}", p.tr.t("orgs_imported")));
+    render(&orgs_page(&p, &q, &NewOrgForm::default(), FieldErrors::default(), notice).await?)
+}
+
+pub async fn create_org(p: Page, Form(f): Form<NewOrgForm>) -> Result<Response, PageError> {
+    p.authorize(Action::CreateOrganisation).await?;
+    let mayor = Some(f.mayor.as_str()).filter(|m| !m.trim().is_empty());
+    let new = OrgKind::parse(&f.kind)
+        .ok_or(OrgError::InvalidCode)
+        .and_then(|kind| NewOrganisation::new(kind, &f.code, &f.name, mayor));
+    let result = match new {
+        Ok(org) => org_service::create(&p.state.store, &p.ctx(), &org).await,
+        Err(e) => {
+            let (field, msg) = match e {
+                OrgError::InvalidCbsCode => ("code", "Vul de CBS-code van de gemeente in, bijvoorbeeld GM0363."),
+                OrgError::InvalidCode => ("code", "Vul een code in van 2 tot 20 letters, cijfers of streepjes, bijvoorbeeld POL-AMS. Alleen gemeenten hebben een code die met GM begint."),
+                OrgError::InvalidName => ("name", "Vul de naam van de organisatie in (hoogstens 200 tekens)."),
+                OrgError::InvalidMayor => ("mayor", "De naam van de burgemeester is te lang (hoogstens 200 tekens)."),
+            };
+            Err(ServiceError::invalid(field, msg))
+        }
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/beheer/organisaties/{id}")).into_response()),
+        Err(ServiceError::Invalid { field, message }) => {
+            let page = orgs_page(&p, &OrgsQuery::default(), &f, FieldErrors::single(field, message), None).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(ServiceError::Conflict(message)) => {
+            let page = orgs_page(&p, &OrgsQuery::default(), &f, FieldErrors::single("code", message), None).await?;
+            render_status(StatusCode::CONFLICT, &page)
+        }
+        Err(e) => Err(PageError(Failure::from(e))),
+    }
+}
+
+pub async fn import_orgs(p: Page) -> Result<Response, PageError> {
+    p.authorize(Action::ImportMunicipalities).await?;
+    let added = org_service::import_municipalities(&p.state.store, &p.ctx()).await?;
+    Ok(Redirect::to(&format!("/beheer/organisaties?soort=municipality&toegevoegd={added}")).into_response())
+}
+
+pub struct PersonRow {
+    id: i64,
+    name: String,
+    email: String,
+    role: &'static str,
+    status: &'static str,
+    second_factor: bool,
+    disabled: bool,
+    is_self: bool,
+}
+
+pub struct TokenRow {
+    id: i64,
+    name: String,
+    prefix: String,
+    created: String,
+    last_used: String,
+    status: &'static str,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_org.html")]
+struct OrgPage {
+    layout: Layout,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+    secret: Option<String>,
+    org: Organisation,
+    kind: &'static str,
+    is_municipality: bool,
+    mayor: String,
+    people: Vec<PersonRow>,
+    role_options: Vec<(&'static str, &'static str)>,
+    form_name: String,
+    form_email: String,
+    tokens: Vec<TokenRow>,
+}
+
+/// What the organisation page shows besides its standing content.
+#[derive(Default)]
+struct OrgPageExtras {
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+    secret: Option<String>,
+    form_name: String,
+    form_email: String,
+}
+
+async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPage, PageError> {
+    p.authorize_object(Action::ViewOrganisation { org_id }).await?;
+    let store = &p.state.store;
+    let org = orgs::get(store, org_id).await?;
+    let people = users::list_by_org(store, org_id).await?;
+    p.record_view(AuditAction::ViewedUsers, "organisation", org_id, Some(org_id)).await?;
+    let en = p.tr.is_en();
+    let tokens = tokens::list_by_org(store, org_id).await?;
+    Ok(OrgPage {
+        layout: p.layout(&org.name),
+        errors: extras.errors,
+        notice: extras.notice,
+        secret: extras.secret,
+        kind: kind_label(&p.tr, org.kind),
+        is_municipality: org.kind == OrgKind::Municipality,
+        mayor: org.mayor.clone().unwrap_or_default(),
+        people: people
+            .into_iter()
+            .map(|u| PersonRow {
+                id: u.id,
+                role: if en { u.role.label_en() } else { u.role.label_nl() },
+                status: u.status.label_nl(),
+                second_factor: u.has_second_factor(),
+                disabled: u.status == UserStatus::Disabled,
+                is_self: u.id == p.user.id,
+                name: u.name,
+                email: u.email,
+            })
+            .collect(),
+        role_options: roles_for(org.kind)
+            .iter()
+            .map(|r| (r.as_str(), if en { r.label_en() } else { r.label_nl() }))
+            .collect(),
+        form_name: extras.form_name,
+        form_email: extras.form_email,
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenRow {
+                id: t.id,
+                created: local_time(t.created_at),
+                last_used: t.last_used_at.map(local_time).unwrap_or_else(|| p.tr.t("never").into()),
+                status: if t.revoked_at.is_some() { p.tr.t("revoked") } else { p.tr.t("active") },
+                active: t.revoked_at.is_none(),
+                name: t.name,
+                prefix: t.prefix,
+            })
+            .collect(),
+        org,
+    })
+}
+
+pub async fn show_org(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    render(&org_page(&p, id, OrgPageExtras::default()).await?)
+}
+
+#[derive(Deserialize)]
+pub struct MayorForm {
+    #[serde(default)]
+    mayor: String,
+}
+
+pub async fn set_mayor(p: Page, Path(id): Path<i64>, Form(f): Form<MayorForm>) -> Result<Response, PageError> {
+    p.authorize_object(Action::ManageUsers { org_id: id }).await?;
+    let mayor = f.mayor.trim();
+    if mayor.chars().count() > 200 {
+        let extras = OrgPageExtras {
+            errors: FieldErrors::single("mayor", "De naam van de burgemeester is te lang (hoogstens 200 tekens)."),
+            ..Default::default()
+        };
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &org_page(&p, id, extras).await?);
+    }
+    org_service::set_mayor(&p.state.store, &p.ctx(), id, Some(mayor).filter(|m| !m.is_empty())).await?;
+    let extras = OrgPageExtras {
+        notice: Some(p.tr.t("mayor_saved")),
+        ..Default::default()
+    };
+    render(&org_page(&p, id, extras).await?)
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn create_user(p: Page, Path(id): Path<i64>, Form(f): Form<NewUserForm>) -> Result<Response, PageError> {
+    p.authorize_object(Action::ManageUsers { org_id: id }).await?;
+    let result = match Role::parse(&f.role) {
+        None => Err(ServiceError::invalid("role", "Kies een rol.")),
+        Some(role) => match NewUser::new(&f.email, &f.name, role) {
+            Ok(new) => accounts::create_user(&p.state.store, &p.ctx(), id, &new).await,
+            Err(e) => {
+                let (field, msg) = accounts::user_error_message(&e);
+                Err(ServiceError::invalid(field, msg))
+            }
+        },
+    };
+    let again = |field: &str, message: String| OrgPageExtras {
+        errors: FieldErrors::single(field, message),
+        form_name: f.name.clone(),
+        form_email: f.email.clone(),
+        ..Default::default()
+    };
+    match result {
+        Ok(activation) => {
+            let extras = OrgPageExtras {
+                notice: Some(p.tr.t("user_created")),
+                secret: Some(activation.link(&p.state.config.public_url)),
+                ..Default::default()
+            };
+            render(&org_page(&p, id, extras).await?)
+        }
+        Err(ServiceError::Invalid { field, message }) => {
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &org_page(&p, id, again(field, message)).await?)
+        }
+        Err(ServiceError::Conflict(message)) => {
+            render_status(StatusCode::CONFLICT, &org_page(&p, id, again("email", message)).await?)
+        }
+        Err(e) => Err(PageError(Failure::from(e))),
+    }
+}
+
+/// Loads a person and checks that the administrator may manage them; a person of
+/// another organisation looks exactly like a missing one.
+async fn managed_user(p: &Page, id: i64) -> Result<users::User, PageError> {
+    let user = match users::get(&p.state.store, id).await {
+        Ok(u) => u,
+        Err(StoreError::NotFound) => {
+            // Record the attempt like a refusal, so probing for ids leaves a trace.
+            crate::web::ctx::record_denial(&p.state, &p.ctx(), &format!("ManageUsers user {id}")).await;
+            return Err(PageError::not_found());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    p.authorize_object(Action::ManageUsers { org_id: user.org_id }).await?;
+    if user.id == p.user.id {
+        return Err(PageError::bad_request(
+            "U kunt uw eigen account niet resetten of blokkeren. Vraag een andere beheerder.",
+        ));
+    }
+    Ok(user)
+}
+
+pub async fn reset_user(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let user = managed_user(&p, id).await?;
+    let activation = accounts::reset_user(&p.state.store, &p.ctx(), user.id).await?;
+    let extras = OrgPageExtras {
+        notice: Some(p.tr.t("user_reset_done")),
+        secret: Some(activation.link(&p.state.config.public_url)),
+        ..Default::default()
+    };
+    render(&org_page(&p, user.org_id, extras).await?)
+}
+
+pub async fn disable_user(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let user = managed_user(&p, id).await?;
+    accounts::disable_user(&p.state.store, &p.ctx(), user.id).await?;
+    let extras = OrgPageExtras {
+        notice: Some(p.tr.t("user_disabled")),
+        ..Default::default()
+    };
+    render(&org_page(&p, user.org_id, extras).await?)
+}
+
+#[derive(Deserialize)]
+pub struct NewTokenForm {
+    #[serde(default)]
+    token_name: String,
+}
+
+pub async fn create_token(p: Page, Path(id): Path<i64>, Form(f): Form<NewTokenForm>) -> Result<Response, PageError> {
+    p.authorize_object(Action::ManageApiTokens { org_id: id }).await?;
+    match token_service::create(&p.state.store, &p.ctx(), id, &f.token_name).await {
+        Ok((_, token)) => {
+            let extras = OrgPageExtras {
+                notice: Some(p.tr.t("token_created")),
+                secret: Some(token),
+                ..Default::default()
+            };
+            render(&org_page(&p, id, extras).await?)
+        }
+        Err(ServiceError::Invalid { message, .. }) => {
+            let extras = OrgPageExtras {
+                errors: FieldErrors::single("token_name", message),
+                ..Default::default()
+            };
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &org_page(&p, id, extras).await?)
+        }
+        Err(e) => Err(PageError(Failure::from(e))),
+    }
+}
+
+pub async fn revoke_token(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let token = match tokens::get(&p.state.store, id).await {
+        Ok(t) => t,
+        Err(StoreError::NotFound) => return Err(PageError::not_found()),
+        Err(e) => return Err(e.into()),
+    };
+    p.authorize_object(Action::ManageApiTokens { org_id: token.org_id }).await?;
+    match token_service::revoke(&p.state.store, &p.ctx(), &token).await {
+        Ok(()) | Err(ServiceError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let extras = OrgPageExtras {
+        notice: Some(p.tr.t("token_revoked")),
+        ..Default::default()
+    };
+    render(&org_page(&p, token.org_id, extras).await?)
+}

@@ -1,0 +1,125 @@
+//! The start page per role, the language switch and "not found".
+
+use askama::Template;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::render;
+use crate::domain::audit::AuditAction;
+use crate::domain::org::OrgKind;
+use crate::domain::policy::{authorize, Action};
+use crate::domain::user::Role;
+use crate::store::orgs::Organisation;
+use crate::store::{audit, orgs, users};
+use crate::web::ctx::{language_cookie, Page, Visitor};
+use crate::web::error::PageError;
+use crate::web::forms::Form;
+use crate::web::i18n::Lang;
+use crate::web::layout::{kind_label, local_time, Layout};
+
+pub async fn root(v: Visitor) -> Response {
+    match v.session {
+        Some(_) => Redirect::to("/start").into_response(),
+        None => Redirect::to("/aanmelden").into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    layout: Layout,
+    name: String,
+    role: &'static str,
+    tasks_key: &'static str,
+    org: Organisation,
+    org_kind: &'static str,
+    show_admin: bool,
+    central_admin: bool,
+    admin_href: String,
+    org_count: i64,
+    user_count: i64,
+    show_audit: bool,
+    audit_count: i64,
+    sign_ins: Vec<(String, String, &'static str)>,
+}
+
+pub async fn start(p: Page) -> Result<Response, PageError> {
+    p.authorize(Action::ViewStartPage).await?;
+    let store = &p.state.store;
+    let org = orgs::get(store, p.user.org_id).await?;
+    let central_admin = authorize(&p.actor, Action::ListOrganisations).is_ok();
+    let show_admin = central_admin || authorize(&p.actor, Action::ManageUsers { org_id: p.actor.org_id }).is_ok();
+    let show_audit = authorize(&p.actor, Action::ViewAuditTrail).is_ok();
+    let (org_count, user_count) = if show_admin {
+        if central_admin {
+            (orgs::count(store).await?, users::count(store).await?)
+        } else {
+            (1, users::list_by_org(store, org.id).await?.len() as i64)
+        }
+    } else {
+        (0, 0)
+    };
+    let audit_count = if show_audit { audit::count(store).await? } else { 0 };
+    let sign_ins = audit::recent_for_user(store, p.user.id, AuditAction::SignInPassword.as_str(), 5)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let outcome = match r.outcome.as_str() {
+                "success" => p.tr.t("outcome_success"),
+                "denied" => p.tr.t("outcome_denied"),
+                _ => p.tr.t("outcome_failure"),
+            };
+            (local_time(r.at), r.origin, outcome)
+        })
+        .collect();
+    let tasks_key = match p.user.role {
+        Role::Reporter => "reporter_tasks",
+        Role::Analyst => "analyst_tasks",
+        Role::Supervisor => "supervisor_tasks",
+        Role::Auditor => "auditor_tasks",
+        Role::Administrator => "admin_tasks",
+    };
+    render(&StartPage {
+        layout: p.layout(p.tr.t("start_title")),
+        name: p.user.name.clone(),
+        role: if p.tr.is_en() { p.user.role.label_en() } else { p.user.role.label_nl() },
+        tasks_key,
+        org_kind: kind_label(&p.tr, org.kind),
+        org,
+        show_admin,
+        central_admin,
+        admin_href: if central_admin {
+            "/beheer/organisaties".into()
+        } else {
+            format!("/beheer/organisaties/{}", p.actor.org_id)
+        },
+        org_count,
+        user_count,
+        show_audit,
+        audit_count,
+        sign_ins,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    lang: String,
+}
+
+/// Switches the interface language and goes back to the start.
+pub async fn set_language(Form(f): Form<LanguageForm>) -> Response {
+    let lang = if f.lang == "en" { Lang::En } else { Lang::Nl };
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().append(header::SET_COOKIE, language_cookie(lang));
+    res
+}
+
+pub async fn not_found() -> PageError {
+    PageError::not_found()
+}
+
+/// Organisation kinds in the order forms list them.
+pub fn kinds() -> [OrgKind; 3] {
+    OrgKind::ALL
+}

@@ -1,0 +1,34 @@
+//! Page handlers, one module per area. Each handler: extract the context, ask the
+//! policy, call a service or the store, render one template.
+
+pub mod account;
+pub mod activate;
+pub mod admin;
+pub mod audit;
+pub mod enrol;
+pub mod home;
+pub mod second_factor;
+pub mod signin;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::error::{Failure, PageError};
+
+/// Renders a template into an HTML response.
+pub fn render(t: &impl Template) -> Result<Response, PageError> {
+    match t.render() {
+        Ok(html) => Ok(Html(html).into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            Err(PageError(Failure::Internal))
+        }
+    }
+}
+
+/// Renders with a given status (for a form shown again with its errors).
+pub fn render_status(status: axum::http::StatusCode, t: &impl Template) -> Result<Response, PageError> {
+    let mut res = render(t)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
