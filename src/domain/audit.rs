@@ -301,8 +301,15 @@ pub struct ChainVerifier {
     last_hash: Option<String>,
     first_fault: Option<(usize, FaultCandidate)>,
     positions: HashMap<String, usize>,
-    hash_at_seq_for_head: Option<(i64, String)>,
-    exported: Option<ChainHead>,
+    /// Heads to check: the one the database records, and one exported earlier.
+    heads: Vec<HeadCheck>,
+}
+
+struct HeadCheck {
+    head: ChainHead,
+    /// The database's own head: entries after it were added outside meldpunt.
+    recorded: bool,
+    seen_hash: Option<String>,
 }
 
 enum FaultCandidate {
@@ -320,21 +327,26 @@ pub struct Verified {
 }
 
 impl ChainVerifier {
-    /// `exported`: a head exported earlier, which the chain must still contain.
-    pub fn new(exported: Option<ChainHead>) -> ChainVerifier {
-        ChainVerifier {
-            exported,
-            ..ChainVerifier::default()
+    /// `recorded`: the head the database keeps next to the entries (read in the same
+    /// snapshot); `exported`: a head exported earlier, which the chain must still contain.
+    pub fn new(recorded: Option<ChainHead>, exported: Option<ChainHead>) -> ChainVerifier {
+        let mut heads = Vec::new();
+        if let Some(head) = recorded {
+            heads.push(HeadCheck { head, recorded: true, seen_hash: None });
         }
+        if let Some(head) = exported {
+            heads.push(HeadCheck { head, recorded: false, seen_hash: None });
+        }
+        ChainVerifier { heads, ..ChainVerifier::default() }
     }
 
     pub fn push(&mut self, r: &AuditRecord) {
         let pos = self.position;
         self.position += 1;
         self.positions.insert(r.hash.clone(), pos);
-        if let Some(h) = &self.exported {
-            if h.seq == r.seq && self.hash_at_seq_for_head.is_none() {
-                self.hash_at_seq_for_head = Some((r.seq, r.hash.clone()));
+        for h in self.heads.iter_mut() {
+            if h.head.seq == r.seq && h.seen_hash.is_none() {
+                h.seen_hash = Some(r.hash.clone());
             }
         }
         if self.first_fault.is_none() {
@@ -363,8 +375,7 @@ impl ChainVerifier {
         self.last_hash = Some(r.hash.clone());
     }
 
-    /// `recorded_head`: the head the database itself keeps next to the entries.
-    pub fn finish(self, recorded_head: Option<&ChainHead>) -> Result<Verified, ChainFault> {
+    pub fn finish(self) -> Result<Verified, ChainFault> {
         if let Some((pos, fault)) = self.first_fault {
             return Err(match fault {
                 FaultCandidate::Edited(seq) => ChainFault::Edited { seq },
@@ -380,37 +391,24 @@ impl ChainVerifier {
                 },
             });
         }
+        for check in &self.heads {
+            if self.last_seq < check.head.seq {
+                return Err(ChainFault::Truncated {
+                    last_seq: self.last_seq,
+                    head_seq: check.head.seq,
+                });
+            }
+            if check.seen_hash.as_deref() != Some(check.head.hash.as_str()) {
+                return Err(ChainFault::HeadMismatch { seq: check.head.seq });
+            }
+            if check.recorded && self.last_seq > check.head.seq {
+                return Err(ChainFault::Inserted { seq: check.head.seq + 1 });
+            }
+        }
         let head = self.last_hash.map(|hash| ChainHead {
             seq: self.last_seq,
             hash,
         });
-        for expected in [recorded_head.cloned(), self.exported.clone()].into_iter().flatten() {
-            match (&head, &self.hash_at_seq_for_head) {
-                (None, _) => {
-                    return Err(ChainFault::Truncated {
-                        last_seq: 0,
-                        head_seq: expected.seq,
-                    })
-                }
-                (Some(h), _) if h.seq < expected.seq => {
-                    return Err(ChainFault::Truncated {
-                        last_seq: h.seq,
-                        head_seq: expected.seq,
-                    })
-                }
-                (Some(h), _) if h.seq == expected.seq && h.hash != expected.hash => {
-                    return Err(ChainFault::HeadMismatch { seq: h.seq })
-                }
-                _ => {}
-            }
-        }
-        if let Some(exported) = &self.exported {
-            if let Some((seq, hash)) = &self.hash_at_seq_for_head {
-                if *hash != exported.hash {
-                    return Err(ChainFault::HeadMismatch { seq: *seq });
-                }
-            }
-        }
         Ok(Verified {
             entries: self.position,
             head,
@@ -429,11 +427,11 @@ pub fn verify_chain(
     recorded_head: Option<&ChainHead>,
     exported: Option<ChainHead>,
 ) -> Result<Verified, ChainFault> {
-    let mut v = ChainVerifier::new(exported);
+    let mut v = ChainVerifier::new(recorded_head.cloned(), exported);
     for r in records {
         v.push(r);
     }
-    v.finish(recorded_head)
+    v.finish()
 }
 
 #[cfg(test)]
@@ -558,6 +556,13 @@ mod tests {
             verify_chain(&rewritten, None, Some(exported)),
             Err(ChainFault::HeadMismatch { seq: 7 })
         );
+    }
+
+    #[test]
+    fn entries_appended_after_the_recorded_head_are_inserted_ones() {
+        let c = chain(10);
+        let recorded = head(&c[..9]);
+        assert_eq!(verify_chain(&c, Some(&recorded), None), Err(ChainFault::Inserted { seq: 10 }));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{opt_i64, Result, Store, StoreError, WriteTx};
+use super::{opt_i64, Backend, Result, Store, StoreError, WriteTx};
 use crate::domain::audit::{entry_hash, AuditEvent, AuditRecord, ChainFault, ChainHead, ChainVerifier, HashInput, Verified};
 use crate::domain::policy::AuditScope;
 use crate::domain::Millis;
@@ -99,32 +99,48 @@ pub async fn recorded_head(store: &Store) -> Result<Option<ChainHead>> {
     }))
 }
 
-/// Verifies the whole chain in stored order, in pages, against the recorded head and
-/// optionally against a head exported earlier.
+/// Verifies the whole chain in stored order against the recorded head and optionally
+/// against a head exported earlier. Runs in one read snapshot, so entries appended
+/// meanwhile by other requests do not count as tampering.
 pub async fn verify(store: &Store, exported: Option<ChainHead>) -> Result<std::result::Result<Verified, ChainFault>> {
     const PAGE: i64 = 5_000;
-    let recorded = recorded_head(store).await?;
-    let mut verifier = ChainVerifier::new(exported);
-    // Pages by position (OFFSET), not by seq, so rows with repeated or odd seq
-    // values are still all seen, in the order the table sorts them.
-    let mut offset: i64 = 0;
+    let mut tx = store.pool().begin().await?;
+    if store.backend() == Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    let head_seq: i64 = row.try_get("seq")?;
+    let recorded = (head_seq > 0).then(|| ChainHead {
+        seq: head_seq,
+        hash: row.try_get("hash").unwrap_or_default(),
+    });
+    let mut verifier = ChainVerifier::new(recorded, exported);
+    // Keyset paging on (seq, hash): rows with repeated or odd seq values are still
+    // all seen, in the order the table sorts them, without rescanning.
+    let mut after: (i64, String) = (i64::MIN, String::new());
     loop {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM audit_log ORDER BY seq, hash LIMIT $1 OFFSET $2"
+            "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 OR (seq = $1 AND hash > $2) \
+             ORDER BY seq, hash LIMIT $3"
         ))
+        .bind(after.0)
+        .bind(&after.1)
         .bind(PAGE)
-        .bind(offset)
-        .fetch_all(store.pool())
+        .fetch_all(&mut *tx)
         .await?;
-        if rows.is_empty() {
-            break;
-        }
-        offset += rows.len() as i64;
+        let Some(last) = rows.last() else { break };
+        after = (last.try_get("seq")?, last.try_get("hash")?);
         for row in &rows {
             verifier.push(&record_from_row(row)?);
         }
+        if (rows.len() as i64) < PAGE {
+            break;
+        }
     }
-    Ok(verifier.finish(recorded.as_ref()))
+    tx.rollback().await?;
+    Ok(verifier.finish())
 }
 
 /// What an auditor filters the trail on.

@@ -1,0 +1,295 @@
+//! The real pages in headless Chromium (Debian's chromium + chromium-driver), and an
+//! axe-core check (WCAG 2.1 AA) of every page. Skipped, with a line saying so, only
+//! when chromedriver is not installed; scripts/test.sh and .ci/run install it.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use meldpunt::domain::credentials::totp_code_at;
+use meldpunt::service::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use meldpunt::service::now_ms;
+use serde_json::Value;
+use thirtyfour::prelude::*;
+use thirtyfour::ChromiumLikeCapabilities;
+
+use crate::multi_instance::{free_port, start_server, Server};
+
+const AXE: &str = include_str!("../vendor/axe.min.js");
+
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver_path() -> Option<&'static str> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+}
+
+async fn start_driver() -> Option<Driver> {
+    let Some(path) = chromedriver_path() else {
+        println!("SKIPPED (browser): chromedriver is not installed (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let port = free_port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..100 {
+        if reqwest::get(format!("{}/status", driver.url)).await.is_ok() {
+            return Some(driver);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &Driver) -> WebDriver {
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary("/usr/bin/chromium").unwrap();
+    let profile = tempfile::tempdir().unwrap().keep();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.display())).unwrap();
+    WebDriver::new(&driver.url, caps).await.expect("start chromium")
+}
+
+/// A demo server on SQLite in a fresh directory.
+async fn demo_server() -> (Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = meldpunt::store::sqlite_url(&dir.path().join("meldpunt.db"));
+    let out = Command::new(env!("CARGO_BIN_EXE_meldpunt"))
+        .args(["--database-url", &url, "demo"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (start_server(&url, &[]).await, dir)
+}
+
+async fn fill(b: &WebDriver, id: &str, text: &str) {
+    let e = b.find(By::Id(id)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn submit(b: &WebDriver, form_action: &str) {
+    b.find(By::Css(&format!("form[action='{form_action}'] button[type='submit']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text(b: &WebDriver) -> String {
+    b.find(By::Tag("main")).await.unwrap().text().await.unwrap()
+}
+
+/// Signs in through the form; staff also enter the current TOTP code.
+async fn sign_in(b: &WebDriver, base: &str, email: &str, staff: bool) {
+    b.goto(format!("{base}/aanmelden")).await.unwrap();
+    fill(b, "email", email).await;
+    fill(b, "password", DEMO_PASSWORD).await;
+    submit(b, "/aanmelden").await;
+    if staff {
+        assert!(b.current_url().await.unwrap().as_str().ends_with("/aanmelden/tweede-factor"));
+        let code = totp_code_at(DEMO_TOTP_SECRET, (now_ms() / 1000) as u64).unwrap();
+        fill(b, "code", &code).await;
+        submit(b, "/aanmelden/tweede-factor").await;
+    }
+    assert!(b.current_url().await.unwrap().as_str().ends_with("/start"), "{email} did not reach the start page");
+}
+
+async fn sign_out(b: &WebDriver) {
+    submit(b, "/afmelden").await;
+}
+
+/// Runs axe-core (WCAG 2.0/2.1 A and AA) on the current page; returns serious and
+/// critical violations.
+async fn axe_violations(b: &WebDriver) -> Vec<String> {
+    b.execute(AXE, vec![]).await.unwrap();
+    let result = b
+        .execute(
+            "return axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa']}, resultTypes: ['violations']})",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let json: &Value = result.json();
+    json["violations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| {
+            let targets: Vec<String> = v["nodes"]
+                .as_array()
+                .map(|n| n.iter().map(|x| x["target"].to_string()).collect())
+                .unwrap_or_default();
+            format!("{}: {} {:?}", v["id"], v["help"], targets)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_member_signs_in_with_password_and_totp_and_sees_their_start_page() {
+    let Some(driver) = start_driver().await else { return };
+    let (server, _dir) = demo_server().await;
+    let b = browser(&driver).await;
+    sign_in(&b, &server.base, "analist@meldpunt.demo", true).await;
+    let main = text(&b).await;
+    assert!(main.contains("Welkom, Anouk Bakker"), "{main}");
+    assert!(main.contains("Meldpunt openbare orde (demo)"));
+    // Without JavaScript nothing is lost: the page has no script at all.
+    assert!(!b.source().await.unwrap().contains("<script"));
+    sign_out(&b).await;
+    assert!(text(&b).await.contains("U bent afgemeld."));
+    b.goto(format!("{}/start", server.base)).await.unwrap();
+    assert!(b.current_url().await.unwrap().as_str().contains("/aanmelden"));
+    b.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_creates_a_user_who_activates_the_account_and_signs_in() {
+    let Some(driver) = start_driver().await else { return };
+    let (server, _dir) = demo_server().await;
+    let b = browser(&driver).await;
+    sign_in(&b, &server.base, "beheer@amsterdam.demo", true).await;
+    b.find(By::LinkText("Mijn organisatie")).await.unwrap().click().await.unwrap();
+    assert!(text(&b).await.contains("Amsterdam"));
+    fill(&b, "name", "Noor Melder").await;
+    fill(&b, "email", "noor@amsterdam.demo").await;
+    let action = b
+        .find(By::Css("form[action$='/gebruikers']"))
+        .await
+        .unwrap()
+        .attr("action")
+        .await
+        .unwrap()
+        .unwrap();
+    submit(&b, &action).await;
+    let link = b.find(By::Id("eenmalig-geheim")).await.unwrap().text().await.unwrap();
+    assert!(link.contains("/activeren/"), "{link}");
+    sign_out(&b).await;
+
+    b.goto(&link).await.unwrap();
+    assert!(text(&b).await.contains("Noor Melder"));
+    fill(&b, "password", "te kort").await;
+    fill(&b, "password_repeat", "te kort").await;
+    let action = link.split(&server.base).nth(1).unwrap().to_string();
+    submit(&b, &action).await;
+    assert!(text(&b).await.contains("minstens 12 tekens"));
+    fill(&b, "password", "lente in de stad aan het IJ").await;
+    fill(&b, "password_repeat", "lente in de stad aan het IJ").await;
+    submit(&b, &action).await;
+    assert!(text(&b).await.contains("Uw account is geactiveerd"));
+    fill(&b, "email", "noor@amsterdam.demo").await;
+    fill(&b, "password", "lente in de stad aan het IJ").await;
+    submit(&b, "/aanmelden").await;
+    let main = text(&b).await;
+    assert!(main.contains("Welkom, Noor Melder") && main.contains("Melder"), "{main}");
+    b.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
+    let Some(driver) = start_driver().await else { return };
+    let (server, _dir) = demo_server().await;
+    let base = server.base.clone();
+    let b = browser(&driver).await;
+    let mut problems = Vec::new();
+    let mut check = |page: &str, v: Vec<String>| {
+        for x in v {
+            problems.push(format!("{page}: {x}"));
+        }
+    };
+
+    b.goto(format!("{base}/aanmelden")).await.unwrap();
+    check("sign-in", axe_violations(&b).await);
+    // The sign-in form with an error shown.
+    fill(&b, "email", "niemand@example.org").await;
+    fill(&b, "password", "fout fout fout").await;
+    submit(&b, "/aanmelden").await;
+    check("sign-in with error", axe_violations(&b).await);
+    b.goto(format!("{base}/bestaat-niet")).await.unwrap();
+    check("404", axe_violations(&b).await);
+
+    // The second step.
+    fill_sign_in_first_step(&b, &base, "auditor@meldpunt.demo").await;
+    check("second factor", axe_violations(&b).await);
+    let code = totp_code_at(DEMO_TOTP_SECRET, (now_ms() / 1000) as u64).unwrap();
+    fill(&b, "code", &code).await;
+    submit(&b, "/aanmelden/tweede-factor").await;
+    for path in ["/start", "/account", "/audit", "/audit/controle", "/aanmelden/tweede-factor/instellen"] {
+        b.goto(format!("{base}{path}")).await.unwrap();
+        check(&format!("auditor {path}"), axe_violations(&b).await);
+    }
+    sign_out(&b).await;
+
+    sign_in(&b, &base, "beheer@meldpunt.demo", true).await;
+    check("admin /start", axe_violations(&b).await);
+    b.goto(format!("{base}/beheer/organisaties")).await.unwrap();
+    check("organisations", axe_violations(&b).await);
+    // The add-organisation form with an error.
+    fill(&b, "code", "G").await;
+    submit(&b, "/beheer/organisaties").await;
+    check("organisations with error", axe_violations(&b).await);
+    b.find(By::LinkText("Meldpunt openbare orde (demo)")).await.unwrap().click().await.unwrap();
+    check("organisation", axe_violations(&b).await);
+    fill(&b, "token_name", "Koppeling gemeentesysteem").await;
+    let action = b
+        .find(By::Css("form[action$='/tokens']"))
+        .await
+        .unwrap()
+        .attr("action")
+        .await
+        .unwrap()
+        .unwrap();
+    submit(&b, &action).await;
+    check("organisation with new token", axe_violations(&b).await);
+    sign_out(&b).await;
+
+    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    check("reporter /start", axe_violations(&b).await);
+    b.goto(format!("{base}/account")).await.unwrap();
+    check("reporter /account", axe_violations(&b).await);
+    b.goto(format!("{base}/aanmelden/tweede-factor/instellen")).await.unwrap();
+    check("reporter enrolment", axe_violations(&b).await);
+    b.quit().await.unwrap();
+    assert!(problems.is_empty(), "axe-core found:\n{}", problems.join("\n"));
+}
+
+async fn fill_sign_in_first_step(b: &WebDriver, base: &str, email: &str) {
+    b.goto(format!("{base}/aanmelden")).await.unwrap();
+    fill(b, "email", email).await;
+    fill(b, "password", DEMO_PASSWORD).await;
+    submit(b, "/aanmelden").await;
+}

@@ -1,0 +1,203 @@
+//! Headers, CSRF, bad input, errors, operations endpoints and the API, through the real router.
+
+use axum::http::{Method, StatusCode};
+use meldpunt::domain::user::Role;
+use meldpunt::service::tokens as token_service;
+use meldpunt::store::{audit, orgs, tokens};
+
+use crate::support::*;
+
+async fn app() -> (TestDb, TestApp) {
+    let db = test_db(Backend::Sqlite).await.unwrap();
+    let app = TestApp::new(&db.store);
+    (db, app)
+}
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let (_db, app) = app().await;
+    let mut c = app.client();
+    for path in ["/aanmelden", "/bestaat-niet", "/assets/meldpunt.css", "/healthz", "/api/v1/openapi.json"] {
+        let r = c.get(path).await;
+        let csp = r.headers.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline") && csp.contains("default-src 'none'"), "{path}: {csp}");
+        assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff", "{path}");
+        assert!(r.headers.get("referrer-policy").is_some(), "{path}");
+        assert!(r.headers.get("strict-transport-security").is_none(), "no HSTS over plain HTTP: {path}");
+    }
+}
+
+#[tokio::test]
+async fn over_tls_pages_send_hsts() {
+    let db = test_db(Backend::Sqlite).await.unwrap();
+    let config = meldpunt::config::Config {
+        public_url: "https://meldpunt.example".into(),
+        ..test_config()
+    };
+    let app = TestApp::with_config(&db.store, config);
+    let r = app.client().get("/aanmelden").await;
+    assert!(r.headers.get("strict-transport-security").unwrap().to_str().unwrap().contains("max-age="));
+    let cookie = r.set_cookies().join("\n");
+    assert!(cookie.contains("__Host-meldpunt_csrf=") && cookie.contains("Secure") && cookie.contains("HttpOnly"));
+}
+
+#[tokio::test]
+async fn pages_contain_no_script_and_have_landmarks_and_a_skip_link() {
+    let (_db, app) = app().await;
+    let r = app.client().get("/aanmelden").await;
+    assert!(!r.body.contains("<script"));
+    assert!(r.body.contains("href=\"#inhoud\"") && r.body.contains("<main id=\"inhoud\""));
+    assert!(r.body.contains("<label class=\"utrecht-form-label\" for=\"email\">E-mailadres</label>"));
+    assert!(r.body.contains("lang=\"nl\""));
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let p = make_person(&db.store, o.amsterdam, "m@amsterdam.nl", Role::Reporter).await;
+    let before = audit::count(&db.store).await.unwrap();
+    let mut c = app.client();
+    c.get("/aanmelden").await;
+    let r = c
+        .post_raw("/aanmelden", &[("email".into(), p.email.clone()), ("password".into(), PASSWORD.into())])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("Formulier verlopen"));
+    let r = c
+        .post_raw(
+            "/aanmelden",
+            &[
+                ("email".into(), p.email.clone()),
+                ("password".into(), PASSWORD.into()),
+                ("csrf".into(), "vervalst-token-van-elders-123".into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(c.cookies.get(SESSION_COOKIE).is_none());
+    assert_eq!(audit::count(&db.store).await.unwrap(), before, "nothing happened");
+}
+
+#[tokio::test]
+async fn a_cross_site_form_post_is_refused_even_with_the_token() {
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let p = make_person(&db.store, o.amsterdam, "m@amsterdam.nl", Role::Reporter).await;
+    let mut c = app.client();
+    c.get("/aanmelden").await;
+    let body = format!("email={}&password={}&csrf={}", urlencoding::encode(&p.email), urlencoding::encode(PASSWORD), c.csrf());
+    let r = c
+        .send(Method::POST, "/aanmelden", Some(body), &[("origin", "https://kwaadwillend.example"), ("sec-fetch-site", "cross-site")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_oversized_form_gets_413_and_a_malformed_one_400() {
+    let (_db, app) = app().await;
+    let mut c = app.client();
+    c.get("/aanmelden").await;
+    let big = "x".repeat(200 * 1024);
+    let r = c.post("/aanmelden", &[("email", &big), ("password", "y")]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("Verzoek te groot"));
+    let csrf = c.csrf();
+    let r = c
+        .send(Method::POST, "/taal", Some(format!("csrf={csrf}")), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("onvolledig of onjuist"));
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_dutch_404() {
+    let (_db, app) = app().await;
+    let r = app.client().get("/bestaat-niet").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("Pagina niet gevonden"));
+}
+
+#[tokio::test]
+async fn the_language_switch_shows_english() {
+    let (_db, app) = app().await;
+    let mut c = app.client();
+    let r = c.post("/taal", &[("lang", "en")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = c.get("/aanmelden").await;
+    assert!(r.body.contains("lang=\"en\"") && r.body.contains("E-mail address"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer_and_metrics_need_their_token() {
+    let (_db, app) = app().await;
+    let mut c = app.client();
+    assert_eq!(c.get("/healthz").await.status, StatusCode::OK);
+    assert_eq!(c.get("/readyz").await.status, StatusCode::OK);
+    assert_eq!(c.get("/metrics").await.status, StatusCode::UNAUTHORIZED);
+    let r = c.send(Method::GET, "/metrics", None, &[("authorization", "Bearer wrong")]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = c.send(Method::GET, "/metrics", None, &[("authorization", "Bearer metrics-secret")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("meldpunt_http_requests_total"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let (db, app) = app().await;
+    db.store.close().await;
+    let r = app.client().get("/readyz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn the_api_speaks_problem_json_with_a_version_header() {
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let mut c = app.client();
+    let r = c.get("/api/v1/organisatie").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.content_type(), "application/problem+json");
+    assert_eq!(r.headers.get("api-version").unwrap(), "1.0.0");
+    let problem: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(problem["status"], 401);
+    let r = c.get("/api/v1/bestaat-niet").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.content_type(), "application/problem+json");
+
+    let (_, token) = token_service::create(&db.store, &cli_ctx(), o.amsterdam, "Gemeentesysteem").await.unwrap();
+    let auth = format!("Bearer {token}");
+    let r = c.send(Method::GET, "/api/v1/organisatie", None, &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(body["code"], "GM0363");
+    assert_eq!(r.headers.get("api-version").unwrap(), "1.0.0");
+    let listed = tokens::list_by_org(&db.store, o.amsterdam).await.unwrap();
+    assert!(listed[0].last_used_at.is_some(), "last use is recorded");
+    assert!(!format!("{listed:?}").contains(&token), "the token itself is not stored");
+
+    token_service::revoke(&db.store, &cli_ctx(), &listed[0]).await.unwrap();
+    let r = c.send(Method::GET, "/api/v1/organisatie", None, &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_public_and_valid_json() {
+    let (_db, app) = app().await;
+    let r = app.client().get("/api/v1/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+    assert!(doc["paths"]["/organisatie"]["get"].is_object());
+}
+
+#[tokio::test]
+async fn uploads_of_assets_are_served_with_their_type_and_unknown_ones_are_404() {
+    let (_db, app) = app().await;
+    let mut c = app.client();
+    let r = c.get("/assets/utrecht-component-library.css").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.content_type().starts_with("text/css"));
+    assert_eq!(c.get("/assets/../Cargo.toml").await.status, StatusCode::NOT_FOUND);
+    let _ = orgs::count(&app.store).await.unwrap();
+}

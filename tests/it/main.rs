@@ -1,0 +1,13 @@
+//! meldpunt's integration tests: one binary, real databases, the real router.
+//! PostgreSQL tests need MELDPUNT_TEST_POSTGRES_URL (scripts/test.sh sets it).
+
+mod support;
+
+mod audit_chain;
+mod authz_matrix;
+mod browser;
+mod cli;
+mod http_basics;
+mod multi_instance;
+mod sign_in;
+mod store;

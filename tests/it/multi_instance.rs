@@ -1,0 +1,145 @@
+//! Several `meldpunt serve` processes on one PostgreSQL database work side by side:
+//! a session made through one is honoured by the other, and throttling counters are shared.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use meldpunt::domain::user::Role;
+
+use crate::support::*;
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `meldpunt serve` on a free port and waits until it answers /readyz.
+pub async fn start_server(database_url: &str, extra_env: &[(&str, &str)]) -> Server {
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_meldpunt"));
+    cmd.args(["--database-url", database_url, "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env_remove("MELDPUNT_CONFIG")
+        .env("MELDPUNT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("start meldpunt serve");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await {
+            if r.status().is_success() {
+                return server;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("meldpunt serve did not become ready");
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgresql_database_serve_the_same_session() {
+    let Some(db) = test_db(Backend::Postgres).await else { return };
+    let o = seed_orgs(&db.store).await;
+    let p = make_person(&db.store, o.amsterdam, "melder@amsterdam.nl", Role::Reporter).await;
+    let a = start_server(&db.url, &[]).await;
+    let b = start_server(&db.url, &[]).await;
+    let http = no_redirects();
+
+    // Sign in through server A.
+    let page = http.get(format!("{}/aanmelden", a.base)).send().await.unwrap();
+    let csrf = cookie_value(&page, CSRF_COOKIE).unwrap();
+    let res = http
+        .post(format!("{}/aanmelden", a.base))
+        .header("cookie", format!("{CSRF_COOKIE}={csrf}"))
+        .form(&[("email", p.email.as_str()), ("password", PASSWORD), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let session = cookie_value(&res, SESSION_COOKIE).expect("a session cookie");
+
+    // Server B knows the session.
+    let res = http
+        .get(format!("{}/start", b.base))
+        .header("cookie", format!("{SESSION_COOKIE}={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Welkom, Test Persoon"));
+
+    // Signing out through B ends it for A too.
+    let res = http
+        .post(format!("{}/afmelden", b.base))
+        .header("cookie", format!("{SESSION_COOKIE}={session}; {CSRF_COOKIE}={csrf}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = http
+        .get(format!("{}/start", a.base))
+        .header("cookie", format!("{SESSION_COOKIE}={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "the session is gone on A as well");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_counts_failures_across_servers() {
+    let Some(db) = test_db(Backend::Postgres).await else { return };
+    let o = seed_orgs(&db.store).await;
+    let p = make_person(&db.store, o.amsterdam, "melder@amsterdam.nl", Role::Reporter).await;
+    let servers = [start_server(&db.url, &[]).await, start_server(&db.url, &[]).await];
+    let http = no_redirects();
+    let page = http.get(format!("{}/aanmelden", servers[0].base)).send().await.unwrap();
+    let csrf = cookie_value(&page, CSRF_COOKIE).unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        let base = &servers[i % 2].base;
+        let res = http
+            .post(format!("{base}/aanmelden"))
+            .header("cookie", format!("{CSRF_COOKIE}={csrf}"))
+            .form(&[("email", p.email.as_str()), ("password", "verkeerd verkeerd"), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    // Five free failures in all, then waiting: the two servers share one counter.
+    assert_eq!(&statuses[..5], &[401; 5]);
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+}

@@ -1,0 +1,397 @@
+//! Test harness: real databases (SQLite in a temporary directory, PostgreSQL in a fresh
+//! database per test), the real router driven in-process, and helpers to create people.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use meldpunt::config::Config;
+use meldpunt::domain::credentials::totp_code_at;
+use meldpunt::domain::org::{NewOrganisation, OrgKind};
+use meldpunt::domain::user::{NewUser, Role};
+use meldpunt::service::{accounts, auth, now_ms, orgs as org_service, Ctx};
+use meldpunt::store::{orgs, sessions, users, Store};
+use meldpunt::web::{router, AppState};
+use tower::ServiceExt;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that lives as long as the test.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Databases are dropped by the test script's cleanup; nothing async here.
+        let _ = &self.pg_name;
+    }
+}
+
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("MELDPUNT_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+}
+
+/// Opens a fresh, migrated database; `None` (with a printed line) when PostgreSQL is
+/// wanted but not configured.
+pub async fn test_db(backend: Backend) -> Option<TestDb> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = meldpunt::store::sqlite_url(&dir.path().join("meldpunt.db"));
+            let store = Store::connect(&url).await.expect("open sqlite");
+            store.migrate().await.expect("migrate sqlite");
+            Some(TestDb {
+                store,
+                url,
+                _dir: Some(dir),
+                pg_name: None,
+            })
+        }
+        Backend::Postgres => {
+            let Some(admin) = postgres_admin_url() else {
+                println!("SKIPPED (PostgreSQL): MELDPUNT_TEST_POSTGRES_URL is not set");
+                return None;
+            };
+            let name = format!("meldpunt_t_{}", uuid_like());
+            let admin_store = sqlx::PgPool::connect(&admin).await.expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&admin_store)
+                .await
+                .expect("create test database");
+            admin_store.close().await;
+            let url = replace_db_name(&admin, &name);
+            let store = Store::connect(&url).await.expect("open postgres");
+            store.migrate().await.expect("migrate postgres");
+            Some(TestDb {
+                store,
+                url,
+                _dir: None,
+                pg_name: Some((admin, name)),
+            })
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..16).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect()
+}
+
+/// `postgres://host/db?x` with another database name.
+pub fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end);
+    let host_part = match path_start {
+        Some(i) => &base[..i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// Runs a test body on both backends. The PostgreSQL run is skipped, with a line
+/// saying so, only when no PostgreSQL is configured.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                let db = $crate::support::test_db($crate::support::Backend::Sqlite).await.unwrap();
+                ($body)(db).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some(db) = $crate::support::test_db($crate::support::Backend::Postgres).await {
+                    ($body)(db).await;
+                }
+            }
+        }
+    };
+}
+
+pub fn cli_ctx() -> Ctx {
+    Ctx::cli(now_ms())
+}
+
+/// The common organisations of a test: two municipalities, the central team, a police unit.
+pub struct Orgs {
+    pub amsterdam: i64,
+    pub rotterdam: i64,
+    pub central: i64,
+    pub police: i64,
+}
+
+pub async fn seed_orgs(store: &Store) -> Orgs {
+    let ctx = cli_ctx();
+    let mut ids = Vec::new();
+    for (kind, code, name) in [
+        (OrgKind::Municipality, "GM0363", "Amsterdam"),
+        (OrgKind::Municipality, "GM0599", "Rotterdam"),
+        (OrgKind::CentralTeam, "MELDPUNT", "Meldpunt"),
+        (OrgKind::PoliceUnit, "POL-AMS", "Politie Amsterdam"),
+    ] {
+        let org = NewOrganisation::new(kind, code, name, None).unwrap();
+        ids.push(org_service::create(store, &ctx, &org).await.unwrap());
+    }
+    Orgs {
+        amsterdam: ids[0],
+        rotterdam: ids[1],
+        central: ids[2],
+        police: ids[3],
+    }
+}
+
+pub const PASSWORD: &str = "een lang genoeg wachtwoord";
+
+/// A person with a password (and, for staff roles, a second factor).
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub org_id: i64,
+    pub role: Role,
+    pub totp_secret: Option<String>,
+}
+
+pub async fn make_person(store: &Store, org_id: i64, email: &str, role: Role) -> Person {
+    let ctx = cli_ctx();
+    let new = NewUser::new(email, "Test Persoon", role).unwrap();
+    let activation = accounts::create_user(store, &ctx, org_id, &new).await.unwrap();
+    accounts::activate(store, &ctx, &activation.token, PASSWORD, PASSWORD).await.unwrap();
+    let totp_secret = if role.requires_second_factor() {
+        let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ".to_string();
+        let mut tx = store.begin_write().await.unwrap();
+        users::enrol_second_factor(&mut tx, activation.user_id, &secret, 0, &[]).await.unwrap();
+        tx.commit().await.unwrap();
+        Some(secret)
+    } else {
+        None
+    };
+    Person {
+        id: activation.user_id,
+        email: email.to_string(),
+        org_id,
+        role,
+        totp_secret,
+    }
+}
+
+/// A fully signed-in session token for a person, made through the real sign-in service.
+pub async fn session_for(store: &Store, p: &Person) -> String {
+    let ctx = Ctx {
+        origin: "127.0.0.1".into(),
+        ..cli_ctx()
+    };
+    let first = auth::sign_in_password(store, &ctx, &p.email, PASSWORD).await.unwrap();
+    match &p.totp_secret {
+        None => first.token,
+        Some(secret) => {
+            let hash = meldpunt::domain::credentials::sha256_hex(&first.token);
+            let session = sessions::get(store, &hash).await.unwrap().unwrap();
+            let user = users::get(store, p.id).await.unwrap();
+            // Each sign-in needs a fresh time step: pretend later and later moments.
+            let now = next_totp_moment(&user);
+            let code = totp_code_at(secret, (now / 1000) as u64).unwrap();
+            let ctx = Ctx { now, ..ctx };
+            auth::sign_in_second_factor(store, &ctx, &session, &user, auth::SecondFactor::Totp, &code)
+                .await
+                .unwrap()
+                .token
+        }
+    }
+}
+
+/// A moment whose TOTP step is newer than any the user has used.
+fn next_totp_moment(user: &users::User) -> i64 {
+    let now = now_ms();
+    let last = user.totp_last_step.unwrap_or(0);
+    let now_step = now / 30_000;
+    if now_step > last {
+        now
+    } else {
+        (last + 1) * 30_000 + 1_000
+    }
+}
+
+pub fn test_config() -> Config {
+    Config {
+        metrics_token: Some("metrics-secret".into()),
+        ..Config::default()
+    }
+}
+
+/// The real router, called in-process.
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+}
+
+impl TestApp {
+    pub fn new(store: &Store) -> TestApp {
+        Self::with_config(store, test_config())
+    }
+
+    pub fn with_config(store: &Store, config: Config) -> TestApp {
+        TestApp {
+            router: router(AppState::new(store.clone(), config)),
+            store: store.clone(),
+        }
+    }
+
+    pub fn client(&self) -> Client<'_> {
+        Client {
+            app: self,
+            cookies: HashMap::new(),
+            addr: "127.0.0.1:40000".parse().unwrap(),
+        }
+    }
+}
+
+/// A browser-like client: keeps cookies, comes from one address.
+pub struct Client<'a> {
+    app: &'a TestApp,
+    pub cookies: HashMap<String, String>,
+    pub addr: SocketAddr,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+    pub fn content_type(&self) -> &str {
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect()
+    }
+}
+
+pub const SESSION_COOKIE: &str = "__Host-meldpunt_session";
+pub const CSRF_COOKIE: &str = "__Host-meldpunt_csrf";
+
+impl<'a> Client<'a> {
+    pub fn from_addr(mut self, addr: &str) -> Self {
+        self.addr = addr.parse().unwrap();
+        self
+    }
+
+    pub fn with_session(mut self, token: &str) -> Self {
+        self.cookies.insert(SESSION_COOKIE.into(), token.into());
+        self
+    }
+
+    pub fn csrf(&self) -> String {
+        self.cookies.get(CSRF_COOKIE).cloned().unwrap_or_default()
+    }
+
+    pub async fn send(&mut self, method: Method, path: &str, body: Option<String>, extra: &[(&str, &str)]) -> Resp {
+        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:8080");
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !cookie.is_empty() {
+            req = req.header(header::COOKIE, cookie.join("; "));
+        }
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let mut req = req.body(body.map(Body::from).unwrap_or_else(Body::empty)).unwrap();
+        req.extensions_mut().insert(ConnectInfo(self.addr));
+        let res = self.app.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let resp = Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        for c in resp.set_cookies() {
+            let first = c.split(';').next().unwrap_or("");
+            if let Some((k, v)) = first.split_once('=') {
+                if v.is_empty() || c.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        resp
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.send(Method::GET, path, None, &[]).await
+    }
+
+    /// Posts a form with the CSRF token of this client (fetching a page first if needed).
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        if !self.cookies.contains_key(CSRF_COOKIE) {
+            self.get("/aanmelden").await;
+        }
+        let mut all: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        all.push(("csrf".into(), self.csrf()));
+        self.post_raw(path, &all).await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, fields: &[(String, String)]) -> Resp {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencoding::encode(k), urlencoding::encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.send(Method::POST, path, Some(body), &[]).await
+    }
+
+    /// Signs in through the pages (password, then TOTP when the person has one).
+    pub async fn sign_in(&mut self, p: &Person) -> Resp {
+        let r = self.post("/aanmelden", &[("email", &p.email), ("password", PASSWORD)]).await;
+        if let Some(secret) = &p.totp_secret {
+            assert_eq!(r.location(), "/aanmelden/tweede-factor", "{}", r.body);
+            let user = users::get(&self.app.store, p.id).await.unwrap();
+            let now = next_totp_moment(&user);
+            if now > now_ms() {
+                tokio::time::sleep(std::time::Duration::from_millis((now - now_ms()) as u64)).await;
+            }
+            let code = totp_code_at(secret, (now_ms() / 1000) as u64).unwrap();
+            return self.post("/aanmelden/tweede-factor", &[("code", &code)]).await;
+        }
+        r
+    }
+}
+
+pub async fn org_id(store: &Store, code: &str) -> i64 {
+    orgs::by_code(store, code).await.unwrap().id
+}
