@@ -56,15 +56,11 @@ pub fn cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> He
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Path=/"))
 }
 
-/// Whether cookies get `Secure` (and the `__Host-` prefix) for this request.
-pub fn secure_cookies(req_headers: &HeaderMap, public_url_is_https: bool) -> bool {
-    if public_url_is_https {
-        return true;
-    }
-    // Browsers treat loopback as a secure context, so `__Host-` cookies work there too.
-    let host = req_headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
-    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+/// Whether cookies get `Secure` and the `__Host-` prefix: when meldpunt is served over
+/// TLS (its public address is https). Over plain HTTP (local trial use) browsers would
+/// drop such cookies, so they are sent without.
+pub fn secure_cookies(public_url_is_https: bool) -> bool {
+    public_url_is_https
 }
 
 fn is_cross_site(headers: &HeaderMap) -> bool {
@@ -97,7 +93,7 @@ fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> 
 }
 
 pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let secure = secure_cookies(req.headers(), state.config.uses_tls());
+    let secure = secure_cookies(state.config.uses_tls());
     let existing = read_cookie(req.headers(), cookie_name(secure)).filter(|v| v.len() >= 20);
     let state_changing = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let (parts, body) = req.into_parts();

@@ -240,7 +240,7 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
-            for part in text.split("t(\"").skip(1) {
+            for part in text.split("tr.t(\"").skip(1) {
                 let key = part.split('"').next().unwrap();
                 if !TEXTS.iter().any(|(k, _, _)| *k == key) {
                     missing.push(format!("{}: {key}", path.display()));

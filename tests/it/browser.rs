@@ -99,13 +99,34 @@ async fn fill(b: &WebDriver, id: &str, text: &str) {
     e.send_keys(text).await.unwrap();
 }
 
+/// Submits a form and waits until the next page has loaded (every form navigates).
 async fn submit(b: &WebDriver, form_action: &str) {
+    b.execute("window.__meldpuntOldPage = true;", vec![]).await.unwrap();
     b.find(By::Css(&format!("form[action='{form_action}'] button[type='submit']")))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    wait_for_new_page(b).await;
+}
+
+async fn wait_for_new_page(b: &WebDriver) {
+    for _ in 0..200 {
+        let ret = b
+            .execute(
+                "return window.__meldpuntOldPage !== true && document.readyState === 'complete';",
+                vec![],
+            )
+            .await;
+        if let Ok(r) = ret {
+            if r.json().as_bool() == Some(true) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the page did not load after submitting");
 }
 
 async fn text(b: &WebDriver) -> String {
@@ -119,12 +140,14 @@ async fn sign_in(b: &WebDriver, base: &str, email: &str, staff: bool) {
     fill(b, "password", DEMO_PASSWORD).await;
     submit(b, "/aanmelden").await;
     if staff {
-        assert!(b.current_url().await.unwrap().as_str().ends_with("/aanmelden/tweede-factor"));
+        let url = b.current_url().await.unwrap();
+        assert!(url.as_str().ends_with("/aanmelden/tweede-factor"), "{url}: {}", text(b).await);
         let code = totp_code_at(DEMO_TOTP_SECRET, (now_ms() / 1000) as u64).unwrap();
         fill(b, "code", &code).await;
         submit(b, "/aanmelden/tweede-factor").await;
     }
-    assert!(b.current_url().await.unwrap().as_str().ends_with("/start"), "{email} did not reach the start page");
+    let url = b.current_url().await.unwrap();
+    assert!(url.as_str().ends_with("/start"), "{email} did not reach the start page: {url} {}", text(b).await);
 }
 
 async fn sign_out(b: &WebDriver) {
@@ -183,7 +206,9 @@ async fn an_administrator_creates_a_user_who_activates_the_account_and_signs_in(
     let (server, _dir) = demo_server().await;
     let b = browser(&driver).await;
     sign_in(&b, &server.base, "beheer@amsterdam.demo", true).await;
+    b.execute("window.__meldpuntOldPage = true;", vec![]).await.unwrap();
     b.find(By::LinkText("Mijn organisatie")).await.unwrap().click().await.unwrap();
+    wait_for_new_page(&b).await;
     assert!(text(&b).await.contains("Amsterdam"));
     fill(&b, "name", "Noor Melder").await;
     fill(&b, "email", "noor@amsterdam.demo").await;
@@ -262,7 +287,9 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
     fill(&b, "code", "G").await;
     submit(&b, "/beheer/organisaties").await;
     check("organisations with error", axe_violations(&b).await);
+    b.execute("window.__meldpuntOldPage = true;", vec![]).await.unwrap();
     b.find(By::LinkText("Meldpunt openbare orde (demo)")).await.unwrap().click().await.unwrap();
+    wait_for_new_page(&b).await;
     check("organisation", axe_violations(&b).await);
     fill(&b, "token_name", "Koppeling gemeentesysteem").await;
     let action = b

@@ -26,7 +26,7 @@ async fn a_reporter_signs_in_with_a_password_and_gets_a_new_session_id() {
     let r = c.sign_in(&p).await;
     assert_eq!(r.location(), "/start");
     let cookie = r.set_cookies().into_iter().find(|c| c.starts_with(SESSION_COOKIE)).unwrap();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
     let new = c.cookies.get(SESSION_COOKIE).unwrap().clone();
     assert_ne!(new, old, "sign-in issues a fresh session id");
     let hash = meldpunt::domain::credentials::sha256_hex(&old);
@@ -34,6 +34,31 @@ async fn a_reporter_signs_in_with_a_password_and_gets_a_new_session_id() {
     let start = c.get("/start").await;
     assert_eq!(start.status, StatusCode::OK);
     assert!(start.body.contains("Welkom, Test Persoon") && start.body.contains("Amsterdam"), "{}", start.body);
+}
+
+#[tokio::test]
+async fn over_tls_the_session_cookie_is_a_secure_host_cookie() {
+    let (db, o) = setup().await;
+    let p = make_person(&db.store, o.amsterdam, "melder@amsterdam.nl", Role::Reporter).await;
+    let config = meldpunt::config::Config {
+        public_url: "https://meldpunt.example".into(),
+        ..test_config()
+    };
+    let app = TestApp::with_config(&db.store, config);
+    let mut c = app.client();
+    let page = c.get("/aanmelden").await;
+    let csrf = page.set_cookies().join(";");
+    let token = csrf.split("__Host-meldpunt_csrf=").nth(1).unwrap().split(';').next().unwrap().to_string();
+    let body = format!("email={}&password={}&csrf={token}", urlencoding::encode(&p.email), urlencoding::encode(PASSWORD));
+    let r = c
+        .send(axum::http::Method::POST, "/aanmelden", Some(body), &[("cookie", &format!("__Host-meldpunt_csrf={token}"))])
+        .await;
+    assert_eq!(r.location(), "/start", "{}", r.body);
+    let cookie = r.set_cookies().into_iter().find(|c| c.starts_with("__Host-meldpunt_session=")).unwrap();
+    for attr in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    assert!(!cookie.contains("Domain="), "a __Host- cookie has no Domain");
 }
 
 #[tokio::test]

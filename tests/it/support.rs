@@ -298,8 +298,8 @@ impl Resp {
     }
 }
 
-pub const SESSION_COOKIE: &str = "__Host-meldpunt_session";
-pub const CSRF_COOKIE: &str = "__Host-meldpunt_csrf";
+pub const SESSION_COOKIE: &str = "meldpunt_session";
+pub const CSRF_COOKIE: &str = "meldpunt_csrf";
 
 impl<'a> Client<'a> {
     pub fn from_addr(mut self, addr: &str) -> Self {
