@@ -16,7 +16,11 @@ use crate::store::{audit, orgs, users, Store, StoreError};
 use crate::web::{self, AppState};
 
 #[derive(Parser, Debug)]
-#[command(name = "meldpunt", version, about = "Meldvoorziening online oproepen tot openbare-ordeverstoring")]
+#[command(
+    name = "meldpunt",
+    version,
+    about = "Meldvoorziening online oproepen tot openbare-ordeverstoring"
+)]
 pub struct Cli {
     /// Configuration file (TOML); MELDPUNT_* environment variables override it.
     #[arg(long, env = "MELDPUNT_CONFIG", global = true)]
@@ -140,12 +144,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
     }
     // Without a configured public address, links point at the listening address.
-    if config.public_url == Config::default().public_url && config.listen != Config::default().listen {
+    if config.public_url == Config::default().public_url
+        && config.listen != Config::default().listen
+    {
         config.public_url = format!("http://{}", config.listen);
     }
     init_logging(config.log_format);
     if let Command::DemoCode = cli.command {
-        println!("{}", totp_code_at(DEMO_TOTP_SECRET, (now_ms() / 1000) as u64).unwrap_or_default());
+        println!(
+            "{}",
+            totp_code_at(DEMO_TOTP_SECRET, (now_ms() / 1000) as u64).unwrap_or_default()
+        );
         return Ok(0);
     }
     let store = open(&config).await?;
@@ -154,7 +163,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Serve(args) => {
             tracing::info!(config = ?config, durability = %store.durability().await?, "starting meldpunt");
-            if !config.uses_tls() && !config.public_url.contains("127.0.0.1") && !config.public_url.contains("localhost") {
+            if !config.uses_tls()
+                && !config.public_url.contains("127.0.0.1")
+                && !config.public_url.contains("localhost")
+            {
                 tracing::warn!("public_url is not https: cookies are sent without Secure; serve meldpunt behind TLS");
             }
             if args.demo {
@@ -177,12 +189,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::DemoCode => Ok(0),
-        Command::Org(OrgCommand::Add { kind, code, name, mayor }) => {
-            let kind = OrgKind::parse(&kind)
-                .ok_or_else(|| anyhow::anyhow!("unknown kind {kind}: use municipality, police_unit or central_team"))?;
+        Command::Org(OrgCommand::Add {
+            kind,
+            code,
+            name,
+            mayor,
+        }) => {
+            let kind = OrgKind::parse(&kind).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "unknown kind {kind}: use municipality, police_unit or central_team"
+                )
+            })?;
             let org = NewOrganisation::new(kind, &code, &name, mayor.as_deref())?;
             let id = report(org_service::create(&store, &ctx, &org).await)?;
-            println!("Organisation {} ({}) added with id {id}.", org.name, org.code);
+            println!(
+                "Organisation {} ({}) added with id {id}.",
+                org.name, org.code
+            );
             Ok(0)
         }
         Command::Org(OrgCommand::Import) => {
@@ -190,7 +213,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             println!("{added} municipalities added ({} in the 2025 list).", 342);
             Ok(0)
         }
-        Command::User(UserCommand::Add { org, email, name, role }) => {
+        Command::User(UserCommand::Add {
+            org,
+            email,
+            name,
+            role,
+        }) => {
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!("unknown role {role}: use reporter, analyst, supervisor, auditor or administrator")
             })?;
@@ -201,14 +229,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             };
             let new = NewUser::new(&email, &name, role)?;
             let activation = report(accounts::create_user(&store, &ctx, org.id, &new).await)?;
-            println!("Account for {} created. One-time activation link (valid 7 days):", new.email);
+            println!(
+                "Account for {} created. One-time activation link (valid 7 days):",
+                new.email
+            );
             println!("{}", activation.link(&config.public_url));
             Ok(0)
         }
         Command::User(UserCommand::Reset { email }) => {
             let user = find_user(&store, &email).await?;
             let activation = report(accounts::reset_user(&store, &ctx, user.id).await)?;
-            println!("Account {} reset. New one-time activation link (valid 7 days):", user.email);
+            println!(
+                "Account {} reset. New one-time activation link (valid 7 days):",
+                user.email
+            );
             println!("{}", activation.link(&config.public_url));
             Ok(0)
         }
@@ -219,13 +253,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Audit(AuditCommand::Verify { head }) => {
-            let exported = match head {
-                Some(h) => Some(ChainHead::parse(&h).ok_or_else(|| anyhow::anyhow!("--head must look like 123:<64 hex digits>"))?),
-                None => None,
-            };
+            let exported =
+                match head {
+                    Some(h) => Some(ChainHead::parse(&h).ok_or_else(|| {
+                        anyhow::anyhow!("--head must look like 123:<64 hex digits>")
+                    })?),
+                    None => None,
+                };
             match audit::verify(&store, exported).await? {
                 Ok(v) => {
-                    let head = v.head.map(|h| h.to_string()).unwrap_or_else(|| "(empty)".into());
+                    let head = v
+                        .head
+                        .map(|h| h.to_string())
+                        .unwrap_or_else(|| "(empty)".into());
                     println!("OK: {} entries verified; head {head}", v.entries);
                     Ok(0)
                 }
@@ -290,7 +330,9 @@ fn print_demo(config: &Config) {
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),

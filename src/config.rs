@@ -61,10 +61,16 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
             .field("public_url", &self.public_url)
             .field("log_format", &self.log_format)
-            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[secret]"))
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[secret]"),
+            )
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
@@ -97,16 +103,22 @@ pub enum ConfigError {
 
 impl Config {
     /// Loads defaults, then the file (if any), then the environment.
-    pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let mut cfg = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.into(), e))?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.into(), e))?;
                 toml::from_str(&text).map_err(|e| ConfigError::Parse(path.into(), e))?
             }
             None => Config::default(),
         };
         if let Some(v) = env("MELDPUNT_LISTEN") {
-            cfg.listen = v.parse().map_err(|_| ConfigError::Env("MELDPUNT_LISTEN", "expected host:port".into()))?;
+            cfg.listen = v
+                .parse()
+                .map_err(|_| ConfigError::Env("MELDPUNT_LISTEN", "expected host:port".into()))?;
         }
         if let Some(v) = env("MELDPUNT_DATA_DIR") {
             cfg.data_dir = v.into();
@@ -121,7 +133,12 @@ impl Config {
             cfg.log_format = match v.as_str() {
                 "json" => LogFormat::Json,
                 "text" => LogFormat::Text,
-                _ => return Err(ConfigError::Env("MELDPUNT_LOG_FORMAT", "expected text or json".into())),
+                _ => {
+                    return Err(ConfigError::Env(
+                        "MELDPUNT_LOG_FORMAT",
+                        "expected text or json".into(),
+                    ))
+                }
             };
         }
         if let Some(v) = env("MELDPUNT_METRICS_TOKEN").filter(|v| !v.is_empty()) {
@@ -131,14 +148,14 @@ impl Config {
             cfg.trust_forwarded_for = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(v) = env("MELDPUNT_SESSION_IDLE_MINUTES") {
-            cfg.session_idle_minutes = v
-                .parse()
-                .map_err(|_| ConfigError::Env("MELDPUNT_SESSION_IDLE_MINUTES", "expected minutes".into()))?;
+            cfg.session_idle_minutes = v.parse().map_err(|_| {
+                ConfigError::Env("MELDPUNT_SESSION_IDLE_MINUTES", "expected minutes".into())
+            })?;
         }
         if let Some(v) = env("MELDPUNT_SESSION_ABSOLUTE_HOURS") {
-            cfg.session_absolute_hours = v
-                .parse()
-                .map_err(|_| ConfigError::Env("MELDPUNT_SESSION_ABSOLUTE_HOURS", "expected hours".into()))?;
+            cfg.session_absolute_hours = v.parse().map_err(|_| {
+                ConfigError::Env("MELDPUNT_SESSION_ABSOLUTE_HOURS", "expected hours".into())
+            })?;
         }
         Ok(cfg)
     }
@@ -176,7 +193,10 @@ mod tests {
             ..Config::default()
         };
         let printed = format!("{cfg:?}");
-        assert!(!printed.contains("hunter2") && !printed.contains("s3cret-token"), "{printed}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("s3cret-token"),
+            "{printed}"
+        );
         assert!(printed.contains("postgres://meldpunt:[secret]@db/meldpunt"));
     }
 
@@ -185,7 +205,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("meldpunt-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("meldpunt.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\npublic_url = \"https://meldpunt.example\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\npublic_url = \"https://meldpunt.example\"\n",
+        )
+        .unwrap();
         let env = |k: &str| (k == "MELDPUNT_LISTEN").then(|| "127.0.0.1:9100".to_string());
         let cfg = Config::load(Some(&file), &env).unwrap();
         assert_eq!(cfg.listen.port(), 9100);
@@ -198,6 +222,9 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("meldpunt.toml");
         std::fs::write(&file, "lisen = \"127.0.0.1:9000\"\n").unwrap();
-        assert!(matches!(Config::load(Some(&file), &|_| None), Err(ConfigError::Parse(..))));
+        assert!(matches!(
+            Config::load(Some(&file), &|_| None),
+            Err(ConfigError::Parse(..))
+        ));
     }
 }

@@ -332,12 +332,23 @@ impl ChainVerifier {
     pub fn new(recorded: Option<ChainHead>, exported: Option<ChainHead>) -> ChainVerifier {
         let mut heads = Vec::new();
         if let Some(head) = recorded {
-            heads.push(HeadCheck { head, recorded: true, seen_hash: None });
+            heads.push(HeadCheck {
+                head,
+                recorded: true,
+                seen_hash: None,
+            });
         }
         if let Some(head) = exported {
-            heads.push(HeadCheck { head, recorded: false, seen_hash: None });
+            heads.push(HeadCheck {
+                head,
+                recorded: false,
+                seen_hash: None,
+            });
         }
-        ChainVerifier { heads, ..ChainVerifier::default() }
+        ChainVerifier {
+            heads,
+            ..ChainVerifier::default()
+        }
     }
 
     pub fn push(&mut self, r: &AuditRecord) {
@@ -350,7 +361,10 @@ impl ChainVerifier {
             }
         }
         if self.first_fault.is_none() {
-            let expected_prev = self.expected_prev.clone().unwrap_or_else(|| GENESIS_HASH.to_string());
+            let expected_prev = self
+                .expected_prev
+                .clone()
+                .unwrap_or_else(|| GENESIS_HASH.to_string());
             let expected_seq = self.last_seq + 1;
             let fault = if r.recomputed_hash() != r.hash {
                 Some(FaultCandidate::Edited(r.seq))
@@ -385,7 +399,9 @@ impl ChainVerifier {
                     // It points back to an entry further down: the order was changed.
                     Some(&p) if p > pos => ChainFault::Reordered { seq },
                     // It points back past its neighbour: the entries in between were added.
-                    Some(&p) if p + 1 < pos => ChainFault::Inserted { seq: seq_hint(seq, pos - p - 1) },
+                    Some(&p) if p + 1 < pos => ChainFault::Inserted {
+                        seq: seq_hint(seq, pos - p - 1),
+                    },
                     // It points to itself or to something unknown: its predecessor is gone.
                     _ => ChainFault::Deleted { before_seq: seq },
                 },
@@ -399,10 +415,14 @@ impl ChainVerifier {
                 });
             }
             if check.seen_hash.as_deref() != Some(check.head.hash.as_str()) {
-                return Err(ChainFault::HeadMismatch { seq: check.head.seq });
+                return Err(ChainFault::HeadMismatch {
+                    seq: check.head.seq,
+                });
             }
             if check.recorded && self.last_seq > check.head.seq {
-                return Err(ChainFault::Inserted { seq: check.head.seq + 1 });
+                return Err(ChainFault::Inserted {
+                    seq: check.head.seq + 1,
+                });
             }
         }
         let head = self.last_hash.map(|hash| ChainHead {
@@ -485,14 +505,20 @@ mod tests {
     fn an_edited_entry_is_named() {
         let mut c = chain(10);
         c[3].actor_label = "someone-else@gemeente.nl".into();
-        assert_eq!(verify_chain(&c, None, None), Err(ChainFault::Edited { seq: 4 }));
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::Edited { seq: 4 })
+        );
     }
 
     #[test]
     fn a_deleted_entry_is_named_by_the_entry_after_the_gap() {
         let mut c = chain(10);
         c.remove(4);
-        assert_eq!(verify_chain(&c, None, None), Err(ChainFault::Deleted { before_seq: 6 }));
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::Deleted { before_seq: 6 })
+        );
     }
 
     #[test]
@@ -502,7 +528,10 @@ mod tests {
         for (i, r) in c.iter_mut().enumerate() {
             r.seq = i as i64 + 1;
         }
-        assert_eq!(verify_chain(&c, None, None), Err(ChainFault::Deleted { before_seq: 5 }));
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::Deleted { before_seq: 5 })
+        );
     }
 
     #[test]
@@ -512,7 +541,10 @@ mod tests {
         let (a, b) = (c[2].seq, c[6].seq);
         c[2].seq = b;
         c[6].seq = a;
-        assert_eq!(verify_chain(&c, None, None), Err(ChainFault::Reordered { seq: 3 }));
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::Reordered { seq: 3 })
+        );
     }
 
     #[test]
@@ -526,7 +558,10 @@ mod tests {
         for (i, r) in c.iter_mut().enumerate() {
             r.seq = i as i64 + 1;
         }
-        assert_eq!(verify_chain(&c, None, None), Err(ChainFault::Inserted { seq: 6 }));
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::Inserted { seq: 6 })
+        );
     }
 
     #[test]
@@ -535,7 +570,10 @@ mod tests {
         let recorded = head(&c);
         assert_eq!(
             verify_chain(&c[..8], Some(&recorded), None),
-            Err(ChainFault::Truncated { last_seq: 8, head_seq: 10 })
+            Err(ChainFault::Truncated {
+                last_seq: 8,
+                head_seq: 10
+            })
         );
     }
 
@@ -551,7 +589,10 @@ mod tests {
             r.hash = r.recomputed_hash();
             prev = r.hash.clone();
         }
-        assert!(verify_chain(&rewritten, None, None).is_ok(), "internally consistent");
+        assert!(
+            verify_chain(&rewritten, None, None).is_ok(),
+            "internally consistent"
+        );
         assert_eq!(
             verify_chain(&rewritten, None, Some(exported)),
             Err(ChainFault::HeadMismatch { seq: 7 })
@@ -562,7 +603,10 @@ mod tests {
     fn entries_appended_after_the_recorded_head_are_inserted_ones() {
         let c = chain(10);
         let recorded = head(&c[..9]);
-        assert_eq!(verify_chain(&c, Some(&recorded), None), Err(ChainFault::Inserted { seq: 10 }));
+        assert_eq!(
+            verify_chain(&c, Some(&recorded), None),
+            Err(ChainFault::Inserted { seq: 10 })
+        );
     }
 
     #[test]

@@ -27,7 +27,9 @@ pub fn hash_password(password: &str, rng: &mut (impl RngCore + CryptoRng)) -> St
 /// Checks a password against a stored PHC string. A malformed hash never matches.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -106,7 +108,9 @@ pub fn new_totp_secret(rng: &mut impl Rng) -> String {
 }
 
 fn totp(secret_b32: &str, account: &str) -> Option<TOTP> {
-    let bytes = totp_rs::Secret::Encoded(secret_b32.to_string()).to_bytes().ok()?;
+    let bytes = totp_rs::Secret::Encoded(secret_b32.to_string())
+        .to_bytes()
+        .ok()?;
     TOTP::new(
         totp_rs::Algorithm::SHA1,
         6,
@@ -196,12 +200,21 @@ mod tests {
         let now = 1_800_000_000;
         let code = totp_code_at(&secret, now).unwrap();
         let step = check_totp(&secret, &code, now, None).unwrap();
-        assert_eq!(check_totp(&secret, &code, now, Some(step)), Err(TotpRejection::Reused));
+        assert_eq!(
+            check_totp(&secret, &code, now, Some(step)),
+            Err(TotpRejection::Reused)
+        );
         let previous = totp_code_at(&secret, now - 30).unwrap();
         assert!(check_totp(&secret, &previous, now, None).is_ok());
         let old = totp_code_at(&secret, now - 90).unwrap();
-        assert_eq!(check_totp(&secret, &old, now, None), Err(TotpRejection::Wrong));
-        assert_eq!(check_totp(&secret, "12a456", now, None), Err(TotpRejection::Wrong));
+        assert_eq!(
+            check_totp(&secret, &old, now, None),
+            Err(TotpRejection::Wrong)
+        );
+        assert_eq!(
+            check_totp(&secret, "12a456", now, None),
+            Err(TotpRejection::Wrong)
+        );
     }
 
     #[test]
@@ -212,7 +225,10 @@ mod tests {
         let current = totp_code_at(&secret, now).unwrap();
         let step = check_totp(&secret, &current, now, None).unwrap();
         let previous = totp_code_at(&secret, now - 30).unwrap();
-        assert_eq!(check_totp(&secret, &previous, now, Some(step)), Err(TotpRejection::Reused));
+        assert_eq!(
+            check_totp(&secret, &previous, now, Some(step)),
+            Err(TotpRejection::Reused)
+        );
     }
 
     #[test]
@@ -224,7 +240,10 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), 10);
         let c = &codes[0];
-        assert_eq!(normalise_recovery_code(&c.to_uppercase().replace('-', " ")), *c);
+        assert_eq!(
+            normalise_recovery_code(&c.to_uppercase().replace('-', " ")),
+            *c
+        );
     }
 
     #[test]

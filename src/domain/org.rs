@@ -14,7 +14,11 @@ pub enum OrgKind {
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 3] = [OrgKind::Municipality, OrgKind::PoliceUnit, OrgKind::CentralTeam];
+    pub const ALL: [OrgKind; 3] = [
+        OrgKind::Municipality,
+        OrgKind::PoliceUnit,
+        OrgKind::CentralTeam,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -182,8 +186,12 @@ pub fn municipalities_2025() -> Result<Vec<Municipality>, String> {
         let field = |n: usize| row.get(n).unwrap_or("").to_string();
         let code = OrgCode::parse(OrgKind::Municipality, &field(0))
             .map_err(|e| format!("row {}: {e}", i + 2))?;
-        let lat: f64 = field(5).parse().map_err(|_| format!("row {}: bad lat", i + 2))?;
-        let lon: f64 = field(6).parse().map_err(|_| format!("row {}: bad lon", i + 2))?;
+        let lat: f64 = field(5)
+            .parse()
+            .map_err(|_| format!("row {}: bad lat", i + 2))?;
+        let lon: f64 = field(6)
+            .parse()
+            .map_err(|_| format!("row {}: bad lon", i + 2))?;
         out.push(Municipality {
             code,
             name: field(1),
@@ -208,25 +216,45 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), 342);
-        let amsterdam = list.iter().find(|m| m.code.as_str() == "GM0363").expect("Amsterdam");
+        let amsterdam = list
+            .iter()
+            .find(|m| m.code.as_str() == "GM0363")
+            .expect("Amsterdam");
         assert_eq!(amsterdam.name, "Amsterdam");
         assert_eq!(amsterdam.safety_region, "Amsterdam-Amstelland");
-        assert!(list.iter().all(|m| (50.0..54.0).contains(&m.lat) && (3.0..8.0).contains(&m.lon)));
+        assert!(list
+            .iter()
+            .all(|m| (50.0..54.0).contains(&m.lat) && (3.0..8.0).contains(&m.lon)));
     }
 
     #[test]
     fn municipality_codes_must_be_cbs_codes() {
-        assert_eq!(OrgCode::parse(OrgKind::Municipality, " gm0363 ").unwrap().as_str(), "GM0363");
+        assert_eq!(
+            OrgCode::parse(OrgKind::Municipality, " gm0363 ")
+                .unwrap()
+                .as_str(),
+            "GM0363"
+        );
         for bad in ["GM363", "GM03631", "XX0363", "GM03a3", ""] {
-            assert_eq!(OrgCode::parse(OrgKind::Municipality, bad), Err(OrgError::InvalidCbsCode), "{bad}");
+            assert_eq!(
+                OrgCode::parse(OrgKind::Municipality, bad),
+                Err(OrgError::InvalidCbsCode),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn other_organisations_use_short_codes_that_cannot_pass_for_a_municipality() {
         assert!(OrgCode::parse(OrgKind::PoliceUnit, "pol-ams").is_ok());
-        assert_eq!(OrgCode::parse(OrgKind::PoliceUnit, "GM0363"), Err(OrgError::InvalidCode));
-        assert_eq!(OrgCode::parse(OrgKind::CentralTeam, "a b"), Err(OrgError::InvalidCode));
+        assert_eq!(
+            OrgCode::parse(OrgKind::PoliceUnit, "GM0363"),
+            Err(OrgError::InvalidCode)
+        );
+        assert_eq!(
+            OrgCode::parse(OrgKind::CentralTeam, "a b"),
+            Err(OrgError::InvalidCode)
+        );
     }
 
     #[test]

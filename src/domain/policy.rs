@@ -26,11 +26,17 @@ pub enum Action {
     CreateOrganisation,
     ImportMunicipalities,
     /// See an organisation's details and people.
-    ViewOrganisation { org_id: i64 },
+    ViewOrganisation {
+        org_id: i64,
+    },
     /// Add, reset and disable people of an organisation.
-    ManageUsers { org_id: i64 },
+    ManageUsers {
+        org_id: i64,
+    },
     /// Create and revoke API tokens of an organisation.
-    ManageApiTokens { org_id: i64 },
+    ManageApiTokens {
+        org_id: i64,
+    },
     ViewAuditTrail,
     ExportAuditTrail,
 }
@@ -145,8 +151,14 @@ mod tests {
     fn administrators_of_other_organisations_manage_only_their_own_people() {
         let admin = actor(OrgKind::Municipality, Role::Administrator);
         assert!(authorize(&admin, Action::ManageUsers { org_id: OWN }).is_ok());
-        assert_eq!(authorize(&admin, Action::ManageUsers { org_id: FOREIGN }), Err(Denied));
-        assert_eq!(authorize(&admin, Action::ManageApiTokens { org_id: FOREIGN }), Err(Denied));
+        assert_eq!(
+            authorize(&admin, Action::ManageUsers { org_id: FOREIGN }),
+            Err(Denied)
+        );
+        assert_eq!(
+            authorize(&admin, Action::ManageApiTokens { org_id: FOREIGN }),
+            Err(Denied)
+        );
         let central = actor(OrgKind::CentralTeam, Role::Administrator);
         assert!(authorize(&central, Action::ManageUsers { org_id: FOREIGN }).is_ok());
     }
@@ -167,14 +179,23 @@ mod tests {
     fn only_auditors_read_the_audit_trail_and_outside_the_team_only_their_own_part() {
         for role in Role::ALL {
             let a = actor(OrgKind::CentralTeam, role);
-            assert_eq!(authorize(&a, Action::ViewAuditTrail).is_ok(), role == Role::Auditor);
+            assert_eq!(
+                authorize(&a, Action::ViewAuditTrail).is_ok(),
+                role == Role::Auditor
+            );
         }
-        assert_eq!(audit_scope(&actor(OrgKind::CentralTeam, Role::Auditor)), Ok(AuditScope::All));
+        assert_eq!(
+            audit_scope(&actor(OrgKind::CentralTeam, Role::Auditor)),
+            Ok(AuditScope::All)
+        );
         assert_eq!(
             audit_scope(&actor(OrgKind::Municipality, Role::Auditor)),
             Ok(AuditScope::Organisation(OWN))
         );
-        assert_eq!(audit_scope(&actor(OrgKind::CentralTeam, Role::Administrator)), Err(Denied));
+        assert_eq!(
+            audit_scope(&actor(OrgKind::CentralTeam, Role::Administrator)),
+            Err(Denied)
+        );
     }
 
     #[test]

@@ -94,15 +94,27 @@ mod tests {
         let l = SessionLimits::default();
         let s = SessionStage::SignedIn;
         assert_eq!(check_session(s, 0, 0, 29 * MIN, &l), SessionValidity::Valid);
-        assert_eq!(check_session(s, 0, 0, 30 * MIN, &l), SessionValidity::IdleExpired);
-        assert_eq!(check_session(s, 0, 719 * MIN, 720 * MIN, &l), SessionValidity::AbsoluteExpired);
+        assert_eq!(
+            check_session(s, 0, 0, 30 * MIN, &l),
+            SessionValidity::IdleExpired
+        );
+        assert_eq!(
+            check_session(s, 0, 719 * MIN, 720 * MIN, &l),
+            SessionValidity::AbsoluteExpired
+        );
     }
 
     #[test]
     fn a_half_finished_sign_in_lasts_ten_minutes() {
         let l = SessionLimits::default();
         let s = SessionStage::AwaitingSecondFactor;
-        assert_eq!(check_session(s, 0, 9 * MIN, 9 * MIN, &l), SessionValidity::Valid);
-        assert_eq!(check_session(s, 0, 9 * MIN, 10 * MIN, &l), SessionValidity::AbsoluteExpired);
+        assert_eq!(
+            check_session(s, 0, 9 * MIN, 9 * MIN, &l),
+            SessionValidity::Valid
+        );
+        assert_eq!(
+            check_session(s, 0, 9 * MIN, 10 * MIN, &l),
+            SessionValidity::AbsoluteExpired
+        );
     }
 }

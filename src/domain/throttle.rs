@@ -78,7 +78,10 @@ pub fn blocked_until(kind: ThrottleKind, c: &Counter, now: Millis) -> Option<Mil
         return None;
     }
     let doublings = over.min(20) as u32;
-    let delay = r.base_delay_ms.saturating_mul(1i64 << doublings).min(r.max_delay_ms);
+    let delay = r
+        .base_delay_ms
+        .saturating_mul(1i64 << doublings)
+        .min(r.max_delay_ms);
     let until = c.last_failure_at + delay;
     (until > now).then_some(until)
 }
@@ -112,16 +115,28 @@ mod tests {
     #[test]
     fn the_first_failures_at_an_address_cost_nothing() {
         let c = after(4, 1_000);
-        assert_eq!(blocked_until(ThrottleKind::AccountAtAddress, &c, 1_000), None);
+        assert_eq!(
+            blocked_until(ThrottleKind::AccountAtAddress, &c, 1_000),
+            None
+        );
         let c = after(5, 1_000);
-        assert_eq!(blocked_until(ThrottleKind::AccountAtAddress, &c, 1_000), Some(3_000));
+        assert_eq!(
+            blocked_until(ThrottleKind::AccountAtAddress, &c, 1_000),
+            Some(3_000)
+        );
     }
 
     #[test]
     fn each_further_failure_doubles_the_wait_up_to_a_cap() {
         let now = 10_000_000;
-        assert_eq!(blocked_until(ThrottleKind::AccountAtAddress, &after(6, now), now), Some(now + 4_000));
-        assert_eq!(blocked_until(ThrottleKind::AccountAtAddress, &after(7, now), now), Some(now + 8_000));
+        assert_eq!(
+            blocked_until(ThrottleKind::AccountAtAddress, &after(6, now), now),
+            Some(now + 4_000)
+        );
+        assert_eq!(
+            blocked_until(ThrottleKind::AccountAtAddress, &after(7, now), now),
+            Some(now + 8_000)
+        );
         assert_eq!(
             blocked_until(ThrottleKind::AccountAtAddress, &after(100, now), now),
             Some(now + 15 * 60 * 1000)
@@ -131,7 +146,10 @@ mod tests {
     #[test]
     fn the_wait_passes_and_old_failures_are_forgotten() {
         let c = after(5, 0);
-        assert_eq!(blocked_until(ThrottleKind::AccountAtAddress, &c, 2_000), None);
+        assert_eq!(
+            blocked_until(ThrottleKind::AccountAtAddress, &c, 2_000),
+            None
+        );
         let later = after_failure(Some(after(50, 0)), FAILURE_MEMORY_MS);
         assert_eq!(later.failures, 1);
     }

@@ -92,9 +92,13 @@ impl UserStatus {
     }
 
     pub fn parse(s: &str) -> Option<UserStatus> {
-        [UserStatus::Pending, UserStatus::Active, UserStatus::Disabled]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [
+            UserStatus::Pending,
+            UserStatus::Active,
+            UserStatus::Disabled,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 
     pub fn label_nl(self) -> &'static str {
@@ -133,7 +137,9 @@ impl Email {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
             && !domain.contains('@');
         if ok {
             Ok(Email(s))
@@ -203,7 +209,12 @@ mod tests {
             .collect();
         assert_eq!(
             needing,
-            vec![Role::Analyst, Role::Supervisor, Role::Auditor, Role::Administrator]
+            vec![
+                Role::Analyst,
+                Role::Supervisor,
+                Role::Auditor,
+                Role::Administrator
+            ]
         );
     }
 
@@ -217,15 +228,29 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Jan@Gemeente.NL ").unwrap().as_str(), "jan@gemeente.nl");
-        for bad in ["", "jan", "jan@", "@gemeente.nl", "jan@gemeente", "jan @x.nl", "a@b@c.nl"] {
+        assert_eq!(
+            Email::parse(" Jan@Gemeente.NL ").unwrap().as_str(),
+            "jan@gemeente.nl"
+        );
+        for bad in [
+            "",
+            "jan",
+            "jan@",
+            "@gemeente.nl",
+            "jan@gemeente",
+            "jan @x.nl",
+            "a@b@c.nl",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn passwords_need_twelve_characters_and_must_match() {
-        assert_eq!(check_new_password("kort", "kort"), Err(UserError::PasswordTooShort));
+        assert_eq!(
+            check_new_password("kort", "kort"),
+            Err(UserError::PasswordTooShort)
+        );
         assert_eq!(
             check_new_password("lang genoeg wachtwoord", "lang genoeg wachtwoorD"),
             Err(UserError::PasswordsDiffer)

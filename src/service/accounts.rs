@@ -22,13 +22,20 @@ pub struct Activation {
 
 impl Activation {
     pub fn link(&self, public_url: &str) -> String {
-        format!("{}/activeren/{}", public_url.trim_end_matches('/'), self.token)
+        format!(
+            "{}/activeren/{}",
+            public_url.trim_end_matches('/'),
+            self.token
+        )
     }
 }
 
 pub fn user_error_message(e: &UserError) -> (&'static str, &'static str) {
     match e {
-        UserError::InvalidEmail => ("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl."),
+        UserError::InvalidEmail => (
+            "email",
+            "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.",
+        ),
         UserError::InvalidName => ("name", "Vul een naam in van hoogstens 200 tekens."),
         UserError::PasswordTooShort => ("password", "Kies een wachtwoord van minstens 12 tekens."),
         UserError::PasswordTooLong => ("password", "Kies een wachtwoord van hoogstens 256 tekens."),
@@ -37,7 +44,12 @@ pub fn user_error_message(e: &UserError) -> (&'static str, &'static str) {
 }
 
 /// Creates a pending account in organisation `org_id`.
-pub async fn create_user(store: &Store, ctx: &Ctx, org_id: i64, user: &NewUser) -> Result<Activation> {
+pub async fn create_user(
+    store: &Store,
+    ctx: &Ctx,
+    org_id: i64,
+    user: &NewUser,
+) -> Result<Activation> {
     let org = match orgs::get(store, org_id).await {
         Ok(o) => o,
         Err(StoreError::NotFound) => return Err(ServiceError::NotFound),
@@ -92,7 +104,13 @@ pub async fn reset_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<Activa
     let user = users::get(store, user_id).await.map_err(not_found)?;
     let token = random_secret(32, &mut OsRng);
     let mut tx = store.begin_write().await?;
-    users::reset(&mut tx, user_id, &sha256_hex(&token), ctx.now + ACTIVATION_VALID_MS).await?;
+    users::reset(
+        &mut tx,
+        user_id,
+        &sha256_hex(&token),
+        ctx.now + ACTIVATION_VALID_MS,
+    )
+    .await?;
     let event = ctx.event(
         AuditAction::UserReset,
         "user",
@@ -128,16 +146,26 @@ pub async fn disable_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<()> 
 }
 
 /// The owner of an activation link sets their password.
-pub async fn activate(store: &Store, ctx: &Ctx, token: &str, password: &str, repeated: &str) -> Result<i64> {
+pub async fn activate(
+    store: &Store,
+    ctx: &Ctx,
+    token: &str,
+    password: &str,
+    repeated: &str,
+) -> Result<i64> {
     let hash = sha256_hex(token);
-    let user = users::by_activation(store, &hash, ctx.now).await.map_err(not_found)?;
+    let user = users::by_activation(store, &hash, ctx.now)
+        .await
+        .map_err(not_found)?;
     check_new_password(password, repeated).map_err(|e| {
         let (field, msg) = user_error_message(&e);
         ServiceError::invalid(field, msg)
     })?;
     let password_hash = hash_password(password, &mut OsRng);
     let mut tx = store.begin_write().await?;
-    let user_id = users::activate(&mut tx, &hash, &password_hash, ctx.now).await.map_err(not_found)?;
+    let user_id = users::activate(&mut tx, &hash, &password_hash, ctx.now)
+        .await
+        .map_err(not_found)?;
     let mut ctx = ctx.clone();
     ctx.actor_user_id = Some(user_id);
     ctx.actor_label = user.email.clone();
@@ -165,13 +193,26 @@ pub async fn change_password(
     repeated: &str,
 ) -> Result<()> {
     let user = users::get(store, user_id).await.map_err(not_found)?;
-    let ok = user.password_hash.as_deref().is_some_and(|h| verify_password(current, h));
+    let ok = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| verify_password(current, h));
     if !ok {
-        return Err(ServiceError::invalid("current_password", "Het huidige wachtwoord klopt niet."));
+        return Err(ServiceError::invalid(
+            "current_password",
+            "Het huidige wachtwoord klopt niet.",
+        ));
     }
     check_new_password(new, repeated).map_err(|e| {
         let (field, msg) = user_error_message(&e);
-        ServiceError::invalid(if field == "password" { "new_password" } else { field }, msg)
+        ServiceError::invalid(
+            if field == "password" {
+                "new_password"
+            } else {
+                field
+            },
+            msg,
+        )
     })?;
     let hash = hash_password(new, &mut OsRng);
     let mut tx = store.begin_write().await?;

@@ -7,8 +7,8 @@ use serde_json::json;
 use super::{Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
 use crate::domain::credentials::{
-    check_totp, dummy_hash, new_recovery_codes, new_totp_secret, normalise_recovery_code, random_secret,
-    sha256_hex, verify_password, TotpRejection,
+    check_totp, dummy_hash, new_recovery_codes, new_totp_secret, normalise_recovery_code,
+    random_secret, sha256_hex, verify_password, TotpRejection,
 };
 use crate::domain::session::{check_session, SessionLimits, SessionStage, SessionValidity};
 use crate::domain::throttle::{self, after_failure, blocked_until, ThrottleKind};
@@ -31,14 +31,30 @@ async fn new_session(
     ctx: &Ctx,
 ) -> Result<NewSession> {
     let token = random_secret(32, &mut OsRng);
-    sessions::insert(tx, &sha256_hex(&token), user_id, stage, &ctx.origin, ctx.now).await?;
+    sessions::insert(
+        tx,
+        &sha256_hex(&token),
+        user_id,
+        stage,
+        &ctx.origin,
+        ctx.now,
+    )
+    .await?;
     Ok(NewSession { token, stage })
 }
 
 /// The throttle counters that apply to an attempt on `account` from the context's address.
-async fn applicable_keys(store: &Store, ctx: &Ctx, account: &str, user: Option<&User>) -> Result<Vec<(ThrottleKind, String)>> {
+async fn applicable_keys(
+    store: &Store,
+    ctx: &Ctx,
+    account: &str,
+    user: Option<&User>,
+) -> Result<Vec<(ThrottleKind, String)>> {
     let mut keys = vec![
-        (ThrottleKind::Address, throttle::key(ThrottleKind::Address, account, &ctx.origin)),
+        (
+            ThrottleKind::Address,
+            throttle::key(ThrottleKind::Address, account, &ctx.origin),
+        ),
         (
             ThrottleKind::AccountAtAddress,
             throttle::key(ThrottleKind::AccountAtAddress, account, &ctx.origin),
@@ -49,13 +65,21 @@ async fn applicable_keys(store: &Store, ctx: &Ctx, account: &str, user: Option<&
         None => false,
     };
     if !known {
-        keys.push((ThrottleKind::Account, throttle::key(ThrottleKind::Account, account, &ctx.origin)));
+        keys.push((
+            ThrottleKind::Account,
+            throttle::key(ThrottleKind::Account, account, &ctx.origin),
+        ));
     }
     Ok(keys)
 }
 
 /// Refuses the attempt while any applicable counter says wait.
-async fn check_throttle(store: &Store, ctx: &Ctx, keys: &[(ThrottleKind, String)], account: &str) -> Result<()> {
+async fn check_throttle(
+    store: &Store,
+    ctx: &Ctx,
+    keys: &[(ThrottleKind, String)],
+    account: &str,
+) -> Result<()> {
     let mut until = None;
     for (kind, key) in keys {
         if let Some(c) = counters::get(store, key).await? {
@@ -104,7 +128,8 @@ async fn record_failure(
     let event = ctx.event(
         action,
         "account",
-        user.map(|u| u.id.to_string()).unwrap_or_else(|| account.to_string()),
+        user.map(|u| u.id.to_string())
+            .unwrap_or_else(|| account.to_string()),
         user.map(|u| u.org_id),
         Outcome::Failure,
         json!({"reason": reason}),
@@ -114,7 +139,11 @@ async fn record_failure(
     Ok(())
 }
 
-async fn clear_account_counters(tx: &mut crate::store::WriteTx, ctx: &Ctx, account: &str) -> Result<()> {
+async fn clear_account_counters(
+    tx: &mut crate::store::WriteTx,
+    ctx: &Ctx,
+    account: &str,
+) -> Result<()> {
     for kind in [ThrottleKind::AccountAtAddress, ThrottleKind::Account] {
         counters::clear(tx, &throttle::key(kind, account, &ctx.origin)).await?;
     }
@@ -123,7 +152,12 @@ async fn clear_account_counters(tx: &mut crate::store::WriteTx, ctx: &Ctx, accou
 
 /// First step: e-mail address and password. On success a session is created whose
 /// stage says what is still due.
-pub async fn sign_in_password(store: &Store, ctx: &Ctx, email: &str, password: &str) -> Result<NewSession> {
+pub async fn sign_in_password(
+    store: &Store,
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+) -> Result<NewSession> {
     let account = email.trim().to_lowercase();
     let user = match users::by_email(store, &account).await {
         Ok(u) => Some(u),
@@ -142,7 +176,16 @@ pub async fn sign_in_password(store: &Store, ctx: &Ctx, email: &str, password: &
                 Some(u) if u.status != UserStatus::Active => "account_not_active",
                 _ => "wrong_password",
             };
-            record_failure(store, ctx, &keys, &account, other.as_ref(), AuditAction::SignInPassword, reason).await?;
+            record_failure(
+                store,
+                ctx,
+                &keys,
+                &account,
+                other.as_ref(),
+                AuditAction::SignInPassword,
+                reason,
+            )
+            .await?;
             return Err(ServiceError::BadCredentials);
         }
     };
@@ -200,7 +243,10 @@ pub async fn sign_in_second_factor(
 ) -> Result<NewSession> {
     let keys = applicable_keys(store, ctx, &user.email, Some(user)).await?;
     check_throttle(store, ctx, &keys, &user.email).await?;
-    let secret = user.totp_secret.clone().ok_or(ServiceError::BadCredentials)?;
+    let secret = user
+        .totp_secret
+        .clone()
+        .ok_or(ServiceError::BadCredentials)?;
     let unix = (ctx.now / 1000) as u64;
     let mut tx = store.begin_write().await?;
     let (accepted, action, reason) = match kind {
@@ -223,7 +269,10 @@ pub async fn sign_in_second_factor(
         drop(tx);
         record_failure(store, ctx, &keys, &user.email, Some(user), action, reason).await?;
         return Err(if reason == "reused_code" {
-            ServiceError::invalid("code", "Deze code is al gebruikt. Wacht op de volgende code van uw app.")
+            ServiceError::invalid(
+                "code",
+                "Deze code is al gebruikt. Wacht op de volgende code van uw app.",
+            )
         } else {
             ServiceError::invalid("code", "Deze code klopt niet. Probeer het opnieuw.")
         });
@@ -233,7 +282,14 @@ pub async fn sign_in_second_factor(
     counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
     let new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
     let ctx = as_user(ctx, user);
-    let event = ctx.event(action, "user", user.id, Some(user.org_id), Outcome::Success, json!({}));
+    let event = ctx.event(
+        action,
+        "user",
+        user.id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({}),
+    );
     audit::append(&mut tx, &event, ctx.now).await?;
     tx.commit().await?;
     Ok(new)
@@ -260,12 +316,15 @@ pub async fn finish_enrolment(
     user: &User,
     code: &str,
 ) -> Result<(NewSession, Vec<String>)> {
-    let secret = session
-        .enrol_secret
-        .clone()
-        .ok_or_else(|| ServiceError::invalid("code", "Laad de pagina opnieuw en scan de QR-code."))?;
-    let step = check_totp(&secret, code, (ctx.now / 1000) as u64, None)
-        .map_err(|_| ServiceError::invalid("code", "Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw."))?;
+    let secret = session.enrol_secret.clone().ok_or_else(|| {
+        ServiceError::invalid("code", "Laad de pagina opnieuw en scan de QR-code.")
+    })?;
+    let step = check_totp(&secret, code, (ctx.now / 1000) as u64, None).map_err(|_| {
+        ServiceError::invalid(
+            "code",
+            "Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw.",
+        )
+    })?;
     let codes = new_recovery_codes(&mut OsRng);
     let hashes: Vec<String> = codes.iter().map(|c| sha256_hex(c)).collect();
     let mut tx = store.begin_write().await?;
@@ -304,7 +363,13 @@ pub async fn load_session(
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let validity = check_session(session.stage, session.created_at, session.last_seen_at, ctx.now, limits);
+    let validity = check_session(
+        session.stage,
+        session.created_at,
+        session.last_seen_at,
+        ctx.now,
+        limits,
+    );
     if validity != SessionValidity::Valid || user.status != UserStatus::Active {
         let mut tx = store.begin_write().await?;
         if sessions::delete(&mut tx, &hash).await? {
@@ -335,7 +400,13 @@ pub async fn load_session(
 }
 
 /// Ends this session, or all of the person's sessions.
-pub async fn sign_out(store: &Store, ctx: &Ctx, session: &Session, user: &User, everywhere: bool) -> Result<u64> {
+pub async fn sign_out(
+    store: &Store,
+    ctx: &Ctx,
+    session: &Session,
+    user: &User,
+    everywhere: bool,
+) -> Result<u64> {
     let mut tx = store.begin_write().await?;
     let ended = if everywhere {
         sessions::delete_all_for_user(&mut tx, user.id).await?
@@ -348,7 +419,14 @@ pub async fn sign_out(store: &Store, ctx: &Ctx, session: &Session, user: &User, 
     } else {
         AuditAction::SignOut
     };
-    let event = ctx.event(action, "user", user.id, Some(user.org_id), Outcome::Success, json!({"sessions_ended": ended}));
+    let event = ctx.event(
+        action,
+        "user",
+        user.id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({"sessions_ended": ended}),
+    );
     audit::append(&mut tx, &event, ctx.now).await?;
     tx.commit().await?;
     Ok(ended)

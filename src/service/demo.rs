@@ -27,13 +27,48 @@ pub struct DemoAccount {
 }
 
 pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
-    DemoAccount { email: "melder@amsterdam.demo", name: "Mila de Vries", role: Role::Reporter, org_code: "GM0363" },
-    DemoAccount { email: "melder@rotterdam.demo", name: "Ruben Jansen", role: Role::Reporter, org_code: "GM0599" },
-    DemoAccount { email: "analist@meldpunt.demo", name: "Anouk Bakker", role: Role::Analyst, org_code: "MELDPUNT" },
-    DemoAccount { email: "supervisor@meldpunt.demo", name: "Sander Visser", role: Role::Supervisor, org_code: "MELDPUNT" },
-    DemoAccount { email: "auditor@meldpunt.demo", name: "Aylin Yilmaz", role: Role::Auditor, org_code: "MELDPUNT" },
-    DemoAccount { email: "beheer@meldpunt.demo", name: "Bram Smit", role: Role::Administrator, org_code: "MELDPUNT" },
-    DemoAccount { email: "beheer@amsterdam.demo", name: "Fatima El Amrani", role: Role::Administrator, org_code: "GM0363" },
+    DemoAccount {
+        email: "melder@amsterdam.demo",
+        name: "Mila de Vries",
+        role: Role::Reporter,
+        org_code: "GM0363",
+    },
+    DemoAccount {
+        email: "melder@rotterdam.demo",
+        name: "Ruben Jansen",
+        role: Role::Reporter,
+        org_code: "GM0599",
+    },
+    DemoAccount {
+        email: "analist@meldpunt.demo",
+        name: "Anouk Bakker",
+        role: Role::Analyst,
+        org_code: "MELDPUNT",
+    },
+    DemoAccount {
+        email: "supervisor@meldpunt.demo",
+        name: "Sander Visser",
+        role: Role::Supervisor,
+        org_code: "MELDPUNT",
+    },
+    DemoAccount {
+        email: "auditor@meldpunt.demo",
+        name: "Aylin Yilmaz",
+        role: Role::Auditor,
+        org_code: "MELDPUNT",
+    },
+    DemoAccount {
+        email: "beheer@meldpunt.demo",
+        name: "Bram Smit",
+        role: Role::Administrator,
+        org_code: "MELDPUNT",
+    },
+    DemoAccount {
+        email: "beheer@amsterdam.demo",
+        name: "Fatima El Amrani",
+        role: Role::Administrator,
+        org_code: "GM0363",
+    },
 ];
 
 /// Seeds demo data when the database has no people yet; returns false when it had.
@@ -44,10 +79,19 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
     org_service::import_municipalities(store, ctx).await?;
     let mut tx = store.begin_write().await?;
     for (kind, code, name) in [
-        (OrgKind::CentralTeam, "MELDPUNT", "Meldpunt openbare orde (demo)"),
-        (OrgKind::PoliceUnit, "POL-AMS", "Politie-eenheid Amsterdam (demo)"),
+        (
+            OrgKind::CentralTeam,
+            "MELDPUNT",
+            "Meldpunt openbare orde (demo)",
+        ),
+        (
+            OrgKind::PoliceUnit,
+            "POL-AMS",
+            "Politie-eenheid Amsterdam (demo)",
+        ),
     ] {
-        let org = NewOrganisation::new(kind, code, name, None).map_err(|e| super::ServiceError::invalid("code", e.to_string()))?;
+        let org = NewOrganisation::new(kind, code, name, None)
+            .map_err(|e| super::ServiceError::invalid("code", e.to_string()))?;
         if orgs::by_code(store, code).await.is_err() {
             orgs::insert(&mut tx, &org, ctx.now).await?;
         }
@@ -61,12 +105,16 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
     let password_hash = hash_password(DEMO_PASSWORD, &mut OsRng);
     for a in DEMO_ACCOUNTS.iter() {
         let org = orgs::by_code(store, a.org_code).await?;
-        let new = NewUser::new(a.email, a.name, a.role).map_err(|e| super::ServiceError::invalid("email", e.to_string()))?;
+        let new = NewUser::new(a.email, a.name, a.role)
+            .map_err(|e| super::ServiceError::invalid("email", e.to_string()))?;
         let activation = sha256_hex(a.email);
         users::insert(&mut tx, org.id, &new, &activation, ctx.now + 1, ctx.now).await?;
         let id = users::activate(&mut tx, &activation, &password_hash, ctx.now).await?;
         if a.role.requires_second_factor() {
-            let codes: Vec<String> = new_recovery_codes(&mut OsRng).iter().map(|c| sha256_hex(c)).collect();
+            let codes: Vec<String> = new_recovery_codes(&mut OsRng)
+                .iter()
+                .map(|c| sha256_hex(c))
+                .collect();
             users::enrol_second_factor(&mut tx, id, DEMO_TOTP_SECRET, 0, &codes).await?;
         }
     }

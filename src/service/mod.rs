@@ -65,7 +65,10 @@ impl Ctx {
 pub enum ServiceError {
     /// Input that breaks a rule, tied to a form field.
     #[error("invalid {field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// A unique value is taken.
     #[error("conflict: {0}")]
     Conflict(String),

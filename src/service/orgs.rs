@@ -60,10 +60,12 @@ pub async fn import_municipalities(store: &Store, ctx: &Ctx) -> Result<usize> {
 /// Sets or clears the mayor of an organisation.
 pub async fn set_mayor(store: &Store, ctx: &Ctx, org_id: i64, mayor: Option<&str>) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    orgs::set_mayor(&mut tx, org_id, mayor).await.map_err(|e| match e {
-        StoreError::NotFound => ServiceError::NotFound,
-        e => e.into(),
-    })?;
+    orgs::set_mayor(&mut tx, org_id, mayor)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ServiceError::NotFound,
+            e => e.into(),
+        })?;
     let event = ctx.event(
         AuditAction::OrganisationUpdated,
         "organisation",

@@ -24,7 +24,16 @@ pub async fn create(store: &Store, ctx: &Ctx, org_id: i64, name: &str) -> Result
     })?;
     let (token, prefix) = new_api_token(&mut OsRng);
     let mut tx = store.begin_write().await?;
-    let id = tokens::insert(&mut tx, org_id, name, &sha256_hex(&token), &prefix, ctx.actor_user_id, ctx.now).await?;
+    let id = tokens::insert(
+        &mut tx,
+        org_id,
+        name,
+        &sha256_hex(&token),
+        &prefix,
+        ctx.actor_user_id,
+        ctx.now,
+    )
+    .await?;
     let event = ctx.event(
         AuditAction::ApiTokenCreated,
         "api_token",
@@ -40,10 +49,12 @@ pub async fn create(store: &Store, ctx: &Ctx, org_id: i64, name: &str) -> Result
 
 pub async fn revoke(store: &Store, ctx: &Ctx, token: &ApiToken) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    tokens::revoke(&mut tx, token.id, ctx.now).await.map_err(|e| match e {
-        StoreError::NotFound => ServiceError::NotFound,
-        e => e.into(),
-    })?;
+    tokens::revoke(&mut tx, token.id, ctx.now)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ServiceError::NotFound,
+            e => e.into(),
+        })?;
     let event = ctx.event(
         AuditAction::ApiTokenRevoked,
         "api_token",

@@ -4,7 +4,9 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{opt_i64, Backend, Result, Store, StoreError, WriteTx};
-use crate::domain::audit::{entry_hash, AuditEvent, AuditRecord, ChainFault, ChainHead, ChainVerifier, HashInput, Verified};
+use crate::domain::audit::{
+    entry_hash, AuditEvent, AuditRecord, ChainFault, ChainHead, ChainVerifier, HashInput, Verified,
+};
 use crate::domain::policy::AuditScope;
 use crate::domain::Millis;
 
@@ -84,7 +86,8 @@ fn record_from_row(row: &AnyRow) -> Result<AuditRecord> {
     })
 }
 
-const COLUMNS: &str = "seq, at, actor_user_id, actor_label, org_id, action, object_type, object_id, \
+const COLUMNS: &str =
+    "seq, at, actor_user_id, actor_label, org_id, action, object_type, object_id, \
                        outcome, origin, details, prev_hash, hash";
 
 /// The head the database records next to the entries.
@@ -102,7 +105,10 @@ pub async fn recorded_head(store: &Store) -> Result<Option<ChainHead>> {
 /// Verifies the whole chain in stored order against the recorded head and optionally
 /// against a head exported earlier. Runs in one read snapshot, so entries appended
 /// meanwhile by other requests do not count as tampering.
-pub async fn verify(store: &Store, exported: Option<ChainHead>) -> Result<std::result::Result<Verified, ChainFault>> {
+pub async fn verify(
+    store: &Store,
+    exported: Option<ChainHead>,
+) -> Result<std::result::Result<Verified, ChainFault>> {
     const PAGE: i64 = 5_000;
     let mut tx = store.pool().begin().await?;
     if store.backend() == Backend::Postgres {
@@ -110,7 +116,9 @@ pub async fn verify(store: &Store, exported: Option<ChainHead>) -> Result<std::r
             .execute(&mut *tx)
             .await?;
     }
-    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *tx)
+        .await?;
     let head_seq: i64 = row.try_get("seq")?;
     let recorded = (head_seq > 0).then(|| ChainHead {
         seq: head_seq,
@@ -184,7 +192,10 @@ pub async fn list(
     if let Some(actor) = &filter.actor {
         push(
             " AND LOWER(actor_label) LIKE ?",
-            Bind::S(format!("%{}%", actor.to_lowercase().replace('%', "").replace('_', ""))),
+            Bind::S(format!(
+                "%{}%",
+                actor.to_lowercase().replace(['%', '_'], "")
+            )),
             &mut sql,
         );
     }
@@ -215,7 +226,12 @@ enum Bind {
 }
 
 /// The most recent entries about one person (for their own start page).
-pub async fn recent_for_user(store: &Store, user_id: i64, action: &str, limit: i64) -> Result<Vec<AuditRecord>> {
+pub async fn recent_for_user(
+    store: &Store,
+    user_id: i64,
+    action: &str,
+    limit: i64,
+) -> Result<Vec<AuditRecord>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM audit_log WHERE actor_user_id = $1 AND action = $2 ORDER BY seq DESC LIMIT $3"
     ))
@@ -229,6 +245,8 @@ pub async fn recent_for_user(store: &Store, user_id: i64, action: &str, limit: i
 
 /// Number of entries.
 pub async fn count(store: &Store) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log").fetch_one(store.pool()).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
+        .fetch_one(store.pool())
+        .await?;
     row.try_get("n").map_err(StoreError::from)
 }

@@ -57,7 +57,9 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
-            sqlx::Error::Database(db) if is_busy(db.as_ref()) => StoreError::Unavailable(e.to_string()),
+            sqlx::Error::Database(db) if is_busy(db.as_ref()) => {
+                StoreError::Unavailable(e.to_string())
+            }
             _ => StoreError::Database(e.to_string()),
         }
     }
@@ -114,7 +116,8 @@ impl Store {
                 "the database URL must start with sqlite:// or postgres://".into(),
             ));
         };
-        let options = AnyConnectOptions::from_str(url).map_err(|e| StoreError::Database(e.to_string()))?;
+        let options =
+            AnyConnectOptions::from_str(url).map_err(|e| StoreError::Database(e.to_string()))?;
         let pool_options = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(10))
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 });
@@ -143,8 +146,9 @@ impl Store {
 
     /// Opens (and creates) the SQLite database in `data_dir`.
     pub async fn open_sqlite_dir(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| StoreError::Database(format!("cannot create {}: {e}", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Database(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
         Store::connect(&sqlite_url(&data_dir.join("meldpunt.db"))).await
     }
 
@@ -162,8 +166,14 @@ impl Store {
             return Ok(());
         }
         let mut conn = self.pool.acquire().await?;
-        let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
-        let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
+        let mode: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let sync: i64 = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
         if !mode.eq_ignore_ascii_case("wal") || sync != 2 {
             return Err(StoreError::Database(format!(
                 "SQLite must run with journal_mode=WAL and synchronous=FULL, found {mode} and {sync}"
@@ -222,12 +232,18 @@ impl Store {
             ));
         }
         if target.exists() {
-            return Err(StoreError::Database(format!("{} exists already", target.display())));
+            return Err(StoreError::Database(format!(
+                "{} exists already",
+                target.display()
+            )));
         }
         let path = target
             .to_str()
             .ok_or_else(|| StoreError::Database("the backup path is not valid UTF-8".into()))?;
-        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -26,7 +26,8 @@ fn from_row(row: &AnyRow) -> Result<Organisation> {
     let kind: String = row.try_get("kind")?;
     Ok(Organisation {
         id: row.try_get("id")?,
-        kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Database(format!("unknown kind {kind}")))?,
+        kind: OrgKind::parse(&kind)
+            .ok_or_else(|| StoreError::Database(format!("unknown kind {kind}")))?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
         mayor: row.try_get("mayor")?,
@@ -59,7 +60,11 @@ pub async fn insert(tx: &mut WriteTx, org: &NewOrganisation, now: Millis) -> Res
 
 /// Inserts the organisations whose code is not present yet; returns how many were new.
 /// Existing rows are left as they are (an administrator may have added the mayor).
-pub async fn insert_missing(tx: &mut WriteTx, orgs: &[NewOrganisation], now: Millis) -> Result<usize> {
+pub async fn insert_missing(
+    tx: &mut WriteTx,
+    orgs: &[NewOrganisation],
+    now: Millis,
+) -> Result<usize> {
     let mut added = 0;
     for org in orgs {
         let exists = sqlx::query("SELECT id FROM organisations WHERE code = $1")
@@ -76,25 +81,35 @@ pub async fn insert_missing(tx: &mut WriteTx, orgs: &[NewOrganisation], now: Mil
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Organisation> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM organisations WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM organisations WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
     from_row(&row)
 }
 
 pub async fn by_code(store: &Store, code: &str) -> Result<Organisation> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM organisations WHERE code = $1"))
-        .bind(code.trim().to_ascii_uppercase())
-        .fetch_optional(store.pool())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM organisations WHERE code = $1"
+    ))
+    .bind(code.trim().to_ascii_uppercase())
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
     from_row(&row)
 }
 
 /// Organisations matching `query` (name or code), optionally of one kind, by name.
-pub async fn list(store: &Store, kind: Option<OrgKind>, query: &str, limit: i64, offset: i64) -> Result<Vec<Organisation>> {
+pub async fn list(
+    store: &Store,
+    kind: Option<OrgKind>,
+    query: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Organisation>> {
     let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM organisations \
@@ -111,7 +126,9 @@ pub async fn list(store: &Store, kind: Option<OrgKind>, query: &str, limit: i64,
 }
 
 pub async fn count(store: &Store) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM organisations").fetch_one(store.pool()).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM organisations")
+        .fetch_one(store.pool())
+        .await?;
     Ok(row.try_get("n")?)
 }
 

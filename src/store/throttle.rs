@@ -43,15 +43,22 @@ pub async fn clear(tx: &mut WriteTx, key: &str) -> Result<()> {
 
 /// Whether the account has signed in successfully from this address before.
 pub async fn is_known_address(store: &Store, user_id: i64, address: &str) -> Result<bool> {
-    Ok(sqlx::query("SELECT 1 FROM known_addresses WHERE user_id = $1 AND address = $2")
-        .bind(user_id)
-        .bind(address)
-        .fetch_optional(store.pool())
-        .await?
-        .is_some())
+    Ok(
+        sqlx::query("SELECT 1 FROM known_addresses WHERE user_id = $1 AND address = $2")
+            .bind(user_id)
+            .bind(address)
+            .fetch_optional(store.pool())
+            .await?
+            .is_some(),
+    )
 }
 
-pub async fn remember_address(tx: &mut WriteTx, user_id: i64, address: &str, now: Millis) -> Result<()> {
+pub async fn remember_address(
+    tx: &mut WriteTx,
+    user_id: i64,
+    address: &str,
+    now: Millis,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO known_addresses (user_id, address, last_success_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, address) DO UPDATE SET last_success_at = $3",

@@ -56,10 +56,12 @@ pub async fn insert(
 }
 
 pub async fn list_by_org(store: &Store, org_id: i64) -> Result<Vec<ApiToken>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM api_tokens WHERE org_id = $1 ORDER BY created_at DESC"))
-        .bind(org_id)
-        .fetch_all(store.pool())
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM api_tokens WHERE org_id = $1 ORDER BY created_at DESC"
+    ))
+    .bind(org_id)
+    .fetch_all(store.pool())
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -84,11 +86,12 @@ pub async fn by_hash(store: &Store, token_hash: &str) -> Result<Option<ApiToken>
 }
 
 pub async fn revoke(tx: &mut WriteTx, id: i64, now: Millis) -> Result<()> {
-    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }

@@ -30,7 +30,8 @@ impl User {
     }
 }
 
-const SELECT: &str = "SELECT u.id, u.org_id, o.kind AS org_kind, o.name AS org_name, u.email, u.name, \
+const SELECT: &str =
+    "SELECT u.id, u.org_id, o.kind AS org_kind, o.name AS org_name, u.email, u.name, \
      u.role, u.status, u.password_hash, u.totp_secret, u.totp_last_step, u.created_at \
      FROM users u JOIN organisations o ON o.id = u.org_id";
 
@@ -131,13 +132,20 @@ pub async fn list_by_org(store: &Store, org_id: i64) -> Result<Vec<User>> {
 }
 
 pub async fn count(store: &Store) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(store.pool()).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(store.pool())
+        .await?;
     Ok(row.try_get("n")?)
 }
 
 /// Sets the password of a pending account and makes it active. Fails with `NotFound`
 /// when the token was used or expired in the meantime.
-pub async fn activate(tx: &mut WriteTx, activation_hash: &str, password_hash: &str, now: Millis) -> Result<i64> {
+pub async fn activate(
+    tx: &mut WriteTx,
+    activation_hash: &str,
+    password_hash: &str,
+    now: Millis,
+) -> Result<i64> {
     let row = sqlx::query(
         "UPDATE users SET password_hash = $1, status = 'active', activation_hash = NULL, activation_expires_at = NULL \
          WHERE activation_hash = $2 AND activation_expires_at > $3 AND status = 'pending' RETURNING id",
@@ -153,7 +161,12 @@ pub async fn activate(tx: &mut WriteTx, activation_hash: &str, password_hash: &s
 
 /// Puts an account back to pending with a new activation token: password, second
 /// factor and recovery codes are cleared, all sessions end.
-pub async fn reset(tx: &mut WriteTx, id: i64, activation_hash: &str, expires_at: Millis) -> Result<()> {
+pub async fn reset(
+    tx: &mut WriteTx,
+    id: i64,
+    activation_hash: &str,
+    expires_at: Millis,
+) -> Result<()> {
     let done = sqlx::query(
         "UPDATE users SET status = 'pending', password_hash = NULL, totp_secret = NULL, totp_last_step = NULL, \
          activation_hash = $1, activation_expires_at = $2 WHERE id = $3",
@@ -166,8 +179,14 @@ pub async fn reset(tx: &mut WriteTx, id: i64, activation_hash: &str, expires_at:
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -182,7 +201,10 @@ pub async fn disable(tx: &mut WriteTx, id: i64) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -209,7 +231,10 @@ pub async fn enrol_second_factor(
         .bind(id)
         .execute(tx.conn())
         .await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     for h in recovery_code_hashes {
         sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
             .bind(id)
@@ -234,7 +259,12 @@ pub async fn claim_totp_step(tx: &mut WriteTx, id: i64, step: i64) -> Result<boo
 }
 
 /// Uses up a recovery code; false when it is unknown or used.
-pub async fn use_recovery_code(tx: &mut WriteTx, user_id: i64, code_hash: &str, now: Millis) -> Result<bool> {
+pub async fn use_recovery_code(
+    tx: &mut WriteTx,
+    user_id: i64,
+    code_hash: &str,
+    now: Millis,
+) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
     )
@@ -247,9 +277,11 @@ pub async fn use_recovery_code(tx: &mut WriteTx, user_id: i64, code_hash: &str, 
 }
 
 pub async fn unused_recovery_codes(store: &Store, user_id: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
-        .bind(user_id)
-        .fetch_one(store.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(store.pool())
+    .await?;
     Ok(row.try_get("n")?)
 }

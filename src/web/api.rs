@@ -31,7 +31,8 @@ pub fn router() -> Router<AppState> {
 
 async fn api_version_header(req: axum::extract::Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    res.headers_mut().insert("api-version", HeaderValue::from_static(API_VERSION));
+    res.headers_mut()
+        .insert("api-version", HeaderValue::from_static(API_VERSION));
     res
 }
 
@@ -47,7 +48,10 @@ pub struct ApiClient {
 impl FromRequestParts<AppState> for ApiClient {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -56,7 +60,11 @@ impl FromRequestParts<AppState> for ApiClient {
             .map(str::trim)
             .filter(|v| !v.is_empty() && v.len() < 200)
             .ok_or(ApiError(Failure::Unauthenticated))?;
-        let addr = parts.extensions.get::<ClientAddr>().map(|a| a.0.clone()).unwrap_or_default();
+        let addr = parts
+            .extensions
+            .get::<ClientAddr>()
+            .map(|a| a.0.clone())
+            .unwrap_or_default();
         let ctx = Ctx {
             actor_user_id: None,
             actor_label: "api".into(),
@@ -72,7 +80,10 @@ impl FromRequestParts<AppState> for ApiClient {
 }
 
 /// The organisation the token belongs to.
-async fn own_organisation(State(state): State<AppState>, client: ApiClient) -> Result<Response, ApiError> {
+async fn own_organisation(
+    State(state): State<AppState>,
+    client: ApiClient,
+) -> Result<Response, ApiError> {
     let org = orgs::get(&state.store, client.token.org_id).await?;
     let body = json!({
         "code": org.code,

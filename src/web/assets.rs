@@ -16,7 +16,11 @@ const FILES: &[(&str, &[u8], &str)] = &[
         include_bytes!("../../assets/vendor/voorbeeld-theme.css"),
         "text/css; charset=utf-8",
     ),
-    ("meldpunt.css", include_bytes!("../../assets/meldpunt.css"), "text/css; charset=utf-8"),
+    (
+        "meldpunt.css",
+        include_bytes!("../../assets/meldpunt.css"),
+        "text/css; charset=utf-8",
+    ),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {
@@ -25,7 +29,10 @@ pub async fn serve(Path(file): Path<String>) -> Response {
             let mut res = (StatusCode::OK, *bytes).into_response();
             let h = res.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            );
             res
         }
         None => super::error::PageError::not_found().into_response(),

@@ -70,7 +70,10 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let origin_host = origin.split("://").nth(1).unwrap_or("");
         if origin == "null" || origin_host != host {
             return true;
@@ -80,14 +83,20 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    form_urlencoded_pairs(body).find(|(k, _)| k == name).map(|(_, v)| v)
+    form_urlencoded_pairs(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
     body.split(|b| *b == b'&').filter_map(|pair| {
         let pair = std::str::from_utf8(pair).ok()?;
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let decode = |s: &str| urlencoding::decode(&s.replace('+', " ")).ok().map(|c| c.into_owned());
+        let decode = |s: &str| {
+            urlencoding::decode(&s.replace('+', " "))
+                .ok()
+                .map(|c| c.into_owned())
+        };
         Some((decode(k)?, decode(v)?))
     })
 }
@@ -123,8 +132,10 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut res = next.run(req).await;
     if is_new {
-        res.headers_mut()
-            .append(header::SET_COOKIE, cookie(cookie_name(secure), &token, secure, None));
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookie(cookie_name(secure), &token, secure, None),
+        );
     }
     res
 }
@@ -145,9 +156,15 @@ mod tests {
     fn requests_from_other_sites_are_cross_site() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("meldpunt.example"));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
         assert!(is_cross_site(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://meldpunt.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://meldpunt.example"),
+        );
         assert!(!is_cross_site(&h));
         h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
         assert!(is_cross_site(&h));

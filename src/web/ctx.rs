@@ -17,9 +17,9 @@ use crate::domain::audit::{AuditAction, Outcome};
 use crate::domain::policy::{authorize, Action, Actor};
 use crate::domain::session::SessionStage;
 use crate::service::{self, auth, now_ms, Ctx};
+use crate::store::audit;
 use crate::store::sessions::Session;
 use crate::store::users::User;
-use crate::store::audit;
 
 pub fn session_cookie_name(secure: bool) -> &'static str {
     if secure {
@@ -86,7 +86,11 @@ impl Visitor {
 
 fn request_basics(parts: &Parts, state: &AppState) -> (Tr, String, String, bool) {
     let lang = parts.extensions.get::<Lang>().copied().unwrap_or(Lang::Nl);
-    let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+    let csrf = parts
+        .extensions
+        .get::<CsrfToken>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default();
     let addr = parts
         .extensions
         .get::<ClientAddr>()
@@ -96,7 +100,12 @@ fn request_basics(parts: &Parts, state: &AppState) -> (Tr, String, String, bool)
     (Tr::new(lang), csrf, addr, secure)
 }
 
-async fn load(state: &AppState, headers: &HeaderMap, addr: &str, secure: bool) -> Result<Option<(Session, User)>, PageError> {
+async fn load(
+    state: &AppState,
+    headers: &HeaderMap,
+    addr: &str,
+    secure: bool,
+) -> Result<Option<(Session, User)>, PageError> {
     let Some(token) = read_cookie(headers, session_cookie_name(secure)) else {
         return Ok(None);
     };
@@ -113,7 +122,10 @@ async fn load(state: &AppState, headers: &HeaderMap, addr: &str, secure: bool) -
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let (tr, csrf, addr, secure) = request_basics(parts, state);
         let session = load(state, &parts.headers, &addr, secure).await?;
         Ok(Visitor {
@@ -142,9 +154,14 @@ pub struct Page {
 impl FromRequestParts<AppState> for Page {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let (tr, csrf, addr, secure) = request_basics(parts, state);
-        let loaded = load(state, &parts.headers, &addr, secure).await.map_err(IntoResponse::into_response)?;
+        let loaded = load(state, &parts.headers, &addr, secure)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let Some((session, user)) = loaded else {
             let mut res = Redirect::to("/aanmelden").into_response();
             if read_cookie(&parts.headers, session_cookie_name(secure)).is_some() {
@@ -158,7 +175,9 @@ impl FromRequestParts<AppState> for Page {
         };
         match session.stage {
             SessionStage::SignedIn => {}
-            SessionStage::AwaitingSecondFactor => return Err(Redirect::to("/aanmelden/tweede-factor").into_response()),
+            SessionStage::AwaitingSecondFactor => {
+                return Err(Redirect::to("/aanmelden/tweede-factor").into_response())
+            }
             SessionStage::MustEnrolSecondFactor => {
                 return Err(Redirect::to("/aanmelden/tweede-factor/instellen").into_response())
             }
@@ -220,9 +239,22 @@ impl Page {
     }
 
     /// Records that this page showed personal data.
-    pub async fn record_view(&self, action: AuditAction, object_type: &str, object_id: impl ToString, org_id: Option<i64>) -> Result<(), PageError> {
+    pub async fn record_view(
+        &self,
+        action: AuditAction,
+        object_type: &str,
+        object_id: impl ToString,
+        org_id: Option<i64>,
+    ) -> Result<(), PageError> {
         let ctx = self.ctx();
-        let event = ctx.event(action, object_type, object_id, org_id, Outcome::Success, json!({}));
+        let event = ctx.event(
+            action,
+            object_type,
+            object_id,
+            org_id,
+            Outcome::Success,
+            json!({}),
+        );
         audit::record(&self.state.store, &event, ctx.now).await?;
         Ok(())
     }
@@ -230,7 +262,14 @@ impl Page {
 
 /// Writes an `access.denied` entry; a failure to record is logged, not shown.
 pub async fn record_denial(state: &AppState, ctx: &service::Ctx, what: &str) {
-    let event = ctx.event(AuditAction::AccessDenied, "request", what, None, Outcome::Denied, json!({}));
+    let event = ctx.event(
+        AuditAction::AccessDenied,
+        "request",
+        what,
+        None,
+        Outcome::Denied,
+        json!({}),
+    );
     if let Err(e) = audit::record(&state.store, &event, ctx.now).await {
         tracing::error!(error = %e, "could not record a refused request");
     }

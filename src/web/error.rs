@@ -24,7 +24,9 @@ pub enum Failure {
     Conflict(String),
     TooLarge,
     Csrf,
-    Throttled { retry_after_s: i64 },
+    Throttled {
+        retry_after_s: i64,
+    },
     Unavailable,
     Internal,
 }
@@ -89,9 +91,13 @@ impl Failure {
             Failure::BadRequest(_) => "The request is not valid.",
             Failure::Conflict(_) => "This already exists.",
             Failure::TooLarge => "The request is too large.",
-            Failure::Csrf => "The form expired or did not come from meldpunt. Reload the page and try again.",
+            Failure::Csrf => {
+                "The form expired or did not come from meldpunt. Reload the page and try again."
+            }
             Failure::Throttled { .. } => "Too many failed attempts; try again later.",
-            Failure::Unavailable => "The database is unavailable; nothing was saved. Try again in a minute.",
+            Failure::Unavailable => {
+                "The database is unavailable; nothing was saved. Try again in a minute."
+            }
             Failure::Internal => "Something went wrong; nothing was saved.",
         }
     }
@@ -199,7 +205,10 @@ impl IntoResponse for PageError {
             message: &message,
             english: failure.english(),
             status: status.as_u16(),
-            sign_in: matches!(failure, Failure::Csrf | Failure::NotFound | Failure::Forbidden),
+            sign_in: matches!(
+                failure,
+                Failure::Csrf | Failure::NotFound | Failure::Forbidden
+            ),
         };
         let body = page.render().unwrap_or_else(|_| title.clone());
         let mut res = (status, Html(body)).into_response();
@@ -235,10 +244,19 @@ impl IntoResponse for ApiError {
         });
         let mut res = (status, body.to_string()).into_response();
         let h = res.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        h.insert("api-version", HeaderValue::from_static(super::api::API_VERSION));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        h.insert(
+            "api-version",
+            HeaderValue::from_static(super::api::API_VERSION),
+        );
         if matches!(failure, Failure::Unauthenticated) {
-            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"meldpunt\""));
+            h.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"meldpunt\""),
+            );
         }
         if let Failure::Throttled { retry_after_s } = failure {
             if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {

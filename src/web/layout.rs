@@ -1,8 +1,8 @@
 //! What every page shows around its content: header with navigation, footer.
 
 use super::i18n::Tr;
-use crate::domain::policy::{authorize, Action, Actor};
 use crate::domain::org::OrgKind;
+use crate::domain::policy::{authorize, Action, Actor};
 use crate::store::users::User;
 
 pub struct NavItem {
@@ -46,7 +46,14 @@ impl Layout {
                 href: "/beheer/organisaties".into(),
                 label: tr.t("nav_orgs"),
             });
-        } else if authorize(actor, Action::ManageUsers { org_id: actor.org_id }).is_ok() {
+        } else if authorize(
+            actor,
+            Action::ManageUsers {
+                org_id: actor.org_id,
+            },
+        )
+        .is_ok()
+        {
             nav.push(NavItem {
                 href: format!("/beheer/organisaties/{}", actor.org_id),
                 label: tr.t("nav_my_org"),
@@ -68,7 +75,11 @@ impl Layout {
             csrf: csrf.to_string(),
             user: Some(UserBar {
                 name: user.name.clone(),
-                role: if tr.is_en() { user.role.label_en() } else { user.role.label_nl() },
+                role: if tr.is_en() {
+                    user.role.label_en()
+                } else {
+                    user.role.label_nl()
+                },
                 org: user.org_name.clone(),
             }),
             nav,

@@ -57,30 +57,63 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(pages::home::root))
         .route("/start", get(pages::home::start))
-        .route("/aanmelden", get(pages::signin::show).post(pages::signin::submit))
+        .route(
+            "/aanmelden",
+            get(pages::signin::show).post(pages::signin::submit),
+        )
         .route(
             "/aanmelden/tweede-factor",
             get(pages::second_factor::show).post(pages::second_factor::submit),
         )
-        .route("/aanmelden/herstelcode", post(pages::second_factor::submit_recovery))
+        .route(
+            "/aanmelden/herstelcode",
+            post(pages::second_factor::submit_recovery),
+        )
         .route(
             "/aanmelden/tweede-factor/instellen",
             get(pages::enrol::show).post(pages::enrol::submit),
         )
-        .route("/activeren/{token}", get(pages::activate::show).post(pages::activate::submit))
+        .route(
+            "/activeren/{token}",
+            get(pages::activate::show).post(pages::activate::submit),
+        )
         .route("/afmelden", post(pages::signin::sign_out))
         .route("/afmelden/overal", post(pages::signin::sign_out_everywhere))
         .route("/account", get(pages::account::show))
         .route("/account/wachtwoord", post(pages::account::change_password))
-        .route("/beheer/organisaties", get(pages::admin::list_orgs).post(pages::admin::create_org))
-        .route("/beheer/organisaties/import", post(pages::admin::import_orgs))
+        .route(
+            "/beheer/organisaties",
+            get(pages::admin::list_orgs).post(pages::admin::create_org),
+        )
+        .route(
+            "/beheer/organisaties/import",
+            post(pages::admin::import_orgs),
+        )
         .route("/beheer/organisaties/{id}", get(pages::admin::show_org))
-        .route("/beheer/organisaties/{id}/burgemeester", post(pages::admin::set_mayor))
-        .route("/beheer/organisaties/{id}/gebruikers", post(pages::admin::create_user))
-        .route("/beheer/organisaties/{id}/tokens", post(pages::admin::create_token))
-        .route("/beheer/gebruikers/{id}/reset", post(pages::admin::reset_user))
-        .route("/beheer/gebruikers/{id}/blokkeren", post(pages::admin::disable_user))
-        .route("/beheer/tokens/{id}/intrekken", post(pages::admin::revoke_token))
+        .route(
+            "/beheer/organisaties/{id}/burgemeester",
+            post(pages::admin::set_mayor),
+        )
+        .route(
+            "/beheer/organisaties/{id}/gebruikers",
+            post(pages::admin::create_user),
+        )
+        .route(
+            "/beheer/organisaties/{id}/tokens",
+            post(pages::admin::create_token),
+        )
+        .route(
+            "/beheer/gebruikers/{id}/reset",
+            post(pages::admin::reset_user),
+        )
+        .route(
+            "/beheer/gebruikers/{id}/blokkeren",
+            post(pages::admin::disable_user),
+        )
+        .route(
+            "/beheer/tokens/{id}/intrekken",
+            post(pages::admin::revoke_token),
+        )
         .route("/audit", get(pages::audit::list))
         .route("/audit/export.csv", get(pages::audit::export_csv))
         .route("/audit/export.json", get(pages::audit::export_json))
@@ -88,7 +121,10 @@ pub fn router(state: AppState) -> Router {
         .route("/taal", post(pages::home::set_language))
         .route("/assets/{file}", get(assets::serve))
         .fallback(pages::home::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::protect,
+        ));
 
     Router::new()
         .merge(pages)
@@ -96,11 +132,20 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::client_context))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::client_context,
+        ))
         .layer(axum::middleware::from_fn(middleware::track_metrics))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .with_state(state)
 }
 
@@ -111,9 +156,12 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     tracing::info!(listen = %local, "meldpunt is listening");
     let app = router(state.clone());
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("requests finished; closing the database");
     state.store.close().await;
     Ok(())

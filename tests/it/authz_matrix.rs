@@ -41,7 +41,10 @@ impl Who {
         }
     }
     fn central(self) -> bool {
-        matches!(self, Who::Analyst | Who::Supervisor | Who::CentralAuditor | Who::CentralAdmin)
+        matches!(
+            self,
+            Who::Analyst | Who::Supervisor | Who::CentralAuditor | Who::CentralAdmin
+        )
     }
 }
 
@@ -83,8 +86,25 @@ async fn world() -> World {
     let o = seed_orgs(&db.store).await;
     let mut people = Vec::new();
     for (i, who) in EVERYONE.iter().enumerate() {
-        let org = if who.central() { o.central } else { o.amsterdam };
-        let p = make_person(&db.store, org, &format!("p{i}@{}.nl", if who.central() { "meldpunt" } else { "amsterdam" }), who.role()).await;
+        let org = if who.central() {
+            o.central
+        } else {
+            o.amsterdam
+        };
+        let p = make_person(
+            &db.store,
+            org,
+            &format!(
+                "p{i}@{}.nl",
+                if who.central() {
+                    "meldpunt"
+                } else {
+                    "amsterdam"
+                }
+            ),
+            who.role(),
+        )
+        .await;
         people.push((*who, p));
     }
     World {
@@ -99,28 +119,64 @@ async fn world() -> World {
 /// The policy's expected answer, independent of the implementation.
 fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
     use StatusCode as S;
-    let admin_of = |owner: Owner| match (who, owner) {
-        (Who::CentralAdmin, _) => true,
-        (Who::MunicipalAdmin, Owner::Own) => true,
-        _ => false,
+    let admin_of = |owner: Owner| {
+        matches!(
+            (who, owner),
+            (Who::CentralAdmin, _) | (Who::MunicipalAdmin, Owner::Own)
+        )
     };
     match route {
         "start" | "account" => S::OK,
-        "orgs" => if who == Who::CentralAdmin { S::OK } else { S::FORBIDDEN },
-        "org_create" | "org_import" => if who == Who::CentralAdmin { S::SEE_OTHER } else { S::FORBIDDEN },
-        "org_show" | "user_create" | "token_create" | "mayor" | "user_reset" | "user_disable" | "token_revoke" => {
-            if admin_of(owner) { S::OK } else { S::NOT_FOUND }
+        "orgs" => {
+            if who == Who::CentralAdmin {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "org_create" | "org_import" => {
+            if who == Who::CentralAdmin {
+                S::SEE_OTHER
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "org_show" | "user_create" | "token_create" | "mayor" | "user_reset" | "user_disable"
+        | "token_revoke" => {
+            if admin_of(owner) {
+                S::OK
+            } else {
+                S::NOT_FOUND
+            }
         }
         "audit" | "audit_csv" | "audit_json" => {
-            if matches!(who, Who::CentralAuditor | Who::MunicipalAuditor) { S::OK } else { S::FORBIDDEN }
+            if matches!(who, Who::CentralAuditor | Who::MunicipalAuditor) {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
         }
-        "audit_verify" => if who == Who::CentralAuditor { S::OK } else { S::FORBIDDEN },
+        "audit_verify" => {
+            if who == Who::CentralAuditor {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
         other => panic!("unknown route {other}"),
     }
 }
 
 /// Calls one route as `who`, about an object of `owner`; returns the status and body.
-async fn call(w: &World, app: &TestApp, who: Who, session: &str, route: &str, owner: Owner, n: usize) -> (StatusCode, String) {
+async fn call(
+    w: &World,
+    app: &TestApp,
+    who: Who,
+    session: &str,
+    route: &str,
+    owner: Owner,
+    n: usize,
+) -> (StatusCode, String) {
     let org = match owner {
         Owner::Own => w.own_org(who),
         Owner::Foreign => w.foreign_org(who),
@@ -129,13 +185,22 @@ async fn call(w: &World, app: &TestApp, who: Who, session: &str, route: &str, ow
     let mut c = app.client().with_session(session);
     // A victim and a token in the target organisation, for the object routes.
     let victim = if org > 0 && route.starts_with("user_") && route != "user_create" {
-        let role = if org == w.central { Role::Analyst } else { Role::Reporter };
+        let role = if org == w.central {
+            Role::Analyst
+        } else {
+            Role::Reporter
+        };
         Some(make_person(&w.db.store, org, &format!("slachtoffer{n}@{org}.nl"), role).await)
     } else {
         None
     };
     let token_id = if org > 0 && route == "token_revoke" {
-        Some(token_service::create(&w.db.store, &cli_ctx(), org, "Koppeling").await.unwrap().0)
+        Some(
+            token_service::create(&w.db.store, &cli_ctx(), org, "Koppeling")
+                .await
+                .unwrap()
+                .0,
+        )
     } else {
         None
     };
@@ -145,20 +210,69 @@ async fn call(w: &World, app: &TestApp, who: Who, session: &str, route: &str, ow
         "orgs" => c.get("/beheer/organisaties").await,
         "org_create" => {
             let code = format!("ORG-{n}");
-            c.post("/beheer/organisaties", &[("kind", "police_unit"), ("code", &code), ("name", "Eenheid")]).await
+            c.post(
+                "/beheer/organisaties",
+                &[
+                    ("kind", "police_unit"),
+                    ("code", &code),
+                    ("name", "Eenheid"),
+                ],
+            )
+            .await
         }
         "org_import" => c.post("/beheer/organisaties/import", &[]).await,
         "org_show" => c.get(&format!("/beheer/organisaties/{org}")).await,
         "user_create" => {
             let email = format!("nieuw{n}@x.nl");
-            let role = if org == w.central { "analyst" } else { "reporter" };
-            c.post(&format!("/beheer/organisaties/{org}/gebruikers"), &[("name", "N"), ("email", &email), ("role", role)]).await
+            let role = if org == w.central {
+                "analyst"
+            } else {
+                "reporter"
+            };
+            c.post(
+                &format!("/beheer/organisaties/{org}/gebruikers"),
+                &[("name", "N"), ("email", &email), ("role", role)],
+            )
+            .await
         }
-        "token_create" => c.post(&format!("/beheer/organisaties/{org}/tokens"), &[("token_name", "Systeem")]).await,
-        "mayor" => c.post(&format!("/beheer/organisaties/{org}/burgemeester"), &[("mayor", "B. Meester")]).await,
-        "user_reset" => c.post(&format!("/beheer/gebruikers/{}/reset", victim.as_ref().unwrap().id), &[]).await,
-        "user_disable" => c.post(&format!("/beheer/gebruikers/{}/blokkeren", victim.as_ref().unwrap().id), &[]).await,
-        "token_revoke" => c.post(&format!("/beheer/tokens/{}/intrekken", token_id.unwrap()), &[]).await,
+        "token_create" => {
+            c.post(
+                &format!("/beheer/organisaties/{org}/tokens"),
+                &[("token_name", "Systeem")],
+            )
+            .await
+        }
+        "mayor" => {
+            c.post(
+                &format!("/beheer/organisaties/{org}/burgemeester"),
+                &[("mayor", "B. Meester")],
+            )
+            .await
+        }
+        "user_reset" => {
+            c.post(
+                &format!("/beheer/gebruikers/{}/reset", victim.as_ref().unwrap().id),
+                &[],
+            )
+            .await
+        }
+        "user_disable" => {
+            c.post(
+                &format!(
+                    "/beheer/gebruikers/{}/blokkeren",
+                    victim.as_ref().unwrap().id
+                ),
+                &[],
+            )
+            .await
+        }
+        "token_revoke" => {
+            c.post(
+                &format!("/beheer/tokens/{}/intrekken", token_id.unwrap()),
+                &[],
+            )
+            .await
+        }
         "audit" => c.get("/audit").await,
         "audit_csv" => c.get("/audit/export.csv").await,
         "audit_json" => c.get("/audit/export.json").await,
@@ -197,18 +311,29 @@ async fn every_route_answers_every_role_as_the_policy_says() {
     for (who, person) in &w.people {
         let session = session_for(&w.db.store, person).await;
         for (route, object) in ROUTES {
-            let owners: &[Owner] = if object { &[Owner::Own, Owner::Foreign] } else { &[Owner::None] };
+            let owners: &[Owner] = if object {
+                &[Owner::Own, Owner::Foreign]
+            } else {
+                &[Owner::None]
+            };
             for owner in owners {
                 n += 1;
                 let (status, _) = call(&w, &app, *who, &session, route, *owner, n).await;
                 let want = expected(route, *who, *owner);
                 if status != want {
-                    failures.push(format!("{who:?} {route} {owner:?}: got {status}, want {want}"));
+                    failures.push(format!(
+                        "{who:?} {route} {owner:?}: got {status}, want {want}"
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -216,7 +341,15 @@ async fn signed_out_visitors_are_sent_to_sign_in_from_every_page() {
     let w = world().await;
     let app = TestApp::new(&w.db.store);
     let mut c = app.client();
-    for path in ["/start", "/account", "/beheer/organisaties", "/beheer/organisaties/1", "/audit", "/audit/export.csv", "/audit/controle"] {
+    for path in [
+        "/start",
+        "/account",
+        "/beheer/organisaties",
+        "/beheer/organisaties/1",
+        "/audit",
+        "/audit/export.csv",
+        "/audit/controle",
+    ] {
         let r = c.get(path).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
         assert_eq!(r.location(), "/aanmelden", "{path}");
@@ -229,36 +362,88 @@ async fn signed_out_visitors_are_sent_to_sign_in_from_every_page() {
 async fn a_refused_object_looks_exactly_like_a_missing_one() {
     let w = world().await;
     let app = TestApp::new(&w.db.store);
-    let admin = &w.people.iter().find(|(who, _)| *who == Who::MunicipalAdmin).unwrap().1;
-    let mut c = app.client().with_session(&session_for(&w.db.store, admin).await);
-    let foreign = c.get(&format!("/beheer/organisaties/{}", w.rotterdam)).await;
+    let admin = &w
+        .people
+        .iter()
+        .find(|(who, _)| *who == Who::MunicipalAdmin)
+        .unwrap()
+        .1;
+    let mut c = app
+        .client()
+        .with_session(&session_for(&w.db.store, admin).await);
+    let foreign = c
+        .get(&format!("/beheer/organisaties/{}", w.rotterdam))
+        .await;
     let missing = c.get("/beheer/organisaties/999999").await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
     assert_eq!(foreign.status, missing.status);
     assert_eq!(foreign.body, missing.body);
     let victim = make_person(&w.db.store, w.rotterdam, "r@rotterdam.nl", Role::Reporter).await;
-    let foreign = c.post(&format!("/beheer/gebruikers/{}/blokkeren", victim.id), &[]).await;
+    let foreign = c
+        .post(&format!("/beheer/gebruikers/{}/blokkeren", victim.id), &[])
+        .await;
     let missing = c.post("/beheer/gebruikers/999999/blokkeren", &[]).await;
-    assert_eq!((foreign.status, &foreign.body), (missing.status, &missing.body));
-    let still = meldpunt::store::users::get(&w.db.store, victim.id).await.unwrap();
-    assert_eq!(still.status, meldpunt::domain::user::UserStatus::Active, "nothing changed");
+    assert_eq!(
+        (foreign.status, &foreign.body),
+        (missing.status, &missing.body)
+    );
+    let still = meldpunt::store::users::get(&w.db.store, victim.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        still.status,
+        meldpunt::domain::user::UserStatus::Active,
+        "nothing changed"
+    );
 }
 
 #[tokio::test]
 async fn a_municipal_auditor_never_sees_another_municipality_in_the_trail() {
     let w = world().await;
     let app = TestApp::new(&w.db.store);
-    make_person(&w.db.store, w.rotterdam, "geheim@rotterdam.nl", Role::Reporter).await;
-    let auditor = &w.people.iter().find(|(who, _)| *who == Who::MunicipalAuditor).unwrap().1;
-    let mut c = app.client().with_session(&session_for(&w.db.store, auditor).await);
-    for path in ["/audit", "/audit/export.csv", "/audit/export.json", "/audit?door=geheim"] {
+    make_person(
+        &w.db.store,
+        w.rotterdam,
+        "geheim@rotterdam.nl",
+        Role::Reporter,
+    )
+    .await;
+    let auditor = &w
+        .people
+        .iter()
+        .find(|(who, _)| *who == Who::MunicipalAuditor)
+        .unwrap()
+        .1;
+    let mut c = app
+        .client()
+        .with_session(&session_for(&w.db.store, auditor).await);
+    for path in [
+        "/audit",
+        "/audit/export.csv",
+        "/audit/export.json",
+        "/audit?door=geheim",
+    ] {
         let r = c.get(path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
-        assert!(!r.body.contains("geheim@rotterdam.nl"), "{path} leaks another municipality");
+        assert!(
+            !r.body.contains("geheim@rotterdam.nl"),
+            "{path} leaks another municipality"
+        );
     }
-    let central = &w.people.iter().find(|(who, _)| *who == Who::CentralAuditor).unwrap().1;
-    let mut c = app.client().with_session(&session_for(&w.db.store, central).await);
-    assert!(c.get("/audit?door=geheim").await.body.contains("geheim@rotterdam.nl"));
+    let central = &w
+        .people
+        .iter()
+        .find(|(who, _)| *who == Who::CentralAuditor)
+        .unwrap()
+        .1;
+    let mut c = app
+        .client()
+        .with_session(&session_for(&w.db.store, central).await);
+    assert!(c
+        .get("/audit?door=geheim")
+        .await
+        .body
+        .contains("geheim@rotterdam.nl"));
 }
 
 #[tokio::test]
@@ -266,10 +451,20 @@ async fn the_navigation_shows_only_what_the_role_may_open() {
     let w = world().await;
     let app = TestApp::new(&w.db.store);
     for (who, person) in &w.people {
-        let mut c = app.client().with_session(&session_for(&w.db.store, person).await);
+        let mut c = app
+            .client()
+            .with_session(&session_for(&w.db.store, person).await);
         let body = c.get("/start").await.body;
-        assert_eq!(body.contains("href=\"/beheer/organisaties\""), *who == Who::CentralAdmin, "{who:?}");
-        assert_eq!(body.contains("href=\"/audit\""), matches!(who, Who::CentralAuditor | Who::MunicipalAuditor), "{who:?}");
+        assert_eq!(
+            body.contains("href=\"/beheer/organisaties\""),
+            *who == Who::CentralAdmin,
+            "{who:?}"
+        );
+        assert_eq!(
+            body.contains("href=\"/audit\""),
+            matches!(who, Who::CentralAuditor | Who::MunicipalAuditor),
+            "{who:?}"
+        );
     }
     let _ = OrgKind::ALL;
 }

@@ -77,8 +77,11 @@ async fn browser(driver: &Driver) -> WebDriver {
     ] {
         caps.add_arg(arg).unwrap();
     }
-    caps.add_arg(&format!("--user-data-dir={}", profile.display())).unwrap();
-    WebDriver::new(&driver.url, caps).await.expect("start chromium")
+    caps.add_arg(&format!("--user-data-dir={}", profile.display()))
+        .unwrap();
+    WebDriver::new(&driver.url, caps)
+        .await
+        .expect("start chromium")
 }
 
 /// A demo server on SQLite in a fresh directory.
@@ -89,7 +92,11 @@ async fn demo_server() -> (Server, tempfile::TempDir) {
         .args(["--database-url", &url, "demo"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (start_server(&url, &[]).await, dir)
 }
 
@@ -101,13 +108,17 @@ async fn fill(b: &WebDriver, id: &str, text: &str) {
 
 /// Submits a form and waits until the next page has loaded (every form navigates).
 async fn submit(b: &WebDriver, form_action: &str) {
-    b.execute("window.__meldpuntOldPage = true;", vec![]).await.unwrap();
-    b.find(By::Css(&format!("form[action='{form_action}'] button[type='submit']")))
-        .await
-        .unwrap()
-        .click()
+    b.execute("window.__meldpuntOldPage = true;", vec![])
         .await
         .unwrap();
+    b.find(By::Css(format!(
+        "form[action='{form_action}'] button[type='submit']"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     wait_for_new_page(b).await;
 }
 
@@ -141,13 +152,21 @@ async fn sign_in(b: &WebDriver, base: &str, email: &str, staff: bool) {
     submit(b, "/aanmelden").await;
     if staff {
         let url = b.current_url().await.unwrap();
-        assert!(url.as_str().ends_with("/aanmelden/tweede-factor"), "{url}: {}", text(b).await);
+        assert!(
+            url.as_str().ends_with("/aanmelden/tweede-factor"),
+            "{url}: {}",
+            text(b).await
+        );
         let code = totp_code_at(DEMO_TOTP_SECRET, (now_ms() / 1000) as u64).unwrap();
         fill(b, "code", &code).await;
         submit(b, "/aanmelden/tweede-factor").await;
     }
     let url = b.current_url().await.unwrap();
-    assert!(url.as_str().ends_with("/start"), "{email} did not reach the start page: {url} {}", text(b).await);
+    assert!(
+        url.as_str().ends_with("/start"),
+        "{email} did not reach the start page: {url} {}",
+        text(b).await
+    );
 }
 
 async fn sign_out(b: &WebDriver) {
@@ -184,7 +203,9 @@ async fn axe_violations(b: &WebDriver) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_member_signs_in_with_password_and_totp_and_sees_their_start_page() {
-    let Some(driver) = start_driver().await else { return };
+    let Some(driver) = start_driver().await else {
+        return;
+    };
     let (server, _dir) = demo_server().await;
     let b = browser(&driver).await;
     sign_in(&b, &server.base, "analist@meldpunt.demo", true).await;
@@ -196,18 +217,32 @@ async fn a_staff_member_signs_in_with_password_and_totp_and_sees_their_start_pag
     sign_out(&b).await;
     assert!(text(&b).await.contains("U bent afgemeld."));
     b.goto(format!("{}/start", server.base)).await.unwrap();
-    assert!(b.current_url().await.unwrap().as_str().contains("/aanmelden"));
+    assert!(b
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .contains("/aanmelden"));
     b.quit().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_creates_a_user_who_activates_the_account_and_signs_in() {
-    let Some(driver) = start_driver().await else { return };
+    let Some(driver) = start_driver().await else {
+        return;
+    };
     let (server, _dir) = demo_server().await;
     let b = browser(&driver).await;
     sign_in(&b, &server.base, "beheer@amsterdam.demo", true).await;
-    b.execute("window.__meldpuntOldPage = true;", vec![]).await.unwrap();
-    b.find(By::LinkText("Mijn organisatie")).await.unwrap().click().await.unwrap();
+    b.execute("window.__meldpuntOldPage = true;", vec![])
+        .await
+        .unwrap();
+    b.find(By::LinkText("Mijn organisatie"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_new_page(&b).await;
     assert!(text(&b).await.contains("Amsterdam"));
     fill(&b, "name", "Noor Melder").await;
@@ -221,7 +256,13 @@ async fn an_administrator_creates_a_user_who_activates_the_account_and_signs_in(
         .unwrap()
         .unwrap();
     submit(&b, &action).await;
-    let link = b.find(By::Id("eenmalig-geheim")).await.unwrap().text().await.unwrap();
+    let link = b
+        .find(By::Id("eenmalig-geheim"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(link.contains("/activeren/"), "{link}");
     sign_out(&b).await;
 
@@ -240,13 +281,18 @@ async fn an_administrator_creates_a_user_who_activates_the_account_and_signs_in(
     fill(&b, "password", "lente in de stad aan het IJ").await;
     submit(&b, "/aanmelden").await;
     let main = text(&b).await;
-    assert!(main.contains("Welkom, Noor Melder") && main.contains("Melder"), "{main}");
+    assert!(
+        main.contains("Welkom, Noor Melder") && main.contains("Melder"),
+        "{main}"
+    );
     b.quit().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
-    let Some(driver) = start_driver().await else { return };
+    let Some(driver) = start_driver().await else {
+        return;
+    };
     let (server, _dir) = demo_server().await;
     let base = server.base.clone();
     let b = browser(&driver).await;
@@ -273,7 +319,13 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
     let code = totp_code_at(DEMO_TOTP_SECRET, (now_ms() / 1000) as u64).unwrap();
     fill(&b, "code", &code).await;
     submit(&b, "/aanmelden/tweede-factor").await;
-    for path in ["/start", "/account", "/audit", "/audit/controle", "/aanmelden/tweede-factor/instellen"] {
+    for path in [
+        "/start",
+        "/account",
+        "/audit",
+        "/audit/controle",
+        "/aanmelden/tweede-factor/instellen",
+    ] {
         b.goto(format!("{base}{path}")).await.unwrap();
         check(&format!("auditor {path}"), axe_violations(&b).await);
     }
@@ -287,8 +339,15 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
     fill(&b, "code", "G").await;
     submit(&b, "/beheer/organisaties").await;
     check("organisations with error", axe_violations(&b).await);
-    b.execute("window.__meldpuntOldPage = true;", vec![]).await.unwrap();
-    b.find(By::LinkText("Meldpunt openbare orde (demo)")).await.unwrap().click().await.unwrap();
+    b.execute("window.__meldpuntOldPage = true;", vec![])
+        .await
+        .unwrap();
+    b.find(By::LinkText("Meldpunt openbare orde (demo)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_new_page(&b).await;
     check("organisation", axe_violations(&b).await);
     fill(&b, "token_name", "Koppeling gemeentesysteem").await;
@@ -308,10 +367,16 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
     check("reporter /start", axe_violations(&b).await);
     b.goto(format!("{base}/account")).await.unwrap();
     check("reporter /account", axe_violations(&b).await);
-    b.goto(format!("{base}/aanmelden/tweede-factor/instellen")).await.unwrap();
+    b.goto(format!("{base}/aanmelden/tweede-factor/instellen"))
+        .await
+        .unwrap();
     check("reporter enrolment", axe_violations(&b).await);
     b.quit().await.unwrap();
-    assert!(problems.is_empty(), "axe-core found:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "axe-core found:\n{}",
+        problems.join("\n")
+    );
 }
 
 async fn fill_sign_in_first_step(b: &WebDriver, base: &str, email: &str) {

@@ -24,65 +24,121 @@ pub fn meldpunt(db: &TestDb, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-both_backends!(org_import_loads_342_municipalities_and_a_second_run_changes_nothing, |db: TestDb| async move {
-    let (code, out, err) = meldpunt(&db, &["org", "import"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("342 municipalities added"), "{out}");
-    let (code, out, _) = meldpunt(&db, &["org", "import"]);
-    assert_eq!(code, 0);
-    assert!(out.contains("0 municipalities added"), "{out}");
-    assert_eq!(orgs::count(&db.store).await.unwrap(), 342);
-});
+both_backends!(
+    org_import_loads_342_municipalities_and_a_second_run_changes_nothing,
+    |db: TestDb| async move {
+        let (code, out, err) = meldpunt(&db, &["org", "import"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("342 municipalities added"), "{out}");
+        let (code, out, _) = meldpunt(&db, &["org", "import"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("0 municipalities added"), "{out}");
+        assert_eq!(orgs::count(&db.store).await.unwrap(), 342);
+    }
+);
 
-both_backends!(user_add_prints_an_activation_link_and_refuses_bad_input, |db: TestDb| async move {
-    meldpunt(&db, &["org", "add", "--kind", "central_team", "--code", "MELDPUNT", "--name", "Meldpunt"]);
-    let (code, out, err) = meldpunt(
-        &db,
-        &["user", "add", "--org", "MELDPUNT", "--email", "ana@meldpunt.nl", "--name", "Ana", "--role", "analyst"],
-    );
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("http://127.0.0.1:8080/activeren/"), "{out}");
-    let (code, _, err) = meldpunt(
-        &db,
-        &["user", "add", "--org", "GM9999", "--email", "x@y.nl", "--name", "X", "--role", "reporter"],
-    );
-    assert_eq!(code, 1);
-    assert!(err.contains("no organisation with code GM9999"), "{err}");
-    let (code, _, err) = meldpunt(
-        &db,
-        &["user", "add", "--org", "MELDPUNT", "--email", "ana@meldpunt.nl", "--name", "Ana", "--role", "analyst"],
-    );
-    assert_eq!(code, 1);
-    assert!(err.contains("ana@meldpunt.nl"), "{err}");
-    assert_eq!(users::count(&db.store).await.unwrap(), 1);
-    let (code, out, _) = meldpunt(&db, &["user", "disable", "--email", "ana@meldpunt.nl"]);
-    assert_eq!(code, 0, "{out}");
-    let (code, out, _) = meldpunt(&db, &["user", "reset", "--email", "ana@meldpunt.nl"]);
-    assert_eq!(code, 0);
-    assert!(out.contains("/activeren/"));
-});
+both_backends!(
+    user_add_prints_an_activation_link_and_refuses_bad_input,
+    |db: TestDb| async move {
+        meldpunt(
+            &db,
+            &[
+                "org",
+                "add",
+                "--kind",
+                "central_team",
+                "--code",
+                "MELDPUNT",
+                "--name",
+                "Meldpunt",
+            ],
+        );
+        let (code, out, err) = meldpunt(
+            &db,
+            &[
+                "user",
+                "add",
+                "--org",
+                "MELDPUNT",
+                "--email",
+                "ana@meldpunt.nl",
+                "--name",
+                "Ana",
+                "--role",
+                "analyst",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("http://127.0.0.1:8080/activeren/"), "{out}");
+        let (code, _, err) = meldpunt(
+            &db,
+            &[
+                "user", "add", "--org", "GM9999", "--email", "x@y.nl", "--name", "X", "--role",
+                "reporter",
+            ],
+        );
+        assert_eq!(code, 1);
+        assert!(err.contains("no organisation with code GM9999"), "{err}");
+        let (code, _, err) = meldpunt(
+            &db,
+            &[
+                "user",
+                "add",
+                "--org",
+                "MELDPUNT",
+                "--email",
+                "ana@meldpunt.nl",
+                "--name",
+                "Ana",
+                "--role",
+                "analyst",
+            ],
+        );
+        assert_eq!(code, 1);
+        assert!(err.contains("ana@meldpunt.nl"), "{err}");
+        assert_eq!(users::count(&db.store).await.unwrap(), 1);
+        let (code, out, _) = meldpunt(&db, &["user", "disable", "--email", "ana@meldpunt.nl"]);
+        assert_eq!(code, 0, "{out}");
+        let (code, out, _) = meldpunt(&db, &["user", "reset", "--email", "ana@meldpunt.nl"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("/activeren/"));
+    }
+);
 
-both_backends!(audit_verify_names_tampering_and_checks_an_exported_head, |db: TestDb| async move {
-    let o = seed_orgs(&db.store).await;
-    make_person(&db.store, o.amsterdam, "a@amsterdam.nl", meldpunt::domain::user::Role::Reporter).await;
-    let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
-    assert_eq!(code, 0, "{out}");
-    assert!(out.starts_with("OK: 6 entries verified"), "{out}");
-    let (_, head, _) = meldpunt(&db, &["audit", "head"]);
-    let head = head.trim().to_string();
-    assert!(head.starts_with("6:"), "{head}");
-    let (code, out, _) = meldpunt(&db, &["audit", "verify", "--head", &head]);
-    assert_eq!(code, 0, "{out}");
+both_backends!(
+    audit_verify_names_tampering_and_checks_an_exported_head,
+    |db: TestDb| async move {
+        let o = seed_orgs(&db.store).await;
+        make_person(
+            &db.store,
+            o.amsterdam,
+            "a@amsterdam.nl",
+            meldpunt::domain::user::Role::Reporter,
+        )
+        .await;
+        let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.starts_with("OK: 6 entries verified"), "{out}");
+        let (_, head, _) = meldpunt(&db, &["audit", "head"]);
+        let head = head.trim().to_string();
+        assert!(head.starts_with("6:"), "{head}");
+        let (code, out, _) = meldpunt(&db, &["audit", "verify", "--head", &head]);
+        assert_eq!(code, 0, "{out}");
 
-    drop_guards(&db.store).await;
-    tamper(&db.store, "UPDATE audit_log SET origin = '10.0.0.1' WHERE seq = 2").await;
-    let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
-    assert_eq!(code, 2);
-    assert!(out.contains("TAMPERED: entry 2 was edited"), "{out}");
-    let (code, _, err) = meldpunt(&db, &["audit", "verify", "--head", "nonsense"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("--head"), "{err}");
-});
+        drop_guards(&db.store).await;
+        tamper(
+            &db.store,
+            "UPDATE audit_log SET origin = '10.0.0.1' WHERE seq = 2",
+        )
+        .await;
+        let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
+        assert_eq!(code, 2);
+        assert!(out.contains("TAMPERED: entry 2 was edited"), "{out}");
+        let (code, _, err) = meldpunt(&db, &["audit", "verify", "--head", "nonsense"]);
+        assert_eq!(code, 1);
+        assert!(err.contains("--head"), "{err}");
+    }
+);
 
 #[tokio::test]
 async fn backup_writes_a_consistent_copy_of_a_running_sqlite_database() {
@@ -92,7 +148,13 @@ async fn backup_writes_a_consistent_copy_of_a_running_sqlite_database() {
     let store = db.store.clone();
     let writer = tokio::spawn(async move {
         for i in 0..30 {
-            make_person(&store, o.amsterdam, &format!("p{i}@amsterdam.nl"), meldpunt::domain::user::Role::Reporter).await;
+            make_person(
+                &store,
+                o.amsterdam,
+                &format!("p{i}@amsterdam.nl"),
+                meldpunt::domain::user::Role::Reporter,
+            )
+            .await;
         }
     });
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -101,15 +163,28 @@ async fn backup_writes_a_consistent_copy_of_a_running_sqlite_database() {
     let (code, out, err) = meldpunt(&db, &["backup", target.to_str().unwrap()]);
     writer.await.unwrap();
     assert_eq!(code, 0, "{out}{err}");
-    let copy = meldpunt::store::Store::connect(&meldpunt::store::sqlite_url(&target)).await.unwrap();
-    let verified = audit::verify(&copy, None).await.unwrap().expect("the copy's chain is intact");
+    let copy = meldpunt::store::Store::connect(&meldpunt::store::sqlite_url(&target))
+        .await
+        .unwrap();
+    let verified = audit::verify(&copy, None)
+        .await
+        .unwrap()
+        .expect("the copy's chain is intact");
     let people = users::count(&copy).await.unwrap();
     // Every account in the copy has its audit entry, and no entry lacks its account.
     let filter = audit::AuditFilter {
         action: Some("user.created".into()),
         ..Default::default()
     };
-    let created = audit::list(&copy, meldpunt::domain::policy::AuditScope::All, &filter, 1000, None).await.unwrap();
+    let created = audit::list(
+        &copy,
+        meldpunt::domain::policy::AuditScope::All,
+        &filter,
+        1000,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(created.len() as i64, people);
     assert!(verified.entries >= 4 && people <= 30);
     let (code, _, err) = meldpunt(&db, &["backup", target.to_str().unwrap()]);

@@ -21,18 +21,28 @@ impl Drop for Server {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts `meldpunt serve` on a free port and waits until it answers /readyz.
 pub async fn start_server(database_url: &str, extra_env: &[(&str, &str)]) -> Server {
     let port = free_port();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_meldpunt"));
-    cmd.args(["--database-url", database_url, "serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env_remove("MELDPUNT_CONFIG")
-        .env("MELDPUNT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    cmd.args([
+        "--database-url",
+        database_url,
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+    ])
+    .env_remove("MELDPUNT_CONFIG")
+    .env("MELDPUNT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
@@ -54,7 +64,10 @@ pub async fn start_server(database_url: &str, extra_env: &[(&str, &str)]) -> Ser
 }
 
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
@@ -70,20 +83,36 @@ fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgresql_database_serve_the_same_session() {
-    let Some(db) = test_db(Backend::Postgres).await else { return };
+    let Some(db) = test_db(Backend::Postgres).await else {
+        return;
+    };
     let o = seed_orgs(&db.store).await;
-    let p = make_person(&db.store, o.amsterdam, "melder@amsterdam.nl", Role::Reporter).await;
+    let p = make_person(
+        &db.store,
+        o.amsterdam,
+        "melder@amsterdam.nl",
+        Role::Reporter,
+    )
+    .await;
     let a = start_server(&db.url, &[]).await;
     let b = start_server(&db.url, &[]).await;
     let http = no_redirects();
 
     // Sign in through server A.
-    let page = http.get(format!("{}/aanmelden", a.base)).send().await.unwrap();
+    let page = http
+        .get(format!("{}/aanmelden", a.base))
+        .send()
+        .await
+        .unwrap();
     let csrf = cookie_value(&page, CSRF_COOKIE).unwrap();
     let res = http
         .post(format!("{}/aanmelden", a.base))
         .header("cookie", format!("{CSRF_COOKIE}={csrf}"))
-        .form(&[("email", p.email.as_str()), ("password", PASSWORD), ("csrf", csrf.as_str())])
+        .form(&[
+            ("email", p.email.as_str()),
+            ("password", PASSWORD),
+            ("csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -103,7 +132,10 @@ async fn two_servers_on_one_postgresql_database_serve_the_same_session() {
     // Signing out through B ends it for A too.
     let res = http
         .post(format!("{}/afmelden", b.base))
-        .header("cookie", format!("{SESSION_COOKIE}={session}; {CSRF_COOKIE}={csrf}"))
+        .header(
+            "cookie",
+            format!("{SESSION_COOKIE}={session}; {CSRF_COOKIE}={csrf}"),
+        )
         .form(&[("csrf", csrf.as_str())])
         .send()
         .await
@@ -120,12 +152,27 @@ async fn two_servers_on_one_postgresql_database_serve_the_same_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_counts_failures_across_servers() {
-    let Some(db) = test_db(Backend::Postgres).await else { return };
+    let Some(db) = test_db(Backend::Postgres).await else {
+        return;
+    };
     let o = seed_orgs(&db.store).await;
-    let p = make_person(&db.store, o.amsterdam, "melder@amsterdam.nl", Role::Reporter).await;
-    let servers = [start_server(&db.url, &[]).await, start_server(&db.url, &[]).await];
+    let p = make_person(
+        &db.store,
+        o.amsterdam,
+        "melder@amsterdam.nl",
+        Role::Reporter,
+    )
+    .await;
+    let servers = [
+        start_server(&db.url, &[]).await,
+        start_server(&db.url, &[]).await,
+    ];
     let http = no_redirects();
-    let page = http.get(format!("{}/aanmelden", servers[0].base)).send().await.unwrap();
+    let page = http
+        .get(format!("{}/aanmelden", servers[0].base))
+        .send()
+        .await
+        .unwrap();
     let csrf = cookie_value(&page, CSRF_COOKIE).unwrap();
     let mut statuses = Vec::new();
     for i in 0..10 {
@@ -133,7 +180,11 @@ async fn throttling_counts_failures_across_servers() {
         let res = http
             .post(format!("{base}/aanmelden"))
             .header("cookie", format!("{CSRF_COOKIE}={csrf}"))
-            .form(&[("email", p.email.as_str()), ("password", "verkeerd verkeerd"), ("csrf", csrf.as_str())])
+            .form(&[
+                ("email", p.email.as_str()),
+                ("password", "verkeerd verkeerd"),
+                ("csrf", csrf.as_str()),
+            ])
             .send()
             .await
             .unwrap();

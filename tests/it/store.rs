@@ -9,150 +9,254 @@ use meldpunt::store::{audit, orgs, users, StoreError};
 use crate::both_backends;
 use crate::support::*;
 
-both_backends!(importing_municipalities_twice_adds_them_once, |db: TestDb| async move {
-    let ctx = cli_ctx();
-    assert_eq!(org_service::import_municipalities(&db.store, &ctx).await.unwrap(), 342);
-    let entries = audit::count(&db.store).await.unwrap();
-    assert_eq!(org_service::import_municipalities(&db.store, &ctx).await.unwrap(), 0);
-    assert_eq!(orgs::count(&db.store).await.unwrap(), 342);
-    assert_eq!(audit::count(&db.store).await.unwrap(), entries, "a no-op import records nothing");
-    let utrecht = orgs::by_code(&db.store, "gm0344").await.unwrap();
-    assert_eq!(utrecht.name, "Utrecht");
-    assert_eq!(utrecht.safety_region.as_deref(), Some("Utrecht"));
-    assert!(utrecht.lat.is_some());
-});
+both_backends!(
+    importing_municipalities_twice_adds_them_once,
+    |db: TestDb| async move {
+        let ctx = cli_ctx();
+        assert_eq!(
+            org_service::import_municipalities(&db.store, &ctx)
+                .await
+                .unwrap(),
+            342
+        );
+        let entries = audit::count(&db.store).await.unwrap();
+        assert_eq!(
+            org_service::import_municipalities(&db.store, &ctx)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(orgs::count(&db.store).await.unwrap(), 342);
+        assert_eq!(
+            audit::count(&db.store).await.unwrap(),
+            entries,
+            "a no-op import records nothing"
+        );
+        let utrecht = orgs::by_code(&db.store, "gm0344").await.unwrap();
+        assert_eq!(utrecht.name, "Utrecht");
+        assert_eq!(utrecht.safety_region.as_deref(), Some("Utrecht"));
+        assert!(utrecht.lat.is_some());
+    }
+);
 
-both_backends!(a_duplicate_organisation_code_is_refused_and_changes_nothing, |db: TestDb| async move {
-    let ctx = cli_ctx();
-    let org = NewOrganisation::new(OrgKind::Municipality, "GM0363", "Amsterdam", None).unwrap();
-    org_service::create(&db.store, &ctx, &org).await.unwrap();
-    let entries = audit::count(&db.store).await.unwrap();
-    let again = org_service::create(&db.store, &ctx, &org).await;
-    assert!(matches!(again, Err(ServiceError::Conflict(m)) if m.contains("GM0363")));
-    assert_eq!(orgs::count(&db.store).await.unwrap(), 1);
-    assert_eq!(audit::count(&db.store).await.unwrap(), entries);
-});
+both_backends!(
+    a_duplicate_organisation_code_is_refused_and_changes_nothing,
+    |db: TestDb| async move {
+        let ctx = cli_ctx();
+        let org = NewOrganisation::new(OrgKind::Municipality, "GM0363", "Amsterdam", None).unwrap();
+        org_service::create(&db.store, &ctx, &org).await.unwrap();
+        let entries = audit::count(&db.store).await.unwrap();
+        let again = org_service::create(&db.store, &ctx, &org).await;
+        assert!(matches!(again, Err(ServiceError::Conflict(m)) if m.contains("GM0363")));
+        assert_eq!(orgs::count(&db.store).await.unwrap(), 1);
+        assert_eq!(audit::count(&db.store).await.unwrap(), entries);
+    }
+);
 
-both_backends!(a_duplicate_account_is_refused_and_changes_nothing, |db: TestDb| async move {
-    let o = seed_orgs(&db.store).await;
-    let ctx = cli_ctx();
-    let new = NewUser::new("jan@amsterdam.nl", "Jan", Role::Reporter).unwrap();
-    accounts::create_user(&db.store, &ctx, o.amsterdam, &new).await.unwrap();
-    let entries = audit::count(&db.store).await.unwrap();
-    let upper = NewUser::new("JAN@Amsterdam.nl", "Jan 2", Role::Reporter).unwrap();
-    let again = accounts::create_user(&db.store, &ctx, o.rotterdam, &upper).await;
-    assert!(matches!(again, Err(ServiceError::Conflict(_))));
-    assert_eq!(users::count(&db.store).await.unwrap(), 1);
-    assert_eq!(audit::count(&db.store).await.unwrap(), entries);
-});
+both_backends!(
+    a_duplicate_account_is_refused_and_changes_nothing,
+    |db: TestDb| async move {
+        let o = seed_orgs(&db.store).await;
+        let ctx = cli_ctx();
+        let new = NewUser::new("jan@amsterdam.nl", "Jan", Role::Reporter).unwrap();
+        accounts::create_user(&db.store, &ctx, o.amsterdam, &new)
+            .await
+            .unwrap();
+        let entries = audit::count(&db.store).await.unwrap();
+        let upper = NewUser::new("JAN@Amsterdam.nl", "Jan 2", Role::Reporter).unwrap();
+        let again = accounts::create_user(&db.store, &ctx, o.rotterdam, &upper).await;
+        assert!(matches!(again, Err(ServiceError::Conflict(_))));
+        assert_eq!(users::count(&db.store).await.unwrap(), 1);
+        assert_eq!(audit::count(&db.store).await.unwrap(), entries);
+    }
+);
 
-both_backends!(a_role_that_does_not_fit_the_organisation_is_refused, |db: TestDb| async move {
-    let o = seed_orgs(&db.store).await;
-    let new = NewUser::new("analist@amsterdam.nl", "A", Role::Analyst).unwrap();
-    let r = accounts::create_user(&db.store, &cli_ctx(), o.amsterdam, &new).await;
-    assert!(matches!(r, Err(ServiceError::Invalid { field: "role", .. })));
-    assert_eq!(users::count(&db.store).await.unwrap(), 0);
-});
+both_backends!(
+    a_role_that_does_not_fit_the_organisation_is_refused,
+    |db: TestDb| async move {
+        let o = seed_orgs(&db.store).await;
+        let new = NewUser::new("analist@amsterdam.nl", "A", Role::Analyst).unwrap();
+        let r = accounts::create_user(&db.store, &cli_ctx(), o.amsterdam, &new).await;
+        assert!(matches!(
+            r,
+            Err(ServiceError::Invalid { field: "role", .. })
+        ));
+        assert_eq!(users::count(&db.store).await.unwrap(), 0);
+    }
+);
 
-both_backends!(an_activation_link_works_once_and_reset_issues_a_new_one, |db: TestDb| async move {
-    let o = seed_orgs(&db.store).await;
-    let ctx = cli_ctx();
-    let new = NewUser::new("eva@rotterdam.nl", "Eva", Role::Reporter).unwrap();
-    let a = accounts::create_user(&db.store, &ctx, o.rotterdam, &new).await.unwrap();
-    let short = accounts::activate(&db.store, &ctx, &a.token, "kort", "kort").await;
-    assert!(matches!(short, Err(ServiceError::Invalid { field: "password", .. })));
-    accounts::activate(&db.store, &ctx, &a.token, PASSWORD, PASSWORD).await.unwrap();
-    let twice = accounts::activate(&db.store, &ctx, &a.token, PASSWORD, PASSWORD).await;
-    assert!(matches!(twice, Err(ServiceError::NotFound)));
-    assert_eq!(users::get(&db.store, a.user_id).await.unwrap().status, UserStatus::Active);
+both_backends!(
+    an_activation_link_works_once_and_reset_issues_a_new_one,
+    |db: TestDb| async move {
+        let o = seed_orgs(&db.store).await;
+        let ctx = cli_ctx();
+        let new = NewUser::new("eva@rotterdam.nl", "Eva", Role::Reporter).unwrap();
+        let a = accounts::create_user(&db.store, &ctx, o.rotterdam, &new)
+            .await
+            .unwrap();
+        let short = accounts::activate(&db.store, &ctx, &a.token, "kort", "kort").await;
+        assert!(matches!(
+            short,
+            Err(ServiceError::Invalid {
+                field: "password",
+                ..
+            })
+        ));
+        accounts::activate(&db.store, &ctx, &a.token, PASSWORD, PASSWORD)
+            .await
+            .unwrap();
+        let twice = accounts::activate(&db.store, &ctx, &a.token, PASSWORD, PASSWORD).await;
+        assert!(matches!(twice, Err(ServiceError::NotFound)));
+        assert_eq!(
+            users::get(&db.store, a.user_id).await.unwrap().status,
+            UserStatus::Active
+        );
 
-    let b = accounts::reset_user(&db.store, &ctx, a.user_id).await.unwrap();
-    let user = users::get(&db.store, a.user_id).await.unwrap();
-    assert_eq!(user.status, UserStatus::Pending);
-    assert!(user.password_hash.is_none() && user.totp_secret.is_none());
-    accounts::activate(&db.store, &ctx, &b.token, "nog een lang wachtwoord", "nog een lang wachtwoord")
+        let b = accounts::reset_user(&db.store, &ctx, a.user_id)
+            .await
+            .unwrap();
+        let user = users::get(&db.store, a.user_id).await.unwrap();
+        assert_eq!(user.status, UserStatus::Pending);
+        assert!(user.password_hash.is_none() && user.totp_secret.is_none());
+        accounts::activate(
+            &db.store,
+            &ctx,
+            &b.token,
+            "nog een lang wachtwoord",
+            "nog een lang wachtwoord",
+        )
         .await
         .unwrap();
-});
+    }
+);
 
-both_backends!(an_expired_activation_link_is_refused, |db: TestDb| async move {
-    let o = seed_orgs(&db.store).await;
-    let ctx = cli_ctx();
-    let new = NewUser::new("laat@rotterdam.nl", "Laat", Role::Reporter).unwrap();
-    let a = accounts::create_user(&db.store, &ctx, o.rotterdam, &new).await.unwrap();
-    let later = meldpunt::service::Ctx {
-        now: ctx.now + accounts::ACTIVATION_VALID_MS + 1,
-        ..ctx
-    };
-    let r = accounts::activate(&db.store, &later, &a.token, PASSWORD, PASSWORD).await;
-    assert!(matches!(r, Err(ServiceError::NotFound)));
-});
+both_backends!(
+    an_expired_activation_link_is_refused,
+    |db: TestDb| async move {
+        let o = seed_orgs(&db.store).await;
+        let ctx = cli_ctx();
+        let new = NewUser::new("laat@rotterdam.nl", "Laat", Role::Reporter).unwrap();
+        let a = accounts::create_user(&db.store, &ctx, o.rotterdam, &new)
+            .await
+            .unwrap();
+        let later = meldpunt::service::Ctx {
+            now: ctx.now + accounts::ACTIVATION_VALID_MS + 1,
+            ..ctx
+        };
+        let r = accounts::activate(&db.store, &later, &a.token, PASSWORD, PASSWORD).await;
+        assert!(matches!(r, Err(ServiceError::NotFound)));
+    }
+);
 
-both_backends!(every_change_leaves_exactly_one_audit_entry_in_the_same_transaction, |db: TestDb| async move {
-    let before = audit::count(&db.store).await.unwrap();
-    let o = seed_orgs(&db.store).await;
-    assert_eq!(audit::count(&db.store).await.unwrap(), before + 4);
-    let p = make_person(&db.store, o.amsterdam, "x@amsterdam.nl", Role::Reporter).await;
-    let entries = audit::list(
-        &db.store,
-        meldpunt::domain::policy::AuditScope::All,
-        &audit::AuditFilter::default(),
-        10,
-        None,
-    )
-    .await
-    .unwrap();
-    let newest: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(newest[..2], [AuditAction::AccountActivated.as_str(), AuditAction::UserCreated.as_str()]);
-    assert_eq!(entries[0].actor_user_id, Some(p.id));
-    assert_eq!(entries[0].outcome, Outcome::Success.as_str());
-    assert!(audit::verify(&db.store, None).await.unwrap().is_ok());
-});
+both_backends!(
+    every_change_leaves_exactly_one_audit_entry_in_the_same_transaction,
+    |db: TestDb| async move {
+        let before = audit::count(&db.store).await.unwrap();
+        let o = seed_orgs(&db.store).await;
+        assert_eq!(audit::count(&db.store).await.unwrap(), before + 4);
+        let p = make_person(&db.store, o.amsterdam, "x@amsterdam.nl", Role::Reporter).await;
+        let entries = audit::list(
+            &db.store,
+            meldpunt::domain::policy::AuditScope::All,
+            &audit::AuditFilter::default(),
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+        let newest: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            newest[..2],
+            [
+                AuditAction::AccountActivated.as_str(),
+                AuditAction::UserCreated.as_str()
+            ]
+        );
+        assert_eq!(entries[0].actor_user_id, Some(p.id));
+        assert_eq!(entries[0].outcome, Outcome::Success.as_str());
+        assert!(audit::verify(&db.store, None).await.unwrap().is_ok());
+    }
+);
 
-both_backends!(a_rolled_back_change_leaves_no_audit_entry, |db: TestDb| async move {
-    let before = audit::count(&db.store).await.unwrap();
-    {
+both_backends!(
+    a_rolled_back_change_leaves_no_audit_entry,
+    |db: TestDb| async move {
+        let before = audit::count(&db.store).await.unwrap();
+        {
+            let mut tx = db.store.begin_write().await.unwrap();
+            let org = NewOrganisation::new(OrgKind::PoliceUnit, "POL-X", "X", None).unwrap();
+            orgs::insert(&mut tx, &org, 1).await.unwrap();
+            let ev = cli_ctx().event(
+                AuditAction::OrganisationCreated,
+                "organisation",
+                1,
+                None,
+                Outcome::Success,
+                serde_json::json!({}),
+            );
+            audit::append(&mut tx, &ev, 1).await.unwrap();
+            // dropped without commit
+        }
+        assert_eq!(audit::count(&db.store).await.unwrap(), before);
+        assert!(matches!(
+            orgs::by_code(&db.store, "POL-X").await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(audit::verify(&db.store, None).await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    concurrent_appends_keep_one_unbroken_chain,
+    |db: TestDb| async move {
+        let mut handles = Vec::new();
+        for i in 0..8 {
+            let store = db.store.clone();
+            handles.push(tokio::spawn(async move {
+                for j in 0..10 {
+                    let ev = cli_ctx().event(
+                        AuditAction::ViewedUsers,
+                        "test",
+                        i * 100 + j,
+                        None,
+                        Outcome::Success,
+                        serde_json::json!({}),
+                    );
+                    audit::record(&store, &ev, meldpunt::service::now_ms())
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+        let v = audit::verify(&db.store, None)
+            .await
+            .unwrap()
+            .expect("chain intact");
+        assert_eq!(v.entries, 80);
+        assert_eq!(v.head.unwrap().seq, 80);
+    }
+);
+
+both_backends!(
+    the_database_refuses_to_edit_or_delete_audit_entries,
+    |db: TestDb| async move {
+        seed_orgs(&db.store).await;
         let mut tx = db.store.begin_write().await.unwrap();
-        let org = NewOrganisation::new(OrgKind::PoliceUnit, "POL-X", "X", None).unwrap();
-        orgs::insert(&mut tx, &org, 1).await.unwrap();
-        let ev = cli_ctx().event(AuditAction::OrganisationCreated, "organisation", 1, None, Outcome::Success, serde_json::json!({}));
-        audit::append(&mut tx, &ev, 1).await.unwrap();
-        // dropped without commit
+        let edit = sqlx_exec(
+            &mut tx,
+            "UPDATE audit_log SET actor_label = 'x' WHERE seq = 1",
+        )
+        .await;
+        assert!(edit.is_err(), "update must be refused");
+        drop(tx);
+        let mut tx = db.store.begin_write().await.unwrap();
+        let delete = sqlx_exec(&mut tx, "DELETE FROM audit_log WHERE seq = 1").await;
+        assert!(delete.is_err(), "delete must be refused");
     }
-    assert_eq!(audit::count(&db.store).await.unwrap(), before);
-    assert!(matches!(orgs::by_code(&db.store, "POL-X").await, Err(StoreError::NotFound)));
-    assert!(audit::verify(&db.store, None).await.unwrap().is_ok());
-});
-
-both_backends!(concurrent_appends_keep_one_unbroken_chain, |db: TestDb| async move {
-    let mut handles = Vec::new();
-    for i in 0..8 {
-        let store = db.store.clone();
-        handles.push(tokio::spawn(async move {
-            for j in 0..10 {
-                let ev = cli_ctx().event(AuditAction::ViewedUsers, "test", i * 100 + j, None, Outcome::Success, serde_json::json!({}));
-                audit::record(&store, &ev, meldpunt::service::now_ms()).await.unwrap();
-            }
-        }));
-    }
-    for h in handles {
-        h.await.unwrap();
-    }
-    let v = audit::verify(&db.store, None).await.unwrap().expect("chain intact");
-    assert_eq!(v.entries, 80);
-    assert_eq!(v.head.unwrap().seq, 80);
-});
-
-both_backends!(the_database_refuses_to_edit_or_delete_audit_entries, |db: TestDb| async move {
-    seed_orgs(&db.store).await;
-    let mut tx = db.store.begin_write().await.unwrap();
-    let edit = sqlx_exec(&mut tx, "UPDATE audit_log SET actor_label = 'x' WHERE seq = 1").await;
-    assert!(edit.is_err(), "update must be refused");
-    drop(tx);
-    let mut tx = db.store.begin_write().await.unwrap();
-    let delete = sqlx_exec(&mut tx, "DELETE FROM audit_log WHERE seq = 1").await;
-    assert!(delete.is_err(), "delete must be refused");
-});
+);
 
 async fn sqlx_exec(tx: &mut meldpunt::store::WriteTx, sql: &str) -> Result<(), StoreError> {
     meldpunt::store::raw_execute(tx, sql).await

@@ -14,7 +14,7 @@ use meldpunt::domain::credentials::totp_code_at;
 use meldpunt::domain::org::{NewOrganisation, OrgKind};
 use meldpunt::domain::user::{NewUser, Role};
 use meldpunt::service::{accounts, auth, now_ms, orgs as org_service, Ctx};
-use meldpunt::store::{orgs, sessions, users, Store};
+use meldpunt::store::{sessions, users, Store};
 use meldpunt::web::{router, AppState};
 use tower::ServiceExt;
 
@@ -41,7 +41,9 @@ impl Drop for TestDb {
 }
 
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("MELDPUNT_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("MELDPUNT_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 /// Opens a fresh, migrated database; `None` (with a printed line) when PostgreSQL is
@@ -66,7 +68,9 @@ pub async fn test_db(backend: Backend) -> Option<TestDb> {
                 return None;
             };
             let name = format!("meldpunt_t_{}", uuid_like());
-            let admin_store = sqlx::PgPool::connect(&admin).await.expect("connect to PostgreSQL");
+            let admin_store = sqlx::PgPool::connect(&admin)
+                .await
+                .expect("connect to PostgreSQL");
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&admin_store)
                 .await
@@ -88,7 +92,9 @@ pub async fn test_db(backend: Backend) -> Option<TestDb> {
 fn uuid_like() -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
-    (0..16).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect()
+    (0..16)
+        .map(|_| char::from(b'a' + rng.gen_range(0..26)))
+        .collect()
 }
 
 /// `postgres://host/db?x` with another database name.
@@ -118,12 +124,15 @@ macro_rules! both_backends {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                let db = $crate::support::test_db($crate::support::Backend::Sqlite).await.unwrap();
+                let db = $crate::support::test_db($crate::support::Backend::Sqlite)
+                    .await
+                    .unwrap();
                 ($body)(db).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_postgres() {
-                if let Some(db) = $crate::support::test_db($crate::support::Backend::Postgres).await {
+                if let Some(db) = $crate::support::test_db($crate::support::Backend::Postgres).await
+                {
                     ($body)(db).await;
                 }
             }
@@ -140,7 +149,6 @@ pub struct Orgs {
     pub amsterdam: i64,
     pub rotterdam: i64,
     pub central: i64,
-    pub police: i64,
 }
 
 pub async fn seed_orgs(store: &Store) -> Orgs {
@@ -159,7 +167,6 @@ pub async fn seed_orgs(store: &Store) -> Orgs {
         amsterdam: ids[0],
         rotterdam: ids[1],
         central: ids[2],
-        police: ids[3],
     }
 }
 
@@ -170,20 +177,24 @@ pub const PASSWORD: &str = "een lang genoeg wachtwoord";
 pub struct Person {
     pub id: i64,
     pub email: String,
-    pub org_id: i64,
-    pub role: Role,
     pub totp_secret: Option<String>,
 }
 
 pub async fn make_person(store: &Store, org_id: i64, email: &str, role: Role) -> Person {
     let ctx = cli_ctx();
     let new = NewUser::new(email, "Test Persoon", role).unwrap();
-    let activation = accounts::create_user(store, &ctx, org_id, &new).await.unwrap();
-    accounts::activate(store, &ctx, &activation.token, PASSWORD, PASSWORD).await.unwrap();
+    let activation = accounts::create_user(store, &ctx, org_id, &new)
+        .await
+        .unwrap();
+    accounts::activate(store, &ctx, &activation.token, PASSWORD, PASSWORD)
+        .await
+        .unwrap();
     let totp_secret = if role.requires_second_factor() {
         let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ".to_string();
         let mut tx = store.begin_write().await.unwrap();
-        users::enrol_second_factor(&mut tx, activation.user_id, &secret, 0, &[]).await.unwrap();
+        users::enrol_second_factor(&mut tx, activation.user_id, &secret, 0, &[])
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         Some(secret)
     } else {
@@ -192,8 +203,6 @@ pub async fn make_person(store: &Store, org_id: i64, email: &str, role: Role) ->
     Person {
         id: activation.user_id,
         email: email.to_string(),
-        org_id,
-        role,
         totp_secret,
     }
 }
@@ -204,7 +213,9 @@ pub async fn session_for(store: &Store, p: &Person) -> String {
         origin: "127.0.0.1".into(),
         ..cli_ctx()
     };
-    let first = auth::sign_in_password(store, &ctx, &p.email, PASSWORD).await.unwrap();
+    let first = auth::sign_in_password(store, &ctx, &p.email, PASSWORD)
+        .await
+        .unwrap();
     match &p.totp_secret {
         None => first.token,
         Some(secret) => {
@@ -215,10 +226,17 @@ pub async fn session_for(store: &Store, p: &Person) -> String {
             let now = next_totp_moment(&user);
             let code = totp_code_at(secret, (now / 1000) as u64).unwrap();
             let ctx = Ctx { now, ..ctx };
-            auth::sign_in_second_factor(store, &ctx, &session, &user, auth::SecondFactor::Totp, &code)
-                .await
-                .unwrap()
-                .token
+            auth::sign_in_second_factor(
+                store,
+                &ctx,
+                &session,
+                &user,
+                auth::SecondFactor::Totp,
+                &code,
+            )
+            .await
+            .unwrap()
+            .token
         }
     }
 }
@@ -284,10 +302,16 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     pub fn content_type(&self) -> &str {
-        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     pub fn set_cookies(&self) -> Vec<String> {
         self.headers
@@ -302,7 +326,7 @@ pub const SESSION_COOKIE: &str = "meldpunt_session";
 pub const CSRF_COOKIE: &str = "meldpunt_csrf";
 
 impl<'a> Client<'a> {
-    pub fn from_addr(mut self, addr: &str) -> Self {
+    pub fn at_addr(mut self, addr: &str) -> Self {
         self.addr = addr.parse().unwrap();
         self
     }
@@ -316,9 +340,22 @@ impl<'a> Client<'a> {
         self.cookies.get(CSRF_COOKIE).cloned().unwrap_or_default()
     }
 
-    pub async fn send(&mut self, method: Method, path: &str, body: Option<String>, extra: &[(&str, &str)]) -> Resp {
-        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:8080");
-        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        extra: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080");
+        let cookie: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         if !cookie.is_empty() {
             req = req.header(header::COOKIE, cookie.join("; "));
         }
@@ -328,7 +365,9 @@ impl<'a> Client<'a> {
         for (k, v) in extra {
             req = req.header(*k, *v);
         }
-        let mut req = req.body(body.map(Body::from).unwrap_or_else(Body::empty)).unwrap();
+        let mut req = req
+            .body(body.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap();
         req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.app.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
@@ -361,7 +400,10 @@ impl<'a> Client<'a> {
         if !self.cookies.contains_key(CSRF_COOKIE) {
             self.get("/aanmelden").await;
         }
-        let mut all: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut all: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         all.push(("csrf".into(), self.csrf()));
         self.post_raw(path, &all).await
     }
@@ -377,7 +419,9 @@ impl<'a> Client<'a> {
 
     /// Signs in through the pages (password, then TOTP when the person has one).
     pub async fn sign_in(&mut self, p: &Person) -> Resp {
-        let r = self.post("/aanmelden", &[("email", &p.email), ("password", PASSWORD)]).await;
+        let r = self
+            .post("/aanmelden", &[("email", &p.email), ("password", PASSWORD)])
+            .await;
         if let Some(secret) = &p.totp_secret {
             assert_eq!(r.location(), "/aanmelden/tweede-factor", "{}", r.body);
             let user = users::get(&self.app.store, p.id).await.unwrap();
@@ -386,12 +430,10 @@ impl<'a> Client<'a> {
                 tokio::time::sleep(std::time::Duration::from_millis((now - now_ms()) as u64)).await;
             }
             let code = totp_code_at(secret, (now_ms() / 1000) as u64).unwrap();
-            return self.post("/aanmelden/tweede-factor", &[("code", &code)]).await;
+            return self
+                .post("/aanmelden/tweede-factor", &[("code", &code)])
+                .await;
         }
         r
     }
-}
-
-pub async fn org_id(store: &Store, code: &str) -> i64 {
-    orgs::by_code(store, code).await.unwrap().id
 }

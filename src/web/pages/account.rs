@@ -35,16 +35,30 @@ pub struct AccountQuery {
     gewijzigd: Option<String>,
 }
 
-async fn page(p: &Page, errors: FieldErrors, notice: Option<&'static str>) -> Result<AccountPage, PageError> {
+async fn page(
+    p: &Page,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+) -> Result<AccountPage, PageError> {
     p.authorize(Action::ViewOwnAccount).await?;
     let store = &p.state.store;
-    p.record_view(AuditAction::ViewedOwnAccount, "user", p.user.id, Some(p.user.org_id)).await?;
+    p.record_view(
+        AuditAction::ViewedOwnAccount,
+        "user",
+        p.user.id,
+        Some(p.user.org_id),
+    )
+    .await?;
     Ok(AccountPage {
         layout: p.layout(p.tr.t("account_title")),
         errors,
         notice,
         user: p.user.clone(),
-        role: if p.tr.is_en() { p.user.role.label_en() } else { p.user.role.label_nl() },
+        role: if p.tr.is_en() {
+            p.user.role.label_en()
+        } else {
+            p.user.role.label_nl()
+        },
         recovery_left: users::unused_recovery_codes(store, p.user.id).await?,
         session_count: sessions::count_for_user(store, p.user.id).await?,
         password_fields: [
@@ -84,9 +98,10 @@ pub async fn change_password(p: Page, Form(f): Form<PasswordForm>) -> Result<Res
     .await;
     match result {
         Ok(()) => Ok(Redirect::to("/account?gewijzigd=1").into_response()),
-        Err(ServiceError::Invalid { field, message }) => {
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&p, FieldErrors::single(field, message), None).await?)
-        }
+        Err(ServiceError::Invalid { field, message }) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&p, FieldErrors::single(field, message), None).await?,
+        ),
         Err(e) => Err(PageError(Failure::from(e))),
     }
 }

@@ -49,8 +49,20 @@ pub struct ActivateForm {
     password_repeat: String,
 }
 
-pub async fn submit(v: Visitor, Path(token): Path<String>, Form(f): Form<ActivateForm>) -> Result<Response, PageError> {
-    match accounts::activate(&v.state.store, &v.ctx(), &token, &f.password, &f.password_repeat).await {
+pub async fn submit(
+    v: Visitor,
+    Path(token): Path<String>,
+    Form(f): Form<ActivateForm>,
+) -> Result<Response, PageError> {
+    match accounts::activate(
+        &v.state.store,
+        &v.ctx(),
+        &token,
+        &f.password,
+        &f.password_repeat,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to("/aanmelden?geactiveerd=1").into_response()),
         Err(ServiceError::Invalid { field, message }) => {
             let p = page(&v, &token, FieldErrors::single(field, message)).await?;

@@ -70,10 +70,23 @@ pub struct NewOrgForm {
     mayor: String,
 }
 
-async fn orgs_page(p: &Page, q: &OrgsQuery, form: &NewOrgForm, errors: FieldErrors, notice: Option<String>) -> Result<OrgsPage, PageError> {
+async fn orgs_page(
+    p: &Page,
+    q: &OrgsQuery,
+    form: &NewOrgForm,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<OrgsPage, PageError> {
     let kind = OrgKind::parse(&q.soort);
     let page = q.pagina.unwrap_or(1).max(1);
-    let mut list = orgs::list(&p.state.store, kind, &q.q, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE).await?;
+    let mut list = orgs::list(
+        &p.state.store,
+        kind,
+        &q.q,
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
     let has_next = list.len() as i64 > PAGE_SIZE;
     list.truncate(PAGE_SIZE as usize);
     let href = |n: i64| {
@@ -89,7 +102,10 @@ async fn orgs_page(p: &Page, q: &OrgsQuery, form: &NewOrgForm, errors: FieldErro
         notice,
         q: q.q.clone(),
         soort: q.soort.clone(),
-        kind_options: OrgKind::ALL.iter().map(|k| (k.as_str(), kind_label(&p.tr, *k))).collect(),
+        kind_options: OrgKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), kind_label(&p.tr, *k)))
+            .collect(),
         rows: list
             .into_iter()
             .map(|o| OrgRow {
@@ -103,7 +119,11 @@ async fn orgs_page(p: &Page, q: &OrgsQuery, form: &NewOrgForm, errors: FieldErro
             .collect(),
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: has_next.then(|| href(page + 1)),
-        form_kind: if form.kind.is_empty() { "municipality".into() } else { form.kind.clone() },
+        form_kind: if form.kind.is_empty() {
+            "municipality".into()
+        } else {
+            form.kind.clone()
+        },
         org_fields: [
             ("code", "code", form.code.clone()),
             ("name", "name", form.name.clone()),
@@ -114,8 +134,19 @@ async fn orgs_page(p: &Page, q: &OrgsQuery, form: &NewOrgForm, errors: FieldErro
 
 pub async fn list_orgs(p: Page, Query(q): Query<OrgsQuery>) -> Result<Response, PageError> {
     p.authorize(Action::ListOrganisations).await?;
-    let notice = q.toegevoegd.map(|n| format!("{n} {}", p.tr.t("orgs_imported")));
-    render(&orgs_page(&p, &q, &NewOrgForm::default(), FieldErrors::default(), notice).await?)
+    let notice = q
+        .toegevoegd
+        .map(|n| format!("{n} {}", p.tr.t("orgs_imported")));
+    render(
+        &orgs_page(
+            &p,
+            &q,
+            &NewOrgForm::default(),
+            FieldErrors::default(),
+            notice,
+        )
+        .await?,
+    )
 }
 
 pub async fn create_org(p: Page, Form(f): Form<NewOrgForm>) -> Result<Response, PageError> {
@@ -139,11 +170,25 @@ pub async fn create_org(p: Page, Form(f): Form<NewOrgForm>) -> Result<Response, 
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/beheer/organisaties/{id}")).into_response()),
         Err(ServiceError::Invalid { field, message }) => {
-            let page = orgs_page(&p, &OrgsQuery::default(), &f, FieldErrors::single(field, message), None).await?;
+            let page = orgs_page(
+                &p,
+                &OrgsQuery::default(),
+                &f,
+                FieldErrors::single(field, message),
+                None,
+            )
+            .await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(ServiceError::Conflict(message)) => {
-            let page = orgs_page(&p, &OrgsQuery::default(), &f, FieldErrors::single("code", message), None).await?;
+            let page = orgs_page(
+                &p,
+                &OrgsQuery::default(),
+                &f,
+                FieldErrors::single("code", message),
+                None,
+            )
+            .await?;
             render_status(StatusCode::CONFLICT, &page)
         }
         Err(e) => Err(PageError(Failure::from(e))),
@@ -153,7 +198,10 @@ pub async fn create_org(p: Page, Form(f): Form<NewOrgForm>) -> Result<Response, 
 pub async fn import_orgs(p: Page) -> Result<Response, PageError> {
     p.authorize(Action::ImportMunicipalities).await?;
     let added = org_service::import_municipalities(&p.state.store, &p.ctx()).await?;
-    Ok(Redirect::to(&format!("/beheer/organisaties?soort=municipality&toegevoegd={added}")).into_response())
+    Ok(Redirect::to(&format!(
+        "/beheer/organisaties?soort=municipality&toegevoegd={added}"
+    ))
+    .into_response())
 }
 
 pub struct PersonRow {
@@ -206,11 +254,18 @@ struct OrgPageExtras {
 }
 
 async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPage, PageError> {
-    p.authorize_object(Action::ViewOrganisation { org_id }).await?;
+    p.authorize_object(Action::ViewOrganisation { org_id })
+        .await?;
     let store = &p.state.store;
     let org = orgs::get(store, org_id).await?;
     let people = users::list_by_org(store, org_id).await?;
-    p.record_view(AuditAction::ViewedUsers, "organisation", org_id, Some(org_id)).await?;
+    p.record_view(
+        AuditAction::ViewedUsers,
+        "organisation",
+        org_id,
+        Some(org_id),
+    )
+    .await?;
     let en = p.tr.is_en();
     let tokens = tokens::list_by_org(store, org_id).await?;
     Ok(OrgPage {
@@ -225,7 +280,11 @@ async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPag
             .into_iter()
             .map(|u| PersonRow {
                 id: u.id,
-                role: if en { u.role.label_en() } else { u.role.label_nl() },
+                role: if en {
+                    u.role.label_en()
+                } else {
+                    u.role.label_nl()
+                },
                 status: u.status.label_nl(),
                 second_factor: u.has_second_factor(),
                 disabled: u.status == UserStatus::Disabled,
@@ -245,8 +304,15 @@ async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPag
             .map(|t| TokenRow {
                 id: t.id,
                 created: local_time(t.created_at),
-                last_used: t.last_used_at.map(local_time).unwrap_or_else(|| p.tr.t("never").into()),
-                status: if t.revoked_at.is_some() { p.tr.t("revoked") } else { p.tr.t("active") },
+                last_used: t
+                    .last_used_at
+                    .map(local_time)
+                    .unwrap_or_else(|| p.tr.t("never").into()),
+                status: if t.revoked_at.is_some() {
+                    p.tr.t("revoked")
+                } else {
+                    p.tr.t("active")
+                },
                 active: t.revoked_at.is_none(),
                 name: t.name,
                 prefix: t.prefix,
@@ -266,17 +332,34 @@ pub struct MayorForm {
     mayor: String,
 }
 
-pub async fn set_mayor(p: Page, Path(id): Path<i64>, Form(f): Form<MayorForm>) -> Result<Response, PageError> {
-    p.authorize_object(Action::ManageUsers { org_id: id }).await?;
+pub async fn set_mayor(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<MayorForm>,
+) -> Result<Response, PageError> {
+    p.authorize_object(Action::ManageUsers { org_id: id })
+        .await?;
     let mayor = f.mayor.trim();
     if mayor.chars().count() > 200 {
         let extras = OrgPageExtras {
-            errors: FieldErrors::single("mayor", "De naam van de burgemeester is te lang (hoogstens 200 tekens)."),
+            errors: FieldErrors::single(
+                "mayor",
+                "De naam van de burgemeester is te lang (hoogstens 200 tekens).",
+            ),
             ..Default::default()
         };
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &org_page(&p, id, extras).await?);
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &org_page(&p, id, extras).await?,
+        );
     }
-    org_service::set_mayor(&p.state.store, &p.ctx(), id, Some(mayor).filter(|m| !m.is_empty())).await?;
+    org_service::set_mayor(
+        &p.state.store,
+        &p.ctx(),
+        id,
+        Some(mayor).filter(|m| !m.is_empty()),
+    )
+    .await?;
     let extras = OrgPageExtras {
         notice: Some(p.tr.t("mayor_saved")),
         ..Default::default()
@@ -294,8 +377,13 @@ pub struct NewUserForm {
     role: String,
 }
 
-pub async fn create_user(p: Page, Path(id): Path<i64>, Form(f): Form<NewUserForm>) -> Result<Response, PageError> {
-    p.authorize_object(Action::ManageUsers { org_id: id }).await?;
+pub async fn create_user(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, PageError> {
+    p.authorize_object(Action::ManageUsers { org_id: id })
+        .await?;
     let result = match Role::parse(&f.role) {
         None => Err(ServiceError::invalid("role", "Kies een rol.")),
         Some(role) => match NewUser::new(&f.email, &f.name, role) {
@@ -321,12 +409,14 @@ pub async fn create_user(p: Page, Path(id): Path<i64>, Form(f): Form<NewUserForm
             };
             render(&org_page(&p, id, extras).await?)
         }
-        Err(ServiceError::Invalid { field, message }) => {
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &org_page(&p, id, again(field, message)).await?)
-        }
-        Err(ServiceError::Conflict(message)) => {
-            render_status(StatusCode::CONFLICT, &org_page(&p, id, again("email", message)).await?)
-        }
+        Err(ServiceError::Invalid { field, message }) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &org_page(&p, id, again(field, message)).await?,
+        ),
+        Err(ServiceError::Conflict(message)) => render_status(
+            StatusCode::CONFLICT,
+            &org_page(&p, id, again("email", message)).await?,
+        ),
         Err(e) => Err(PageError(Failure::from(e))),
     }
 }
@@ -338,12 +428,16 @@ async fn managed_user(p: &Page, id: i64) -> Result<users::User, PageError> {
         Ok(u) => u,
         Err(StoreError::NotFound) => {
             // Record the attempt like a refusal, so probing for ids leaves a trace.
-            crate::web::ctx::record_denial(&p.state, &p.ctx(), &format!("ManageUsers user {id}")).await;
+            crate::web::ctx::record_denial(&p.state, &p.ctx(), &format!("ManageUsers user {id}"))
+                .await;
             return Err(PageError::not_found());
         }
         Err(e) => return Err(e.into()),
     };
-    p.authorize_object(Action::ManageUsers { org_id: user.org_id }).await?;
+    p.authorize_object(Action::ManageUsers {
+        org_id: user.org_id,
+    })
+    .await?;
     if user.id == p.user.id {
         return Err(PageError::bad_request(
             "U kunt uw eigen account niet resetten of blokkeren. Vraag een andere beheerder.",
@@ -379,8 +473,13 @@ pub struct NewTokenForm {
     token_name: String,
 }
 
-pub async fn create_token(p: Page, Path(id): Path<i64>, Form(f): Form<NewTokenForm>) -> Result<Response, PageError> {
-    p.authorize_object(Action::ManageApiTokens { org_id: id }).await?;
+pub async fn create_token(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<NewTokenForm>,
+) -> Result<Response, PageError> {
+    p.authorize_object(Action::ManageApiTokens { org_id: id })
+        .await?;
     match token_service::create(&p.state.store, &p.ctx(), id, &f.token_name).await {
         Ok((_, token)) => {
             let extras = OrgPageExtras {
@@ -395,7 +494,10 @@ pub async fn create_token(p: Page, Path(id): Path<i64>, Form(f): Form<NewTokenFo
                 errors: FieldErrors::single("token_name", message),
                 ..Default::default()
             };
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &org_page(&p, id, extras).await?)
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &org_page(&p, id, extras).await?,
+            )
         }
         Err(e) => Err(PageError(Failure::from(e))),
     }
@@ -407,7 +509,10 @@ pub async fn revoke_token(p: Page, Path(id): Path<i64>) -> Result<Response, Page
         Err(StoreError::NotFound) => return Err(PageError::not_found()),
         Err(e) => return Err(e.into()),
     };
-    p.authorize_object(Action::ManageApiTokens { org_id: token.org_id }).await?;
+    p.authorize_object(Action::ManageApiTokens {
+        org_id: token.org_id,
+    })
+    .await?;
     match token_service::revoke(&p.state.store, &p.ctx(), &token).await {
         Ok(()) | Err(ServiceError::NotFound) => {}
         Err(e) => return Err(e.into()),

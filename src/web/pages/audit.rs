@@ -59,7 +59,10 @@ impl AuditQuery {
             match parse_day(value.trim(), next_day) {
                 Some(ms) => Some(ms),
                 None => {
-                    errors.add(field, "Vul een datum in als jjjj-mm-dd, bijvoorbeeld 2026-11-29.");
+                    errors.add(
+                        field,
+                        "Vul een datum in als jjjj-mm-dd, bijvoorbeeld 2026-11-29.",
+                    );
                     None
                 }
             }
@@ -83,7 +86,11 @@ impl AuditQuery {
 /// Midnight (Europe/Amsterdam) at the start of the day, or of the next day.
 fn parse_day(s: &str, next_day: bool) -> Option<i64> {
     let date: jiff::civil::Date = s.parse().ok()?;
-    let date = if next_day { date.tomorrow().ok()? } else { date };
+    let date = if next_day {
+        date.tomorrow().ok()?
+    } else {
+        date
+    };
     let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").ok()?;
     Some(date.to_zoned(tz).ok()?.timestamp().as_millisecond())
 }
@@ -126,10 +133,20 @@ pub async fn list(p: Page, Query(q): Query<AuditQuery>) -> Result<Response, Page
         Err(e) => (AuditFilter::default(), e),
     };
     let records = audit::list(&p.state.store, scope, &filter, PAGE_SIZE, q.voor).await?;
-    p.record_view(AuditAction::ViewedAuditTrail, "audit_log", q.voor.unwrap_or(0), None).await?;
+    p.record_view(
+        AuditAction::ViewedAuditTrail,
+        "audit_log",
+        q.voor.unwrap_or(0),
+        None,
+    )
+    .await?;
     let query = q.query_string();
     let older_href = (records.len() as i64 == PAGE_SIZE)
-        .then(|| records.last().map(|r| format!("/audit?{query}&voor={}", r.seq)))
+        .then(|| {
+            records
+                .last()
+                .map(|r| format!("/audit?{query}&voor={}", r.seq))
+        })
         .flatten();
     let tr = p.tr;
     let page = AuditPage {
@@ -172,11 +189,15 @@ pub async fn list(p: Page, Query(q): Query<AuditQuery>) -> Result<Response, Page
 }
 
 /// Fetches what an export holds and records the export in the same breath.
-async fn export_records(p: &Page, q: &AuditQuery, format: &str) -> Result<Vec<AuditRecord>, PageError> {
+async fn export_records(
+    p: &Page,
+    q: &AuditQuery,
+    format: &str,
+) -> Result<Vec<AuditRecord>, PageError> {
     let scope = scope(p, Action::ExportAuditTrail).await?;
-    let filter = q
-        .to_filter()
-        .map_err(|_| PageError::bad_request("Vul datums in als jjjj-mm-dd, bijvoorbeeld 2026-11-29."))?;
+    let filter = q.to_filter().map_err(|_| {
+        PageError::bad_request("Vul datums in als jjjj-mm-dd, bijvoorbeeld 2026-11-29.")
+    })?;
     let records = audit::list(&p.state.store, scope, &filter, EXPORT_LIMIT, None).await?;
     let ctx = p.ctx();
     let event = ctx.event(
@@ -205,8 +226,19 @@ pub async fn export_csv(p: Page, Query(q): Query<AuditQuery>) -> Result<Response
     let records = export_records(&p, &q, "csv").await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
-        "seq", "at", "actor_user_id", "actor", "org_id", "action", "object_type", "object_id", "outcome", "origin",
-        "details", "prev_hash", "hash",
+        "seq",
+        "at",
+        "actor_user_id",
+        "actor",
+        "org_id",
+        "action",
+        "object_type",
+        "object_id",
+        "outcome",
+        "origin",
+        "details",
+        "prev_hash",
+        "hash",
     ];
     let write = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
         w.write_record(header)?;
@@ -231,7 +263,11 @@ pub async fn export_csv(p: Page, Query(q): Query<AuditQuery>) -> Result<Response
     };
     write(&mut w).map_err(|_| PageError(Failure::Internal))?;
     let body = w.into_inner().map_err(|_| PageError(Failure::Internal))?;
-    Ok(download(body, "text/csv; charset=utf-8", "meldpunt-audittrail.csv"))
+    Ok(download(
+        body,
+        "text/csv; charset=utf-8",
+        "meldpunt-audittrail.csv",
+    ))
 }
 
 /// Spreadsheet programs run cells that start with these characters as formulas.
@@ -266,8 +302,13 @@ pub async fn export_json(p: Page, Query(q): Query<AuditQuery>) -> Result<Respons
             })
         })
         .collect();
-    let body = serde_json::to_vec_pretty(&json!({ "entries": entries })).map_err(|_| PageError(Failure::Internal))?;
-    Ok(download(body, "application/json", "meldpunt-audittrail.json"))
+    let body = serde_json::to_vec_pretty(&json!({ "entries": entries }))
+        .map_err(|_| PageError(Failure::Internal))?;
+    Ok(download(
+        body,
+        "application/json",
+        "meldpunt-audittrail.json",
+    ))
 }
 
 #[derive(Template)]
@@ -287,11 +328,18 @@ pub async fn verify(p: Page) -> Result<Response, PageError> {
     }
     let result = audit::verify(&p.state.store, None).await?;
     let (fault, entries, head) = match result {
-        Ok(v) => (None, v.entries, v.head.map(|h| h.to_string()).unwrap_or_default()),
+        Ok(v) => (
+            None,
+            v.entries,
+            v.head.map(|h| h.to_string()).unwrap_or_default(),
+        ),
         Err(f) => (
             Some(f.to_string()),
             audit::count(&p.state.store).await? as usize,
-            audit::recorded_head(&p.state.store).await?.map(|h| h.to_string()).unwrap_or_default(),
+            audit::recorded_head(&p.state.store)
+                .await?
+                .map(|h| h.to_string())
+                .unwrap_or_default(),
         ),
     };
     render(&VerifyPage {

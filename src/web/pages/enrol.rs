@@ -36,15 +36,20 @@ struct RecoveryCodesPage {
 
 /// Enrolment is open to a sign-in that must enrol, and to anyone fully signed in
 /// (reporters by choice, staff to link a new phone).
-fn enrolling(v: &Visitor) -> Result<(Session, User), Response> {
+fn enrolling(v: &Visitor) -> Result<(Session, User), Redirect> {
     match &v.session {
-        Some((s, u)) if matches!(s.stage, SessionStage::MustEnrolSecondFactor | SessionStage::SignedIn) => {
+        Some((s, u))
+            if matches!(
+                s.stage,
+                SessionStage::MustEnrolSecondFactor | SessionStage::SignedIn
+            ) =>
+        {
             Ok((s.clone(), u.clone()))
         }
         Some((s, _)) if s.stage == SessionStage::AwaitingSecondFactor => {
-            Err(Redirect::to("/aanmelden/tweede-factor").into_response())
+            Err(Redirect::to("/aanmelden/tweede-factor"))
         }
-        _ => Err(Redirect::to("/aanmelden?sessie=verlopen").into_response()),
+        _ => Err(Redirect::to("/aanmelden?sessie=verlopen")),
     }
 }
 
@@ -75,7 +80,12 @@ fn grouped(secret: &str) -> String {
         .join(" ")
 }
 
-async fn page(v: &Visitor, session: &Session, user: &User, errors: FieldErrors) -> Result<EnrolPage, PageError> {
+async fn page(
+    v: &Visitor,
+    session: &Session,
+    user: &User,
+    errors: FieldErrors,
+) -> Result<EnrolPage, PageError> {
     let secret = auth::enrolment_secret(&v.state.store, session).await?;
     let url = totp_url(&secret, &user.email).unwrap_or_default();
     Ok(EnrolPage {
@@ -105,7 +115,7 @@ fn layout_for(v: &Visitor, title: &str) -> Layout {
 pub async fn show(v: Visitor) -> Result<Response, PageError> {
     let (session, user) = match enrolling(&v) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response()),
     };
     render(&page(&v, &session, &user, FieldErrors::default()).await?)
 }
@@ -119,7 +129,7 @@ pub struct EnrolForm {
 pub async fn submit(v: Visitor, Form(f): Form<EnrolForm>) -> Result<Response, PageError> {
     let (session, user) = match enrolling(&v) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response()),
     };
     match auth::finish_enrolment(&v.state.store, &v.ctx(), &session, &user, &f.code).await {
         Ok((new, codes)) => {

@@ -49,7 +49,14 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
     let store = &p.state.store;
     let org = orgs::get(store, p.user.org_id).await?;
     let central_admin = authorize(&p.actor, Action::ListOrganisations).is_ok();
-    let show_admin = central_admin || authorize(&p.actor, Action::ManageUsers { org_id: p.actor.org_id }).is_ok();
+    let show_admin = central_admin
+        || authorize(
+            &p.actor,
+            Action::ManageUsers {
+                org_id: p.actor.org_id,
+            },
+        )
+        .is_ok();
     let show_audit = authorize(&p.actor, Action::ViewAuditTrail).is_ok();
     let (org_count, user_count) = if show_admin {
         if central_admin {
@@ -60,19 +67,24 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
     } else {
         (0, 0)
     };
-    let audit_count = if show_audit { audit::count(store).await? } else { 0 };
-    let sign_ins = audit::recent_for_user(store, p.user.id, AuditAction::SignInPassword.as_str(), 5)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let outcome = match r.outcome.as_str() {
-                "success" => p.tr.t("outcome_success"),
-                "denied" => p.tr.t("outcome_denied"),
-                _ => p.tr.t("outcome_failure"),
-            };
-            (local_time(r.at), r.origin, outcome)
-        })
-        .collect();
+    let audit_count = if show_audit {
+        audit::count(store).await?
+    } else {
+        0
+    };
+    let sign_ins =
+        audit::recent_for_user(store, p.user.id, AuditAction::SignInPassword.as_str(), 5)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let outcome = match r.outcome.as_str() {
+                    "success" => p.tr.t("outcome_success"),
+                    "denied" => p.tr.t("outcome_denied"),
+                    _ => p.tr.t("outcome_failure"),
+                };
+                (local_time(r.at), r.origin, outcome)
+            })
+            .collect();
     let tasks_key = match p.user.role {
         Role::Reporter => "reporter_tasks",
         Role::Analyst => "analyst_tasks",
@@ -83,7 +95,11 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
     render(&StartPage {
         layout: p.layout(p.tr.t("start_title")),
         name: p.user.name.clone(),
-        role: if p.tr.is_en() { p.user.role.label_en() } else { p.user.role.label_nl() },
+        role: if p.tr.is_en() {
+            p.user.role.label_en()
+        } else {
+            p.user.role.label_nl()
+        },
         tasks_key,
         org_kind: kind_label(&p.tr, org.kind),
         org,
@@ -111,7 +127,8 @@ pub struct LanguageForm {
 pub async fn set_language(Form(f): Form<LanguageForm>) -> Response {
     let lang = if f.lang == "en" { Lang::En } else { Lang::Nl };
     let mut res = Redirect::to("/").into_response();
-    res.headers_mut().append(header::SET_COOKIE, language_cookie(lang));
+    res.headers_mut()
+        .append(header::SET_COOKIE, language_cookie(lang));
     res
 }
 

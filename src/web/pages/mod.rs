@@ -27,7 +27,10 @@ pub fn render(t: &impl Template) -> Result<Response, PageError> {
 }
 
 /// Renders with a given status (for a form shown again with its errors).
-pub fn render_status(status: axum::http::StatusCode, t: &impl Template) -> Result<Response, PageError> {
+pub fn render_status(
+    status: axum::http::StatusCode,
+    t: &impl Template,
+) -> Result<Response, PageError> {
     let mut res = render(t)?;
     *res.status_mut() = status;
     Ok(res)

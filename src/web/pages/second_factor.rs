@@ -24,20 +24,20 @@ struct SecondFactorPage {
 }
 
 /// The half-finished sign-in of this browser, or where to go instead.
-fn pending(v: &Visitor) -> Result<(Session, User), Response> {
+fn pending(v: &Visitor) -> Result<(Session, User), Redirect> {
     match &v.session {
         Some((s, u)) if s.stage == SessionStage::AwaitingSecondFactor => Ok((s.clone(), u.clone())),
-        Some((s, _)) if s.stage == SessionStage::SignedIn => Err(Redirect::to("/start").into_response()),
+        Some((s, _)) if s.stage == SessionStage::SignedIn => Err(Redirect::to("/start")),
         Some((s, _)) if s.stage == SessionStage::MustEnrolSecondFactor => {
-            Err(Redirect::to("/aanmelden/tweede-factor/instellen").into_response())
+            Err(Redirect::to("/aanmelden/tweede-factor/instellen"))
         }
-        _ => Err(Redirect::to("/aanmelden?sessie=verlopen").into_response()),
+        _ => Err(Redirect::to("/aanmelden?sessie=verlopen")),
     }
 }
 
 pub async fn show(v: Visitor) -> Result<Response, PageError> {
     if let Err(r) = pending(&v) {
-        return Ok(r);
+        return Ok(r.into_response());
     }
     render(&SecondFactorPage {
         layout: v.layout(v.tr.t("tf_title")),
@@ -57,12 +57,18 @@ pub struct RecoveryForm {
     recovery_code: String,
 }
 
-async fn attempt(v: Visitor, kind: SecondFactor, code: &str, field: &str) -> Result<Response, PageError> {
+async fn attempt(
+    v: Visitor,
+    kind: SecondFactor,
+    code: &str,
+    field: &str,
+) -> Result<Response, PageError> {
     let (session, user) = match pending(&v) {
         Ok(p) => p,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response()),
     };
-    let result = auth::sign_in_second_factor(&v.state.store, &v.ctx(), &session, &user, kind, code).await;
+    let result =
+        auth::sign_in_second_factor(&v.state.store, &v.ctx(), &session, &user, kind, code).await;
     let message = match result {
         Ok(new) => return Ok(v.start_session(&new.token, "/start")),
         Err(ServiceError::Invalid { .. }) if kind == SecondFactor::RecoveryCode => {
@@ -87,6 +93,15 @@ pub async fn submit(v: Visitor, Form(f): Form<CodeForm>) -> Result<Response, Pag
     attempt(v, SecondFactor::Totp, &f.code, "code").await
 }
 
-pub async fn submit_recovery(v: Visitor, Form(f): Form<RecoveryForm>) -> Result<Response, PageError> {
-    attempt(v, SecondFactor::RecoveryCode, &f.recovery_code, "recovery_code").await
+pub async fn submit_recovery(
+    v: Visitor,
+    Form(f): Form<RecoveryForm>,
+) -> Result<Response, PageError> {
+    attempt(
+        v,
+        SecondFactor::RecoveryCode,
+        &f.recovery_code,
+        "recovery_code",
+    )
+    .await
 }

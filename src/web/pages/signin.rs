@@ -1,8 +1,8 @@
 //! Sign-in with e-mail address and password, and signing out.
 
 use askama::Template;
-use axum::http::StatusCode;
 use axum::extract::Query;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -75,8 +75,15 @@ pub async fn submit(v: Visitor, Form(f): Form<SignInForm>) -> Result<Response, P
             },
         )
     };
-    if f.email.trim().is_empty() || f.password.is_empty() || f.email.len() > 254 || f.password.len() > 1024 {
-        return again(FieldErrors::single("email", v.tr.t("signin_failed")), StatusCode::UNPROCESSABLE_ENTITY);
+    if f.email.trim().is_empty()
+        || f.password.is_empty()
+        || f.email.len() > 254
+        || f.password.len() > 1024
+    {
+        return again(
+            FieldErrors::single("email", v.tr.t("signin_failed")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     match auth::sign_in_password(&v.state.store, &v.ctx(), &f.email, &f.password).await {
         Ok(session) => {
@@ -91,16 +98,22 @@ pub async fn submit(v: Visitor, Form(f): Form<SignInForm>) -> Result<Response, P
             };
             Ok(v.start_session(&session.token, to))
         }
-        Err(ServiceError::BadCredentials) => {
-            again(FieldErrors::single("email", v.tr.t("signin_failed")), StatusCode::UNAUTHORIZED)
-        }
+        Err(ServiceError::BadCredentials) => again(
+            FieldErrors::single("email", v.tr.t("signin_failed")),
+            StatusCode::UNAUTHORIZED,
+        ),
         Err(ServiceError::Throttled { retry_after_s }) => {
             let msg = if v.tr.is_en() {
                 format!("Too many failed attempts. Try again in {retry_after_s} seconds.")
             } else {
-                format!("Te veel mislukte pogingen. Probeer het over {retry_after_s} seconden opnieuw.")
+                format!(
+                    "Te veel mislukte pogingen. Probeer het over {retry_after_s} seconden opnieuw."
+                )
             };
-            let mut res = again(FieldErrors::single("email", msg), StatusCode::TOO_MANY_REQUESTS)?;
+            let mut res = again(
+                FieldErrors::single("email", msg),
+                StatusCode::TOO_MANY_REQUESTS,
+            )?;
             if let Ok(h) = retry_after_s.to_string().parse() {
                 res.headers_mut().insert(axum::http::header::RETRY_AFTER, h);
             }

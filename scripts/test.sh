@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, storage tests on SQLite and PostgreSQL, HTTP,
+# CLI and multi-instance tests, and browser + accessibility tests in headless Chromium.
+#
+# PostgreSQL: uses MELDPUNT_TEST_POSTGRES_URL when set; otherwise starts a throwaway
+# server when the PostgreSQL binaries are installed; otherwise those tests are skipped
+# with a line saying so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup-debian.sh --test
+
+pg_tmp=""
+cleanup() {
+  if [ -n "$pg_tmp" ]; then
+    runuser_pg "$pg_bin/pg_ctl" -D "$pg_tmp/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_tmp"
+  fi
+}
+trap cleanup EXIT
+
+runuser_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+if [ -z "${MELDPUNT_TEST_POSTGRES_URL:-}" ]; then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
+    pg_tmp=$(mktemp -d /tmp/meldpunt-pg.XXXXXX)
+    chmod 755 "$pg_tmp"
+    [ "$(id -u)" = 0 ] && chown postgres "$pg_tmp"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    runuser_pg "$pg_bin/initdb" -D "$pg_tmp/data" -U postgres --auth=trust >/dev/null
+    runuser_pg "$pg_bin/pg_ctl" -D "$pg_tmp/data" -l "$pg_tmp/log" -w \
+      -o "-p $port -k $pg_tmp -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    export MELDPUNT_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    echo "PostgreSQL: started a throwaway server on port $port"
+  else
+    echo "PostgreSQL tests SKIPPED: set MELDPUNT_TEST_POSTGRES_URL or install the postgresql package"
+  fi
+else
+  echo "PostgreSQL: using MELDPUNT_TEST_POSTGRES_URL"
+fi
+
+status=0
+cargo test --locked --no-fail-fast "$@" || status=$?
+
+# Each PostgreSQL test made its own database; remove them.
+if [ -n "${MELDPUNT_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null 2>&1; then
+  psql -q -X "$MELDPUNT_TEST_POSTGRES_URL" -At -c \
+    "SELECT datname FROM pg_database WHERE datname LIKE 'meldpunt_t_%'" 2>/dev/null |
+    while read -r db; do psql -q -X "$MELDPUNT_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
+fi
+exit $status
