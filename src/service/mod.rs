@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod demo;
+pub mod housekeeping;
 pub mod orgs;
 pub mod tokens;
 

@@ -211,11 +211,15 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin_write(&self) -> Result<WriteTx> {
-        let gate = match self.backend {
-            Backend::Sqlite => Some(self.write_gate.clone().lock_owned().await),
-            Backend::Postgres => None,
+        let (gate, tx) = match self.backend {
+            // IMMEDIATE takes the write lock at once, so a transaction never has to
+            // upgrade a read snapshot (which fails when another process wrote meanwhile).
+            Backend::Sqlite => {
+                let gate = self.write_gate.clone().lock_owned().await;
+                (Some(gate), self.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Backend::Postgres => (None, self.pool.begin().await?),
         };
-        let tx = self.pool.begin().await?;
         Ok(WriteTx { tx, _gate: gate })
     }
 

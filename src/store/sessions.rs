@@ -58,12 +58,13 @@ pub async fn get(store: &Store, id_hash: &str) -> Result<Option<Session>> {
 
 /// Marks the session as used now.
 pub async fn touch(store: &Store, id_hash: &str, now: Millis) -> Result<()> {
+    let mut tx = store.begin_write().await?;
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
         .bind(now)
         .bind(id_hash)
-        .execute(store.pool())
+        .execute(tx.conn())
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 pub async fn set_enrol_secret(tx: &mut WriteTx, id_hash: &str, secret: &str) -> Result<()> {
@@ -109,11 +110,17 @@ pub async fn count_for_user(store: &Store, user_id: i64) -> Result<i64> {
     Ok(row.try_get("n")?)
 }
 
-/// Removes sessions that can no longer be valid (older than the absolute limit).
-pub async fn purge_older_than(store: &Store, created_before: Millis) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE created_at < $1")
+/// Removes sessions that can no longer be valid: created before `created_before` or
+/// unused since `seen_before`.
+pub async fn purge_expired(
+    tx: &mut WriteTx,
+    created_before: Millis,
+    seen_before: Millis,
+) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE created_at < $1 OR last_seen_at < $2")
         .bind(created_before)
-        .execute(store.pool())
+        .bind(seen_before)
+        .execute(tx.conn())
         .await?;
     Ok(done.rows_affected())
 }

@@ -70,3 +70,18 @@ pub async fn remember_address(
     .await?;
     Ok(())
 }
+
+/// Forgets failure counters older than `before` and known addresses unused since `addresses_before`.
+pub async fn purge(tx: &mut WriteTx, before: Millis, addresses_before: Millis) -> Result<u64> {
+    let a = sqlx::query("DELETE FROM sign_in_throttle WHERE last_failure_at < $1")
+        .bind(before)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    let b = sqlx::query("DELETE FROM known_addresses WHERE last_success_at < $1")
+        .bind(addresses_before)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    Ok(a + b)
+}

@@ -156,15 +156,36 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     tracing::info!(listen = %local, "meldpunt is listening");
     let app = router(state.clone());
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    housekeeping.abort();
     tracing::info!("requests finished; closing the database");
     state.store.close().await;
     Ok(())
+}
+
+/// Every ten minutes: remove expired sessions and stale sign-in data.
+async fn housekeeping(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match crate::service::housekeeping::run_once(
+            &state.store,
+            &state.limits,
+            crate::service::now_ms(),
+        )
+        .await
+        {
+            Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping removed expired data"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -191,3 +191,82 @@ async fn backup_writes_a_consistent_copy_of_a_running_sqlite_database() {
     assert_eq!(code, 1, "an existing file is never overwritten");
     assert!(err.contains("exists already"), "{err}");
 }
+
+both_backends!(
+    audit_verify_names_a_deleted_and_a_swapped_entry,
+    |db: TestDb| async move {
+        let o = seed_orgs(&db.store).await;
+        make_person(
+            &db.store,
+            o.amsterdam,
+            "a@amsterdam.nl",
+            meldpunt::domain::user::Role::Reporter,
+        )
+        .await;
+        drop_guards(&db.store).await;
+        tamper(&db.store, "UPDATE audit_log SET seq = 100 WHERE seq = 2").await;
+        tamper(&db.store, "UPDATE audit_log SET seq = 2 WHERE seq = 5").await;
+        tamper(&db.store, "UPDATE audit_log SET seq = 5 WHERE seq = 100").await;
+        let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
+        assert_eq!(code, 2);
+        assert!(out.contains("TAMPERED: entry 2 is out of order"), "{out}");
+        tamper(&db.store, "UPDATE audit_log SET seq = 100 WHERE seq = 2").await;
+        tamper(&db.store, "UPDATE audit_log SET seq = 2 WHERE seq = 5").await;
+        tamper(&db.store, "UPDATE audit_log SET seq = 5 WHERE seq = 100").await;
+        assert_eq!(meldpunt(&db, &["audit", "verify"]).0, 0, "restored");
+        tamper(&db.store, "DELETE FROM audit_log WHERE seq = 3").await;
+        let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
+        assert_eq!(code, 2);
+        assert!(
+            out.contains("TAMPERED: entry 4: one or more entries before it were deleted"),
+            "{out}"
+        );
+    }
+);
+
+#[tokio::test]
+async fn serve_stops_cleanly_on_sigterm() {
+    let db = test_db(Backend::Sqlite).await.unwrap();
+    let port = crate::multi_instance::free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meldpunt"))
+        .args([
+            "--database-url",
+            &db.url,
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up);
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = tokio::task::spawn_blocking(move || {
+        let s = child.wait().unwrap();
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        (s, err)
+    })
+    .await
+    .unwrap();
+    assert!(status.0.success(), "exit: {:?}", status.0);
+    assert!(
+        status.1.contains("finishing requests in flight"),
+        "{}",
+        status.1
+    );
+}

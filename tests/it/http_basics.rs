@@ -307,3 +307,109 @@ async fn uploads_of_assets_are_served_with_their_type_and_unknown_ones_are_404()
     );
     let _ = orgs::count(&app.store).await.unwrap();
 }
+
+#[tokio::test]
+async fn when_the_database_is_gone_pages_and_the_api_answer_503_and_save_nothing() {
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let p = make_person(&db.store, o.amsterdam, "m@amsterdam.nl", Role::Reporter).await;
+    let session = session_for(&db.store, &p).await;
+    let (_, token) = token_service::create(&db.store, &cli_ctx(), o.amsterdam, "Systeem")
+        .await
+        .unwrap();
+    db.store.close().await;
+    let mut c = app.client().with_session(&session);
+    let r = c.get("/start").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        r.body.contains("Tijdelijk niet beschikbaar") && r.body.contains("Er is niets opgeslagen")
+    );
+    let auth = format!("Bearer {token}");
+    let r = c
+        .send(
+            Method::GET,
+            "/api/v1/organisatie",
+            None,
+            &[("authorization", &auth)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.content_type(), "application/problem+json");
+}
+
+#[tokio::test]
+async fn viewing_pages_with_personal_data_is_recorded() {
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let admin = make_person(
+        &db.store,
+        o.central,
+        "beheer@meldpunt.nl",
+        Role::Administrator,
+    )
+    .await;
+    let mut c = app
+        .client()
+        .with_session(&session_for(&db.store, &admin).await);
+    for (path, action) in [
+        (
+            format!("/beheer/organisaties/{}", o.amsterdam),
+            "view.users",
+        ),
+        ("/account".to_string(), "view.own_account"),
+        ("/start".to_string(), "view.own_account"),
+    ] {
+        let before = audit::count(&db.store).await.unwrap();
+        assert_eq!(c.get(&path).await.status, StatusCode::OK);
+        let newest = audit::list(
+            &db.store,
+            meldpunt::domain::policy::AuditScope::All,
+            &Default::default(),
+            1,
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(audit::count(&db.store).await.unwrap(), before + 1, "{path}");
+        assert_eq!(newest[0].action, action, "{path}");
+        assert_eq!(newest[0].actor_user_id, Some(admin.id));
+        assert_eq!(newest[0].origin, "127.0.0.1");
+    }
+}
+
+#[tokio::test]
+async fn an_audit_export_is_itself_audited() {
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let auditor = make_person(&db.store, o.central, "audit@meldpunt.nl", Role::Auditor).await;
+    let mut c = app
+        .client()
+        .with_session(&session_for(&db.store, &auditor).await);
+    let r = c
+        .get("/audit/export.csv?handeling=organisation.created")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(
+        r.body.lines().count(),
+        5,
+        "header and four organisations:\n{}",
+        r.body
+    );
+    let r = c.get("/audit/export.json").await;
+    let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "export.audit_trail"));
+    let r = c.get("/audit?van=gisteren").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("jjjj-mm-dd"));
+}

@@ -261,3 +261,52 @@ both_backends!(
 async fn sqlx_exec(tx: &mut meldpunt::store::WriteTx, sql: &str) -> Result<(), StoreError> {
     meldpunt::store::raw_execute(tx, sql).await
 }
+
+both_backends!(
+    housekeeping_removes_expired_sessions_and_old_counters_only,
+    |db: TestDb| async move {
+        use meldpunt::domain::session::SessionLimits;
+        use meldpunt::service::{housekeeping, now_ms};
+        use meldpunt::store::sessions;
+        let o = seed_orgs(&db.store).await;
+        let p = make_person(&db.store, o.amsterdam, "m@amsterdam.nl", Role::Reporter).await;
+        let live = session_for(&db.store, &p).await;
+        let stale = session_for(&db.store, &p).await;
+        let stale_hash = meldpunt::domain::credentials::sha256_hex(&stale);
+        let mut tx = db.store.begin_write().await.unwrap();
+        let old = now_ms() - 40 * 60 * 1000;
+        meldpunt::store::raw_execute(
+            &mut tx,
+            &format!("UPDATE sessions SET last_seen_at = {old} WHERE id_hash = '{stale_hash}'"),
+        )
+        .await
+        .unwrap();
+        meldpunt::store::throttle::put(
+            &mut tx,
+            "addr:203.0.113.1",
+            &meldpunt::domain::throttle::Counter {
+                failures: 3,
+                last_failure_at: old - 3_600_000,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let removed = housekeeping::run_once(&db.store, &SessionLimits::default(), now_ms())
+            .await
+            .unwrap();
+        assert_eq!(removed, 2);
+        assert_eq!(sessions::count_for_user(&db.store, p.id).await.unwrap(), 1);
+        let live_hash = meldpunt::domain::credentials::sha256_hex(&live);
+        assert!(sessions::get(&db.store, &live_hash)
+            .await
+            .unwrap()
+            .is_some());
+        assert!(
+            meldpunt::store::throttle::get(&db.store, "addr:203.0.113.1")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);

@@ -47,6 +47,14 @@ struct StartPage {
 pub async fn start(p: Page) -> Result<Response, PageError> {
     p.authorize(Action::ViewStartPage).await?;
     let store = &p.state.store;
+    // The page shows the person's own details and sign-in addresses.
+    p.record_view(
+        AuditAction::ViewedOwnAccount,
+        "start",
+        p.user.id,
+        Some(p.user.org_id),
+    )
+    .await?;
     let org = orgs::get(store, p.user.org_id).await?;
     let central_admin = authorize(&p.actor, Action::ListOrganisations).is_ok();
     let show_admin = central_admin
