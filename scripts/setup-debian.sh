@@ -17,6 +17,8 @@ need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || missing+=("$1"); }
 for p in build-essential pkg-config ca-certificates curl; do need_pkg "$p"; done
 if [ "$want_test" = 1 ]; then
   for p in chromium chromium-driver; do need_pkg "$p"; done
+  # Node.js runs the API Design Rules linter (Spectral) from npm.
+  command -v npx >/dev/null 2>&1 || { need_pkg nodejs; need_pkg npm; }
   # Server binaries for a throwaway test database (scripts/test.sh starts its own).
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkg postgresql
 fi

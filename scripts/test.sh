@@ -44,6 +44,21 @@ fi
 status=0
 cargo test --locked --no-fail-fast "$@" || status=$?
 
+# The OpenAPI document against the Dutch API Design Rules (Logius' Spectral ruleset).
+if command -v npx >/dev/null 2>&1; then
+  mkdir -p target
+  MELDPUNT_PUBLIC_URL=https://meldpunt.example cargo run --locked --quiet -- openapi > target/openapi.json
+  if npx --yes @stoplight/spectral-cli@6.16.3 lint --fail-severity=warn \
+      -r tests/standards/api-design-rules-linter.yaml target/openapi.json; then
+    echo "API Design Rules: 1 passed, 0 failed"
+  else
+    echo "API Design Rules: 0 passed, 1 failed"
+    status=1
+  fi
+else
+  echo "API Design Rules lint SKIPPED: npx (Node.js) is not installed"
+fi
+
 # Each PostgreSQL test made its own database; remove them.
 if [ -n "${MELDPUNT_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null 2>&1; then
   psql -q -X "$MELDPUNT_TEST_POSTGRES_URL" -At -c \

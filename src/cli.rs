@@ -59,6 +59,8 @@ pub enum Command {
     },
     /// Print the current TOTP code for the demo accounts (demo databases only).
     DemoCode,
+    /// Print the OpenAPI document of the API (for linters and client generators).
+    Openapi,
 }
 
 #[derive(Args, Debug)]
@@ -150,6 +152,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         config.public_url = format!("http://{}", config.listen);
     }
     init_logging(config.log_format);
+    if let Command::Openapi = cli.command {
+        let doc = crate::web::api::openapi_document(&config.public_url);
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(0);
+    }
     if let Command::DemoCode = cli.command {
         println!(
             "{}",
@@ -188,7 +195,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             print_demo(&config);
             Ok(0)
         }
-        Command::DemoCode => Ok(0),
+        Command::DemoCode | Command::Openapi => Ok(0),
         Command::Org(OrgCommand::Add {
             kind,
             code,
