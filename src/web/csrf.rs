@@ -57,10 +57,22 @@ pub fn cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> He
 }
 
 /// Whether cookies get `Secure` and the `__Host-` prefix: when meldpunt is served over
-/// TLS (its public address is https). Over plain HTTP (local trial use) browsers would
-/// drop such cookies, so they are sent without.
-pub fn secure_cookies(public_url_is_https: bool) -> bool {
-    public_url_is_https
+/// TLS (its public address is https), and on loopback addresses, which browsers treat
+/// as secure contexts. Over plain HTTP elsewhere browsers would drop such cookies, so
+/// they are sent without (and meldpunt warns at start-up).
+pub fn secure_cookies(public_url_is_https: bool, headers: &HeaderMap) -> bool {
+    if public_url_is_https {
+        return true;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let name = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 fn is_cross_site(headers: &HeaderMap) -> bool {
@@ -102,7 +114,7 @@ fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> 
 }
 
 pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let secure = secure_cookies(state.config.uses_tls());
+    let secure = secure_cookies(state.config.uses_tls(), req.headers());
     let existing = read_cookie(req.headers(), cookie_name(secure)).filter(|v| v.len() >= 20);
     let state_changing = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let (parts, body) = req.into_parts();

@@ -96,7 +96,7 @@ fn request_basics(parts: &Parts, state: &AppState) -> (Tr, String, String, bool)
         .get::<ClientAddr>()
         .map(|a| a.0.clone())
         .unwrap_or_else(|| "unknown".into());
-    let secure = secure_cookies(state.config.uses_tls());
+    let secure = secure_cookies(state.config.uses_tls(), &parts.headers);
     (Tr::new(lang), csrf, addr, secure)
 }
 

@@ -75,6 +75,31 @@ async fn over_tls_pages_send_hsts() {
 }
 
 #[tokio::test]
+async fn cookies_are_secure_host_cookies_on_loopback_and_plain_only_on_other_http_hosts() {
+    let (_db, app) = app().await;
+    let r = app.client().get("/aanmelden").await;
+    let cookie = r.set_cookies().join("\n");
+    assert!(
+        cookie.starts_with("__Host-meldpunt_csrf=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
+    let r = app
+        .client()
+        .send(
+            Method::GET,
+            "/aanmelden",
+            None,
+            &[("host", "meldpunt.intern:8080")],
+        )
+        .await;
+    let cookie = r.set_cookies().join("\n");
+    assert!(
+        cookie.starts_with("meldpunt_csrf=") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
 async fn pages_contain_no_script_and_have_landmarks_and_a_skip_link() {
     let (_db, app) = app().await;
     let r = app.client().get("/aanmelden").await;

@@ -322,8 +322,8 @@ impl Resp {
     }
 }
 
-pub const SESSION_COOKIE: &str = "meldpunt_session";
-pub const CSRF_COOKIE: &str = "meldpunt_csrf";
+pub const SESSION_COOKIE: &str = "__Host-meldpunt_session";
+pub const CSRF_COOKIE: &str = "__Host-meldpunt_csrf";
 
 impl<'a> Client<'a> {
     pub fn at_addr(mut self, addr: &str) -> Self {
@@ -347,10 +347,10 @@ impl<'a> Client<'a> {
         body: Option<String>,
         extra: &[(&str, &str)],
     ) -> Resp {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "127.0.0.1:8080");
+        let mut req = Request::builder().method(method).uri(path);
+        if !extra.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            req = req.header(header::HOST, "127.0.0.1:8080");
+        }
         let cookie: Vec<String> = self
             .cookies
             .iter()
