@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/organisatie", get(own_organisation))
         .fallback(not_found)
+        .route_layer(axum::middleware::from_fn(super::middleware::remember_route))
         .layer(axum::middleware::from_fn(api_version_header))
 }
 

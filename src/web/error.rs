@@ -237,7 +237,7 @@ impl IntoResponse for ApiError {
         let status = failure.status();
         let (title, detail) = failure.dutch();
         let body = json!({
-            "type": format!("https://meldpunt.nl/problemen/{}", failure.problem_type()),
+            "type": format!("urn:meldpunt:problem:{}", failure.problem_type()),
             "title": title,
             "status": status.as_u16(),
             "detail": detail,

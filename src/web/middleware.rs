@@ -58,20 +58,61 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     res
 }
 
-pub async fn track_metrics(req: Request, next: Next) -> Response {
+/// Per request: a request id (`X-Request-Id`), one structured log line and the
+/// Prometheus counters. The route label is the route pattern, never the raw path.
+pub async fn observe(mut req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let route = req
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let mut bytes = [0u8; 8];
+            rand::Rng::fill(&mut rand::thread_rng(), &mut bytes[..]);
+            hex::encode(bytes)
+        });
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    let route = res
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
-    let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+        .unwrap_or_else(|| if path.starts_with("/api/") { "/api/unmatched".into() } else { "unmatched".into() });
+    let status = res.status().as_u16();
+    let elapsed = start.elapsed();
+    tracing::info!(
+        request.id = %request_id,
+        request.method = %method,
+        request.route = %route,
+        response.status = status,
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    let labels = [("method", method), ("route", route), ("status", status.to_string())];
     metrics::counter!("meldpunt_http_requests_total", &labels).increment(1);
-    metrics::histogram!("meldpunt_http_request_duration_seconds", &labels[..2])
-        .record(start.elapsed().as_secs_f64());
+    metrics::histogram!("meldpunt_http_request_duration_seconds", &labels[..2]).record(elapsed.as_secs_f64());
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+/// The id of this request, also sent back as `X-Request-Id`.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Copies the matched route pattern into the response, for [`observe`] (which runs
+/// before routing and so cannot see it on the request).
+pub async fn remember_route(req: Request, next: Next) -> Response {
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let mut res = next.run(req).await;
+    if let Some(m) = matched {
+        res.extensions_mut().insert(m);
+    }
     res
 }
 

@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/taal", post(pages::home::set_language))
         .route("/assets/{file}", get(assets::serve))
         .fallback(pages::home::not_found)
+        .route_layer(axum::middleware::from_fn(middleware::remember_route))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::protect,
@@ -132,11 +133,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .route_layer(axum::middleware::from_fn(middleware::remember_route))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::client_context,
         ))
-        .layer(axum::middleware::from_fn(middleware::track_metrics))
+        .layer(axum::middleware::from_fn(middleware::observe))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,
