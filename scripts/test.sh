@@ -42,7 +42,8 @@ else
 fi
 
 status=0
-cargo test --locked --no-fail-fast "$@" || status=$?
+log=$(mktemp)
+cargo test --locked --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 
 # The OpenAPI document against the Dutch API Design Rules (Logius' Spectral ruleset).
 if command -v npx >/dev/null 2>&1; then
@@ -50,9 +51,9 @@ if command -v npx >/dev/null 2>&1; then
   MELDPUNT_PUBLIC_URL=https://meldpunt.example cargo run --locked --quiet -- openapi > target/openapi.json
   if npx --yes @stoplight/spectral-cli@6.16.3 lint --fail-severity=warn \
       -r tests/standards/api-design-rules-linter.yaml target/openapi.json; then
-    echo "API Design Rules: 1 passed, 0 failed"
+    echo "API Design Rules lint: passed"
   else
-    echo "API Design Rules: 0 passed, 1 failed"
+    echo "API Design Rules lint: FAILED"
     status=1
   fi
 else
@@ -65,4 +66,10 @@ if [ -n "${MELDPUNT_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null 2>&1; 
     "SELECT datname FROM pg_database WHERE datname LIKE 'meldpunt_t_%'" 2>/dev/null |
     while read -r db; do psql -q -X "$MELDPUNT_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
 fi
+# One closing line for the whole run.
+passed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
+rm -f "$log"
+[ "$status" = 0 ] || [ "${failed:-0}" != 0 ] || failed=1
+echo "Summary: ${passed:-0} passed, ${failed:-0} failed"
 exit $status
