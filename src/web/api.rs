@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/organisatie", get(own_organisation))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn(super::middleware::remember_route))
         .layer(axum::middleware::from_fn(api_version_header))
 }
@@ -39,6 +40,10 @@ async fn api_version_header(req: axum::extract::Request, next: Next) -> Response
 
 async fn not_found() -> ApiError {
     ApiError(Failure::NotFound)
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError(Failure::MethodNotAllowed)
 }
 
 /// A caller holding a live API token of an organisation.

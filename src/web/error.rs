@@ -20,6 +20,8 @@ pub enum Failure {
     Forbidden,
     /// Missing — or present but not allowed, which must look the same.
     NotFound,
+    /// The path exists, but not for this HTTP method.
+    MethodNotAllowed,
     BadRequest(String),
     Conflict(String),
     TooLarge,
@@ -37,6 +39,7 @@ impl Failure {
             Failure::Unauthenticated => StatusCode::UNAUTHORIZED,
             Failure::Forbidden | Failure::Csrf => StatusCode::FORBIDDEN,
             Failure::NotFound => StatusCode::NOT_FOUND,
+            Failure::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Failure::BadRequest(_) => StatusCode::BAD_REQUEST,
             Failure::Conflict(_) => StatusCode::CONFLICT,
             Failure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -57,6 +60,10 @@ impl Failure {
             Failure::NotFound => (
                 "Pagina niet gevonden".into(),
                 "Deze pagina bestaat niet of u heeft er geen toegang toe.".into(),
+            ),
+            Failure::MethodNotAllowed => (
+                "Handeling niet mogelijk".into(),
+                "Dit adres ondersteunt deze handeling (HTTP-methode) niet.".into(),
             ),
             Failure::BadRequest(m) => ("Het verzoek klopt niet".into(), m.clone()),
             Failure::Conflict(m) => ("Bestaat al".into(), m.clone()),
@@ -88,6 +95,7 @@ impl Failure {
             Failure::Unauthenticated => "Not signed in.",
             Failure::Forbidden => "Your role has no access to this page.",
             Failure::NotFound => "This page does not exist or you have no access to it.",
+            Failure::MethodNotAllowed => "This address does not support this HTTP method.",
             Failure::BadRequest(_) => "The request is not valid.",
             Failure::Conflict(_) => "This already exists.",
             Failure::TooLarge => "The request is too large.",
@@ -107,6 +115,7 @@ impl Failure {
             Failure::Unauthenticated => "unauthenticated",
             Failure::Forbidden => "forbidden",
             Failure::NotFound => "not-found",
+            Failure::MethodNotAllowed => "method-not-allowed",
             Failure::BadRequest(_) => "bad-request",
             Failure::Conflict(_) => "conflict",
             Failure::TooLarge => "payload-too-large",

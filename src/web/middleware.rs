@@ -81,7 +81,13 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| if path.starts_with("/api/") { "/api/unmatched".into() } else { "unmatched".into() });
+        .unwrap_or_else(|| {
+            if path.starts_with("/api/") {
+                "/api/unmatched".into()
+            } else {
+                "unmatched".into()
+            }
+        });
     let status = res.status().as_u16();
     let elapsed = start.elapsed();
     tracing::info!(
@@ -92,9 +98,14 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
         latency_ms = elapsed.as_secs_f64() * 1000.0,
         "request"
     );
-    let labels = [("method", method), ("route", route), ("status", status.to_string())];
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", status.to_string()),
+    ];
     metrics::counter!("meldpunt_http_requests_total", &labels).increment(1);
-    metrics::histogram!("meldpunt_http_request_duration_seconds", &labels[..2]).record(elapsed.as_secs_f64());
+    metrics::histogram!("meldpunt_http_request_duration_seconds", &labels[..2])
+        .record(elapsed.as_secs_f64());
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert("x-request-id", v);
     }

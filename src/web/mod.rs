@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/taal", post(pages::home::set_language))
         .route("/assets/{file}", get(assets::serve))
         .fallback(pages::home::not_found)
+        .method_not_allowed_fallback(pages::home::method_not_allowed)
         .route_layer(axum::middleware::from_fn(middleware::remember_route))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -310,6 +310,22 @@ async fn the_api_speaks_problem_json_with_a_version_header() {
 }
 
 #[tokio::test]
+async fn a_wrong_method_gets_405_as_problem_json_on_the_api_and_a_page_elsewhere() {
+    let (_db, app) = app().await;
+    let mut c = app.client();
+    let r = c
+        .send(Method::DELETE, "/api/v1/organisatie", None, &[])
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.content_type(), "application/problem+json");
+    let r = c.send(Method::PUT, "/healthz", None, &[]).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    let r = c.send(Method::GET, "/afmelden", None, &[]).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.body.contains("Handeling niet mogelijk"));
+}
+
+#[tokio::test]
 async fn the_openapi_document_is_public_and_valid_json() {
     let (_db, app) = app().await;
     let r = app.client().get("/api/v1/openapi.json").await;

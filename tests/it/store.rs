@@ -310,3 +310,63 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_totp_code_raced_from_two_sessions_signs_in_exactly_once,
+    |db: TestDb| async move {
+        use meldpunt::service::auth::{self, SecondFactor};
+        use meldpunt::service::{now_ms, Ctx};
+        let o = seed_orgs(&db.store).await;
+        let p = make_person(&db.store, o.central, "analist@meldpunt.nl", Role::Analyst).await;
+        let secret = p.totp_secret.clone().unwrap();
+        let ctx = Ctx {
+            origin: "127.0.0.1".into(),
+            ..cli_ctx()
+        };
+        let mut pending = Vec::new();
+        for _ in 0..4 {
+            let s = auth::sign_in_password(&db.store, &ctx, &p.email, PASSWORD)
+                .await
+                .unwrap();
+            let hash = meldpunt::domain::credentials::sha256_hex(&s.token);
+            pending.push(
+                meldpunt::store::sessions::get(&db.store, &hash)
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            );
+        }
+        let now = now_ms();
+        let code =
+            meldpunt::domain::credentials::totp_code_at(&secret, (now / 1000) as u64).unwrap();
+        let user = users::get(&db.store, p.id).await.unwrap();
+        let mut handles = Vec::new();
+        for session in pending {
+            let (store, user, code, ctx) = (
+                db.store.clone(),
+                user.clone(),
+                code.clone(),
+                Ctx { now, ..ctx.clone() },
+            );
+            handles.push(tokio::spawn(async move {
+                auth::sign_in_second_factor(
+                    &store,
+                    &ctx,
+                    &session,
+                    &user,
+                    SecondFactor::Totp,
+                    &code,
+                )
+                .await
+                .is_ok()
+            }));
+        }
+        let mut wins = 0;
+        for h in handles {
+            if h.await.unwrap() {
+                wins += 1;
+            }
+        }
+        assert_eq!(wins, 1, "one code, one sign-in");
+    }
+);

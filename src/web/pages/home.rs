@@ -144,6 +144,10 @@ pub async fn not_found() -> PageError {
     PageError::not_found()
 }
 
+pub async fn method_not_allowed() -> PageError {
+    PageError(crate::web::error::Failure::MethodNotAllowed)
+}
+
 /// Organisation kinds in the order forms list them.
 pub fn kinds() -> [OrgKind; 3] {
     OrgKind::ALL
