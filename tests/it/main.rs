@@ -7,6 +7,7 @@ mod audit_chain;
 mod authz_matrix;
 mod browser;
 mod cli;
+mod durability;
 mod http_basics;
 mod multi_instance;
 mod sign_in;
