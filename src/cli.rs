@@ -327,7 +327,7 @@ fn print_demo(config: &Config) {
     println!("meldpunt demo — sign in at {url}/aanmelden");
     println!("Password for every demo account: {DEMO_PASSWORD}");
     println!("Staff accounts also ask for a code from an authenticator app with secret {DEMO_TOTP_SECRET}");
-    println!("(or print the current code with: meldpunt demo-code)");
+    println!("(or print the current code with `meldpunt demo-code`; in the source tree `cargo run -- demo-code`)");
     for a in DEMO_ACCOUNTS.iter() {
         println!("  {:<28} {:<14} {}", a.email, a.role.label_nl(), a.org_code);
     }
