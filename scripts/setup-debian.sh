@@ -19,6 +19,8 @@ if [ "$want_test" = 1 ]; then
   for p in chromium chromium-driver; do need_pkg "$p"; done
   # Node.js runs the API Design Rules linter (Spectral) from npm.
   command -v npx >/dev/null 2>&1 || { need_pkg nodejs; need_pkg npm; }
+  # Python's venv runs the API fuzzer (schemathesis) from PyPI.
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkg python3-venv
   # Server binaries for a throwaway test database (scripts/test.sh starts its own).
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkg postgresql
 fi

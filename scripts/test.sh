@@ -60,6 +60,33 @@ else
   echo "API Design Rules lint SKIPPED: npx (Node.js) is not installed"
 fi
 
+# Property-based fuzzing of the API against its own OpenAPI document (schemathesis):
+# no 5xx, every answer as documented.
+venv=target/schemathesis-venv
+if [ -x "$venv/bin/st" ] || { python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q schemathesis==4.32.5; }; then
+  fuzz_dir=$(mktemp -d)
+  fuzz_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  cargo build --locked --quiet
+  bin="${CARGO_TARGET_DIR:-target}/debug/meldpunt"
+  "$bin" --data-dir "$fuzz_dir" org import >/dev/null
+  fuzz_token=$("$bin" --data-dir "$fuzz_dir" token add --org GM0363 --name schemathesis 2>/dev/null)
+  MELDPUNT_PUBLIC_URL="http://127.0.0.1:$fuzz_port" "$bin" --data-dir "$fuzz_dir" serve \
+    --listen "127.0.0.1:$fuzz_port" >"$fuzz_dir/serve.log" 2>&1 &
+  fuzz_pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$fuzz_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  if "$venv/bin/st" run "http://127.0.0.1:$fuzz_port/api/v1/openapi.json" \
+      --header "Authorization: Bearer $fuzz_token" --checks all; then
+    echo "API fuzzing (schemathesis): passed"
+  else
+    echo "API fuzzing (schemathesis): FAILED"
+    status=1
+  fi
+  kill "$fuzz_pid" 2>/dev/null || true
+  rm -rf "$fuzz_dir"
+else
+  echo "API fuzzing SKIPPED: could not install schemathesis (python3 -m venv and pip needed)"
+fi
+
 # Each PostgreSQL test made its own database; remove them.
 if [ -n "${MELDPUNT_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null 2>&1; then
   psql -q -X "$MELDPUNT_TEST_POSTGRES_URL" -At -c \

@@ -11,8 +11,10 @@ use crate::domain::credentials::totp_code_at;
 use crate::domain::org::{NewOrganisation, OrgKind};
 use crate::domain::user::{NewUser, Role};
 use crate::service::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET};
-use crate::service::{accounts, demo, now_ms, orgs as org_service, Ctx, ServiceError};
-use crate::store::{audit, orgs, users, Store, StoreError};
+use crate::service::{
+    accounts, demo, now_ms, orgs as org_service, tokens as token_service, Ctx, ServiceError,
+};
+use crate::store::{audit, orgs, tokens, users, Store, StoreError};
 use crate::web::{self, AppState};
 
 #[derive(Parser, Debug)]
@@ -47,6 +49,9 @@ pub enum Command {
     /// Manage people.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage an organisation's API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Seed demo data into an empty database and print the demo accounts.
     Demo,
     /// Check or export the audit trail's hash chain.
@@ -116,6 +121,24 @@ pub enum UserCommand {
     Disable {
         #[arg(long)]
         email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for an organisation; prints it once (only its hash is kept).
+    Add {
+        /// Organisation code, e.g. GM0363.
+        #[arg(long)]
+        org: String,
+        /// What the token is for, e.g. the system that uses it.
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke an API token by its id (shown on the organisation page).
+    Revoke {
+        #[arg(long)]
+        id: i64,
     },
 }
 
@@ -257,6 +280,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let user = find_user(&store, &email).await?;
             report(accounts::disable_user(&store, &ctx, user.id).await)?;
             println!("Account {} disabled; its sessions have ended.", user.email);
+            Ok(0)
+        }
+        Command::Token(TokenCommand::Add { org, name }) => {
+            let org = match orgs::by_code(&store, &org).await {
+                Ok(o) => o,
+                Err(StoreError::NotFound) => anyhow::bail!("no organisation with code {org}"),
+                Err(e) => return Err(e.into()),
+            };
+            let (id, token) = report(token_service::create(&store, &ctx, org.id, &name).await)?;
+            eprintln!("API token {id} for {} created. It is shown once:", org.name);
+            println!("{token}");
+            Ok(0)
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let token = match tokens::get(&store, id).await {
+                Ok(t) => t,
+                Err(StoreError::NotFound) => anyhow::bail!("no API token with id {id}"),
+                Err(e) => return Err(e.into()),
+            };
+            report(token_service::revoke(&store, &ctx, &token).await)?;
+            println!("API token {id} revoked.");
             Ok(0)
         }
         Command::Audit(AuditCommand::Verify { head }) => {

@@ -270,3 +270,43 @@ async fn serve_stops_cleanly_on_sigterm() {
         status.1
     );
 }
+
+both_backends!(
+    token_add_prints_a_token_once_that_the_api_accepts_until_revoked,
+    |db: TestDb| async move {
+        seed_orgs(&db.store).await;
+        let (code, token, err) = meldpunt(
+            &db,
+            &[
+                "token",
+                "add",
+                "--org",
+                "GM0363",
+                "--name",
+                "Gemeentesysteem",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        let token = token.trim().to_string();
+        assert!(token.starts_with("mp_"), "{token}");
+        let stored = meldpunt::store::tokens::by_hash(
+            &db.store,
+            &meldpunt::domain::credentials::sha256_hex(&token),
+        )
+        .await
+        .unwrap()
+        .expect("a live token");
+        let (code, _, err) = meldpunt(&db, &["token", "add", "--org", "GM9999", "--name", "X"]);
+        assert_eq!(code, 1);
+        assert!(err.contains("GM9999"));
+        let (code, out, _) = meldpunt(&db, &["token", "revoke", "--id", &stored.id.to_string()]);
+        assert_eq!(code, 0, "{out}");
+        assert!(meldpunt::store::tokens::by_hash(
+            &db.store,
+            &meldpunt::domain::credentials::sha256_hex(&token)
+        )
+        .await
+        .unwrap()
+        .is_none());
+    }
+);
