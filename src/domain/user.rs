@@ -108,6 +108,14 @@ impl UserStatus {
             UserStatus::Disabled => "Geblokkeerd",
         }
     }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            UserStatus::Pending => "Awaiting activation",
+            UserStatus::Active => "Active",
+            UserStatus::Disabled => "Disabled",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

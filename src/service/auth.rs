@@ -308,14 +308,29 @@ pub async fn enrolment_secret(store: &Store, session: &Session) -> Result<String
 }
 
 /// Finishes setting up the second factor with a first code from the app. Returns the
-/// new session and ten recovery codes, to be shown once.
+/// new session and ten recovery codes, to be shown once. Replacing a second factor that
+/// is already set up also needs the current password, so a borrowed session alone
+/// cannot move someone's second factor to another phone.
 pub async fn finish_enrolment(
     store: &Store,
     ctx: &Ctx,
     session: &Session,
     user: &User,
     code: &str,
+    current_password: &str,
 ) -> Result<(NewSession, Vec<String>)> {
+    if user.has_second_factor() {
+        let ok = user
+            .password_hash
+            .as_deref()
+            .is_some_and(|h| verify_password(current_password, h));
+        if !ok {
+            return Err(ServiceError::invalid(
+                "current_password",
+                "Het huidige wachtwoord klopt niet.",
+            ));
+        }
+    }
     let secret = session.enrol_secret.clone().ok_or_else(|| {
         ServiceError::invalid("code", "Laad de pagina opnieuw en scan de QR-code.")
     })?;

@@ -104,6 +104,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("enrol_qr_alt", "QR-code om meldpunt aan uw authenticator-app toe te voegen", "QR code to add meldpunt to your authenticator app"),
     ("enrol_manual", "Kunt u niet scannen? Voer deze sleutel handmatig in:", "Cannot scan? Enter this key by hand:"),
     ("enrol_button", "Instellen", "Set up"),
+    ("enrol_renew_password", "U heeft al een app gekoppeld. Bevestig met uw wachtwoord dat u die vervangt.", "You already linked an app. Confirm with your password that you replace it."),
     ("codes_title", "Uw herstelcodes", "Your recovery codes"),
     ("codes_intro", "Bewaar deze codes op een veilige plek, bijvoorbeeld in een wachtwoordkluis. Met elke code kunt u zich één keer aanmelden als u uw telefoon kwijt bent. U ziet ze maar één keer.", "Keep these codes somewhere safe, such as a password manager. Each code lets you sign in once if you lose your phone. They are shown only once."),
     ("codes_continue", "Ik heb de codes bewaard – verder", "I have saved the codes – continue"),

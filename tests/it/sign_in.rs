@@ -581,3 +581,52 @@ async fn an_administrator_creates_an_account_whose_owner_activates_it_and_signs_
         .unwrap();
     assert_eq!(user.org_id, o.amsterdam);
 }
+
+#[tokio::test]
+async fn replacing_a_second_factor_needs_the_current_password() {
+    let (db, o) = setup().await;
+    let p = make_person(&db.store, o.central, "analist@meldpunt.nl", Role::Analyst).await;
+    let app = TestApp::new(&db.store);
+    let mut c = app.client().with_session(&session_for(&db.store, &p).await);
+    let page = c.get("/aanmelden/tweede-factor/instellen").await;
+    assert!(
+        page.body.contains("id=\"current_password\""),
+        "{}",
+        page.body
+    );
+    let hash = meldpunt::domain::credentials::sha256_hex(c.cookies.get(SESSION_COOKIE).unwrap());
+    let secret = sessions::get(&db.store, &hash)
+        .await
+        .unwrap()
+        .unwrap()
+        .enrol_secret
+        .unwrap();
+    let code = totp_code_at(&secret, (now_ms() / 1000) as u64).unwrap();
+    let r = c
+        .post(
+            "/aanmelden/tweede-factor/instellen",
+            &[
+                ("code", &code),
+                ("current_password", "niet mijn wachtwoord"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Het huidige wachtwoord klopt niet."));
+    assert_eq!(
+        users::get(&db.store, p.id).await.unwrap().totp_secret,
+        p.totp_secret,
+        "unchanged"
+    );
+    let r = c
+        .post(
+            "/aanmelden/tweede-factor/instellen",
+            &[("code", &code), ("current_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        users::get(&db.store, p.id).await.unwrap().totp_secret,
+        Some(secret)
+    );
+}

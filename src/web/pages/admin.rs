@@ -285,7 +285,11 @@ async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPag
                 } else {
                     u.role.label_nl()
                 },
-                status: u.status.label_nl(),
+                status: if en {
+                    u.status.label_en()
+                } else {
+                    u.status.label_nl()
+                },
                 second_factor: u.has_second_factor(),
                 disabled: u.status == UserStatus::Disabled,
                 is_self: u.id == p.user.id,

@@ -23,6 +23,7 @@ struct EnrolPage {
     layout: Layout,
     errors: FieldErrors,
     required: bool,
+    renewing: bool,
     qr_svg: String,
     secret_display: String,
 }
@@ -92,6 +93,7 @@ async fn page(
         layout: layout_for(v, v.tr.t("enrol_title")),
         errors,
         required: session.stage == SessionStage::MustEnrolSecondFactor,
+        renewing: user.has_second_factor(),
         qr_svg: qr_svg(&url),
         secret_display: grouped(&secret),
     })
@@ -124,6 +126,8 @@ pub async fn show(v: Visitor) -> Result<Response, PageError> {
 pub struct EnrolForm {
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    current_password: String,
 }
 
 pub async fn submit(v: Visitor, Form(f): Form<EnrolForm>) -> Result<Response, PageError> {
@@ -131,7 +135,16 @@ pub async fn submit(v: Visitor, Form(f): Form<EnrolForm>) -> Result<Response, Pa
         Ok(x) => x,
         Err(r) => return Ok(r.into_response()),
     };
-    match auth::finish_enrolment(&v.state.store, &v.ctx(), &session, &user, &f.code).await {
+    match auth::finish_enrolment(
+        &v.state.store,
+        &v.ctx(),
+        &session,
+        &user,
+        &f.code,
+        &f.current_password,
+    )
+    .await
+    {
         Ok((new, codes)) => {
             let mut res = render(&RecoveryCodesPage {
                 layout: v.layout(v.tr.t("codes_title")),
