@@ -45,10 +45,15 @@ status=0
 log=$(mktemp)
 cargo test --locked --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 
+# The binary `cargo test` just built (a `cargo build` would recompile dependencies with
+# another feature set).
+bin="${CARGO_TARGET_DIR:-target}/debug/meldpunt"
+[ -x "$bin" ] || cargo build --locked --quiet
+
 # The OpenAPI document against the Dutch API Design Rules (Logius' Spectral ruleset).
 if command -v npx >/dev/null 2>&1; then
   mkdir -p target
-  MELDPUNT_PUBLIC_URL=https://meldpunt.example cargo run --locked --quiet -- openapi > target/openapi.json
+  MELDPUNT_PUBLIC_URL=https://meldpunt.example "$bin" openapi > target/openapi.json
   if npx --yes @stoplight/spectral-cli@6.16.3 lint --fail-severity=warn \
       -r tests/standards/api-design-rules-linter.yaml target/openapi.json; then
     echo "API Design Rules lint: passed"
@@ -66,8 +71,6 @@ venv=target/schemathesis-venv
 if [ -x "$venv/bin/st" ] || { python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q schemathesis==4.32.5; }; then
   fuzz_dir=$(mktemp -d)
   fuzz_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  cargo build --locked --quiet
-  bin="${CARGO_TARGET_DIR:-target}/debug/meldpunt"
   "$bin" --data-dir "$fuzz_dir" org import >/dev/null
   fuzz_token=$("$bin" --data-dir "$fuzz_dir" token add --org GM0363 --name schemathesis 2>/dev/null)
   MELDPUNT_PUBLIC_URL="http://127.0.0.1:$fuzz_port" "$bin" --data-dir "$fuzz_dir" serve \
