@@ -125,15 +125,41 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         let Some(expected) = existing.as_deref() else {
             return PageError::csrf().into_response();
         };
-        let bytes = match to_bytes(body, state.config.max_body_bytes).await {
-            Ok(b) => b,
-            Err(_) => return PageError::too_large().into_response(),
-        };
-        let presented = form_field(&bytes, FIELD).unwrap_or_default();
-        if !secrets_equal(&presented, expected) {
-            return PageError::csrf().into_response();
+        let urlencoded = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if urlencoded {
+            let bytes = match to_bytes(body, state.config.max_body_bytes).await {
+                Ok(b) => b,
+                Err(_) => return PageError::too_large().into_response(),
+            };
+            let presented = form_field(&bytes, FIELD).unwrap_or_default();
+            if !secrets_equal(&presented, expected) {
+                return PageError::csrf().into_response();
+            }
+            Request::from_parts(parts, Body::from(bytes))
+        } else {
+            // Other bodies (file uploads) are streamed, not read here: their token comes
+            // in the `X-CSRF-Token` header or the `csrf` query parameter of the form action.
+            let presented = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+                .or_else(|| {
+                    parts
+                        .uri
+                        .query()
+                        .and_then(|q| form_field(q.as_bytes(), FIELD))
+                })
+                .unwrap_or_default();
+            if !secrets_equal(&presented, expected) {
+                return PageError::csrf().into_response();
+            }
+            Request::from_parts(parts, body)
         }
-        Request::from_parts(parts, Body::from(bytes))
     } else {
         Request::from_parts(parts, body)
     };

@@ -37,6 +37,7 @@ pub struct Visitor {
     pub addr: String,
     pub secure: bool,
     pub session: Option<(Session, User)>,
+    pub return_to: String,
 }
 
 impl Visitor {
@@ -60,7 +61,7 @@ impl Visitor {
     }
 
     pub fn layout(&self, title: &str) -> Layout {
-        Layout::anonymous(self.tr, title, &self.csrf)
+        Layout::anonymous(self.tr, title, &self.csrf).returning_to(&self.return_to)
     }
 
     /// Sets the session cookie (a fresh id, replacing any earlier one) and redirects.
@@ -81,6 +82,20 @@ impl Visitor {
             cookie(session_cookie_name(self.secure), "", self.secure, Some(0)),
         );
         res
+    }
+}
+
+/// The address of this page for the language switch: the page itself when it was
+/// fetched with GET, the start otherwise (a form's address may not accept GET).
+fn return_to(parts: &Parts) -> String {
+    if parts.method == axum::http::Method::GET {
+        parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into())
+    } else {
+        "/".into()
     }
 }
 
@@ -135,6 +150,7 @@ impl FromRequestParts<AppState> for Visitor {
             addr,
             secure,
             session,
+            return_to: return_to(parts),
         })
     }
 }
@@ -149,6 +165,7 @@ pub struct Page {
     pub session: Session,
     pub user: User,
     pub actor: Actor,
+    pub return_to: String,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -197,6 +214,7 @@ impl FromRequestParts<AppState> for Page {
             session,
             user,
             actor,
+            return_to: return_to(parts),
         })
     }
 }
@@ -214,6 +232,7 @@ impl Page {
 
     pub fn layout(&self, title: &str) -> Layout {
         Layout::signed_in(self.tr, title, &self.csrf, &self.user, &self.actor)
+            .returning_to(&self.return_to)
     }
 
     /// Asks the policy about a page that is not about one object. A refusal is

@@ -22,6 +22,8 @@ pub struct Layout {
     pub csrf: String,
     pub user: Option<UserBar>,
     pub nav: Vec<NavItem>,
+    /// Where the language switch returns to (this page, when it was a GET).
+    pub return_to: String,
 }
 
 impl Layout {
@@ -32,6 +34,7 @@ impl Layout {
             csrf: csrf.to_string(),
             user: None,
             nav: Vec::new(),
+            return_to: "/".into(),
         }
     }
 
@@ -83,7 +86,14 @@ impl Layout {
                 org: user.org_name.clone(),
             }),
             nav,
+            return_to: "/".into(),
         }
+    }
+
+    /// Sets the page the language switch returns to.
+    pub fn returning_to(mut self, path: &str) -> Layout {
+        self.return_to = path.to_string();
+        self
     }
 }
 

@@ -150,6 +150,36 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_non_form_body_needs_the_token_in_a_header_or_the_query() {
+    let (_db, app) = app().await;
+    let mut c = app.client();
+    c.get("/aanmelden").await;
+    let multipart = [("content-type", "multipart/form-data; boundary=x")];
+    let r = c
+        .send(Method::POST, "/taal", Some("--x--".into()), &multipart)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no token");
+    let token = c.csrf();
+    let with_header = [
+        ("content-type", "multipart/form-data; boundary=x"),
+        ("x-csrf-token", token.as_str()),
+    ];
+    let r = c
+        .send(Method::POST, "/taal", Some("--x--".into()), &with_header)
+        .await;
+    assert_ne!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = c
+        .send(
+            Method::POST,
+            &format!("/taal?csrf={token}"),
+            Some("--x--".into()),
+            &multipart,
+        )
+        .await;
+    assert_ne!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
+
+#[tokio::test]
 async fn a_cross_site_form_post_is_refused_even_with_the_token() {
     let (db, app) = app().await;
     let o = seed_orgs(&db.store).await;
@@ -207,8 +237,32 @@ async fn an_unknown_page_is_a_dutch_404() {
 async fn the_language_switch_shows_english() {
     let (_db, app) = app().await;
     let mut c = app.client();
-    let r = c.post("/taal", &[("lang", "en")]).await;
+    let page = c.get("/aanmelden?afgemeld=1").await;
+    assert!(
+        page.body
+            .contains("name=\"terug\" value=\"/aanmelden?afgemeld=1\""),
+        "{}",
+        page.body
+    );
+    let r = c
+        .post(
+            "/taal",
+            &[("lang", "en"), ("terug", "/aanmelden?afgemeld=1")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.location(),
+        "/aanmelden?afgemeld=1",
+        "back to the same page"
+    );
+    let r = c
+        .post(
+            "/taal",
+            &[("lang", "en"), ("terug", "//kwaadwillend.example/x")],
+        )
+        .await;
+    assert_eq!(r.location(), "/", "never to another site");
     let r = c.get("/aanmelden").await;
     assert!(
         r.body.contains("lang=\"en\"") && r.body.contains("E-mail address"),

@@ -359,7 +359,11 @@ impl<'a> Client<'a> {
         if !cookie.is_empty() {
             req = req.header(header::COOKIE, cookie.join("; "));
         }
-        if body.is_some() {
+        if body.is_some()
+            && !extra
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
             req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
         for (k, v) in extra {

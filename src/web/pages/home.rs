@@ -129,12 +129,28 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
 #[derive(Deserialize)]
 pub struct LanguageForm {
     lang: String,
+    #[serde(default)]
+    terug: String,
 }
 
-/// Switches the interface language and goes back to the start.
+/// Only a path on this site: no other host, no scheme, no backslash tricks.
+fn local_path(p: &str) -> &str {
+    let ok = p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.contains("://")
+        && p.len() < 2000;
+    if ok {
+        p
+    } else {
+        "/"
+    }
+}
+
+/// Switches the interface language and goes back to the page it was chosen on.
 pub async fn set_language(Form(f): Form<LanguageForm>) -> Response {
     let lang = if f.lang == "en" { Lang::En } else { Lang::Nl };
-    let mut res = Redirect::to("/").into_response();
+    let mut res = Redirect::to(local_path(&f.terug)).into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, language_cookie(lang));
     res
