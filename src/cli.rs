@@ -95,6 +95,15 @@ pub enum OrgCommand {
     },
     /// Load all 342 municipalities of 2025 (running it again changes nothing).
     Import,
+    /// List organisations (code, kind, name), optionally of one kind or matching a search.
+    List {
+        /// municipality, police_unit or central_team
+        #[arg(long)]
+        kind: Option<String>,
+        /// Part of the name or code.
+        #[arg(long, default_value = "")]
+        search: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,6 +130,12 @@ pub enum UserCommand {
     Disable {
         #[arg(long)]
         email: String,
+    },
+    /// List the people of an organisation (e-mail, role, status, second factor).
+    List {
+        /// Organisation code, e.g. GM0363.
+        #[arg(long)]
+        org: String,
     },
 }
 
@@ -241,6 +256,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Org(OrgCommand::Import) => {
             let added = report(org_service::import_municipalities(&store, &ctx).await)?;
             println!("{added} municipalities added ({} in the 2025 list).", 342);
+            Ok(0)
+        }
+        Command::Org(OrgCommand::List { kind, search }) => {
+            let kind = match kind {
+                Some(k) => Some(OrgKind::parse(&k).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "unknown kind {k}: use municipality, police_unit or central_team"
+                    )
+                })?),
+                None => None,
+            };
+            for o in orgs::list(&store, kind, &search, 10_000, 0).await? {
+                println!("{}\t{}\t{}", o.code, o.kind.as_str(), o.name);
+            }
+            Ok(0)
+        }
+        Command::User(UserCommand::List { org }) => {
+            let org = match orgs::by_code(&store, &org).await {
+                Ok(o) => o,
+                Err(StoreError::NotFound) => anyhow::bail!("no organisation with code {org}"),
+                Err(e) => return Err(e.into()),
+            };
+            let ctx = Ctx {
+                actor_org_id: Some(org.id),
+                ..ctx
+            };
+            let event = ctx.event(
+                crate::domain::audit::AuditAction::ViewedUsers,
+                "organisation",
+                org.id,
+                Some(org.id),
+                crate::domain::audit::Outcome::Success,
+                serde_json::json!({"via": "cli"}),
+            );
+            audit::record(&store, &event, ctx.now).await?;
+            for u in users::list_by_org(&store, org.id).await? {
+                let second = if u.has_second_factor() { "totp" } else { "-" };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.email,
+                    u.role.as_str(),
+                    u.status.as_str(),
+                    second,
+                    u.name
+                );
+            }
             Ok(0)
         }
         Command::User(UserCommand::Add {

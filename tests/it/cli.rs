@@ -310,3 +310,39 @@ both_backends!(
         .is_none());
     }
 );
+
+both_backends!(
+    org_list_and_user_list_show_what_is_there_and_user_list_is_audited,
+    |db: TestDb| async move {
+        let o = seed_orgs(&db.store).await;
+        make_person(
+            &db.store,
+            o.amsterdam,
+            "lijst@amsterdam.nl",
+            meldpunt::domain::user::Role::Reporter,
+        )
+        .await;
+        let (code, out, _) = meldpunt(&db, &["org", "list", "--kind", "municipality"]);
+        assert_eq!(code, 0);
+        assert_eq!(out.lines().count(), 2, "{out}");
+        assert!(out.contains("GM0363\tmunicipality\tAmsterdam"), "{out}");
+        let (code, out, _) = meldpunt(&db, &["org", "list", "--search", "politie"]);
+        assert_eq!(code, 0);
+        assert!(out.starts_with("POL-AMS\t"), "{out}");
+        let before = audit::count(&db.store).await.unwrap();
+        let (code, out, _) = meldpunt(&db, &["user", "list", "--org", "GM0363"]);
+        assert_eq!(code, 0);
+        assert!(
+            out.starts_with("lijst@amsterdam.nl\treporter\tactive\t-"),
+            "{out}"
+        );
+        assert_eq!(
+            audit::count(&db.store).await.unwrap(),
+            before + 1,
+            "viewing people is recorded"
+        );
+        let (code, _, err) = meldpunt(&db, &["user", "list", "--org", "GM0000"]);
+        assert_eq!(code, 1);
+        assert!(err.contains("GM0000"));
+    }
+);
