@@ -99,7 +99,10 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
     tx.commit().await?;
     let mut tx = store.begin_write().await?;
     // Fictional mayors: demo data never names real people.
-    for (code, mayor) in [("GM0363", "J. de Vries (demo)"), ("GM0599", "M. Bakker (demo)")] {
+    for (code, mayor) in [
+        ("GM0363", "J. de Vries (demo)"),
+        ("GM0599", "M. Bakker (demo)"),
+    ] {
         let org = orgs::by_code(store, code).await?;
         orgs::set_mayor(&mut tx, org.id, Some(mayor)).await?;
     }
