@@ -93,7 +93,16 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
         let org = NewOrganisation::new(kind, code, name, None)
             .map_err(|e| super::ServiceError::invalid("code", e.to_string()))?;
         if orgs::by_code(store, code).await.is_err() {
-            orgs::insert(&mut tx, &org, ctx.now).await?;
+            let id = orgs::insert(&mut tx, &org, ctx.now).await?;
+            let event = ctx.event(
+                AuditAction::OrganisationCreated,
+                "organisation",
+                id,
+                Some(id),
+                Outcome::Success,
+                json!({"code": code, "kind": kind.as_str(), "name": name, "demo": true}),
+            );
+            audit::append(&mut tx, &event, ctx.now).await?;
         }
     }
     tx.commit().await?;
@@ -105,6 +114,15 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
     ] {
         let org = orgs::by_code(store, code).await?;
         orgs::set_mayor(&mut tx, org.id, Some(mayor)).await?;
+        let event = ctx.event(
+            AuditAction::OrganisationUpdated,
+            "organisation",
+            org.id,
+            Some(org.id),
+            Outcome::Success,
+            json!({"mayor": mayor, "demo": true}),
+        );
+        audit::append(&mut tx, &event, ctx.now).await?;
     }
     let password_hash = hash_password(DEMO_PASSWORD, &mut OsRng);
     for a in DEMO_ACCOUNTS.iter() {
@@ -121,6 +139,15 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
                 .collect();
             users::enrol_second_factor(&mut tx, id, DEMO_TOTP_SECRET, 0, &codes).await?;
         }
+        let event = ctx.event(
+            AuditAction::UserCreated,
+            "user",
+            id,
+            Some(org.id),
+            Outcome::Success,
+            json!({"email": a.email, "role": a.role.as_str(), "demo": true}),
+        );
+        audit::append(&mut tx, &event, ctx.now).await?;
     }
     let event = ctx.event(
         AuditAction::DemoSeeded,

@@ -346,3 +346,39 @@ both_backends!(
         assert!(err.contains("GM0000"));
     }
 );
+
+both_backends!(
+    demo_seeds_every_role_once_and_records_each_change,
+    |db: TestDb| async move {
+        let (code, out, err) = meldpunt(&db, &["demo"]);
+        assert_eq!(code, 0, "{err}");
+        for role in ["Melder", "Analist", "Supervisor", "Auditor", "Beheerder"] {
+            assert!(out.contains(role), "{role} missing in {out}");
+        }
+        assert!(out.contains("meldpunt-demo-2026"));
+        assert_eq!(users::count(&db.store).await.unwrap(), 7);
+        let filter = audit::AuditFilter {
+            action: Some("user.created".into()),
+            ..Default::default()
+        };
+        let created = audit::list(
+            &db.store,
+            meldpunt::domain::policy::AuditScope::All,
+            &filter,
+            100,
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(created.len(), 7, "one audit entry per demo account");
+        let (code, out, _) = meldpunt(&db, &["demo"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("already has accounts"), "{out}");
+        assert_eq!(
+            users::count(&db.store).await.unwrap(),
+            7,
+            "a second run adds nothing"
+        );
+        assert_eq!(meldpunt(&db, &["audit", "verify"]).0, 0);
+    }
+);
