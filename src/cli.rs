@@ -273,11 +273,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::User(UserCommand::List { org }) => {
-            let org = match orgs::by_code(&store, &org).await {
-                Ok(o) => o,
-                Err(StoreError::NotFound) => anyhow::bail!("no organisation with code {org}"),
-                Err(e) => return Err(e.into()),
-            };
+            let org = find_org(&store, &org).await?;
             let ctx = Ctx {
                 actor_org_id: Some(org.id),
                 ..ctx
@@ -313,11 +309,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!("unknown role {role}: use reporter, analyst, supervisor, auditor or administrator")
             })?;
-            let org = match orgs::by_code(&store, &org).await {
-                Ok(o) => o,
-                Err(StoreError::NotFound) => anyhow::bail!("no organisation with code {org}"),
-                Err(e) => return Err(e.into()),
-            };
+            let org = find_org(&store, &org).await?;
             let new = NewUser::new(&email, &name, role)?;
             let activation = report(accounts::create_user(&store, &ctx, org.id, &new).await)?;
             println!(
@@ -344,11 +336,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Token(TokenCommand::Add { org, name }) => {
-            let org = match orgs::by_code(&store, &org).await {
-                Ok(o) => o,
-                Err(StoreError::NotFound) => anyhow::bail!("no organisation with code {org}"),
-                Err(e) => return Err(e.into()),
-            };
+            let org = find_org(&store, &org).await?;
             let (id, token) = report(token_service::create(&store, &ctx, org.id, &name).await)?;
             eprintln!("API token {id} for {} created. It is shown once:", org.name);
             println!("{token}");
@@ -408,6 +396,14 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
         None => Store::open_sqlite_dir(&config.data_dir).await?,
     };
     Ok(store)
+}
+
+async fn find_org(store: &Store, code: &str) -> anyhow::Result<orgs::Organisation> {
+    match orgs::by_code(store, code).await {
+        Ok(o) => Ok(o),
+        Err(StoreError::NotFound) => anyhow::bail!("no organisation with code {code}"),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn find_user(store: &Store, email: &str) -> anyhow::Result<users::User> {

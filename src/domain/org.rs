@@ -130,21 +130,27 @@ impl NewOrganisation {
         if name.is_empty() || name.chars().count() > 200 {
             return Err(OrgError::InvalidName);
         }
-        let mayor = mayor.map(str::trim).filter(|m| !m.is_empty());
-        if mayor.is_some_and(|m| m.chars().count() > 200) {
-            return Err(OrgError::InvalidMayor);
-        }
+        let mayor = mayor_name(mayor)?;
         Ok(NewOrganisation {
             kind,
             code,
             name: name.to_string(),
-            mayor: mayor.map(str::to_string),
+            mayor,
             province: None,
             safety_region: None,
             lat: None,
             lon: None,
         })
     }
+}
+
+/// The mayor's name as typed: trimmed, empty meaning "none", at most 200 characters.
+pub fn mayor_name(raw: Option<&str>) -> Result<Option<String>, OrgError> {
+    let mayor = raw.map(str::trim).filter(|m| !m.is_empty());
+    if mayor.is_some_and(|m| m.chars().count() > 200) {
+        return Err(OrgError::InvalidMayor);
+    }
+    Ok(mayor.map(str::to_string))
 }
 
 /// One row of the bundled CBS list of municipalities (data/gemeenten-2025.csv).

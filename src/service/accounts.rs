@@ -99,8 +99,20 @@ pub async fn create_user(
     Ok(Activation { user_id, token })
 }
 
+/// Nobody resets or blocks their own account: that takes a second administrator.
+fn refuse_self(ctx: &Ctx, user_id: i64) -> Result<()> {
+    if ctx.actor_user_id == Some(user_id) {
+        return Err(ServiceError::invalid(
+            "user",
+            "U kunt uw eigen account niet resetten of blokkeren. Vraag een andere beheerder.",
+        ));
+    }
+    Ok(())
+}
+
 /// Clears password and second factor and issues a new activation link.
 pub async fn reset_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<Activation> {
+    refuse_self(ctx, user_id)?;
     let user = users::get(store, user_id).await.map_err(not_found)?;
     let token = random_secret(32, &mut OsRng);
     let mut tx = store.begin_write().await?;
@@ -126,6 +138,7 @@ pub async fn reset_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<Activa
 
 /// Blocks an account and ends its sessions.
 pub async fn disable_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<()> {
+    refuse_self(ctx, user_id)?;
     let user = users::get(store, user_id).await.map_err(not_found)?;
     if user.status == UserStatus::Disabled {
         return Ok(());

@@ -202,7 +202,7 @@ pub async fn sign_in_password(
         counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
     }
     let session = new_session(&mut tx, user.id, stage, ctx).await?;
-    let ctx = as_user(ctx, &user);
+    let ctx = ctx.acting_as(&user);
     let event = ctx.event(
         AuditAction::SignInPassword,
         "user",
@@ -214,14 +214,6 @@ pub async fn sign_in_password(
     audit::append(&mut tx, &event, ctx.now).await?;
     tx.commit().await?;
     Ok(session)
-}
-
-fn as_user(ctx: &Ctx, user: &User) -> Ctx {
-    let mut c = ctx.clone();
-    c.actor_user_id = Some(user.id);
-    c.actor_label = user.email.clone();
-    c.actor_org_id = Some(user.org_id);
-    c
 }
 
 /// Which second factor the person typed.
@@ -281,7 +273,7 @@ pub async fn sign_in_second_factor(
     clear_account_counters(&mut tx, ctx, &user.email).await?;
     counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
     let new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-    let ctx = as_user(ctx, user);
+    let ctx = ctx.acting_as(user);
     let event = ctx.event(
         action,
         "user",
@@ -347,7 +339,7 @@ pub async fn finish_enrolment(
     sessions::delete(&mut tx, &session.id_hash).await?;
     counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
     let new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-    let ctx = as_user(ctx, user);
+    let ctx = ctx.acting_as(user);
     let event = ctx.event(
         AuditAction::SecondFactorEnrolled,
         "user",
@@ -388,7 +380,7 @@ pub async fn load_session(
     if validity != SessionValidity::Valid || user.status != UserStatus::Active {
         let mut tx = store.begin_write().await?;
         if sessions::delete(&mut tx, &hash).await? {
-            let ctx = as_user(ctx, &user);
+            let ctx = ctx.acting_as(&user);
             let reason = match validity {
                 SessionValidity::IdleExpired => "idle",
                 SessionValidity::AbsoluteExpired => "absolute",
@@ -428,7 +420,7 @@ pub async fn sign_out(
     } else {
         u64::from(sessions::delete(&mut tx, &session.id_hash).await?)
     };
-    let ctx = as_user(ctx, user);
+    let ctx = ctx.acting_as(user);
     let action = if everywhere {
         AuditAction::SignOutEverywhere
     } else {

@@ -37,6 +37,27 @@ impl Ctx {
         }
     }
 
+    /// Someone not signed in (or a system caller before it is identified), at `origin`.
+    pub fn anonymous(origin: &str, now: Millis) -> Ctx {
+        Ctx {
+            actor_user_id: None,
+            actor_label: "anonymous".into(),
+            actor_org_id: None,
+            origin: origin.to_string(),
+            now,
+        }
+    }
+
+    /// The same moment and origin, acting as `user`.
+    pub fn acting_as(&self, user: &crate::store::users::User) -> Ctx {
+        Ctx {
+            actor_user_id: Some(user.id),
+            actor_label: user.email.clone(),
+            actor_org_id: Some(user.org_id),
+            ..self.clone()
+        }
+    }
+
     /// An audit event by this actor about an object of organisation `org_id`.
     pub fn event(
         &self,

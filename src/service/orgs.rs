@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::{Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::org::{municipalities_2025, NewOrganisation};
+use crate::domain::org::{mayor_name, municipalities_2025, NewOrganisation, OrgError};
 use crate::store::{audit, orgs, Store, StoreError};
 
 pub async fn create(store: &Store, ctx: &Ctx, org: &NewOrganisation) -> Result<i64> {
@@ -57,8 +57,34 @@ pub async fn import_municipalities(store: &Store, ctx: &Ctx) -> Result<usize> {
     Ok(added)
 }
 
-/// Sets or clears the mayor of an organisation.
-pub async fn set_mayor(store: &Store, ctx: &Ctx, org_id: i64, mayor: Option<&str>) -> Result<()> {
+/// The form field and Dutch message for an organisation that breaks a rule.
+pub fn org_error(e: OrgError) -> ServiceError {
+    let (field, message) = match e {
+        OrgError::InvalidCbsCode => (
+            "code",
+            "Vul de CBS-code van de gemeente in, bijvoorbeeld GM0363.",
+        ),
+        OrgError::InvalidCode => (
+            "code",
+            "Vul een code in van 2 tot 20 letters, cijfers of streepjes, bijvoorbeeld POL-AMS. \
+             Alleen gemeenten hebben een code die met GM begint.",
+        ),
+        OrgError::InvalidName => (
+            "name",
+            "Vul de naam van de organisatie in (hoogstens 200 tekens).",
+        ),
+        OrgError::InvalidMayor => (
+            "mayor",
+            "De naam van de burgemeester is te lang (hoogstens 200 tekens).",
+        ),
+    };
+    ServiceError::invalid(field, message)
+}
+
+/// Sets (or, with an empty name, clears) the mayor of an organisation.
+pub async fn set_mayor(store: &Store, ctx: &Ctx, org_id: i64, raw: &str) -> Result<()> {
+    let mayor = mayor_name(Some(raw)).map_err(org_error)?;
+    let mayor = mayor.as_deref();
     let mut tx = store.begin_write().await?;
     orgs::set_mayor(&mut tx, org_id, mayor)
         .await

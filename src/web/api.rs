@@ -72,11 +72,8 @@ impl FromRequestParts<AppState> for ApiClient {
             .map(|a| a.0.clone())
             .unwrap_or_default();
         let ctx = Ctx {
-            actor_user_id: None,
             actor_label: "api".into(),
-            actor_org_id: None,
-            origin: addr,
-            now: now_ms(),
+            ..Ctx::anonymous(&addr, now_ms())
         };
         match token_service::authenticate(&state.store, &ctx, bearer).await? {
             Some(token) => Ok(ApiClient { token }),

@@ -42,21 +42,10 @@ pub struct Visitor {
 
 impl Visitor {
     pub fn ctx(&self) -> Ctx {
+        let anonymous = Ctx::anonymous(&self.addr, now_ms());
         match &self.session {
-            Some((_, u)) => Ctx {
-                actor_user_id: Some(u.id),
-                actor_label: u.email.clone(),
-                actor_org_id: Some(u.org_id),
-                origin: self.addr.clone(),
-                now: now_ms(),
-            },
-            None => Ctx {
-                actor_user_id: None,
-                actor_label: "anonymous".into(),
-                actor_org_id: None,
-                origin: self.addr.clone(),
-                now: now_ms(),
-            },
+            Some((_, u)) => anonymous.acting_as(u),
+            None => anonymous,
         }
     }
 
@@ -124,13 +113,7 @@ async fn load(
     let Some(token) = read_cookie(headers, session_cookie_name(secure)) else {
         return Ok(None);
     };
-    let ctx = Ctx {
-        actor_user_id: None,
-        actor_label: "anonymous".into(),
-        actor_org_id: None,
-        origin: addr.to_string(),
-        now: now_ms(),
-    };
+    let ctx = Ctx::anonymous(addr, now_ms());
     Ok(auth::load_session(&state.store, &ctx, &token, &state.limits).await?)
 }
 
@@ -221,13 +204,7 @@ impl FromRequestParts<AppState> for Page {
 
 impl Page {
     pub fn ctx(&self) -> Ctx {
-        Ctx {
-            actor_user_id: Some(self.user.id),
-            actor_label: self.user.email.clone(),
-            actor_org_id: Some(self.user.org_id),
-            origin: self.addr.clone(),
-            now: now_ms(),
-        }
+        Ctx::anonymous(&self.addr, now_ms()).acting_as(&self.user)
     }
 
     pub fn layout(&self, title: &str) -> Layout {

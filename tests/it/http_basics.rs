@@ -3,7 +3,7 @@
 use axum::http::{Method, StatusCode};
 use meldpunt::domain::user::Role;
 use meldpunt::service::tokens as token_service;
-use meldpunt::store::{audit, orgs, tokens};
+use meldpunt::store::{audit, tokens};
 
 use crate::support::*;
 
@@ -390,7 +390,7 @@ async fn the_openapi_document_is_public_and_valid_json() {
 }
 
 #[tokio::test]
-async fn uploads_of_assets_are_served_with_their_type_and_unknown_ones_are_404() {
+async fn assets_are_served_with_their_type_and_unknown_ones_are_404() {
     let (_db, app) = app().await;
     let mut c = app.client();
     let r = c.get("/assets/utrecht-component-library.css").await;
@@ -400,7 +400,6 @@ async fn uploads_of_assets_are_served_with_their_type_and_unknown_ones_are_404()
         c.get("/assets/../Cargo.toml").await.status,
         StatusCode::NOT_FOUND
     );
-    let _ = orgs::count(&app.store).await.unwrap();
 }
 
 #[tokio::test]
@@ -507,4 +506,37 @@ async fn an_audit_export_is_itself_audited() {
     let r = c.get("/audit?van=gisteren").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("jjjj-mm-dd"));
+}
+
+#[tokio::test]
+async fn an_administrator_cannot_reset_or_block_their_own_account() {
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let admin = make_person(
+        &db.store,
+        o.central,
+        "beheer@meldpunt.nl",
+        Role::Administrator,
+    )
+    .await;
+    let mut c = app
+        .client()
+        .with_session(&session_for(&db.store, &admin).await);
+    for action in ["reset", "blokkeren"] {
+        let before = audit::count(&db.store).await.unwrap();
+        let r = c
+            .post(&format!("/beheer/gebruikers/{}/{action}", admin.id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{action}");
+        assert!(r.body.contains("eigen account"), "{}", r.body);
+        let user = meldpunt::store::users::get(&db.store, admin.id)
+            .await
+            .unwrap();
+        assert_eq!(user.status, meldpunt::domain::user::UserStatus::Active);
+        assert_eq!(
+            audit::count(&db.store).await.unwrap(),
+            before,
+            "nothing recorded as done"
+        );
+    }
 }

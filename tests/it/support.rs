@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -29,14 +30,15 @@ pub enum Backend {
 pub struct TestDb {
     pub store: Store,
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
-    pg_name: Option<(String, String)>,
+    /// The SQLite directory; PostgreSQL test databases are removed by scripts/test.sh.
+    dir: Option<Arc<tempfile::TempDir>>,
 }
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        // Databases are dropped by the test script's cleanup; nothing async here.
-        let _ = &self.pg_name;
+impl TestDb {
+    /// Keeps the SQLite directory alive while a test body runs: an `async move` block
+    /// captures only the fields it uses, so `db.store` alone would let the directory go.
+    pub fn guard(&self) -> Option<Arc<tempfile::TempDir>> {
+        self.dir.clone()
     }
 }
 
@@ -58,8 +60,7 @@ pub async fn test_db(backend: Backend) -> Option<TestDb> {
             Some(TestDb {
                 store,
                 url,
-                _dir: Some(dir),
-                pg_name: None,
+                dir: Some(Arc::new(dir)),
             })
         }
         Backend::Postgres => {
@@ -82,8 +83,7 @@ pub async fn test_db(backend: Backend) -> Option<TestDb> {
             Some(TestDb {
                 store,
                 url,
-                _dir: None,
-                pg_name: Some((admin, name)),
+                dir: None,
             })
         }
     }
@@ -127,12 +127,14 @@ macro_rules! both_backends {
                 let db = $crate::support::test_db($crate::support::Backend::Sqlite)
                     .await
                     .unwrap();
+                let _guard = db.guard();
                 ($body)(db).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_postgres() {
                 if let Some(db) = $crate::support::test_db($crate::support::Backend::Postgres).await
                 {
+                    let _guard = db.guard();
                     ($body)(db).await;
                 }
             }

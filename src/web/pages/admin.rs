@@ -157,15 +157,7 @@ pub async fn create_org(p: Page, Form(f): Form<NewOrgForm>) -> Result<Response, 
         .and_then(|kind| NewOrganisation::new(kind, &f.code, &f.name, mayor));
     let result = match new {
         Ok(org) => org_service::create(&p.state.store, &p.ctx(), &org).await,
-        Err(e) => {
-            let (field, msg) = match e {
-                OrgError::InvalidCbsCode => ("code", "Vul de CBS-code van de gemeente in, bijvoorbeeld GM0363."),
-                OrgError::InvalidCode => ("code", "Vul een code in van 2 tot 20 letters, cijfers of streepjes, bijvoorbeeld POL-AMS. Alleen gemeenten hebben een code die met GM begint."),
-                OrgError::InvalidName => ("name", "Vul de naam van de organisatie in (hoogstens 200 tekens)."),
-                OrgError::InvalidMayor => ("mayor", "De naam van de burgemeester is te lang (hoogstens 200 tekens)."),
-            };
-            Err(ServiceError::invalid(field, msg))
-        }
+        Err(e) => Err(org_service::org_error(e)),
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/beheer/organisaties/{id}")).into_response()),
@@ -343,27 +335,20 @@ pub async fn set_mayor(
 ) -> Result<Response, PageError> {
     p.authorize_object(Action::ManageUsers { org_id: id })
         .await?;
-    let mayor = f.mayor.trim();
-    if mayor.chars().count() > 200 {
-        let extras = OrgPageExtras {
-            errors: FieldErrors::single(
-                "mayor",
-                "De naam van de burgemeester is te lang (hoogstens 200 tekens).",
-            ),
-            ..Default::default()
-        };
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &org_page(&p, id, extras).await?,
-        );
+    match org_service::set_mayor(&p.state.store, &p.ctx(), id, &f.mayor).await {
+        Ok(()) => {}
+        Err(ServiceError::Invalid { field, message }) => {
+            let extras = OrgPageExtras {
+                errors: FieldErrors::single(field, message),
+                ..Default::default()
+            };
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &org_page(&p, id, extras).await?,
+            );
+        }
+        Err(e) => return Err(PageError(Failure::from(e))),
     }
-    org_service::set_mayor(
-        &p.state.store,
-        &p.ctx(),
-        id,
-        Some(mayor).filter(|m| !m.is_empty()),
-    )
-    .await?;
     let extras = OrgPageExtras {
         notice: Some(p.tr.t("mayor_saved")),
         ..Default::default()
@@ -442,11 +427,6 @@ async fn managed_user(p: &Page, id: i64) -> Result<users::User, PageError> {
         org_id: user.org_id,
     })
     .await?;
-    if user.id == p.user.id {
-        return Err(PageError::bad_request(
-            "U kunt uw eigen account niet resetten of blokkeren. Vraag een andere beheerder.",
-        ));
-    }
     Ok(user)
 }
 
