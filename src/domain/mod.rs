@@ -4,9 +4,13 @@
 //! time and randomness are handed in by the caller. Errors are plain enums.
 
 pub mod audit;
+pub mod case;
 pub mod credentials;
+pub mod evidence;
+pub mod link;
 pub mod org;
 pub mod policy;
+pub mod report;
 pub mod session;
 pub mod throttle;
 pub mod user;

@@ -1,0 +1,380 @@
+//! A case (zaak): one piece of online content, however many municipalities reported it.
+//! Its lifecycle is typed and its transitions are decided here; its queue priority too.
+
+use super::link::Platform;
+use super::report::{Category, HandlingDeadlines, ReportStatus, Urgency};
+use super::Millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CaseStatus {
+    Received,
+    InTriage,
+    InAssessment,
+    Decided,
+    NoticeSent,
+    PlatformAnswered,
+    Closed,
+    Withdrawn,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 8] = [
+        CaseStatus::Received,
+        CaseStatus::InTriage,
+        CaseStatus::InAssessment,
+        CaseStatus::Decided,
+        CaseStatus::NoticeSent,
+        CaseStatus::PlatformAnswered,
+        CaseStatus::Closed,
+        CaseStatus::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Received => "received",
+            CaseStatus::InTriage => "in_triage",
+            CaseStatus::InAssessment => "in_assessment",
+            CaseStatus::Decided => "decided",
+            CaseStatus::NoticeSent => "notice_sent",
+            CaseStatus::PlatformAnswered => "platform_answered",
+            CaseStatus::Closed => "closed",
+            CaseStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseStatus> {
+        CaseStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            CaseStatus::Received => "Ontvangen",
+            CaseStatus::InTriage => "In triage",
+            CaseStatus::InAssessment => "In beoordeling",
+            CaseStatus::Decided => "Besluit genomen",
+            CaseStatus::NoticeSent => "Melding aan platform verstuurd",
+            CaseStatus::PlatformAnswered => "Platform heeft geantwoord",
+            CaseStatus::Closed => "Afgesloten",
+            CaseStatus::Withdrawn => "Ingetrokken",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            CaseStatus::Received => "Received",
+            CaseStatus::InTriage => "In triage",
+            CaseStatus::InAssessment => "In assessment",
+            CaseStatus::Decided => "Decided",
+            CaseStatus::NoticeSent => "Notice sent to platform",
+            CaseStatus::PlatformAnswered => "Platform answered",
+            CaseStatus::Closed => "Closed",
+            CaseStatus::Withdrawn => "Withdrawn",
+        }
+    }
+
+    /// Still waiting for the central team to decide: the handling deadline applies.
+    pub fn awaits_decision(self) -> bool {
+        matches!(
+            self,
+            CaseStatus::Received | CaseStatus::InTriage | CaseStatus::InAssessment
+        )
+    }
+
+    /// Open cases appear in the queue.
+    pub fn is_open(self) -> bool {
+        !matches!(self, CaseStatus::Closed | CaseStatus::Withdrawn)
+    }
+}
+
+/// Who moves a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mover {
+    /// An analyst or supervisor, by hand.
+    Team,
+    /// meldpunt itself: all reports withdrawn, or a new report reopening the case.
+    System,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a case cannot go from {from:?} to {to:?}")]
+pub struct TransitionRefused {
+    pub from: CaseStatus,
+    pub to: CaseStatus,
+}
+
+impl TransitionRefused {
+    pub fn dutch(&self) -> String {
+        format!(
+            "Een zaak met status '{}' kan niet naar '{}'.",
+            self.from.label_nl(),
+            self.to.label_nl()
+        )
+    }
+}
+
+/// The allowed moves. Everything not listed is refused.
+pub fn transition(from: CaseStatus, to: CaseStatus, by: Mover) -> Result<(), TransitionRefused> {
+    use CaseStatus::*;
+    let allowed = match by {
+        Mover::Team => matches!(
+            (from, to),
+            (Received, InTriage)
+                | (InTriage, InAssessment)
+                | (InTriage, Closed)
+                | (InAssessment, Decided)
+                | (InAssessment, InTriage)
+                | (Decided, NoticeSent)
+                | (Decided, Closed)
+                | (NoticeSent, PlatformAnswered)
+                | (PlatformAnswered, Closed)
+        ),
+        Mover::System => matches!(
+            (from, to),
+            (Received | InTriage, Withdrawn) | (Closed | Withdrawn, Received)
+        ),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(TransitionRefused { from, to })
+    }
+}
+
+/// The moves the team can make from `from`, for the case page.
+pub fn team_moves(from: CaseStatus) -> Vec<CaseStatus> {
+    CaseStatus::ALL
+        .into_iter()
+        .filter(|to| transition(from, *to, Mover::Team).is_ok())
+        .collect()
+}
+
+/// What a case needs to know about each of its reports to derive its own figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportFacts {
+    pub org_id: i64,
+    pub urgency: Urgency,
+    pub category: Category,
+    pub status: ReportStatus,
+    pub reported_at: Millis,
+    pub expected_start: Option<Millis>,
+}
+
+/// A case's figures, derived from its active reports (or all, when all are withdrawn).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFigures {
+    pub urgency: Urgency,
+    pub deadline_at: Millis,
+    pub expected_start_at: Option<Millis>,
+    pub municipality_count: i64,
+    pub report_count: i64,
+    pub categories: Vec<Category>,
+    pub first_reported_at: Millis,
+    pub last_reported_at: Millis,
+    pub all_withdrawn: bool,
+}
+
+/// Derives the figures. The most urgent report sets the urgency; the deadline runs from
+/// the first report with that urgency; the earliest expected start counts.
+pub fn figures(reports: &[ReportFacts], deadlines: &HandlingDeadlines) -> Option<CaseFigures> {
+    let active: Vec<&ReportFacts> = reports
+        .iter()
+        .filter(|r| r.status == ReportStatus::Active)
+        .collect();
+    let all_withdrawn = active.is_empty();
+    let counted: Vec<&ReportFacts> = if all_withdrawn {
+        reports.iter().collect()
+    } else {
+        active
+    };
+    let urgency = counted.iter().map(|r| r.urgency).min()?;
+    let deadline_at = counted
+        .iter()
+        .filter(|r| r.urgency == urgency)
+        .map(|r| deadlines.deadline(urgency, r.reported_at))
+        .min()?;
+    let mut orgs: Vec<i64> = counted.iter().map(|r| r.org_id).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    let mut categories: Vec<Category> = counted.iter().map(|r| r.category).collect();
+    categories.sort();
+    categories.dedup();
+    Some(CaseFigures {
+        urgency,
+        deadline_at,
+        expected_start_at: counted.iter().filter_map(|r| r.expected_start).min(),
+        municipality_count: orgs.len() as i64,
+        report_count: counted.len() as i64,
+        categories,
+        first_reported_at: reports.iter().map(|r| r.reported_at).min()?,
+        last_reported_at: reports.iter().map(|r| r.reported_at).max()?,
+        all_withdrawn,
+    })
+}
+
+/// A case as the queue sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueEntry {
+    pub case_id: i64,
+    pub status: CaseStatus,
+    pub platform: Platform,
+    pub urgency: Urgency,
+    pub deadline_at: Millis,
+    pub expected_start_at: Option<Millis>,
+    pub municipality_count: i64,
+    pub first_reported_at: Millis,
+}
+
+impl QueueEntry {
+    /// Past its handling deadline and still waiting for a decision.
+    pub fn is_overdue(&self, now: Millis) -> bool {
+        self.status.awaits_decision() && now > self.deadline_at
+    }
+}
+
+/// Orders the queue: urgency first, then the disturbance that comes soonest (unknown
+/// dates last; dates already past count as "now"), then the number of municipalities
+/// that reported it, then the oldest report.
+pub fn prioritise(entries: &mut [QueueEntry], now: Millis) {
+    entries.sort_by_key(|e| {
+        (
+            e.urgency.rank(),
+            e.expected_start_at.map(|s| s.max(now)).unwrap_or(i64::MAX),
+            -e.municipality_count,
+            e.first_reported_at,
+            e.case_id,
+        )
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CaseStatus::*;
+    use super::*;
+
+    /// Every pair of statuses, for both movers: exactly the listed moves are allowed.
+    #[test]
+    fn every_transition_is_allowed_or_refused_as_the_table_says() {
+        let team_allowed = [
+            (Received, InTriage),
+            (InTriage, InAssessment),
+            (InTriage, Closed),
+            (InAssessment, Decided),
+            (InAssessment, InTriage),
+            (Decided, NoticeSent),
+            (Decided, Closed),
+            (NoticeSent, PlatformAnswered),
+            (PlatformAnswered, Closed),
+        ];
+        let system_allowed = [
+            (Received, Withdrawn),
+            (InTriage, Withdrawn),
+            (Closed, Received),
+            (Withdrawn, Received),
+        ];
+        let mut checked = 0;
+        for from in CaseStatus::ALL {
+            for to in CaseStatus::ALL {
+                for (by, table) in [
+                    (Mover::Team, &team_allowed[..]),
+                    (Mover::System, &system_allowed[..]),
+                ] {
+                    let expected = table.contains(&(from, to));
+                    assert_eq!(
+                        transition(from, to, by).is_ok(),
+                        expected,
+                        "{from:?} → {to:?} by {by:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 8 * 8 * 2);
+    }
+
+    #[test]
+    fn nothing_moves_to_itself_and_closed_cases_only_reopen_by_a_new_report() {
+        for s in CaseStatus::ALL {
+            assert!(transition(s, s, Mover::Team).is_err());
+            assert!(transition(s, s, Mover::System).is_err());
+        }
+        assert!(team_moves(Closed).is_empty());
+        assert!(team_moves(Withdrawn).is_empty());
+        assert_eq!(team_moves(InTriage), vec![InAssessment, Closed]);
+    }
+
+    fn facts(org: i64, urgency: Urgency, at: Millis) -> ReportFacts {
+        ReportFacts {
+            org_id: org,
+            urgency,
+            category: Category::CallToGather,
+            status: ReportStatus::Active,
+            reported_at: at,
+            expected_start: None,
+        }
+    }
+
+    #[test]
+    fn figures_follow_the_most_urgent_active_report() {
+        let d = HandlingDeadlines::default();
+        let mut reports = vec![
+            facts(1, Urgency::Normal, 1_000),
+            facts(2, Urgency::Acute, 5_000),
+            facts(2, Urgency::High, 6_000),
+        ];
+        let f = figures(&reports, &d).unwrap();
+        assert_eq!(f.urgency, Urgency::Acute);
+        assert_eq!(f.deadline_at, 5_000 + 3_600_000);
+        assert_eq!(f.municipality_count, 2);
+        assert_eq!(f.report_count, 3);
+        assert_eq!((f.first_reported_at, f.last_reported_at), (1_000, 6_000));
+        reports[1].status = ReportStatus::Withdrawn;
+        let f = figures(&reports, &d).unwrap();
+        assert_eq!(f.urgency, Urgency::High);
+        assert!(!f.all_withdrawn);
+        for r in &mut reports {
+            r.status = ReportStatus::Withdrawn;
+        }
+        assert!(figures(&reports, &d).unwrap().all_withdrawn);
+        assert_eq!(figures(&[], &d), None);
+    }
+
+    fn entry(id: i64, urgency: Urgency, start: Option<Millis>, munis: i64) -> QueueEntry {
+        QueueEntry {
+            case_id: id,
+            status: Received,
+            platform: Platform::TikTok,
+            urgency,
+            deadline_at: 0,
+            expected_start_at: start,
+            municipality_count: munis,
+            first_reported_at: id,
+        }
+    }
+
+    #[test]
+    fn the_queue_puts_acute_then_soonest_then_most_reported_first() {
+        let now = 1_000_000;
+        let mut q = vec![
+            entry(1, Urgency::Normal, Some(now + 10), 9),
+            entry(2, Urgency::Acute, None, 1),
+            entry(3, Urgency::Acute, Some(now + 7_200_000), 1),
+            entry(4, Urgency::Acute, Some(now + 3_600_000), 1),
+            entry(5, Urgency::Acute, None, 3),
+            entry(6, Urgency::High, None, 1),
+            entry(7, Urgency::Acute, Some(now - 60_000), 1),
+        ];
+        prioritise(&mut q, now);
+        let order: Vec<i64> = q.iter().map(|e| e.case_id).collect();
+        assert_eq!(order, vec![7, 4, 3, 5, 2, 6, 1]);
+    }
+
+    #[test]
+    fn overdue_means_past_the_deadline_and_undecided() {
+        let mut e = entry(1, Urgency::Acute, None, 1);
+        e.deadline_at = 100;
+        assert!(!e.is_overdue(100));
+        assert!(e.is_overdue(101));
+        e.status = Decided;
+        assert!(!e.is_overdue(101));
+    }
+}

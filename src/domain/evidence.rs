@@ -1,0 +1,135 @@
+//! Evidence files: which kinds are accepted, judged by their content, never by their
+//! name or the type the browser claims.
+
+/// The kinds of evidence meldpunt accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceKind {
+    Png,
+    Jpeg,
+    WebP,
+    Pdf,
+    Mp4,
+}
+
+impl EvidenceKind {
+    pub const ALL: [EvidenceKind; 5] = [
+        EvidenceKind::Png,
+        EvidenceKind::Jpeg,
+        EvidenceKind::WebP,
+        EvidenceKind::Pdf,
+        EvidenceKind::Mp4,
+    ];
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            EvidenceKind::Png => "image/png",
+            EvidenceKind::Jpeg => "image/jpeg",
+            EvidenceKind::WebP => "image/webp",
+            EvidenceKind::Pdf => "application/pdf",
+            EvidenceKind::Mp4 => "video/mp4",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            EvidenceKind::Png => "png",
+            EvidenceKind::Jpeg => "jpg",
+            EvidenceKind::WebP => "webp",
+            EvidenceKind::Pdf => "pdf",
+            EvidenceKind::Mp4 => "mp4",
+        }
+    }
+
+    pub fn parse_media_type(s: &str) -> Option<EvidenceKind> {
+        EvidenceKind::ALL.into_iter().find(|k| k.media_type() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("empty file")]
+    Empty,
+    #[error("file larger than {max_bytes} bytes")]
+    TooLarge { max_bytes: usize },
+    #[error("content is not an accepted type")]
+    NotAccepted,
+}
+
+impl EvidenceError {
+    pub fn dutch(self, name: &str) -> String {
+        match self {
+            EvidenceError::Empty => format!("Het bestand '{name}' is leeg."),
+            EvidenceError::TooLarge { max_bytes } => format!(
+                "Het bestand '{name}' is te groot (hoogstens {} MB).",
+                max_bytes / 1_000_000
+            ),
+            EvidenceError::NotAccepted => format!(
+                "Het bestand '{name}' is geen PNG, JPEG, WebP, PDF of MP4. meldpunt kijkt naar de inhoud, niet naar de naam."
+            ),
+        }
+    }
+}
+
+/// Decides the kind of a file from its first bytes.
+pub fn sniff(bytes: &[u8], max_bytes: usize) -> Result<EvidenceKind, EvidenceError> {
+    if bytes.is_empty() {
+        return Err(EvidenceError::Empty);
+    }
+    if bytes.len() > max_bytes {
+        return Err(EvidenceError::TooLarge { max_bytes });
+    }
+    let kind = infer::get(bytes).ok_or(EvidenceError::NotAccepted)?;
+    EvidenceKind::parse_media_type(kind.mime_type()).ok_or(EvidenceError::NotAccepted)
+}
+
+/// A file name safe to show and to offer for download: no path, no control characters.
+pub fn safe_file_name(raw: &str, kind: EvidenceKind) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+        .take(100)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    if cleaned.is_empty() {
+        format!("bewijs.{}", kind.extension())
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+    #[test]
+    fn kinds_are_decided_by_content() {
+        assert_eq!(sniff(PNG, 1000), Ok(EvidenceKind::Png));
+        assert_eq!(sniff(b"\xff\xd8\xff\xe0\0\x10JFIF\0", 1000), Ok(EvidenceKind::Jpeg));
+        assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 ", 1000), Ok(EvidenceKind::WebP));
+        assert_eq!(sniff(b"%PDF-1.7\n%\xe2\xe3", 1000), Ok(EvidenceKind::Pdf));
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom", 1000),
+            Ok(EvidenceKind::Mp4)
+        );
+    }
+
+    #[test]
+    fn other_content_is_refused_whatever_its_name() {
+        assert_eq!(sniff(b"<html><script>alert(1)</script>", 1000), Err(EvidenceError::NotAccepted));
+        assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0", 1000), Err(EvidenceError::NotAccepted));
+        assert_eq!(sniff(b"GIF89a\x01\0\x01\0", 1000), Err(EvidenceError::NotAccepted));
+        assert_eq!(sniff(b"", 1000), Err(EvidenceError::Empty));
+        assert_eq!(sniff(PNG, 10), Err(EvidenceError::TooLarge { max_bytes: 10 }));
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_odd_characters() {
+        assert_eq!(safe_file_name("../../etc/passwd", EvidenceKind::Png), "passwd");
+        assert_eq!(safe_file_name("C:\\x\\scherm<1>.png", EvidenceKind::Png), "scherm1.png");
+        assert_eq!(safe_file_name("", EvidenceKind::Pdf), "bewijs.pdf");
+        assert_eq!(safe_file_name("...", EvidenceKind::Pdf), "bewijs.pdf");
+    }
+}
