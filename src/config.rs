@@ -7,7 +7,27 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::domain::report::HandlingDeadlines;
 use crate::domain::session::SessionLimits;
+
+/// A numeric setting that can be read from an environment variable.
+trait SetFromEnv {
+    fn set(&mut self, raw: &str) -> Result<(), ()>;
+}
+
+impl SetFromEnv for usize {
+    fn set(&mut self, raw: &str) -> Result<(), ()> {
+        *self = raw.trim().parse().ok().filter(|v| *v > 0).ok_or(())?;
+        Ok(())
+    }
+}
+
+impl SetFromEnv for i64 {
+    fn set(&mut self, raw: &str) -> Result<(), ()> {
+        *self = raw.trim().parse().ok().filter(|v| *v > 0).ok_or(())?;
+        Ok(())
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -35,8 +55,23 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
-    /// Largest accepted request body, in bytes.
+    /// Largest accepted request body, in bytes (forms and API calls without files).
     pub max_body_bytes: usize,
+    /// Where evidence files go: empty for `<data_dir>/evidence`, a directory path,
+    /// `file:///…`, or `s3://bucket/prefix` (credentials and endpoint from the usual
+    /// `AWS_*` environment variables).
+    pub evidence_store: String,
+    /// Largest evidence file, in bytes.
+    pub evidence_max_bytes: usize,
+    /// Handling deadline per urgency, in minutes.
+    pub deadline_acute_minutes: i64,
+    pub deadline_high_minutes: i64,
+    pub deadline_normal_minutes: i64,
+    /// `smtp://host:port` (or `smtps://…`, with user and password if needed); without
+    /// one, mail waits in the outbox. Secret.
+    pub smtp_url: Option<String>,
+    /// The sender of every message meldpunt sends.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -52,6 +87,13 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             max_body_bytes: 64 * 1024,
+            evidence_store: String::new(),
+            evidence_max_bytes: 25_000_000,
+            deadline_acute_minutes: 60,
+            deadline_high_minutes: 24 * 60,
+            deadline_normal_minutes: 72 * 60,
+            smtp_url: None,
+            mail_from: "meldpunt <meldpunt@localhost>".into(),
         }
     }
 }
@@ -75,6 +117,11 @@ impl fmt::Debug for Config {
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("evidence_store", &self.evidence_store)
+            .field("evidence_max_bytes", &self.evidence_max_bytes)
+            .field("deadlines", &self.deadlines())
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -157,7 +204,35 @@ impl Config {
                 ConfigError::Env("MELDPUNT_SESSION_ABSOLUTE_HOURS", "expected hours".into())
             })?;
         }
+        if let Some(v) = env("MELDPUNT_EVIDENCE_STORE") {
+            cfg.evidence_store = v;
+        }
+        for (name, slot) in [
+            ("MELDPUNT_EVIDENCE_MAX_BYTES", &mut cfg.evidence_max_bytes as &mut dyn SetFromEnv),
+            ("MELDPUNT_DEADLINE_ACUTE_MINUTES", &mut cfg.deadline_acute_minutes),
+            ("MELDPUNT_DEADLINE_HIGH_MINUTES", &mut cfg.deadline_high_minutes),
+            ("MELDPUNT_DEADLINE_NORMAL_MINUTES", &mut cfg.deadline_normal_minutes),
+        ] {
+            if let Some(v) = env(name) {
+                slot.set(&v)
+                    .map_err(|_| ConfigError::Env(name, "expected a positive number".into()))?;
+            }
+        }
+        if let Some(v) = env("MELDPUNT_SMTP_URL").filter(|v| !v.is_empty()) {
+            cfg.smtp_url = Some(v);
+        }
+        if let Some(v) = env("MELDPUNT_MAIL_FROM").filter(|v| !v.is_empty()) {
+            cfg.mail_from = v;
+        }
         Ok(cfg)
+    }
+
+    pub fn deadlines(&self) -> HandlingDeadlines {
+        HandlingDeadlines {
+            acute_minutes: self.deadline_acute_minutes.max(1),
+            high_minutes: self.deadline_high_minutes.max(1),
+            normal_minutes: self.deadline_normal_minutes.max(1),
+        }
     }
 
     /// The database URL in force: the configured one, or SQLite in the data directory.

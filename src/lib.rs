@@ -7,6 +7,8 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod mail;
+pub mod objects;
 pub mod service;
 pub mod store;
 pub mod web;

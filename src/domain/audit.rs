@@ -43,10 +43,19 @@ pub enum AuditAction {
     ExportedAuditTrail,
     AccessDenied,
     DemoSeeded,
+    ReportSubmitted,
+    ReportWithdrawn,
+    EvidenceStored,
+    EvidenceDownloaded,
+    CaseStatusChanged,
+    CaseClaimed,
+    CaseReleased,
+    ViewedReport,
+    ViewedCase,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 34] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -72,6 +81,15 @@ impl AuditAction {
         AuditAction::ExportedAuditTrail,
         AuditAction::AccessDenied,
         AuditAction::DemoSeeded,
+        AuditAction::ReportSubmitted,
+        AuditAction::ReportWithdrawn,
+        AuditAction::EvidenceStored,
+        AuditAction::EvidenceDownloaded,
+        AuditAction::CaseStatusChanged,
+        AuditAction::CaseClaimed,
+        AuditAction::CaseReleased,
+        AuditAction::ViewedReport,
+        AuditAction::ViewedCase,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +119,15 @@ impl AuditAction {
             AuditAction::ExportedAuditTrail => "export.audit_trail",
             AuditAction::AccessDenied => "access.denied",
             AuditAction::DemoSeeded => "demo.seeded",
+            AuditAction::ReportSubmitted => "report.submitted",
+            AuditAction::ReportWithdrawn => "report.withdrawn",
+            AuditAction::EvidenceStored => "evidence.stored",
+            AuditAction::EvidenceDownloaded => "evidence.downloaded",
+            AuditAction::CaseStatusChanged => "case.status_changed",
+            AuditAction::CaseClaimed => "case.claimed",
+            AuditAction::CaseReleased => "case.released",
+            AuditAction::ViewedReport => "view.report",
+            AuditAction::ViewedCase => "view.case",
         }
     }
 

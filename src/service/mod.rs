@@ -6,8 +6,10 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cases;
 pub mod demo;
 pub mod housekeeping;
+pub mod intake;
 pub mod orgs;
 pub mod tokens;
 
@@ -94,6 +96,13 @@ pub enum ServiceError {
     /// A unique value is taken.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Input that breaks several rules at once (a report form), each tied to a field.
+    #[error("invalid input")]
+    Rejected(Vec<crate::domain::report::FieldError>),
+    /// Well-formed, but cannot be done in the current state (a refused transition, a
+    /// reused idempotency key with another request).
+    #[error("cannot be processed: {0}")]
+    Unprocessable(String),
     #[error("not found")]
     NotFound,
     /// Too many failed attempts: try again after this many seconds.

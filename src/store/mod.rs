@@ -9,7 +9,10 @@
 //! it is appended in the same transaction ([`audit::append`]).
 
 pub mod audit;
+pub mod cases;
+pub mod notify;
 pub mod orgs;
+pub mod reports;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -32,7 +35,7 @@ pub enum Backend {
 }
 
 /// What can go wrong in storage, as the rest of meldpunt needs to know it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A unique value is taken (duplicate e-mail address, organisation code, …).
     #[error("already exists")]
@@ -85,6 +88,7 @@ pub struct Store {
 /// An open write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 pub struct WriteTx {
     pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
     _gate: Option<OwnedMutexGuard<()>>,
 }
 
@@ -96,6 +100,37 @@ impl WriteTx {
 
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
+    }
+
+    /// `FOR UPDATE` on PostgreSQL (row lock until commit); nothing on SQLite, where the
+    /// transaction already holds the only write lock.
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        }
+    }
+
+    /// Marks a point this transaction can return to without giving up the rest.
+    pub async fn savepoint(&mut self) -> Result<()> {
+        sqlx::query("SAVEPOINT batch_item").execute(self.conn()).await?;
+        Ok(())
+    }
+
+    /// Undoes everything since [`WriteTx::savepoint`] (and forgets the savepoint).
+    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        sqlx::query("ROLLBACK TO SAVEPOINT batch_item")
+            .execute(self.conn())
+            .await?;
+        self.release_savepoint().await
+    }
+
+    /// Keeps everything since [`WriteTx::savepoint`].
+    pub async fn release_savepoint(&mut self) -> Result<()> {
+        sqlx::query("RELEASE SAVEPOINT batch_item")
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 }
 
@@ -220,7 +255,11 @@ impl Store {
             }
             Backend::Postgres => (None, self.pool.begin().await?),
         };
-        Ok(WriteTx { tx, _gate: gate })
+        Ok(WriteTx {
+            tx,
+            backend: self.backend,
+            _gate: gate,
+        })
     }
 
     /// True when the database answers a query.

@@ -24,6 +24,10 @@ pub enum Failure {
     MethodNotAllowed,
     BadRequest(String),
     Conflict(String),
+    /// Understood but refused in the current state (422).
+    Unprocessable(String),
+    /// Several fields broke rules (400); the API lists them as `invalidParams`.
+    Invalid(Vec<crate::domain::report::FieldError>),
     TooLarge,
     Csrf,
     Throttled {
@@ -42,6 +46,8 @@ impl Failure {
             Failure::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Failure::BadRequest(_) => StatusCode::BAD_REQUEST,
             Failure::Conflict(_) => StatusCode::CONFLICT,
+            Failure::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Failure::Invalid(_) => StatusCode::BAD_REQUEST,
             Failure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Failure::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Failure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -67,6 +73,15 @@ impl Failure {
             ),
             Failure::BadRequest(m) => ("Het verzoek klopt niet".into(), m.clone()),
             Failure::Conflict(m) => ("Bestaat al".into(), m.clone()),
+            Failure::Unprocessable(m) => ("Niet mogelijk".into(), m.clone()),
+            Failure::Invalid(errors) => (
+                "De invoer klopt niet".into(),
+                errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             Failure::TooLarge => (
                 "Verzoek te groot".into(),
                 "Wat u verstuurde is groter dan meldpunt aanneemt.".into(),
@@ -98,6 +113,8 @@ impl Failure {
             Failure::MethodNotAllowed => "This address does not support this HTTP method.",
             Failure::BadRequest(_) => "The request is not valid.",
             Failure::Conflict(_) => "This already exists.",
+            Failure::Unprocessable(_) => "This cannot be done in the current state.",
+            Failure::Invalid(_) => "Some fields are not valid.",
             Failure::TooLarge => "The request is too large.",
             Failure::Csrf => {
                 "The form expired or did not come from meldpunt. Reload the page and try again."
@@ -118,6 +135,8 @@ impl Failure {
             Failure::MethodNotAllowed => "method-not-allowed",
             Failure::BadRequest(_) => "bad-request",
             Failure::Conflict(_) => "conflict",
+            Failure::Unprocessable(_) => "unprocessable",
+            Failure::Invalid(_) => "invalid-input",
             Failure::TooLarge => "payload-too-large",
             Failure::Csrf => "csrf",
             Failure::Throttled { .. } => "too-many-requests",
@@ -149,6 +168,8 @@ impl From<ServiceError> for Failure {
         match e {
             ServiceError::Invalid { message, .. } => Failure::BadRequest(message),
             ServiceError::Conflict(m) => Failure::Conflict(m),
+            ServiceError::Rejected(errors) => Failure::Invalid(errors),
+            ServiceError::Unprocessable(m) => Failure::Unprocessable(m),
             ServiceError::NotFound => Failure::NotFound,
             ServiceError::Throttled { retry_after_s } => Failure::Throttled { retry_after_s },
             ServiceError::BadCredentials => Failure::Unauthenticated,
@@ -245,12 +266,18 @@ impl IntoResponse for ApiError {
         let failure = self.0;
         let status = failure.status();
         let (title, detail) = failure.dutch();
-        let body = json!({
+        let mut body = json!({
             "type": format!("urn:meldpunt:problem:{}", failure.problem_type()),
             "title": title,
             "status": status.as_u16(),
             "detail": detail,
         });
+        if let Failure::Invalid(errors) = &failure {
+            body["invalidParams"] = errors
+                .iter()
+                .map(|e| json!({"name": e.field, "reason": e.message}))
+                .collect();
+        }
         let mut res = (status, body.to_string()).into_response();
         let h = res.headers_mut();
         h.insert(

@@ -1,0 +1,597 @@
+//! Intake: a municipality's report becomes a stored report, joined per link to the
+//! one case for that content, with evidence, audit entries and notifications — all in
+//! one transaction.
+//!
+//! Reports are committed in batches: an [`Intake`] worker takes every report waiting
+//! at that moment, applies each inside its own savepoint (so one failure does not undo
+//! the others), commits once, and only then answers each caller. A durable commit
+//! costs an fsync, so this is what lets SQLite with `synchronous=FULL` take more than a
+//! few hundred reports a second; no caller hears "stored" before its commit is durable.
+
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Ctx, Result, ServiceError};
+use crate::domain::audit::{AuditAction, Outcome};
+use crate::domain::case::{figures, transition, CaseStatus, Mover};
+use crate::domain::credentials::sha256_hex;
+use crate::domain::evidence::{safe_file_name, sniff, EvidenceKind};
+use crate::domain::link::CanonicalLink;
+use crate::domain::org::municipalities_2025;
+use crate::domain::report::{
+    check_withdrawal_reason, dutch_year, reference, validate, Channel, FieldError,
+    HandlingDeadlines, ReportDraft, Urgency, ValidReport, MAX_FILES,
+};
+use crate::domain::Millis;
+use crate::objects::EvidenceStore;
+use crate::store::cases::{self, CaseEventKind, NewCaseEvent};
+use crate::store::reports::{self, NewEvidence, NewReport};
+use crate::store::{audit, notify, Store, StoreError, WriteTx};
+
+/// Most reports committed in one transaction.
+const MAX_BATCH: usize = 128;
+
+/// What intake needs to know besides the report.
+#[derive(Debug, Clone)]
+pub struct IntakeSettings {
+    pub deadlines: HandlingDeadlines,
+    /// Start of links in messages (`https://meldpunt.example`).
+    pub public_url: String,
+}
+
+/// The CBS codes of all municipalities, for checking the expected place.
+pub fn is_known_municipality(code: &str) -> bool {
+    static CODES: OnceLock<Vec<String>> = OnceLock::new();
+    CODES
+        .get_or_init(|| {
+            municipalities_2025()
+                .map(|all| all.into_iter().map(|m| m.code.as_str().to_string()).collect())
+                .unwrap_or_default()
+        })
+        .iter()
+        .any(|c| c == code)
+}
+
+/// Checks a draft against every rule.
+pub fn check(draft: &ReportDraft, now: Millis) -> std::result::Result<ValidReport, Vec<FieldError>> {
+    validate(draft, &is_known_municipality, now)
+}
+
+/// An uploaded file, before it is checked.
+pub struct Upload {
+    /// The form field it came in (`evidence_2`) or `evidence` for the API.
+    pub field: String,
+    pub file_name: String,
+    pub bytes: Bytes,
+    /// The link (1-based) it belongs to, if any.
+    pub link_position: Option<i64>,
+}
+
+/// An evidence file checked and stored in the object store.
+#[derive(Debug, Clone)]
+pub struct StoredEvidence {
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub kind: EvidenceKind,
+    pub file_name: String,
+    pub link_position: Option<i64>,
+}
+
+/// Checks every upload by content and puts the accepted ones in the object store.
+/// Content-addressed storage makes an upload of a report that is later refused
+/// harmless: the bytes are only reachable through a stored evidence record.
+pub async fn store_evidence(
+    objects: &EvidenceStore,
+    uploads: Vec<Upload>,
+    max_bytes: usize,
+) -> Result<Vec<StoredEvidence>> {
+    if uploads.len() > MAX_FILES {
+        return Err(ServiceError::Rejected(vec![FieldError {
+            field: uploads[0].field.clone(),
+            message: format!("Een melding kan hoogstens {MAX_FILES} bestanden bevatten."),
+        }]));
+    }
+    let mut errors = Vec::new();
+    let mut checked = Vec::new();
+    for u in uploads {
+        match sniff(&u.bytes, max_bytes) {
+            Ok(kind) => checked.push((u, kind)),
+            Err(e) => errors.push(FieldError {
+                field: u.field.clone(),
+                message: e.dutch(&safe_file_name(&u.file_name, EvidenceKind::Png)),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Rejected(errors));
+    }
+    let mut stored = Vec::new();
+    for (u, kind) in checked {
+        let sha256 = sha256_hex_bytes(&u.bytes);
+        objects.put(&sha256, u.bytes.clone()).await.map_err(|e| {
+            tracing::error!(error = %e, "evidence could not be stored");
+            ServiceError::Store(StoreError::Unavailable(format!("evidence store: {e}")))
+        })?;
+        stored.push(StoredEvidence {
+            sha256,
+            size_bytes: u.bytes.len() as i64,
+            kind,
+            file_name: safe_file_name(&u.file_name, kind),
+            link_position: u.link_position,
+        });
+    }
+    Ok(stored)
+}
+
+fn sha256_hex_bytes(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A report ready to be stored.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The reporting municipality.
+    pub org_id: i64,
+    pub reporter_user_id: Option<i64>,
+    pub api_token_id: Option<i64>,
+    pub channel: Channel,
+    pub report: ValidReport,
+    pub evidence: Vec<StoredEvidence>,
+    /// `Idempotency-Key` and a hash of the request it came with.
+    pub idempotency: Option<(String, String)>,
+}
+
+/// What the reporter gets back at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receipt {
+    pub report_id: i64,
+    pub reference: String,
+    /// True when an earlier request with the same idempotency key made this report.
+    pub replayed: bool,
+}
+
+struct Job {
+    ctx: Ctx,
+    submission: Submission,
+    reply: oneshot::Sender<Result<Receipt>>,
+}
+
+/// The intake worker's front door. Cheap to clone.
+#[derive(Clone)]
+pub struct Intake {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Intake {
+    /// Starts the worker on the current Tokio runtime. It stops when the last
+    /// `Intake` handle is dropped.
+    pub fn start(store: Store, settings: IntakeSettings) -> Intake {
+        let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(worker(store, settings, rx));
+        Intake { jobs }
+    }
+
+    /// Stores a report; returns once it is durably committed.
+    pub async fn submit(&self, ctx: &Ctx, submission: Submission) -> Result<Receipt> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || ServiceError::Store(StoreError::Unavailable("intake stopped".into()));
+        self.jobs
+            .send(Job {
+                ctx: ctx.clone(),
+                submission,
+                reply,
+            })
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}
+
+async fn worker(store: Store, settings: IntakeSettings, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(&store, &settings, jobs).await;
+    }
+}
+
+async fn run_batch(store: &Store, settings: &IntakeSettings, jobs: Vec<Job>) {
+    metrics::histogram!("meldpunt_intake_batch_size").record(jobs.len() as f64);
+    let mut tx = match store.begin_write().await {
+        Ok(tx) => tx,
+        Err(e) => {
+            for job in jobs {
+                let _ = job.reply.send(Err(e.clone().into()));
+            }
+            return;
+        }
+    };
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        results.push(apply_isolated(&mut tx, settings, &job.ctx, &job.submission).await);
+    }
+    match tx.commit().await {
+        Ok(()) => {
+            for (job, result) in jobs.into_iter().zip(results) {
+                let _ = job.reply.send(result);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "intake batch could not be committed");
+            for job in jobs {
+                let _ = job.reply.send(Err(e.clone().into()));
+            }
+        }
+    }
+}
+
+/// Why a single report in a batch did not go in.
+enum ApplyError {
+    /// The idempotency key was taken meanwhile: answer with that request's report.
+    KeyTaken,
+    Failed(ServiceError),
+}
+
+impl<E: Into<ServiceError>> From<E> for ApplyError {
+    fn from(e: E) -> ApplyError {
+        ApplyError::Failed(e.into())
+    }
+}
+
+async fn apply_isolated(
+    tx: &mut WriteTx,
+    settings: &IntakeSettings,
+    ctx: &Ctx,
+    sub: &Submission,
+) -> Result<Receipt> {
+    tx.savepoint().await?;
+    match apply(tx, settings, ctx, sub).await {
+        Ok(receipt) => {
+            tx.release_savepoint().await?;
+            Ok(receipt)
+        }
+        Err(ApplyError::KeyTaken) => {
+            tx.rollback_to_savepoint().await?;
+            let (key, hash) = sub.idempotency.as_ref().ok_or(ServiceError::NotFound)?;
+            let (first_hash, report_id) = reports::idempotent(tx, sub.org_id, key)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            replay(tx, &first_hash, hash, report_id).await
+        }
+        Err(ApplyError::Failed(e)) => {
+            tx.rollback_to_savepoint().await?;
+            Err(e)
+        }
+    }
+}
+
+async fn replay(tx: &mut WriteTx, first_hash: &str, hash: &str, report_id: i64) -> Result<Receipt> {
+    if first_hash != hash {
+        return Err(ServiceError::Unprocessable(
+            "Deze Idempotency-Key is al gebruikt voor een ander verzoek. Gebruik voor elke nieuwe melding een nieuwe sleutel.".into(),
+        ));
+    }
+    let report = reports::get_in(tx, report_id).await?;
+    Ok(Receipt {
+        report_id,
+        reference: report.reference,
+        replayed: true,
+    })
+}
+
+async fn apply(
+    tx: &mut WriteTx,
+    settings: &IntakeSettings,
+    ctx: &Ctx,
+    sub: &Submission,
+) -> std::result::Result<Receipt, ApplyError> {
+    if let Some((key, hash)) = &sub.idempotency {
+        if let Some((first_hash, report_id)) = reports::idempotent(tx, sub.org_id, key).await? {
+            return Ok(replay(tx, &first_hash, hash, report_id).await?);
+        }
+    }
+    let now = ctx.now;
+    let year = dutch_year(now);
+    let number = cases::next_number(tx, &format!("report-{year}")).await?;
+    let reference = reference("MLD", year, number);
+    let v = &sub.report;
+    let report_id = reports::insert(
+        tx,
+        &NewReport {
+            reference: &reference,
+            org_id: sub.org_id,
+            reporter_user_id: sub.reporter_user_id,
+            api_token_id: sub.api_token_id,
+            channel: sub.channel,
+            report: v,
+        },
+        now,
+    )
+    .await?;
+    let mut case_ids = Vec::new();
+    for (i, link) in v.links.iter().enumerate() {
+        let case_id = open_or_join(tx, ctx, &link.canonical, v.urgency, year).await?;
+        reports::insert_link(
+            tx,
+            report_id,
+            i as i64 + 1,
+            &link.submitted,
+            case_id,
+            link.remark.as_deref(),
+        )
+        .await?;
+        refresh_figures(tx, case_id, &settings.deadlines, now).await?;
+        cases::append_event(
+            tx,
+            &NewCaseEvent {
+                case_id,
+                actor_user_id: ctx.actor_user_id,
+                actor_label: &ctx.actor_label,
+                kind: CaseEventKind::ReportAdded,
+                from_status: None,
+                to_status: None,
+                note: Some(&reference),
+            },
+            now,
+        )
+        .await?;
+        case_ids.push(case_id);
+    }
+    for e in &sub.evidence {
+        let id = reports::insert_evidence(
+            tx,
+            &NewEvidence {
+                report_id,
+                link_position: e.link_position,
+                sha256: &e.sha256,
+                size_bytes: e.size_bytes,
+                kind: e.kind,
+                file_name: &e.file_name,
+                uploaded_by: &ctx.actor_label,
+            },
+            now,
+        )
+        .await?;
+        let event = ctx.event(
+            AuditAction::EvidenceStored,
+            "evidence",
+            id,
+            Some(sub.org_id),
+            Outcome::Success,
+            json!({"report": reference, "sha256": e.sha256, "size": e.size_bytes,
+                   "media_type": e.kind.media_type(), "file_name": e.file_name}),
+        );
+        audit::append(tx, &event, now).await?;
+    }
+    let links: Vec<&str> = v.links.iter().map(|l| l.canonical.url.as_str()).collect();
+    let event = ctx.event(
+        AuditAction::ReportSubmitted,
+        "report",
+        report_id,
+        Some(sub.org_id),
+        Outcome::Success,
+        json!({"reference": reference, "channel": sub.channel.as_str(), "urgency": v.urgency.as_str(),
+               "category": v.category.as_str(), "links": links, "cases": case_ids}),
+    );
+    audit::append(tx, &event, now).await?;
+    if v.urgency == Urgency::Acute {
+        alert_team(tx, settings, sub, &reference, &case_ids, now).await?;
+    }
+    if let Some((key, hash)) = &sub.idempotency {
+        match reports::remember_key(tx, sub.org_id, key, hash, report_id, now).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict) => return Err(ApplyError::KeyTaken),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Receipt {
+        report_id,
+        reference,
+        replayed: false,
+    })
+}
+
+/// The case for this content: the existing one (reopened when it was closed or
+/// withdrawn), or a new one.
+async fn open_or_join(
+    tx: &mut WriteTx,
+    ctx: &Ctx,
+    link: &CanonicalLink,
+    urgency: Urgency,
+    year: i16,
+) -> Result<i64> {
+    if let Some(id) = join(tx, ctx, &link.url).await? {
+        return Ok(id);
+    }
+    let number = cases::next_number(tx, &format!("case-{year}")).await?;
+    let case_reference = reference("ZAAK", year, number);
+    match cases::insert(tx, &case_reference, link, urgency, ctx.now).await? {
+        Some(id) => {
+            cases::append_event(
+                tx,
+                &NewCaseEvent {
+                    case_id: id,
+                    actor_user_id: ctx.actor_user_id,
+                    actor_label: &ctx.actor_label,
+                    kind: CaseEventKind::Opened,
+                    from_status: None,
+                    to_status: Some(CaseStatus::Received),
+                    note: None,
+                },
+                ctx.now,
+            )
+            .await?;
+            Ok(id)
+        }
+        // Another instance opened it a moment ago.
+        None => join(tx, ctx, &link.url).await?.ok_or(ServiceError::NotFound),
+    }
+}
+
+async fn join(tx: &mut WriteTx, ctx: &Ctx, url: &str) -> Result<Option<i64>> {
+    let Some((id, status)) = cases::by_url_locked(tx, url).await? else {
+        return Ok(None);
+    };
+    if !status.is_open() {
+        transition(status, CaseStatus::Received, Mover::System)
+            .map_err(|e| ServiceError::Unprocessable(e.dutch()))?;
+        cases::set_status(tx, id, CaseStatus::Received, ctx.now).await?;
+        cases::append_event(
+            tx,
+            &NewCaseEvent {
+                case_id: id,
+                actor_user_id: ctx.actor_user_id,
+                actor_label: &ctx.actor_label,
+                kind: CaseEventKind::Reopened,
+                from_status: Some(status),
+                to_status: Some(CaseStatus::Received),
+                note: None,
+            },
+            ctx.now,
+        )
+        .await?;
+    }
+    Ok(Some(id))
+}
+
+/// Recomputes a case's figures from its reports.
+pub(crate) async fn refresh_figures(
+    tx: &mut WriteTx,
+    case_id: i64,
+    deadlines: &HandlingDeadlines,
+    now: Millis,
+) -> Result<Option<crate::domain::case::CaseFigures>> {
+    let facts = cases::report_facts(tx, case_id).await?;
+    let Some(f) = figures(&facts, deadlines) else {
+        return Ok(None);
+    };
+    cases::set_figures(tx, case_id, &f, now).await?;
+    Ok(Some(f))
+}
+
+/// Every analyst and supervisor hears of an acute report at once: in the application
+/// and by e-mail.
+async fn alert_team(
+    tx: &mut WriteTx,
+    settings: &IntakeSettings,
+    sub: &Submission,
+    reference: &str,
+    case_ids: &[i64],
+    now: Millis,
+) -> Result<()> {
+    let link = match case_ids.first() {
+        Some(id) => format!("/zaken/{id}"),
+        None => "/zaken".into(),
+    };
+    let platforms: Vec<&str> = sub
+        .report
+        .links
+        .iter()
+        .map(|l| l.canonical.platform.label())
+        .collect();
+    let text = format!(
+        "Acute melding {reference} ({}): {}",
+        platforms.join(", "),
+        sub.report.justification
+    );
+    let body = format!(
+        "Er is een acute melding binnengekomen bij meldpunt.\n\n\
+         Melding: {reference}\nPlatform: {}\nCategorie: {}\nOnderbouwing: {}\n\n\
+         Open de zaak: {}{link}\n\n\
+         Dit bericht is automatisch verstuurd door meldpunt.",
+        platforms.join(", "),
+        sub.report.category.label_nl(),
+        sub.report.justification,
+        settings.public_url.trim_end_matches('/'),
+    );
+    for (user_id, email) in notify::case_handlers(tx).await? {
+        notify::notify(tx, user_id, &text, &link, now).await?;
+        notify::enqueue_mail(tx, &email, &format!("[meldpunt] Acute melding {reference}"), &body, now)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Withdraws a report (by its own municipality) with a reason. Cases whose every report
+/// is withdrawn and that the team has not yet begun to assess are withdrawn too.
+pub async fn withdraw(
+    store: &Store,
+    settings: &IntakeSettings,
+    ctx: &Ctx,
+    report_id: i64,
+    reason: &str,
+) -> Result<()> {
+    let reason = check_withdrawal_reason(reason).map_err(|e| ServiceError::Rejected(vec![e]))?;
+    let mut tx = store.begin_write().await?;
+    let report = reports::get_in(&mut tx, report_id).await.map_err(|e| match e {
+        StoreError::NotFound => ServiceError::NotFound,
+        e => e.into(),
+    })?;
+    if !reports::withdraw(&mut tx, report_id, &reason, ctx.now).await? {
+        return Err(ServiceError::Unprocessable(
+            "Deze melding is al ingetrokken.".into(),
+        ));
+    }
+    for case_id in reports::case_ids_in(&mut tx, report_id).await? {
+        let case = cases::get_locked(&mut tx, case_id).await?;
+        let f = refresh_figures(&mut tx, case_id, &settings.deadlines, ctx.now).await?;
+        cases::append_event(
+            &mut tx,
+            &NewCaseEvent {
+                case_id,
+                actor_user_id: ctx.actor_user_id,
+                actor_label: &ctx.actor_label,
+                kind: CaseEventKind::ReportWithdrawn,
+                from_status: None,
+                to_status: None,
+                note: Some(&report.reference),
+            },
+            ctx.now,
+        )
+        .await?;
+        if f.is_some_and(|f| f.all_withdrawn)
+            && transition(case.status, CaseStatus::Withdrawn, Mover::System).is_ok()
+        {
+            cases::set_status(&mut tx, case_id, CaseStatus::Withdrawn, ctx.now).await?;
+            cases::append_event(
+                &mut tx,
+                &NewCaseEvent {
+                    case_id,
+                    actor_user_id: ctx.actor_user_id,
+                    actor_label: &ctx.actor_label,
+                    kind: CaseEventKind::StatusChanged,
+                    from_status: Some(case.status),
+                    to_status: Some(CaseStatus::Withdrawn),
+                    note: Some("Alle meldingen zijn ingetrokken."),
+                },
+                ctx.now,
+            )
+            .await?;
+        }
+    }
+    let event = ctx.event(
+        AuditAction::ReportWithdrawn,
+        "report",
+        report_id,
+        Some(report.org_id),
+        Outcome::Success,
+        json!({"reference": report.reference, "reason": reason}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A stable hash of an API request body, to recognise a retried request.
+pub fn request_hash(body: &serde_json::Value) -> String {
+    sha256_hex(&body.to_string())
+}

@@ -1,0 +1,396 @@
+//! Cases: one per piece of content, with their derived figures and append-only history.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{opt_i64, Result, Store, StoreError, WriteTx};
+use crate::domain::case::{CaseFigures, CaseStatus, ReportFacts};
+use crate::domain::link::{CanonicalLink, Platform};
+use crate::domain::report::{Category, ReportStatus, Urgency};
+use crate::domain::Millis;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub id: i64,
+    pub reference: String,
+    pub canonical_url: String,
+    pub platform: Platform,
+    pub domain: String,
+    pub status: CaseStatus,
+    pub urgency: Urgency,
+    pub categories: Vec<Category>,
+    pub deadline_at: Millis,
+    pub expected_start_at: Option<Millis>,
+    pub municipality_count: i64,
+    pub report_count: i64,
+    pub first_reported_at: Millis,
+    pub last_reported_at: Millis,
+    pub assignee_user_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub assigned_at: Option<Millis>,
+    pub updated_at: Millis,
+}
+
+const SELECT: &str = "SELECT c.id, c.reference, c.canonical_url, c.platform, c.domain, c.status, \
+     c.urgency, c.categories, c.deadline_at, c.expected_start_at, c.municipality_count, \
+     c.report_count, c.first_reported_at, c.last_reported_at, c.assignee_user_id, \
+     u.name AS assignee_name, c.assigned_at, c.updated_at \
+     FROM cases c LEFT JOIN users u ON u.id = c.assignee_user_id";
+
+fn bad(what: &str, v: &str) -> StoreError {
+    StoreError::Database(format!("unknown {what} {v}"))
+}
+
+fn from_row(row: &AnyRow) -> Result<Case> {
+    let platform: String = row.try_get("platform")?;
+    let status: String = row.try_get("status")?;
+    let urgency: String = row.try_get("urgency")?;
+    let categories: String = row.try_get("categories")?;
+    Ok(Case {
+        id: row.try_get("id")?,
+        reference: row.try_get("reference")?,
+        canonical_url: row.try_get("canonical_url")?,
+        platform: Platform::parse(&platform).ok_or_else(|| bad("platform", &platform))?,
+        domain: row.try_get("domain")?,
+        status: CaseStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+        urgency: Urgency::parse(&urgency).ok_or_else(|| bad("urgency", &urgency))?,
+        categories: categories
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| Category::parse(c).ok_or_else(|| bad("category", c)))
+            .collect::<Result<_>>()?,
+        deadline_at: row.try_get("deadline_at")?,
+        expected_start_at: opt_i64(row, "expected_start_at")?,
+        municipality_count: row.try_get("municipality_count")?,
+        report_count: row.try_get("report_count")?,
+        first_reported_at: row.try_get("first_reported_at")?,
+        last_reported_at: row.try_get("last_reported_at")?,
+        assignee_user_id: opt_i64(row, "assignee_user_id")?,
+        assignee_name: row.try_get("assignee_name")?,
+        assigned_at: opt_i64(row, "assigned_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// The next number of a yearly series (`report-2026`, `case-2026`), inside `tx`.
+pub async fn next_number(tx: &mut WriteTx, series: &str) -> Result<i64> {
+    sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
+        .bind(series)
+        .execute(tx.conn())
+        .await?;
+    let row = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
+        .bind(series)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The case for this content, locked for the rest of `tx` (PostgreSQL), if there is one.
+pub async fn by_url_locked(tx: &mut WriteTx, canonical_url: &str) -> Result<Option<(i64, CaseStatus)>> {
+    let sql = format!(
+        "SELECT id, status FROM cases WHERE canonical_url = $1{}",
+        tx.for_update()
+    );
+    let row = sqlx::query(&sql)
+        .bind(canonical_url)
+        .fetch_optional(tx.conn())
+        .await?;
+    match row {
+        None => Ok(None),
+        Some(r) => {
+            let status: String = r.try_get("status")?;
+            Ok(Some((
+                r.try_get("id")?,
+                CaseStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+            )))
+        }
+    }
+}
+
+/// Opens a case for new content. Returns `None` when another transaction opened it
+/// first (the caller then locks that one).
+pub async fn insert(
+    tx: &mut WriteTx,
+    reference: &str,
+    link: &CanonicalLink,
+    urgency: Urgency,
+    now: Millis,
+) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "INSERT INTO cases (reference, canonical_url, platform, domain, status, urgency, categories, \
+         deadline_at, municipality_count, report_count, first_reported_at, last_reported_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, '', $7, 0, 0, $7, $7, $7) \
+         ON CONFLICT (canonical_url) DO NOTHING RETURNING id",
+    )
+    .bind(reference)
+    .bind(&link.url)
+    .bind(link.platform.as_str())
+    .bind(&link.domain)
+    .bind(CaseStatus::Received.as_str())
+    .bind(urgency.as_str())
+    .bind(now)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get(0)?),
+        None => None,
+    })
+}
+
+/// What the case's reports say, for deriving its figures.
+pub async fn report_facts(tx: &mut WriteTx, case_id: i64) -> Result<Vec<ReportFacts>> {
+    let rows = sqlx::query(
+        "SELECT r.org_id, r.urgency, r.category, r.status, r.created_at, r.expected_start_at \
+         FROM report_links l JOIN reports r ON r.id = l.report_id WHERE l.case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let urgency: String = r.try_get("urgency")?;
+            let category: String = r.try_get("category")?;
+            let status: String = r.try_get("status")?;
+            Ok(ReportFacts {
+                org_id: r.try_get("org_id")?,
+                urgency: Urgency::parse(&urgency).ok_or_else(|| bad("urgency", &urgency))?,
+                category: Category::parse(&category).ok_or_else(|| bad("category", &category))?,
+                status: ReportStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+                reported_at: r.try_get("created_at")?,
+                expected_start: opt_i64(r, "expected_start_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn set_figures(tx: &mut WriteTx, case_id: i64, f: &CaseFigures, now: Millis) -> Result<()> {
+    let categories: Vec<&str> = f.categories.iter().map(|c| c.as_str()).collect();
+    sqlx::query(
+        "UPDATE cases SET urgency = $1, categories = $2, deadline_at = $3, expected_start_at = $4, \
+         municipality_count = $5, report_count = $6, first_reported_at = $7, last_reported_at = $8, \
+         updated_at = $9 WHERE id = $10",
+    )
+    .bind(f.urgency.as_str())
+    .bind(categories.join(","))
+    .bind(f.deadline_at)
+    .bind(f.expected_start_at)
+    .bind(f.municipality_count)
+    .bind(f.report_count)
+    .bind(f.first_reported_at)
+    .bind(f.last_reported_at)
+    .bind(now)
+    .bind(case_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(tx: &mut WriteTx, case_id: i64, status: CaseStatus, now: Millis) -> Result<()> {
+    sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(case_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_assignee(
+    tx: &mut WriteTx,
+    case_id: i64,
+    user_id: Option<i64>,
+    now: Millis,
+) -> Result<()> {
+    sqlx::query("UPDATE cases SET assignee_user_id = $1, assigned_at = $2, updated_at = $2 WHERE id = $3")
+        .bind(user_id)
+        .bind(now)
+        .bind(case_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<Case> {
+    let row = sqlx::query(&format!("{SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(&row)
+}
+
+/// The case inside a write transaction, locked (PostgreSQL) until commit.
+pub async fn get_locked(tx: &mut WriteTx, id: i64) -> Result<Case> {
+    // Lock first, then read with the join (FOR UPDATE cannot lock the nullable side).
+    sqlx::query(&format!("SELECT id FROM cases WHERE id = $1{}", tx.for_update()))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(&format!("{SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?;
+    from_row(&row)
+}
+
+/// Cases in any of `statuses`, at most `limit`, newest report first.
+pub async fn list(store: &Store, statuses: &[CaseStatus], limit: i64) -> Result<Vec<Case>> {
+    let list: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE c.status IN ({}) ORDER BY c.last_reported_at DESC LIMIT $1",
+        list.join(",")
+    ))
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The municipalities (organisation ids) with at least one report in the case.
+pub async fn reporting_orgs(store: &Store, case_ids: &[i64]) -> Result<Vec<(i64, i64, String)>> {
+    if case_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = case_ids.iter().map(|i| i.to_string()).collect();
+    let rows = sqlx::query(&format!(
+        "SELECT DISTINCT l.case_id, o.id, o.name FROM report_links l \
+         JOIN reports r ON r.id = l.report_id JOIN organisations o ON o.id = r.org_id \
+         WHERE l.case_id IN ({})",
+        ids.join(",")
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+/// What happened to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseEventKind {
+    Opened,
+    ReportAdded,
+    ReportWithdrawn,
+    StatusChanged,
+    Claimed,
+    Released,
+    Reopened,
+}
+
+impl CaseEventKind {
+    pub const ALL: [CaseEventKind; 7] = [
+        CaseEventKind::Opened,
+        CaseEventKind::ReportAdded,
+        CaseEventKind::ReportWithdrawn,
+        CaseEventKind::StatusChanged,
+        CaseEventKind::Claimed,
+        CaseEventKind::Released,
+        CaseEventKind::Reopened,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseEventKind::Opened => "opened",
+            CaseEventKind::ReportAdded => "report_added",
+            CaseEventKind::ReportWithdrawn => "report_withdrawn",
+            CaseEventKind::StatusChanged => "status_changed",
+            CaseEventKind::Claimed => "claimed",
+            CaseEventKind::Released => "released",
+            CaseEventKind::Reopened => "reopened",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseEventKind> {
+        CaseEventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            CaseEventKind::Opened => "Zaak geopend",
+            CaseEventKind::ReportAdded => "Melding toegevoegd",
+            CaseEventKind::ReportWithdrawn => "Melding ingetrokken",
+            CaseEventKind::StatusChanged => "Status gewijzigd",
+            CaseEventKind::Claimed => "In behandeling genomen",
+            CaseEventKind::Released => "Vrijgegeven",
+            CaseEventKind::Reopened => "Heropend door nieuwe melding",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            CaseEventKind::Opened => "Case opened",
+            CaseEventKind::ReportAdded => "Report added",
+            CaseEventKind::ReportWithdrawn => "Report withdrawn",
+            CaseEventKind::StatusChanged => "Status changed",
+            CaseEventKind::Claimed => "Taken up",
+            CaseEventKind::Released => "Released",
+            CaseEventKind::Reopened => "Reopened by a new report",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseEvent {
+    pub at: Millis,
+    pub actor_label: String,
+    pub kind: CaseEventKind,
+    pub from_status: Option<CaseStatus>,
+    pub to_status: Option<CaseStatus>,
+    pub note: Option<String>,
+}
+
+pub struct NewCaseEvent<'a> {
+    pub case_id: i64,
+    pub actor_user_id: Option<i64>,
+    pub actor_label: &'a str,
+    pub kind: CaseEventKind,
+    pub from_status: Option<CaseStatus>,
+    pub to_status: Option<CaseStatus>,
+    pub note: Option<&'a str>,
+}
+
+pub async fn append_event(tx: &mut WriteTx, e: &NewCaseEvent<'_>, now: Millis) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_events (case_id, at, actor_user_id, actor_label, kind, from_status, to_status, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(e.case_id)
+    .bind(now)
+    .bind(e.actor_user_id)
+    .bind(e.actor_label)
+    .bind(e.kind.as_str())
+    .bind(e.from_status.map(CaseStatus::as_str))
+    .bind(e.to_status.map(CaseStatus::as_str))
+    .bind(e.note)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn events(store: &Store, case_id: i64) -> Result<Vec<CaseEvent>> {
+    let rows = sqlx::query(
+        "SELECT at, actor_label, kind, from_status, to_status, note FROM case_events \
+         WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    let status = |v: Option<String>| -> Result<Option<CaseStatus>> {
+        v.map(|s| CaseStatus::parse(&s).ok_or_else(|| bad("status", &s)))
+            .transpose()
+    };
+    rows.iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            Ok(CaseEvent {
+                at: r.try_get("at")?,
+                actor_label: r.try_get("actor_label")?,
+                kind: CaseEventKind::parse(&kind).ok_or_else(|| bad("event", &kind))?,
+                from_status: status(r.try_get("from_status")?)?,
+                to_status: status(r.try_get("to_status")?)?,
+                note: r.try_get("note")?,
+            })
+        })
+        .collect()
+}

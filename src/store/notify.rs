@@ -1,0 +1,184 @@
+//! In-application notifications and the mail outbox.
+//!
+//! Mail is written to the outbox in the same transaction as the change it reports,
+//! so a crash can neither lose it nor send it for a change that did not happen. A
+//! sender claims rows with a lease (`claimed_until`); on PostgreSQL the claim skips
+//! rows another instance holds.
+
+use sqlx::Row;
+
+use super::{opt_i64, Backend, Result, Store, WriteTx};
+use crate::domain::user::{Role, UserStatus};
+use crate::domain::Millis;
+
+pub async fn notify(tx: &mut WriteTx, user_id: i64, text: &str, link: &str, now: Millis) -> Result<()> {
+    sqlx::query("INSERT INTO notifications (user_id, at, text, link) VALUES ($1, $2, $3, $4)")
+        .bind(user_id)
+        .bind(now)
+        .bind(text)
+        .bind(link)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub id: i64,
+    pub at: Millis,
+    pub text: String,
+    pub link: String,
+    pub read_at: Option<Millis>,
+}
+
+pub async fn list(store: &Store, user_id: i64, limit: i64) -> Result<Vec<Notification>> {
+    let rows = sqlx::query(
+        "SELECT id, at, text, link, read_at FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Notification {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                text: r.try_get("text")?,
+                link: r.try_get("link")?,
+                read_at: opt_i64(r, "read_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn unread_count(store: &Store, user_id: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user_id)
+        .fetch_one(store.pool())
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn mark_all_read(tx: &mut WriteTx, user_id: i64, now: Millis) -> Result<u64> {
+    let done = sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// People of the central team who handle cases: active analysts and supervisors.
+pub async fn case_handlers(tx: &mut WriteTx) -> Result<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.email FROM users u JOIN organisations o ON o.id = u.org_id \
+         WHERE o.kind = 'central_team' AND u.status = $1 AND u.role IN ($2, $3) ORDER BY u.id",
+    )
+    .bind(UserStatus::Active.as_str())
+    .bind(Role::Analyst.as_str())
+    .bind(Role::Supervisor.as_str())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+pub async fn enqueue_mail(tx: &mut WriteTx, to: &str, subject: &str, body: &str, now: Millis) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO mail_outbox (to_addr, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
+    )
+    .bind(to)
+    .bind(subject)
+    .bind(body)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMail {
+    pub id: i64,
+    pub to_addr: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: Millis,
+    pub attempts: i64,
+}
+
+/// Claims the oldest due message for `lease_ms`, or nothing when none is due.
+pub async fn claim_mail(store: &Store, now: Millis, lease_ms: i64) -> Result<Option<OutboxMail>> {
+    let pick = match store.backend() {
+        Backend::Postgres => "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT 1",
+    };
+    let mut tx = store.begin_write().await?;
+    let Some(row) = sqlx::query(pick).bind(now).fetch_optional(tx.conn()).await? else {
+        return Ok(None);
+    };
+    let id: i64 = row.try_get(0)?;
+    let row = sqlx::query(
+        "UPDATE mail_outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = $2 \
+         RETURNING id, to_addr, subject, body, created_at, attempts",
+    )
+    .bind(now + lease_ms)
+    .bind(id)
+    .fetch_one(tx.conn())
+    .await?;
+    let mail = OutboxMail {
+        id: row.try_get("id")?,
+        to_addr: row.try_get("to_addr")?,
+        subject: row.try_get("subject")?,
+        body: row.try_get("body")?,
+        created_at: row.try_get("created_at")?,
+        attempts: row.try_get("attempts")?,
+    };
+    tx.commit().await?;
+    Ok(Some(mail))
+}
+
+pub async fn mark_sent(store: &Store, id: i64, now: Millis) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await
+}
+
+pub async fn mark_failed(store: &Store, id: i64, error: &str, retry_at: Millis) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE mail_outbox SET claimed_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3")
+        .bind(error)
+        .bind(retry_at)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await
+}
+
+/// Messages not yet sent (for tests and the operator).
+pub async fn pending_mail(store: &Store) -> Result<Vec<OutboxMail>> {
+    let rows = sqlx::query(
+        "SELECT id, to_addr, subject, body, created_at, attempts FROM mail_outbox WHERE sent_at IS NULL ORDER BY id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OutboxMail {
+                id: r.try_get("id")?,
+                to_addr: r.try_get("to_addr")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                created_at: r.try_get("created_at")?,
+                attempts: r.try_get("attempts")?,
+            })
+        })
+        .collect()
+}
