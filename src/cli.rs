@@ -218,7 +218,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 demo::seed(&store, &ctx).await?;
                 print_demo(&config);
             }
-            web::serve(AppState::new(store, config)).await?;
+            web::serve(AppState::new(store, config)?).await?;
             Ok(0)
         }
         Command::Migrate => {

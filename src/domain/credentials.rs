@@ -48,7 +48,12 @@ pub fn dummy_hash() -> &'static str {
 /// SHA-256 of a high-entropy secret (session id, token, recovery code), hex-encoded.
 /// Used where the secret is random enough that a slow hash adds nothing.
 pub fn sha256_hex(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+    sha256_hex_bytes(secret.as_bytes())
+}
+
+/// SHA-256 of some bytes, as lower-case hex.
+pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// A random URL-safe secret of `bytes` random bytes.

@@ -39,6 +39,28 @@ pub enum Action {
     },
     ViewAuditTrail,
     ExportAuditTrail,
+    /// Send a report for one's municipality.
+    SubmitReport,
+    /// See the reports of one's own municipality ("Mijn meldingen").
+    ListOwnReports,
+    /// See one report (of the municipality `org_id`).
+    ViewReport {
+        org_id: i64,
+    },
+    /// Withdraw a report of the municipality `org_id`.
+    WithdrawReport {
+        org_id: i64,
+    },
+    /// Download an evidence file of a report of the municipality `org_id`.
+    DownloadEvidence {
+        org_id: i64,
+    },
+    /// The analysts' queue and case pages.
+    ViewCases,
+    /// Take up, release and move cases.
+    WorkOnCases,
+    /// One's own notifications.
+    ViewNotifications,
 }
 
 /// The request was refused. Deliberately carries no detail.
@@ -60,6 +82,14 @@ impl Actor {
         self.org_kind == OrgKind::CentralTeam
     }
 
+    fn reports_for(&self, org_id: i64) -> bool {
+        self.role == Role::Reporter && self.org_kind == OrgKind::Municipality && self.org_id == org_id
+    }
+
+    fn handles_cases(&self) -> bool {
+        self.is_central() && matches!(self.role, Role::Analyst | Role::Supervisor)
+    }
+
     fn administers(&self, org_id: i64) -> bool {
         self.role == Role::Administrator && (self.is_central() || self.org_id == org_id)
     }
@@ -76,6 +106,14 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         | Action::ManageUsers { org_id }
         | Action::ManageApiTokens { org_id } => actor.administers(org_id),
         Action::ViewAuditTrail | Action::ExportAuditTrail => actor.role == Role::Auditor,
+        Action::SubmitReport | Action::ListOwnReports => actor.reports_for(actor.org_id),
+        Action::WithdrawReport { org_id } => actor.reports_for(org_id),
+        // The central team sees every report (it assesses them); a municipality its own.
+        Action::ViewReport { org_id } | Action::DownloadEvidence { org_id } => {
+            actor.reports_for(org_id) || actor.handles_cases()
+        }
+        Action::ViewCases | Action::WorkOnCases => actor.handles_cases(),
+        Action::ViewNotifications => true,
     };
     if allowed {
         Ok(())
@@ -196,6 +234,40 @@ mod tests {
             audit_scope(&actor(OrgKind::CentralTeam, Role::Administrator)),
             Err(Denied)
         );
+    }
+
+    #[test]
+    fn only_reporters_of_a_municipality_report_and_only_for_their_own() {
+        for kind in OrgKind::ALL {
+            for role in Role::ALL {
+                let a = actor(kind, role);
+                let reporter = kind == OrgKind::Municipality && role == Role::Reporter;
+                assert_eq!(authorize(&a, Action::SubmitReport).is_ok(), reporter);
+                assert_eq!(authorize(&a, Action::WithdrawReport { org_id: OWN }).is_ok(), reporter);
+                assert!(authorize(&a, Action::WithdrawReport { org_id: FOREIGN }).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn a_municipality_never_sees_another_municipalitys_report_but_the_team_sees_all() {
+        let reporter = actor(OrgKind::Municipality, Role::Reporter);
+        assert!(authorize(&reporter, Action::ViewReport { org_id: OWN }).is_ok());
+        assert!(authorize(&reporter, Action::ViewReport { org_id: FOREIGN }).is_err());
+        assert!(authorize(&reporter, Action::DownloadEvidence { org_id: FOREIGN }).is_err());
+        assert!(authorize(&reporter, Action::ViewCases).is_err());
+        for role in Role::ALL {
+            let a = actor(OrgKind::CentralTeam, role);
+            let handler = matches!(role, Role::Analyst | Role::Supervisor);
+            assert_eq!(authorize(&a, Action::ViewReport { org_id: FOREIGN }).is_ok(), handler);
+            assert_eq!(authorize(&a, Action::DownloadEvidence { org_id: FOREIGN }).is_ok(), handler);
+            assert_eq!(authorize(&a, Action::ViewCases).is_ok(), handler);
+            assert_eq!(authorize(&a, Action::WorkOnCases).is_ok(), handler);
+        }
+        for role in Role::ALL {
+            assert!(authorize(&actor(OrgKind::PoliceUnit, role), Action::ViewCases).is_err());
+            assert!(authorize(&actor(OrgKind::Municipality, role), Action::ViewCases).is_err());
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
 use crate::domain::case::{figures, transition, CaseStatus, Mover};
-use crate::domain::credentials::sha256_hex;
+use crate::domain::credentials::{sha256_hex, sha256_hex_bytes};
 use crate::domain::evidence::{safe_file_name, sniff, EvidenceKind};
 use crate::domain::link::CanonicalLink;
 use crate::domain::org::municipalities_2025;
@@ -124,11 +124,6 @@ pub async fn store_evidence(
         });
     }
     Ok(stored)
-}
-
-fn sha256_hex_bytes(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// A report ready to be stored.

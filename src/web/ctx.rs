@@ -149,6 +149,8 @@ pub struct Page {
     pub user: User,
     pub actor: Actor,
     pub return_to: String,
+    /// Unread notifications, shown in the navigation.
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -188,6 +190,9 @@ impl FromRequestParts<AppState> for Page {
             org_kind: user.org_kind,
             role: user.role,
         };
+        let unread = crate::store::notify::unread_count(&state.store, user.id)
+            .await
+            .map_err(|e| PageError::from(e).into_response())?;
         Ok(Page {
             state: state.clone(),
             tr,
@@ -198,6 +203,7 @@ impl FromRequestParts<AppState> for Page {
             user,
             actor,
             return_to: return_to(parts),
+            unread,
         })
     }
 }
@@ -208,7 +214,14 @@ impl Page {
     }
 
     pub fn layout(&self, title: &str) -> Layout {
-        Layout::signed_in(self.tr, title, &self.csrf, &self.user, &self.actor)
+        Layout::signed_in(
+            self.tr,
+            title,
+            &self.csrf,
+            &self.user,
+            &self.actor,
+            self.unread,
+        )
             .returning_to(&self.return_to)
     }
 

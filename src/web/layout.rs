@@ -8,6 +8,8 @@ use crate::store::users::User;
 pub struct NavItem {
     pub href: String,
     pub label: &'static str,
+    /// A count shown next to the label (unread notifications).
+    pub badge: Option<i64>,
 }
 
 pub struct UserBar {
@@ -39,15 +41,48 @@ impl Layout {
     }
 
     /// The navigation shows only what the policy lets this person open.
-    pub fn signed_in(tr: Tr, title: &str, csrf: &str, user: &User, actor: &Actor) -> Layout {
+    pub fn signed_in(
+        tr: Tr,
+        title: &str,
+        csrf: &str,
+        user: &User,
+        actor: &Actor,
+        unread: i64,
+    ) -> Layout {
         let mut nav = vec![NavItem {
             href: "/start".into(),
             label: tr.t("nav_start"),
+            badge: None,
         }];
+        if authorize(actor, Action::SubmitReport).is_ok() {
+            nav.push(NavItem {
+                href: "/meldingen/nieuw".into(),
+                label: tr.t("nav_new_report"),
+                badge: None,
+            });
+            nav.push(NavItem {
+                href: "/meldingen".into(),
+                label: tr.t("nav_reports"),
+                badge: None,
+            });
+        }
+        if authorize(actor, Action::ViewCases).is_ok() {
+            nav.push(NavItem {
+                href: "/zaken".into(),
+                label: tr.t("nav_queue"),
+                badge: None,
+            });
+        }
+        nav.push(NavItem {
+            href: "/berichten".into(),
+            label: tr.t("nav_notifications"),
+            badge: (unread > 0).then_some(unread),
+        });
         if authorize(actor, Action::ListOrganisations).is_ok() {
             nav.push(NavItem {
                 href: "/beheer/organisaties".into(),
                 label: tr.t("nav_orgs"),
+                badge: None,
             });
         } else if authorize(
             actor,
@@ -60,17 +95,20 @@ impl Layout {
             nav.push(NavItem {
                 href: format!("/beheer/organisaties/{}", actor.org_id),
                 label: tr.t("nav_my_org"),
+                badge: None,
             });
         }
         if authorize(actor, Action::ViewAuditTrail).is_ok() {
             nav.push(NavItem {
                 href: "/audit".into(),
                 label: tr.t("nav_audit"),
+                badge: None,
             });
         }
         nav.push(NavItem {
             href: "/account".into(),
             label: tr.t("nav_account"),
+            badge: None,
         });
         Layout {
             tr,

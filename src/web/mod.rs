@@ -23,12 +23,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Config;
 use crate::domain::session::SessionLimits;
+use crate::objects::EvidenceStore;
+use crate::service::intake::{Intake, IntakeSettings};
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -38,22 +41,40 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limits: SessionLimits,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    pub evidence: EvidenceStore,
+    pub intake: Intake,
+    pub intake_settings: IntakeSettings,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config) -> AppState {
-        AppState {
+    /// Opens the evidence store and starts the intake worker (needs a Tokio runtime).
+    pub fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
+        let evidence = EvidenceStore::open(&config.evidence_store, &config.data_dir)?;
+        let intake_settings = IntakeSettings {
+            deadlines: config.deadlines(),
+            public_url: config.public_url.clone(),
+        };
+        Ok(AppState {
+            intake: Intake::start(store.clone(), intake_settings.clone()),
+            intake_settings,
+            evidence,
             store,
             limits: config.session_limits(),
             config: Arc::new(config),
             metrics: ops::metrics_handle(),
-        }
+        })
+    }
+
+    /// The request body limit of the report form: a few files at the largest size.
+    pub fn upload_limit(&self) -> usize {
+        self.config.evidence_max_bytes.saturating_mul(4) + 1_048_576
     }
 }
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
+    let upload_limit = DefaultBodyLimit::max(state.upload_limit());
     let pages = Router::new()
         .route("/", get(pages::home::root))
         .route("/start", get(pages::home::start))
@@ -114,6 +135,21 @@ pub fn router(state: AppState) -> Router {
             "/beheer/tokens/{id}/intrekken",
             post(pages::admin::revoke_token),
         )
+        .route("/meldingen", get(pages::reports::list))
+        .route(
+            "/meldingen/nieuw",
+            get(pages::reports::form).post(pages::reports::submit.layer(upload_limit)),
+        )
+        .route("/meldingen/{id}", get(pages::reports::show))
+        .route("/meldingen/{id}/intrekken", post(pages::reports::withdraw))
+        .route("/bewijs/{id}", get(pages::reports::download_evidence))
+        .route("/zaken", get(pages::cases::queue))
+        .route("/zaken/{id}", get(pages::cases::show))
+        .route("/zaken/{id}/oppakken", post(pages::cases::claim))
+        .route("/zaken/{id}/vrijgeven", post(pages::cases::release))
+        .route("/zaken/{id}/status", post(pages::cases::move_case))
+        .route("/berichten", get(pages::notifications::list))
+        .route("/berichten/gelezen", post(pages::notifications::mark_read))
         .route("/audit", get(pages::audit::list))
         .route("/audit/export.csv", get(pages::audit::export_csv))
         .route("/audit/export.json", get(pages::audit::export_json))
@@ -160,6 +196,17 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     tracing::info!(listen = %local, "meldpunt is listening");
     let app = router(state.clone());
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let mailer = match &state.config.smtp_url {
+        Some(url) => {
+            let mailer = crate::mail::Mailer::new(url, &state.config.mail_from)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            Some(tokio::spawn(crate::mail::run(state.store.clone(), mailer)))
+        }
+        None => {
+            tracing::warn!("no smtp_url configured: e-mail waits in the outbox until one is set");
+            None
+        }
+    };
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -167,6 +214,9 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     housekeeping.abort();
+    if let Some(m) = mailer {
+        m.abort();
+    }
     tracing::info!("requests finished; closing the database");
     state.store.close().await;
     Ok(())

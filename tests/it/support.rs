@@ -258,6 +258,8 @@ fn next_totp_moment(user: &users::User) -> i64 {
 pub fn test_config() -> Config {
     Config {
         metrics_token: Some("metrics-secret".into()),
+        // Content-addressed, so tests may share one directory.
+        data_dir: std::env::temp_dir().join("meldpunt-test-data"),
         ..Config::default()
     }
 }
@@ -275,7 +277,7 @@ impl TestApp {
 
     pub fn with_config(store: &Store, config: Config) -> TestApp {
         TestApp {
-            router: router(AppState::new(store.clone(), config)),
+            router: router(AppState::new(store.clone(), config).expect("app state")),
             store: store.clone(),
         }
     }

@@ -108,7 +108,7 @@ fn layout_for(v: &Visitor, title: &str) -> Layout {
                 org_kind: u.org_kind,
                 role: u.role,
             };
-            Layout::signed_in(v.tr, title, &v.csrf, u, &actor)
+            Layout::signed_in(v.tr, title, &v.csrf, u, &actor, 0)
         }
         _ => v.layout(title),
     }

@@ -5,8 +5,11 @@ pub mod account;
 pub mod activate;
 pub mod admin;
 pub mod audit;
+pub mod cases;
 pub mod enrol;
 pub mod home;
+pub mod notifications;
+pub mod reports;
 pub mod second_factor;
 pub mod signin;
 

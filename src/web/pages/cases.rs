@@ -1,0 +1,389 @@
+//! The analysts' queue and the case page.
+
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::reports::{category_label, status_label, urgency_label};
+use super::{render, render_status};
+use crate::domain::audit::AuditAction;
+use crate::domain::case::{team_moves, CaseStatus};
+use crate::domain::link::Platform;
+use crate::domain::policy::Action;
+use crate::domain::report::{Category, ReportStatus, Urgency};
+use crate::service::cases::{self as case_service, entry, QueueFilter, Timeliness};
+use crate::service::{now_ms, ServiceError};
+use crate::store::cases::{self, Case};
+use crate::store::{orgs, reports, StoreError};
+use crate::web::ctx::Page;
+use crate::web::error::PageError;
+use crate::web::forms::{FieldErrors, Form};
+use crate::web::i18n::Tr;
+use crate::web::layout::{local_time, Layout};
+
+/// "1 u 20 min", "3 d 4 u": time left (or overdue) for people.
+pub fn duration_label(tr: &Tr, ms: i64) -> String {
+    let minutes = ms.abs() / 60_000;
+    let (d, h, m) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    let text = if d > 0 {
+        format!("{d} d {h} {}", if tr.is_en() { "h" } else { "u" })
+    } else if h > 0 {
+        format!("{h} {} {m} min", if tr.is_en() { "h" } else { "u" })
+    } else {
+        format!("{m} min")
+    };
+    if ms < 0 {
+        format!("{} {text}", tr.t("overdue_by"))
+    } else {
+        text
+    }
+}
+
+pub struct QueueRow {
+    id: i64,
+    reference: String,
+    platform: &'static str,
+    url: String,
+    urgency: &'static str,
+    acute: bool,
+    status: &'static str,
+    time_left: String,
+    overdue: bool,
+    awaits: bool,
+    expected: String,
+    municipalities: i64,
+    reports: i64,
+    assignee: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    layout: Layout,
+    rows: Vec<QueueRow>,
+    platforms: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    municipalities: Vec<(String, String)>,
+    q: QueueQuery,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct QueueQuery {
+    #[serde(default)]
+    platform: String,
+    #[serde(default)]
+    gemeente: String,
+    #[serde(default)]
+    categorie: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    termijn: String,
+}
+
+pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, PageError> {
+    p.authorize(Action::ViewCases).await?;
+    let store = &p.state.store;
+    let org = match q.gemeente.trim() {
+        "" => None,
+        code => orgs::by_code(store, code).await.ok().map(|o| o.id).or(Some(-1)),
+    };
+    let filter = QueueFilter {
+        platform: Platform::parse(&q.platform),
+        org_id: org,
+        category: Category::parse(&q.categorie),
+        status: CaseStatus::parse(&q.status),
+        timeliness: match q.termijn.as_str() {
+            "op-tijd" => Some(Timeliness::OnTime),
+            "te-laat" => Some(Timeliness::Late),
+            _ => None,
+        },
+    };
+    let now = now_ms();
+    let found = case_service::queue(store, &filter, now).await?;
+    let rows = found
+        .iter()
+        .map(|c| {
+            let e = entry(c);
+            QueueRow {
+                id: c.id,
+                reference: c.reference.clone(),
+                platform: c.platform.label(),
+                url: c.canonical_url.clone(),
+                urgency: urgency_label(&p.tr, c.urgency),
+                acute: c.urgency == Urgency::Acute,
+                status: status_label(&p.tr, c.status),
+                time_left: duration_label(&p.tr, c.deadline_at - now),
+                overdue: e.is_overdue(now),
+                awaits: c.status.awaits_decision(),
+                expected: c.expected_start_at.map(local_time).unwrap_or_default(),
+                municipalities: c.municipality_count,
+                reports: c.report_count,
+                assignee: c.assignee_name.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut municipalities: Vec<(String, String)> = orgs::list(
+        store,
+        Some(crate::domain::org::OrgKind::Municipality),
+        "",
+        1000,
+        0,
+    )
+    .await?
+    .into_iter()
+    .map(|o| (o.code, o.name))
+    .collect();
+    municipalities.sort_by(|a, b| a.1.cmp(&b.1));
+    render(&QueuePage {
+        layout: p.layout(p.tr.t("queue_title")),
+        rows,
+        platforms: Platform::ALL
+            .iter()
+            .map(|x| (x.as_str(), x.label()))
+            .collect(),
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.as_str(), category_label(&p.tr, *c)))
+            .collect(),
+        statuses: CaseStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), status_label(&p.tr, *s)))
+            .collect(),
+        municipalities,
+        q,
+    })
+}
+
+pub struct CaseReportRow {
+    id: i64,
+    reference: String,
+    org: String,
+    reporter: String,
+    when: String,
+    urgency: &'static str,
+    category: &'static str,
+    justification: String,
+    submitted_url: String,
+    remark: String,
+    withdrawn: bool,
+    expected: String,
+    evidence: Vec<(i64, String)>,
+}
+
+pub struct EventRow {
+    when: String,
+    who: String,
+    what: &'static str,
+    change: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    layout: Layout,
+    errors: FieldErrors,
+    c: Case,
+    platform: &'static str,
+    status: &'static str,
+    urgency: &'static str,
+    categories: String,
+    deadline: String,
+    time_left: String,
+    overdue: bool,
+    expected: String,
+    first: String,
+    last: String,
+    assignee: String,
+    mine: bool,
+    reports: Vec<CaseReportRow>,
+    events: Vec<EventRow>,
+    moves: Vec<(&'static str, &'static str)>,
+}
+
+async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, PageError> {
+    let store = &p.state.store;
+    let now = now_ms();
+    let mut rows = Vec::new();
+    for (r, link) in reports::list_by_case(store, c.id).await? {
+        let evidence = reports::evidence_of_report(store, r.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.link_position.is_none_or(|n| n == link.position))
+            .map(|e| (e.id, e.file_name))
+            .collect();
+        let mut expected = Vec::new();
+        if let Some(code) = &r.exp_municipality_code {
+            expected.push(code.clone());
+        }
+        if let Some(pl) = &r.exp_place {
+            expected.push(pl.clone());
+        }
+        if let Some(dt) = &r.exp_date {
+            expected.push(format!(
+                "{dt} {}{}",
+                r.exp_time_from.clone().unwrap_or_default(),
+                r.exp_time_to
+                    .as_ref()
+                    .map(|t| format!("–{t}"))
+                    .unwrap_or_default()
+            ));
+        }
+        if let Some(n) = r.exp_size {
+            expected.push(format!("{n} {}", p.tr.t("people")));
+        }
+        rows.push(CaseReportRow {
+            id: r.id,
+            reference: r.reference,
+            org: r.org_name,
+            reporter: r.reporter_name.unwrap_or_else(|| "API".into()),
+            when: local_time(r.created_at),
+            urgency: urgency_label(&p.tr, r.urgency),
+            category: category_label(&p.tr, r.category),
+            justification: r.justification,
+            submitted_url: link.submitted_url,
+            remark: link.remark.unwrap_or_default(),
+            withdrawn: r.status == ReportStatus::Withdrawn,
+            expected: expected.join(" · "),
+            evidence,
+        });
+    }
+    let events = cases::events(store, c.id)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            when: local_time(e.at),
+            who: e.actor_label,
+            what: if p.tr.is_en() {
+                e.kind.label_en()
+            } else {
+                e.kind.label_nl()
+            },
+            change: match (e.from_status, e.to_status) {
+                (Some(f), Some(t)) => {
+                    format!("{} → {}", status_label(&p.tr, f), status_label(&p.tr, t))
+                }
+                (None, Some(t)) => status_label(&p.tr, t).to_string(),
+                _ => String::new(),
+            },
+            note: e.note.unwrap_or_default(),
+        })
+        .collect();
+    let e = entry(&c);
+    Ok(CasePage {
+        layout: p.layout(&c.reference),
+        errors,
+        platform: c.platform.label(),
+        status: status_label(&p.tr, c.status),
+        urgency: urgency_label(&p.tr, c.urgency),
+        categories: c
+            .categories
+            .iter()
+            .map(|k| category_label(&p.tr, *k))
+            .collect::<Vec<_>>()
+            .join(", "),
+        deadline: local_time(c.deadline_at),
+        time_left: duration_label(&p.tr, c.deadline_at - now),
+        overdue: e.is_overdue(now),
+        expected: c.expected_start_at.map(local_time).unwrap_or_default(),
+        first: local_time(c.first_reported_at),
+        last: local_time(c.last_reported_at),
+        assignee: c.assignee_name.clone().unwrap_or_default(),
+        mine: c.assignee_user_id == Some(p.user.id),
+        moves: team_moves(c.status)
+            .into_iter()
+            .map(|s| (s.as_str(), status_label(&p.tr, s)))
+            .collect(),
+        reports: rows,
+        events,
+        c,
+    })
+}
+
+async fn load_case(p: &Page, id: i64) -> Result<Case, PageError> {
+    cases::get(&p.state.store, id).await.map_err(|e| match e {
+        StoreError::NotFound => PageError::not_found(),
+        e => e.into(),
+    })
+}
+
+pub async fn show(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    p.authorize(Action::ViewCases).await?;
+    let c = load_case(&p, id).await?;
+    // The page shows reporters' names and remarks.
+    p.record_view(AuditAction::ViewedCase, "case", c.id, None)
+        .await?;
+    render(&case_page(&p, c, FieldErrors::default()).await?)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ClaimForm {
+    #[serde(default)]
+    overnemen: Option<String>,
+}
+
+async fn again_with(p: &Page, id: i64, field: &str, e: ServiceError) -> Result<Response, PageError> {
+    let message = match e {
+        ServiceError::Conflict(m) | ServiceError::Unprocessable(m) => m,
+        ServiceError::Invalid { message, .. } => message,
+        e => return Err(e.into()),
+    };
+    let c = load_case(p, id).await?;
+    let page = case_page(p, c, FieldErrors::single(field, message)).await?;
+    render_status(StatusCode::CONFLICT, &page)
+}
+
+pub async fn claim(p: Page, Path(id): Path<i64>, Form(f): Form<ClaimForm>) -> Result<Response, PageError> {
+    p.authorize(Action::WorkOnCases).await?;
+    load_case(&p, id).await?;
+    match case_service::claim(&p.state.store, &p.ctx(), id, f.overnemen.is_some()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/zaken/{id}")).into_response()),
+        Err(e) => again_with(&p, id, "oppakken", e).await,
+    }
+}
+
+pub async fn release(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    p.authorize(Action::WorkOnCases).await?;
+    load_case(&p, id).await?;
+    case_service::release(&p.state.store, &p.ctx(), id).await?;
+    Ok(Redirect::to(&format!("/zaken/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct MoveForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn move_case(p: Page, Path(id): Path<i64>, Form(f): Form<MoveForm>) -> Result<Response, PageError> {
+    p.authorize(Action::WorkOnCases).await?;
+    load_case(&p, id).await?;
+    let Some(to) = CaseStatus::parse(&f.status) else {
+        return again_with(
+            &p,
+            id,
+            "status",
+            ServiceError::invalid("status", "Kies de nieuwe status."),
+        )
+        .await;
+    };
+    match case_service::move_case(
+        &p.state.store,
+        &p.state.intake_settings,
+        &p.ctx(),
+        id,
+        to,
+        &f.note,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/zaken/{id}")).into_response()),
+        Err(e) => again_with(&p, id, "status", e).await,
+    }
+}

@@ -1,0 +1,543 @@
+//! Reporting: the report form, "Mijn meldingen", one report, withdrawal and evidence
+//! downloads.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, Query};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{render, render_status};
+use crate::domain::audit::AuditAction;
+use crate::domain::evidence::EvidenceKind;
+use crate::domain::org::municipalities_2025;
+use crate::domain::policy::{authorize, Action};
+use crate::domain::report::{
+    Category, Channel, LinkDraft, ReportDraft, ReportStatus, Urgency,
+};
+use crate::service::intake::{self, Submission, Upload};
+use crate::service::ServiceError;
+use crate::store::reports::{self, Report};
+use crate::store::{orgs, StoreError};
+use crate::web::ctx::Page;
+use crate::web::error::{Failure, PageError};
+use crate::web::forms::{FieldErrors, Form};
+use crate::web::i18n::Tr;
+use crate::web::layout::{local_time, Layout};
+
+/// Link rows on the form (the API takes up to `MAX_LINKS`).
+const FORM_LINKS: usize = 5;
+const PAGE_SIZE: i64 = 50;
+
+pub fn category_label(tr: &Tr, c: Category) -> &'static str {
+    if tr.is_en() {
+        c.label_en()
+    } else {
+        c.label_nl()
+    }
+}
+
+pub fn urgency_label(tr: &Tr, u: Urgency) -> &'static str {
+    if tr.is_en() {
+        u.label_en()
+    } else {
+        u.label_nl()
+    }
+}
+
+pub fn status_label(tr: &Tr, s: crate::domain::case::CaseStatus) -> &'static str {
+    if tr.is_en() {
+        s.label_en()
+    } else {
+        s.label_nl()
+    }
+}
+
+fn report_status_label(tr: &Tr, s: ReportStatus) -> &'static str {
+    match (s, tr.is_en()) {
+        (ReportStatus::Active, false) => "Actief",
+        (ReportStatus::Active, true) => "Active",
+        (ReportStatus::Withdrawn, false) => "Ingetrokken",
+        (ReportStatus::Withdrawn, true) => "Withdrawn",
+    }
+}
+
+pub struct LinkRow {
+    n: usize,
+    url: String,
+    remark: String,
+}
+
+#[derive(Template)]
+#[template(path = "report_form.html")]
+struct FormPage {
+    layout: Layout,
+    errors: FieldErrors,
+    links: Vec<LinkRow>,
+    categories: Vec<(&'static str, &'static str)>,
+    urgencies: Vec<(&'static str, &'static str)>,
+    municipalities: Vec<(String, String)>,
+    d: ReportDraft,
+    files_dropped: bool,
+    max_mb: usize,
+}
+
+fn form_page(p: &Page, d: ReportDraft, errors: FieldErrors, files_dropped: bool) -> FormPage {
+    let links = (0..FORM_LINKS)
+        .map(|i| {
+            let l = d.links.get(i).cloned().unwrap_or_default();
+            LinkRow {
+                n: i + 1,
+                url: l.url,
+                remark: l.remark,
+            }
+        })
+        .collect();
+    FormPage {
+        layout: p.layout(p.tr.t("report_new_title")),
+        errors,
+        links,
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.as_str(), category_label(&p.tr, *c)))
+            .collect(),
+        urgencies: Urgency::ALL
+            .iter()
+            .map(|u| (u.as_str(), urgency_label(&p.tr, *u)))
+            .collect(),
+        municipalities: municipalities_2025()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| (m.code.as_str().to_string(), m.name))
+            .collect(),
+        d,
+        files_dropped,
+        max_mb: p.state.config.evidence_max_bytes / 1_000_000,
+    }
+}
+
+pub async fn form(p: Page) -> Result<Response, PageError> {
+    p.authorize(Action::SubmitReport).await?;
+    let org = orgs::get(&p.state.store, p.user.org_id).await?;
+    let draft = ReportDraft {
+        municipality: org.code.clone(),
+        on_behalf_of: match &org.mayor {
+            Some(m) => format!("{m}, burgemeester van {}", org.name),
+            None => format!("De burgemeester van {}", org.name),
+        },
+        ..Default::default()
+    };
+    render(&form_page(&p, draft, FieldErrors::default(), false))
+}
+
+/// Reads the multipart form: text fields and evidence files.
+async fn read_form(
+    mut multipart: Multipart,
+) -> Result<(HashMap<String, String>, Vec<Upload>), PageError> {
+    let mut fields = HashMap::new();
+    let mut uploads = Vec::new();
+    let too_large_or_bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            PageError(Failure::TooLarge)
+        } else {
+            PageError::bad_request(
+                "Het formulier kwam niet volledig aan. Ga terug en probeer het opnieuw.",
+            )
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(too_large_or_bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if let Some(n) = name.strip_prefix("evidence_") {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(too_large_or_bad)?;
+            if file_name.is_empty() && bytes.is_empty() {
+                continue; // an empty file input
+            }
+            uploads.push(Upload {
+                field: name.clone(),
+                file_name,
+                bytes,
+                link_position: n.parse().ok(),
+            });
+        } else {
+            let text = field.text().await.map_err(too_large_or_bad)?;
+            if text.len() > 20_000 {
+                return Err(PageError(Failure::TooLarge));
+            }
+            fields.insert(name, text);
+        }
+    }
+    Ok((fields, uploads))
+}
+
+fn draft_from(fields: &HashMap<String, String>) -> ReportDraft {
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    ReportDraft {
+        links: (1..=FORM_LINKS)
+            .map(|n| LinkDraft {
+                url: get(&format!("link_url_{n}")),
+                remark: get(&format!("link_remark_{n}")),
+            })
+            .collect(),
+        category: get("category"),
+        summary: get("summary"),
+        municipality: get("municipality"),
+        place: get("place"),
+        date: get("date"),
+        time_from: get("time_from"),
+        time_to: get("time_to"),
+        size: get("size"),
+        urgency: get("urgency"),
+        justification: get("justification"),
+        on_behalf_of: get("on_behalf_of"),
+    }
+}
+
+fn field_errors(errors: Vec<crate::domain::report::FieldError>) -> FieldErrors {
+    let mut out = FieldErrors::default();
+    for e in errors {
+        out.add(&e.field, e.message);
+    }
+    out
+}
+
+pub async fn submit(p: Page, multipart: Multipart) -> Result<Response, PageError> {
+    p.authorize(Action::SubmitReport).await?;
+    let (fields, uploads) = read_form(multipart).await?;
+    let draft = draft_from(&fields);
+    let ctx = p.ctx();
+    let had_files = !uploads.is_empty();
+    let valid = match intake::check(&draft, ctx.now) {
+        Ok(v) => v,
+        Err(errors) => {
+            let page = form_page(&p, draft, field_errors(errors), had_files);
+            return render_status(StatusCode::BAD_REQUEST, &page);
+        }
+    };
+    if let Some(u) = uploads
+        .iter()
+        .find(|u| u.link_position.is_some_and(|n| n < 1 || n as usize > valid.links.len().max(FORM_LINKS)))
+    {
+        return Err(PageError::bad_request(format!("Onbekend bestandsveld {}.", u.field)));
+    }
+    let evidence =
+        match intake::store_evidence(&p.state.evidence, uploads, p.state.config.evidence_max_bytes)
+            .await
+        {
+            Ok(e) => e,
+            Err(ServiceError::Rejected(errors)) => {
+                let page = form_page(&p, draft, field_errors(errors), had_files);
+                return render_status(StatusCode::BAD_REQUEST, &page);
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let receipt = p
+        .state
+        .intake
+        .submit(
+            &ctx,
+            Submission {
+                org_id: p.user.org_id,
+                reporter_user_id: Some(p.user.id),
+                api_token_id: None,
+                channel: Channel::WebForm,
+                report: valid,
+                evidence,
+                idempotency: None,
+            },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/meldingen/{}?ontvangen=1", receipt.report_id)).into_response())
+}
+
+pub struct ReportRow {
+    id: i64,
+    reference: String,
+    created: String,
+    category: &'static str,
+    urgency: &'static str,
+    status: &'static str,
+    by: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<ReportRow>,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pagina: Option<i64>,
+}
+
+pub async fn list(p: Page, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+    p.authorize(Action::ListOwnReports).await?;
+    let page = q.pagina.unwrap_or(1).max(1);
+    let mut found = reports::list_by_org(
+        &p.state.store,
+        p.user.org_id,
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
+    let has_next = found.len() as i64 > PAGE_SIZE;
+    found.truncate(PAGE_SIZE as usize);
+    let rows = found
+        .into_iter()
+        .map(|r| ReportRow {
+            id: r.id,
+            created: local_time(r.created_at),
+            category: category_label(&p.tr, r.category),
+            urgency: urgency_label(&p.tr, r.urgency),
+            status: report_status_label(&p.tr, r.status),
+            by: r.reporter_name.unwrap_or_else(|| "API".into()),
+            reference: r.reference,
+        })
+        .collect();
+    render(&ListPage {
+        layout: p.layout(p.tr.t("reports_title")),
+        rows,
+        prev_href: (page > 1).then(|| format!("/meldingen?pagina={}", page - 1)),
+        next_href: has_next.then(|| format!("/meldingen?pagina={}", page + 1)),
+    })
+}
+
+pub struct LinkView {
+    position: i64,
+    submitted_url: String,
+    canonical_url: String,
+    platform: &'static str,
+    remark: String,
+    case_id: i64,
+    case_reference: String,
+    case_status: &'static str,
+}
+
+pub struct EvidenceView {
+    id: i64,
+    file_name: String,
+    kind: &'static str,
+    size: String,
+    sha256: String,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ShowPage {
+    layout: Layout,
+    errors: FieldErrors,
+    received: bool,
+    withdrawn_now: bool,
+    r: Report,
+    created: String,
+    category: &'static str,
+    urgency: &'static str,
+    status: &'static str,
+    withdrawn_at: String,
+    expected_municipality: String,
+    links: Vec<LinkView>,
+    evidence: Vec<EvidenceView>,
+    can_withdraw: bool,
+    sees_cases: bool,
+    reason: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    ontvangen: Option<u8>,
+    #[serde(default)]
+    ingetrokken: Option<u8>,
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    } else {
+        format!("{} kB", (bytes + 999) / 1000)
+    }
+}
+
+fn kind_label(k: EvidenceKind) -> &'static str {
+    match k {
+        EvidenceKind::Png => "PNG",
+        EvidenceKind::Jpeg => "JPEG",
+        EvidenceKind::WebP => "WebP",
+        EvidenceKind::Pdf => "PDF",
+        EvidenceKind::Mp4 => "MP4",
+    }
+}
+
+async fn load_report(p: &Page, id: i64) -> Result<Report, PageError> {
+    let r = reports::get(&p.state.store, id).await.map_err(|e| match e {
+        StoreError::NotFound => PageError::not_found(),
+        e => e.into(),
+    })?;
+    p.authorize_object(Action::ViewReport { org_id: r.org_id })
+        .await?;
+    Ok(r)
+}
+
+async fn show_page(
+    p: &Page,
+    r: Report,
+    errors: FieldErrors,
+    reason: String,
+    q: &ShowQuery,
+) -> Result<ShowPage, PageError> {
+    let store = &p.state.store;
+    let links = reports::links(store, r.id)
+        .await?
+        .into_iter()
+        .map(|l| LinkView {
+            position: l.position,
+            platform: l.platform.label(),
+            remark: l.remark.unwrap_or_default(),
+            case_status: status_label(&p.tr, l.case_status),
+            submitted_url: l.submitted_url,
+            canonical_url: l.canonical_url,
+            case_id: l.case_id,
+            case_reference: l.case_reference,
+        })
+        .collect();
+    let evidence = reports::evidence_of_report(store, r.id)
+        .await?
+        .into_iter()
+        .map(|e| EvidenceView {
+            id: e.id,
+            kind: kind_label(e.kind),
+            size: size_label(e.size_bytes),
+            link: e.link_position.map(|n| n.to_string()).unwrap_or_default(),
+            file_name: e.file_name,
+            sha256: e.sha256,
+        })
+        .collect();
+    let expected_municipality = match &r.exp_municipality_code {
+        Some(code) => orgs::by_code(store, code)
+            .await
+            .map(|o| o.name)
+            .unwrap_or_else(|_| code.clone()),
+        None => String::new(),
+    };
+    Ok(ShowPage {
+        layout: p.layout(&r.reference),
+        errors,
+        received: q.ontvangen.is_some(),
+        withdrawn_now: q.ingetrokken.is_some(),
+        created: local_time(r.created_at),
+        category: category_label(&p.tr, r.category),
+        urgency: urgency_label(&p.tr, r.urgency),
+        status: report_status_label(&p.tr, r.status),
+        withdrawn_at: r.withdrawn_at.map(local_time).unwrap_or_default(),
+        can_withdraw: r.status == ReportStatus::Active
+            && authorize(&p.actor, Action::WithdrawReport { org_id: r.org_id }).is_ok(),
+        sees_cases: authorize(&p.actor, Action::ViewCases).is_ok(),
+        expected_municipality,
+        links,
+        evidence,
+        reason,
+        r,
+    })
+}
+
+pub async fn show(
+    p: Page,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, PageError> {
+    let r = load_report(&p, id).await?;
+    p.record_view(AuditAction::ViewedReport, "report", r.id, Some(r.org_id))
+        .await?;
+    let page = show_page(&p, r, FieldErrors::default(), String::new(), &q).await?;
+    render(&page)
+}
+
+#[derive(Deserialize, Default)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn withdraw(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    let r = load_report(&p, id).await?;
+    p.authorize_object(Action::WithdrawReport { org_id: r.org_id })
+        .await?;
+    match intake::withdraw(&p.state.store, &p.state.intake_settings, &p.ctx(), id, &f.reason).await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/meldingen/{id}?ingetrokken=1")).into_response()),
+        Err(ServiceError::Rejected(errors)) => {
+            let page =
+                show_page(&p, r, field_errors(errors), f.reason, &ShowQuery::default()).await?;
+            render_status(StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An evidence file, always as a download: never shown inside meldpunt's pages.
+pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let e = reports::evidence(&p.state.store, id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => PageError::not_found(),
+            e => e.into(),
+        })?;
+    p.authorize_object(Action::DownloadEvidence {
+        org_id: e.report_org_id,
+    })
+    .await?;
+    let bytes = p.state.evidence.get(&e.sha256).await.map_err(|err| {
+        tracing::error!(evidence = e.id, error = %err, "evidence file unavailable");
+        PageError(Failure::Unavailable)
+    })?;
+    if crate::domain::credentials::sha256_hex_bytes(&bytes) != e.sha256 {
+        tracing::error!(evidence = e.id, "evidence file does not match its recorded hash");
+        return Err(PageError(Failure::Internal));
+    }
+    p.record_view(
+        AuditAction::EvidenceDownloaded,
+        "evidence",
+        e.id,
+        Some(e.report_org_id),
+    )
+    .await?;
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(e.kind.media_type()),
+    );
+    let ascii: String = e
+        .file_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        urlencoding::encode(&e.file_name)
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
+}
