@@ -3,12 +3,12 @@
 //! and an `API-Version` header on every response. Systems authenticate with an
 //! organisation's API token (`Authorization: Bearer mp_…`).
 
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
@@ -21,10 +21,16 @@ use crate::store::tokens::ApiToken;
 
 pub const API_VERSION: &str = "1.0.0";
 
-pub fn router() -> Router<AppState> {
+/// The API routes; `report_body_limit` bounds a report with base64 evidence.
+pub fn router(report_body_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/organisatie", get(own_organisation))
+        .route(
+            "/meldingen",
+            post(super::api_reports::create).layer(DefaultBodyLimit::max(report_body_limit)),
+        )
+        .route("/meldingen/{referentie}", get(super::api_reports::show))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn(super::middleware::remember_route))
@@ -49,6 +55,8 @@ async fn method_not_allowed() -> ApiError {
 /// A caller holding a live API token of an organisation.
 pub struct ApiClient {
     pub token: ApiToken,
+    /// The caller's address, for the audit trail.
+    pub addr: String,
 }
 
 impl FromRequestParts<AppState> for ApiClient {
@@ -76,7 +84,7 @@ impl FromRequestParts<AppState> for ApiClient {
             ..Ctx::anonymous(&addr, now_ms())
         };
         match token_service::authenticate(&state.store, &ctx, bearer).await? {
-            Some(token) => Ok(ApiClient { token }),
+            Some(token) => Ok(ApiClient { token, addr }),
             None => Err(ApiError(Failure::Unauthenticated)),
         }
     }
@@ -118,8 +126,61 @@ pub fn openapi_document(public_url: &str) -> Value {
         },
         "servers": [{"url": format!("{}/api/v1", public_url.trim_end_matches('/')), "description": "meldpunt"}],
         "security": [{"bearerAuth": []}],
-        "tags": [{"name": "organisatie", "description": "De organisatie van het API-token"}],
+        "tags": [
+            {"name": "organisatie", "description": "De organisatie van het API-token"},
+            {"name": "meldingen", "description": "Meldingen van online inhoud door gemeenten"}
+        ],
         "paths": {
+            "/meldingen": {
+                "post": {
+                    "operationId": "postMelding",
+                    "tags": ["meldingen"],
+                    "summary": "Een melding doen",
+                    "description": "Meldt online inhoud die kan aanzetten tot verstoring van de openbare orde, namens de burgemeester. Alleen tokens van een gemeente mogen melden. Elke link wordt gecanonicaliseerd en bij de zaak voor die inhoud gevoegd.",
+                    "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
+                    "requestBody": {
+                        "required": true,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NieuweMelding"}}}
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "De melding is opgeslagen (of, bij een herhaald verzoek met dezelfde Idempotency-Key, eerder opgeslagen)",
+                            "headers": {
+                                "API-Version": {"$ref": "#/components/headers/API-Version"},
+                                "Location": {"description": "Het adres van de melding", "schema": {"type": "string"}}
+                            },
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Melding"}}}
+                        },
+                        "400": problem,
+                        "401": problem,
+                        "403": problem,
+                        "413": problem,
+                        "422": problem,
+                        "503": problem,
+                        "default": problem
+                    }
+                }
+            },
+            "/meldingen/{referentie}": {
+                "get": {
+                    "operationId": "getMelding",
+                    "tags": ["meldingen"],
+                    "summary": "De status van een melding",
+                    "description": "Geeft een melding van de eigen gemeente terug, met per link de status van de zaak.",
+                    "parameters": [{"$ref": "#/components/parameters/Referentie"}],
+                    "responses": {
+                        "200": {
+                            "description": "De melding",
+                            "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Melding"}}}
+                        },
+                        "401": problem,
+                        "404": problem,
+                        "503": problem,
+                        "default": problem
+                    }
+                }
+            },
             "/organisatie": {
                 "get": {
                     "operationId": "getOrganisatie",
@@ -140,6 +201,22 @@ pub fn openapi_document(public_url: &str) -> Value {
             }
         },
         "components": {
+            "parameters": {
+                "IdempotencyKey": {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": false,
+                    "description": "Een unieke sleutel per melding. Een herhaald verzoek met dezelfde sleutel krijgt het eerste antwoord en maakt nooit een tweede melding.",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "example": "3f6c1a52-7d0e-4b8e-9a61-2f4f1c0d9e11"}
+                },
+                "Referentie": {
+                    "name": "referentie",
+                    "in": "path",
+                    "required": true,
+                    "description": "Het kenmerk van de melding",
+                    "schema": {"type": "string", "example": "MLD-2026-000123"}
+                }
+            },
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "description": "Een API-token van uw organisatie (mp_…)."}
             },
@@ -154,6 +231,82 @@ pub fn openapi_document(public_url: &str) -> Value {
                 }
             },
             "schemas": {
+                "NieuweMelding": {
+                    "type": "object",
+                    "required": ["links", "categorie", "urgentie", "onderbouwing", "namens"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "links": {
+                            "type": "array", "minItems": 1, "maxItems": 10,
+                            "items": {
+                                "type": "object", "required": ["url"], "additionalProperties": false,
+                                "properties": {
+                                    "url": {"type": "string", "maxLength": 2048, "example": "https://vm.tiktok.com/ZMabc123/"},
+                                    "opmerking": {"type": "string", "maxLength": 1000}
+                                }
+                            }
+                        },
+                        "categorie": {"type": "string", "enum": ["call_to_gather", "threat_or_doxing", "incitement", "disinformation", "other"]},
+                        "toelichting": {"type": "string", "maxLength": 2000, "description": "Verplicht bij categorie other"},
+                        "verwachteVerstoring": {
+                            "type": "object", "additionalProperties": false,
+                            "properties": {
+                                "gemeente": {"type": "string", "description": "CBS-code", "example": "GM0363"},
+                                "plaats": {"type": "string", "maxLength": 200},
+                                "datum": {"type": "string", "format": "date", "example": "2026-12-31"},
+                                "vanaf": {"type": "string", "example": "21:00"},
+                                "tot": {"type": "string", "example": "23:30"},
+                                "omvang": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 10000000}
+                            }
+                        },
+                        "urgentie": {"type": "string", "enum": ["acute", "high", "normal"]},
+                        "onderbouwing": {"type": "string", "maxLength": 300, "description": "Eén regel: waarom deze urgentie"},
+                        "namens": {"type": "string", "maxLength": 200, "example": "De burgemeester van Amsterdam"},
+                        "bewijs": {
+                            "type": "array", "maxItems": 10,
+                            "items": {
+                                "type": "object", "required": ["bestandsnaam", "inhoud"], "additionalProperties": false,
+                                "properties": {
+                                    "bestandsnaam": {"type": "string", "maxLength": 200},
+                                    "inhoud": {"type": "string", "format": "byte", "description": "Base64; PNG, JPEG, WebP, PDF of MP4 (naar inhoud bepaald)"},
+                                    "link": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 10}
+                                }
+                            }
+                        }
+                    }
+                },
+                "Melding": {
+                    "type": "object",
+                    "required": ["referentie", "status", "ontvangenOp", "categorie", "urgentie", "links"],
+                    "properties": {
+                        "referentie": {"type": "string", "example": "MLD-2026-000123"},
+                        "status": {"type": "string", "enum": ["active", "withdrawn"]},
+                        "ontvangenOp": {"type": "string", "format": "date-time"},
+                        "ingetrokkenOp": {"type": "string", "format": "date-time", "nullable": true},
+                        "categorie": {"type": "string"},
+                        "urgentie": {"type": "string"},
+                        "links": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["positie", "ingediendeUrl", "url", "platform", "zaak"],
+                                "properties": {
+                                    "positie": {"type": "integer", "format": "int32"},
+                                    "ingediendeUrl": {"type": "string"},
+                                    "url": {"type": "string", "description": "De canonieke link"},
+                                    "platform": {"type": "string"},
+                                    "zaak": {
+                                        "type": "object", "required": ["referentie", "status"],
+                                        "properties": {
+                                            "referentie": {"type": "string", "example": "ZAAK-2026-000042"},
+                                            "status": {"type": "string", "enum": ["received", "in_triage", "in_assessment", "decided", "notice_sent", "platform_answered", "closed", "withdrawn"]}
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                },
                 "Organisatie": {
                     "type": "object",
                     "required": ["code", "naam", "soort", "token"],
@@ -178,7 +331,15 @@ pub fn openapi_document(public_url: &str) -> Value {
                         "type": {"type": "string", "format": "uri"},
                         "title": {"type": "string"},
                         "status": {"type": "integer", "format": "int32", "minimum": 100, "maximum": 599},
-                        "detail": {"type": "string"}
+                        "detail": {"type": "string"},
+                        "invalidParams": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["name", "reason"],
+                                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}}
+                            }
+                        }
                     }
                 }
             }

@@ -7,6 +7,7 @@
 //! who may do what.
 
 pub mod api;
+pub mod api_reports;
 pub mod assets;
 pub mod csrf;
 pub mod ctx;
@@ -166,7 +167,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(pages)
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(state.upload_limit() / 3 * 4 + 65_536))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

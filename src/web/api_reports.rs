@@ -1,0 +1,295 @@
+//! `POST /api/v1/meldingen` and `GET /api/v1/meldingen/{referentie}`: the same report
+//! as the form, for municipalities' own systems. A retried request with the same
+//! `Idempotency-Key` gets the first answer and never creates a second report.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::api::ApiClient;
+use super::error::{ApiError, Failure};
+use super::layout::iso_time;
+use super::AppState;
+use crate::domain::org::OrgKind;
+use crate::domain::report::{Channel, FieldError, LinkDraft, ReportDraft};
+use crate::service::intake::{self, Submission, Upload};
+use crate::service::{now_ms, Ctx, ServiceError};
+use crate::store::reports::{self, Report};
+use crate::store::{orgs, StoreError};
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LinkBody {
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    opmerking: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ExpectedBody {
+    #[serde(default)]
+    gemeente: String,
+    #[serde(default)]
+    plaats: String,
+    #[serde(default)]
+    datum: String,
+    #[serde(default)]
+    vanaf: String,
+    #[serde(default)]
+    tot: String,
+    #[serde(default)]
+    omvang: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EvidenceBody {
+    #[serde(default)]
+    bestandsnaam: String,
+    /// Base64 (standard alphabet).
+    #[serde(default)]
+    inhoud: String,
+    /// The link (1-based) the file belongs to.
+    #[serde(default)]
+    link: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReportBody {
+    #[serde(default)]
+    links: Vec<LinkBody>,
+    #[serde(default)]
+    categorie: String,
+    #[serde(default)]
+    toelichting: String,
+    #[serde(default)]
+    verwachte_verstoring: Option<ExpectedBody>,
+    #[serde(default)]
+    urgentie: String,
+    #[serde(default)]
+    onderbouwing: String,
+    #[serde(default)]
+    namens: String,
+    #[serde(default)]
+    bewijs: Vec<EvidenceBody>,
+}
+
+/// The API's name for a form field.
+fn api_field(field: &str) -> String {
+    if let Some(n) = field.strip_prefix("link_url_") {
+        return format!("links[{}].url", n.parse::<usize>().unwrap_or(1).saturating_sub(1));
+    }
+    if let Some(n) = field.strip_prefix("link_remark_") {
+        return format!(
+            "links[{}].opmerking",
+            n.parse::<usize>().unwrap_or(1).saturating_sub(1)
+        );
+    }
+    if let Some(n) = field.strip_prefix("bewijs_") {
+        return format!("bewijs[{n}]");
+    }
+    match field {
+        "category" => "categorie",
+        "summary" => "toelichting",
+        "municipality" => "verwachteVerstoring.gemeente",
+        "place" => "verwachteVerstoring.plaats",
+        "date" => "verwachteVerstoring.datum",
+        "time_from" => "verwachteVerstoring.vanaf",
+        "time_to" => "verwachteVerstoring.tot",
+        "size" => "verwachteVerstoring.omvang",
+        "urgency" => "urgentie",
+        "justification" => "onderbouwing",
+        "on_behalf_of" => "namens",
+        other => other,
+    }
+    .to_string()
+}
+
+fn rejected(errors: Vec<FieldError>) -> ApiError {
+    ApiError(Failure::Invalid(
+        errors
+            .into_iter()
+            .map(|e| FieldError {
+                field: api_field(&e.field),
+                message: e.message,
+            })
+            .collect(),
+    ))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = v.to_str().unwrap_or("").trim();
+    if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError(Failure::BadRequest(
+            "De Idempotency-Key is 1 tot 200 zichtbare ASCII-tekens.".into(),
+        )));
+    }
+    Ok(Some(key.to_string()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    client: ApiClient,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError(Failure::TooLarge)
+        } else {
+            ApiError(Failure::BadRequest("De body kon niet worden gelezen.".into()))
+        }
+    })?;
+    let org = orgs::get(&state.store, client.token.org_id).await?;
+    if org.kind != OrgKind::Municipality {
+        return Err(ApiError(Failure::Forbidden));
+    }
+    let key = idempotency_key(&headers)?;
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError(Failure::BadRequest(format!(
+            "De body is geen geldige JSON: {e}"
+        )))
+    })?;
+    let parsed: ReportBody = serde_json::from_value(value.clone()).map_err(|e| {
+        ApiError(Failure::BadRequest(format!(
+            "De body past niet bij het schema Melding: {e}"
+        )))
+    })?;
+    let expected = parsed.verwachte_verstoring.unwrap_or_default();
+    let draft = ReportDraft {
+        links: parsed
+            .links
+            .into_iter()
+            .map(|l| LinkDraft {
+                url: l.url,
+                remark: l.opmerking,
+            })
+            .collect(),
+        category: parsed.categorie,
+        summary: parsed.toelichting,
+        municipality: expected.gemeente,
+        place: expected.plaats,
+        date: expected.datum,
+        time_from: expected.vanaf,
+        time_to: expected.tot,
+        size: expected.omvang.map(|n| n.to_string()).unwrap_or_default(),
+        urgency: parsed.urgentie,
+        justification: parsed.onderbouwing,
+        on_behalf_of: parsed.namens,
+    };
+    let now = now_ms();
+    let valid = intake::check(&draft, now).map_err(rejected)?;
+    let mut uploads = Vec::new();
+    let mut errors = Vec::new();
+    for (i, b) in parsed.bewijs.into_iter().enumerate() {
+        let field = format!("bewijs_{i}");
+        if b.link.is_some_and(|n| n < 1 || n as usize > valid.links.len()) {
+            errors.push(FieldError {
+                field: field.clone(),
+                message: "Het bestand hoort bij een link die niet in de melding staat.".into(),
+            });
+        }
+        match base64::engine::general_purpose::STANDARD.decode(b.inhoud.as_bytes()) {
+            Ok(bytes) => uploads.push(Upload {
+                field,
+                file_name: b.bestandsnaam,
+                bytes: bytes.into(),
+                link_position: b.link,
+            }),
+            Err(_) => errors.push(FieldError {
+                field,
+                message: "De inhoud van het bestand is geen geldige base64.".into(),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(rejected(errors));
+    }
+    let evidence =
+        match intake::store_evidence(&state.evidence, uploads, state.config.evidence_max_bytes)
+            .await
+        {
+            Ok(e) => e,
+            Err(ServiceError::Rejected(errors)) => return Err(rejected(errors)),
+            Err(e) => return Err(e.into()),
+        };
+    let ctx = Ctx {
+        actor_label: format!("api-token:{}", client.token.prefix),
+        actor_org_id: Some(org.id),
+        ..Ctx::anonymous(&client.addr, now)
+    };
+    let receipt = state
+        .intake
+        .submit(
+            &ctx,
+            Submission {
+                org_id: org.id,
+                reporter_user_id: None,
+                api_token_id: Some(client.token.id),
+                channel: Channel::Api,
+                report: valid,
+                evidence,
+                idempotency: key.map(|k| (k, intake::request_hash(&value))),
+            },
+        )
+        .await?;
+    let report = reports::get(&state.store, receipt.report_id).await?;
+    let mut res = (StatusCode::CREATED, axum::Json(representation(&state, &report).await?))
+        .into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/meldingen/{}", report.reference)) {
+        h.insert(header::LOCATION, v);
+    }
+    if receipt.replayed {
+        h.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    client: ApiClient,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    let report = reports::by_reference(&state.store, &reference)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError(Failure::NotFound),
+            e => e.into(),
+        })?;
+    // Another organisation's report looks exactly like a missing one.
+    if report.org_id != client.token.org_id {
+        return Err(ApiError(Failure::NotFound));
+    }
+    Ok(axum::Json(representation(&state, &report).await?).into_response())
+}
+
+async fn representation(state: &AppState, r: &Report) -> Result<Value, ApiError> {
+    let links = reports::links(&state.store, r.id).await?;
+    Ok(json!({
+        "referentie": r.reference,
+        "status": r.status.as_str(),
+        "ontvangenOp": iso_time(r.created_at),
+        "ingetrokkenOp": r.withdrawn_at.map(iso_time),
+        "categorie": r.category.as_str(),
+        "urgentie": r.urgency.as_str(),
+        "links": links.iter().map(|l| json!({
+            "positie": l.position,
+            "ingediendeUrl": l.submitted_url,
+            "url": l.canonical_url,
+            "platform": l.platform.as_str(),
+            "zaak": {"referentie": l.case_reference, "status": l.case_status.as_str()},
+        })).collect::<Vec<_>>(),
+    }))
+}
+
