@@ -4,6 +4,8 @@
 //! `service` (use cases: a transaction, a rule, an audit entry), `web` (pages and API)
 //! and `cli` (commands).
 
+#![recursion_limit = "512"]
+
 pub mod cli;
 pub mod config;
 pub mod domain;
