@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod durability;
 mod http_basics;
+mod intake;
 mod multi_instance;
 mod sign_in;
 mod store;

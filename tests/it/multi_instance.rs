@@ -41,6 +41,10 @@ pub async fn start_server(database_url: &str, extra_env: &[(&str, &str)]) -> Ser
     ])
     .env_remove("MELDPUNT_CONFIG")
     .env("MELDPUNT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+    .env(
+        "MELDPUNT_DATA_DIR",
+        std::env::temp_dir().join("meldpunt-test-data"),
+    )
     .stdout(Stdio::null())
     .stderr(Stdio::null());
     for (k, v) in extra_env {
