@@ -61,6 +61,7 @@ struct World {
     rotterdam: i64,
     central: i64,
     people: Vec<(Who, Person)>,
+    rotterdam_reporter: Person,
 }
 
 impl World {
@@ -106,7 +107,10 @@ async fn world() -> World {
         .await;
         people.push((*who, p));
     }
+    let rotterdam_reporter =
+        make_person(&db.store, o.rotterdam, "melder@rotterdam.nl", Role::Reporter).await;
     World {
+        rotterdam_reporter,
         db,
         amsterdam: o.amsterdam,
         rotterdam: o.rotterdam,
@@ -124,6 +128,7 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
             (Who::CentralAdmin, _) | (Who::MunicipalAdmin, Owner::Own)
         )
     };
+    let handler = matches!(who, Who::Analyst | Who::Supervisor);
     match route {
         "start" | "account" => S::OK,
         "orgs" => {
@@ -162,6 +167,50 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
+        "report_form" | "report_list" => {
+            if who == Who::Reporter {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "report_submit" => {
+            if who == Who::Reporter {
+                S::SEE_OTHER
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "report_show" | "evidence" => {
+            if (who == Who::Reporter && owner == Owner::Own) || handler {
+                S::OK
+            } else {
+                S::NOT_FOUND
+            }
+        }
+        "report_withdraw" => {
+            if who == Who::Reporter && owner == Owner::Own {
+                S::SEE_OTHER
+            } else {
+                S::NOT_FOUND
+            }
+        }
+        "queue" | "case_show" => {
+            if handler {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "case_claim" | "case_release" | "case_move" => {
+            if handler {
+                S::SEE_OTHER
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "notifications" => S::OK,
+        "notifications_read" => S::SEE_OTHER,
         other => panic!("unknown route {other}"),
     }
 }
@@ -203,7 +252,66 @@ async fn call(
     } else {
         None
     };
+    // A report (with evidence) of Amsterdam ("own" for municipal people) or Rotterdam.
+    let report = if route.starts_with("report_show")
+        || route == "report_withdraw"
+        || route == "evidence"
+        || route.starts_with("case_")
+    {
+        let (muni, reporter) = if owner == Owner::Foreign {
+            (w.rotterdam, &w.rotterdam_reporter)
+        } else {
+            (w.amsterdam, &w.people[0].1)
+        };
+        Some(submit_report(&w.db.store, muni, reporter, &format!("https://example.nl/bericht/{n}")).await)
+    } else {
+        None
+    };
     let r = match route {
+        "report_form" => c.get("/meldingen/nieuw").await,
+        "report_list" => c.get("/meldingen").await,
+        "report_submit" => {
+            let link = format!("https://example.nl/nieuw/{n}");
+            c.post_multipart(
+                "/meldingen/nieuw",
+                &[
+                    ("link_url_1", &link),
+                    ("category", "incitement"),
+                    ("urgency", "normal"),
+                    ("justification", "Geen haast"),
+                    ("on_behalf_of", "De burgemeester"),
+                ],
+                &[],
+            )
+            .await
+        }
+        "report_show" => c.get(&format!("/meldingen/{}", report.unwrap().0)).await,
+        "report_withdraw" => {
+            c.post(
+                &format!("/meldingen/{}/intrekken", report.unwrap().0),
+                &[("reason", "Dubbel gemeld")],
+            )
+            .await
+        }
+        "evidence" => {
+            let ev = meldpunt::store::reports::evidence_of_report(&w.db.store, report.unwrap().0)
+                .await
+                .unwrap();
+            c.get(&format!("/bewijs/{}", ev[0].id)).await
+        }
+        "queue" => c.get("/zaken?termijn=op-tijd").await,
+        "case_show" => c.get(&format!("/zaken/{}", report.unwrap().1)).await,
+        "case_claim" => c.post(&format!("/zaken/{}/oppakken", report.unwrap().1), &[]).await,
+        "case_release" => c.post(&format!("/zaken/{}/vrijgeven", report.unwrap().1), &[]).await,
+        "case_move" => {
+            c.post(
+                &format!("/zaken/{}/status", report.unwrap().1),
+                &[("status", "in_triage")],
+            )
+            .await
+        }
+        "notifications" => c.get("/berichten").await,
+        "notifications_read" => c.post("/berichten/gelezen", &[]).await,
         "start" => c.get("/start").await,
         "account" => c.get("/account").await,
         "orgs" => c.get("/beheer/organisaties").await,
@@ -281,7 +389,20 @@ async fn call(
     (r.status, r.body)
 }
 
-const ROUTES: [(&str, bool); 16] = [
+const ROUTES: [(&str, bool); 29] = [
+    ("report_form", false),
+    ("report_list", false),
+    ("report_submit", false),
+    ("report_show", true),
+    ("report_withdraw", true),
+    ("evidence", true),
+    ("queue", false),
+    ("case_show", false),
+    ("case_claim", false),
+    ("case_release", false),
+    ("case_move", false),
+    ("notifications", false),
+    ("notifications_read", false),
     ("start", false),
     ("account", false),
     ("orgs", false),
@@ -347,6 +468,13 @@ async fn signed_out_visitors_are_sent_to_sign_in_from_every_page() {
         "/audit",
         "/audit/export.csv",
         "/audit/controle",
+        "/meldingen",
+        "/meldingen/nieuw",
+        "/meldingen/1",
+        "/bewijs/1",
+        "/zaken",
+        "/zaken/1",
+        "/berichten",
     ] {
         let r = c.get(path).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");

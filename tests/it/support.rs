@@ -515,3 +515,61 @@ pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) ->
 
 /// A valid 1×1 PNG.
 pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa7\x35\x81\x84\0\0\0\0IEND\xaeB`\x82";
+
+/// Stores a report of `url` for municipality `org_id` through the real intake service,
+/// with a PNG as evidence; returns (report id, case id).
+pub async fn submit_report(store: &Store, org_id: i64, reporter: &Person, url: &str) -> (i64, i64) {
+    use meldpunt::domain::report::{Channel, LinkDraft, ReportDraft};
+    use meldpunt::objects::EvidenceStore;
+    use meldpunt::service::intake::{self, Intake, IntakeSettings, Submission, Upload};
+    let settings = IntakeSettings {
+        deadlines: Default::default(),
+        public_url: "http://127.0.0.1:8080".into(),
+    };
+    let draft = ReportDraft {
+        links: vec![LinkDraft {
+            url: url.into(),
+            remark: String::new(),
+        }],
+        category: "call_to_gather".into(),
+        urgency: "high".into(),
+        justification: "Oproep voor morgen".into(),
+        on_behalf_of: "De burgemeester".into(),
+        ..Default::default()
+    };
+    let valid = intake::check(&draft, now_ms()).expect("valid draft");
+    let objects = EvidenceStore::open("", &test_config().data_dir).unwrap();
+    let evidence = intake::store_evidence(
+        &objects,
+        vec![Upload {
+            field: "evidence_1".into(),
+            file_name: "scherm.png".into(),
+            bytes: PNG.to_vec().into(),
+            link_position: Some(1),
+        }],
+        1_000_000,
+    )
+    .await
+    .unwrap();
+    let user = users::get(store, reporter.id).await.unwrap();
+    let ctx = Ctx::anonymous("127.0.0.1", now_ms()).acting_as(&user);
+    let receipt = Intake::start(store.clone(), settings)
+        .submit(
+            &ctx,
+            Submission {
+                org_id,
+                reporter_user_id: Some(reporter.id),
+                api_token_id: None,
+                channel: Channel::WebForm,
+                report: valid,
+                evidence,
+                idempotency: None,
+            },
+        )
+        .await
+        .unwrap();
+    let links = meldpunt::store::reports::links(store, receipt.report_id)
+        .await
+        .unwrap();
+    (receipt.report_id, links[0].case_id)
+}
