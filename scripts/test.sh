@@ -42,6 +42,16 @@ else
 fi
 
 status=0
+# A local S3 server (moto) and SMTP server (aiosmtpd) for the evidence and mail tests.
+tools=target/test-tools-venv
+if [ -x "$tools/bin/moto_server" ] || { python3 -m venv "$tools" >/dev/null 2>&1 &&
+    "$tools/bin/pip" install -q 'moto[server]==5.2.5' 'aiosmtpd==1.4.6'; }; then
+  export MELDPUNT_TEST_TOOLS="$PWD/$tools/bin"
+  echo "S3 (moto) and SMTP (aiosmtpd) test servers: installed"
+else
+  echo "S3 and SMTP tests SKIPPED: could not install moto and aiosmtpd (python3 -m venv and pip needed)"
+  [ -z "${CI:-}" ] || status=1
+fi
 log=$(mktemp)
 cargo test --locked --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 

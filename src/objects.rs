@@ -5,7 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use object_store::aws::AmazonS3Builder;
+use std::str::FromStr;
+
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
@@ -46,14 +48,29 @@ impl std::fmt::Debug for EvidenceStore {
 impl EvidenceStore {
     /// Opens the store named by `setting` (see `Config::evidence_store`).
     pub fn open(setting: &str, data_dir: &Path) -> Result<EvidenceStore, ObjectError> {
+        EvidenceStore::open_with(setting, data_dir, &[])
+    }
+
+    /// As [`EvidenceStore::open`], with S3 settings (`aws_endpoint`, `aws_allow_http`,
+    /// `aws_access_key_id`, …) given here rather than in the environment.
+    pub fn open_with(
+        setting: &str,
+        data_dir: &Path,
+        s3_options: &[(&str, &str)],
+    ) -> Result<EvidenceStore, ObjectError> {
         let setting = setting.trim();
         if let Some(rest) = setting.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
                 return Err(ObjectError::Config("s3:// needs a bucket name".into()));
             }
-            let s3 = AmazonS3Builder::from_env()
-                .with_bucket_name(bucket)
+            let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+            for (key, value) in s3_options {
+                let key = AmazonS3ConfigKey::from_str(key)
+                    .map_err(|e| ObjectError::Config(e.to_string()))?;
+                builder = builder.with_config(key, *value);
+            }
+            let s3 = builder
                 .build()
                 .map_err(|e| ObjectError::Config(e.to_string()))?;
             return Ok(EvidenceStore {

@@ -8,6 +8,7 @@ mod authz_matrix;
 mod browser;
 mod cli;
 mod durability;
+mod edges;
 mod http_basics;
 mod intake;
 mod multi_instance;
