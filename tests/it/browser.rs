@@ -86,6 +86,10 @@ async fn browser(driver: &Driver) -> WebDriver {
 
 /// A demo server on SQLite in a fresh directory.
 async fn demo_server() -> (Server, tempfile::TempDir) {
+    demo_server_with(&[]).await
+}
+
+async fn demo_server_with(env: &[(&str, &str)]) -> (Server, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = meldpunt::store::sqlite_url(&dir.path().join("meldpunt.db"));
     let out = Command::new(env!("CARGO_BIN_EXE_meldpunt"))
@@ -97,7 +101,7 @@ async fn demo_server() -> (Server, tempfile::TempDir) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (start_server(&url, &[]).await, dir)
+    (start_server(&url, env).await, dir)
 }
 
 async fn fill(b: &WebDriver, id: &str, text: &str) {
@@ -384,4 +388,129 @@ async fn fill_sign_in_first_step(b: &WebDriver, base: &str, email: &str) {
     fill(b, "email", email).await;
     fill(b, "password", DEMO_PASSWORD).await;
     submit(b, "/aanmelden").await;
+}
+
+/// Clicks a radio button or link by id and waits for nothing (no navigation).
+async fn click(b: &WebDriver, id: &str) {
+    b.find(By::Id(id)).await.unwrap().click().await.unwrap();
+}
+
+async fn click_and_wait(b: &WebDriver, css: &str) {
+    b.execute("window.__meldpuntOldPage = true;", vec![])
+        .await
+        .unwrap();
+    b.find(By::Css(css)).await.unwrap().click().await.unwrap();
+    wait_for_new_page(b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches_the_reporter() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let Some(tools) = crate::edges::tools() else {
+        return;
+    };
+    let (_smtp, smtp_port, maildir) = crate::edges::start_smtp(&tools).await;
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    let (server, _dir) = demo_server_with(&[
+        ("MELDPUNT_SMTP_URL", &smtp_url),
+        ("MELDPUNT_MAIL_FROM", "meldpunt <meldpunt@example.org>"),
+    ])
+    .await;
+    let base = server.base.clone();
+    let b = browser(&driver).await;
+    let mut problems = Vec::new();
+    let screenshot = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(screenshot.path(), crate::support::PNG).unwrap();
+
+    // The reporter: the form, first with a mistake, then complete with a screenshot.
+    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
+    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("report form: {v}")));
+    fill(&b, "link_url_1", "geen link").await;
+    click_and_wait(&b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(page.contains("geen geldige link") && page.contains("Kies wat de inhoud doet"), "{page}");
+    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("report form with errors: {v}")));
+    let link = "https://m.tiktok.com/@feest.haren/video/7301234567890999999?_t=8kZ&_r=1";
+    fill(&b, "link_url_1", link).await;
+    fill(&b, "link_remark_1", "Gedeeld in een groepsapp").await;
+    b.find(By::Id("evidence_1"))
+        .await
+        .unwrap()
+        .send_keys(screenshot.path().to_str().unwrap())
+        .await
+        .unwrap();
+    click(&b, "category-call_to_gather").await;
+    click(&b, "urgency-acute").await;
+    fill(&b, "justification", "Oproep voor vanavond 21:00 op het Stationsplein").await;
+    click_and_wait(&b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(page.contains("Uw melding is ontvangen onder kenmerk MLD-"), "{page}");
+    assert!(page.contains("tiktok.com/@feest.haren/video/7301234567890999999"));
+    assert!(page.contains(".png"), "the screenshot is listed: {page}");
+    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("receipt: {v}")));
+    let report_url = b.current_url().await.unwrap().as_str().replace("?ontvangen=1", "");
+    let reference = page
+        .split_whitespace()
+        .find(|w| w.starts_with("MLD-"))
+        .unwrap()
+        .trim_end_matches('.')
+        .to_string();
+    b.goto(format!("{base}/meldingen")).await.unwrap();
+    assert!(text(&b).await.contains(&reference));
+    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("my reports: {v}")));
+    sign_out(&b).await;
+
+    // The analyst: the acute case in the queue, taken up and moved on.
+    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    b.goto(format!("{base}/zaken")).await.unwrap();
+    let queue = text(&b).await;
+    assert!(queue.contains("tiktok.com/@feest.haren/video/7301234567890999999"), "{queue}");
+    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("queue: {v}")));
+    b.goto(format!("{base}/berichten")).await.unwrap();
+    assert!(text(&b).await.contains(&format!("Acute melding {reference}")));
+    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("notifications: {v}")));
+    b.goto(format!("{base}/zaken")).await.unwrap();
+    click_and_wait(&b, "table.mp-queue tbody tr:first-child a").await;
+    let case_url = b.current_url().await.unwrap().to_string();
+    assert!(text(&b).await.contains(&reference), "the acute case tops the queue");
+    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("case: {v}")));
+    click_and_wait(&b, "form[action$='/oppakken'] button").await;
+    assert!(text(&b).await.contains("In behandeling bij"));
+    click(&b, "status-in_triage").await;
+    fill(&b, "note", "Wordt bekeken").await;
+    click_and_wait(&b, "form[action$='/status'] button").await;
+    assert_eq!(b.current_url().await.unwrap().to_string(), case_url);
+    assert!(text(&b).await.contains("In triage"));
+    sign_out(&b).await;
+
+    // The reporter sees the new status and was told so.
+    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    b.goto(&report_url).await.unwrap();
+    assert!(text(&b).await.contains("In triage"));
+    b.goto(format!("{base}/berichten")).await.unwrap();
+    assert!(text(&b).await.contains(&format!("Uw melding {reference} heeft een nieuwe status: In triage")));
+    b.quit().await.unwrap();
+
+    // And the e-mail arrived at the SMTP server (the outbox sends every few seconds).
+    let mut arrived = Vec::new();
+    for _ in 0..100 {
+        arrived = crate::edges::received(&maildir);
+        if arrived.iter().any(|m| m.contains("To: melder@amsterdam.demo")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let to_reporter = arrived
+        .iter()
+        .find(|m| m.contains("To: melder@amsterdam.demo"))
+        .expect("status mail to the reporter");
+    assert!(to_reporter.contains(&format!("Subject: [meldpunt] Nieuwe status voor melding {reference}")));
+    assert!(to_reporter.contains("In triage"));
+    assert!(arrived
+        .iter()
+        .any(|m| m.contains("To: analist@meldpunt.demo") && m.contains("Acute melding")));
+    assert!(problems.is_empty(), "axe-core found:\n{}", problems.join("\n"));
 }

@@ -18,7 +18,7 @@ use crate::multi_instance::{free_port, start_server};
 use crate::support::*;
 
 /// The directory with `moto_server` and a Python that has `aiosmtpd`.
-fn tools() -> Option<PathBuf> {
+pub fn tools() -> Option<PathBuf> {
     let dir = std::env::var("MELDPUNT_TEST_TOOLS")
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
