@@ -16,19 +16,19 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::case::{figures, transition, CaseStatus, Mover};
+use crate::domain::case::{figures, transition, CaseStatus, Mover, ReportFacts};
 use crate::domain::credentials::{sha256_hex, sha256_hex_bytes};
 use crate::domain::evidence::{safe_file_name, sniff, EvidenceKind};
 use crate::domain::link::CanonicalLink;
 use crate::domain::org::municipalities_2025;
 use crate::domain::report::{
     check_withdrawal_reason, dutch_year, reference, validate, Channel, FieldError,
-    HandlingDeadlines, ReportDraft, Urgency, ValidReport, MAX_FILES,
+    HandlingDeadlines, ReportDraft, ReportStatus, Urgency, ValidReport, MAX_FILES,
 };
 use crate::domain::Millis;
 use crate::objects::EvidenceStore;
 use crate::store::cases::{self, CaseEventKind, NewCaseEvent};
-use crate::store::reports::{self, NewEvidence, NewReport};
+use crate::store::reports::{self, NewEvidence, NewReport, ReportLink};
 use crate::store::{audit, notify, Store, StoreError, WriteTx};
 
 /// Most reports committed in one transaction.
@@ -147,6 +147,8 @@ pub struct Receipt {
     pub reference: String,
     /// True when an earlier request with the same idempotency key made this report.
     pub replayed: bool,
+    /// Each link with its case as it stood at commit (empty for a replay).
+    pub links: Vec<ReportLink>,
 }
 
 struct Job {
@@ -210,9 +212,30 @@ async fn run_batch(store: &Store, settings: &IntakeSettings, jobs: Vec<Job>) {
             return;
         }
     };
+    // First try: every report straight into the transaction. Should any fail, start
+    // again with each report in its own savepoint, so the others still go in.
     let mut results = Vec::with_capacity(jobs.len());
     for job in &jobs {
-        results.push(apply_isolated(&mut tx, settings, &job.ctx, &job.submission).await);
+        match apply(&mut tx, settings, &job.ctx, &job.submission).await {
+            Ok(receipt) => results.push(Ok(receipt)),
+            Err(_) => break,
+        }
+    }
+    if results.len() < jobs.len() {
+        drop(tx);
+        tx = match store.begin_write().await {
+            Ok(tx) => tx,
+            Err(e) => {
+                for job in jobs {
+                    let _ = job.reply.send(Err(e.clone().into()));
+                }
+                return;
+            }
+        };
+        results.clear();
+        for job in &jobs {
+            results.push(apply_isolated(&mut tx, settings, &job.ctx, &job.submission).await);
+        }
     }
     match tx.commit().await {
         Ok(()) => {
@@ -280,6 +303,7 @@ async fn replay(tx: &mut WriteTx, first_hash: &str, hash: &str, report_id: i64) 
         report_id,
         reference: report.reference,
         replayed: true,
+        links: Vec::new(),
     })
 }
 
@@ -313,33 +337,60 @@ async fn apply(
     )
     .await?;
     let mut case_ids = Vec::new();
+    let mut receipt_links = Vec::new();
+    let facts = ReportFacts {
+        org_id: sub.org_id,
+        urgency: v.urgency,
+        category: v.category,
+        status: ReportStatus::Active,
+        reported_at: now,
+        expected_start: v.expected.starts_at(),
+    };
     for (i, link) in v.links.iter().enumerate() {
-        let case_id = open_or_join(tx, ctx, &link.canonical, v.urgency, year).await?;
+        let position = i as i64 + 1;
+        let case = open_or_join(tx, ctx, &link.canonical, v.urgency, year, &reference).await?;
         reports::insert_link(
             tx,
             report_id,
-            i as i64 + 1,
+            position,
             &link.submitted,
-            case_id,
+            case.id,
             link.remark.as_deref(),
         )
         .await?;
-        refresh_figures(tx, case_id, &settings.deadlines, now).await?;
-        cases::append_event(
-            tx,
-            &NewCaseEvent {
-                case_id,
-                actor_user_id: ctx.actor_user_id,
-                actor_label: &ctx.actor_label,
-                kind: CaseEventKind::ReportAdded,
-                from_status: None,
-                to_status: None,
-                note: Some(&reference),
-            },
-            now,
-        )
-        .await?;
-        case_ids.push(case_id);
+        if case.opened {
+            // A new case's figures are this report's.
+            if let Some(f) = figures(std::slice::from_ref(&facts), &settings.deadlines) {
+                cases::set_figures(tx, case.id, &f, now).await?;
+            }
+        } else {
+            refresh_figures(tx, case.id, &settings.deadlines, now).await?;
+            cases::append_event(
+                tx,
+                &NewCaseEvent {
+                    case_id: case.id,
+                    actor_user_id: ctx.actor_user_id,
+                    actor_label: &ctx.actor_label,
+                    kind: CaseEventKind::ReportAdded,
+                    from_status: None,
+                    to_status: None,
+                    note: Some(&reference),
+                },
+                now,
+            )
+            .await?;
+        }
+        case_ids.push(case.id);
+        receipt_links.push(ReportLink {
+            position,
+            submitted_url: link.submitted.clone(),
+            remark: link.remark.clone(),
+            case_id: case.id,
+            case_reference: case.reference,
+            canonical_url: link.canonical.url.clone(),
+            platform: link.canonical.platform,
+            case_status: case.status,
+        });
     }
     for e in &sub.evidence {
         let id = reports::insert_evidence(
@@ -392,20 +443,31 @@ async fn apply(
         report_id,
         reference,
         replayed: false,
+        links: receipt_links,
     })
 }
 
+/// The case a link joined.
+struct JoinedCase {
+    id: i64,
+    reference: String,
+    status: CaseStatus,
+    /// Opened by this report.
+    opened: bool,
+}
+
 /// The case for this content: the existing one (reopened when it was closed or
-/// withdrawn), or a new one.
+/// withdrawn), or a new one. A new case's history starts with the report that opened it.
 async fn open_or_join(
     tx: &mut WriteTx,
     ctx: &Ctx,
     link: &CanonicalLink,
     urgency: Urgency,
     year: i16,
-) -> Result<i64> {
-    if let Some(id) = join(tx, ctx, &link.url).await? {
-        return Ok(id);
+    report_reference: &str,
+) -> Result<JoinedCase> {
+    if let Some(case) = join(tx, ctx, &link.url).await? {
+        return Ok(case);
     }
     let number = cases::next_number(tx, &format!("case-{year}")).await?;
     let case_reference = reference("ZAAK", year, number);
@@ -420,42 +482,58 @@ async fn open_or_join(
                     kind: CaseEventKind::Opened,
                     from_status: None,
                     to_status: Some(CaseStatus::Received),
-                    note: None,
+                    note: Some(report_reference),
                 },
                 ctx.now,
             )
             .await?;
-            Ok(id)
+            Ok(JoinedCase {
+                id,
+                reference: case_reference,
+                status: CaseStatus::Received,
+                opened: true,
+            })
         }
         // Another instance opened it a moment ago.
         None => join(tx, ctx, &link.url).await?.ok_or(ServiceError::NotFound),
     }
 }
 
-async fn join(tx: &mut WriteTx, ctx: &Ctx, url: &str) -> Result<Option<i64>> {
-    let Some((id, status)) = cases::by_url_locked(tx, url).await? else {
+async fn join(tx: &mut WriteTx, ctx: &Ctx, url: &str) -> Result<Option<JoinedCase>> {
+    let Some((id, reference, status)) = cases::by_url_locked(tx, url).await? else {
         return Ok(None);
     };
-    if !status.is_open() {
-        transition(status, CaseStatus::Received, Mover::System)
-            .map_err(|e| ServiceError::Unprocessable(e.dutch()))?;
-        cases::set_status(tx, id, CaseStatus::Received, ctx.now).await?;
-        cases::append_event(
-            tx,
-            &NewCaseEvent {
-                case_id: id,
-                actor_user_id: ctx.actor_user_id,
-                actor_label: &ctx.actor_label,
-                kind: CaseEventKind::Reopened,
-                from_status: Some(status),
-                to_status: Some(CaseStatus::Received),
-                note: None,
-            },
-            ctx.now,
-        )
-        .await?;
+    if status.is_open() {
+        return Ok(Some(JoinedCase {
+            id,
+            reference,
+            status,
+            opened: false,
+        }));
     }
-    Ok(Some(id))
+    transition(status, CaseStatus::Received, Mover::System)
+        .map_err(|e| ServiceError::Unprocessable(e.dutch()))?;
+    cases::set_status(tx, id, CaseStatus::Received, ctx.now).await?;
+    cases::append_event(
+        tx,
+        &NewCaseEvent {
+            case_id: id,
+            actor_user_id: ctx.actor_user_id,
+            actor_label: &ctx.actor_label,
+            kind: CaseEventKind::Reopened,
+            from_status: Some(status),
+            to_status: Some(CaseStatus::Received),
+            note: None,
+        },
+        ctx.now,
+    )
+    .await?;
+    Ok(Some(JoinedCase {
+        id,
+        reference,
+        status: CaseStatus::Received,
+        opened: false,
+    }))
 }
 
 /// Recomputes a case's figures from its reports.

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{opt_i64, Backend, Result, Store, StoreError, WriteTx};
+use super::{opt_i64, AuditHead, Backend, Result, Store, StoreError, WriteTx};
 use crate::domain::audit::{
     entry_hash, AuditEvent, AuditRecord, ChainFault, ChainHead, ChainVerifier, HashInput, Verified,
 };
@@ -11,16 +11,26 @@ use crate::domain::policy::AuditScope;
 use crate::domain::Millis;
 
 /// Appends `event` to the chain inside `tx`, so it commits or rolls back with the
-/// change it records. The `audit_head` row is updated first: its row lock (PostgreSQL)
-/// or the write lock (SQLite) makes concurrent appends take turns.
+/// change it records. The first append in a transaction reads the head row and locks it
+/// (`FOR UPDATE` on PostgreSQL; on SQLite the transaction holds the write lock already),
+/// so concurrent appends take turns; the transaction keeps the head and writes it back
+/// once, at commit.
 pub async fn append(tx: &mut WriteTx, event: &AuditEvent, now: Millis) -> Result<i64> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(tx.conn())
-        .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev_hash: String = head.try_get("hash")?;
+    let head = match tx.audit_head.take() {
+        Some(head) => head,
+        None => {
+            let sql = format!("SELECT seq, hash FROM audit_head WHERE id = 1{}", tx.for_update());
+            let row = sqlx::query(&sql).fetch_one(tx.conn()).await?;
+            AuditHead {
+                seq: row.try_get("seq")?,
+                hash: row.try_get("hash")?,
+                dirty: false,
+            }
+        }
+    };
+    let seq = head.seq + 1;
     let hash = entry_hash(&HashInput {
-        prev_hash: &prev_hash,
+        prev_hash: &head.hash,
         at: now,
         actor_user_id: event.actor_user_id,
         actor_label: &event.actor_label,
@@ -32,7 +42,7 @@ pub async fn append(tx: &mut WriteTx, event: &AuditEvent, now: Millis) -> Result
         origin: &event.origin,
         details: &event.details,
     });
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO audit_log (seq, at, actor_user_id, actor_label, org_id, action, object_type, \
          object_id, outcome, origin, details, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -48,15 +58,25 @@ pub async fn append(tx: &mut WriteTx, event: &AuditEvent, now: Millis) -> Result
     .bind(event.outcome.as_str())
     .bind(&event.origin)
     .bind(&event.details)
-    .bind(&prev_hash)
+    .bind(&head.hash)
     .bind(&hash)
     .execute(tx.conn())
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
-        .execute(tx.conn())
-        .await?;
-    Ok(seq)
+    .await;
+    match inserted {
+        Ok(_) => {
+            tx.audit_head = Some(AuditHead {
+                seq,
+                hash,
+                dirty: true,
+            });
+            Ok(seq)
+        }
+        Err(e) => {
+            // Leave the head as it was: the caller rolls back.
+            tx.audit_head = Some(head);
+            Err(e.into())
+        }
+    }
 }
 
 /// Records a single event in a transaction of its own (for events that change nothing

@@ -74,21 +74,24 @@ fn from_row(row: &AnyRow) -> Result<Case> {
 
 /// The next number of a yearly series (`report-2026`, `case-2026`), inside `tx`.
 pub async fn next_number(tx: &mut WriteTx, series: &str) -> Result<i64> {
-    sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
-        .bind(series)
-        .execute(tx.conn())
-        .await?;
-    let row = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-        .bind(series)
-        .fetch_one(tx.conn())
-        .await?;
+    let row = sqlx::query(
+        "INSERT INTO counters (name, value) VALUES ($1, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    )
+    .bind(series)
+    .fetch_one(tx.conn())
+    .await?;
     Ok(row.try_get(0)?)
 }
 
-/// The case for this content, locked for the rest of `tx` (PostgreSQL), if there is one.
-pub async fn by_url_locked(tx: &mut WriteTx, canonical_url: &str) -> Result<Option<(i64, CaseStatus)>> {
+/// The case for this content (id, reference, status), locked for the rest of `tx`
+/// (PostgreSQL), if there is one.
+pub async fn by_url_locked(
+    tx: &mut WriteTx,
+    canonical_url: &str,
+) -> Result<Option<(i64, String, CaseStatus)>> {
     let sql = format!(
-        "SELECT id, status FROM cases WHERE canonical_url = $1{}",
+        "SELECT id, reference, status FROM cases WHERE canonical_url = $1{}",
         tx.for_update()
     );
     let row = sqlx::query(&sql)
@@ -101,6 +104,7 @@ pub async fn by_url_locked(tx: &mut WriteTx, canonical_url: &str) -> Result<Opti
             let status: String = r.try_get("status")?;
             Ok(Some((
                 r.try_get("id")?,
+                r.try_get("reference")?,
                 CaseStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
             )))
         }

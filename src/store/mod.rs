@@ -90,10 +90,31 @@ pub struct WriteTx {
     pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     _gate: Option<OwnedMutexGuard<()>>,
+    /// The audit chain's head as this transaction has moved it (see `audit::append`):
+    /// read and locked at the first append, written back once at commit.
+    pub(crate) audit_head: Option<AuditHead>,
+    /// The head as it was at the last savepoint.
+    saved_audit_head: Option<Option<AuditHead>>,
+}
+
+/// The newest audit entry's sequence number and hash, and whether the stored head row
+/// still has to be updated.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    pub dirty: bool,
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        if let Some(head) = self.audit_head.take().filter(|h| h.dirty) {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(head.seq)
+                .bind(&head.hash)
+                .execute(self.conn())
+                .await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }
@@ -114,6 +135,7 @@ impl WriteTx {
     /// Marks a point this transaction can return to without giving up the rest.
     pub async fn savepoint(&mut self) -> Result<()> {
         sqlx::query("SAVEPOINT batch_item").execute(self.conn()).await?;
+        self.saved_audit_head = Some(self.audit_head.clone());
         Ok(())
     }
 
@@ -122,6 +144,9 @@ impl WriteTx {
         sqlx::query("ROLLBACK TO SAVEPOINT batch_item")
             .execute(self.conn())
             .await?;
+        if let Some(head) = self.saved_audit_head.take() {
+            self.audit_head = head;
+        }
         self.release_savepoint().await
     }
 
@@ -130,6 +155,7 @@ impl WriteTx {
         sqlx::query("RELEASE SAVEPOINT batch_item")
             .execute(self.conn())
             .await?;
+        self.saved_audit_head = None;
         Ok(())
     }
 }
@@ -259,6 +285,8 @@ impl Store {
             tx,
             backend: self.backend,
             _gate: gate,
+            audit_head: None,
+            saved_audit_head: None,
         })
     }
 

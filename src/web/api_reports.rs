@@ -15,10 +15,10 @@ use super::error::{ApiError, Failure};
 use super::layout::iso_time;
 use super::AppState;
 use crate::domain::org::OrgKind;
-use crate::domain::report::{Channel, FieldError, LinkDraft, ReportDraft};
+use crate::domain::report::{Channel, FieldError, LinkDraft, ReportDraft, ReportStatus};
 use crate::service::intake::{self, Submission, Upload};
 use crate::service::{now_ms, Ctx, ServiceError};
-use crate::store::reports::{self, Report};
+use crate::store::reports::{self, Report, ReportLink};
 use crate::store::{orgs, StoreError};
 
 #[derive(Deserialize, Default)]
@@ -243,11 +243,16 @@ pub async fn create(
             },
         )
         .await?;
-    let report = reports::get(&state.store, receipt.report_id).await?;
-    let mut res = (StatusCode::CREATED, axum::Json(representation(&state, &report).await?))
-        .into_response();
+    let body = if receipt.replayed {
+        let report = reports::get(&state.store, receipt.report_id).await?;
+        representation(&state, &report).await?
+    } else {
+        // Everything the answer says is known from the commit; no need to read it back.
+        fresh_representation(&receipt, &value, now)
+    };
+    let mut res = (StatusCode::CREATED, axum::Json(body)).into_response();
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/meldingen/{}", report.reference)) {
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/meldingen/{}", receipt.reference)) {
         h.insert(header::LOCATION, v);
     }
     if receipt.replayed {
@@ -276,13 +281,45 @@ pub async fn show(
 
 async fn representation(state: &AppState, r: &Report) -> Result<Value, ApiError> {
     let links = reports::links(&state.store, r.id).await?;
-    Ok(json!({
-        "referentie": r.reference,
-        "status": r.status.as_str(),
-        "ontvangenOp": iso_time(r.created_at),
-        "ingetrokkenOp": r.withdrawn_at.map(iso_time),
-        "categorie": r.category.as_str(),
-        "urgentie": r.urgency.as_str(),
+    Ok(shape(
+        &r.reference,
+        r.status.as_str(),
+        r.created_at,
+        r.withdrawn_at,
+        r.category.as_str(),
+        r.urgency.as_str(),
+        &links,
+    ))
+}
+
+fn fresh_representation(receipt: &intake::Receipt, request: &Value, now: i64) -> Value {
+    shape(
+        &receipt.reference,
+        ReportStatus::Active.as_str(),
+        now,
+        None,
+        request["categorie"].as_str().unwrap_or_default(),
+        request["urgentie"].as_str().unwrap_or_default(),
+        &receipt.links,
+    )
+}
+
+fn shape(
+    reference: &str,
+    status: &str,
+    created_at: i64,
+    withdrawn_at: Option<i64>,
+    category: &str,
+    urgency: &str,
+    links: &[ReportLink],
+) -> Value {
+    json!({
+        "referentie": reference,
+        "status": status,
+        "ontvangenOp": iso_time(created_at),
+        "ingetrokkenOp": withdrawn_at.map(iso_time),
+        "categorie": category,
+        "urgentie": urgency,
         "links": links.iter().map(|l| json!({
             "positie": l.position,
             "ingediendeUrl": l.submitted_url,
@@ -290,6 +327,5 @@ async fn representation(state: &AppState, r: &Report) -> Result<Value, ApiError>
             "platform": l.platform.as_str(),
             "zaak": {"referentie": l.case_reference, "status": l.case_status.as_str()},
         })).collect::<Vec<_>>(),
-    }))
+    })
 }
-

@@ -98,6 +98,8 @@ both_backends!(
         assert!(own.body.contains("Ontvangen") && own.body.contains("scherm.png"));
         let foreign = ams.get(&format!("/meldingen/{b}")).await;
         assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+        let missing = ams.get("/meldingen/999999").await;
+        assert_eq!(foreign.body, missing.body, "refused looks exactly like missing");
         assert!(!foreign.body.contains("melder@rotterdam.nl"));
         let list = rdam.get("/meldingen").await;
         let b_ref = reports::get(&db.store, b).await.unwrap().reference;
@@ -345,6 +347,16 @@ both_backends!(evidence_is_kept_by_hash_in_the_trail_and_only_ever_downloaded, |
     assert_eq!(r.headers["x-content-type-options"], "nosniff");
     assert!(r.headers["content-security-policy"].to_str().unwrap().contains("sandbox"));
     assert_eq!(r.raw, PNG);
+    // Files belong to their form row, counted among the rows that were filled in.
+    let mut fields = form(PLAIN, "normal");
+    fields.push(("link_url_3", "https://t.me/s/oproepkanaal/77"));
+    let two = report(&mut ams, &fields, &[("evidence_3", "kanaal.pdf", b"%PDF-1.7\n%\xe2\xe3\n")]).await;
+    let ev2 = reports::evidence_of_report(&db.store, two).await.unwrap();
+    assert_eq!(ev2[0].link_position, Some(2));
+    assert_eq!(ev2[0].kind, meldpunt::domain::evidence::EvidenceKind::Pdf);
+    let links = reports::links(&db.store, two).await.unwrap();
+    assert_eq!(links[1].canonical_url, "https://t.me/oproepkanaal/77");
+
     let downloads = audit::list(&db.store, AuditScope::All, &audit::AuditFilter { action: Some("evidence.downloaded".into()), ..Default::default() }, 10, None)
         .await
         .unwrap();
@@ -431,7 +443,9 @@ both_backends!(analysts_take_cases_up_move_them_and_reporters_hear_of_it, |db: T
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let history = cases::events(&db.store, case.id).await.unwrap();
     let kinds: Vec<&str> = history.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["opened", "report_added", "claimed", "claimed", "status_changed"]);
+    assert_eq!(kinds, vec!["opened", "claimed", "claimed", "status_changed"]);
+    let reference = reports::get(&db.store, id).await.unwrap().reference;
+    assert_eq!(history[0].note.as_deref(), Some(reference.as_str()), "opened by this report");
 
     // The reporter sees the new status and gets a notification and an e-mail.
     let page = ams.get(&format!("/meldingen/{id}")).await;

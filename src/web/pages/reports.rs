@@ -217,11 +217,29 @@ pub async fn submit(p: Page, multipart: Multipart) -> Result<Response, PageError
             return render_status(StatusCode::BAD_REQUEST, &page);
         }
     };
-    if let Some(u) = uploads
+    // Files come per form row; the stored link position counts only filled rows.
+    let filled: Vec<usize> = draft
+        .links
         .iter()
-        .find(|u| u.link_position.is_some_and(|n| n < 1 || n as usize > valid.links.len().max(FORM_LINKS)))
-    {
-        return Err(PageError::bad_request(format!("Onbekend bestandsveld {}.", u.field)));
+        .enumerate()
+        .filter(|(_, l)| !l.url.trim().is_empty() || !l.remark.trim().is_empty())
+        .map(|(i, _)| i + 1)
+        .collect();
+    let mut uploads = uploads;
+    for u in &mut uploads {
+        let row = u.link_position.filter(|n| (1..=FORM_LINKS as i64).contains(n));
+        if row.is_none() {
+            return Err(PageError::bad_request(format!(
+                "Onbekend bestandsveld {}.",
+                u.field
+            )));
+        }
+        u.link_position = row.and_then(|n| {
+            filled
+                .iter()
+                .position(|r| *r as i64 == n)
+                .map(|p| p as i64 + 1)
+        });
     }
     let evidence =
         match intake::store_evidence(&p.state.evidence, uploads, p.state.config.evidence_max_bytes)
