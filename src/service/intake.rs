@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::case::{figures, transition, CaseStatus, Mover, ReportFacts};
+use crate::domain::case::{figures, transition, CaseFigures, CaseStatus, Mover, ReportFacts};
 use crate::domain::credentials::{sha256_hex, sha256_hex_bytes};
 use crate::domain::evidence::{safe_file_name, sniff, EvidenceKind};
 use crate::domain::link::CanonicalLink;
@@ -313,11 +313,8 @@ async fn apply(
     ctx: &Ctx,
     sub: &Submission,
 ) -> std::result::Result<Receipt, ApplyError> {
-    if let Some((key, hash)) = &sub.idempotency {
-        if let Some((first_hash, report_id)) = reports::idempotent(tx, sub.org_id, key).await? {
-            return Ok(replay(tx, &first_hash, hash, report_id).await?);
-        }
-    }
+    // A retried request is rare: its key is found taken when it is recorded at the end,
+    // and the batch then answers it from the first request (see `apply_isolated`).
     let now = ctx.now;
     let year = dutch_year(now);
     let number = cases::next_number(tx, &format!("report-{year}")).await?;
@@ -346,9 +343,12 @@ async fn apply(
         reported_at: now,
         expected_start: v.expected.starts_at(),
     };
+    // A new case's figures are this report's.
+    let first = figures(std::slice::from_ref(&facts), &settings.deadlines)
+        .ok_or(ServiceError::NotFound)?;
     for (i, link) in v.links.iter().enumerate() {
         let position = i as i64 + 1;
-        let case = open_or_join(tx, ctx, &link.canonical, v.urgency, year, &reference).await?;
+        let case = open_or_join(tx, ctx, &link.canonical, &first, year, &reference).await?;
         reports::insert_link(
             tx,
             report_id,
@@ -358,12 +358,7 @@ async fn apply(
             link.remark.as_deref(),
         )
         .await?;
-        if case.opened {
-            // A new case's figures are this report's.
-            if let Some(f) = figures(std::slice::from_ref(&facts), &settings.deadlines) {
-                cases::set_figures(tx, case.id, &f, now).await?;
-            }
-        } else {
+        if !case.opened {
             refresh_figures(tx, case.id, &settings.deadlines, now).await?;
             cases::append_event(
                 tx,
@@ -462,7 +457,7 @@ async fn open_or_join(
     tx: &mut WriteTx,
     ctx: &Ctx,
     link: &CanonicalLink,
-    urgency: Urgency,
+    first: &CaseFigures,
     year: i16,
     report_reference: &str,
 ) -> Result<JoinedCase> {
@@ -471,7 +466,7 @@ async fn open_or_join(
     }
     let number = cases::next_number(tx, &format!("case-{year}")).await?;
     let case_reference = reference("ZAAK", year, number);
-    match cases::insert(tx, &case_reference, link, urgency, ctx.now).await? {
+    match cases::insert(tx, &case_reference, link, first, ctx.now).await? {
         Some(id) => {
             cases::append_event(
                 tx,

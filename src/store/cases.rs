@@ -7,6 +7,7 @@ use super::{opt_i64, Result, Store, StoreError, WriteTx};
 use crate::domain::case::{CaseFigures, CaseStatus, ReportFacts};
 use crate::domain::link::{CanonicalLink, Platform};
 use crate::domain::report::{Category, ReportStatus, Urgency};
+
 use crate::domain::Millis;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,19 +112,21 @@ pub async fn by_url_locked(
     }
 }
 
-/// Opens a case for new content. Returns `None` when another transaction opened it
-/// first (the caller then locks that one).
+/// Opens a case for new content with its first figures. Returns `None` when another
+/// transaction opened it first (the caller then locks that one).
 pub async fn insert(
     tx: &mut WriteTx,
     reference: &str,
     link: &CanonicalLink,
-    urgency: Urgency,
+    f: &CaseFigures,
     now: Millis,
 ) -> Result<Option<i64>> {
+    let categories: Vec<&str> = f.categories.iter().map(|c| c.as_str()).collect();
     let row = sqlx::query(
         "INSERT INTO cases (reference, canonical_url, platform, domain, status, urgency, categories, \
-         deadline_at, municipality_count, report_count, first_reported_at, last_reported_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, '', $7, 0, 0, $7, $7, $7) \
+         deadline_at, expected_start_at, municipality_count, report_count, first_reported_at, \
+         last_reported_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (canonical_url) DO NOTHING RETURNING id",
     )
     .bind(reference)
@@ -131,7 +134,14 @@ pub async fn insert(
     .bind(link.platform.as_str())
     .bind(&link.domain)
     .bind(CaseStatus::Received.as_str())
-    .bind(urgency.as_str())
+    .bind(f.urgency.as_str())
+    .bind(categories.join(","))
+    .bind(f.deadline_at)
+    .bind(f.expected_start_at)
+    .bind(f.municipality_count)
+    .bind(f.report_count)
+    .bind(f.first_reported_at)
+    .bind(f.last_reported_at)
     .bind(now)
     .fetch_optional(tx.conn())
     .await?;

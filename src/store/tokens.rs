@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{opt_i64, Result, Store, StoreError, WriteTx};
+use crate::domain::org::OrgKind;
 use crate::domain::Millis;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +16,8 @@ pub struct ApiToken {
     pub created_at: Millis,
     pub revoked_at: Option<Millis>,
     pub last_used_at: Option<Millis>,
+    /// The kind of the organisation the token belongs to.
+    pub org_kind: OrgKind,
 }
 
 fn from_row(row: &AnyRow) -> Result<ApiToken> {
@@ -26,10 +29,17 @@ fn from_row(row: &AnyRow) -> Result<ApiToken> {
         created_at: row.try_get("created_at")?,
         revoked_at: opt_i64(row, "revoked_at")?,
         last_used_at: opt_i64(row, "last_used_at")?,
+        org_kind: {
+            let kind: String = row.try_get("org_kind")?;
+            OrgKind::parse(&kind)
+                .ok_or_else(|| StoreError::Database(format!("unknown kind {kind}")))?
+        },
     })
 }
 
-const COLUMNS: &str = "id, org_id, name, prefix, created_at, revoked_at, last_used_at";
+const COLUMNS: &str = "t.id, t.org_id, t.name, t.prefix, t.created_at, t.revoked_at, \
+     t.last_used_at, o.kind AS org_kind";
+const FROM: &str = "api_tokens t JOIN organisations o ON o.id = t.org_id";
 
 pub async fn insert(
     tx: &mut WriteTx,
@@ -57,7 +67,7 @@ pub async fn insert(
 
 pub async fn list_by_org(store: &Store, org_id: i64) -> Result<Vec<ApiToken>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE org_id = $1 ORDER BY created_at DESC"
+        "SELECT {COLUMNS} FROM {FROM} WHERE t.org_id = $1 ORDER BY t.created_at DESC"
     ))
     .bind(org_id)
     .fetch_all(store.pool())
@@ -66,7 +76,7 @@ pub async fn list_by_org(store: &Store, org_id: i64) -> Result<Vec<ApiToken>> {
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<ApiToken> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1"))
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = $1"))
         .bind(id)
         .fetch_optional(store.pool())
         .await?
@@ -77,7 +87,7 @@ pub async fn get(store: &Store, id: i64) -> Result<ApiToken> {
 /// The live (unrevoked) token with this hash.
 pub async fn by_hash(store: &Store, token_hash: &str) -> Result<Option<ApiToken>> {
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+        "SELECT {COLUMNS} FROM {FROM} WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
     ))
     .bind(token_hash)
     .fetch_optional(store.pool())

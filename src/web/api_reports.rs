@@ -19,7 +19,7 @@ use crate::domain::report::{Channel, FieldError, LinkDraft, ReportDraft, ReportS
 use crate::service::intake::{self, Submission, Upload};
 use crate::service::{now_ms, Ctx, ServiceError};
 use crate::store::reports::{self, Report, ReportLink};
-use crate::store::{orgs, StoreError};
+use crate::store::StoreError;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -150,10 +150,10 @@ pub async fn create(
             ApiError(Failure::BadRequest("De body kon niet worden gelezen.".into()))
         }
     })?;
-    let org = orgs::get(&state.store, client.token.org_id).await?;
-    if org.kind != OrgKind::Municipality {
+    if client.token.org_kind != OrgKind::Municipality {
         return Err(ApiError(Failure::Forbidden));
     }
+    let org_id = client.token.org_id;
     let key = idempotency_key(&headers)?;
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError(Failure::BadRequest(format!(
@@ -225,7 +225,7 @@ pub async fn create(
         };
     let ctx = Ctx {
         actor_label: format!("api-token:{}", client.token.prefix),
-        actor_org_id: Some(org.id),
+        actor_org_id: Some(org_id),
         ..Ctx::anonymous(&client.addr, now)
     };
     let receipt = state
@@ -233,7 +233,7 @@ pub async fn create(
         .submit(
             &ctx,
             Submission {
-                org_id: org.id,
+                org_id,
                 reporter_user_id: None,
                 api_token_id: Some(client.token.id),
                 channel: Channel::Api,
