@@ -4,6 +4,7 @@
 //!   cargo bench --bench intake_load                                  # SQLite
 //!   MELDPUNT_TEST_POSTGRES_URL=postgres://… cargo bench --bench intake_load   # also PostgreSQL
 //!   MELDPUNT_BENCH_SECONDS=20 MELDPUNT_BENCH_CLIENTS=64 cargo bench --bench intake_load
+//!   MELDPUNT_INTAKE_BATCH_MAX=1 cargo bench --bench intake_load     # one commit per report
 //!
 //! The real router is served on 127.0.0.1 by axum; clients are HTTP/1.1 connections
 //! from the same process (reqwest), each sending `POST /api/v1/meldingen` with a new
@@ -29,6 +30,34 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// What the machine can do without meldpunt's work: GET /healthz over the same
+/// connections (HTTP, routing, middleware, no database).
+async fn baseline(addr: SocketAddr, clients: u64, seconds: u64) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let mut handles = Vec::new();
+    for _ in 0..clients {
+        let (stop, done) = (stop.clone(), done.clone());
+        handles.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            while !stop.load(Ordering::Relaxed) {
+                let r = http.get(format!("http://{addr}/healthz")).send().await.unwrap();
+                let _ = r.bytes().await;
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    for h in handles {
+        h.await.unwrap();
+    }
+    println!(
+        "baseline: {clients} clients, GET /healthz: {:.0} requests/s",
+        done.load(Ordering::Relaxed) as f64 / seconds as f64
+    );
+}
+
 async fn run(label: &str, store: Store, data_dir: &std::path::Path) {
     let ctx = Ctx::cli(now_ms());
     let org = NewOrganisation::new(OrgKind::Municipality, "GM0363", "Amsterdam", None).unwrap();
@@ -36,6 +65,7 @@ async fn run(label: &str, store: Store, data_dir: &std::path::Path) {
     let (_, token) = tokens::create(&store, &ctx, org_id, "bench").await.unwrap();
     let config = Config {
         data_dir: data_dir.to_path_buf(),
+        intake_batch_max: env_or("MELDPUNT_INTAKE_BATCH_MAX", 128) as usize,
         ..Config::default()
     };
     let app = router(AppState::new(store.clone(), config).unwrap());
@@ -49,6 +79,9 @@ async fn run(label: &str, store: Store, data_dir: &std::path::Path) {
 
     let clients = env_or("MELDPUNT_BENCH_CLIENTS", 64);
     let seconds = env_or("MELDPUNT_BENCH_SECONDS", 10);
+    if label == "SQLite" {
+        baseline(addr, clients, 5).await;
+    }
     let warmup = Duration::from_secs(2);
     let stop = Arc::new(AtomicBool::new(false));
     let measuring = Arc::new(AtomicBool::new(false));

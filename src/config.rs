@@ -72,6 +72,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of every message meldpunt sends.
     pub mail_from: String,
+    /// Most reports committed together (1 = one durable commit per report).
+    pub intake_batch_max: usize,
 }
 
 impl Default for Config {
@@ -94,6 +96,7 @@ impl Default for Config {
             deadline_normal_minutes: 72 * 60,
             smtp_url: None,
             mail_from: "meldpunt <meldpunt@localhost>".into(),
+            intake_batch_max: 128,
         }
     }
 }
@@ -122,6 +125,7 @@ impl fmt::Debug for Config {
             .field("deadlines", &self.deadlines())
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
+            .field("intake_batch_max", &self.intake_batch_max)
             .finish()
     }
 }
@@ -209,6 +213,7 @@ impl Config {
         }
         for (name, slot) in [
             ("MELDPUNT_EVIDENCE_MAX_BYTES", &mut cfg.evidence_max_bytes as &mut dyn SetFromEnv),
+            ("MELDPUNT_INTAKE_BATCH_MAX", &mut cfg.intake_batch_max),
             ("MELDPUNT_DEADLINE_ACUTE_MINUTES", &mut cfg.deadline_acute_minutes),
             ("MELDPUNT_DEADLINE_HIGH_MINUTES", &mut cfg.deadline_high_minutes),
             ("MELDPUNT_DEADLINE_NORMAL_MINUTES", &mut cfg.deadline_normal_minutes),

@@ -185,10 +185,7 @@ async fn seed_reports(store: &Store, ctx: &Ctx) -> Result<()> {
     ];
     let intake = Intake::start(
         store.clone(),
-        IntakeSettings {
-            deadlines: Default::default(),
-            public_url: String::new(),
-        },
+        IntakeSettings::default(),
     );
     for (email, url, category, urgency, why, muni, place, date, time, size) in reports {
         let user = users::by_email(store, email).await?;

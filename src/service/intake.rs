@@ -31,8 +31,6 @@ use crate::store::cases::{self, CaseEventKind, NewCaseEvent};
 use crate::store::reports::{self, NewEvidence, NewReport, ReportLink};
 use crate::store::{audit, notify, Store, StoreError, WriteTx};
 
-/// Most reports committed in one transaction.
-const MAX_BATCH: usize = 128;
 
 /// What intake needs to know besides the report.
 #[derive(Debug, Clone)]
@@ -40,6 +38,18 @@ pub struct IntakeSettings {
     pub deadlines: HandlingDeadlines,
     /// Start of links in messages (`https://meldpunt.example`).
     pub public_url: String,
+    /// Most reports committed in one transaction.
+    pub max_batch: usize,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> IntakeSettings {
+        IntakeSettings {
+            deadlines: HandlingDeadlines::default(),
+            public_url: String::new(),
+            max_batch: 128,
+        }
+    }
 }
 
 /// The CBS codes of all municipalities, for checking the expected place.
@@ -167,7 +177,7 @@ impl Intake {
     /// Starts the worker on the current Tokio runtime. It stops when the last
     /// `Intake` handle is dropped.
     pub fn start(store: Store, settings: IntakeSettings) -> Intake {
-        let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
+        let (jobs, rx) = mpsc::channel(4 * settings.max_batch.max(1));
         tokio::spawn(worker(store, settings, rx));
         Intake { jobs }
     }
@@ -191,7 +201,7 @@ impl Intake {
 async fn worker(store: Store, settings: IntakeSettings, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
+        while jobs.len() < settings.max_batch {
             match rx.try_recv() {
                 Ok(job) => jobs.push(job),
                 Err(_) => break,

@@ -54,6 +54,7 @@ impl AppState {
         let intake_settings = IntakeSettings {
             deadlines: config.deadlines(),
             public_url: config.public_url.clone(),
+            max_batch: config.intake_batch_max.max(1),
         };
         Ok(AppState {
             intake: Intake::start(store.clone(), intake_settings.clone()),

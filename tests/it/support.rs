@@ -523,8 +523,8 @@ pub async fn submit_report(store: &Store, org_id: i64, reporter: &Person, url: &
     use meldpunt::objects::EvidenceStore;
     use meldpunt::service::intake::{self, Intake, IntakeSettings, Submission, Upload};
     let settings = IntakeSettings {
-        deadlines: Default::default(),
         public_url: "http://127.0.0.1:8080".into(),
+        ..Default::default()
     };
     let draft = ReportDraft {
         links: vec![LinkDraft {
