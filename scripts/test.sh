@@ -76,7 +76,10 @@ else
 fi
 
 # Property-based fuzzing of the API against its own OpenAPI document (schemathesis):
-# no 5xx, every answer as documented.
+# no 5xx, every answer as documented. "Schema-valid data is accepted" is not checked: a report
+# also has to meet rules a schema cannot state (a date not in the past, an existing
+# municipality, a link to a public host, a description when the category is "other"); those
+# answers are 400 problem+json with invalidParams, which the other checks do verify.
 venv=target/schemathesis-venv
 if [ -x "$venv/bin/st" ] || { python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q schemathesis==4.32.5; }; then
   fuzz_dir=$(mktemp -d)
@@ -88,7 +91,8 @@ if [ -x "$venv/bin/st" ] || { python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/
   fuzz_pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$fuzz_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
   if "$venv/bin/st" run "http://127.0.0.1:$fuzz_port/api/v1/openapi.json" \
-      --header "Authorization: Bearer $fuzz_token" --checks all; then
+      --header "Authorization: Bearer $fuzz_token" --checks all \
+      --exclude-checks positive_data_acceptance; then
     echo "API fuzzing (schemathesis): passed"
   else
     echo "API fuzzing (schemathesis): FAILED"

@@ -174,6 +174,7 @@ pub fn openapi_document(public_url: &str) -> Value {
                             "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Melding"}}}
                         },
+                        "400": problem,
                         "401": problem,
                         "404": problem,
                         "503": problem,
@@ -241,7 +242,7 @@ pub fn openapi_document(public_url: &str) -> Value {
                             "items": {
                                 "type": "object", "required": ["url"], "additionalProperties": false,
                                 "properties": {
-                                    "url": {"type": "string", "maxLength": 2048, "example": "https://vm.tiktok.com/ZMabc123/"},
+                                    "url": {"type": "string", "minLength": 1, "maxLength": 2048, "pattern": "^https?://", "example": "https://vm.tiktok.com/ZMabc123/"},
                                     "opmerking": {"type": "string", "maxLength": 1000}
                                 }
                             }
@@ -251,17 +252,17 @@ pub fn openapi_document(public_url: &str) -> Value {
                         "verwachteVerstoring": {
                             "type": "object", "additionalProperties": false,
                             "properties": {
-                                "gemeente": {"type": "string", "description": "CBS-code", "example": "GM0363"},
+                                "gemeente": {"type": "string", "pattern": "^GM[0-9]{4}$", "description": "CBS-code van een bestaande gemeente", "example": "GM0363"},
                                 "plaats": {"type": "string", "maxLength": 200},
-                                "datum": {"type": "string", "format": "date", "example": "2026-12-31"},
-                                "vanaf": {"type": "string", "example": "21:00"},
-                                "tot": {"type": "string", "example": "23:30"},
+                                "datum": {"type": "string", "format": "date", "description": "Vandaag of later, hoogstens een jaar vooruit", "example": "2026-12-31"},
+                                "vanaf": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "21:00"},
+                                "tot": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "23:30"},
                                 "omvang": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 10000000}
                             }
                         },
                         "urgentie": {"type": "string", "enum": ["acute", "high", "normal"]},
-                        "onderbouwing": {"type": "string", "maxLength": 300, "description": "Eén regel: waarom deze urgentie"},
-                        "namens": {"type": "string", "maxLength": 200, "example": "De burgemeester van Amsterdam"},
+                        "onderbouwing": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "^[^\\n]*\\S[^\\n]*$", "description": "Eén regel: waarom deze urgentie"},
+                        "namens": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S", "example": "De burgemeester van Amsterdam"},
                         "bewijs": {
                             "type": "array", "maxItems": 10,
                             "items": {
