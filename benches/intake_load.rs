@@ -41,7 +41,11 @@ async fn baseline(addr: SocketAddr, clients: u64, seconds: u64) {
         handles.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             while !stop.load(Ordering::Relaxed) {
-                let r = http.get(format!("http://{addr}/healthz")).send().await.unwrap();
+                let r = http
+                    .get(format!("http://{addr}/healthz"))
+                    .send()
+                    .await
+                    .unwrap();
                 let _ = r.bytes().await;
                 done.fetch_add(1, Ordering::Relaxed);
             }
@@ -72,9 +76,12 @@ async fn run(label: &str, store: Store, data_dir: &std::path::Path) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
 
     let clients = env_or("MELDPUNT_BENCH_CLIENTS", 64);
@@ -88,8 +95,12 @@ async fn run(label: &str, store: Store, data_dir: &std::path::Path) {
     let accepted = Arc::new(AtomicU64::new(0));
     let mut handles = Vec::new();
     for c in 0..clients {
-        let (stop, measuring, accepted, token) =
-            (stop.clone(), measuring.clone(), accepted.clone(), token.clone());
+        let (stop, measuring, accepted, token) = (
+            stop.clone(),
+            measuring.clone(),
+            accepted.clone(),
+            token.clone(),
+        );
         handles.push(tokio::spawn(async move {
             let http = reqwest::Client::builder()
                 .pool_max_idle_per_host(1)

@@ -212,11 +212,23 @@ impl Config {
             cfg.evidence_store = v;
         }
         for (name, slot) in [
-            ("MELDPUNT_EVIDENCE_MAX_BYTES", &mut cfg.evidence_max_bytes as &mut dyn SetFromEnv),
+            (
+                "MELDPUNT_EVIDENCE_MAX_BYTES",
+                &mut cfg.evidence_max_bytes as &mut dyn SetFromEnv,
+            ),
             ("MELDPUNT_INTAKE_BATCH_MAX", &mut cfg.intake_batch_max),
-            ("MELDPUNT_DEADLINE_ACUTE_MINUTES", &mut cfg.deadline_acute_minutes),
-            ("MELDPUNT_DEADLINE_HIGH_MINUTES", &mut cfg.deadline_high_minutes),
-            ("MELDPUNT_DEADLINE_NORMAL_MINUTES", &mut cfg.deadline_normal_minutes),
+            (
+                "MELDPUNT_DEADLINE_ACUTE_MINUTES",
+                &mut cfg.deadline_acute_minutes,
+            ),
+            (
+                "MELDPUNT_DEADLINE_HIGH_MINUTES",
+                &mut cfg.deadline_high_minutes,
+            ),
+            (
+                "MELDPUNT_DEADLINE_NORMAL_MINUTES",
+                &mut cfg.deadline_normal_minutes,
+            ),
         ] {
             if let Some(v) = env(name) {
                 slot.set(&v)

@@ -68,7 +68,10 @@ pub fn backoff_ms(attempts: i64) -> Millis {
 }
 
 /// Sends every message that is due now; returns how many went out.
-pub async fn deliver_due(store: &Store, mailer: &Mailer) -> Result<usize, crate::store::StoreError> {
+pub async fn deliver_due(
+    store: &Store,
+    mailer: &Mailer,
+) -> Result<usize, crate::store::StoreError> {
     let mut sent = 0;
     loop {
         let now = crate::service::now_ms();

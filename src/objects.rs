@@ -124,9 +124,7 @@ impl EvidenceStore {
             // Some S3-compatible servers do not support conditional writes: a plain put of
             // content-addressed bytes is just as correct.
             Err(object_store::Error::NotImplemented) => {
-                self.inner
-                    .put(&path, PutPayload::from_bytes(bytes))
-                    .await?;
+                self.inner.put(&path, PutPayload::from_bytes(bytes)).await?;
                 Ok(())
             }
             Err(e) => Err(e.into()),

@@ -102,13 +102,20 @@ pub fn safe_file_name(raw: &str, kind: EvidenceKind) -> String {
 mod tests {
     use super::*;
 
-    pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    pub const PNG: &[u8] =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
     #[test]
     fn kinds_are_decided_by_content() {
         assert_eq!(sniff(PNG, 1000), Ok(EvidenceKind::Png));
-        assert_eq!(sniff(b"\xff\xd8\xff\xe0\0\x10JFIF\0", 1000), Ok(EvidenceKind::Jpeg));
-        assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 ", 1000), Ok(EvidenceKind::WebP));
+        assert_eq!(
+            sniff(b"\xff\xd8\xff\xe0\0\x10JFIF\0", 1000),
+            Ok(EvidenceKind::Jpeg)
+        );
+        assert_eq!(
+            sniff(b"RIFF\x10\0\0\0WEBPVP8 ", 1000),
+            Ok(EvidenceKind::WebP)
+        );
         assert_eq!(sniff(b"%PDF-1.7\n%\xe2\xe3", 1000), Ok(EvidenceKind::Pdf));
         assert_eq!(
             sniff(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom", 1000),
@@ -118,17 +125,35 @@ mod tests {
 
     #[test]
     fn other_content_is_refused_whatever_its_name() {
-        assert_eq!(sniff(b"<html><script>alert(1)</script>", 1000), Err(EvidenceError::NotAccepted));
-        assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0", 1000), Err(EvidenceError::NotAccepted));
-        assert_eq!(sniff(b"GIF89a\x01\0\x01\0", 1000), Err(EvidenceError::NotAccepted));
+        assert_eq!(
+            sniff(b"<html><script>alert(1)</script>", 1000),
+            Err(EvidenceError::NotAccepted)
+        );
+        assert_eq!(
+            sniff(b"MZ\x90\0\x03\0\0\0", 1000),
+            Err(EvidenceError::NotAccepted)
+        );
+        assert_eq!(
+            sniff(b"GIF89a\x01\0\x01\0", 1000),
+            Err(EvidenceError::NotAccepted)
+        );
         assert_eq!(sniff(b"", 1000), Err(EvidenceError::Empty));
-        assert_eq!(sniff(PNG, 10), Err(EvidenceError::TooLarge { max_bytes: 10 }));
+        assert_eq!(
+            sniff(PNG, 10),
+            Err(EvidenceError::TooLarge { max_bytes: 10 })
+        );
     }
 
     #[test]
     fn file_names_lose_paths_and_odd_characters() {
-        assert_eq!(safe_file_name("../../etc/passwd", EvidenceKind::Png), "passwd");
-        assert_eq!(safe_file_name("C:\\x\\scherm<1>.png", EvidenceKind::Png), "scherm1.png");
+        assert_eq!(
+            safe_file_name("../../etc/passwd", EvidenceKind::Png),
+            "passwd"
+        );
+        assert_eq!(
+            safe_file_name("C:\\x\\scherm<1>.png", EvidenceKind::Png),
+            "scherm1.png"
+        );
         assert_eq!(safe_file_name("", EvidenceKind::Pdf), "bewijs.pdf");
         assert_eq!(safe_file_name("...", EvidenceKind::Pdf), "bewijs.pdf");
     }

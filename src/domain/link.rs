@@ -216,10 +216,14 @@ fn is_platform_share_param(platform: Platform, name: &str) -> bool {
 /// without `www.`.
 fn canonical_host(host: &str) -> &str {
     match host {
-        "m.facebook.com" | "mbasic.facebook.com" | "web.facebook.com" | "touch.facebook.com"
-        | "mobile.facebook.com" | "facebook.nl" | "nl-nl.facebook.com" | "fb.com" => {
-            "facebook.com"
-        }
+        "m.facebook.com"
+        | "mbasic.facebook.com"
+        | "web.facebook.com"
+        | "touch.facebook.com"
+        | "mobile.facebook.com"
+        | "facebook.nl"
+        | "nl-nl.facebook.com"
+        | "fb.com" => "facebook.com",
         "twitter.com" | "mobile.twitter.com" | "m.twitter.com" | "mobile.x.com" | "m.x.com" => {
             "x.com"
         }
@@ -227,8 +231,9 @@ fn canonical_host(host: &str) -> &str {
         "telegram.me" | "telegram.dog" => "t.me",
         "instagr.am" | "m.instagram.com" => "instagram.com",
         "threads.net" => "threads.com",
-        "old.reddit.com" | "new.reddit.com" | "np.reddit.com" | "m.reddit.com"
-        | "i.reddit.com" => "reddit.com",
+        "old.reddit.com" | "new.reddit.com" | "np.reddit.com" | "m.reddit.com" | "i.reddit.com" => {
+            "reddit.com"
+        }
         "discordapp.com" => "discord.com",
         "m.twitch.tv" => "twitch.tv",
         "m.vk.com" | "vk.ru" | "m.vk.ru" => "vk.com",
@@ -278,8 +283,7 @@ fn platform_of(host: &str, path: &str) -> Platform {
 /// A YouTube video id: 11 characters of `[A-Za-z0-9_-]`.
 fn youtube_id(s: &str) -> Option<&str> {
     (s.len() == 11
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
     .then_some(s)
 }
@@ -435,7 +439,12 @@ mod tests {
             c("https://vm.tiktok.com/ZMabc123/"),
             "https://vm.tiktok.com/ZMabc123"
         );
-        assert_eq!(canonicalise("https://vm.tiktok.com/ZMabc123/").unwrap().platform, Platform::TikTok);
+        assert_eq!(
+            canonicalise("https://vm.tiktok.com/ZMabc123/")
+                .unwrap()
+                .platform,
+            Platform::TikTok
+        );
     }
 
     #[test]
@@ -462,7 +471,9 @@ mod tests {
             assert_eq!(canonicalise(input).unwrap().platform, platform, "{input}");
         }
         assert_eq!(
-            canonicalise("https://forum.example.co.uk/t/1").unwrap().domain,
+            canonicalise("https://forum.example.co.uk/t/1")
+                .unwrap()
+                .domain,
             "example.co.uk"
         );
     }
@@ -491,9 +502,18 @@ mod tests {
         assert_eq!(canonicalise("javascript:alert(1)"), Err(LinkError::NotHttp));
         assert_eq!(canonicalise("ftp://example.nl/x"), Err(LinkError::NotHttp));
         assert_eq!(canonicalise("mailto:a@example.nl"), Err(LinkError::NotHttp));
-        assert_eq!(canonicalise("https://192.168.1.1/x"), Err(LinkError::NoPublicHost));
-        assert_eq!(canonicalise("https://localhost/x"), Err(LinkError::NoPublicHost));
-        assert_eq!(canonicalise("https://intranet.invalidtld/x"), Err(LinkError::NoPublicHost));
+        assert_eq!(
+            canonicalise("https://192.168.1.1/x"),
+            Err(LinkError::NoPublicHost)
+        );
+        assert_eq!(
+            canonicalise("https://localhost/x"),
+            Err(LinkError::NoPublicHost)
+        );
+        assert_eq!(
+            canonicalise("https://intranet.invalidtld/x"),
+            Err(LinkError::NoPublicHost)
+        );
         assert_eq!(canonicalise("https://"), Err(LinkError::Malformed));
         assert_eq!(
             canonicalise(&format!("https://example.nl/{}", "a".repeat(3000))),
@@ -521,8 +541,16 @@ mod tests {
         prop::collection::vec(
             (
                 prop::sample::select(vec![
-                    "utm_source", "utm_medium", "fbclid", "gclid", "igsh", "igshid", "si", "mibextid",
-                    "ref", "utm_campaign",
+                    "utm_source",
+                    "utm_medium",
+                    "fbclid",
+                    "gclid",
+                    "igsh",
+                    "igshid",
+                    "si",
+                    "mibextid",
+                    "ref",
+                    "utm_campaign",
                 ]),
                 "[a-zA-Z0-9]{1,12}",
             )

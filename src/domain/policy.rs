@@ -83,7 +83,9 @@ impl Actor {
     }
 
     fn reports_for(&self, org_id: i64) -> bool {
-        self.role == Role::Reporter && self.org_kind == OrgKind::Municipality && self.org_id == org_id
+        self.role == Role::Reporter
+            && self.org_kind == OrgKind::Municipality
+            && self.org_id == org_id
     }
 
     fn handles_cases(&self) -> bool {
@@ -243,7 +245,10 @@ mod tests {
                 let a = actor(kind, role);
                 let reporter = kind == OrgKind::Municipality && role == Role::Reporter;
                 assert_eq!(authorize(&a, Action::SubmitReport).is_ok(), reporter);
-                assert_eq!(authorize(&a, Action::WithdrawReport { org_id: OWN }).is_ok(), reporter);
+                assert_eq!(
+                    authorize(&a, Action::WithdrawReport { org_id: OWN }).is_ok(),
+                    reporter
+                );
                 assert!(authorize(&a, Action::WithdrawReport { org_id: FOREIGN }).is_err());
             }
         }
@@ -259,8 +264,14 @@ mod tests {
         for role in Role::ALL {
             let a = actor(OrgKind::CentralTeam, role);
             let handler = matches!(role, Role::Analyst | Role::Supervisor);
-            assert_eq!(authorize(&a, Action::ViewReport { org_id: FOREIGN }).is_ok(), handler);
-            assert_eq!(authorize(&a, Action::DownloadEvidence { org_id: FOREIGN }).is_ok(), handler);
+            assert_eq!(
+                authorize(&a, Action::ViewReport { org_id: FOREIGN }).is_ok(),
+                handler
+            );
+            assert_eq!(
+                authorize(&a, Action::DownloadEvidence { org_id: FOREIGN }).is_ok(),
+                handler
+            );
             assert_eq!(authorize(&a, Action::ViewCases).is_ok(), handler);
             assert_eq!(authorize(&a, Action::WorkOnCases).is_ok(), handler);
         }

@@ -301,7 +301,10 @@ pub fn validate(
         .collect();
     let mut links = Vec::new();
     if filled.is_empty() {
-        err("link_url_1", "Vul minstens één link naar de online inhoud in.");
+        err(
+            "link_url_1",
+            "Vul minstens één link naar de online inhoud in.",
+        );
     } else if filled.len() > MAX_LINKS {
         err(
             "link_url_1",
@@ -327,7 +330,10 @@ pub fn validate(
                     remark: optional(&l.remark),
                 });
             }
-            Err(e) => err(&format!("link_url_{n}"), &format!("Link {n}: {}", e.dutch())),
+            Err(e) => err(
+                &format!("link_url_{n}"),
+                &format!("Link {n}: {}", e.dutch()),
+            ),
         }
         if too_long(&l.remark, 1000) {
             err(
@@ -343,10 +349,16 @@ pub fn validate(
     }
     let summary = optional(&draft.summary);
     if category == Some(Category::Other) && summary.is_none() {
-        err("summary", "Beschrijf kort wat de inhoud doet als u 'Anders' kiest.");
+        err(
+            "summary",
+            "Beschrijf kort wat de inhoud doet als u 'Anders' kiest.",
+        );
     }
     if too_long(&draft.summary, 2000) {
-        err("summary", "De toelichting is te lang (hoogstens 2000 tekens).");
+        err(
+            "summary",
+            "De toelichting is te lang (hoogstens 2000 tekens).",
+        );
     }
 
     let municipality_code = optional(&draft.municipality).map(|c| c.to_ascii_uppercase());
@@ -359,9 +371,11 @@ pub fn validate(
     if too_long(&draft.place, 200) {
         err("place", "De plaats is te lang (hoogstens 200 tekens).");
     }
-    let today = jiff::Timestamp::from_millisecond(now)
-        .ok()
-        .and_then(|t| TimeZone::get("Europe/Amsterdam").ok().map(|tz| t.to_zoned(tz).date()));
+    let today = jiff::Timestamp::from_millisecond(now).ok().and_then(|t| {
+        TimeZone::get("Europe/Amsterdam")
+            .ok()
+            .map(|tz| t.to_zoned(tz).date())
+    });
     let date = match optional(&draft.date) {
         None => None,
         Some(d) => match d.parse::<Date>() {
@@ -369,13 +383,18 @@ pub fn validate(
                 err("date", "De verwachte datum ligt in het verleden. Vul een datum vanaf vandaag in, of laat het veld leeg.");
                 None
             }
-            Ok(date) if today.is_some_and(|t| date > t.saturating_add(jiff::Span::new().years(1))) => {
+            Ok(date)
+                if today.is_some_and(|t| date > t.saturating_add(jiff::Span::new().years(1))) =>
+            {
                 err("date", "De verwachte datum ligt meer dan een jaar vooruit.");
                 None
             }
             Ok(date) => Some(date),
             Err(_) => {
-                err("date", "Vul de datum in als jjjj-mm-dd, bijvoorbeeld 2026-12-31.");
+                err(
+                    "date",
+                    "Vul de datum in als jjjj-mm-dd, bijvoorbeeld 2026-12-31.",
+                );
                 None
             }
         },
@@ -392,7 +411,10 @@ pub fn validate(
     };
     let time_from = time("time_from", &draft.time_from);
     let time_to = time("time_to", &draft.time_to);
-    if (time_from.is_some() || time_to.is_some()) && date.is_none() && optional(&draft.date).is_none() {
+    if (time_from.is_some() || time_to.is_some())
+        && date.is_none()
+        && optional(&draft.date).is_none()
+    {
         err("date", "Vul ook de datum in als u een tijd opgeeft.");
     }
     let size = match optional(&draft.size) {
@@ -400,7 +422,10 @@ pub fn validate(
         Some(s) => match s.replace('.', "").parse::<i64>() {
             Ok(n) if (1..=10_000_000).contains(&n) => Some(n),
             _ => {
-                err("size", "Vul de verwachte omvang in als een aantal personen, bijvoorbeeld 200.");
+                err(
+                    "size",
+                    "Vul de verwachte omvang in als een aantal personen, bijvoorbeeld 200.",
+                );
                 None
             }
         },
@@ -412,13 +437,22 @@ pub fn validate(
     }
     let justification = draft.justification.trim().to_string();
     if justification.is_empty() {
-        err("justification", "Geef in één regel aan waarom deze urgentie nodig is.");
+        err(
+            "justification",
+            "Geef in één regel aan waarom deze urgentie nodig is.",
+        );
     } else if too_long(&justification, 300) || justification.contains('\n') {
-        err("justification", "De onderbouwing is één regel van hoogstens 300 tekens.");
+        err(
+            "justification",
+            "De onderbouwing is één regel van hoogstens 300 tekens.",
+        );
     }
     let on_behalf_of = draft.on_behalf_of.trim().to_string();
     if on_behalf_of.is_empty() {
-        err("on_behalf_of", "Vul in namens wie u meldt (de burgemeester).");
+        err(
+            "on_behalf_of",
+            "Vul in namens wie u meldt (de burgemeester).",
+        );
     } else if too_long(&on_behalf_of, 200) {
         err("on_behalf_of", "De naam is te lang (hoogstens 200 tekens).");
     }
@@ -453,7 +487,11 @@ pub fn reference(prefix: &str, year: i16, number: i64) -> String {
 pub fn dutch_year(now: Millis) -> i16 {
     jiff::Timestamp::from_millisecond(now)
         .ok()
-        .and_then(|t| TimeZone::get("Europe/Amsterdam").ok().map(|tz| t.to_zoned(tz).year()))
+        .and_then(|t| {
+            TimeZone::get("Europe/Amsterdam")
+                .ok()
+                .map(|tz| t.to_zoned(tz).year())
+        })
         .unwrap_or(1970)
 }
 
@@ -511,7 +549,13 @@ mod tests {
         let d = ReportDraft::default();
         assert_eq!(
             fields(validate(&d, &known, NOW)),
-            vec!["link_url_1", "category", "urgency", "justification", "on_behalf_of"]
+            vec![
+                "link_url_1",
+                "category",
+                "urgency",
+                "justification",
+                "on_behalf_of"
+            ]
         );
     }
 
@@ -530,7 +574,10 @@ mod tests {
             url: "https://tiktok.com/@a/video/1".into(),
             remark: String::new(),
         });
-        assert_eq!(fields(validate(&d, &known, NOW)), vec!["link_url_2", "link_url_4"]);
+        assert_eq!(
+            fields(validate(&d, &known, NOW)),
+            vec!["link_url_2", "link_url_4"]
+        );
     }
 
     #[test]
@@ -577,7 +624,10 @@ mod tests {
         let mut d = draft();
         d.category = "other".into();
         d.justification = "regel een\nregel twee".into();
-        assert_eq!(fields(validate(&d, &known, NOW)), vec!["summary", "justification"]);
+        assert_eq!(
+            fields(validate(&d, &known, NOW)),
+            vec!["summary", "justification"]
+        );
     }
 
     #[test]

@@ -37,13 +37,20 @@ pub struct QueueFilter {
 pub async fn queue(store: &Store, filter: &QueueFilter, now: Millis) -> Result<Vec<Case>> {
     let statuses: Vec<CaseStatus> = match filter.status {
         Some(s) => vec![s],
-        None => CaseStatus::ALL.into_iter().filter(|s| s.is_open()).collect(),
+        None => CaseStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .collect(),
     };
     let mut found = cases::list(store, &statuses, QUEUE_LIMIT).await?;
     if let Some(org) = filter.org_id {
         let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
         let reporting = cases::reporting_orgs(store, &ids).await?;
-        found.retain(|c| reporting.iter().any(|(case, o, _)| *case == c.id && *o == org));
+        found.retain(|c| {
+            reporting
+                .iter()
+                .any(|(case, o, _)| *case == c.id && *o == org)
+        });
     }
     found.retain(|c| {
         let entry = entry(c);
@@ -91,7 +98,9 @@ fn not_found(e: StoreError) -> ServiceError {
 pub async fn claim(store: &Store, ctx: &Ctx, case_id: i64, take_over: bool) -> Result<()> {
     let user_id = ctx.actor_user_id.ok_or(ServiceError::NotFound)?;
     let mut tx = store.begin_write().await?;
-    let case = cases::get_locked(&mut tx, case_id).await.map_err(not_found)?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
     if case.assignee_user_id == Some(user_id) {
         return Ok(());
     }
@@ -136,7 +145,9 @@ pub async fn claim(store: &Store, ctx: &Ctx, case_id: i64, take_over: bool) -> R
 /// Gives a case back to the queue.
 pub async fn release(store: &Store, ctx: &Ctx, case_id: i64) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    let case = cases::get_locked(&mut tx, case_id).await.map_err(not_found)?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
     if case.assignee_user_id.is_none() {
         return Ok(());
     }
@@ -186,7 +197,9 @@ pub async fn move_case(
         ));
     }
     let mut tx = store.begin_write().await?;
-    let case = cases::get_locked(&mut tx, case_id).await.map_err(not_found)?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
     transition(case.status, to, Mover::Team).map_err(|e| ServiceError::Unprocessable(e.dutch()))?;
     cases::set_status(&mut tx, case_id, to, ctx.now).await?;
     cases::append_event(

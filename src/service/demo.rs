@@ -166,27 +166,68 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
 /// Demo reports shaped like the reference scenarios (an invitation copied across
 /// platforms and municipalities, a weapons list, a false rumour); all content invented.
 async fn seed_reports(store: &Store, ctx: &Ctx) -> Result<()> {
-    use crate::domain::report::{Channel, LinkDraft, ReportDraft};
     use super::intake::{check, Intake, IntakeSettings, Submission};
+    use crate::domain::report::{Channel, LinkDraft, ReportDraft};
     let today = jiff::Timestamp::from_millisecond(ctx.now)
         .ok()
-        .and_then(|t| jiff::tz::TimeZone::get("Europe/Amsterdam").ok().map(|tz| t.to_zoned(tz).date()))
+        .and_then(|t| {
+            jiff::tz::TimeZone::get("Europe/Amsterdam")
+                .ok()
+                .map(|tz| t.to_zoned(tz).date())
+        })
         .unwrap_or_default();
     let day = |n: i64| today.saturating_add(jiff::Span::new().days(n)).to_string();
     let reports = [
-        ("melder@amsterdam.demo", "https://www.facebook.com/events/1000000000001/?mibextid=demo",
-         "call_to_gather", "high", "Openbaar verjaardagsevenement, al duizenden aanmeldingen", "GM0363", "Dam", day(3), "21:00", "3000"),
-        ("melder@rotterdam.demo", "https://m.facebook.com/events/1000000000001?ref=share",
-         "call_to_gather", "high", "Zelfde evenement wordt hier gedeeld, oproep om naar Amsterdam te gaan", "GM0363", "Dam", day(3), "21:00", ""),
-        ("melder@rotterdam.demo", "https://t.me/s/voorbeeldkanaal_demo/42",
-         "incitement", "high", "Afbeelding met tijd, plaats en lijst van wapens", "GM0599", "Rotterdam-Zuid", day(1), "20:00", "200"),
-        ("melder@amsterdam.demo", "https://twitter.com/voorbeeld_demo/status/1000000000000000001?s=20",
-         "disinformation", "normal", "Valse naam van een verdachte gaat rond", "", "", String::new(), "", ""),
+        (
+            "melder@amsterdam.demo",
+            "https://www.facebook.com/events/1000000000001/?mibextid=demo",
+            "call_to_gather",
+            "high",
+            "Openbaar verjaardagsevenement, al duizenden aanmeldingen",
+            "GM0363",
+            "Dam",
+            day(3),
+            "21:00",
+            "3000",
+        ),
+        (
+            "melder@rotterdam.demo",
+            "https://m.facebook.com/events/1000000000001?ref=share",
+            "call_to_gather",
+            "high",
+            "Zelfde evenement wordt hier gedeeld, oproep om naar Amsterdam te gaan",
+            "GM0363",
+            "Dam",
+            day(3),
+            "21:00",
+            "",
+        ),
+        (
+            "melder@rotterdam.demo",
+            "https://t.me/s/voorbeeldkanaal_demo/42",
+            "incitement",
+            "high",
+            "Afbeelding met tijd, plaats en lijst van wapens",
+            "GM0599",
+            "Rotterdam-Zuid",
+            day(1),
+            "20:00",
+            "200",
+        ),
+        (
+            "melder@amsterdam.demo",
+            "https://twitter.com/voorbeeld_demo/status/1000000000000000001?s=20",
+            "disinformation",
+            "normal",
+            "Valse naam van een verdachte gaat rond",
+            "",
+            "",
+            String::new(),
+            "",
+            "",
+        ),
     ];
-    let intake = Intake::start(
-        store.clone(),
-        IntakeSettings::default(),
-    );
+    let intake = Intake::start(store.clone(), IntakeSettings::default());
     for (email, url, category, urgency, why, muni, place, date, time, size) in reports {
         let user = users::by_email(store, email).await?;
         let draft = ReportDraft {

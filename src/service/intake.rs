@@ -31,7 +31,6 @@ use crate::store::cases::{self, CaseEventKind, NewCaseEvent};
 use crate::store::reports::{self, NewEvidence, NewReport, ReportLink};
 use crate::store::{audit, notify, Store, StoreError, WriteTx};
 
-
 /// What intake needs to know besides the report.
 #[derive(Debug, Clone)]
 pub struct IntakeSettings {
@@ -58,7 +57,11 @@ pub fn is_known_municipality(code: &str) -> bool {
     CODES
         .get_or_init(|| {
             municipalities_2025()
-                .map(|all| all.into_iter().map(|m| m.code.as_str().to_string()).collect())
+                .map(|all| {
+                    all.into_iter()
+                        .map(|m| m.code.as_str().to_string())
+                        .collect()
+                })
                 .unwrap_or_default()
         })
         .iter()
@@ -66,7 +69,10 @@ pub fn is_known_municipality(code: &str) -> bool {
 }
 
 /// Checks a draft against every rule.
-pub fn check(draft: &ReportDraft, now: Millis) -> std::result::Result<ValidReport, Vec<FieldError>> {
+pub fn check(
+    draft: &ReportDraft,
+    now: Millis,
+) -> std::result::Result<ValidReport, Vec<FieldError>> {
     validate(draft, &is_known_municipality, now)
 }
 
@@ -354,8 +360,8 @@ async fn apply(
         expected_start: v.expected.starts_at(),
     };
     // A new case's figures are this report's.
-    let first = figures(std::slice::from_ref(&facts), &settings.deadlines)
-        .ok_or(ServiceError::NotFound)?;
+    let first =
+        figures(std::slice::from_ref(&facts), &settings.deadlines).ok_or(ServiceError::NotFound)?;
     for (i, link) in v.links.iter().enumerate() {
         let position = i as i64 + 1;
         let case = open_or_join(tx, ctx, &link.canonical, &first, year, &reference).await?;
@@ -500,7 +506,9 @@ async fn open_or_join(
             })
         }
         // Another instance opened it a moment ago.
-        None => join(tx, ctx, &link.url).await?.ok_or(ServiceError::NotFound),
+        None => join(tx, ctx, &link.url)
+            .await?
+            .ok_or(ServiceError::NotFound),
     }
 }
 
@@ -593,8 +601,14 @@ async fn alert_team(
     );
     for (user_id, email) in notify::case_handlers(tx).await? {
         notify::notify(tx, user_id, &text, &link, now).await?;
-        notify::enqueue_mail(tx, &email, &format!("[meldpunt] Acute melding {reference}"), &body, now)
-            .await?;
+        notify::enqueue_mail(
+            tx,
+            &email,
+            &format!("[meldpunt] Acute melding {reference}"),
+            &body,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -610,10 +624,12 @@ pub async fn withdraw(
 ) -> Result<()> {
     let reason = check_withdrawal_reason(reason).map_err(|e| ServiceError::Rejected(vec![e]))?;
     let mut tx = store.begin_write().await?;
-    let report = reports::get_in(&mut tx, report_id).await.map_err(|e| match e {
-        StoreError::NotFound => ServiceError::NotFound,
-        e => e.into(),
-    })?;
+    let report = reports::get_in(&mut tx, report_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ServiceError::NotFound,
+            e => e.into(),
+        })?;
     if !reports::withdraw(&mut tx, report_id, &reason, ctx.now).await? {
         return Err(ServiceError::Unprocessable(
             "Deze melding is al ingetrokken.".into(),

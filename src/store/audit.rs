@@ -19,7 +19,10 @@ pub async fn append(tx: &mut WriteTx, event: &AuditEvent, now: Millis) -> Result
     let head = match tx.audit_head.take() {
         Some(head) => head,
         None => {
-            let sql = format!("SELECT seq, hash FROM audit_head WHERE id = 1{}", tx.for_update());
+            let sql = format!(
+                "SELECT seq, hash FROM audit_head WHERE id = 1{}",
+                tx.for_update()
+            );
             let row = sqlx::query(&sql).fetch_one(tx.conn()).await?;
             AuditHead {
                 seq: row.try_get("seq")?,

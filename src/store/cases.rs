@@ -177,7 +177,12 @@ pub async fn report_facts(tx: &mut WriteTx, case_id: i64) -> Result<Vec<ReportFa
         .collect()
 }
 
-pub async fn set_figures(tx: &mut WriteTx, case_id: i64, f: &CaseFigures, now: Millis) -> Result<()> {
+pub async fn set_figures(
+    tx: &mut WriteTx,
+    case_id: i64,
+    f: &CaseFigures,
+    now: Millis,
+) -> Result<()> {
     let categories: Vec<&str> = f.categories.iter().map(|c| c.as_str()).collect();
     sqlx::query(
         "UPDATE cases SET urgency = $1, categories = $2, deadline_at = $3, expected_start_at = $4, \
@@ -199,7 +204,12 @@ pub async fn set_figures(tx: &mut WriteTx, case_id: i64, f: &CaseFigures, now: M
     Ok(())
 }
 
-pub async fn set_status(tx: &mut WriteTx, case_id: i64, status: CaseStatus, now: Millis) -> Result<()> {
+pub async fn set_status(
+    tx: &mut WriteTx,
+    case_id: i64,
+    status: CaseStatus,
+    now: Millis,
+) -> Result<()> {
     sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str())
         .bind(now)
@@ -215,12 +225,14 @@ pub async fn set_assignee(
     user_id: Option<i64>,
     now: Millis,
 ) -> Result<()> {
-    sqlx::query("UPDATE cases SET assignee_user_id = $1, assigned_at = $2, updated_at = $2 WHERE id = $3")
-        .bind(user_id)
-        .bind(now)
-        .bind(case_id)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query(
+        "UPDATE cases SET assignee_user_id = $1, assigned_at = $2, updated_at = $2 WHERE id = $3",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(case_id)
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }
 
@@ -236,11 +248,14 @@ pub async fn get(store: &Store, id: i64) -> Result<Case> {
 /// The case inside a write transaction, locked (PostgreSQL) until commit.
 pub async fn get_locked(tx: &mut WriteTx, id: i64) -> Result<Case> {
     // Lock first, then read with the join (FOR UPDATE cannot lock the nullable side).
-    sqlx::query(&format!("SELECT id FROM cases WHERE id = $1{}", tx.for_update()))
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    sqlx::query(&format!(
+        "SELECT id FROM cases WHERE id = $1{}",
+        tx.for_update()
+    ))
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(StoreError::NotFound)?;
     let row = sqlx::query(&format!("{SELECT} WHERE c.id = $1"))
         .bind(id)
         .fetch_one(tx.conn())
@@ -250,7 +265,10 @@ pub async fn get_locked(tx: &mut WriteTx, id: i64) -> Result<Case> {
 
 /// Cases in any of `statuses`, at most `limit`, newest report first.
 pub async fn list(store: &Store, statuses: &[CaseStatus], limit: i64) -> Result<Vec<Case>> {
-    let list: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    let list: Vec<String> = statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
     let rows = sqlx::query(&format!(
         "{SELECT} WHERE c.status IN ({}) ORDER BY c.last_reported_at DESC LIMIT $1",
         list.join(",")

@@ -134,7 +134,9 @@ impl WriteTx {
 
     /// Marks a point this transaction can return to without giving up the rest.
     pub async fn savepoint(&mut self) -> Result<()> {
-        sqlx::query("SAVEPOINT batch_item").execute(self.conn()).await?;
+        sqlx::query("SAVEPOINT batch_item")
+            .execute(self.conn())
+            .await?;
         self.saved_audit_head = Some(self.audit_head.clone());
         Ok(())
     }

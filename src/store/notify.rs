@@ -11,7 +11,13 @@ use super::{opt_i64, Backend, Result, Store, WriteTx};
 use crate::domain::user::{Role, UserStatus};
 use crate::domain::Millis;
 
-pub async fn notify(tx: &mut WriteTx, user_id: i64, text: &str, link: &str, now: Millis) -> Result<()> {
+pub async fn notify(
+    tx: &mut WriteTx,
+    user_id: i64,
+    text: &str,
+    link: &str,
+    now: Millis,
+) -> Result<()> {
     sqlx::query("INSERT INTO notifications (user_id, at, text, link) VALUES ($1, $2, $3, $4)")
         .bind(user_id)
         .bind(now)
@@ -53,19 +59,21 @@ pub async fn list(store: &Store, user_id: i64, limit: i64) -> Result<Vec<Notific
 }
 
 pub async fn unread_count(store: &Store, user_id: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-        .bind(user_id)
-        .fetch_one(store.pool())
-        .await?;
+    let row =
+        sqlx::query("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user_id)
+            .fetch_one(store.pool())
+            .await?;
     Ok(row.try_get(0)?)
 }
 
 pub async fn mark_all_read(tx: &mut WriteTx, user_id: i64, now: Millis) -> Result<u64> {
-    let done = sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
-        .bind(now)
-        .bind(user_id)
-        .execute(tx.conn())
-        .await?;
+    let done =
+        sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .execute(tx.conn())
+            .await?;
     Ok(done.rows_affected())
 }
 
@@ -85,7 +93,13 @@ pub async fn case_handlers(tx: &mut WriteTx) -> Result<Vec<(i64, String)>> {
         .collect()
 }
 
-pub async fn enqueue_mail(tx: &mut WriteTx, to: &str, subject: &str, body: &str, now: Millis) -> Result<i64> {
+pub async fn enqueue_mail(
+    tx: &mut WriteTx,
+    to: &str,
+    subject: &str,
+    body: &str,
+    now: Millis,
+) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO mail_outbox (to_addr, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
     )
@@ -117,7 +131,11 @@ pub async fn claim_mail(store: &Store, now: Millis, lease_ms: i64) -> Result<Opt
              AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT 1",
     };
     let mut tx = store.begin_write().await?;
-    let Some(row) = sqlx::query(pick).bind(now).fetch_optional(tx.conn()).await? else {
+    let Some(row) = sqlx::query(pick)
+        .bind(now)
+        .fetch_optional(tx.conn())
+        .await?
+    else {
         return Ok(None);
     };
     let id: i64 = row.try_get(0)?;

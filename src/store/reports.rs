@@ -199,7 +199,12 @@ pub async fn by_reference(store: &Store, reference: &str) -> Result<Report> {
 }
 
 /// A municipality's reports, newest first.
-pub async fn list_by_org(store: &Store, org_id: i64, limit: i64, offset: i64) -> Result<Vec<Report>> {
+pub async fn list_by_org(
+    store: &Store,
+    org_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Report>> {
     let rows = sqlx::query(&format!(
         "{SELECT} WHERE r.org_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT $2 OFFSET $3"
     ))
@@ -280,10 +285,11 @@ pub async fn links(store: &Store, report_id: i64) -> Result<Vec<ReportLink>> {
 
 /// The case ids a report's links belong to.
 pub async fn case_ids_in(tx: &mut WriteTx, report_id: i64) -> Result<Vec<i64>> {
-    let rows = sqlx::query("SELECT case_id FROM report_links WHERE report_id = $1 ORDER BY position")
-        .bind(report_id)
-        .fetch_all(tx.conn())
-        .await?;
+    let rows =
+        sqlx::query("SELECT case_id FROM report_links WHERE report_id = $1 ORDER BY position")
+            .bind(report_id)
+            .fetch_all(tx.conn())
+            .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
@@ -354,11 +360,13 @@ pub async fn evidence(store: &Store, id: i64) -> Result<Evidence> {
 
 /// The report an idempotency key already produced, with the hash of its request.
 pub async fn idempotent(tx: &mut WriteTx, org_id: i64, key: &str) -> Result<Option<(String, i64)>> {
-    let row = sqlx::query("SELECT request_hash, report_id FROM idempotency_keys WHERE org_id = $1 AND key = $2")
-        .bind(org_id)
-        .bind(key)
-        .fetch_optional(tx.conn())
-        .await?;
+    let row = sqlx::query(
+        "SELECT request_hash, report_id FROM idempotency_keys WHERE org_id = $1 AND key = $2",
+    )
+    .bind(org_id)
+    .bind(key)
+    .fetch_optional(tx.conn())
+    .await?;
     Ok(match row {
         Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
         None => None,

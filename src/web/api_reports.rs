@@ -84,7 +84,10 @@ struct ReportBody {
 /// The API's name for a form field.
 fn api_field(field: &str) -> String {
     if let Some(n) = field.strip_prefix("link_url_") {
-        return format!("links[{}].url", n.parse::<usize>().unwrap_or(1).saturating_sub(1));
+        return format!(
+            "links[{}].url",
+            n.parse::<usize>().unwrap_or(1).saturating_sub(1)
+        );
     }
     if let Some(n) = field.strip_prefix("link_remark_") {
         return format!(
@@ -147,7 +150,9 @@ pub async fn create(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError(Failure::TooLarge)
         } else {
-            ApiError(Failure::BadRequest("De body kon niet worden gelezen.".into()))
+            ApiError(Failure::BadRequest(
+                "De body kon niet worden gelezen.".into(),
+            ))
         }
     })?;
     if client.token.org_kind != OrgKind::Municipality {
@@ -193,7 +198,9 @@ pub async fn create(
     let mut errors = Vec::new();
     for (i, b) in parsed.bewijs.into_iter().enumerate() {
         let field = format!("bewijs_{i}");
-        if b.link.is_some_and(|n| n < 1 || n as usize > valid.links.len()) {
+        if b.link
+            .is_some_and(|n| n < 1 || n as usize > valid.links.len())
+        {
             errors.push(FieldError {
                 field: field.clone(),
                 message: "Het bestand hoort bij een link die niet in de melding staat.".into(),

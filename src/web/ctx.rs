@@ -222,7 +222,7 @@ impl Page {
             &self.actor,
             self.unread,
         )
-            .returning_to(&self.return_to)
+        .returning_to(&self.return_to)
     }
 
     /// Asks the policy about a page that is not about one object. A refusal is

@@ -168,7 +168,10 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(pages)
-        .nest("/api/v1", api::router(state.upload_limit() / 3 * 4 + 65_536))
+        .nest(
+            "/api/v1",
+            api::router(state.upload_limit() / 3 * 4 + 65_536),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

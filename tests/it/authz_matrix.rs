@@ -107,8 +107,13 @@ async fn world() -> World {
         .await;
         people.push((*who, p));
     }
-    let rotterdam_reporter =
-        make_person(&db.store, o.rotterdam, "melder@rotterdam.nl", Role::Reporter).await;
+    let rotterdam_reporter = make_person(
+        &db.store,
+        o.rotterdam,
+        "melder@rotterdam.nl",
+        Role::Reporter,
+    )
+    .await;
     World {
         rotterdam_reporter,
         db,
@@ -263,7 +268,15 @@ async fn call(
         } else {
             (w.amsterdam, &w.people[0].1)
         };
-        Some(submit_report(&w.db.store, muni, reporter, &format!("https://example.nl/bericht/{n}")).await)
+        Some(
+            submit_report(
+                &w.db.store,
+                muni,
+                reporter,
+                &format!("https://example.nl/bericht/{n}"),
+            )
+            .await,
+        )
     } else {
         None
     };
@@ -301,8 +314,14 @@ async fn call(
         }
         "queue" => c.get("/zaken?termijn=op-tijd").await,
         "case_show" => c.get(&format!("/zaken/{}", report.unwrap().1)).await,
-        "case_claim" => c.post(&format!("/zaken/{}/oppakken", report.unwrap().1), &[]).await,
-        "case_release" => c.post(&format!("/zaken/{}/vrijgeven", report.unwrap().1), &[]).await,
+        "case_claim" => {
+            c.post(&format!("/zaken/{}/oppakken", report.unwrap().1), &[])
+                .await
+        }
+        "case_release" => {
+            c.post(&format!("/zaken/{}/vrijgeven", report.unwrap().1), &[])
+                .await
+        }
         "case_move" => {
             c.post(
                 &format!("/zaken/{}/status", report.unwrap().1),

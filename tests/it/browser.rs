@@ -427,12 +427,25 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
     // The reporter: the form, first with a mistake, then complete with a screenshot.
     sign_in(&b, &base, "melder@amsterdam.demo", false).await;
     b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
-    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("report form: {v}")));
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("report form: {v}")),
+    );
     fill(&b, "link_url_1", "geen link").await;
     click_and_wait(&b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
     let page = text(&b).await;
-    assert!(page.contains("geen geldige link") && page.contains("Kies wat de inhoud doet"), "{page}");
-    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("report form with errors: {v}")));
+    assert!(
+        page.contains("geen geldige link") && page.contains("Kies wat de inhoud doet"),
+        "{page}"
+    );
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("report form with errors: {v}")),
+    );
     let link = "https://m.tiktok.com/@feest.haren/video/7301234567890999999?_t=8kZ&_r=1";
     fill(&b, "link_url_1", link).await;
     fill(&b, "link_remark_1", "Gedeeld in een groepsapp").await;
@@ -444,14 +457,32 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
         .unwrap();
     click(&b, "category-call_to_gather").await;
     click(&b, "urgency-acute").await;
-    fill(&b, "justification", "Oproep voor vanavond 21:00 op het Stationsplein").await;
+    fill(
+        &b,
+        "justification",
+        "Oproep voor vanavond 21:00 op het Stationsplein",
+    )
+    .await;
     click_and_wait(&b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
     let page = text(&b).await;
-    assert!(page.contains("Uw melding is ontvangen onder kenmerk MLD-"), "{page}");
+    assert!(
+        page.contains("Uw melding is ontvangen onder kenmerk MLD-"),
+        "{page}"
+    );
     assert!(page.contains("tiktok.com/@feest.haren/video/7301234567890999999"));
     assert!(page.contains(".png"), "the screenshot is listed: {page}");
-    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("receipt: {v}")));
-    let report_url = b.current_url().await.unwrap().as_str().replace("?ontvangen=1", "");
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("receipt: {v}")),
+    );
+    let report_url = b
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .replace("?ontvangen=1", "");
     let reference = page
         .split_whitespace()
         .find(|w| w.starts_with("MLD-"))
@@ -460,23 +491,51 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
         .to_string();
     b.goto(format!("{base}/meldingen")).await.unwrap();
     assert!(text(&b).await.contains(&reference));
-    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("my reports: {v}")));
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("my reports: {v}")),
+    );
     sign_out(&b).await;
 
     // The analyst: the acute case in the queue, taken up and moved on.
     sign_in(&b, &base, "analist@meldpunt.demo", true).await;
     b.goto(format!("{base}/zaken")).await.unwrap();
     let queue = text(&b).await;
-    assert!(queue.contains("tiktok.com/@feest.haren/video/7301234567890999999"), "{queue}");
-    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("queue: {v}")));
+    assert!(
+        queue.contains("tiktok.com/@feest.haren/video/7301234567890999999"),
+        "{queue}"
+    );
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("queue: {v}")),
+    );
     b.goto(format!("{base}/berichten")).await.unwrap();
-    assert!(text(&b).await.contains(&format!("Acute melding {reference}")));
-    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("notifications: {v}")));
+    assert!(text(&b)
+        .await
+        .contains(&format!("Acute melding {reference}")));
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("notifications: {v}")),
+    );
     b.goto(format!("{base}/zaken")).await.unwrap();
     click_and_wait(&b, "table.mp-queue tbody tr:first-child a").await;
     let case_url = b.current_url().await.unwrap().to_string();
-    assert!(text(&b).await.contains(&reference), "the acute case tops the queue");
-    problems.extend(axe_violations(&b).await.into_iter().map(|v| format!("case: {v}")));
+    assert!(
+        text(&b).await.contains(&reference),
+        "the acute case tops the queue"
+    );
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("case: {v}")),
+    );
     click_and_wait(&b, "form[action$='/oppakken'] button").await;
     assert!(text(&b).await.contains("In behandeling bij"));
     click(&b, "status-in_triage").await;
@@ -491,14 +550,19 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
     b.goto(&report_url).await.unwrap();
     assert!(text(&b).await.contains("In triage"));
     b.goto(format!("{base}/berichten")).await.unwrap();
-    assert!(text(&b).await.contains(&format!("Uw melding {reference} heeft een nieuwe status: In triage")));
+    assert!(text(&b).await.contains(&format!(
+        "Uw melding {reference} heeft een nieuwe status: In triage"
+    )));
     b.quit().await.unwrap();
 
     // And the e-mail arrived at the SMTP server (the outbox sends every few seconds).
     let mut arrived = Vec::new();
     for _ in 0..100 {
         arrived = crate::edges::received(&maildir);
-        if arrived.iter().any(|m| m.contains("To: melder@amsterdam.demo")) {
+        if arrived
+            .iter()
+            .any(|m| m.contains("To: melder@amsterdam.demo"))
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -507,10 +571,16 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
         .iter()
         .find(|m| m.contains("To: melder@amsterdam.demo"))
         .expect("status mail to the reporter");
-    assert!(to_reporter.contains(&format!("Subject: [meldpunt] Nieuwe status voor melding {reference}")));
+    assert!(to_reporter.contains(&format!(
+        "Subject: [meldpunt] Nieuwe status voor melding {reference}"
+    )));
     assert!(to_reporter.contains("In triage"));
     assert!(arrived
         .iter()
         .any(|m| m.contains("To: analist@meldpunt.demo") && m.contains("Acute melding")));
-    assert!(problems.is_empty(), "axe-core found:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "axe-core found:\n{}",
+        problems.join("\n")
+    );
 }

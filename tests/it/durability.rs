@@ -128,17 +128,22 @@ async fn accounts_acknowledged_before_a_sigkill_survive_on_postgres() {
 async fn kill_during_intake(db: TestDb) {
     use meldpunt::store::reports;
     let o = seed_orgs(&db.store).await;
-    let (_, token) = meldpunt::service::tokens::create(&db.store, &cli_ctx(), o.amsterdam, "systeem")
-        .await
-        .unwrap();
+    let (_, token) =
+        meldpunt::service::tokens::create(&db.store, &cli_ctx(), o.amsterdam, "systeem")
+            .await
+            .unwrap();
     let server = start_server(&db.url, &[]).await;
     let base = server.base.clone();
     let http = reqwest::Client::new();
     let acknowledged = Arc::new(tokio::sync::Mutex::new(Vec::new()));
     let mut workers = Vec::new();
     for w in 0..8 {
-        let (http, base, token, acknowledged) =
-            (http.clone(), base.clone(), token.clone(), acknowledged.clone());
+        let (http, base, token, acknowledged) = (
+            http.clone(),
+            base.clone(),
+            token.clone(),
+            acknowledged.clone(),
+        );
         workers.push(tokio::spawn(async move {
             for i in 0..400 {
                 let link = format!("https://example.nl/oproep/{w}-{i}");
@@ -180,7 +185,10 @@ async fn kill_during_intake(db: TestDb) {
         w.await.unwrap();
     }
     let acknowledged = acknowledged.lock().await.clone();
-    println!("{} reports acknowledged before the kill", acknowledged.len());
+    println!(
+        "{} reports acknowledged before the kill",
+        acknowledged.len()
+    );
 
     let restarted = start_server(&db.url, &[]).await;
     // Retrying acknowledged requests after the crash returns the first answer.
@@ -211,7 +219,9 @@ async fn kill_during_intake(db: TestDb) {
     }
     let total = reports::count(&store).await.unwrap();
     let all = meldpunt::domain::case::CaseStatus::ALL.to_vec();
-    let cases = meldpunt::store::cases::list(&store, &all, 100_000).await.unwrap();
+    let cases = meldpunt::store::cases::list(&store, &all, 100_000)
+        .await
+        .unwrap();
     assert_eq!(cases.len() as i64, total, "one case per link");
     assert!(cases.iter().all(|c| c.report_count == 1), "no report twice");
     audit::verify(&store, None)
@@ -230,7 +240,11 @@ async fn kill_during_intake(db: TestDb) {
     )
     .await
     .unwrap();
-    assert_eq!(submitted.len() as i64, total, "every report has its audit entry");
+    assert_eq!(
+        submitted.len() as i64,
+        total,
+        "every report has its audit entry"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -44,7 +44,10 @@ impl Drop for Background {
 
 async fn wait_for_port(port: u16) {
     for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -127,18 +130,31 @@ async fn evidence_is_stored_by_hash_on_an_s3_compatible_server() {
     let options = s3_options(&endpoint);
     let options: Vec<(&str, &str)> = options.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let dir = tempfile::tempdir().unwrap();
-    let store = EvidenceStore::open_with("s3://meldpunt-bewijs/bewijs", dir.path(), &options).unwrap();
+    let store =
+        EvidenceStore::open_with("s3://meldpunt-bewijs/bewijs", dir.path(), &options).unwrap();
     let sha = meldpunt::domain::credentials::sha256_hex_bytes(PNG);
     store.put(&sha, PNG.to_vec().into()).await.unwrap();
-    store.put(&sha, PNG.to_vec().into()).await.expect("the same content again is harmless");
+    store
+        .put(&sha, PNG.to_vec().into())
+        .await
+        .expect("the same content again is harmless");
     assert_eq!(store.get(&sha).await.unwrap().as_ref(), PNG);
-    assert!(matches!(store.get(&"0".repeat(64)).await, Err(ObjectError::NotFound)));
+    assert!(matches!(
+        store.get(&"0".repeat(64)).await,
+        Err(ObjectError::NotFound)
+    ));
     // It really is on the S3 server: another client with no local state finds it.
     let elsewhere = tempfile::tempdir().unwrap();
-    let other = EvidenceStore::open_with("s3://meldpunt-bewijs/bewijs", elsewhere.path(), &options).unwrap();
+    let other = EvidenceStore::open_with("s3://meldpunt-bewijs/bewijs", elsewhere.path(), &options)
+        .unwrap();
     assert_eq!(other.get(&sha).await.unwrap().as_ref(), PNG);
-    let wrong_prefix = EvidenceStore::open_with("s3://meldpunt-bewijs/elders", elsewhere.path(), &options).unwrap();
-    assert!(matches!(wrong_prefix.get(&sha).await, Err(ObjectError::NotFound)));
+    let wrong_prefix =
+        EvidenceStore::open_with("s3://meldpunt-bewijs/elders", elsewhere.path(), &options)
+            .unwrap();
+    assert!(matches!(
+        wrong_prefix.get(&sha).await,
+        Err(ObjectError::NotFound)
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,10 +163,15 @@ async fn the_server_keeps_api_evidence_on_s3_when_configured() {
     let (_s3, endpoint) = start_s3(&tools, "bewijs").await;
     let db = test_db(Backend::Sqlite).await.unwrap();
     let o = seed_orgs(&db.store).await;
-    let (_, token) = token_service::create(&db.store, &cli_ctx(), o.amsterdam, "systeem").await.unwrap();
+    let (_, token) = token_service::create(&db.store, &cli_ctx(), o.amsterdam, "systeem")
+        .await
+        .unwrap();
     let env = s3_options(&endpoint);
     let mut extra: Vec<(&str, &str)> = vec![("MELDPUNT_EVIDENCE_STORE", "s3://bewijs")];
-    let upper: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_uppercase(), v.clone())).collect();
+    let upper: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_uppercase(), v.clone()))
+        .collect();
     extra.extend(upper.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let server = start_server(&db.url, &extra).await;
     let body = json!({
@@ -180,10 +201,18 @@ async fn mail_from_the_outbox_arrives_at_a_real_smtp_server_once() {
     let (_smtp, port, maildir) = start_smtp(&tools).await;
     let db = test_db(Backend::Sqlite).await.unwrap();
     let o = seed_orgs(&db.store).await;
-    let reporter = make_person(&db.store, o.amsterdam, "melder@amsterdam.nl", Role::Reporter).await;
+    let reporter = make_person(
+        &db.store,
+        o.amsterdam,
+        "melder@amsterdam.nl",
+        Role::Reporter,
+    )
+    .await;
     make_person(&db.store, o.central, "analist@meldpunt.nl", Role::Analyst).await;
     let app = TestApp::new(&db.store);
-    let mut c = app.client().with_session(&session_for(&db.store, &reporter).await);
+    let mut c = app
+        .client()
+        .with_session(&session_for(&db.store, &reporter).await);
     let r = c
         .post_multipart(
             "/meldingen/nieuw",
@@ -196,19 +225,33 @@ async fn mail_from_the_outbox_arrives_at_a_real_smtp_server_once() {
     assert_eq!(pending.len(), 1);
 
     // While the SMTP server is unreachable, the message waits; nothing is lost.
-    let down = Mailer::new(&format!("smtp://127.0.0.1:{}", free_port()), "meldpunt <meldpunt@example.org>").unwrap();
+    let down = Mailer::new(
+        &format!("smtp://127.0.0.1:{}", free_port()),
+        "meldpunt <meldpunt@example.org>",
+    )
+    .unwrap();
     assert_eq!(deliver_due(&db.store, &down).await.unwrap(), 0);
     let waiting = notify::pending_mail(&db.store).await.unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].attempts, 1);
     // Make it due again (the retry would come after a minute).
     let mut tx = db.store.begin_write().await.unwrap();
-    meldpunt::store::raw_execute(&mut tx, "UPDATE mail_outbox SET next_attempt_at = 0").await.unwrap();
+    meldpunt::store::raw_execute(&mut tx, "UPDATE mail_outbox SET next_attempt_at = 0")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
-    let mailer = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "meldpunt <meldpunt@example.org>").unwrap();
+    let mailer = Mailer::new(
+        &format!("smtp://127.0.0.1:{port}"),
+        "meldpunt <meldpunt@example.org>",
+    )
+    .unwrap();
     assert_eq!(deliver_due(&db.store, &mailer).await.unwrap(), 1);
-    assert_eq!(deliver_due(&db.store, &mailer).await.unwrap(), 0, "sent once");
+    assert_eq!(
+        deliver_due(&db.store, &mailer).await.unwrap(),
+        0,
+        "sent once"
+    );
     assert!(notify::pending_mail(&db.store).await.unwrap().is_empty());
     let arrived = received(&maildir);
     assert_eq!(arrived.len(), 1);
@@ -216,6 +259,15 @@ async fn mail_from_the_outbox_arrives_at_a_real_smtp_server_once() {
     assert!(m.contains("To: analist@meldpunt.nl"), "{m}");
     assert!(m.contains("From: meldpunt <meldpunt@example.org>"), "{m}");
     assert!(m.contains("Subject: [meldpunt] Acute melding MLD-"), "{m}");
-    assert!(m.contains(&format!("Message-ID: <outbox-{}@example.org>", pending[0].id)), "{m}");
-    assert!(m.contains("Open de zaak: http://127.0.0.1:8080/zaken/"), "{m}");
+    assert!(
+        m.contains(&format!(
+            "Message-ID: <outbox-{}@example.org>",
+            pending[0].id
+        )),
+        "{m}"
+    );
+    assert!(
+        m.contains("Open de zaak: http://127.0.0.1:8080/zaken/"),
+        "{m}"
+    );
 }

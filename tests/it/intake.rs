@@ -24,8 +24,20 @@ pub struct Cast {
 pub async fn cast(db: &TestDb) -> Cast {
     let o = seed_orgs(&db.store).await;
     Cast {
-        ams: make_person(&db.store, o.amsterdam, "melder@amsterdam.nl", Role::Reporter).await,
-        rdam: make_person(&db.store, o.rotterdam, "melder@rotterdam.nl", Role::Reporter).await,
+        ams: make_person(
+            &db.store,
+            o.amsterdam,
+            "melder@amsterdam.nl",
+            Role::Reporter,
+        )
+        .await,
+        rdam: make_person(
+            &db.store,
+            o.rotterdam,
+            "melder@rotterdam.nl",
+            Role::Reporter,
+        )
+        .await,
         analyst: make_person(&db.store, o.central, "analist@meldpunt.nl", Role::Analyst).await,
         analyst2: make_person(&db.store, o.central, "analist2@meldpunt.nl", Role::Analyst).await,
         o,
@@ -46,7 +58,11 @@ pub fn form<'a>(link: &'a str, urgency: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 /// Submits the form and returns the new report's id from the redirect.
-pub async fn report(c: &mut Client<'_>, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> i64 {
+pub async fn report(
+    c: &mut Client<'_>,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> i64 {
     let r = c.post_multipart("/meldingen/nieuw", fields, files).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let loc = r.location().to_string();
@@ -65,20 +81,33 @@ both_backends!(
     |db: TestDb| async move {
         let cast = cast(&db).await;
         let app = TestApp::new(&db.store);
-        let mut ams = app.client().with_session(&session_for(&db.store, &cast.ams).await);
-        let mut rdam = app.client().with_session(&session_for(&db.store, &cast.rdam).await);
-        let mut analyst = app.client().with_session(&session_for(&db.store, &cast.analyst).await);
+        let mut ams = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.ams).await);
+        let mut rdam = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.rdam).await);
+        let mut analyst = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.analyst).await);
 
         // An older, normal report about other content.
         report(&mut ams, &form("https://example.nl/forum/1", "normal"), &[]).await;
-        let a = report(&mut ams, &form(PLAIN, "acute"), &[("evidence_1", "scherm.png", PNG)]).await;
+        let a = report(
+            &mut ams,
+            &form(PLAIN, "acute"),
+            &[("evidence_1", "scherm.png", PNG)],
+        )
+        .await;
         let b = report(&mut rdam, &form(SHARED, "high"), &[]).await;
 
         let queue = cases_of(&db).await;
         assert_eq!(queue.len(), 2, "two pieces of content, two cases");
         let case = queue
             .iter()
-            .find(|c| c.canonical_url == "https://tiktok.com/@feest.haren/video/7301234567890123456")
+            .find(|c| {
+                c.canonical_url == "https://tiktok.com/@feest.haren/video/7301234567890123456"
+            })
             .expect("the video's case");
         assert_eq!((case.report_count, case.municipality_count), (2, 2));
         assert_eq!(case.urgency, Urgency::Acute);
@@ -89,7 +118,10 @@ both_backends!(
         assert_eq!(page.status, StatusCode::OK);
         let first = page.body.find(&case.reference).expect("case in queue");
         let other = queue.iter().find(|c| c.id != case.id).unwrap();
-        assert!(first < page.body.find(&other.reference).unwrap(), "acute case first");
+        assert!(
+            first < page.body.find(&other.reference).unwrap(),
+            "acute case first"
+        );
         assert!(page.body.contains("2 (2 meldingen)"));
 
         // Each reporter sees their own report and its case status, never the other's.
@@ -99,7 +131,10 @@ both_backends!(
         let foreign = ams.get(&format!("/meldingen/{b}")).await;
         assert_eq!(foreign.status, StatusCode::NOT_FOUND);
         let missing = ams.get("/meldingen/999999").await;
-        assert_eq!(foreign.body, missing.body, "refused looks exactly like missing");
+        assert_eq!(
+            foreign.body, missing.body,
+            "refused looks exactly like missing"
+        );
         assert!(!foreign.body.contains("melder@rotterdam.nl"));
         let list = rdam.get("/meldingen").await;
         let b_ref = reports::get(&db.store, b).await.unwrap().reference;
@@ -107,9 +142,15 @@ both_backends!(
         assert!(list.body.contains(&b_ref) && !list.body.contains(&a_ref));
         // Nor another municipality's evidence.
         let ev = reports::evidence_of_report(&db.store, a).await.unwrap();
-        assert_eq!(rdam.get(&format!("/bewijs/{}", ev[0].id)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            rdam.get(&format!("/bewijs/{}", ev[0].id)).await.status,
+            StatusCode::NOT_FOUND
+        );
         // The case page is for the central team only.
-        assert_eq!(ams.get(&format!("/zaken/{}", case.id)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            ams.get(&format!("/zaken/{}", case.id)).await.status,
+            StatusCode::FORBIDDEN
+        );
         let case_page = analyst.get(&format!("/zaken/{}", case.id)).await;
         assert!(case_page.body.contains(&a_ref) && case_page.body.contains(&b_ref));
         assert!(case_page.body.contains("Amsterdam") && case_page.body.contains("Rotterdam"));
@@ -121,63 +162,109 @@ async fn cases_of(db: &TestDb) -> Vec<cases::Case> {
     cases::list(&db.store, &all, 100).await.unwrap()
 }
 
-both_backends!(bad_reports_get_clear_messages_and_store_nothing, |db: TestDb| async move {
-    let cast = cast(&db).await;
-    let mut config = test_config();
-    config.evidence_max_bytes = 2_000;
-    let app = TestApp::with_config(&db.store, config);
-    let mut ams = app.client().with_session(&session_for(&db.store, &cast.ams).await);
-    let before = audit::count(&db.store).await.unwrap();
+both_backends!(
+    bad_reports_get_clear_messages_and_store_nothing,
+    |db: TestDb| async move {
+        let cast = cast(&db).await;
+        let mut config = test_config();
+        config.evidence_max_bytes = 2_000;
+        let app = TestApp::with_config(&db.store, config);
+        let mut ams = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.ams).await);
+        let before = audit::count(&db.store).await.unwrap();
 
-    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (form("javascript:alert(1)", "acute"), "Alleen links die met http:// of https://"),
-        (form("niet een link", "acute"), "geen geldige link"),
-        (
-            [form(PLAIN, "acute"), vec![("date", "2020-01-01")]].concat(),
-            "in het verleden",
-        ),
-        (vec![("link_url_1", PLAIN)], "Kies wat de inhoud doet"),
-        (
-            [form(PLAIN, "acute"), vec![("municipality", "GM9999")]].concat(),
-            "Kies een bestaande gemeente",
-        ),
-    ];
-    for (fields, message) in cases {
-        let r = ams.post_multipart("/meldingen/nieuw", &fields, &[]).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{fields:?}");
-        assert!(r.body.contains(message), "{message}: {}", r.body);
-        assert!(r.body.contains("aria-invalid=\"true\"") || r.body.contains("-fout"));
+        let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+            (
+                form("javascript:alert(1)", "acute"),
+                "Alleen links die met http:// of https://",
+            ),
+            (form("niet een link", "acute"), "geen geldige link"),
+            (
+                [form(PLAIN, "acute"), vec![("date", "2020-01-01")]].concat(),
+                "in het verleden",
+            ),
+            (vec![("link_url_1", PLAIN)], "Kies wat de inhoud doet"),
+            (
+                [form(PLAIN, "acute"), vec![("municipality", "GM9999")]].concat(),
+                "Kies een bestaande gemeente",
+            ),
+        ];
+        for (fields, message) in cases {
+            let r = ams.post_multipart("/meldingen/nieuw", &fields, &[]).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{fields:?}");
+            assert!(r.body.contains(message), "{message}: {}", r.body);
+            assert!(r.body.contains("aria-invalid=\"true\"") || r.body.contains("-fout"));
+        }
+        // A file whose content is not allowed, whatever its name.
+        let r = ams
+            .post_multipart(
+                "/meldingen/nieuw",
+                &form(PLAIN, "acute"),
+                &[(
+                    "evidence_1",
+                    "scherm.png",
+                    b"<html><script>alert(1)</script></html>",
+                )],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.body.contains("geen PNG, JPEG, WebP, PDF of MP4"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Voeg de bestanden opnieuw toe"));
+        // A file over the configured size.
+        let big = [PNG, &vec![0u8; 3_000]].concat();
+        let r = ams
+            .post_multipart(
+                "/meldingen/nieuw",
+                &form(PLAIN, "acute"),
+                &[("evidence_1", "groot.png", &big)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("te groot"), "{}", r.body);
+        // A body over the upload limit is refused before it is read.
+        let huge = vec![0u8; 4 * 2_000 + 1_048_576 + 10];
+        let r = ams
+            .post_multipart(
+                "/meldingen/nieuw",
+                &form(PLAIN, "acute"),
+                &[("evidence_1", "x.png", &huge)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+        // Too many files in one report.
+        let files: Vec<(&str, &str, &[u8])> =
+            (0..11).map(|_| ("evidence_1", "s.png", PNG)).collect();
+        let r = ams
+            .post_multipart("/meldingen/nieuw", &form(PLAIN, "acute"), &files)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("hoogstens 10 bestanden"), "{}", r.body);
+        // A file field that belongs to no row.
+        let r = ams
+            .post_multipart(
+                "/meldingen/nieuw",
+                &form(PLAIN, "acute"),
+                &[("evidence_9", "s.png", PNG)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+        assert_eq!(
+            reports::count(&db.store).await.unwrap(),
+            0,
+            "nothing stored"
+        );
+        assert!(cases_of(&db).await.is_empty());
+        // Refusals change nothing, not even the audit trail.
+        assert_eq!(audit::count(&db.store).await.unwrap(), before);
     }
-    // A file whose content is not allowed, whatever its name.
-    let r = ams
-        .post_multipart(
-            "/meldingen/nieuw",
-            &form(PLAIN, "acute"),
-            &[("evidence_1", "scherm.png", b"<html><script>alert(1)</script></html>")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("geen PNG, JPEG, WebP, PDF of MP4"), "{}", r.body);
-    assert!(r.body.contains("Voeg de bestanden opnieuw toe"));
-    // A file over the configured size.
-    let big = [PNG, &vec![0u8; 3_000]].concat();
-    let r = ams
-        .post_multipart("/meldingen/nieuw", &form(PLAIN, "acute"), &[("evidence_1", "groot.png", &big)])
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("te groot"), "{}", r.body);
-    // A body over the upload limit is refused before it is read.
-    let huge = vec![0u8; 4 * 2_000 + 1_048_576 + 10];
-    let r = ams
-        .post_multipart("/meldingen/nieuw", &form(PLAIN, "acute"), &[("evidence_1", "x.png", &huge)])
-        .await;
-    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-
-    assert_eq!(reports::count(&db.store).await.unwrap(), 0, "nothing stored");
-    assert!(cases_of(&db).await.is_empty());
-    // Refusals change nothing, not even the audit trail.
-    assert_eq!(audit::count(&db.store).await.unwrap(), before);
-});
+);
 
 async fn api_token(db: &TestDb, org: i64) -> String {
     token_service::create(&db.store, &cli_ctx(), org, "gemeentesysteem")
@@ -199,265 +286,476 @@ fn api_report(link: &str) -> Value {
 
 async fn api_post(c: &mut Client<'_>, token: &str, key: Option<&str>, body: &Value) -> Resp {
     let auth = format!("Bearer {token}");
-    let mut headers = vec![("authorization", auth.as_str()), ("content-type", "application/json")];
+    let mut headers = vec![
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+    ];
     if let Some(k) = key {
         headers.push(("idempotency-key", k));
     }
-    c.send(Method::POST, "/api/v1/meldingen", Some(body.to_string()), &headers)
-        .await
+    c.send(
+        Method::POST,
+        "/api/v1/meldingen",
+        Some(body.to_string()),
+        &headers,
+    )
+    .await
 }
 
-both_backends!(the_api_is_idempotent_and_answers_problems_as_problem_json, |db: TestDb| async move {
-    let cast = cast(&db).await;
-    let app = TestApp::new(&db.store);
-    let token = api_token(&db, cast.o.amsterdam).await;
-    let mut c = app.client();
-
-    let first = api_post(&mut c, &token, Some("key-1"), &api_report(SHARED)).await;
-    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
-    assert_eq!(first.headers["api-version"], "1.0.0");
-    let body: Value = serde_json::from_str(&first.body).unwrap();
-    let reference = body["referentie"].as_str().unwrap().to_string();
-    assert!(reference.starts_with("MLD-20"), "{reference}");
-    assert_eq!(body["links"][0]["platform"], "tiktok");
-    assert_eq!(body["links"][0]["zaak"]["status"], "received");
-    assert_eq!(first.location(), format!("/api/v1/meldingen/{reference}"));
-
-    // A retry gets the first answer; nothing new is stored.
-    let again = api_post(&mut c, &token, Some("key-1"), &api_report(SHARED)).await;
-    assert_eq!(again.status, StatusCode::CREATED);
-    assert_eq!(again.headers["idempotent-replayed"], "true");
-    let again: Value = serde_json::from_str(&again.body).unwrap();
-    assert_eq!(again["referentie"], reference.as_str());
-    assert_eq!(reports::count(&db.store).await.unwrap(), 1);
-    // The same key with another request is refused.
-    let other = api_post(&mut c, &token, Some("key-1"), &api_report(PLAIN)).await;
-    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(other.content_type(), "application/problem+json");
-
-    // Many concurrent retries of one request: still one report.
-    let mut handles = Vec::new();
-    for _ in 0..16 {
+both_backends!(
+    the_api_is_idempotent_and_answers_problems_as_problem_json,
+    |db: TestDb| async move {
+        let cast = cast(&db).await;
         let app = TestApp::new(&db.store);
-        let token = token.clone();
-        handles.push(tokio::spawn(async move {
-            let mut c = app.client();
-            let r = api_post(&mut c, &token, Some("key-burst"), &api_report(PLAIN)).await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-            serde_json::from_str::<Value>(&r.body).unwrap()["referentie"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        }));
-    }
-    let mut refs = Vec::new();
-    for h in handles {
-        refs.push(h.await.unwrap());
-    }
-    refs.dedup();
-    assert_eq!(refs.len(), 1, "{refs:?}");
-    assert_eq!(reports::count(&db.store).await.unwrap(), 2);
+        let token = api_token(&db, cast.o.amsterdam).await;
+        let mut c = app.client();
 
-    // Status by reference; another municipality's token cannot see it.
-    let auth = format!("Bearer {token}");
-    let got = c
-        .send(Method::GET, &format!("/api/v1/meldingen/{reference}"), None, &[("authorization", &auth)])
-        .await;
-    assert_eq!(got.status, StatusCode::OK);
-    let rdam_token = api_token(&db, cast.o.rotterdam).await;
-    let auth_r = format!("Bearer {rdam_token}");
-    let foreign = c
-        .send(Method::GET, &format!("/api/v1/meldingen/{reference}"), None, &[("authorization", &auth_r)])
-        .await;
-    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
-    assert_eq!(foreign.content_type(), "application/problem+json");
+        let first = api_post(&mut c, &token, Some("key-1"), &api_report(SHARED)).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        assert_eq!(first.headers["api-version"], "1.0.0");
+        let body: Value = serde_json::from_str(&first.body).unwrap();
+        let reference = body["referentie"].as_str().unwrap().to_string();
+        assert!(reference.starts_with("MLD-20"), "{reference}");
+        assert_eq!(body["links"][0]["platform"], "tiktok");
+        assert_eq!(body["links"][0]["zaak"]["status"], "received");
+        assert_eq!(first.location(), format!("/api/v1/meldingen/{reference}"));
 
-    // Bad input: every broken field named, nothing stored.
-    let bad = api_post(
-        &mut c,
-        &token,
-        None,
-        &json!({"links": [{"url": "ftp://x.nl/a"}], "categorie": "x", "urgentie": "acute",
+        // A retry gets the first answer; nothing new is stored.
+        let again = api_post(&mut c, &token, Some("key-1"), &api_report(SHARED)).await;
+        assert_eq!(again.status, StatusCode::CREATED);
+        assert_eq!(again.headers["idempotent-replayed"], "true");
+        let again: Value = serde_json::from_str(&again.body).unwrap();
+        assert_eq!(again["referentie"], reference.as_str());
+        assert_eq!(reports::count(&db.store).await.unwrap(), 1);
+        // The same key with another request is refused.
+        let other = api_post(&mut c, &token, Some("key-1"), &api_report(PLAIN)).await;
+        assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(other.content_type(), "application/problem+json");
+
+        // Many concurrent retries of one request: still one report.
+        let mut handles = Vec::new();
+        for _ in 0..16 {
+            let app = TestApp::new(&db.store);
+            let token = token.clone();
+            handles.push(tokio::spawn(async move {
+                let mut c = app.client();
+                let r = api_post(&mut c, &token, Some("key-burst"), &api_report(PLAIN)).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+                serde_json::from_str::<Value>(&r.body).unwrap()["referentie"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }));
+        }
+        let mut refs = Vec::new();
+        for h in handles {
+            refs.push(h.await.unwrap());
+        }
+        refs.dedup();
+        assert_eq!(refs.len(), 1, "{refs:?}");
+        assert_eq!(reports::count(&db.store).await.unwrap(), 2);
+
+        // Status by reference; another municipality's token cannot see it.
+        let auth = format!("Bearer {token}");
+        let got = c
+            .send(
+                Method::GET,
+                &format!("/api/v1/meldingen/{reference}"),
+                None,
+                &[("authorization", &auth)],
+            )
+            .await;
+        assert_eq!(got.status, StatusCode::OK);
+        let rdam_token = api_token(&db, cast.o.rotterdam).await;
+        let auth_r = format!("Bearer {rdam_token}");
+        let foreign = c
+            .send(
+                Method::GET,
+                &format!("/api/v1/meldingen/{reference}"),
+                None,
+                &[("authorization", &auth_r)],
+            )
+            .await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+        assert_eq!(foreign.content_type(), "application/problem+json");
+
+        // Bad input: every broken field named, nothing stored.
+        let bad = api_post(
+            &mut c,
+            &token,
+            None,
+            &json!({"links": [{"url": "ftp://x.nl/a"}], "categorie": "x", "urgentie": "acute",
                 "onderbouwing": "", "namens": "B", "verwachteVerstoring": {"datum": "2001-01-01"}}),
-    )
-    .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert_eq!(bad.content_type(), "application/problem+json");
-    let problem: Value = serde_json::from_str(&bad.body).unwrap();
-    let names: Vec<&str> = problem["invalidParams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        vec!["links[0].url", "categorie", "verwachteVerstoring.datum", "onderbouwing"]
-    );
-    let eleven: Vec<Value> = (0..11).map(|i| json!({"url": format!("https://example.nl/{i}")})).collect();
-    let mut many = api_report(PLAIN);
-    many["links"] = json!(eleven);
-    let r = api_post(&mut c, &token, None, &many).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("hoogstens 10 links"));
-    let r = c
-        .send(Method::POST, "/api/v1/meldingen", Some("{not json".into()), &[("authorization", &auth), ("content-type", "application/json")])
+        )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.content_type(), "application/problem+json");
-    let mut evil = api_report(PLAIN);
-    evil["bewijs"] = json!([{"bestandsnaam": "a.png", "inhoud": "PGh0bWw+PC9odG1sPg=="}]);
-    let r = api_post(&mut c, &token, None, &evil).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("bewijs[0]"), "{}", r.body);
-    let r = c
-        .send(Method::POST, "/api/v1/meldingen", Some(api_report(PLAIN).to_string()), &[("content-type", "application/json")])
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert_eq!(bad.content_type(), "application/problem+json");
+        let problem: Value = serde_json::from_str(&bad.body).unwrap();
+        let names: Vec<&str> = problem["invalidParams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                "links[0].url",
+                "categorie",
+                "verwachteVerstoring.datum",
+                "onderbouwing"
+            ]
+        );
+        let eleven: Vec<Value> = (0..11)
+            .map(|i| json!({"url": format!("https://example.nl/{i}")}))
+            .collect();
+        let mut many = api_report(PLAIN);
+        many["links"] = json!(eleven);
+        let r = api_post(&mut c, &token, None, &many).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("hoogstens 10 links"));
+        let r = c
+            .send(
+                Method::POST,
+                "/api/v1/meldingen",
+                Some("{not json".into()),
+                &[
+                    ("authorization", &auth),
+                    ("content-type", "application/json"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.content_type(), "application/problem+json");
+        let mut evil = api_report(PLAIN);
+        evil["bewijs"] = json!([{"bestandsnaam": "a.png", "inhoud": "PGh0bWw+PC9odG1sPg=="}]);
+        let r = api_post(&mut c, &token, None, &evil).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("bewijs[0]"), "{}", r.body);
+        let r = c
+            .send(
+                Method::POST,
+                "/api/v1/meldingen",
+                Some(api_report(PLAIN).to_string()),
+                &[("content-type", "application/json")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.content_type(), "application/problem+json");
+        // The central team does not report.
+        let central_token = api_token(&db, cast.o.central).await;
+        let r = api_post(&mut c, &central_token, None, &api_report(PLAIN)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            reports::count(&db.store).await.unwrap(),
+            2,
+            "bad input stored nothing"
+        );
+    }
+);
+
+both_backends!(
+    evidence_is_kept_by_hash_in_the_trail_and_only_ever_downloaded,
+    |db: TestDb| async move {
+        let cast = cast(&db).await;
+        let app = TestApp::new(&db.store);
+        let mut ams = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.ams).await);
+        let mut analyst = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.analyst).await);
+        let id = report(
+            &mut ams,
+            &form(PLAIN, "normal"),
+            &[("evidence_1", "../../scherm <1>.png", PNG)],
+        )
         .await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(r.content_type(), "application/problem+json");
-    // The central team does not report.
-    let central_token = api_token(&db, cast.o.central).await;
-    let r = api_post(&mut c, &central_token, None, &api_report(PLAIN)).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(reports::count(&db.store).await.unwrap(), 2, "bad input stored nothing");
-});
+        let ev = reports::evidence_of_report(&db.store, id).await.unwrap();
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].file_name, "scherm 1.png");
+        let sha = meldpunt::domain::credentials::sha256_hex_bytes(PNG);
+        assert_eq!(ev[0].sha256, sha);
 
-both_backends!(evidence_is_kept_by_hash_in_the_trail_and_only_ever_downloaded, |db: TestDb| async move {
-    let cast = cast(&db).await;
-    let app = TestApp::new(&db.store);
-    let mut ams = app.client().with_session(&session_for(&db.store, &cast.ams).await);
-    let mut analyst = app.client().with_session(&session_for(&db.store, &cast.analyst).await);
-    let id = report(&mut ams, &form(PLAIN, "normal"), &[("evidence_1", "../../scherm <1>.png", PNG)]).await;
-    let ev = reports::evidence_of_report(&db.store, id).await.unwrap();
-    assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].file_name, "scherm 1.png");
-    let sha = meldpunt::domain::credentials::sha256_hex_bytes(PNG);
-    assert_eq!(ev[0].sha256, sha);
-
-    let trail = audit::list(&db.store, AuditScope::All, &audit::AuditFilter { action: Some("evidence.stored".into()), ..Default::default() }, 10, None)
+        let trail = audit::list(
+            &db.store,
+            AuditScope::All,
+            &audit::AuditFilter {
+                action: Some("evidence.stored".into()),
+                ..Default::default()
+            },
+            10,
+            None,
+        )
         .await
         .unwrap();
-    assert_eq!(trail.len(), 1);
-    assert!(trail[0].details.contains(&sha) && trail[0].details.contains("image/png"));
-    assert_eq!(trail[0].actor_label, "melder@amsterdam.nl");
+        assert_eq!(trail.len(), 1);
+        assert!(trail[0].details.contains(&sha) && trail[0].details.contains("image/png"));
+        assert_eq!(trail[0].actor_label, "melder@amsterdam.nl");
 
-    let r = analyst.get(&format!("/bewijs/{}", ev[0].id)).await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.headers["content-disposition"].to_str().unwrap().starts_with("attachment;"));
-    assert_eq!(r.headers["x-content-type-options"], "nosniff");
-    assert!(r.headers["content-security-policy"].to_str().unwrap().contains("sandbox"));
-    assert_eq!(r.raw, PNG);
-    // Files belong to their form row, counted among the rows that were filled in.
-    let mut fields = form(PLAIN, "normal");
-    fields.push(("link_url_3", "https://t.me/s/oproepkanaal/77"));
-    let two = report(&mut ams, &fields, &[("evidence_3", "kanaal.pdf", b"%PDF-1.7\n%\xe2\xe3\n")]).await;
-    let ev2 = reports::evidence_of_report(&db.store, two).await.unwrap();
-    assert_eq!(ev2[0].link_position, Some(2));
-    assert_eq!(ev2[0].kind, meldpunt::domain::evidence::EvidenceKind::Pdf);
-    let links = reports::links(&db.store, two).await.unwrap();
-    assert_eq!(links[1].canonical_url, "https://t.me/oproepkanaal/77");
+        let r = analyst.get(&format!("/bewijs/{}", ev[0].id)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;"));
+        assert_eq!(r.headers["x-content-type-options"], "nosniff");
+        assert!(r.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox"));
+        assert_eq!(r.raw, PNG);
+        // Files belong to their form row, counted among the rows that were filled in.
+        let mut fields = form(PLAIN, "normal");
+        fields.push(("link_url_3", "https://t.me/s/oproepkanaal/77"));
+        let two = report(
+            &mut ams,
+            &fields,
+            &[("evidence_3", "kanaal.pdf", b"%PDF-1.7\n%\xe2\xe3\n")],
+        )
+        .await;
+        let ev2 = reports::evidence_of_report(&db.store, two).await.unwrap();
+        assert_eq!(ev2[0].link_position, Some(2));
+        assert_eq!(ev2[0].kind, meldpunt::domain::evidence::EvidenceKind::Pdf);
+        let links = reports::links(&db.store, two).await.unwrap();
+        assert_eq!(links[1].canonical_url, "https://t.me/oproepkanaal/77");
 
-    let downloads = audit::list(&db.store, AuditScope::All, &audit::AuditFilter { action: Some("evidence.downloaded".into()), ..Default::default() }, 10, None)
+        let downloads = audit::list(
+            &db.store,
+            AuditScope::All,
+            &audit::AuditFilter {
+                action: Some("evidence.downloaded".into()),
+                ..Default::default()
+            },
+            10,
+            None,
+        )
         .await
         .unwrap();
-    assert_eq!(downloads.len(), 1);
-    assert_eq!(downloads[0].actor_label, "analist@meldpunt.nl");
-});
+        assert_eq!(downloads.len(), 1);
+        assert_eq!(downloads[0].actor_label, "analist@meldpunt.nl");
+    }
+);
 
-both_backends!(withdrawal_needs_a_reason_and_withdraws_a_case_nobody_else_reported, |db: TestDb| async move {
-    let cast = cast(&db).await;
-    let app = TestApp::new(&db.store);
-    let mut ams = app.client().with_session(&session_for(&db.store, &cast.ams).await);
-    let mut rdam = app.client().with_session(&session_for(&db.store, &cast.rdam).await);
-    let only = report(&mut ams, &form("https://example.nl/alleen", "normal"), &[]).await;
-    let shared = report(&mut ams, &form(PLAIN, "normal"), &[]).await;
-    report(&mut rdam, &form(SHARED, "normal"), &[]).await;
+both_backends!(
+    withdrawal_needs_a_reason_and_withdraws_a_case_nobody_else_reported,
+    |db: TestDb| async move {
+        let cast = cast(&db).await;
+        let app = TestApp::new(&db.store);
+        let mut ams = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.ams).await);
+        let mut rdam = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.rdam).await);
+        let only = report(&mut ams, &form("https://example.nl/alleen", "normal"), &[]).await;
+        let shared = report(&mut ams, &form(PLAIN, "normal"), &[]).await;
+        report(&mut rdam, &form(SHARED, "normal"), &[]).await;
 
-    let r = ams.post(&format!("/meldingen/{only}/intrekken"), &[("reason", "  ")]).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("Geef een reden"));
-    let r = rdam.post(&format!("/meldingen/{only}/intrekken"), &[("reason", "mag niet")]).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "another municipality cannot withdraw");
+        let r = ams
+            .post(&format!("/meldingen/{only}/intrekken"), &[("reason", "  ")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("Geef een reden"));
+        let r = rdam
+            .post(
+                &format!("/meldingen/{only}/intrekken"),
+                &[("reason", "mag niet")],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "another municipality cannot withdraw"
+        );
 
-    for id in [only, shared] {
-        let r = ams.post(&format!("/meldingen/{id}/intrekken"), &[("reason", "Bericht was al verwijderd")]).await;
+        for id in [only, shared] {
+            let r = ams
+                .post(
+                    &format!("/meldingen/{id}/intrekken"),
+                    &[("reason", "Bericht was al verwijderd")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let all = cases_of(&db).await;
+        let alone = all
+            .iter()
+            .find(|c| c.canonical_url == "https://example.nl/alleen")
+            .unwrap();
+        assert_eq!(alone.status, CaseStatus::Withdrawn);
+        let video = all
+            .iter()
+            .find(|c| c.platform == meldpunt::domain::link::Platform::TikTok)
+            .unwrap();
+        assert_eq!(
+            video.status,
+            CaseStatus::Received,
+            "Rotterdam's report still stands"
+        );
+        assert_eq!((video.report_count, video.municipality_count), (1, 1));
+        let page = ams.get(&format!("/meldingen/{only}")).await;
+        assert!(
+            page.body.contains("Ingetrokken") && page.body.contains("Bericht was al verwijderd")
+        );
+        let r = ams
+            .post(
+                &format!("/meldingen/{only}/intrekken"),
+                &[("reason", "nog eens")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("al ingetrokken"));
+        // A new report of the withdrawn content reopens its case.
+        report(
+            &mut rdam,
+            &form("https://example.nl/alleen?utm_source=x", "high"),
+            &[],
+        )
+        .await;
+        let reopened = cases::get(&db.store, alone.id).await.unwrap();
+        assert_eq!(reopened.status, CaseStatus::Received);
+        assert_eq!(reopened.urgency, Urgency::High);
+    }
+);
+
+both_backends!(
+    analysts_take_cases_up_move_them_and_reporters_hear_of_it,
+    |db: TestDb| async move {
+        let cast = cast(&db).await;
+        let app = TestApp::new(&db.store);
+        let mut ams = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.ams).await);
+        let mut a1 = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.analyst).await);
+        let mut a2 = app
+            .client()
+            .with_session(&session_for(&db.store, &cast.analyst2).await);
+        let id = report(&mut ams, &form(PLAIN, "acute"), &[]).await;
+        let case = cases_of(&db).await.remove(0);
+
+        // Acute: every analyst hears at once, in the application and by mail.
+        for p in [&cast.analyst, &cast.analyst2] {
+            let n = notify::list(&db.store, p.id, 10).await.unwrap();
+            assert_eq!(n.len(), 1);
+            assert!(n[0].text.starts_with("Acute melding MLD-"), "{}", n[0].text);
+            assert_eq!(n[0].link, format!("/zaken/{}", case.id));
+        }
+        let mail = notify::pending_mail(&db.store).await.unwrap();
+        assert_eq!(mail.len(), 2);
+        assert!(mail
+            .iter()
+            .any(|m| m.to_addr == "analist@meldpunt.nl" && m.subject.contains("Acute melding")));
+        let page = a1.get("/berichten").await;
+        assert!(page.body.contains("Acute melding"));
+        assert!(a1.get("/start").await.body.contains("mp-badge"));
+
+        // Take up; a colleague sees who holds it and must take over explicitly.
+        let r = a1.post(&format!("/zaken/{}/oppakken", case.id), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = a2.post(&format!("/zaken/{}/oppakken", case.id), &[]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(
+            r.body.contains("al in behandeling bij Test Persoon"),
+            "{}",
+            r.body
+        );
+        assert!(a2.get("/zaken").await.body.contains("Test Persoon"));
+        let r = a2
+            .post(
+                &format!("/zaken/{}/oppakken", case.id),
+                &[("overnemen", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            cases::get(&db.store, case.id)
+                .await
+                .unwrap()
+                .assignee_user_id,
+            Some(cast.analyst2.id)
+        );
+
+        // The lifecycle refuses a jump and allows the next step.
+        let r = a2
+            .post(
+                &format!("/zaken/{}/status", case.id),
+                &[("status", "decided")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("kan niet naar"));
+        let r = a2
+            .post(
+                &format!("/zaken/{}/status", case.id),
+                &[("status", "in_triage"), ("note", "Eerste blik")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let history = cases::events(&db.store, case.id).await.unwrap();
+        let kinds: Vec<&str> = history.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            vec!["opened", "claimed", "claimed", "status_changed"]
+        );
+        let reference = reports::get(&db.store, id).await.unwrap().reference;
+        assert_eq!(
+            history[0].note.as_deref(),
+            Some(reference.as_str()),
+            "opened by this report"
+        );
+
+        // The reporter sees the new status and gets a notification and an e-mail.
+        let page = ams.get(&format!("/meldingen/{id}")).await;
+        assert!(page.body.contains("In triage"), "{}", page.body);
+        let n = notify::list(&db.store, cast.ams.id, 10).await.unwrap();
+        assert!(n[0].text.contains("nieuwe status: In triage"));
+        let mail = notify::pending_mail(&db.store).await.unwrap();
+        assert!(mail
+            .iter()
+            .any(|m| m.to_addr == "melder@amsterdam.nl" && m.body.contains("In triage")));
+
+        // Filters.
+        assert!(a1
+            .get("/zaken?termijn=te-laat")
+            .await
+            .body
+            .contains("Er zijn geen zaken"));
+        assert!(a1
+            .get("/zaken?platform=tiktok&gemeente=GM0363&categorie=call_to_gather")
+            .await
+            .body
+            .contains(&case.reference));
+        assert!(!a1
+            .get("/zaken?gemeente=GM0599")
+            .await
+            .body
+            .contains(&case.reference));
+        assert!(!a1
+            .get("/zaken?status=received")
+            .await
+            .body
+            .contains(&case.reference));
     }
-    let all = cases_of(&db).await;
-    let alone = all.iter().find(|c| c.canonical_url == "https://example.nl/alleen").unwrap();
-    assert_eq!(alone.status, CaseStatus::Withdrawn);
-    let video = all.iter().find(|c| c.platform == meldpunt::domain::link::Platform::TikTok).unwrap();
-    assert_eq!(video.status, CaseStatus::Received, "Rotterdam's report still stands");
-    assert_eq!((video.report_count, video.municipality_count), (1, 1));
-    let page = ams.get(&format!("/meldingen/{only}")).await;
-    assert!(page.body.contains("Ingetrokken") && page.body.contains("Bericht was al verwijderd"));
-    let r = ams.post(&format!("/meldingen/{only}/intrekken"), &[("reason", "nog eens")]).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("al ingetrokken"));
-    // A new report of the withdrawn content reopens its case.
-    report(&mut rdam, &form("https://example.nl/alleen?utm_source=x", "high"), &[]).await;
-    let reopened = cases::get(&db.store, alone.id).await.unwrap();
-    assert_eq!(reopened.status, CaseStatus::Received);
-    assert_eq!(reopened.urgency, Urgency::High);
-});
+);
 
-both_backends!(analysts_take_cases_up_move_them_and_reporters_hear_of_it, |db: TestDb| async move {
-    let cast = cast(&db).await;
-    let app = TestApp::new(&db.store);
-    let mut ams = app.client().with_session(&session_for(&db.store, &cast.ams).await);
-    let mut a1 = app.client().with_session(&session_for(&db.store, &cast.analyst).await);
-    let mut a2 = app.client().with_session(&session_for(&db.store, &cast.analyst2).await);
-    let id = report(&mut ams, &form(PLAIN, "acute"), &[]).await;
-    let case = cases_of(&db).await.remove(0);
-
-    // Acute: every analyst hears at once, in the application and by mail.
-    for p in [&cast.analyst, &cast.analyst2] {
-        let n = notify::list(&db.store, p.id, 10).await.unwrap();
-        assert_eq!(n.len(), 1);
-        assert!(n[0].text.starts_with("Acute melding MLD-"), "{}", n[0].text);
-        assert_eq!(n[0].link, format!("/zaken/{}", case.id));
+both_backends!(
+    case_history_cannot_be_edited_or_deleted,
+    |db: TestDb| async move {
+        let cast = cast(&db).await;
+        let (_, case_id) = submit_report(&db.store, cast.o.amsterdam, &cast.ams, PLAIN).await;
+        for sql in [
+            format!("UPDATE case_events SET note = 'anders' WHERE case_id = {case_id}"),
+            format!("DELETE FROM case_events WHERE case_id = {case_id}"),
+        ] {
+            let mut tx = db.store.begin_write().await.unwrap();
+            assert!(
+                meldpunt::store::raw_execute(&mut tx, &sql).await.is_err(),
+                "{sql}"
+            );
+        }
+        assert_eq!(cases::events(&db.store, case_id).await.unwrap().len(), 1);
     }
-    let mail = notify::pending_mail(&db.store).await.unwrap();
-    assert_eq!(mail.len(), 2);
-    assert!(mail.iter().any(|m| m.to_addr == "analist@meldpunt.nl" && m.subject.contains("Acute melding")));
-    let page = a1.get("/berichten").await;
-    assert!(page.body.contains("Acute melding"));
-    assert!(a1.get("/start").await.body.contains("mp-badge"));
-
-    // Take up; a colleague sees who holds it and must take over explicitly.
-    let r = a1.post(&format!("/zaken/{}/oppakken", case.id), &[]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = a2.post(&format!("/zaken/{}/oppakken", case.id), &[]).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.body.contains("al in behandeling bij Test Persoon"), "{}", r.body);
-    assert!(a2.get("/zaken").await.body.contains("Test Persoon"));
-    let r = a2.post(&format!("/zaken/{}/oppakken", case.id), &[("overnemen", "1")]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(cases::get(&db.store, case.id).await.unwrap().assignee_user_id, Some(cast.analyst2.id));
-
-    // The lifecycle refuses a jump and allows the next step.
-    let r = a2.post(&format!("/zaken/{}/status", case.id), &[("status", "decided")]).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.body.contains("kan niet naar"));
-    let r = a2.post(&format!("/zaken/{}/status", case.id), &[("status", "in_triage"), ("note", "Eerste blik")]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let history = cases::events(&db.store, case.id).await.unwrap();
-    let kinds: Vec<&str> = history.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["opened", "claimed", "claimed", "status_changed"]);
-    let reference = reports::get(&db.store, id).await.unwrap().reference;
-    assert_eq!(history[0].note.as_deref(), Some(reference.as_str()), "opened by this report");
-
-    // The reporter sees the new status and gets a notification and an e-mail.
-    let page = ams.get(&format!("/meldingen/{id}")).await;
-    assert!(page.body.contains("In triage"), "{}", page.body);
-    let n = notify::list(&db.store, cast.ams.id, 10).await.unwrap();
-    assert!(n[0].text.contains("nieuwe status: In triage"));
-    let mail = notify::pending_mail(&db.store).await.unwrap();
-    assert!(mail.iter().any(|m| m.to_addr == "melder@amsterdam.nl" && m.body.contains("In triage")));
-
-    // Filters.
-    assert!(a1.get("/zaken?termijn=te-laat").await.body.contains("Er zijn geen zaken"));
-    assert!(a1.get("/zaken?platform=tiktok&gemeente=GM0363&categorie=call_to_gather").await.body.contains(&case.reference));
-    assert!(!a1.get("/zaken?gemeente=GM0599").await.body.contains(&case.reference));
-    assert!(!a1.get("/zaken?status=received").await.body.contains(&case.reference));
-});
+);

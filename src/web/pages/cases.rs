@@ -89,7 +89,11 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
     let store = &p.state.store;
     let org = match q.gemeente.trim() {
         "" => None,
-        code => orgs::by_code(store, code).await.ok().map(|o| o.id).or(Some(-1)),
+        code => orgs::by_code(store, code)
+            .await
+            .ok()
+            .map(|o| o.id)
+            .or(Some(-1)),
     };
     let filter = QueueFilter {
         platform: Platform::parse(&q.platform),
@@ -326,7 +330,12 @@ pub struct ClaimForm {
     overnemen: Option<String>,
 }
 
-async fn again_with(p: &Page, id: i64, field: &str, e: ServiceError) -> Result<Response, PageError> {
+async fn again_with(
+    p: &Page,
+    id: i64,
+    field: &str,
+    e: ServiceError,
+) -> Result<Response, PageError> {
     let message = match e {
         ServiceError::Conflict(m) | ServiceError::Unprocessable(m) => m,
         ServiceError::Invalid { message, .. } => message,
@@ -337,7 +346,11 @@ async fn again_with(p: &Page, id: i64, field: &str, e: ServiceError) -> Result<R
     render_status(StatusCode::CONFLICT, &page)
 }
 
-pub async fn claim(p: Page, Path(id): Path<i64>, Form(f): Form<ClaimForm>) -> Result<Response, PageError> {
+pub async fn claim(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<ClaimForm>,
+) -> Result<Response, PageError> {
     p.authorize(Action::WorkOnCases).await?;
     load_case(&p, id).await?;
     match case_service::claim(&p.state.store, &p.ctx(), id, f.overnemen.is_some()).await {
@@ -361,7 +374,11 @@ pub struct MoveForm {
     note: String,
 }
 
-pub async fn move_case(p: Page, Path(id): Path<i64>, Form(f): Form<MoveForm>) -> Result<Response, PageError> {
+pub async fn move_case(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, PageError> {
     p.authorize(Action::WorkOnCases).await?;
     load_case(&p, id).await?;
     let Some(to) = CaseStatus::parse(&f.status) else {

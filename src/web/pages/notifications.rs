@@ -34,7 +34,11 @@ pub async fn list(p: Page) -> Result<Response, PageError> {
             unread: n.read_at.is_none(),
             when: local_time(n.at),
             // Only links inside meldpunt are stored; keep it that way on display.
-            link: if n.link.starts_with('/') { n.link } else { "/".into() },
+            link: if n.link.starts_with('/') {
+                n.link
+            } else {
+                "/".into()
+            },
             text: n.text,
         })
         .collect();

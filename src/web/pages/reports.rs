@@ -15,9 +15,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::evidence::EvidenceKind;
 use crate::domain::org::municipalities_2025;
 use crate::domain::policy::{authorize, Action};
-use crate::domain::report::{
-    Category, Channel, LinkDraft, ReportDraft, ReportStatus, Urgency,
-};
+use crate::domain::report::{Category, Channel, LinkDraft, ReportDraft, ReportStatus, Urgency};
 use crate::service::intake::{self, Submission, Upload};
 use crate::service::ServiceError;
 use crate::store::reports::{self, Report};
@@ -227,7 +225,9 @@ pub async fn submit(p: Page, multipart: Multipart) -> Result<Response, PageError
         .collect();
     let mut uploads = uploads;
     for u in &mut uploads {
-        let row = u.link_position.filter(|n| (1..=FORM_LINKS as i64).contains(n));
+        let row = u
+            .link_position
+            .filter(|n| (1..=FORM_LINKS as i64).contains(n));
         if row.is_none() {
             return Err(PageError::bad_request(format!(
                 "Onbekend bestandsveld {}.",
@@ -241,17 +241,20 @@ pub async fn submit(p: Page, multipart: Multipart) -> Result<Response, PageError
                 .map(|p| p as i64 + 1)
         });
     }
-    let evidence =
-        match intake::store_evidence(&p.state.evidence, uploads, p.state.config.evidence_max_bytes)
-            .await
-        {
-            Ok(e) => e,
-            Err(ServiceError::Rejected(errors)) => {
-                let page = form_page(&p, draft, field_errors(errors), had_files);
-                return render_status(StatusCode::BAD_REQUEST, &page);
-            }
-            Err(e) => return Err(e.into()),
-        };
+    let evidence = match intake::store_evidence(
+        &p.state.evidence,
+        uploads,
+        p.state.config.evidence_max_bytes,
+    )
+    .await
+    {
+        Ok(e) => e,
+        Err(ServiceError::Rejected(errors)) => {
+            let page = form_page(&p, draft, field_errors(errors), had_files);
+            return render_status(StatusCode::BAD_REQUEST, &page);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let receipt = p
         .state
         .intake
@@ -396,10 +399,12 @@ fn kind_label(k: EvidenceKind) -> &'static str {
 }
 
 async fn load_report(p: &Page, id: i64) -> Result<Report, PageError> {
-    let r = reports::get(&p.state.store, id).await.map_err(|e| match e {
-        StoreError::NotFound => PageError::not_found(),
-        e => e.into(),
-    })?;
+    let r = reports::get(&p.state.store, id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => PageError::not_found(),
+            e => e.into(),
+        })?;
     p.authorize_object(Action::ViewReport { org_id: r.org_id })
         .await?;
     Ok(r)
@@ -493,7 +498,14 @@ pub async fn withdraw(
     let r = load_report(&p, id).await?;
     p.authorize_object(Action::WithdrawReport { org_id: r.org_id })
         .await?;
-    match intake::withdraw(&p.state.store, &p.state.intake_settings, &p.ctx(), id, &f.reason).await
+    match intake::withdraw(
+        &p.state.store,
+        &p.state.intake_settings,
+        &p.ctx(),
+        id,
+        &f.reason,
+    )
+    .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/meldingen/{id}?ingetrokken=1")).into_response()),
         Err(ServiceError::Rejected(errors)) => {
@@ -522,7 +534,10 @@ pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response,
         PageError(Failure::Unavailable)
     })?;
     if crate::domain::credentials::sha256_hex_bytes(&bytes) != e.sha256 {
-        tracing::error!(evidence = e.id, "evidence file does not match its recorded hash");
+        tracing::error!(
+            evidence = e.id,
+            "evidence file does not match its recorded hash"
+        );
         return Err(PageError(Failure::Internal));
     }
     p.record_view(
@@ -541,7 +556,13 @@ pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response,
     let ascii: String = e
         .file_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
