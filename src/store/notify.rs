@@ -200,3 +200,12 @@ pub async fn pending_mail(store: &Store) -> Result<Vec<OutboxMail>> {
         })
         .collect()
 }
+
+/// Removes messages sent before `before`.
+pub async fn purge_sent_mail(tx: &mut WriteTx, before: Millis) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM mail_outbox WHERE sent_at IS NOT NULL AND sent_at < $1")
+        .bind(before)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -415,3 +415,12 @@ pub async fn active_in_case(tx: &mut WriteTx, case_id: i64) -> Result<Vec<Report
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Forgets idempotency keys recorded before `before`.
+pub async fn purge_idempotency_keys(tx: &mut WriteTx, before: Millis) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+        .bind(before)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -759,3 +759,35 @@ both_backends!(
         assert_eq!(cases::events(&db.store, case_id).await.unwrap().len(), 1);
     }
 );
+
+both_backends!(
+    idempotency_keys_and_sent_mail_are_kept_only_for_a_while,
+    |db: TestDb| async move {
+        use meldpunt::domain::session::SessionLimits;
+        use meldpunt::service::{housekeeping, now_ms};
+        let cast = cast(&db).await;
+        let app = TestApp::new(&db.store);
+        let token = api_token(&db, cast.o.amsterdam).await;
+        let mut c = app.client();
+        let first = api_post(&mut c, &token, Some("oud"), &api_report(PLAIN)).await;
+        assert_eq!(first.status, StatusCode::CREATED);
+        let eight_days_ago = now_ms() - 8 * 24 * 3_600_000;
+        let mut tx = db.store.begin_write().await.unwrap();
+        meldpunt::store::raw_execute(
+            &mut tx,
+            &format!("UPDATE idempotency_keys SET created_at = {eight_days_ago}"),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let removed = housekeeping::run_once(&db.store, &SessionLimits::default(), now_ms())
+            .await
+            .unwrap();
+        assert!(removed >= 1);
+        // A week later the key is free again: the same request is a new report.
+        let again = api_post(&mut c, &token, Some("oud"), &api_report(PLAIN)).await;
+        assert_eq!(again.status, StatusCode::CREATED);
+        assert!(again.headers.get("idempotent-replayed").is_none());
+        assert_eq!(reports::count(&db.store).await.unwrap(), 2);
+    }
+);
