@@ -779,11 +779,26 @@ both_backends!(
         )
         .await
         .unwrap();
+        let long_ago = now_ms() - 31 * 24 * 3_600_000;
+        let id = notify::enqueue_mail(&mut tx, "a@b.nl", "oud", "oud", long_ago)
+            .await
+            .unwrap();
+        meldpunt::store::raw_execute(
+            &mut tx,
+            &format!("UPDATE mail_outbox SET sent_at = {long_ago} WHERE id = {id}"),
+        )
+        .await
+        .unwrap();
+        notify::enqueue_mail(&mut tx, "c@d.nl", "wacht", "wacht", long_ago)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let removed = housekeeping::run_once(&db.store, &SessionLimits::default(), now_ms())
             .await
             .unwrap();
-        assert!(removed >= 1);
+        assert_eq!(removed, 2, "the old key and the old sent message");
+        let waiting = notify::pending_mail(&db.store).await.unwrap();
+        assert_eq!(waiting.len(), 1, "unsent mail is never dropped");
         // A week later the key is free again: the same request is a new report.
         let again = api_post(&mut c, &token, Some("oud"), &api_report(PLAIN)).await;
         assert_eq!(again.status, StatusCode::CREATED);
