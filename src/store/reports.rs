@@ -424,3 +424,27 @@ pub async fn purge_idempotency_keys(tx: &mut WriteTx, before: Millis) -> Result<
         .await?;
     Ok(done.rows_affected())
 }
+
+/// The status of the case behind each link of these reports: (report id, status).
+pub async fn case_statuses(store: &Store, report_ids: &[i64]) -> Result<Vec<(i64, CaseStatus)>> {
+    if report_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = report_ids.iter().map(|i| i.to_string()).collect();
+    let rows = sqlx::query(&format!(
+        "SELECT l.report_id, c.status FROM report_links l JOIN cases c ON c.id = l.case_id \
+         WHERE l.report_id IN ({}) ORDER BY l.report_id, l.position",
+        ids.join(",")
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get(1)?;
+            Ok((
+                r.try_get(0)?,
+                CaseStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+            ))
+        })
+        .collect()
+}

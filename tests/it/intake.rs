@@ -710,6 +710,11 @@ both_backends!(
         // The reporter sees the new status and gets a notification and an e-mail.
         let page = ams.get(&format!("/meldingen/{id}")).await;
         assert!(page.body.contains("In triage"), "{}", page.body);
+        let mine = ams.get("/meldingen").await;
+        assert!(
+            mine.body.contains("In triage"),
+            "Mijn meldingen shows the case status"
+        );
         let n = notify::list(&db.store, cast.ams.id, 10).await.unwrap();
         assert!(n[0].text.contains("nieuwe status: In triage"));
         let mail = notify::pending_mail(&db.store).await.unwrap();

@@ -280,7 +280,8 @@ pub struct ReportRow {
     created: String,
     category: &'static str,
     urgency: &'static str,
-    status: &'static str,
+    /// The status of the report's case(s), or "withdrawn".
+    status: String,
     by: String,
 }
 
@@ -311,6 +312,8 @@ pub async fn list(p: Page, Query(q): Query<ListQuery>) -> Result<Response, PageE
     .await?;
     let has_next = found.len() as i64 > PAGE_SIZE;
     found.truncate(PAGE_SIZE as usize);
+    let ids: Vec<i64> = found.iter().map(|r| r.id).collect();
+    let statuses = reports::case_statuses(&p.state.store, &ids).await?;
     let rows = found
         .into_iter()
         .map(|r| ReportRow {
@@ -318,7 +321,18 @@ pub async fn list(p: Page, Query(q): Query<ListQuery>) -> Result<Response, PageE
             created: local_time(r.created_at),
             category: category_label(&p.tr, r.category),
             urgency: urgency_label(&p.tr, r.urgency),
-            status: report_status_label(&p.tr, r.status),
+            status: match r.status {
+                ReportStatus::Withdrawn => report_status_label(&p.tr, r.status).to_string(),
+                ReportStatus::Active => {
+                    let mut labels: Vec<&str> = statuses
+                        .iter()
+                        .filter(|(id, _)| *id == r.id)
+                        .map(|(_, s)| status_label(&p.tr, *s))
+                        .collect();
+                    labels.dedup();
+                    labels.join(", ")
+                }
+            },
             by: r.reporter_name.unwrap_or_else(|| "API".into()),
             reference: r.reference,
         })
