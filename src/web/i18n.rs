@@ -229,6 +229,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("outcome_failure", "mislukt", "failure"),
     ("outcome_denied", "geweigerd", "denied"),
     // Intake
+    ("stat_open_cases", "Open zaken", "Open cases"),
+    ("stat_overdue_cases", "Over de behandeltermijn", "Past their deadline"),
     ("all_open", "Alle open zaken", "All open cases"),
     ("as_submitted", "Zoals gemeld", "As submitted"),
     ("back", "Terug", "Back"),

@@ -650,7 +650,13 @@ both_backends!(
             .any(|m| m.to_addr == "analist@meldpunt.nl" && m.subject.contains("Acute melding")));
         let page = a1.get("/berichten").await;
         assert!(page.body.contains("Acute melding"));
-        assert!(a1.get("/start").await.body.contains("mp-badge"));
+        let start = a1.get("/start").await.body;
+        assert!(start.contains("mp-badge") && start.contains("Open zaken"));
+        assert!(ams
+            .get("/start")
+            .await
+            .body
+            .contains("href=\"/meldingen/nieuw\""));
 
         // Take up; a colleague sees who holds it and must take over explicitly.
         let r = a1.post(&format!("/zaken/{}/oppakken", case.id), &[]).await;

@@ -42,6 +42,9 @@ struct StartPage {
     show_audit: bool,
     audit_count: i64,
     sign_ins: Vec<(String, String, &'static str)>,
+    show_report: bool,
+    /// (open cases, overdue) for the central team's case handlers.
+    queue: Option<(usize, usize)>,
 }
 
 pub async fn start(p: Page) -> Result<Response, PageError> {
@@ -93,6 +96,17 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
                 (local_time(r.at), r.origin, outcome)
             })
             .collect();
+    let queue = if authorize(&p.actor, Action::ViewCases).is_ok() {
+        let now = crate::service::now_ms();
+        let open = crate::service::cases::queue(store, &Default::default(), now).await?;
+        let overdue = open
+            .iter()
+            .filter(|c| crate::service::cases::entry(c).is_overdue(now))
+            .count();
+        Some((open.len(), overdue))
+    } else {
+        None
+    };
     let tasks_key = match p.user.role {
         Role::Reporter => "reporter_tasks",
         Role::Analyst => "analyst_tasks",
@@ -123,6 +137,8 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
         show_audit,
         audit_count,
         sign_ins,
+        show_report: authorize(&p.actor, Action::SubmitReport).is_ok(),
+        queue,
     })
 }
 
