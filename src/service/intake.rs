@@ -51,21 +51,30 @@ impl Default for IntakeSettings {
     }
 }
 
-/// The CBS codes of all municipalities, for checking the expected place.
+/// All municipalities (CBS code, name), for checking and naming the expected place.
+fn municipalities() -> &'static [(String, String)] {
+    static LIST: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        municipalities_2025()
+            .map(|all| {
+                all.into_iter()
+                    .map(|m| (m.code.as_str().to_string(), m.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
 pub fn is_known_municipality(code: &str) -> bool {
-    static CODES: OnceLock<Vec<String>> = OnceLock::new();
-    CODES
-        .get_or_init(|| {
-            municipalities_2025()
-                .map(|all| {
-                    all.into_iter()
-                        .map(|m| m.code.as_str().to_string())
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
+    municipalities().iter().any(|(c, _)| c == code)
+}
+
+/// The name of the municipality with this CBS code.
+pub fn municipality_name(code: &str) -> Option<&'static str> {
+    municipalities()
         .iter()
-        .any(|c| c == code)
+        .find(|(c, _)| c == code)
+        .map(|(_, n)| n.as_str())
 }
 
 /// Checks a draft against every rule.

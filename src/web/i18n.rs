@@ -229,6 +229,9 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("outcome_failure", "mislukt", "failure"),
     ("outcome_denied", "geweigerd", "denied"),
     // Intake
+    ("persons", "personen", "people"),
+    ("report_more_links", "Meer links toevoegen (tot vijf)", "Add more links (up to five)"),
+    ("report_lower", "melding", "report"),
     ("stat_open_cases", "Open zaken", "Open cases"),
     ("stat_overdue_cases", "Over de behandeltermijn", "Past their deadline"),
     ("all_open", "Alle open zaken", "All open cases"),

@@ -222,7 +222,11 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
             .collect();
         let mut expected = Vec::new();
         if let Some(code) = &r.exp_municipality_code {
-            expected.push(code.clone());
+            expected.push(
+                crate::service::intake::municipality_name(code)
+                    .unwrap_or(code)
+                    .to_string(),
+            );
         }
         if let Some(pl) = &r.exp_place {
             expected.push(pl.clone());
@@ -238,7 +242,7 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
             ));
         }
         if let Some(n) = r.exp_size {
-            expected.push(format!("{n} {}", p.tr.t("people")));
+            expected.push(format!("{n} {}", p.tr.t("persons")));
         }
         rows.push(CaseReportRow {
             id: r.id,

@@ -81,6 +81,8 @@ struct FormPage {
     d: ReportDraft,
     files_dropped: bool,
     max_mb: usize,
+    /// Show link rows 2–5 open (they hold something or an error).
+    more_open: bool,
 }
 
 fn form_page(p: &Page, d: ReportDraft, errors: FieldErrors, files_dropped: bool) -> FormPage {
@@ -94,7 +96,18 @@ fn form_page(p: &Page, d: ReportDraft, errors: FieldErrors, files_dropped: bool)
             }
         })
         .collect();
+    let more_open = d
+        .links
+        .iter()
+        .skip(1)
+        .any(|l| !l.url.is_empty() || !l.remark.is_empty())
+        || errors.all().iter().any(|(f, _)| {
+            ["link_url_", "link_remark_", "evidence_"]
+                .iter()
+                .any(|p| f.starts_with(p) && !f.ends_with("_1"))
+        });
     FormPage {
+        more_open,
         layout: p.layout(p.tr.t("report_new_title")),
         errors,
         links,
@@ -458,13 +471,11 @@ async fn show_page(
             sha256: e.sha256,
         })
         .collect();
-    let expected_municipality = match &r.exp_municipality_code {
-        Some(code) => orgs::by_code(store, code)
-            .await
-            .map(|o| o.name)
-            .unwrap_or_else(|_| code.clone()),
-        None => String::new(),
-    };
+    let expected_municipality = r
+        .exp_municipality_code
+        .as_deref()
+        .map(|code| intake::municipality_name(code).unwrap_or(code).to_string())
+        .unwrap_or_default();
     Ok(ShowPage {
         layout: p.layout(&r.reference),
         errors,
