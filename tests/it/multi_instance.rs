@@ -198,3 +198,74 @@ async fn throttling_counts_failures_across_servers() {
     assert_eq!(&statuses[..5], &[401; 5]);
     assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
 }
+
+/// Two servers on one PostgreSQL database take reports of the same content from two
+/// municipalities at once: one case, every report counted, references unique, audit
+/// chain intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_racing_reports_of_one_video_make_one_case() {
+    use meldpunt::domain::case::CaseStatus;
+    use meldpunt::store::{audit, cases, reports};
+    let Some(db) = test_db(Backend::Postgres).await else {
+        return;
+    };
+    let o = seed_orgs(&db.store).await;
+    let ams = meldpunt::service::tokens::create(&db.store, &cli_ctx(), o.amsterdam, "a")
+        .await
+        .unwrap()
+        .1;
+    let rdam = meldpunt::service::tokens::create(&db.store, &cli_ctx(), o.rotterdam, "r")
+        .await
+        .unwrap()
+        .1;
+    let one = start_server(&db.url, &[]).await;
+    let two = start_server(&db.url, &[]).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let base = if i % 2 == 0 {
+            one.base.clone()
+        } else {
+            two.base.clone()
+        };
+        let token = if i % 4 < 2 { ams.clone() } else { rdam.clone() };
+        tasks.push(tokio::spawn(async move {
+            let body = serde_json::json!({
+                "links": [{"url": format!("https://m.tiktok.com/@a/video/123?_t={i}")}],
+                "categorie": "call_to_gather", "urgentie": "acute",
+                "onderbouwing": "Vanavond", "namens": "De burgemeester"
+            });
+            let r = reqwest::Client::new()
+                .post(format!("{base}/api/v1/meldingen"))
+                .bearer_auth(token)
+                .header("idempotency-key", format!("k{i}"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            r.json::<serde_json::Value>().await.unwrap()["referentie"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }));
+    }
+    let mut refs = Vec::new();
+    for t in tasks {
+        refs.push(t.await.unwrap());
+    }
+    refs.sort();
+    refs.dedup();
+    assert_eq!(refs.len(), 40, "every report has its own reference");
+    let all = CaseStatus::ALL.to_vec();
+    let found = cases::list(&db.store, &all, 10).await.unwrap();
+    assert_eq!(found.len(), 1, "one case");
+    assert_eq!(
+        (found[0].report_count, found[0].municipality_count),
+        (40, 2)
+    );
+    assert_eq!(reports::count(&db.store).await.unwrap(), 40);
+    audit::verify(&db.store, None)
+        .await
+        .unwrap()
+        .expect("chain intact");
+}
