@@ -11,6 +11,7 @@ use crate::domain::link::Platform;
 use crate::domain::report::{Category, ReportStatus};
 use crate::domain::Millis;
 use crate::store::cases::{self, Case, CaseEventKind, NewCaseEvent};
+use crate::store::WriteTx;
 use crate::store::{audit, notify, reports, Store, StoreError};
 
 /// Most cases the queue considers at once.
@@ -86,6 +87,43 @@ pub fn entry(c: &Case) -> QueueEntry {
     }
 }
 
+/// Appends to a case's history, as the one acting in `ctx`.
+pub(crate) async fn record(
+    tx: &mut WriteTx,
+    ctx: &Ctx,
+    case_id: i64,
+    kind: CaseEventKind,
+    from_status: Option<CaseStatus>,
+    to_status: Option<CaseStatus>,
+    note: Option<&str>,
+) -> Result<()> {
+    let event = NewCaseEvent {
+        case_id,
+        actor_user_id: ctx.actor_user_id,
+        actor_label: &ctx.actor_label,
+        kind,
+        from_status,
+        to_status,
+        note,
+    };
+    cases::append_event(tx, &event, ctx.now).await?;
+    Ok(())
+}
+
+/// Moves a case from `from` to `to` (the caller has checked the move) and records it.
+pub(crate) async fn change_status(
+    tx: &mut WriteTx,
+    ctx: &Ctx,
+    case_id: i64,
+    from: CaseStatus,
+    to: CaseStatus,
+    kind: CaseEventKind,
+    note: Option<&str>,
+) -> Result<()> {
+    cases::set_status(tx, case_id, to, ctx.now).await?;
+    record(tx, ctx, case_id, kind, Some(from), Some(to), note).await
+}
+
 fn not_found(e: StoreError) -> ServiceError {
     match e {
         StoreError::NotFound => ServiceError::NotFound,
@@ -115,18 +153,14 @@ pub async fn claim(store: &Store, ctx: &Ctx, case_id: i64, take_over: bool) -> R
         .assignee_name
         .as_ref()
         .map(|n| format!("Overgenomen van {n}"));
-    cases::append_event(
+    record(
         &mut tx,
-        &NewCaseEvent {
-            case_id,
-            actor_user_id: ctx.actor_user_id,
-            actor_label: &ctx.actor_label,
-            kind: CaseEventKind::Claimed,
-            from_status: None,
-            to_status: None,
-            note: note.as_deref(),
-        },
-        ctx.now,
+        ctx,
+        case_id,
+        CaseEventKind::Claimed,
+        None,
+        None,
+        note.as_deref(),
     )
     .await?;
     let event = ctx.event(
@@ -152,18 +186,14 @@ pub async fn release(store: &Store, ctx: &Ctx, case_id: i64) -> Result<()> {
         return Ok(());
     }
     cases::set_assignee(&mut tx, case_id, None, ctx.now).await?;
-    cases::append_event(
+    record(
         &mut tx,
-        &NewCaseEvent {
-            case_id,
-            actor_user_id: ctx.actor_user_id,
-            actor_label: &ctx.actor_label,
-            kind: CaseEventKind::Released,
-            from_status: None,
-            to_status: None,
-            note: None,
-        },
-        ctx.now,
+        ctx,
+        case_id,
+        CaseEventKind::Released,
+        None,
+        None,
+        None,
     )
     .await?;
     let event = ctx.event(
@@ -201,19 +231,14 @@ pub async fn move_case(
         .await
         .map_err(not_found)?;
     transition(case.status, to, Mover::Team).map_err(|e| ServiceError::Unprocessable(e.dutch()))?;
-    cases::set_status(&mut tx, case_id, to, ctx.now).await?;
-    cases::append_event(
+    change_status(
         &mut tx,
-        &NewCaseEvent {
-            case_id,
-            actor_user_id: ctx.actor_user_id,
-            actor_label: &ctx.actor_label,
-            kind: CaseEventKind::StatusChanged,
-            from_status: Some(case.status),
-            to_status: Some(to),
-            note: (!note.is_empty()).then_some(note),
-        },
-        ctx.now,
+        ctx,
+        case_id,
+        case.status,
+        to,
+        CaseEventKind::StatusChanged,
+        (!note.is_empty()).then_some(note),
     )
     .await?;
     let event = ctx.event(

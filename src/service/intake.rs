@@ -14,6 +14,7 @@ use bytes::Bytes;
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
+use super::cases::{change_status, record};
 use super::{Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
 use crate::domain::case::{figures, transition, CaseFigures, CaseStatus, Mover, ReportFacts};
@@ -27,7 +28,7 @@ use crate::domain::report::{
 };
 use crate::domain::Millis;
 use crate::objects::EvidenceStore;
-use crate::store::cases::{self, CaseEventKind, NewCaseEvent};
+use crate::store::cases::{self, CaseEventKind};
 use crate::store::reports::{self, NewEvidence, NewReport, ReportLink};
 use crate::store::{audit, notify, Store, StoreError, WriteTx};
 
@@ -385,18 +386,14 @@ async fn apply(
         .await?;
         if !case.opened {
             refresh_figures(tx, case.id, &settings.deadlines, now).await?;
-            cases::append_event(
+            record(
                 tx,
-                &NewCaseEvent {
-                    case_id: case.id,
-                    actor_user_id: ctx.actor_user_id,
-                    actor_label: &ctx.actor_label,
-                    kind: CaseEventKind::ReportAdded,
-                    from_status: None,
-                    to_status: None,
-                    note: Some(&reference),
-                },
-                now,
+                ctx,
+                case.id,
+                CaseEventKind::ReportAdded,
+                None,
+                None,
+                Some(&reference),
             )
             .await?;
         }
@@ -493,18 +490,14 @@ async fn open_or_join(
     let case_reference = reference("ZAAK", year, number);
     match cases::insert(tx, &case_reference, link, first, ctx.now).await? {
         Some(id) => {
-            cases::append_event(
+            record(
                 tx,
-                &NewCaseEvent {
-                    case_id: id,
-                    actor_user_id: ctx.actor_user_id,
-                    actor_label: &ctx.actor_label,
-                    kind: CaseEventKind::Opened,
-                    from_status: None,
-                    to_status: Some(CaseStatus::Received),
-                    note: Some(report_reference),
-                },
-                ctx.now,
+                ctx,
+                id,
+                CaseEventKind::Opened,
+                None,
+                Some(CaseStatus::Received),
+                Some(report_reference),
             )
             .await?;
             Ok(JoinedCase {
@@ -535,19 +528,14 @@ async fn join(tx: &mut WriteTx, ctx: &Ctx, url: &str) -> Result<Option<JoinedCas
     }
     transition(status, CaseStatus::Received, Mover::System)
         .map_err(|e| ServiceError::Unprocessable(e.dutch()))?;
-    cases::set_status(tx, id, CaseStatus::Received, ctx.now).await?;
-    cases::append_event(
+    change_status(
         tx,
-        &NewCaseEvent {
-            case_id: id,
-            actor_user_id: ctx.actor_user_id,
-            actor_label: &ctx.actor_label,
-            kind: CaseEventKind::Reopened,
-            from_status: Some(status),
-            to_status: Some(CaseStatus::Received),
-            note: None,
-        },
-        ctx.now,
+        ctx,
+        id,
+        status,
+        CaseStatus::Received,
+        CaseEventKind::Reopened,
+        None,
     )
     .await?;
     Ok(Some(JoinedCase {
@@ -647,36 +635,27 @@ pub async fn withdraw(
     for case_id in reports::case_ids_in(&mut tx, report_id).await? {
         let case = cases::get_locked(&mut tx, case_id).await?;
         let f = refresh_figures(&mut tx, case_id, &settings.deadlines, ctx.now).await?;
-        cases::append_event(
+        record(
             &mut tx,
-            &NewCaseEvent {
-                case_id,
-                actor_user_id: ctx.actor_user_id,
-                actor_label: &ctx.actor_label,
-                kind: CaseEventKind::ReportWithdrawn,
-                from_status: None,
-                to_status: None,
-                note: Some(&report.reference),
-            },
-            ctx.now,
+            ctx,
+            case_id,
+            CaseEventKind::ReportWithdrawn,
+            None,
+            None,
+            Some(&report.reference),
         )
         .await?;
         if f.is_some_and(|f| f.all_withdrawn)
             && transition(case.status, CaseStatus::Withdrawn, Mover::System).is_ok()
         {
-            cases::set_status(&mut tx, case_id, CaseStatus::Withdrawn, ctx.now).await?;
-            cases::append_event(
+            change_status(
                 &mut tx,
-                &NewCaseEvent {
-                    case_id,
-                    actor_user_id: ctx.actor_user_id,
-                    actor_label: &ctx.actor_label,
-                    kind: CaseEventKind::StatusChanged,
-                    from_status: Some(case.status),
-                    to_status: Some(CaseStatus::Withdrawn),
-                    note: Some("Alle meldingen zijn ingetrokken."),
-                },
-                ctx.now,
+                ctx,
+                case_id,
+                case.status,
+                CaseStatus::Withdrawn,
+                CaseEventKind::StatusChanged,
+                Some("Alle meldingen zijn ingetrokken."),
             )
             .await?;
         }
