@@ -134,6 +134,36 @@ pub fn audit_scope(actor: &Actor) -> Result<AuditScope, Denied> {
     })
 }
 
+/// A system calling the API with an organisation's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiCaller {
+    pub org_id: i64,
+    pub org_kind: OrgKind,
+}
+
+/// What a system may ask through the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiAction {
+    /// Send a report for the token's municipality.
+    SubmitReport,
+    /// Read a report of the organisation `org_id`.
+    ViewReport { org_id: i64 },
+}
+
+/// Decides whether an API caller may perform `action`: only municipalities report, and
+/// a token reads only its own organisation's reports.
+pub fn authorize_api(caller: &ApiCaller, action: ApiAction) -> Result<(), Denied> {
+    let allowed = match action {
+        ApiAction::SubmitReport => caller.org_kind == OrgKind::Municipality,
+        ApiAction::ViewReport { org_id } => caller.org_id == org_id,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied)
+    }
+}
+
 /// Which roles an administrator may hand out in an organisation of this kind.
 /// Municipalities have reporters (and their own administrator); the central team has
 /// analysts, supervisors, auditors and administrators; police units have auditors and
@@ -278,6 +308,25 @@ mod tests {
         for role in Role::ALL {
             assert!(authorize(&actor(OrgKind::PoliceUnit, role), Action::ViewCases).is_err());
             assert!(authorize(&actor(OrgKind::Municipality, role), Action::ViewCases).is_err());
+        }
+    }
+
+    #[test]
+    fn through_the_api_only_municipalities_report_and_each_reads_only_its_own() {
+        for kind in OrgKind::ALL {
+            let caller = ApiCaller {
+                org_id: OWN,
+                org_kind: kind,
+            };
+            assert_eq!(
+                authorize_api(&caller, ApiAction::SubmitReport).is_ok(),
+                kind == OrgKind::Municipality
+            );
+            assert!(authorize_api(&caller, ApiAction::ViewReport { org_id: OWN }).is_ok());
+            assert_eq!(
+                authorize_api(&caller, ApiAction::ViewReport { org_id: FOREIGN }),
+                Err(Denied)
+            );
         }
     }
 

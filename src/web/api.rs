@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use super::error::{ApiError, Failure};
 use super::middleware::ClientAddr;
 use super::AppState;
+use crate::domain::policy::{authorize_api, ApiAction, ApiCaller};
 use crate::service::{now_ms, tokens as token_service, Ctx};
 use crate::store::orgs;
 use crate::store::tokens::ApiToken;
@@ -57,6 +58,20 @@ pub struct ApiClient {
     pub token: ApiToken,
     /// The caller's address, for the audit trail.
     pub addr: String,
+}
+
+impl ApiClient {
+    /// Asks the policy. A refused read of an object looks exactly like a missing one.
+    pub fn authorize(&self, action: ApiAction) -> Result<(), ApiError> {
+        let caller = ApiCaller {
+            org_id: self.token.org_id,
+            org_kind: self.token.org_kind,
+        };
+        authorize_api(&caller, action).map_err(|_| match action {
+            ApiAction::ViewReport { .. } => ApiError(Failure::NotFound),
+            ApiAction::SubmitReport => ApiError(Failure::Forbidden),
+        })
+    }
 }
 
 impl FromRequestParts<AppState> for ApiClient {

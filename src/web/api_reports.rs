@@ -14,7 +14,7 @@ use super::api::ApiClient;
 use super::error::{ApiError, Failure};
 use super::layout::iso_time;
 use super::AppState;
-use crate::domain::org::OrgKind;
+use crate::domain::policy::ApiAction;
 use crate::domain::report::{Channel, FieldError, LinkDraft, ReportDraft, ReportStatus};
 use crate::service::intake::{self, Submission, Upload};
 use crate::service::{now_ms, Ctx, ServiceError};
@@ -155,9 +155,7 @@ pub async fn create(
             ))
         }
     })?;
-    if client.token.org_kind != OrgKind::Municipality {
-        return Err(ApiError(Failure::Forbidden));
-    }
+    client.authorize(ApiAction::SubmitReport)?;
     let org_id = client.token.org_id;
     let key = idempotency_key(&headers)?;
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
@@ -279,10 +277,9 @@ pub async fn show(
             StoreError::NotFound => ApiError(Failure::NotFound),
             e => e.into(),
         })?;
-    // Another organisation's report looks exactly like a missing one.
-    if report.org_id != client.token.org_id {
-        return Err(ApiError(Failure::NotFound));
-    }
+    client.authorize(ApiAction::ViewReport {
+        org_id: report.org_id,
+    })?;
     Ok(axum::Json(representation(&state, &report).await?).into_response())
 }
 
