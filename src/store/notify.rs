@@ -67,13 +67,16 @@ pub async fn unread_count(store: &Store, user_id: i64) -> Result<i64> {
     Ok(row.try_get(0)?)
 }
 
-pub async fn mark_all_read(tx: &mut WriteTx, user_id: i64, now: Millis) -> Result<u64> {
+/// Marks every notification of `user_id` as read.
+pub async fn mark_all_read(store: &Store, user_id: i64, now: Millis) -> Result<u64> {
+    let mut tx = store.begin_write().await?;
     let done =
         sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
             .bind(now)
             .bind(user_id)
             .execute(tx.conn())
             .await?;
+    tx.commit().await?;
     Ok(done.rows_affected())
 }
 

@@ -652,6 +652,10 @@ both_backends!(
         assert!(page.body.contains("Acute melding"));
         let start = a1.get("/start").await.body;
         assert!(start.contains("mp-badge") && start.contains("Open zaken"));
+        // Marking them read clears the badge, for this person only.
+        a2.post("/berichten/gelezen", &[]).await;
+        assert!(!a2.get("/start").await.body.contains("mp-badge"));
+        assert!(a1.get("/start").await.body.contains("mp-badge"));
         assert!(ams
             .get("/start")
             .await

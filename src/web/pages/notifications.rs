@@ -52,8 +52,6 @@ pub async fn list(p: Page) -> Result<Response, PageError> {
 
 pub async fn mark_read(p: Page) -> Result<Response, PageError> {
     p.authorize(Action::ViewNotifications).await?;
-    let mut tx = p.state.store.begin_write().await?;
-    notify::mark_all_read(&mut tx, p.user.id, crate::service::now_ms()).await?;
-    tx.commit().await?;
+    notify::mark_all_read(&p.state.store, p.user.id, crate::service::now_ms()).await?;
     Ok(Redirect::to("/berichten").into_response())
 }
