@@ -228,18 +228,7 @@ async fn kill_during_intake(db: TestDb) {
         .await
         .unwrap()
         .expect("the audit chain verifies after the crash");
-    let submitted = audit::list(
-        &store,
-        meldpunt::domain::policy::AuditScope::All,
-        &audit::AuditFilter {
-            action: Some("report.submitted".into()),
-            ..Default::default()
-        },
-        100_000,
-        None,
-    )
-    .await
-    .unwrap();
+    let submitted = trail(&store, "report.submitted").await;
     assert_eq!(
         submitted.len() as i64,
         total,

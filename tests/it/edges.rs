@@ -210,9 +210,7 @@ async fn mail_from_the_outbox_arrives_at_a_real_smtp_server_once() {
     .await;
     make_person(&db.store, o.central, "analist@meldpunt.nl", Role::Analyst).await;
     let app = TestApp::new(&db.store);
-    let mut c = app
-        .client()
-        .with_session(&session_for(&db.store, &reporter).await);
+    let mut c = app.signed_in(&reporter).await;
     let r = c
         .post_multipart(
             "/meldingen/nieuw",

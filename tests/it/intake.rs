@@ -3,7 +3,6 @@
 
 use axum::http::{Method, StatusCode};
 use meldpunt::domain::case::CaseStatus;
-use meldpunt::domain::policy::AuditScope;
 use meldpunt::domain::report::Urgency;
 use meldpunt::domain::user::Role;
 use meldpunt::service::tokens as token_service;
@@ -81,15 +80,9 @@ both_backends!(
     |db: TestDb| async move {
         let cast = cast(&db).await;
         let app = TestApp::new(&db.store);
-        let mut ams = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.ams).await);
-        let mut rdam = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.rdam).await);
-        let mut analyst = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.analyst).await);
+        let mut ams = app.signed_in(&cast.ams).await;
+        let mut rdam = app.signed_in(&cast.rdam).await;
+        let mut analyst = app.signed_in(&cast.analyst).await;
 
         // An older, normal report about other content.
         report(&mut ams, &form("https://example.nl/forum/1", "normal"), &[]).await;
@@ -169,9 +162,7 @@ both_backends!(
         let mut config = test_config();
         config.evidence_max_bytes = 2_000;
         let app = TestApp::with_config(&db.store, config);
-        let mut ams = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.ams).await);
+        let mut ams = app.signed_in(&cast.ams).await;
         let before = audit::count(&db.store).await.unwrap();
 
         let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
@@ -459,12 +450,8 @@ both_backends!(
     |db: TestDb| async move {
         let cast = cast(&db).await;
         let app = TestApp::new(&db.store);
-        let mut ams = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.ams).await);
-        let mut analyst = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.analyst).await);
+        let mut ams = app.signed_in(&cast.ams).await;
+        let mut analyst = app.signed_in(&cast.analyst).await;
         let id = report(
             &mut ams,
             &form(PLAIN, "normal"),
@@ -477,21 +464,10 @@ both_backends!(
         let sha = meldpunt::domain::credentials::sha256_hex_bytes(PNG);
         assert_eq!(ev[0].sha256, sha);
 
-        let trail = audit::list(
-            &db.store,
-            AuditScope::All,
-            &audit::AuditFilter {
-                action: Some("evidence.stored".into()),
-                ..Default::default()
-            },
-            10,
-            None,
-        )
-        .await
-        .unwrap();
-        assert_eq!(trail.len(), 1);
-        assert!(trail[0].details.contains(&sha) && trail[0].details.contains("image/png"));
-        assert_eq!(trail[0].actor_label, "melder@amsterdam.nl");
+        let stored = trail(&db.store, "evidence.stored").await;
+        assert_eq!(stored.len(), 1);
+        assert!(stored[0].details.contains(&sha) && stored[0].details.contains("image/png"));
+        assert_eq!(stored[0].actor_label, "melder@amsterdam.nl");
 
         let r = analyst.get(&format!("/bewijs/{}", ev[0].id)).await;
         assert_eq!(r.status, StatusCode::OK);
@@ -520,18 +496,7 @@ both_backends!(
         let links = reports::links(&db.store, two).await.unwrap();
         assert_eq!(links[1].canonical_url, "https://t.me/oproepkanaal/77");
 
-        let downloads = audit::list(
-            &db.store,
-            AuditScope::All,
-            &audit::AuditFilter {
-                action: Some("evidence.downloaded".into()),
-                ..Default::default()
-            },
-            10,
-            None,
-        )
-        .await
-        .unwrap();
+        let downloads = trail(&db.store, "evidence.downloaded").await;
         assert_eq!(downloads.len(), 1);
         assert_eq!(downloads[0].actor_label, "analist@meldpunt.nl");
     }
@@ -542,12 +507,8 @@ both_backends!(
     |db: TestDb| async move {
         let cast = cast(&db).await;
         let app = TestApp::new(&db.store);
-        let mut ams = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.ams).await);
-        let mut rdam = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.rdam).await);
+        let mut ams = app.signed_in(&cast.ams).await;
+        let mut rdam = app.signed_in(&cast.rdam).await;
         let only = report(&mut ams, &form("https://example.nl/alleen", "normal"), &[]).await;
         let shared = report(&mut ams, &form(PLAIN, "normal"), &[]).await;
         report(&mut rdam, &form(SHARED, "normal"), &[]).await;
@@ -624,15 +585,9 @@ both_backends!(
     |db: TestDb| async move {
         let cast = cast(&db).await;
         let app = TestApp::new(&db.store);
-        let mut ams = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.ams).await);
-        let mut a1 = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.analyst).await);
-        let mut a2 = app
-            .client()
-            .with_session(&session_for(&db.store, &cast.analyst2).await);
+        let mut ams = app.signed_in(&cast.ams).await;
+        let mut a1 = app.signed_in(&cast.analyst).await;
+        let mut a2 = app.signed_in(&cast.analyst2).await;
         let id = report(&mut ams, &form(PLAIN, "acute"), &[]).await;
         let case = cases_of(&db).await.remove(0);
 

@@ -282,6 +282,12 @@ impl TestApp {
         }
     }
 
+    /// A client signed in as `p` through the real sign-in service.
+    pub async fn signed_in(&self, p: &Person) -> Client<'_> {
+        self.client()
+            .with_session(&session_for(&self.store, p).await)
+    }
+
     pub fn client(&self) -> Client<'_> {
         Client {
             app: self,
@@ -572,4 +578,21 @@ pub async fn submit_report(store: &Store, org_id: i64, reporter: &Person, url: &
         .await
         .unwrap();
     (receipt.report_id, links[0].case_id)
+}
+
+/// The audit entries with this action (newest first).
+pub async fn trail(store: &Store, action: &str) -> Vec<meldpunt::domain::audit::AuditRecord> {
+    let filter = meldpunt::store::audit::AuditFilter {
+        action: Some(action.into()),
+        ..Default::default()
+    };
+    meldpunt::store::audit::list(
+        store,
+        meldpunt::domain::policy::AuditScope::All,
+        &filter,
+        100_000,
+        None,
+    )
+    .await
+    .unwrap()
 }
