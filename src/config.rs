@@ -74,6 +74,13 @@ pub struct Config {
     pub mail_from: String,
     /// Most reports committed together (1 = one durable commit per report).
     pub intake_batch_max: usize,
+    /// Time a platform is asked to take to handle a notice, per urgency, in minutes;
+    /// after it a reminder goes out, after twice as long the notice is escalated.
+    pub answer_acute_minutes: i64,
+    pub answer_high_minutes: i64,
+    pub answer_normal_minutes: i64,
+    /// How long a sender holds a claimed outbox message before another may take it over.
+    pub mail_lease_seconds: i64,
 }
 
 impl Default for Config {
@@ -97,6 +104,10 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "meldpunt <meldpunt@localhost>".into(),
             intake_batch_max: 128,
+            answer_acute_minutes: 60,
+            answer_high_minutes: 24 * 60,
+            answer_normal_minutes: 72 * 60,
+            mail_lease_seconds: 120,
         }
     }
 }
@@ -126,6 +137,10 @@ impl fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("intake_batch_max", &self.intake_batch_max)
+            .field("answer_acute_minutes", &self.answer_acute_minutes)
+            .field("answer_high_minutes", &self.answer_high_minutes)
+            .field("answer_normal_minutes", &self.answer_normal_minutes)
+            .field("mail_lease_seconds", &self.mail_lease_seconds)
             .finish()
     }
 }
@@ -229,6 +244,16 @@ impl Config {
                 "MELDPUNT_DEADLINE_NORMAL_MINUTES",
                 &mut cfg.deadline_normal_minutes,
             ),
+            (
+                "MELDPUNT_ANSWER_ACUTE_MINUTES",
+                &mut cfg.answer_acute_minutes,
+            ),
+            ("MELDPUNT_ANSWER_HIGH_MINUTES", &mut cfg.answer_high_minutes),
+            (
+                "MELDPUNT_ANSWER_NORMAL_MINUTES",
+                &mut cfg.answer_normal_minutes,
+            ),
+            ("MELDPUNT_MAIL_LEASE_SECONDS", &mut cfg.mail_lease_seconds),
         ] {
             if let Some(v) = env(name) {
                 slot.set(&v)
@@ -249,6 +274,14 @@ impl Config {
             acute_minutes: self.deadline_acute_minutes.max(1),
             high_minutes: self.deadline_high_minutes.max(1),
             normal_minutes: self.deadline_normal_minutes.max(1),
+        }
+    }
+
+    pub fn answer_deadlines(&self) -> crate::domain::notice::AnswerDeadlines {
+        crate::domain::notice::AnswerDeadlines {
+            acute_minutes: self.answer_acute_minutes.max(1),
+            high_minutes: self.answer_high_minutes.max(1),
+            normal_minutes: self.answer_normal_minutes.max(1),
         }
     }
 

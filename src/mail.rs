@@ -1,9 +1,14 @@
 //! Sending mail from the outbox over SMTP.
 //!
-//! A message is claimed with a lease, sent, then marked sent. Should meldpunt crash
-//! between sending and marking, the message goes out again after the lease: each
-//! message carries a fixed `Message-ID` (`<outbox-N@…>`) so that the copy can be
-//! recognised as the same message. Failures are retried with growing pauses.
+//! A message is claimed with a lease (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so two
+//! instances never claim the same row), sent, then marked sent in the same transaction
+//! that records what the sending means (a notice's delivery). A crash before the SMTP
+//! server accepted the message leaves it claimed until the lease ends; it is then sent
+//! once. The one window that can still double a message is a crash after the server's
+//! acceptance and before the commit (milliseconds); each message carries a fixed
+//! `Message-ID` (`<outbox-N@…>`) so that such a copy is recognisable as the same message.
+//! Temporary failures are retried with growing pauses; a permanent refusal (5xx) ends
+//! the attempts and is recorded as a bounce.
 
 use std::time::Duration;
 
@@ -12,27 +17,44 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::domain::Millis;
+use crate::service::intake::IntakeSettings;
+use crate::service::notices;
+use crate::service::ServiceError;
 use crate::store::notify::{self, OutboxMail};
 use crate::store::Store;
-
-/// How long a claimed message is reserved for the sender that claimed it.
-const LEASE_MS: Millis = 120_000;
 
 #[derive(Clone)]
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// How long a claimed message is reserved for this sender.
+    lease_ms: Millis,
+}
+
+/// Why a message did not go out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendError {
+    pub message: String,
+    /// The server refused for good (5xx): retrying will not help.
+    pub permanent: bool,
 }
 
 impl Mailer {
-    /// A mailer for `smtp_url`, sending as `from`.
-    pub fn new(smtp_url: &str, from: &str) -> Result<Mailer, String> {
+    /// A mailer for `smtp_url`, sending as `from`, holding claimed messages for
+    /// `lease_seconds` (the SMTP timeout stays well below it).
+    pub fn new(smtp_url: &str, from: &str, lease_seconds: i64) -> Result<Mailer, String> {
+        let lease_seconds = lease_seconds.max(2);
+        let timeout = Duration::from_secs((lease_seconds as u64 / 2).clamp(1, 20));
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| format!("smtp_url: {e}"))?
-            .timeout(Some(Duration::from_secs(20)))
+            .timeout(Some(timeout))
             .build();
         let from: Mailbox = from.parse().map_err(|e| format!("mail_from: {e}"))?;
-        Ok(Mailer { transport, from })
+        Ok(Mailer {
+            transport,
+            from,
+            lease_ms: lease_seconds * 1000,
+        })
     }
 
     fn message(&self, mail: &OutboxMail) -> Result<Message, String> {
@@ -51,13 +73,19 @@ impl Mailer {
             .map_err(|e| e.to_string())
     }
 
-    pub async fn send(&self, mail: &OutboxMail) -> Result<(), String> {
-        let message = self.message(mail)?;
+    pub async fn send(&self, mail: &OutboxMail) -> Result<(), SendError> {
+        let message = self.message(mail).map_err(|message| SendError {
+            message,
+            permanent: true,
+        })?;
         self.transport
             .send(message)
             .await
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| SendError {
+                message: e.to_string(),
+                permanent: e.is_permanent(),
+            })
     }
 }
 
@@ -70,33 +98,42 @@ pub fn backoff_ms(attempts: i64) -> Millis {
 /// Sends every message that is due now; returns how many went out.
 pub async fn deliver_due(
     store: &Store,
+    settings: &IntakeSettings,
     mailer: &Mailer,
-) -> Result<usize, crate::store::StoreError> {
+) -> Result<usize, ServiceError> {
     let mut sent = 0;
     loop {
         let now = crate::service::now_ms();
-        let Some(mail) = notify::claim_mail(store, now, LEASE_MS).await? else {
+        let Some(mail) = notify::claim_mail(store, now, mailer.lease_ms).await? else {
             return Ok(sent);
         };
         match mailer.send(&mail).await {
             Ok(()) => {
-                notify::mark_sent(store, mail.id, crate::service::now_ms()).await?;
+                notices::mail_sent(store, settings, &mail, crate::service::now_ms()).await?;
                 sent += 1;
             }
             Err(e) => {
-                tracing::warn!(mail = mail.id, attempts = mail.attempts, error = %e, "sending mail failed; will retry");
-                notify::mark_failed(store, mail.id, &e, now + backoff_ms(mail.attempts)).await?;
+                tracing::warn!(mail = mail.id, attempts = mail.attempts, permanent = e.permanent, error = %e.message, "sending mail failed");
+                notices::mail_failed(
+                    store,
+                    &mail,
+                    &e.message,
+                    e.permanent,
+                    now + backoff_ms(mail.attempts),
+                    crate::service::now_ms(),
+                )
+                .await?;
             }
         }
     }
 }
 
 /// Runs until the task is aborted: sends due mail every few seconds.
-pub async fn run(store: Store, mailer: Mailer) {
+pub async fn run(store: Store, settings: IntakeSettings, mailer: Mailer) {
     let mut every = tokio::time::interval(Duration::from_secs(2));
     loop {
         every.tick().await;
-        if let Err(e) = deliver_due(&store, &mailer).await {
+        if let Err(e) = deliver_due(&store, &settings, &mailer).await {
             tracing::warn!(error = %e, "mail outbox unavailable");
         }
     }

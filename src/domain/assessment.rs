@@ -239,6 +239,7 @@ pub struct AssessmentDraft {
     pub class: String,
     pub provisions: Vec<String>,
     pub facts: String,
+    pub locating: String,
     pub risk_time: String,
     pub risk_place: String,
     pub risk_reach: String,
@@ -262,6 +263,8 @@ pub struct Assessment {
     pub provisions: Vec<Provision>,
     /// The facts in the content that meet the elements.
     pub facts: String,
+    /// Extra information to locate the content (a timestamp in a video, …); may be empty.
+    pub locating: String,
     pub risk_time: String,
     pub risk_place: String,
     pub risk_reach: String,
@@ -422,7 +425,12 @@ pub fn validate(
             "Kies of de inhoud strafbaar, onrechtmatig of onwenselijk is.",
         ));
     }
-    let provisions = parse_list(&mut errors, "provisions", &draft.provisions, Provision::parse);
+    let provisions = parse_list(
+        &mut errors,
+        "provisions",
+        &draft.provisions,
+        Provision::parse,
+    );
     if class == Some(LegalClass::Illegal) && !provisions.iter().any(|p| p.is_law()) {
         errors.push(error(
             "provisions",
@@ -442,6 +450,10 @@ pub fn validate(
         MIN_REASONS,
         "Beschrijf de feiten in de inhoud die aan de bestanddelen voldoen (ten minste een zin).",
     );
+    let locating = draft.locating.trim().to_string();
+    if locating.chars().count() > 1_000 {
+        errors.push(error("locating", "Hoogstens 1000 tekens."));
+    }
     let risk_time = text(
         &mut errors,
         "risk_time",
@@ -551,6 +563,7 @@ pub fn validate(
             class,
             provisions,
             facts,
+            locating,
             risk_time,
             risk_place,
             risk_reach,
@@ -680,7 +693,8 @@ mod tests {
         AssessmentDraft {
             class: "illegal".into(),
             provisions: vec!["art-131-sr".into()],
-            facts: "De video roept op om zaterdag de politie in Ede met stenen te bekogelen.".into(),
+            facts: "De video roept op om zaterdag de politie in Ede met stenen te bekogelen."
+                .into(),
             risk_time: "zaterdag 21:00".into(),
             risk_place: "Ede, centrum".into(),
             risk_reach: "12.000 weergaven, 300 keer gedeeld".into(),
@@ -814,7 +828,10 @@ mod tests {
         d.rights_reasoning =
             "De betoging zelf is rechtmatig, maar de oproep om stenen mee te nemen niet.".into();
         let a = validate(&d, AssessmentOptions::default()).unwrap();
-        assert_eq!(a.protected_speech, vec![ProtectedSpeech::LawfulDemonstration]);
+        assert_eq!(
+            a.protected_speech,
+            vec![ProtectedSpeech::LawfulDemonstration]
+        );
         d.no_protected_speech = true;
         assert!(validate(&d, AssessmentOptions::default()).is_err());
     }

@@ -52,10 +52,23 @@ pub enum AuditAction {
     CaseReleased,
     ViewedReport,
     ViewedCase,
+    AssessmentSaved,
+    AssessmentApproved,
+    AssessmentSentBack,
+    NoticeQueued,
+    NoticeSent,
+    NoticeDeliveryFailed,
+    NoticeSubmittedViaWebForm,
+    NoticeAnswerRecorded,
+    NoticeReminded,
+    NoticeEscalated,
+    CaseRechecked,
+    PlatformUpdated,
+    NoticeSettingsUpdated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 34] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -90,6 +103,19 @@ impl AuditAction {
         AuditAction::CaseReleased,
         AuditAction::ViewedReport,
         AuditAction::ViewedCase,
+        AuditAction::AssessmentSaved,
+        AuditAction::AssessmentApproved,
+        AuditAction::AssessmentSentBack,
+        AuditAction::NoticeQueued,
+        AuditAction::NoticeSent,
+        AuditAction::NoticeDeliveryFailed,
+        AuditAction::NoticeSubmittedViaWebForm,
+        AuditAction::NoticeAnswerRecorded,
+        AuditAction::NoticeReminded,
+        AuditAction::NoticeEscalated,
+        AuditAction::CaseRechecked,
+        AuditAction::PlatformUpdated,
+        AuditAction::NoticeSettingsUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +154,19 @@ impl AuditAction {
             AuditAction::CaseReleased => "case.released",
             AuditAction::ViewedReport => "view.report",
             AuditAction::ViewedCase => "view.case",
+            AuditAction::AssessmentSaved => "assessment.saved",
+            AuditAction::AssessmentApproved => "assessment.approved",
+            AuditAction::AssessmentSentBack => "assessment.sent_back",
+            AuditAction::NoticeQueued => "notice.queued",
+            AuditAction::NoticeSent => "notice.sent",
+            AuditAction::NoticeDeliveryFailed => "notice.delivery_failed",
+            AuditAction::NoticeSubmittedViaWebForm => "notice.web_form_submitted",
+            AuditAction::NoticeAnswerRecorded => "notice.answer_recorded",
+            AuditAction::NoticeReminded => "notice.reminded",
+            AuditAction::NoticeEscalated => "notice.escalated",
+            AuditAction::CaseRechecked => "case.rechecked",
+            AuditAction::PlatformUpdated => "platform.updated",
+            AuditAction::NoticeSettingsUpdated => "notice_settings.updated",
         }
     }
 

@@ -93,6 +93,9 @@ pub enum Mover {
     Team,
     /// meldpunt itself: all reports withdrawn, or a new report reopening the case.
     System,
+    /// The assessment and notice workflow: saving an assessment, a supervisor's approval,
+    /// a notice leaving, a platform's answer. Never chosen by hand on the case page.
+    Workflow,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -121,12 +124,16 @@ pub fn transition(from: CaseStatus, to: CaseStatus, by: Mover) -> Result<(), Tra
             (Received, InTriage)
                 | (InTriage, InAssessment)
                 | (InTriage, Closed)
-                | (InAssessment, Decided)
                 | (InAssessment, InTriage)
-                | (Decided, NoticeSent)
                 | (Decided, Closed)
-                | (NoticeSent, PlatformAnswered)
                 | (PlatformAnswered, Closed)
+        ),
+        Mover::Workflow => matches!(
+            (from, to),
+            (Received | InTriage | Decided, InAssessment)
+                | (InAssessment, Decided)
+                | (Decided, NoticeSent)
+                | (NoticeSent, PlatformAnswered)
         ),
         Mover::System => matches!(
             (from, to),
@@ -258,12 +265,17 @@ mod tests {
             (Received, InTriage),
             (InTriage, InAssessment),
             (InTriage, Closed),
-            (InAssessment, Decided),
             (InAssessment, InTriage),
-            (Decided, NoticeSent),
             (Decided, Closed),
-            (NoticeSent, PlatformAnswered),
             (PlatformAnswered, Closed),
+        ];
+        let workflow_allowed = [
+            (Received, InAssessment),
+            (InTriage, InAssessment),
+            (Decided, InAssessment),
+            (InAssessment, Decided),
+            (Decided, NoticeSent),
+            (NoticeSent, PlatformAnswered),
         ];
         let system_allowed = [
             (Received, Withdrawn),
@@ -277,6 +289,7 @@ mod tests {
                 for (by, table) in [
                     (Mover::Team, &team_allowed[..]),
                     (Mover::System, &system_allowed[..]),
+                    (Mover::Workflow, &workflow_allowed[..]),
                 ] {
                     let expected = table.contains(&(from, to));
                     assert_eq!(
@@ -288,7 +301,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 8 * 8 * 2);
+        assert_eq!(checked, 8 * 8 * 3);
     }
 
     #[test]
@@ -296,6 +309,7 @@ mod tests {
         for s in CaseStatus::ALL {
             assert!(transition(s, s, Mover::Team).is_err());
             assert!(transition(s, s, Mover::System).is_err());
+            assert!(transition(s, s, Mover::Workflow).is_err());
         }
         assert!(team_moves(Closed).is_empty());
         assert!(team_moves(Withdrawn).is_empty());

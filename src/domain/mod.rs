@@ -21,3 +21,43 @@ pub mod vocab;
 
 /// Milliseconds since the Unix epoch (UTC). All stored times use this unit.
 pub type Millis = i64;
+
+/// A moment as Dutch people read it: `29-11-2026 14:05`, Amsterdam time.
+pub fn dutch_time(ms: Millis) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let Ok(tz) = jiff::tz::TimeZone::get("Europe/Amsterdam") else {
+        return ts.to_string();
+    };
+    ts.to_zoned(tz).strftime("%d-%m-%Y %H:%M").to_string()
+}
+
+/// Reads a `datetime-local` form value (`2026-11-29T14:05`) as Amsterdam time.
+pub fn parse_dutch_local(s: &str) -> Option<Millis> {
+    let dt: jiff::civil::DateTime = s.trim().parse().ok()?;
+    let zoned = dt.in_tz("Europe/Amsterdam").ok()?;
+    Some(zoned.timestamp().as_millisecond())
+}
+
+/// The `datetime-local` form value for a moment, Amsterdam time.
+pub fn dutch_local_input(ms: Millis) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let Ok(tz) = jiff::tz::TimeZone::get("Europe/Amsterdam") else {
+        return String::new();
+    };
+    ts.to_zoned(tz).strftime("%Y-%m-%dT%H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dutch_times_round_trip() {
+        let ms = super::parse_dutch_local("2026-11-29T14:05").unwrap();
+        assert_eq!(super::dutch_time(ms), "29-11-2026 14:05");
+        assert_eq!(super::dutch_local_input(ms), "2026-11-29T14:05");
+        assert_eq!(super::parse_dutch_local("gisteren"), None);
+    }
+}

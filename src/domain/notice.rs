@@ -303,7 +303,10 @@ mod tests {
             )
         };
         assert_eq!(ok(Delivery::Queued, None), Err(AnswerRefused::NotSent));
-        assert_eq!(ok(Delivery::Bounced, Some(HOUR)), Err(AnswerRefused::NotSent));
+        assert_eq!(
+            ok(Delivery::Bounced, Some(HOUR)),
+            Err(AnswerRefused::NotSent)
+        );
         assert_eq!(
             ok(Delivery::AwaitingWebForm, None),
             Err(AnswerRefused::NotSent)

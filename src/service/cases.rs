@@ -262,6 +262,19 @@ async fn tell_reporters(
     to: CaseStatus,
     now: Millis,
 ) -> Result<()> {
+    let line = format!("heeft een nieuwe status: {}.", to.label_nl());
+    inform_reporters(tx, settings, case_id, &line, now).await
+}
+
+/// Tells every municipality with an active report in the case what happened, in the
+/// application and by e-mail: "Uw melding MLD-… {line}".
+pub(crate) async fn inform_reporters(
+    tx: &mut crate::store::WriteTx,
+    settings: &IntakeSettings,
+    case_id: i64,
+    line: &str,
+    now: Millis,
+) -> Result<()> {
     for report in reports::active_in_case(tx, case_id).await? {
         let Some(user_id) = report.reporter_user_id else {
             continue;
@@ -270,26 +283,21 @@ async fn tell_reporters(
             continue;
         }
         let link = format!("/meldingen/{}", report.id);
-        let text = format!(
-            "Uw melding {} heeft een nieuwe status: {}",
-            report.reference,
-            to.label_nl()
-        );
+        let text = format!("Uw melding {} {line}", report.reference);
         notify::notify(tx, user_id, &text, &link, now).await?;
         if let Some(email) = &report.reporter_email {
             let body = format!(
-                "Beste {},\n\nDe zaak bij uw melding {} heeft een nieuwe status: {}.\n\n\
+                "Beste {},\n\nUw melding {} {line}\n\n\
                  Bekijk de melding: {}{link}\n\n\
                  Dit bericht is automatisch verstuurd door meldpunt.",
                 report.reporter_name.as_deref().unwrap_or("melder"),
                 report.reference,
-                to.label_nl(),
                 settings.public_url.trim_end_matches('/'),
             );
             notify::enqueue_mail(
                 tx,
                 email,
-                &format!("[meldpunt] Nieuwe status voor melding {}", report.reference),
+                &format!("[meldpunt] Nieuws over melding {}", report.reference),
                 &body,
                 now,
             )

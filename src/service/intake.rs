@@ -40,6 +40,8 @@ pub struct IntakeSettings {
     pub public_url: String,
     /// Most reports committed in one transaction.
     pub max_batch: usize,
+    /// When platforms are asked to have handled a notice.
+    pub answer_deadlines: crate::domain::notice::AnswerDeadlines,
 }
 
 impl Default for IntakeSettings {
@@ -48,6 +50,7 @@ impl Default for IntakeSettings {
             deadlines: HandlingDeadlines::default(),
             public_url: String::new(),
             max_batch: 128,
+            answer_deadlines: Default::default(),
         }
     }
 }

@@ -308,10 +308,20 @@ pub enum CaseEventKind {
     Claimed,
     Released,
     Reopened,
+    Assessed,
+    Approved,
+    SentBack,
+    NoticeQueued,
+    NoticeSent,
+    NoticeFailed,
+    AnswerRecorded,
+    Reminded,
+    Escalated,
+    Rechecked,
 }
 
 impl CaseEventKind {
-    pub const ALL: [CaseEventKind; 7] = [
+    pub const ALL: [CaseEventKind; 17] = [
         CaseEventKind::Opened,
         CaseEventKind::ReportAdded,
         CaseEventKind::ReportWithdrawn,
@@ -319,6 +329,16 @@ impl CaseEventKind {
         CaseEventKind::Claimed,
         CaseEventKind::Released,
         CaseEventKind::Reopened,
+        CaseEventKind::Assessed,
+        CaseEventKind::Approved,
+        CaseEventKind::SentBack,
+        CaseEventKind::NoticeQueued,
+        CaseEventKind::NoticeSent,
+        CaseEventKind::NoticeFailed,
+        CaseEventKind::AnswerRecorded,
+        CaseEventKind::Reminded,
+        CaseEventKind::Escalated,
+        CaseEventKind::Rechecked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -330,6 +350,16 @@ impl CaseEventKind {
             CaseEventKind::Claimed => "claimed",
             CaseEventKind::Released => "released",
             CaseEventKind::Reopened => "reopened",
+            CaseEventKind::Assessed => "assessed",
+            CaseEventKind::Approved => "approved",
+            CaseEventKind::SentBack => "sent_back",
+            CaseEventKind::NoticeQueued => "notice_queued",
+            CaseEventKind::NoticeSent => "notice_sent",
+            CaseEventKind::NoticeFailed => "notice_failed",
+            CaseEventKind::AnswerRecorded => "answer_recorded",
+            CaseEventKind::Reminded => "reminded",
+            CaseEventKind::Escalated => "escalated",
+            CaseEventKind::Rechecked => "rechecked",
         }
     }
 
@@ -346,6 +376,16 @@ impl CaseEventKind {
             CaseEventKind::Claimed => "In behandeling genomen",
             CaseEventKind::Released => "Vrijgegeven",
             CaseEventKind::Reopened => "Heropend door nieuwe melding",
+            CaseEventKind::Assessed => "Beoordeling opgeslagen",
+            CaseEventKind::Approved => "Goedgekeurd (vier ogen)",
+            CaseEventKind::SentBack => "Teruggestuurd door supervisor",
+            CaseEventKind::NoticeQueued => "Bericht klaargezet",
+            CaseEventKind::NoticeSent => "Bericht verstuurd",
+            CaseEventKind::NoticeFailed => "Bericht niet afgeleverd",
+            CaseEventKind::AnswerRecorded => "Antwoord platform vastgelegd",
+            CaseEventKind::Reminded => "Herinnering aan platform",
+            CaseEventKind::Escalated => "Geëscaleerd naar supervisor",
+            CaseEventKind::Rechecked => "Nagekeken of de inhoud nog online staat",
         }
     }
 
@@ -358,6 +398,16 @@ impl CaseEventKind {
             CaseEventKind::Claimed => "Taken up",
             CaseEventKind::Released => "Released",
             CaseEventKind::Reopened => "Reopened by a new report",
+            CaseEventKind::Assessed => "Assessment saved",
+            CaseEventKind::Approved => "Approved (four eyes)",
+            CaseEventKind::SentBack => "Sent back by supervisor",
+            CaseEventKind::NoticeQueued => "Message queued",
+            CaseEventKind::NoticeSent => "Message sent",
+            CaseEventKind::NoticeFailed => "Message not delivered",
+            CaseEventKind::AnswerRecorded => "Platform answer recorded",
+            CaseEventKind::Reminded => "Reminder to platform",
+            CaseEventKind::Escalated => "Escalated to supervisor",
+            CaseEventKind::Rechecked => "Re-checked whether content is still online",
         }
     }
 }

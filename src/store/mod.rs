@@ -8,10 +8,13 @@
 //! Every change goes through [`Store::begin_write`], and the audit entry that records
 //! it is appended in the same transaction ([`audit::append`]).
 
+pub mod assessments;
 pub mod audit;
 pub mod cases;
+pub mod notices;
 pub mod notify;
 pub mod orgs;
+pub mod platforms;
 pub mod reports;
 pub mod sessions;
 pub mod throttle;

@@ -123,6 +123,8 @@ pub struct OutboxMail {
     pub body: String,
     pub created_at: Millis,
     pub attempts: i64,
+    /// The notice this message carries (or reminds of), if any.
+    pub notice_id: Option<i64>,
 }
 
 /// Claims the oldest due message for `lease_ms`, or nothing when none is due.
@@ -130,7 +132,7 @@ pub async fn claim_mail(store: &Store, now: Millis, lease_ms: i64) -> Result<Opt
     let pick = match store.backend() {
         Backend::Postgres => "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
              AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+        Backend::Sqlite => "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
              AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT 1",
     };
     let mut tx = store.begin_write().await?;
@@ -144,7 +146,7 @@ pub async fn claim_mail(store: &Store, now: Millis, lease_ms: i64) -> Result<Opt
     let id: i64 = row.try_get(0)?;
     let row = sqlx::query(
         "UPDATE mail_outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = $2 \
-         RETURNING id, to_addr, subject, body, created_at, attempts",
+         RETURNING id, to_addr, subject, body, created_at, attempts, notice_id",
     )
     .bind(now + lease_ms)
     .bind(id)
@@ -157,36 +159,48 @@ pub async fn claim_mail(store: &Store, now: Millis, lease_ms: i64) -> Result<Opt
         body: row.try_get("body")?,
         created_at: row.try_get("created_at")?,
         attempts: row.try_get("attempts")?,
+        notice_id: super::opt_i64(&row, "notice_id")?,
     };
     tx.commit().await?;
     Ok(Some(mail))
 }
 
-pub async fn mark_sent(store: &Store, id: i64, now: Millis) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+/// Marks a message sent, inside the transaction that records what the sending means.
+pub async fn mark_sent_in(tx: &mut WriteTx, id: i64, now: Millis) -> Result<()> {
     sqlx::query("UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(tx.conn())
         .await?;
-    tx.commit().await
+    Ok(())
 }
 
-pub async fn mark_failed(store: &Store, id: i64, error: &str, retry_at: Millis) -> Result<()> {
-    let mut tx = store.begin_write().await?;
-    sqlx::query("UPDATE mail_outbox SET claimed_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3")
-        .bind(error)
-        .bind(retry_at)
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
-    tx.commit().await
+/// Records a failed attempt: retried at `retry_at`, or never again when `failed_at` is set.
+pub async fn mark_failed_in(
+    tx: &mut WriteTx,
+    id: i64,
+    error: &str,
+    retry_at: Millis,
+    failed_at: Option<Millis>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE mail_outbox SET claimed_until = NULL, last_error = $1, next_attempt_at = $2, \
+         failed_at = $3 WHERE id = $4",
+    )
+    .bind(error)
+    .bind(retry_at)
+    .bind(failed_at)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }
 
 /// Messages not yet sent (for tests and the operator).
 pub async fn pending_mail(store: &Store) -> Result<Vec<OutboxMail>> {
     let rows = sqlx::query(
-        "SELECT id, to_addr, subject, body, created_at, attempts FROM mail_outbox WHERE sent_at IS NULL ORDER BY id",
+        "SELECT id, to_addr, subject, body, created_at, attempts, notice_id FROM mail_outbox \
+         WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id",
     )
     .fetch_all(store.pool())
     .await?;
@@ -199,6 +213,7 @@ pub async fn pending_mail(store: &Store) -> Result<Vec<OutboxMail>> {
                 body: r.try_get("body")?,
                 created_at: r.try_get("created_at")?,
                 attempts: r.try_get("attempts")?,
+                notice_id: super::opt_i64(r, "notice_id")?,
             })
         })
         .collect()
@@ -211,4 +226,19 @@ pub async fn purge_sent_mail(tx: &mut WriteTx, before: Millis) -> Result<u64> {
         .execute(tx.conn())
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Active supervisors of the central team.
+pub async fn supervisors(tx: &mut WriteTx) -> Result<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.email FROM users u JOIN organisations o ON o.id = u.org_id \
+         WHERE o.kind = 'central_team' AND u.status = $1 AND u.role = $2 ORDER BY u.id",
+    )
+    .bind(UserStatus::Active.as_str())
+    .bind(Role::Supervisor.as_str())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
 }

@@ -448,3 +448,36 @@ pub async fn case_statuses(store: &Store, report_ids: &[i64]) -> Result<Vec<(i64
         })
         .collect()
 }
+
+/// Who reported a case's content, from which municipality, at which address (any status).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseSource {
+    pub report_id: i64,
+    pub reporter_user_id: Option<i64>,
+    pub org_name: String,
+    pub submitted_url: String,
+    pub active: bool,
+}
+
+pub async fn case_sources(tx: &mut WriteTx, case_id: i64) -> Result<Vec<CaseSource>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.reporter_user_id, o.name, l.submitted_url, r.status FROM report_links l \
+         JOIN reports r ON r.id = l.report_id JOIN organisations o ON o.id = r.org_id \
+         WHERE l.case_id = $1 ORDER BY r.id, l.position",
+    )
+    .bind(case_id)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get(4)?;
+            Ok(CaseSource {
+                report_id: r.try_get(0)?,
+                reporter_user_id: r.try_get(1)?,
+                org_name: r.try_get(2)?,
+                submitted_url: r.try_get(3)?,
+                active: status == ReportStatus::Active.as_str(),
+            })
+        })
+        .collect()
+}

@@ -146,13 +146,7 @@ pub fn kind_label(tr: &Tr, kind: OrgKind) -> &'static str {
 
 /// A time for people: Europe/Amsterdam, `29-11-2026 14:03`.
 pub fn local_time(ms: i64) -> String {
-    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
-        return String::new();
-    };
-    let Ok(tz) = jiff::tz::TimeZone::get("Europe/Amsterdam") else {
-        return ts.to_string();
-    };
-    ts.to_zoned(tz).strftime("%d-%m-%Y %H:%M").to_string()
+    crate::domain::dutch_time(ms)
 }
 
 /// A time for exports: RFC 3339 in UTC.

@@ -55,6 +55,7 @@ impl AppState {
             deadlines: config.deadlines(),
             public_url: config.public_url.clone(),
             max_batch: config.intake_batch_max.max(1),
+            answer_deadlines: config.answer_deadlines(),
         };
         Ok(AppState {
             intake: Intake::start(store.clone(), intake_settings.clone()),
@@ -201,11 +202,20 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     tracing::info!(listen = %local, "meldpunt is listening");
     let app = router(state.clone());
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let follow_up = tokio::spawn(follow_up_notices(state.clone()));
     let mailer = match &state.config.smtp_url {
         Some(url) => {
-            let mailer = crate::mail::Mailer::new(url, &state.config.mail_from)
-                .map_err(|e| anyhow::anyhow!(e))?;
-            Some(tokio::spawn(crate::mail::run(state.store.clone(), mailer)))
+            let mailer = crate::mail::Mailer::new(
+                url,
+                &state.config.mail_from,
+                state.config.mail_lease_seconds,
+            )
+            .map_err(|e| anyhow::anyhow!(e))?;
+            Some(tokio::spawn(crate::mail::run(
+                state.store.clone(),
+                state.intake_settings.clone(),
+                mailer,
+            )))
         }
         None => {
             tracing::warn!("no smtp_url configured: e-mail waits in the outbox until one is set");
@@ -219,6 +229,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     housekeeping.abort();
+    follow_up.abort();
     if let Some(m) = mailer {
         m.abort();
     }
@@ -242,6 +253,19 @@ async fn housekeeping(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping removed expired data"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
+}
+
+/// Every half minute: remind platforms of overdue notices, escalate unanswered ones.
+async fn follow_up_notices(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        every.tick().await;
+        match crate::service::notices::follow_up(&state.store, crate::service::now_ms()).await {
+            Ok(n) if n > 0 => tracing::info!(notices = n, "followed up unanswered notices"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "notice follow-up failed"),
         }
     }
 }

@@ -223,12 +223,14 @@ async fn mail_from_the_outbox_arrives_at_a_real_smtp_server_once() {
     assert_eq!(pending.len(), 1);
 
     // While the SMTP server is unreachable, the message waits; nothing is lost.
+    let settings = meldpunt::service::intake::IntakeSettings::default();
     let down = Mailer::new(
         &format!("smtp://127.0.0.1:{}", free_port()),
         "meldpunt <meldpunt@example.org>",
+        120,
     )
     .unwrap();
-    assert_eq!(deliver_due(&db.store, &down).await.unwrap(), 0);
+    assert_eq!(deliver_due(&db.store, &settings, &down).await.unwrap(), 0);
     let waiting = notify::pending_mail(&db.store).await.unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].attempts, 1);
@@ -242,11 +244,12 @@ async fn mail_from_the_outbox_arrives_at_a_real_smtp_server_once() {
     let mailer = Mailer::new(
         &format!("smtp://127.0.0.1:{port}"),
         "meldpunt <meldpunt@example.org>",
+        120,
     )
     .unwrap();
-    assert_eq!(deliver_due(&db.store, &mailer).await.unwrap(), 1);
+    assert_eq!(deliver_due(&db.store, &settings, &mailer).await.unwrap(), 1);
     assert_eq!(
-        deliver_due(&db.store, &mailer).await.unwrap(),
+        deliver_due(&db.store, &settings, &mailer).await.unwrap(),
         0,
         "sent once"
     );
