@@ -61,6 +61,11 @@ pub enum Action {
     WorkOnCases,
     /// One's own notifications.
     ViewNotifications,
+    /// Approve or send back an assessment (four eyes; the author check is in
+    /// `domain::assessment::check_four_eyes`).
+    ReviewAssessments,
+    /// Edit the platform directory and the notice settings.
+    ManageNoticeSetup,
 }
 
 /// The request was refused. Deliberately carries no detail.
@@ -116,6 +121,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         }
         Action::ViewCases | Action::WorkOnCases => actor.handles_cases(),
         Action::ViewNotifications => true,
+        Action::ReviewAssessments => actor.is_central() && actor.role == Role::Supervisor,
+        Action::ManageNoticeSetup => actor.is_central() && actor.role == Role::Administrator,
     };
     if allowed {
         Ok(())
@@ -308,6 +315,26 @@ mod tests {
         for role in Role::ALL {
             assert!(authorize(&actor(OrgKind::PoliceUnit, role), Action::ViewCases).is_err());
             assert!(authorize(&actor(OrgKind::Municipality, role), Action::ViewCases).is_err());
+        }
+    }
+
+    #[test]
+    fn only_central_supervisors_review_and_only_central_administrators_set_up_notices() {
+        for kind in OrgKind::ALL {
+            for role in Role::ALL {
+                let a = actor(kind, role);
+                let central = kind == OrgKind::CentralTeam;
+                assert_eq!(
+                    authorize(&a, Action::ReviewAssessments).is_ok(),
+                    central && role == Role::Supervisor,
+                    "{kind:?} {role:?}"
+                );
+                assert_eq!(
+                    authorize(&a, Action::ManageNoticeSetup).is_ok(),
+                    central && role == Role::Administrator,
+                    "{kind:?} {role:?}"
+                );
+            }
         }
     }
 

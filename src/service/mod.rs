@@ -10,6 +10,7 @@ pub mod cases;
 pub mod demo;
 pub mod housekeeping;
 pub mod intake;
+pub mod notice_setup;
 pub mod notices;
 pub mod orgs;
 pub mod tokens;

@@ -225,6 +225,12 @@ impl Page {
         .returning_to(&self.return_to)
     }
 
+    /// Whether the policy allows `action`, for showing or hiding a control. Not a check:
+    /// the handler behind the control asks `authorize` itself.
+    pub fn may(&self, action: Action) -> bool {
+        authorize(&self.actor, action).is_ok()
+    }
+
     /// Asks the policy about a page that is not about one object. A refusal is
     /// recorded and answered with 403.
     pub async fn authorize(&self, action: Action) -> Result<(), PageError> {

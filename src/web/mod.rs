@@ -138,6 +138,31 @@ pub fn router(state: AppState) -> Router {
             "/beheer/tokens/{id}/intrekken",
             post(pages::admin::revoke_token),
         )
+        .route("/beheer/berichten", get(pages::notice_setup::show))
+        .route(
+            "/beheer/berichten/instellingen",
+            post(pages::notice_setup::save_settings),
+        )
+        .route("/beheer/platforms", post(pages::notice_setup::add_platform))
+        .route(
+            "/beheer/platforms/{id}",
+            get(pages::notice_setup::show_platform).post(pages::notice_setup::save_platform),
+        )
+        .route(
+            "/zaken/{id}/beoordeling",
+            get(pages::assessment::show).post(pages::assessment::save),
+        )
+        .route(
+            "/zaken/{id}/beoordeling/{aid}/goedkeuring",
+            post(pages::assessment::review),
+        )
+        .route("/zaken/{id}/hercontrole", post(pages::notices::recheck))
+        .route("/kennisgevingen/{id}", get(pages::notices::show))
+        .route(
+            "/kennisgevingen/{id}/webformulier",
+            post(pages::notices::web_form),
+        )
+        .route("/kennisgevingen/{id}/antwoord", post(pages::notices::answer))
         .route("/meldingen", get(pages::reports::list))
         .route(
             "/meldingen/nieuw",

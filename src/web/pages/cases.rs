@@ -16,7 +16,10 @@ use crate::domain::report::{Category, ReportStatus, Urgency};
 use crate::service::cases::{self as case_service, entry, QueueFilter, Timeliness};
 use crate::service::{now_ms, ServiceError};
 use crate::store::cases::{self, Case};
-use crate::store::{orgs, reports, StoreError};
+use crate::domain::assessment::Review;
+use crate::domain::dutch_local_input;
+use crate::domain::notice::ContactChannel;
+use crate::store::{assessments, notices, orgs, platforms, reports, StoreError};
 use crate::web::ctx::Page;
 use crate::web::error::PageError;
 use crate::web::forms::{FieldErrors, Form};
@@ -207,6 +210,99 @@ struct CasePage {
     reports: Vec<CaseReportRow>,
     events: Vec<EventRow>,
     moves: Vec<(&'static str, &'static str)>,
+    versions: Vec<VersionView>,
+    awaiting: Option<VersionView>,
+    can_review: bool,
+    can_assess: bool,
+    notices: Vec<NoticeRow>,
+    rechecks: Vec<(String, &'static str, String, String)>,
+    now_input: String,
+    channel: String,
+}
+
+/// One version of the assessment, for reading.
+#[derive(Clone)]
+pub struct VersionView {
+    id: i64,
+    version: i64,
+    author: String,
+    mine: bool,
+    when: String,
+    class: &'static str,
+    provisions: Vec<&'static str>,
+    facts: String,
+    locating: String,
+    risk: String,
+    phase: &'static str,
+    speech: String,
+    rights_reasoning: String,
+    steps: String,
+    proportionality: String,
+    decision: &'static str,
+    category: String,
+    reasons: String,
+    review: &'static str,
+    review_note: String,
+}
+
+pub struct NoticeRow {
+    id: i64,
+    reference: String,
+    kind: &'static str,
+    recipient: String,
+    delivery: &'static str,
+    sent: String,
+    answer: String,
+    escalated: bool,
+}
+
+fn version_view(tr: &Tr, v: &assessments::Version, newest: i64, me: i64) -> VersionView {
+    let en = tr.is_en();
+    let a = &v.a;
+    let join = |items: Vec<&'static str>| items.join(", ");
+    VersionView {
+        id: v.id,
+        version: v.version,
+        author: v.author_name.clone(),
+        mine: v.author_user_id == me,
+        when: local_time(v.created_at),
+        class: a.class.label(en),
+        provisions: a.provisions.iter().map(|p| p.label(en)).collect(),
+        facts: a.facts.clone(),
+        locating: a.locating.clone(),
+        risk: format!("{} · {} · {}", a.risk_time, a.risk_place, a.risk_reach),
+        phase: a.phase.label(en),
+        speech: if a.protected_speech.is_empty() {
+            tr.t("assess_no_speech").to_string()
+        } else {
+            join(a.protected_speech.iter().map(|s| s.label(en)).collect())
+        },
+        rights_reasoning: a.rights_reasoning.clone(),
+        steps: join(a.lighter_steps.iter().map(|s| s.label(en)).collect()),
+        proportionality: a.proportionality.clone(),
+        decision: a.decision.label(en),
+        category: a
+            .category
+            .map(|c| format!("{} ({})", c.label(en), c.as_str()))
+            .unwrap_or_default(),
+        reasons: a.reasons.clone(),
+        review: v.review(newest).label(en),
+        review_note: v
+            .verdict
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "{} — {}{}",
+                    r.reviewer_name,
+                    local_time(r.at),
+                    r.reason
+                        .as_ref()
+                        .map(|x| format!(": {x}"))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default(),
+    }
 }
 
 async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, PageError> {
@@ -282,7 +378,74 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
         })
         .collect();
     let e = entry(&c);
+    let en = p.tr.is_en();
+    let all_versions = assessments::versions(store, c.id).await?;
+    let newest = all_versions.last().map(|v| v.version).unwrap_or(0);
+    let versions: Vec<VersionView> = all_versions
+        .iter()
+        .rev()
+        .map(|v| version_view(&p.tr, v, newest, p.user.id))
+        .collect();
+    let awaiting = all_versions
+        .last()
+        .filter(|v| v.review(newest) == Review::AwaitingApproval)
+        .map(|v| version_view(&p.tr, v, newest, p.user.id));
+    let answers = notices::answers_of_case(store, c.id).await?;
+    let notice_rows = notices::list_by_case(store, c.id)
+        .await?
+        .into_iter()
+        .map(|n| NoticeRow {
+            answer: answers
+                .iter()
+                .filter(|a| a.notice_id == n.id)
+                .map(|a| a.outcome.label(en))
+                .collect::<Vec<_>>()
+                .join(", "),
+            escalated: n.escalated_at.is_some(),
+            id: n.id,
+            reference: n.reference,
+            kind: n.kind.label(en),
+            recipient: n.recipient,
+            delivery: n.delivery.label(en),
+            sent: n.sent_at.map(local_time).unwrap_or_default(),
+        })
+        .collect();
+    let rechecks = notices::rechecks(store, c.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                local_time(r.checked_at),
+                if r.still_online {
+                    p.tr.t("recheck_online")
+                } else {
+                    p.tr.t("recheck_offline")
+                },
+                r.note.unwrap_or_default(),
+                r.recorder_name,
+            )
+        })
+        .collect();
+    let channel = match platforms::list(store)
+        .await?
+        .into_iter()
+        .find(|x| x.key == c.platform.as_str() || x.serves(&c.domain))
+    {
+        Some(x) => format!("{}: {}", x.name, x.channel.label(en)),
+        None => format!("{}: {}", c.domain, ContactChannel::Unconfigured.label(en)),
+    };
     Ok(CasePage {
+        versions,
+        awaiting,
+        can_review: p.may(Action::ReviewAssessments),
+        can_assess: matches!(
+            c.status,
+            CaseStatus::Received | CaseStatus::InTriage | CaseStatus::InAssessment | CaseStatus::Decided
+        ) && p.may(Action::WorkOnCases),
+        notices: notice_rows,
+        rechecks,
+        now_input: dutch_local_input(now_ms()),
+        channel,
         layout: p.layout(&c.reference),
         errors,
         platform: c.platform.label(),
@@ -312,7 +475,7 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
     })
 }
 
-async fn load_case(p: &Page, id: i64) -> Result<Case, PageError> {
+pub(crate) async fn load_case(p: &Page, id: i64) -> Result<Case, PageError> {
     cases::get(&p.state.store, id).await.map_err(|e| match e {
         StoreError::NotFound => PageError::not_found(),
         e => e.into(),
@@ -334,7 +497,7 @@ pub struct ClaimForm {
     overnemen: Option<String>,
 }
 
-async fn again_with(
+pub(crate) async fn again_with(
     p: &Page,
     id: i64,
     field: &str,

@@ -4,10 +4,13 @@
 pub mod account;
 pub mod activate;
 pub mod admin;
+pub mod assessment;
 pub mod audit;
 pub mod cases;
 pub mod enrol;
 pub mod home;
+pub mod notice_setup;
+pub mod notices;
 pub mod notifications;
 pub mod reports;
 pub mod second_factor;

@@ -1,0 +1,281 @@
+//! The assessment form of a case and the supervisor's review (four eyes).
+
+use askama::Template;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::cases::{again_with, load_case};
+use super::render_status;
+use crate::domain::assessment::{
+    AssessmentDraft, Decision, DecisionRefused, DsaCategory, DsaKeyword, LegalClass, LighterStep,
+    Phase, ProtectedSpeech, Provision,
+};
+use crate::domain::policy::Action;
+use crate::service::notices::{self as notice_service, Reviewer};
+use crate::service::ServiceError;
+use crate::store::cases::Case;
+use crate::store::{assessments, platforms};
+use crate::web::ctx::Page;
+use crate::web::error::PageError;
+use crate::web::forms::{FieldErrors, Form, Pairs};
+use crate::web::layout::Layout;
+
+/// One choice in a group of radio buttons or checkboxes.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
+    /// Extra lines under the label (the elements of a provision).
+    pub details: Vec<&'static str>,
+    pub disabled: bool,
+}
+
+fn choices<T: Copy + PartialEq>(
+    all: &[T],
+    id: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    chosen: &[String],
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: id(*v),
+            label: label(*v),
+            checked: chosen.iter().any(|c| c == id(*v)),
+            details: Vec::new(),
+            disabled: false,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "assessment_form.html")]
+struct FormPage {
+    layout: Layout,
+    errors: FieldErrors,
+    c: Case,
+    d: AssessmentDraft,
+    next_version: i64,
+    classes: Vec<Choice>,
+    provisions: Vec<Choice>,
+    phases: Vec<Choice>,
+    speech: Vec<Choice>,
+    steps: Vec<Choice>,
+    decisions: Vec<Choice>,
+    categories: Vec<Choice>,
+    keywords: Vec<Choice>,
+    art9_available: bool,
+    art9_reason: &'static str,
+}
+
+async fn form_page(
+    p: &Page,
+    c: Case,
+    d: AssessmentDraft,
+    errors: FieldErrors,
+) -> Result<FormPage, PageError> {
+    let en = p.tr.is_en();
+    let settings = platforms::settings(&p.state.store).await?;
+    let art9_available = notice_service::options(&settings).art9_available;
+    let next_version = assessments::versions(&p.state.store, c.id).await?.len() as i64 + 1;
+    let one = |s: &str| vec![s.to_string()];
+    let mut provisions = choices(
+        Provision::ALL,
+        Provision::as_str,
+        |v| v.label(en),
+        &d.provisions,
+    );
+    for (choice, prov) in provisions.iter_mut().zip(Provision::ALL) {
+        choice.details = prov.elements_nl().to_vec();
+    }
+    let mut decisions = choices(
+        Decision::ALL,
+        Decision::as_str,
+        |v| v.label(en),
+        &one(&d.decision),
+    );
+    for choice in decisions.iter_mut() {
+        if choice.value == Decision::Art9Order.as_str() && !art9_available {
+            choice.disabled = true;
+            choice.checked = false;
+        }
+    }
+    Ok(FormPage {
+        layout: p.layout(&format!("{} {}", p.tr.t("assessment"), c.reference)),
+        errors,
+        classes: choices(
+            LegalClass::ALL,
+            LegalClass::as_str,
+            |v| v.label(en),
+            &one(&d.class),
+        ),
+        provisions,
+        phases: choices(Phase::ALL, Phase::as_str, |v| v.label(en), &one(&d.phase)),
+        speech: choices(
+            ProtectedSpeech::ALL,
+            ProtectedSpeech::as_str,
+            |v| v.label(en),
+            &d.protected_speech,
+        ),
+        steps: choices(
+            LighterStep::ALL,
+            LighterStep::as_str,
+            |v| v.label(en),
+            &d.lighter_steps,
+        ),
+        decisions,
+        categories: choices(
+            DsaCategory::ALL,
+            DsaCategory::as_str,
+            |v| v.label(en),
+            &one(&d.category),
+        ),
+        keywords: choices(
+            DsaKeyword::ALL,
+            DsaKeyword::as_str,
+            |v| v.label(en),
+            &d.keywords,
+        ),
+        art9_available,
+        art9_reason: DecisionRefused::Art9Unavailable.dutch(),
+        next_version,
+        d,
+        c,
+    })
+}
+
+/// The draft the newest version would be, to start a revision from.
+fn draft_of(v: &assessments::Version) -> AssessmentDraft {
+    let a = &v.a;
+    AssessmentDraft {
+        class: a.class.as_str().into(),
+        provisions: a.provisions.iter().map(|p| p.as_str().into()).collect(),
+        facts: a.facts.clone(),
+        locating: a.locating.clone(),
+        risk_time: a.risk_time.clone(),
+        risk_place: a.risk_place.clone(),
+        risk_reach: a.risk_reach.clone(),
+        phase: a.phase.as_str().into(),
+        protected_speech: a.protected_speech.iter().map(|p| p.as_str().into()).collect(),
+        no_protected_speech: a.protected_speech.is_empty(),
+        rights_reasoning: a.rights_reasoning.clone(),
+        lighter_steps: a.lighter_steps.iter().map(|p| p.as_str().into()).collect(),
+        proportionality: a.proportionality.clone(),
+        decision: a.decision.as_str().into(),
+        category: a.category.map(|c| c.as_str().into()).unwrap_or_default(),
+        keywords: a.keywords.iter().map(|p| p.as_str().into()).collect(),
+        reasons: a.reasons.clone(),
+    }
+}
+
+pub async fn show(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    p.authorize(Action::WorkOnCases).await?;
+    let c = load_case(&p, id).await?;
+    let draft = assessments::versions(&p.state.store, id)
+        .await?
+        .last()
+        .map(draft_of)
+        .unwrap_or_default();
+    let page = form_page(&p, c, draft, FieldErrors::default()).await?;
+    render_status(StatusCode::OK, &page)
+}
+
+fn draft_from(f: &Pairs) -> AssessmentDraft {
+    AssessmentDraft {
+        class: f.one("class"),
+        provisions: f.all("provisions"),
+        facts: f.one("facts"),
+        locating: f.one("locating"),
+        risk_time: f.one("risk_time"),
+        risk_place: f.one("risk_place"),
+        risk_reach: f.one("risk_reach"),
+        phase: f.one("phase"),
+        protected_speech: f.all("protected_speech"),
+        no_protected_speech: f.has("no_protected_speech"),
+        rights_reasoning: f.one("rights_reasoning"),
+        lighter_steps: f.all("lighter_steps"),
+        proportionality: f.one("proportionality"),
+        decision: f.one("decision"),
+        category: f.one("category"),
+        keywords: f.all("keywords"),
+        reasons: f.one("reasons"),
+    }
+}
+
+pub async fn save(p: Page, Path(id): Path<i64>, f: Pairs) -> Result<Response, PageError> {
+    p.authorize(Action::WorkOnCases).await?;
+    let c = load_case(&p, id).await?;
+    let draft = draft_from(&f);
+    let result = notice_service::assess(
+        &p.state.store,
+        &p.state.intake_settings,
+        &p.ctx(),
+        id,
+        &draft,
+    )
+    .await;
+    let errors = match result {
+        Ok(_) => return Ok(Redirect::to(&format!("/zaken/{id}#beoordeling")).into_response()),
+        Err(ServiceError::Rejected(list)) => {
+            let mut errors = FieldErrors::default();
+            for e in list {
+                errors.add(&e.field, e.message);
+            }
+            errors
+        }
+        Err(ServiceError::Unprocessable(m)) => FieldErrors::single("decision", m),
+        Err(e) => return Err(e.into()),
+    };
+    let page = form_page(&p, c, draft, errors).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReviewForm {
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn review(
+    p: Page,
+    Path((id, assessment_id)): Path<(i64, i64)>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    p.authorize(Action::ReviewAssessments).await?;
+    load_case(&p, id).await?;
+    let approve = match f.verdict.as_str() {
+        "approve" => true,
+        "send_back" => false,
+        _ => {
+            return again_with(
+                &p,
+                id,
+                "verdict",
+                ServiceError::invalid("verdict", "Kies: goedkeuren of terugsturen."),
+            )
+            .await
+        }
+    };
+    let reviewer = Reviewer {
+        user_id: p.user.id,
+        is_supervisor: p.may(Action::ReviewAssessments),
+    };
+    match notice_service::review(
+        &p.state.store,
+        &p.state.intake_settings,
+        &p.ctx(),
+        reviewer,
+        id,
+        assessment_id,
+        approve,
+        &f.reason,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/zaken/{id}#beoordeling")).into_response()),
+        Err(e) => again_with(&p, id, "verdict", e).await,
+    }
+}

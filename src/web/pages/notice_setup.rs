@@ -1,0 +1,320 @@
+//! Administration of notices: the platform directory and the notice settings.
+
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::render_status;
+use crate::domain::assessment::DecisionRefused;
+use crate::domain::notice::ContactChannel;
+use crate::domain::policy::Action;
+use crate::service::notice_setup::{self, PlatformForm, SettingsForm};
+use crate::service::ServiceError;
+use crate::store::platforms::{self, NoticeSettings, PlatformEntry};
+use crate::store::StoreError;
+use crate::web::ctx::Page;
+use crate::web::error::PageError;
+use crate::web::forms::{FieldErrors, Form};
+use crate::web::layout::{local_time, Layout};
+
+pub struct PlatformRow {
+    id: i64,
+    name: String,
+    hosts: String,
+    channel: &'static str,
+    contact: String,
+    configured: bool,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_notices.html")]
+struct SetupPage {
+    layout: Layout,
+    errors: FieldErrors,
+    saved: bool,
+    s: NoticeSettings,
+    art9_available: bool,
+    art9_unavailable: &'static str,
+    rows: Vec<PlatformRow>,
+    f: PlatformFormView,
+    channels: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_platform.html")]
+struct PlatformPage {
+    layout: Layout,
+    errors: FieldErrors,
+    id: i64,
+    f: PlatformFormView,
+    channels: Vec<(&'static str, &'static str)>,
+}
+
+/// The platform form's values, for showing again.
+#[derive(Default, Clone)]
+pub struct PlatformFormView {
+    name: String,
+    hosts: String,
+    channel: String,
+    contact_email: String,
+    web_form_url: String,
+    languages: String,
+    notes: String,
+}
+
+impl PlatformFormView {
+    fn of(e: &PlatformEntry) -> PlatformFormView {
+        PlatformFormView {
+            name: e.name.clone(),
+            hosts: e.hosts.clone(),
+            channel: e.channel.as_str().into(),
+            contact_email: e.contact_email.clone().unwrap_or_default(),
+            web_form_url: e.web_form_url.clone().unwrap_or_default(),
+            languages: e.languages.clone(),
+            notes: e.notes.clone().unwrap_or_default(),
+        }
+    }
+}
+
+fn channels(en: bool) -> Vec<(&'static str, &'static str)> {
+    ContactChannel::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.label(en)))
+        .collect()
+}
+
+async fn setup_page(
+    p: &Page,
+    errors: FieldErrors,
+    saved: bool,
+    s: Option<NoticeSettings>,
+    new: PlatformFormView,
+) -> Result<SetupPage, PageError> {
+    let en = p.tr.is_en();
+    let s = match s {
+        Some(s) => s,
+        None => platforms::settings(&p.state.store).await?,
+    };
+    let rows = platforms::list(&p.state.store)
+        .await?
+        .into_iter()
+        .map(|e| PlatformRow {
+            configured: e.channel != ContactChannel::Unconfigured,
+            contact: match e.channel {
+                ContactChannel::Email => e.contact_email.clone().unwrap_or_default(),
+                ContactChannel::WebForm => e.web_form_url.clone().unwrap_or_default(),
+                ContactChannel::Unconfigured => String::new(),
+            },
+            id: e.id,
+            name: e.name,
+            hosts: e.hosts,
+            channel: e.channel.label(en),
+            updated: if e.updated_at > 0 {
+                local_time(e.updated_at)
+            } else {
+                String::new()
+            },
+        })
+        .collect();
+    Ok(SetupPage {
+        layout: p.layout(p.tr.t("notice_setup")),
+        errors,
+        saved,
+        art9_available: crate::service::notices::options(&s).art9_available,
+        art9_unavailable: DecisionRefused::Art9Unavailable.dutch(),
+        s,
+        rows,
+        f: new,
+        channels: channels(en),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct SetupQuery {
+    #[serde(default)]
+    opgeslagen: Option<String>,
+}
+
+pub async fn show(p: Page, Query(q): Query<SetupQuery>) -> Result<Response, PageError> {
+    p.authorize(Action::ManageNoticeSetup).await?;
+    let new = PlatformFormView {
+        channel: ContactChannel::Unconfigured.as_str().into(),
+        languages: "nl en".into(),
+        ..Default::default()
+    };
+    let page = setup_page(&p, FieldErrors::default(), q.opgeslagen.is_some(), None, new).await?;
+    render_status(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize, Default)]
+pub struct SettingsInput {
+    #[serde(default)]
+    sender_name: String,
+    #[serde(default)]
+    sender_email: String,
+    #[serde(default)]
+    trusted_flagger: Option<String>,
+    #[serde(default)]
+    police_email: String,
+    #[serde(default)]
+    art9_legal_basis: String,
+    #[serde(default)]
+    art9_authority: String,
+    #[serde(default)]
+    art9_redress_platform: String,
+    #[serde(default)]
+    art9_redress_poster: String,
+}
+
+fn field_errors(e: ServiceError) -> Result<FieldErrors, PageError> {
+    match e {
+        ServiceError::Rejected(list) => {
+            let mut errors = FieldErrors::default();
+            for x in list {
+                errors.add(&x.field, x.message);
+            }
+            Ok(errors)
+        }
+        e => Err(e.into()),
+    }
+}
+
+pub async fn save_settings(
+    p: Page,
+    Form(f): Form<SettingsInput>,
+) -> Result<Response, PageError> {
+    p.authorize(Action::ManageNoticeSetup).await?;
+    let form = SettingsForm {
+        sender_name: f.sender_name,
+        sender_email: f.sender_email,
+        trusted_flagger: f.trusted_flagger.is_some(),
+        police_email: f.police_email,
+        art9_legal_basis: f.art9_legal_basis,
+        art9_authority: f.art9_authority,
+        art9_redress_platform: f.art9_redress_platform,
+        art9_redress_poster: f.art9_redress_poster,
+    };
+    match notice_setup::save_settings(&p.state.store, &p.ctx(), &form).await {
+        Ok(()) => Ok(Redirect::to("/beheer/berichten?opgeslagen=1").into_response()),
+        Err(e) => {
+            let errors = field_errors(e)?;
+            let shown = NoticeSettings {
+                sender_name: form.sender_name,
+                sender_email: form.sender_email,
+                trusted_flagger: form.trusted_flagger,
+                art9_legal_basis: Some(form.art9_legal_basis),
+                art9_authority: Some(form.art9_authority),
+                art9_redress_platform: Some(form.art9_redress_platform),
+                art9_redress_poster: Some(form.art9_redress_poster),
+                police_email: Some(form.police_email),
+                updated_at: 0,
+                updated_by: None,
+            };
+            let page = setup_page(&p, errors, false, Some(shown), PlatformFormView::default())
+                .await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct PlatformInput {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    hosts: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    contact_email: String,
+    #[serde(default)]
+    web_form_url: String,
+    #[serde(default)]
+    languages: String,
+    #[serde(default)]
+    notes: String,
+}
+
+impl PlatformInput {
+    fn form(&self) -> PlatformForm {
+        PlatformForm {
+            name: self.name.clone(),
+            hosts: self.hosts.clone(),
+            channel: self.channel.clone(),
+            contact_email: self.contact_email.clone(),
+            web_form_url: self.web_form_url.clone(),
+            languages: self.languages.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+
+    fn view(self) -> PlatformFormView {
+        PlatformFormView {
+            name: self.name,
+            hosts: self.hosts,
+            channel: self.channel,
+            contact_email: self.contact_email,
+            web_form_url: self.web_form_url,
+            languages: self.languages,
+            notes: self.notes,
+        }
+    }
+}
+
+pub async fn add_platform(p: Page, Form(f): Form<PlatformInput>) -> Result<Response, PageError> {
+    p.authorize(Action::ManageNoticeSetup).await?;
+    match notice_setup::save_platform(&p.state.store, &p.ctx(), None, &f.form()).await {
+        Ok(_) => Ok(Redirect::to("/beheer/berichten?opgeslagen=1#platforms").into_response()),
+        Err(e) => {
+            let errors = field_errors(e)?;
+            let page = setup_page(&p, errors, false, None, f.view()).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
+
+async fn load(p: &Page, id: i64) -> Result<PlatformEntry, PageError> {
+    platforms::get(&p.state.store, id).await.map_err(|e| match e {
+        StoreError::NotFound => PageError::not_found(),
+        e => e.into(),
+    })
+}
+
+pub async fn show_platform(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    p.authorize(Action::ManageNoticeSetup).await?;
+    let e = load(&p, id).await?;
+    let page = PlatformPage {
+        layout: p.layout(&e.name),
+        errors: FieldErrors::default(),
+        id,
+        f: PlatformFormView::of(&e),
+        channels: channels(p.tr.is_en()),
+    };
+    render_status(StatusCode::OK, &page)
+}
+
+pub async fn save_platform(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<PlatformInput>,
+) -> Result<Response, PageError> {
+    p.authorize(Action::ManageNoticeSetup).await?;
+    load(&p, id).await?;
+    match notice_setup::save_platform(&p.state.store, &p.ctx(), Some(id), &f.form()).await {
+        Ok(_) => Ok(Redirect::to("/beheer/berichten?opgeslagen=1#platforms").into_response()),
+        Err(e) => {
+            let errors = field_errors(e)?;
+            let page = PlatformPage {
+                layout: p.layout(&f.name),
+                errors,
+                id,
+                f: f.view(),
+                channels: channels(p.tr.is_en()),
+            };
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
