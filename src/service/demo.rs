@@ -158,6 +158,11 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
         json!({"accounts": DEMO_ACCOUNTS.len()}),
     );
     audit::append(&mut tx, &event, ctx.now).await?;
+    // The demo team's functional mailbox. Platform contact points stay empty: an
+    // administrator fills them in (meldpunt never guesses a platform's address).
+    let mut settings = crate::store::platforms::settings_in(&mut tx).await?;
+    settings.sender_email = "meldpunt@meldpunt.demo".into();
+    crate::store::platforms::save_settings(&mut tx, &settings, None, ctx.now).await?;
     tx.commit().await?;
     seed_reports(store, ctx).await?;
     Ok(true)

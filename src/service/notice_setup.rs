@@ -42,7 +42,10 @@ pub fn check_platform(f: &PlatformForm) -> std::result::Result<PlatformChange, V
     let mut errors = Vec::new();
     let name = f.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.push(err("name", "Vul de naam van het platform in (hoogstens 100 tekens)."));
+        errors.push(err(
+            "name",
+            "Vul de naam van het platform in (hoogstens 100 tekens).",
+        ));
     }
     let mut hosts: Vec<String> = Vec::new();
     for h in f
@@ -72,12 +75,11 @@ pub fn check_platform(f: &PlatformForm) -> std::result::Result<PlatformChange, V
     let web_form_url = optional(&f.web_form_url);
     match channel {
         None => errors.push(err("channel", "Kies hoe het platform meldingen ontvangt.")),
-        Some(ContactChannel::Email) if !contact_email.as_deref().is_some_and(valid_email) => {
-            errors.push(err(
+        Some(ContactChannel::Email) if !contact_email.as_deref().is_some_and(valid_email) => errors
+            .push(err(
                 "contact_email",
                 "Vul het e-mailadres van het elektronische contactpunt van het platform in.",
-            ))
-        }
+            )),
         Some(ContactChannel::WebForm)
             if !web_form_url
                 .as_deref()
@@ -306,10 +308,7 @@ mod tests {
         f.web_form_url = "http://x".into();
         assert_eq!(check_platform(&f).unwrap_err()[0].field, "web_form_url");
         f.web_form_url = "https://www.tiktok.com/legal/report".into();
-        assert_eq!(
-            check_platform(&f).unwrap().channel,
-            ContactChannel::WebForm
-        );
+        assert_eq!(check_platform(&f).unwrap().channel, ContactChannel::WebForm);
         f.channel = "unconfigured".into();
         assert!(check_platform(&f).is_ok());
     }

@@ -259,34 +259,35 @@ pub struct Reviewer {
     pub is_supervisor: bool,
 }
 
+/// A supervisor's verdict on one version of a case's assessment.
+#[derive(Debug, Clone, Copy)]
+pub struct Verdict<'a> {
+    pub case_id: i64,
+    pub assessment_id: i64,
+    pub approve: bool,
+    /// Required when sending back.
+    pub reason: &'a str,
+}
+
 /// A supervisor's verdict on the newest version of a case's assessment.
 pub async fn review(
     store: &Store,
     settings: &IntakeSettings,
     ctx: &Ctx,
     reviewer: Reviewer,
-    case_id: i64,
-    assessment_id: i64,
-    approve: bool,
-    reason: &str,
+    verdict: Verdict<'_>,
 ) -> Result<()> {
+    let Verdict {
+        assessment_id,
+        approve,
+        ..
+    } = verdict;
     let action = if approve {
         AuditAction::AssessmentApproved
     } else {
         AuditAction::AssessmentSentBack
     };
-    match review_tx(
-        store,
-        settings,
-        ctx,
-        reviewer,
-        case_id,
-        assessment_id,
-        approve,
-        reason,
-    )
-    .await
-    {
+    match review_tx(store, settings, ctx, reviewer, verdict).await {
         Err(ServiceError::Store(e)) => Err(ServiceError::Store(e)),
         Err(ServiceError::NotFound) => Err(ServiceError::NotFound),
         Err(e) => {
@@ -311,17 +312,19 @@ pub async fn review(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn review_tx(
     store: &Store,
     settings: &IntakeSettings,
     ctx: &Ctx,
     reviewer: Reviewer,
-    case_id: i64,
-    assessment_id: i64,
-    approve: bool,
-    reason: &str,
+    verdict: Verdict<'_>,
 ) -> Result<()> {
+    let Verdict {
+        case_id,
+        assessment_id,
+        approve,
+        reason,
+    } = verdict;
     let reason = reason.trim();
     if !approve && reason.chars().count() < 5 {
         return Err(ServiceError::invalid(
@@ -707,6 +710,14 @@ async fn issue(
     Ok(Some(kind))
 }
 
+fn by(ctx: &Ctx) -> notices::RecordedBy<'_> {
+    notices::RecordedBy {
+        user_id: ctx.actor_user_id,
+        name: &ctx.actor_label,
+        at: ctx.now,
+    }
+}
+
 /// meldpunt itself, for what the outbox and the follow-up do.
 fn system(now: Millis) -> Ctx {
     Ctx {
@@ -992,9 +1003,7 @@ async fn record_answer_tx(
             a.outcome,
             (!reason.is_empty()).then_some(reason),
             received_at,
-            ctx.actor_user_id,
-            &ctx.actor_label,
-            ctx.now,
+            by(ctx),
         )
         .await?;
     }
@@ -1086,9 +1095,7 @@ pub async fn recheck(
         checked_at,
         still_online,
         (!note.is_empty()).then_some(note),
-        ctx.actor_user_id,
-        &ctx.actor_label,
-        ctx.now,
+        by(ctx),
     )
     .await?;
     let result = if still_online {
@@ -1239,4 +1246,50 @@ pub async fn follow_up(store: &Store, now: Millis) -> Result<usize> {
         done += 1;
     }
     Ok(done)
+}
+
+/// What a reporting municipality is told about a case's outcome, in plain Dutch:
+/// the team's decision, what was sent, and what each platform did.
+pub async fn outcome_lines(store: &Store, case_id: i64) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let versions = assessments::versions(store, case_id).await?;
+    let newest = versions.last().map(|v| v.version).unwrap_or(0);
+    if let Some(v) = versions
+        .iter()
+        .rev()
+        .find(|v| matches!(v.review(newest), Review::Approved | Review::NotNeeded))
+    {
+        lines.push(format!(
+            "Besluit van het centrale team: {}.",
+            v.a.decision.label_nl()
+        ));
+    }
+    let answers = notices::answers_of_case(store, case_id).await?;
+    for n in notices::list_by_case(store, case_id).await? {
+        if !n.kind.goes_to_platform() {
+            continue;
+        }
+        match n.sent_at {
+            Some(at) => lines.push(format!(
+                "{} verstuurd aan het platform op {}.",
+                n.kind.label_nl(),
+                dutch_time(at)
+            )),
+            None => lines.push(format!("{}: {}.", n.kind.label_nl(), n.delivery.label_nl())),
+        }
+        // The newest answer per URL counts.
+        let mut seen: Vec<&str> = Vec::new();
+        for a in answers.iter().rev().filter(|a| a.notice_id == n.id) {
+            if seen.contains(&a.url.as_str()) {
+                continue;
+            }
+            seen.push(&a.url);
+            lines.push(format!(
+                "{} (antwoord van {})",
+                a.outcome.plain_dutch(),
+                dutch_time(a.received_at)
+            ));
+        }
+    }
+    Ok(lines)
 }

@@ -305,6 +305,14 @@ pub struct Answer {
     pub recorder_name: String,
 }
 
+/// Who records something, and when.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordedBy<'a> {
+    pub user_id: Option<i64>,
+    pub name: &'a str,
+    pub at: Millis,
+}
+
 pub async fn add_answer(
     tx: &mut WriteTx,
     notice_id: i64,
@@ -312,9 +320,7 @@ pub async fn add_answer(
     outcome: Outcome,
     reason: Option<&str>,
     received_at: Millis,
-    by: Option<i64>,
-    by_name: &str,
-    now: Millis,
+    by: RecordedBy<'_>,
 ) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO notice_answers (notice_id, url, outcome, platform_reason, received_at, \
@@ -325,9 +331,9 @@ pub async fn add_answer(
     .bind(outcome.as_str())
     .bind(reason)
     .bind(received_at)
-    .bind(now)
-    .bind(by)
-    .bind(by_name)
+    .bind(by.at)
+    .bind(by.user_id)
+    .bind(by.name)
     .fetch_one(tx.conn())
     .await?;
     Ok(row.try_get(0)?)
@@ -375,9 +381,7 @@ pub async fn add_recheck(
     checked_at: Millis,
     still_online: bool,
     note: Option<&str>,
-    by: Option<i64>,
-    by_name: &str,
-    now: Millis,
+    by: RecordedBy<'_>,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO rechecks (case_id, checked_at, still_online, note, recorded_at, recorded_by, \
@@ -387,9 +391,9 @@ pub async fn add_recheck(
     .bind(checked_at)
     .bind(i64::from(still_online))
     .bind(note)
-    .bind(now)
-    .bind(by)
-    .bind(by_name)
+    .bind(by.at)
+    .bind(by.user_id)
+    .bind(by.name)
     .execute(tx.conn())
     .await?;
     Ok(())

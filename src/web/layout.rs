@@ -98,6 +98,13 @@ impl Layout {
                 badge: None,
             });
         }
+        if authorize(actor, Action::ManageNoticeSetup).is_ok() {
+            nav.push(NavItem {
+                href: "/beheer/berichten".into(),
+                label: tr.t("notice_setup"),
+                badge: None,
+            });
+        }
         if authorize(actor, Action::ViewAuditTrail).is_ok() {
             nav.push(NavItem {
                 href: "/audit".into(),

@@ -162,7 +162,10 @@ pub fn router(state: AppState) -> Router {
             "/kennisgevingen/{id}/webformulier",
             post(pages::notices::web_form),
         )
-        .route("/kennisgevingen/{id}/antwoord", post(pages::notices::answer))
+        .route(
+            "/kennisgevingen/{id}/antwoord",
+            post(pages::notices::answer),
+        )
         .route("/meldingen", get(pages::reports::list))
         .route(
             "/meldingen/nieuw",

@@ -13,7 +13,7 @@ use crate::domain::assessment::{
     Phase, ProtectedSpeech, Provision,
 };
 use crate::domain::policy::Action;
-use crate::service::notices::{self as notice_service, Reviewer};
+use crate::service::notices::{self as notice_service, Reviewer, Verdict};
 use crate::service::ServiceError;
 use crate::store::cases::Case;
 use crate::store::{assessments, platforms};
@@ -157,7 +157,11 @@ fn draft_of(v: &assessments::Version) -> AssessmentDraft {
         risk_place: a.risk_place.clone(),
         risk_reach: a.risk_reach.clone(),
         phase: a.phase.as_str().into(),
-        protected_speech: a.protected_speech.iter().map(|p| p.as_str().into()).collect(),
+        protected_speech: a
+            .protected_speech
+            .iter()
+            .map(|p| p.as_str().into())
+            .collect(),
         no_protected_speech: a.protected_speech.is_empty(),
         rights_reasoning: a.rights_reasoning.clone(),
         lighter_steps: a.lighter_steps.iter().map(|p| p.as_str().into()).collect(),
@@ -268,10 +272,12 @@ pub async fn review(
         &p.state.intake_settings,
         &p.ctx(),
         reviewer,
-        id,
-        assessment_id,
-        approve,
-        &f.reason,
+        Verdict {
+            case_id: id,
+            assessment_id,
+            approve,
+            reason: &f.reason,
+        },
     )
     .await
     {

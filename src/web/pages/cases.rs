@@ -8,17 +8,17 @@ use serde::Deserialize;
 
 use super::reports::{category_label, status_label, urgency_label};
 use super::{render, render_status};
+use crate::domain::assessment::Review;
 use crate::domain::audit::AuditAction;
 use crate::domain::case::{team_moves, CaseStatus};
+use crate::domain::dutch_local_input;
 use crate::domain::link::Platform;
+use crate::domain::notice::ContactChannel;
 use crate::domain::policy::Action;
 use crate::domain::report::{Category, ReportStatus, Urgency};
 use crate::service::cases::{self as case_service, entry, QueueFilter, Timeliness};
 use crate::service::{now_ms, ServiceError};
 use crate::store::cases::{self, Case};
-use crate::domain::assessment::Review;
-use crate::domain::dutch_local_input;
-use crate::domain::notice::ContactChannel;
 use crate::store::{assessments, notices, orgs, platforms, reports, StoreError};
 use crate::web::ctx::Page;
 use crate::web::error::PageError;
@@ -59,6 +59,9 @@ pub struct QueueRow {
     municipalities: i64,
     reports: i64,
     assignee: String,
+    /// Awaiting a supervisor's approval; a notice escalated for want of an answer.
+    awaiting_approval: bool,
+    escalated: bool,
 }
 
 #[derive(Template)]
@@ -111,6 +114,8 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
     };
     let now = now_ms();
     let found = case_service::queue(store, &filter, now).await?;
+    let awaiting = assessments::awaiting_approval(store).await?;
+    let escalated = notices::escalated_cases(store).await?;
     let rows = found
         .iter()
         .map(|c| {
@@ -130,6 +135,8 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
                 municipalities: c.municipality_count,
                 reports: c.report_count,
                 assignee: c.assignee_name.clone().unwrap_or_default(),
+                awaiting_approval: awaiting.contains(&c.id),
+                escalated: escalated.contains(&c.id),
             }
         })
         .collect();
@@ -440,7 +447,10 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
         can_review: p.may(Action::ReviewAssessments),
         can_assess: matches!(
             c.status,
-            CaseStatus::Received | CaseStatus::InTriage | CaseStatus::InAssessment | CaseStatus::Decided
+            CaseStatus::Received
+                | CaseStatus::InTriage
+                | CaseStatus::InAssessment
+                | CaseStatus::Decided
         ) && p.may(Action::WorkOnCases),
         notices: notice_rows,
         rechecks,

@@ -145,7 +145,14 @@ pub async fn show(p: Page, Query(q): Query<SetupQuery>) -> Result<Response, Page
         languages: "nl en".into(),
         ..Default::default()
     };
-    let page = setup_page(&p, FieldErrors::default(), q.opgeslagen.is_some(), None, new).await?;
+    let page = setup_page(
+        &p,
+        FieldErrors::default(),
+        q.opgeslagen.is_some(),
+        None,
+        new,
+    )
+    .await?;
     render_status(StatusCode::OK, &page)
 }
 
@@ -182,10 +189,7 @@ fn field_errors(e: ServiceError) -> Result<FieldErrors, PageError> {
     }
 }
 
-pub async fn save_settings(
-    p: Page,
-    Form(f): Form<SettingsInput>,
-) -> Result<Response, PageError> {
+pub async fn save_settings(p: Page, Form(f): Form<SettingsInput>) -> Result<Response, PageError> {
     p.authorize(Action::ManageNoticeSetup).await?;
     let form = SettingsForm {
         sender_name: f.sender_name,
@@ -213,8 +217,8 @@ pub async fn save_settings(
                 updated_at: 0,
                 updated_by: None,
             };
-            let page = setup_page(&p, errors, false, Some(shown), PlatformFormView::default())
-                .await?;
+            let page =
+                setup_page(&p, errors, false, Some(shown), PlatformFormView::default()).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
@@ -277,10 +281,12 @@ pub async fn add_platform(p: Page, Form(f): Form<PlatformInput>) -> Result<Respo
 }
 
 async fn load(p: &Page, id: i64) -> Result<PlatformEntry, PageError> {
-    platforms::get(&p.state.store, id).await.map_err(|e| match e {
-        StoreError::NotFound => PageError::not_found(),
-        e => e.into(),
-    })
+    platforms::get(&p.state.store, id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => PageError::not_found(),
+            e => e.into(),
+        })
 }
 
 pub async fn show_platform(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {

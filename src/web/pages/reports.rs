@@ -367,6 +367,8 @@ pub struct LinkView {
     case_id: i64,
     case_reference: String,
     case_status: &'static str,
+    /// The outcome in plain Dutch (decision, notice, platform's answer).
+    outcome: Vec<String>,
 }
 
 pub struct EvidenceView {
@@ -445,20 +447,20 @@ async fn show_page(
     q: &ShowQuery,
 ) -> Result<ShowPage, PageError> {
     let store = &p.state.store;
-    let links = reports::links(store, r.id)
-        .await?
-        .into_iter()
-        .map(|l| LinkView {
+    let mut links = Vec::new();
+    for l in reports::links(store, r.id).await? {
+        links.push(LinkView {
             position: l.position,
             platform: l.platform.label(),
             remark: l.remark.unwrap_or_default(),
             case_status: status_label(&p.tr, l.case_status),
+            outcome: crate::service::notices::outcome_lines(store, l.case_id).await?,
             submitted_url: l.submitted_url,
             canonical_url: l.canonical_url,
             case_id: l.case_id,
             case_reference: l.case_reference,
-        })
-        .collect();
+        });
+    }
     let evidence = reports::evidence_of_report(store, r.id)
         .await?
         .into_iter()
