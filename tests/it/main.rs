@@ -12,5 +12,6 @@ mod edges;
 mod http_basics;
 mod intake;
 mod multi_instance;
+mod notices;
 mod sign_in;
 mod store;
