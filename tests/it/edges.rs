@@ -33,7 +33,7 @@ pub fn tools() -> Option<PathBuf> {
 }
 
 /// A child process killed when dropped.
-pub struct Background(Child);
+pub struct Background(pub Child);
 
 impl Drop for Background {
     fn drop(&mut self) {
