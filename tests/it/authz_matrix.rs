@@ -216,6 +216,58 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
         }
         "notifications" => S::OK,
         "notifications_read" => S::SEE_OTHER,
+        "assess_form" => {
+            if handler {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        // An empty assessment: refused as incomplete for the team, forbidden otherwise.
+        "assess_save" => {
+            if handler {
+                S::UNPROCESSABLE_ENTITY
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        // Only supervisors reach the review; the case has no assessment to review.
+        "review" => {
+            if who == Who::Supervisor {
+                S::NOT_FOUND
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "recheck" => {
+            if handler {
+                S::SEE_OTHER
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        // No such notice: the team gets 404, everyone else may not look at all.
+        "notice_show" | "notice_answer" => {
+            if handler {
+                S::NOT_FOUND
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "notice_setup" | "platform_show" => {
+            if who == Who::CentralAdmin {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "notice_settings" | "platform_save" => {
+            if who == Who::CentralAdmin {
+                S::SEE_OTHER
+            } else {
+                S::FORBIDDEN
+            }
+        }
         other => panic!("unknown route {other}"),
     }
 }
@@ -262,6 +314,9 @@ async fn call(
         || route == "report_withdraw"
         || route == "evidence"
         || route.starts_with("case_")
+        || route.starts_with("assess_")
+        || route == "review"
+        || route == "recheck"
     {
         let (muni, reporter) = if owner == Owner::Foreign {
             (w.rotterdam, &w.rotterdam_reporter)
@@ -331,6 +386,66 @@ async fn call(
         }
         "notifications" => c.get("/berichten").await,
         "notifications_read" => c.post("/berichten/gelezen", &[]).await,
+        "assess_form" => {
+            c.get(&format!("/zaken/{}/beoordeling", report.unwrap().1))
+                .await
+        }
+        "assess_save" => {
+            c.post(
+                &format!("/zaken/{}/beoordeling", report.unwrap().1),
+                &[("class", "")],
+            )
+            .await
+        }
+        "review" => {
+            c.post(
+                &format!("/zaken/{}/beoordeling/1/goedkeuring", report.unwrap().1),
+                &[("verdict", "approve")],
+            )
+            .await
+        }
+        "recheck" => {
+            c.post(
+                &format!("/zaken/{}/hercontrole", report.unwrap().1),
+                &[("result", "online"), ("checked_at", "2026-01-01T10:00")],
+            )
+            .await
+        }
+        "notice_show" => c.get("/kennisgevingen/999999").await,
+        "notice_answer" => {
+            c.post(
+                "/kennisgevingen/999999/antwoord",
+                &[
+                    ("outcome_0", "removed"),
+                    ("received_at", "2026-01-01T10:00"),
+                ],
+            )
+            .await
+        }
+        "notice_setup" => c.get("/beheer/berichten").await,
+        "platform_show" => c.get("/beheer/platforms/1").await,
+        "notice_settings" => {
+            c.post(
+                "/beheer/berichten/instellingen",
+                &[
+                    ("sender_name", "Centraal team"),
+                    ("sender_email", "meldpunt@meldpunt.nl"),
+                ],
+            )
+            .await
+        }
+        "platform_save" => {
+            c.post(
+                "/beheer/platforms/1",
+                &[
+                    ("name", "Facebook"),
+                    ("hosts", "facebook.com"),
+                    ("channel", "unconfigured"),
+                    ("languages", "nl en"),
+                ],
+            )
+            .await
+        }
         "start" => c.get("/start").await,
         "account" => c.get("/account").await,
         "orgs" => c.get("/beheer/organisaties").await,
@@ -408,7 +523,7 @@ async fn call(
     (r.status, r.body)
 }
 
-const ROUTES: [(&str, bool); 29] = [
+const ROUTES: [(&str, bool); 39] = [
     ("report_form", false),
     ("report_list", false),
     ("report_submit", false),
@@ -438,6 +553,16 @@ const ROUTES: [(&str, bool); 29] = [
     ("audit_csv", false),
     ("audit_json", false),
     ("audit_verify", false),
+    ("assess_form", false),
+    ("assess_save", false),
+    ("review", false),
+    ("recheck", false),
+    ("notice_show", false),
+    ("notice_answer", false),
+    ("notice_setup", false),
+    ("platform_show", false),
+    ("notice_settings", false),
+    ("platform_save", false),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -572,12 +572,229 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
         .find(|m| m.contains("To: melder@amsterdam.demo"))
         .expect("status mail to the reporter");
     assert!(to_reporter.contains(&format!(
-        "Subject: [meldpunt] Nieuwe status voor melding {reference}"
+        "Subject: [meldpunt] Nieuws over melding {reference}"
     )));
     assert!(to_reporter.contains("In triage"));
     assert!(arrived
         .iter()
         .any(|m| m.contains("To: analist@meldpunt.demo") && m.contains("Acute melding")));
+    assert!(
+        problems.is_empty(),
+        "axe-core found:\n{}",
+        problems.join("\n")
+    );
+}
+
+async fn axe_on(b: &WebDriver, page: &str, problems: &mut Vec<String>) {
+    problems.extend(
+        axe_violations(b)
+            .await
+            .into_iter()
+            .map(|v| format!("{page}: {v}")),
+    );
+}
+
+async fn choose(b: &WebDriver, select: &str, value: &str) {
+    b.find(By::Css(format!("#{select} option[value='{value}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The whole path of issue 4 in the browser, by four people: an administrator fills in
+/// TikTok's point of contact, a municipality reports, an analyst assesses, a supervisor
+/// approves, the notice reaches the platform's mailbox, the analyst records the answer
+/// and the municipality reads the outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_sees_the_outcome() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let Some(tools) = crate::edges::tools() else {
+        return;
+    };
+    let (_smtp, smtp_port, sink) = crate::delivery::start_sink(&tools, 0.0);
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    let (server, _dir) = demo_server_with(&[
+        ("MELDPUNT_SMTP_URL", &smtp_url),
+        ("MELDPUNT_MAIL_FROM", "meldpunt <meldpunt@meldpunt.demo>"),
+    ])
+    .await;
+    let base = server.base.clone();
+    let b = browser(&driver).await;
+    let mut problems = Vec::new();
+    let contact = "dsa-meldingen@tiktok.example";
+
+    // The administrator fills in TikTok's point of contact.
+    sign_in(&b, &base, "beheer@meldpunt.demo", true).await;
+    b.goto(format!("{base}/beheer/berichten")).await.unwrap();
+    let page = text(&b).await;
+    assert!(page.contains("Nog niet ingesteld"), "{page}");
+    assert!(page.contains("geen wettelijke grondslag ingesteld"));
+    axe_on(&b, "notice setup", &mut problems).await;
+    // Go to TikTok's entry by its link text.
+    b.goto(format!("{base}/beheer/berichten")).await.unwrap();
+    b.execute("window.__meldpuntOldPage = true;", vec![])
+        .await
+        .unwrap();
+    b.find(By::XPath("//a[normalize-space()='TikTok']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_new_page(&b).await;
+    axe_on(&b, "platform", &mut problems).await;
+    click(&b, "channel-email").await;
+    fill(&b, "contact_email", contact).await;
+    click_and_wait(
+        &b,
+        "form[action^='/beheer/platforms/'] button[type='submit']",
+    )
+    .await;
+    assert!(text(&b).await.contains(contact));
+    sign_out(&b).await;
+
+    // The municipality reports a TikTok video.
+    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
+    fill(
+        &b,
+        "link_url_1",
+        "https://www.tiktok.com/@rellen.ede/video/7301234567890111111",
+    )
+    .await;
+    click(&b, "category-incitement").await;
+    click(&b, "urgency-acute").await;
+    fill(
+        &b,
+        "justification",
+        "Oproep tot geweld tegen de politie, zaterdag",
+    )
+    .await;
+    click_and_wait(&b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
+    let report_url = b
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .replace("?ontvangen=1", "");
+    sign_out(&b).await;
+
+    // The analyst writes the assessment, first forgetting everything.
+    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    b.goto(&report_url).await.unwrap();
+    click_and_wait(&b, "main a[href^='/zaken/']").await;
+    let case_url = b.current_url().await.unwrap().to_string();
+    click_and_wait(&b, "a[href$='/beoordeling']").await;
+    axe_on(&b, "assessment form", &mut problems).await;
+    click_and_wait(&b, "form[action$='/beoordeling'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(
+        page.contains("Schrijf de redenen voor het besluit op"),
+        "{page}"
+    );
+    axe_on(&b, "assessment form with errors", &mut problems).await;
+    click(&b, "class-illegal").await;
+    click(&b, "provisions-art-131-sr").await;
+    fill(
+        &b,
+        "facts",
+        "De video roept op zaterdag om 21:00 bij het station de politie met stenen te bekogelen.",
+    )
+    .await;
+    fill(&b, "locating", "Vanaf 0:12").await;
+    fill(&b, "risk_time", "zaterdag 21:00").await;
+    fill(&b, "risk_place", "Ede, station").await;
+    fill(&b, "risk_reach", "12.000 weergaven").await;
+    click(&b, "phase-mobilisation").await;
+    click(&b, "no_protected_speech").await;
+    fill(
+        &b,
+        "rights_reasoning",
+        "Geen politieke boodschap; alleen een oproep tot geweld.",
+    )
+    .await;
+    click(&b, "lighter_steps-monitoring").await;
+    fill(
+        &b,
+        "proportionality",
+        "Volgen volstaat niet: de oproep wordt snel gedeeld.",
+    )
+    .await;
+    click(&b, "decision-dsa-art16-notice").await;
+    choose(
+        &b,
+        "category",
+        "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
+    )
+    .await;
+    fill(
+        &b,
+        "reasons",
+        "Concrete oproep tot geweld tegen de politie, met tijd en plaats.",
+    )
+    .await;
+    click_and_wait(&b, "form[action$='/beoordeling'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(page.contains("Wacht op goedkeuring"), "{page}");
+    axe_on(&b, "case awaiting approval", &mut problems).await;
+    sign_out(&b).await;
+
+    // A supervisor approves.
+    sign_in(&b, &base, "supervisor@meldpunt.demo", true).await;
+    b.goto(&case_url).await.unwrap();
+    axe_on(&b, "case for the supervisor", &mut problems).await;
+    click(&b, "verdict-approve").await;
+    click_and_wait(&b, "form[action$='/goedkeuring'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(page.contains("Goedgekeurd"), "{page}");
+    sign_out(&b).await;
+
+    // The notice reaches TikTok's mailbox.
+    let mut to_tiktok = Vec::new();
+    for _ in 0..100 {
+        to_tiktok = crate::delivery::arrived(&sink)
+            .into_iter()
+            .filter(|m| m["to"].as_str().unwrap_or_default().contains(contact))
+            .collect();
+        if !to_tiktok.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(to_tiktok.len(), 1);
+    let body = to_tiktok[0]["body"].as_str().unwrap();
+    assert!(body.contains("art. 131 Sr (opruiing)"));
+    assert!(body.contains("tiktok.com/@rellen.ede/video/7301234567890111111"));
+    assert!(body.contains("meldpunt@meldpunt.demo"));
+
+    // The analyst records TikTok's answer.
+    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    b.goto(&case_url).await.unwrap();
+    assert!(text(&b).await.contains("Verstuurd"));
+    click_and_wait(&b, "a[href^='/kennisgevingen/']").await;
+    axe_on(&b, "notice", &mut problems).await;
+    choose(&b, "outcome_0", "removed").await;
+    click_and_wait(&b, "form[action$='/antwoord'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(page.contains("Verwijderd"), "{page}");
+    sign_out(&b).await;
+
+    // The municipality reads the outcome.
+    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    b.goto(&report_url).await.unwrap();
+    let page = text(&b).await;
+    assert!(
+        page.contains("Het platform heeft de inhoud verwijderd."),
+        "{page}"
+    );
+    axe_on(&b, "report with outcome", &mut problems).await;
+    b.goto(format!("{base}/berichten")).await.unwrap();
+    assert!(text(&b).await.contains("antwoord van het platform"));
+    b.quit().await.unwrap();
     assert!(
         problems.is_empty(),
         "axe-core found:\n{}",
