@@ -65,10 +65,13 @@ pub enum AuditAction {
     CaseRechecked,
     PlatformUpdated,
     NoticeSettingsUpdated,
+    ObjectionRecorded,
+    ObjectionDecided,
+    NoticeWithdrawn,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 47] = [
+    pub const ALL: [AuditAction; 50] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -116,6 +119,9 @@ impl AuditAction {
         AuditAction::CaseRechecked,
         AuditAction::PlatformUpdated,
         AuditAction::NoticeSettingsUpdated,
+        AuditAction::ObjectionRecorded,
+        AuditAction::ObjectionDecided,
+        AuditAction::NoticeWithdrawn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +173,9 @@ impl AuditAction {
             AuditAction::CaseRechecked => "case.rechecked",
             AuditAction::PlatformUpdated => "platform.updated",
             AuditAction::NoticeSettingsUpdated => "notice_settings.updated",
+            AuditAction::ObjectionRecorded => "objection.recorded",
+            AuditAction::ObjectionDecided => "objection.decided",
+            AuditAction::NoticeWithdrawn => "notice.withdrawn",
         }
     }
 

@@ -130,8 +130,10 @@ pub fn transition(from: CaseStatus, to: CaseStatus, by: Mover) -> Result<(), Tra
         ),
         Mover::Workflow => matches!(
             (from, to),
-            (Received | InTriage | Decided, InAssessment)
-                | (InAssessment, Decided)
+            (
+                Received | InTriage | Decided | NoticeSent | PlatformAnswered | Closed,
+                InAssessment
+            ) | (InAssessment, Decided)
                 | (Decided, NoticeSent)
                 | (NoticeSent, PlatformAnswered)
         ),
@@ -273,6 +275,9 @@ mod tests {
             (Received, InAssessment),
             (InTriage, InAssessment),
             (Decided, InAssessment),
+            (NoticeSent, InAssessment),
+            (PlatformAnswered, InAssessment),
+            (Closed, InAssessment),
             (InAssessment, Decided),
             (Decided, NoticeSent),
             (NoticeSent, PlatformAnswered),

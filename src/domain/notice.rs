@@ -147,6 +147,22 @@ impl Outcome {
     }
 }
 
+vocabulary! {
+    /// Who objects to a notice.
+    pub enum ObjectionSource {
+        Poster => ("poster", "Degene die de inhoud plaatste", "The person who posted the content"),
+        Platform => ("platform", "Het platform", "The platform"),
+    }
+}
+
+vocabulary! {
+    /// The decision on an objection.
+    pub enum ObjectionVerdict {
+        Upheld => ("upheld", "Gegrond", "Upheld"),
+        Rejected => ("rejected", "Ongegrond", "Rejected"),
+    }
+}
+
 /// Why an answer cannot be recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AnswerRefused {

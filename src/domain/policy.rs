@@ -66,6 +66,8 @@ pub enum Action {
     ReviewAssessments,
     /// Edit the platform directory and the notice settings.
     ManageNoticeSetup,
+    /// Read the corrections register (notices that proved wrong).
+    ViewCorrections,
 }
 
 /// The request was refused. Deliberately carries no detail.
@@ -123,6 +125,10 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ViewNotifications => true,
         Action::ReviewAssessments => actor.is_central() && actor.role == Role::Supervisor,
         Action::ManageNoticeSetup => actor.is_central() && actor.role == Role::Administrator,
+        Action::ViewCorrections => {
+            actor.is_central()
+                && matches!(actor.role, Role::Auditor | Role::Analyst | Role::Supervisor)
+        }
     };
     if allowed {
         Ok(())
@@ -332,6 +338,11 @@ mod tests {
                 assert_eq!(
                     authorize(&a, Action::ManageNoticeSetup).is_ok(),
                     central && role == Role::Administrator,
+                    "{kind:?} {role:?}"
+                );
+                assert_eq!(
+                    authorize(&a, Action::ViewCorrections).is_ok(),
+                    central && matches!(role, Role::Auditor | Role::Analyst | Role::Supervisor),
                     "{kind:?} {role:?}"
                 );
             }

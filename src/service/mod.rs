@@ -13,6 +13,7 @@ pub mod intake;
 pub mod notice_setup;
 pub mod notices;
 pub mod orgs;
+pub mod redress;
 pub mod tokens;
 
 use crate::domain::audit::{AuditAction, AuditEvent, Outcome};

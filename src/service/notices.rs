@@ -29,7 +29,7 @@ use crate::store::notify::{self, OutboxMail};
 use crate::store::platforms::{self, NoticeSettings};
 use crate::store::{audit, reports, Store, StoreError, WriteTx};
 
-fn not_found(e: StoreError) -> ServiceError {
+pub(crate) fn not_found(e: StoreError) -> ServiceError {
     match e {
         StoreError::NotFound => ServiceError::NotFound,
         e => e.into(),
@@ -37,14 +37,14 @@ fn not_found(e: StoreError) -> ServiceError {
 }
 
 /// Records a refused attempt and returns the refusal.
-async fn refused(
+pub(crate) async fn refused<T>(
     store: &Store,
     ctx: &Ctx,
     action: AuditAction,
     object: (&str, i64),
     outcome: AuditOutcome,
     error: ServiceError,
-) -> Result<()> {
+) -> Result<T> {
     let why = match &error {
         ServiceError::Unprocessable(m) | ServiceError::Conflict(m) => m.clone(),
         ServiceError::Invalid { message, .. } => message.clone(),
@@ -109,8 +109,7 @@ pub async fn assess(
                 AuditOutcome::Failure,
                 e,
             )
-            .await?;
-            unreachable!("refused always returns the error")
+            .await
         }
         other => other,
     }
@@ -138,11 +137,12 @@ async fn assess_tx(
             case.status.label_nl()
         )));
     }
-    if case.status == CaseStatus::Decided
-        && !notices::list_by_case_in(&mut tx, case_id).await?.is_empty()
+    if !notices::list_by_case_in(&mut tx, case_id).await?.is_empty()
+        && !crate::store::redress::has_open(&mut tx, case_id).await?
     {
         return Err(ServiceError::Unprocessable(
-            "Bij deze zaak is al een bericht verstuurd; een nieuwe beoordeling volgt via een bezwaar."
+            "Bij deze zaak is al een bericht verstuurd. Een nieuwe beoordeling volgt op een bezwaar: \
+             leg eerst het bezwaar vast."
                 .into(),
         ));
     }
@@ -612,13 +612,10 @@ async fn issue(
                 .into(),
         )
     })?;
-    let delivery = match channel {
-        "email" => Delivery::Queued,
-        "web-form" => Delivery::AwaitingWebForm,
-        _ => Delivery::Delivered,
-    };
-    let notice_id = notices::insert(
+    queue_message(
         tx,
+        ctx,
+        case,
         &NewNotice {
             reference: &reference,
             case_id: case.id,
@@ -631,29 +628,39 @@ async fn issue(
             body: &rendered.body,
             urls: &urls,
             urgency: case.urgency,
-            delivery,
+            delivery: Delivery::Queued,
             withdraws_notice_id: None,
         },
-        ctx.now,
     )
     .await?;
+    Ok(Some(kind))
+}
+
+/// Stores a rendered message and starts it on its way: e-mail into the outbox, a web-form
+/// message to the analysts, advice to the municipalities. `m.delivery` is set here from
+/// the channel. Returns the notice id.
+pub(crate) async fn queue_message(
+    tx: &mut WriteTx,
+    ctx: &Ctx,
+    case: &Case,
+    m: &NewNotice<'_>,
+) -> Result<i64> {
+    let (reference, channel, recipient, kind) = (m.reference, m.channel, m.recipient, m.kind);
+    let delivery = match channel {
+        "email" => Delivery::Queued,
+        "web-form" => Delivery::AwaitingWebForm,
+        _ => Delivery::Delivered,
+    };
+    let notice_id = notices::insert(tx, &NewNotice { delivery, ..*m }, ctx.now).await?;
     match channel {
         "email" => {
-            let mail_id =
-                notify::enqueue_mail(tx, &recipient, &rendered.subject, &rendered.body, ctx.now)
-                    .await?;
+            let mail_id = notify::enqueue_mail(tx, recipient, m.subject, m.body, ctx.now).await?;
             notices::attach_mail(tx, notice_id, mail_id).await?;
-            notices::add_event(tx, notice_id, "queued", Some(&recipient), ctx.now).await?;
+            notices::add_event(tx, notice_id, "queued", Some(recipient), ctx.now).await?;
         }
         "web-form" => {
-            notices::add_event(
-                tx,
-                notice_id,
-                "awaiting-web-form",
-                Some(&recipient),
-                ctx.now,
-            )
-            .await?;
+            notices::add_event(tx, notice_id, "awaiting-web-form", Some(recipient), ctx.now)
+                .await?;
             for (handler, _) in notify::case_handlers(tx).await? {
                 notify::notify(
                     tx,
@@ -681,8 +688,7 @@ async fn issue(
             notices::add_event(tx, notice_id, "delivered", None, ctx.now).await?;
             for report in reports::active_in_case(tx, case.id).await? {
                 if let Some(email) = &report.reporter_email {
-                    notify::enqueue_mail(tx, email, &rendered.subject, &rendered.body, ctx.now)
-                        .await?;
+                    notify::enqueue_mail(tx, email, m.subject, m.body, ctx.now).await?;
                 }
             }
         }
@@ -707,10 +713,10 @@ async fn issue(
                "channel": channel, "recipient": recipient}),
     );
     audit::append(tx, &event, ctx.now).await?;
-    Ok(Some(kind))
+    Ok(notice_id)
 }
 
-fn by(ctx: &Ctx) -> notices::RecordedBy<'_> {
+pub(crate) fn by(ctx: &Ctx) -> notices::RecordedBy<'_> {
     notices::RecordedBy {
         user_id: ctx.actor_user_id,
         name: &ctx.actor_label,
@@ -738,8 +744,12 @@ async fn reached_platform(
     n: &Notice,
     delivery: Delivery,
 ) -> Result<()> {
-    let due = settings.answer_deadlines.due(n.urgency, ctx.now);
-    notices::set_delivery(tx, n.id, delivery, Some(ctx.now), Some(due), None).await?;
+    // Only a platform is asked to answer; a withdrawal or referral has no deadline.
+    let due = n
+        .kind
+        .goes_to_platform()
+        .then(|| settings.answer_deadlines.due(n.urgency, ctx.now));
+    notices::set_delivery(tx, n.id, delivery, Some(ctx.now), due, None).await?;
     let case = cases::get_locked(tx, n.case_id).await?;
     let kind_of_event = if delivery == Delivery::Sent {
         "sent"

@@ -318,10 +318,13 @@ pub enum CaseEventKind {
     Reminded,
     Escalated,
     Rechecked,
+    ObjectionRecorded,
+    ObjectionDecided,
+    NoticeWithdrawn,
 }
 
 impl CaseEventKind {
-    pub const ALL: [CaseEventKind; 17] = [
+    pub const ALL: [CaseEventKind; 20] = [
         CaseEventKind::Opened,
         CaseEventKind::ReportAdded,
         CaseEventKind::ReportWithdrawn,
@@ -339,6 +342,9 @@ impl CaseEventKind {
         CaseEventKind::Reminded,
         CaseEventKind::Escalated,
         CaseEventKind::Rechecked,
+        CaseEventKind::ObjectionRecorded,
+        CaseEventKind::ObjectionDecided,
+        CaseEventKind::NoticeWithdrawn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -360,6 +366,9 @@ impl CaseEventKind {
             CaseEventKind::Reminded => "reminded",
             CaseEventKind::Escalated => "escalated",
             CaseEventKind::Rechecked => "rechecked",
+            CaseEventKind::ObjectionRecorded => "objection_recorded",
+            CaseEventKind::ObjectionDecided => "objection_decided",
+            CaseEventKind::NoticeWithdrawn => "notice_withdrawn",
         }
     }
 
@@ -386,6 +395,9 @@ impl CaseEventKind {
             CaseEventKind::Reminded => "Herinnering aan platform",
             CaseEventKind::Escalated => "Geëscaleerd naar supervisor",
             CaseEventKind::Rechecked => "Nagekeken of de inhoud nog online staat",
+            CaseEventKind::ObjectionRecorded => "Bezwaar ontvangen",
+            CaseEventKind::ObjectionDecided => "Besluit op bezwaar",
+            CaseEventKind::NoticeWithdrawn => "Melding aan platform ingetrokken",
         }
     }
 
@@ -408,6 +420,9 @@ impl CaseEventKind {
             CaseEventKind::Reminded => "Reminder to platform",
             CaseEventKind::Escalated => "Escalated to supervisor",
             CaseEventKind::Rechecked => "Re-checked whether content is still online",
+            CaseEventKind::ObjectionRecorded => "Objection received",
+            CaseEventKind::ObjectionDecided => "Decision on objection",
+            CaseEventKind::NoticeWithdrawn => "Notice withdrawn",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod notices;
 pub mod notify;
 pub mod orgs;
 pub mod platforms;
+pub mod redress;
 pub mod reports;
 pub mod sessions;
 pub mod throttle;

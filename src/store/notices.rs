@@ -78,7 +78,7 @@ fn from_row(row: &AnyRow) -> Result<Notice> {
 }
 
 /// A message to be stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct NewNotice<'a> {
     pub reference: &'a str,
     pub case_id: i64,

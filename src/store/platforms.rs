@@ -69,6 +69,15 @@ pub async fn get(store: &Store, id: i64) -> Result<PlatformEntry> {
     from_row(&row)
 }
 
+pub async fn get_in(tx: &mut WriteTx, id: i64) -> Result<PlatformEntry> {
+    let row = sqlx::query(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(&row)
+}
+
 /// The entry for content on `platform_key` at `domain`: by key first, else by host.
 pub async fn for_content(
     tx: &mut WriteTx,

@@ -98,6 +98,13 @@ impl Layout {
                 badge: None,
             });
         }
+        if authorize(actor, Action::ViewCorrections).is_ok() {
+            nav.push(NavItem {
+                href: "/correcties".into(),
+                label: tr.t("corrections"),
+                badge: None,
+            });
+        }
         if authorize(actor, Action::ManageNoticeSetup).is_ok() {
             nav.push(NavItem {
                 href: "/beheer/berichten".into(),

@@ -157,6 +157,12 @@ pub fn router(state: AppState) -> Router {
             post(pages::assessment::review),
         )
         .route("/zaken/{id}/hercontrole", post(pages::notices::recheck))
+        .route("/zaken/{id}/bezwaar", post(pages::redress::record))
+        .route(
+            "/zaken/{id}/bezwaar/{oid}/besluit",
+            post(pages::redress::decide),
+        )
+        .route("/correcties", get(pages::redress::register))
         .route("/kennisgevingen/{id}", get(pages::notices::show))
         .route(
             "/kennisgevingen/{id}/webformulier",

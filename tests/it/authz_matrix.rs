@@ -268,6 +268,28 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
+        // No source chosen: the team gets the case page with the error.
+        "objection_record" => {
+            if handler {
+                S::CONFLICT
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "objection_decide" => {
+            if who == Who::Supervisor {
+                S::NOT_FOUND
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "corrections" => {
+            if matches!(who, Who::Analyst | Who::Supervisor | Who::CentralAuditor) {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
         other => panic!("unknown route {other}"),
     }
 }
@@ -317,6 +339,7 @@ async fn call(
         || route.starts_with("assess_")
         || route == "review"
         || route == "recheck"
+        || route.starts_with("objection_")
     {
         let (muni, reporter) = if owner == Owner::Foreign {
             (w.rotterdam, &w.rotterdam_reporter)
@@ -412,6 +435,24 @@ async fn call(
             .await
         }
         "notice_show" => c.get("/kennisgevingen/999999").await,
+        "objection_record" => {
+            c.post(
+                &format!("/zaken/{}/bezwaar", report.unwrap().1),
+                &[("summary", "Bezwaar van de plaatser")],
+            )
+            .await
+        }
+        "objection_decide" => {
+            c.post(
+                &format!("/zaken/{}/bezwaar/999999/besluit", report.unwrap().1),
+                &[
+                    ("verdict", "rejected"),
+                    ("reasons", "Geen reden om in te trekken"),
+                ],
+            )
+            .await
+        }
+        "corrections" => c.get("/correcties").await,
         "notice_answer" => {
             c.post(
                 "/kennisgevingen/999999/antwoord",
@@ -523,7 +564,7 @@ async fn call(
     (r.status, r.body)
 }
 
-const ROUTES: [(&str, bool); 39] = [
+const ROUTES: [(&str, bool); 42] = [
     ("report_form", false),
     ("report_list", false),
     ("report_submit", false),
@@ -563,6 +604,9 @@ const ROUTES: [(&str, bool); 39] = [
     ("platform_show", false),
     ("notice_settings", false),
     ("platform_save", false),
+    ("objection_record", false),
+    ("objection_decide", false),
+    ("corrections", false),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@ use meldpunt::domain::user::Role;
 use meldpunt::service::intake::IntakeSettings;
 use meldpunt::service::notices as notice_service;
 use meldpunt::service::now_ms;
-use meldpunt::store::{assessments, cases, notices, notify, platforms, reports};
+use meldpunt::store::{assessments, cases, notices, notify, platforms, redress, reports};
 
 use crate::both_backends;
 use crate::intake::{cast, Cast};
@@ -682,5 +682,213 @@ both_backends!(
         assert!(mine
             .body
             .contains("Het platform heeft besloten niets te doen."));
+    }
+);
+
+both_backends!(
+    an_upheld_objection_withdraws_the_notice_and_enters_the_corrections_register,
+    |db: TestDb| async move {
+        let t = team(&db).await;
+        let app = TestApp::new(&db.store);
+        configure(&app, &t.admin, EMAIL_CHANNEL).await;
+        let (report_id, case_id) =
+            submit_report(&db.store, t.cast.o.amsterdam, &t.cast.ams, VIDEO).await;
+        let mut analyst = app.signed_in(&t.cast.analyst).await;
+        let r = post_fields(
+            &mut analyst,
+            &format!("/zaken/{case_id}/beoordeling"),
+            &owned(&assessment()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let v = assessments::versions(&db.store, case_id).await.unwrap()[0].id;
+        let mut boss = app.signed_in(&t.supervisor).await;
+        boss.post(
+            &format!("/zaken/{case_id}/beoordeling/{v}/goedkeuring"),
+            &[("verdict", "approve")],
+        )
+        .await;
+        deliver_all(&db.store).await;
+        let original = notices::list_by_case(&db.store, case_id)
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(original.delivery, Delivery::Sent);
+
+        // Without an objection the case is not reassessed once a notice went out.
+        let r = post_fields(
+            &mut analyst,
+            &format!("/zaken/{case_id}/beoordeling"),
+            &with(&assessment(), "decision", "no-action"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("leg eerst het bezwaar vast"));
+
+        // An objection needs a summary.
+        let when = meldpunt::domain::dutch_local_input(now_ms());
+        let objection = format!("/zaken/{case_id}/bezwaar");
+        let r = analyst
+            .post(
+                &objection,
+                &[
+                    ("source", "poster"),
+                    ("received_at", when.as_str()),
+                    ("summary", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("Vat het bezwaar samen"));
+        assert!(redress::of_case(&db.store, case_id)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(refusals(&db.store, "objection.recorded").await, 1);
+
+        // The poster objects: it was a lawful demonstration. The case is reassessed.
+        let id = original.id.to_string();
+        let r = analyst
+            .post(
+                &objection,
+                &[
+                    ("source", "poster"),
+                    ("notice", id.as_str()),
+                    ("received_at", when.as_str()),
+                    (
+                        "summary",
+                        "De plaatser stelt dat het om een aangemelde, rechtmatige betoging ging.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(status(&db.store, case_id).await, CaseStatus::InAssessment);
+        let r = post_fields(
+            &mut analyst,
+            &format!("/zaken/{case_id}/beoordeling"),
+            &with(&assessment(), "decision", "no-action"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            assessments::versions(&db.store, case_id)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+
+        // The supervisor upholds it; withdrawing needs reasons.
+        let o = redress::of_case(&db.store, case_id)
+            .await
+            .unwrap()
+            .remove(0);
+        let decide = format!("/zaken/{case_id}/bezwaar/{}/besluit", o.id);
+        let r = boss
+            .post(&decide, &[("verdict", "upheld"), ("withdraw", "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("Schrijf de redenen"));
+        let r = boss
+            .post(
+                &decide,
+                &[
+                    ("verdict", "upheld"),
+                    ("withdraw", "1"),
+                    (
+                        "reasons",
+                        "De betoging was aangemeld; de video riep niet op tot geweld.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let all = notices::list_by_case(&db.store, case_id).await.unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(all[0].withdrawn_at.is_some());
+        let withdrawal = &all[1];
+        assert_eq!(withdrawal.withdraws_notice_id, Some(original.id));
+        assert_eq!(withdrawal.recipient, "dsa-notices@tiktok.example");
+        assert!(withdrawal.body.contains(&format!(
+            "INTREKKING VAN ONZE MELDING {}",
+            original.reference
+        )));
+        assert!(withdrawal.body.contains("De betoging was aangemeld"));
+        // Deciding twice is refused.
+        let r = boss
+            .post(
+                &decide,
+                &[
+                    ("verdict", "rejected"),
+                    ("reasons", "Toch niet, bij nader inzien"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("al besloten"));
+
+        // The withdrawal leaves through the outbox and awaits no answer.
+        let sent = deliver_all(&db.store).await;
+        assert!(sent.iter().any(|m| m.notice_id == Some(withdrawal.id)));
+        let w = notices::get(&db.store, withdrawal.id).await.unwrap();
+        assert_eq!(w.delivery, Delivery::Sent);
+        assert_eq!(w.due_at, None);
+        assert_eq!(
+            notice_service::follow_up(&db.store, now_ms() + 30 * 86_400_000)
+                .await
+                .unwrap(),
+            0,
+            "a withdrawn notice is not chased"
+        );
+
+        // Auditors read the corrections register; a municipal auditor may not.
+        let auditor = make_person(
+            &db.store,
+            t.cast.o.central,
+            "audit@meldpunt.nl",
+            Role::Auditor,
+        )
+        .await;
+        let page = app.signed_in(&auditor).await.get("/correcties").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(&original.reference) && page.body.contains(&withdrawal.reference)
+        );
+        assert!(page.body.contains("De betoging was aangemeld"));
+        let muni_auditor = make_person(
+            &db.store,
+            t.cast.o.amsterdam,
+            "audit@amsterdam.nl",
+            Role::Auditor,
+        )
+        .await;
+        assert_eq!(
+            app.signed_in(&muni_auditor)
+                .await
+                .get("/correcties")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(trail(&db.store, "notice.withdrawn").await.len(), 1);
+        // The municipality is told, and the register cannot be edited.
+        let mine = app
+            .signed_in(&t.cast.ams)
+            .await
+            .get(&format!("/meldingen/{report_id}"))
+            .await;
+        assert_eq!(mine.status, StatusCode::OK);
+        assert!(notify::list(&db.store, t.cast.ams.id, 30)
+            .await
+            .unwrap()
+            .iter()
+            .any(|n| n.text.contains("melding aan het platform ingetrokken")));
+        let mut tx = db.store.begin_write().await.unwrap();
+        assert!(
+            meldpunt::store::raw_execute(&mut tx, "DELETE FROM corrections")
+                .await
+                .is_err()
+        );
     }
 );

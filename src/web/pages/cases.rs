@@ -19,7 +19,7 @@ use crate::domain::report::{Category, ReportStatus, Urgency};
 use crate::service::cases::{self as case_service, entry, QueueFilter, Timeliness};
 use crate::service::{now_ms, ServiceError};
 use crate::store::cases::{self, Case};
-use crate::store::{assessments, notices, orgs, platforms, reports, StoreError};
+use crate::store::{assessments, notices, orgs, platforms, redress, reports, StoreError};
 use crate::web::ctx::Page;
 use crate::web::error::PageError;
 use crate::web::forms::{FieldErrors, Form};
@@ -225,6 +225,18 @@ struct CasePage {
     rechecks: Vec<(String, &'static str, String, String)>,
     now_input: String,
     channel: String,
+    objections: Vec<ObjectionView>,
+    notice_options: Vec<(i64, String)>,
+}
+
+pub struct ObjectionView {
+    id: i64,
+    source: &'static str,
+    received: String,
+    summary: String,
+    notice: String,
+    open: bool,
+    decision: String,
 }
 
 /// One version of the assessment, for reading.
@@ -441,7 +453,41 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
         Some(x) => format!("{}: {}", x.name, x.channel.label(en)),
         None => format!("{}: {}", c.domain, ContactChannel::Unconfigured.label(en)),
     };
+    let notice_list = notices::list_by_case(store, c.id).await?;
+    let objections = redress::of_case(store, c.id)
+        .await?
+        .into_iter()
+        .map(|o| ObjectionView {
+            id: o.id,
+            source: o.source.label(en),
+            received: local_time(o.received_at),
+            summary: o.summary,
+            notice: o
+                .notice_id
+                .and_then(|id| notice_list.iter().find(|n| n.id == id))
+                .map(|n| n.reference.clone())
+                .unwrap_or_default(),
+            open: o.verdict.is_none(),
+            decision: match (o.verdict, o.reasons, o.decider_name, o.decided_at) {
+                (Some(v), r, who, at) => format!(
+                    "{} — {} ({}, {})",
+                    v.label(en),
+                    r.unwrap_or_default(),
+                    who.unwrap_or_default(),
+                    at.map(local_time).unwrap_or_default()
+                ),
+                _ => String::new(),
+            },
+        })
+        .collect();
+    let notice_options = notice_list
+        .iter()
+        .filter(|n| n.kind.goes_to_platform())
+        .map(|n| (n.id, format!("{} — {}", n.reference, n.kind.label(en))))
+        .collect();
     Ok(CasePage {
+        objections,
+        notice_options,
         versions,
         awaiting,
         can_review: p.may(Action::ReviewAssessments),

@@ -12,6 +12,7 @@ pub mod home;
 pub mod notice_setup;
 pub mod notices;
 pub mod notifications;
+pub mod redress;
 pub mod reports;
 pub mod second_factor;
 pub mod signin;

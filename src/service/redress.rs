@@ -1,0 +1,389 @@
+//! Redress: objections from the person who posted the content or from the platform, the
+//! decision on them, withdrawal of a notice that proved wrong, and the corrections register.
+
+use serde_json::json;
+
+use super::cases::{change_status, inform_reporters, record};
+use super::intake::IntakeSettings;
+use super::notices::{by, not_found, queue_message, refused};
+use super::{Ctx, Result, ServiceError};
+use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
+use crate::domain::case::{transition, CaseStatus, Mover};
+use crate::domain::notice::{ContactChannel, NoticeKind, ObjectionSource, ObjectionVerdict};
+use crate::domain::notice_text::{self, Extra, NoticeFacts, Sender, WithdrawalFacts};
+use crate::domain::report::{dutch_year, reference};
+use crate::domain::{dutch_time, Millis};
+use crate::store::cases::{self, CaseEventKind};
+use crate::store::notices::{self, NewNotice};
+use crate::store::{audit, notify, platforms, redress, Store};
+
+/// An objection as typed in.
+#[derive(Debug, Clone)]
+pub struct ObjectionInput<'a> {
+    pub source: ObjectionSource,
+    /// The notice objected to, if the objection names one.
+    pub notice_id: Option<i64>,
+    pub received_at: Millis,
+    pub summary: &'a str,
+}
+
+/// Records an objection and reopens the assessment of the case.
+pub async fn record_objection(
+    store: &Store,
+    ctx: &Ctx,
+    case_id: i64,
+    input: &ObjectionInput<'_>,
+) -> Result<i64> {
+    let result = record_objection_tx(store, ctx, case_id, input).await;
+    match result {
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unprocessable(_))) => {
+            refused(
+                store,
+                ctx,
+                AuditAction::ObjectionRecorded,
+                ("case", case_id),
+                AuditOutcome::Failure,
+                e,
+            )
+            .await
+        }
+        other => other,
+    }
+}
+
+async fn record_objection_tx(
+    store: &Store,
+    ctx: &Ctx,
+    case_id: i64,
+    input: &ObjectionInput<'_>,
+) -> Result<i64> {
+    let summary = input.summary.trim();
+    let n = summary.chars().count();
+    if !(10..=5000).contains(&n) {
+        return Err(ServiceError::invalid(
+            "summary",
+            "Vat het bezwaar samen: wat wordt er gesteld, en waarom (10 tot 5000 tekens).",
+        ));
+    }
+    if input.received_at > ctx.now + 60_000 {
+        return Err(ServiceError::invalid(
+            "received_at",
+            "Een bezwaar kan niet in de toekomst zijn ontvangen.",
+        ));
+    }
+    let mut tx = store.begin_write().await?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
+    let sent = notices::list_by_case_in(&mut tx, case_id).await?;
+    if let Some(id) = input.notice_id {
+        if !sent.iter().any(|n| n.id == id) {
+            return Err(ServiceError::invalid(
+                "notice",
+                "Dit bericht hoort niet bij deze zaak.",
+            ));
+        }
+    }
+    if sent.is_empty() {
+        return Err(ServiceError::Unprocessable(
+            "Bij deze zaak is nog niets verstuurd; er is niets om bezwaar tegen te maken.".into(),
+        ));
+    }
+    let id = redress::insert(
+        &mut tx,
+        case_id,
+        input.notice_id,
+        input.source,
+        input.received_at,
+        summary,
+        by(ctx),
+    )
+    .await?;
+    record(
+        &mut tx,
+        ctx,
+        case_id,
+        CaseEventKind::ObjectionRecorded,
+        None,
+        None,
+        Some(&format!("{}: {summary}", input.source.label_nl())),
+    )
+    .await?;
+    if case.status != CaseStatus::InAssessment
+        && transition(case.status, CaseStatus::InAssessment, Mover::Workflow).is_ok()
+    {
+        change_status(
+            &mut tx,
+            ctx,
+            case_id,
+            case.status,
+            CaseStatus::InAssessment,
+            CaseEventKind::StatusChanged,
+            Some("Herbeoordeling na bezwaar"),
+        )
+        .await?;
+    }
+    for (supervisor, _) in notify::supervisors(&mut tx).await? {
+        notify::notify(
+            &mut tx,
+            supervisor,
+            &format!(
+                "Bezwaar bij {} ({}): herbeoordeling nodig.",
+                case.reference,
+                input.source.label_nl().to_lowercase()
+            ),
+            &format!("/zaken/{case_id}#bezwaar"),
+            ctx.now,
+        )
+        .await?;
+    }
+    let event = ctx.event(
+        AuditAction::ObjectionRecorded,
+        "objection",
+        id,
+        None,
+        AuditOutcome::Success,
+        json!({"case": case.reference, "source": input.source.as_str(), "notice": input.notice_id}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A supervisor's decision on an objection.
+#[derive(Debug, Clone, Copy)]
+pub struct ObjectionDecision<'a> {
+    pub objection_id: i64,
+    pub verdict: ObjectionVerdict,
+    pub reasons: &'a str,
+    /// Withdraw the case's notices that reached a platform (only with `Upheld`).
+    pub withdraw: bool,
+}
+
+pub async fn decide_objection(
+    store: &Store,
+    settings: &IntakeSettings,
+    ctx: &Ctx,
+    case_id: i64,
+    d: ObjectionDecision<'_>,
+) -> Result<()> {
+    match decide_tx(store, settings, ctx, case_id, d).await {
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unprocessable(_))) => {
+            refused(
+                store,
+                ctx,
+                AuditAction::ObjectionDecided,
+                ("objection", d.objection_id),
+                AuditOutcome::Failure,
+                e,
+            )
+            .await
+        }
+        other => other,
+    }
+}
+
+async fn decide_tx(
+    store: &Store,
+    settings: &IntakeSettings,
+    ctx: &Ctx,
+    case_id: i64,
+    d: ObjectionDecision<'_>,
+) -> Result<()> {
+    let reasons = d.reasons.trim();
+    if !(10..=5000).contains(&reasons.chars().count()) {
+        return Err(ServiceError::invalid(
+            "reasons",
+            "Schrijf de redenen van het besluit op het bezwaar op (ten minste een zin).",
+        ));
+    }
+    if d.withdraw && d.verdict != ObjectionVerdict::Upheld {
+        return Err(ServiceError::invalid(
+            "withdraw",
+            "Alleen na een gegrond bezwaar wordt een melding ingetrokken.",
+        ));
+    }
+    let mut tx = store.begin_write().await?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
+    let objection = redress::get_locked(&mut tx, d.objection_id)
+        .await
+        .map_err(not_found)?;
+    if objection.case_id != case_id {
+        return Err(ServiceError::NotFound);
+    }
+    redress::decide(&mut tx, objection.id, d.verdict, reasons, by(ctx))
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::Conflict => {
+                ServiceError::Conflict("Op dit bezwaar is al besloten.".into())
+            }
+            e => e.into(),
+        })?;
+    record(
+        &mut tx,
+        ctx,
+        case_id,
+        CaseEventKind::ObjectionDecided,
+        None,
+        None,
+        Some(&format!("{}: {reasons}", d.verdict.label_nl())),
+    )
+    .await?;
+    let event = ctx.event(
+        AuditAction::ObjectionDecided,
+        "objection",
+        objection.id,
+        None,
+        AuditOutcome::Success,
+        json!({"case": case.reference, "verdict": d.verdict.as_str(), "withdraw": d.withdraw}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    if d.withdraw {
+        let config = platforms::settings_in(&mut tx).await?;
+        let targets: Vec<_> = notices::list_by_case_in(&mut tx, case_id)
+            .await?
+            .into_iter()
+            .filter(|n| {
+                n.kind.goes_to_platform()
+                    && n.delivery.reached_platform()
+                    && n.withdrawn_at.is_none()
+                    && objection.notice_id.is_none_or(|id| id == n.id)
+            })
+            .collect();
+        if targets.is_empty() {
+            return Err(ServiceError::Unprocessable(
+                "Er is geen melding die het platform bereikte en nog niet is ingetrokken.".into(),
+            ));
+        }
+        for original in targets {
+            let entry = match original.platform_id {
+                Some(id) => platforms::get_in(&mut tx, id).await?,
+                None => {
+                    return Err(ServiceError::Unprocessable(
+                        "Het platform van deze melding staat niet in de lijst.".into(),
+                    ))
+                }
+            };
+            let (channel, recipient) = match entry.channel {
+                ContactChannel::Email => (
+                    "email",
+                    entry.contact_email.clone().unwrap_or_default(),
+                ),
+                ContactChannel::WebForm => (
+                    "web-form",
+                    entry.web_form_url.clone().unwrap_or_else(|| entry.name.clone()),
+                ),
+                ContactChannel::Unconfigured => {
+                    return Err(ServiceError::Unprocessable(format!(
+                        "Voor {} is geen meldkanaal meer ingesteld: de intrekking kan niet worden verstuurd.",
+                        entry.name
+                    )))
+                }
+            };
+            let number =
+                cases::next_number(&mut tx, &format!("notice-{}", dutch_year(ctx.now))).await?;
+            let reference = reference("KG", dutch_year(ctx.now), number);
+            let facts = NoticeFacts {
+                reference: reference.clone(),
+                case_reference: case.reference.clone(),
+                platform_name: entry.name.clone(),
+                urls: original.urls.clone(),
+                locating: String::new(),
+                provisions: Vec::new(),
+                facts: String::new(),
+                reasons: reasons.to_string(),
+                category: None,
+                keywords: Vec::new(),
+                urgency: original.urgency,
+                respond_by: String::new(),
+                municipalities: Vec::new(),
+                sender: Sender {
+                    name: config.sender_name.clone(),
+                    email: config.sender_email.clone(),
+                    trusted_flagger: config.trusted_flagger,
+                },
+            };
+            let w = WithdrawalFacts {
+                original_reference: original.reference.clone(),
+                original_sent: original.sent_at.map(dutch_time).unwrap_or_default(),
+                reason: reasons.to_string(),
+            };
+            let rendered =
+                notice_text::render(NoticeKind::Withdrawal, &facts, Extra::Withdrawal(&w))
+                    .map_err(|_| {
+                        ServiceError::Unprocessable(
+                            "De intrekking kon niet worden opgesteld.".into(),
+                        )
+                    })?;
+            let withdrawal_id = queue_message(
+                &mut tx,
+                ctx,
+                &case,
+                &NewNotice {
+                    reference: &reference,
+                    case_id,
+                    assessment_id: None,
+                    kind: NoticeKind::Withdrawal,
+                    platform_id: Some(entry.id),
+                    channel,
+                    recipient: &recipient,
+                    subject: &rendered.subject,
+                    body: &rendered.body,
+                    urls: &original.urls,
+                    urgency: original.urgency,
+                    delivery: crate::domain::notice::Delivery::Queued,
+                    withdraws_notice_id: Some(original.id),
+                },
+            )
+            .await?;
+            redress::mark_withdrawn(&mut tx, original.id, ctx.now).await?;
+            redress::add_correction(
+                &mut tx,
+                case_id,
+                original.id,
+                Some(objection.id),
+                Some(withdrawal_id),
+                reasons,
+                by(ctx),
+            )
+            .await?;
+            notices::add_event(&mut tx, original.id, "withdrawn", Some(&reference), ctx.now)
+                .await?;
+            record(
+                &mut tx,
+                ctx,
+                case_id,
+                CaseEventKind::NoticeWithdrawn,
+                None,
+                None,
+                Some(&format!(
+                    "{} ingetrokken met {reference}",
+                    original.reference
+                )),
+            )
+            .await?;
+            let event = ctx.event(
+                AuditAction::NoticeWithdrawn,
+                "notice",
+                original.id,
+                None,
+                AuditOutcome::Success,
+                json!({"reference": original.reference, "withdrawal": reference,
+                       "objection": objection.id, "reasons": reasons}),
+            );
+            audit::append(&mut tx, &event, ctx.now).await?;
+        }
+        inform_reporters(
+            &mut tx,
+            settings,
+            case_id,
+            "— na een gegrond bezwaar heeft het centrale team de melding aan het platform ingetrokken.",
+            ctx.now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
