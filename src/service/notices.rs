@@ -1303,3 +1303,152 @@ pub async fn outcome_lines(store: &Store, case_id: i64) -> Result<Vec<String>> {
     }
     Ok(lines)
 }
+
+/// A bounce that arrived later (a delivery-status notification in the team's mailbox):
+/// the analyst records it, and the notice can be sent again once the address is fixed.
+pub async fn record_bounce(store: &Store, ctx: &Ctx, notice_id: i64, detail: &str) -> Result<()> {
+    let detail = detail.trim();
+    let result = async {
+        if !(5..=2000).contains(&detail.chars().count()) {
+            return Err(ServiceError::invalid(
+                "bounce",
+                "Neem de foutmelding over die terugkwam (5 tot 2000 tekens).",
+            ));
+        }
+        let mut tx = store.begin_write().await?;
+        let n = notices::get_locked(&mut tx, notice_id)
+            .await
+            .map_err(not_found)?;
+        if n.channel != "email" || n.delivery != Delivery::Sent {
+            return Err(ServiceError::Unprocessable(
+                "Alleen een verstuurde e-mail kan als onbestelbaar worden gemarkeerd.".into(),
+            ));
+        }
+        if notices::answers_of_notice_in(&mut tx, n.id).await? > 0 {
+            return Err(ServiceError::Unprocessable(
+                "Het platform heeft al geantwoord: het bericht is aangekomen.".into(),
+            ));
+        }
+        notices::set_delivery(&mut tx, n.id, Delivery::Bounced, None, None, Some(detail)).await?;
+        notices::add_event(&mut tx, n.id, "bounced", Some(detail), ctx.now).await?;
+        record(
+            &mut tx,
+            ctx,
+            n.case_id,
+            CaseEventKind::NoticeFailed,
+            None,
+            None,
+            Some(&format!("{}: {detail}", n.reference)),
+        )
+        .await?;
+        let event = ctx.event(
+            AuditAction::NoticeDeliveryFailed,
+            "notice",
+            n.id,
+            None,
+            AuditOutcome::Failure,
+            json!({"reference": n.reference, "error": detail, "recorded_by_hand": true}),
+        );
+        audit::append(&mut tx, &event, ctx.now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unprocessable(_))) => {
+            refused(
+                store,
+                ctx,
+                AuditAction::NoticeDeliveryFailed,
+                ("notice", notice_id),
+                AuditOutcome::Failure,
+                e,
+            )
+            .await
+        }
+        other => other,
+    }
+}
+
+/// Sends a bounced message again, through the platform's channel as it is configured now.
+pub async fn resend(store: &Store, ctx: &Ctx, notice_id: i64) -> Result<()> {
+    let result = async {
+        let mut tx = store.begin_write().await?;
+        let n = notices::get_locked(&mut tx, notice_id)
+            .await
+            .map_err(not_found)?;
+        if n.delivery != Delivery::Bounced {
+            return Err(ServiceError::Unprocessable(
+                "Alleen een onbestelbaar bericht wordt opnieuw verstuurd.".into(),
+            ));
+        }
+        let (channel, recipient) = match n.platform_id {
+            Some(id) => {
+                let e = platforms::get_in(&mut tx, id).await?;
+                match e.channel {
+                    ContactChannel::Email if e.contact_email.is_some() => {
+                        ("email", e.contact_email.unwrap_or_default())
+                    }
+                    ContactChannel::WebForm => (
+                        "web-form",
+                        e.web_form_url.unwrap_or_else(|| e.name.clone()),
+                    ),
+                    _ => {
+                        return Err(ServiceError::Unprocessable(format!(
+                            "Voor {} is geen meldkanaal ingesteld.",
+                            e.name
+                        )))
+                    }
+                }
+            }
+            None => ("email", n.recipient.clone()),
+        };
+        notices::set_route(&mut tx, n.id, channel, &recipient).await?;
+        if channel == "email" {
+            let mail_id =
+                notify::enqueue_mail(&mut tx, &recipient, &n.subject, &n.body, ctx.now).await?;
+            notices::attach_mail(&mut tx, n.id, mail_id).await?;
+            notices::set_delivery(&mut tx, n.id, Delivery::Queued, None, None, None).await?;
+        } else {
+            notices::set_delivery(&mut tx, n.id, Delivery::AwaitingWebForm, None, None, None)
+                .await?;
+        }
+        notices::add_event(&mut tx, n.id, "resent", Some(&recipient), ctx.now).await?;
+        record(
+            &mut tx,
+            ctx,
+            n.case_id,
+            CaseEventKind::NoticeQueued,
+            None,
+            None,
+            Some(&format!("{} opnieuw naar {recipient}", n.reference)),
+        )
+        .await?;
+        let event = ctx.event(
+            AuditAction::NoticeQueued,
+            "notice",
+            n.id,
+            None,
+            AuditOutcome::Success,
+            json!({"reference": n.reference, "resent": true, "channel": channel, "recipient": recipient}),
+        );
+        audit::append(&mut tx, &event, ctx.now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Err(e @ ServiceError::Unprocessable(_)) => {
+            refused(
+                store,
+                ctx,
+                AuditAction::NoticeQueued,
+                ("notice", notice_id),
+                AuditOutcome::Failure,
+                e,
+            )
+            .await
+        }
+        other => other,
+    }
+}

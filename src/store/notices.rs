@@ -417,3 +417,23 @@ pub async fn rechecks(store: &Store, case_id: i64) -> Result<Vec<Recheck>> {
         })
         .collect()
 }
+
+/// Changes where a notice goes (after its platform's contact point was corrected).
+pub async fn set_route(tx: &mut WriteTx, id: i64, channel: &str, recipient: &str) -> Result<()> {
+    sqlx::query("UPDATE notices SET channel = $1, recipient = $2 WHERE id = $3")
+        .bind(channel)
+        .bind(recipient)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// How many answers a notice has, inside `tx`.
+pub async fn answers_of_notice_in(tx: &mut WriteTx, notice_id: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM notice_answers WHERE notice_id = $1")
+        .bind(notice_id)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(row.try_get(0)?)
+}

@@ -59,6 +59,11 @@ impl Tr {
 
 /// (key, Dutch, English)
 pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("notice_bounced", "Niet afgeleverd", "Not delivered"),
+    ("notice_resend_intro", "Controleer het contactpunt van het platform onder Beheer → Berichten en platforms en verstuur het bericht daarna opnieuw; het gaat naar het kanaal zoals het nu is ingesteld.", "Check the platform's point of contact under Administration → Messages and platforms, then send the message again; it goes to the channel as it is configured now."),
+    ("notice_resend", "Opnieuw versturen", "Send again"),
+    ("notice_mark_bounced", "Onbestelbaar melden (foutmelding later ontvangen)", "Record as undeliverable (bounce received later)"),
+    ("notice_bounce_detail", "Foutmelding die terugkwam", "Bounce message received"),
     ("objections", "Bezwaren", "Objections"),
     ("objections_none", "Er is geen bezwaar ontvangen.", "No objection has been received."),
     ("objection_open", "Nog niet op besloten; de zaak wordt opnieuw beoordeeld.", "Not decided yet; the case is being reassessed."),

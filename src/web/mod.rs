@@ -172,6 +172,11 @@ pub fn router(state: AppState) -> Router {
             "/kennisgevingen/{id}/antwoord",
             post(pages::notices::answer),
         )
+        .route(
+            "/kennisgevingen/{id}/onbestelbaar",
+            post(pages::notices::bounce),
+        )
+        .route("/kennisgevingen/{id}/opnieuw", post(pages::notices::resend))
         .route("/meldingen", get(pages::reports::list))
         .route(
             "/meldingen/nieuw",

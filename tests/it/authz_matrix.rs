@@ -247,7 +247,7 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
             }
         }
         // No such notice: the team gets 404, everyone else may not look at all.
-        "notice_show" | "notice_answer" => {
+        "notice_show" | "notice_answer" | "notice_bounce" | "notice_resend" => {
             if handler {
                 S::NOT_FOUND
             } else {
@@ -435,6 +435,14 @@ async fn call(
             .await
         }
         "notice_show" => c.get("/kennisgevingen/999999").await,
+        "notice_bounce" => {
+            c.post(
+                "/kennisgevingen/999999/onbestelbaar",
+                &[("detail", "550 user unknown")],
+            )
+            .await
+        }
+        "notice_resend" => c.post("/kennisgevingen/999999/opnieuw", &[]).await,
         "objection_record" => {
             c.post(
                 &format!("/zaken/{}/bezwaar", report.unwrap().1),
@@ -564,7 +572,7 @@ async fn call(
     (r.status, r.body)
 }
 
-const ROUTES: [(&str, bool); 42] = [
+const ROUTES: [(&str, bool); 44] = [
     ("report_form", false),
     ("report_list", false),
     ("report_submit", false),
@@ -607,6 +615,8 @@ const ROUTES: [(&str, bool); 42] = [
     ("objection_record", false),
     ("objection_decide", false),
     ("corrections", false),
+    ("notice_bounce", false),
+    ("notice_resend", false),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

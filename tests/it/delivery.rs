@@ -274,6 +274,29 @@ both_backends!(
         let failed = trail(&db.store, "notice.delivery_failed").await;
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].outcome, "failure");
+
+        // With the address corrected, the analyst sends it again: it arrives once.
+        set_contact(&db.store, &t, CONTACT).await;
+        let analyst = ctx_for(&db.store, &t.cast.analyst).await;
+        notice_service::resend(&db.store, &analyst, n.id)
+            .await
+            .unwrap();
+        assert!(notice_service::resend(&db.store, &analyst, n.id)
+            .await
+            .is_err());
+        deliver_due(&db.store, &IntakeSettings::default(), &mailer)
+            .await
+            .unwrap();
+        let n = notices::get(&db.store, n.id).await.unwrap();
+        assert_eq!(n.delivery, Delivery::Sent);
+        assert_eq!(n.recipient, CONTACT);
+        assert_eq!(
+            to_platform(&dir)
+                .iter()
+                .filter(|m| m["subject"].as_str().unwrap().contains(&n.reference))
+                .count(),
+            1
+        );
     }
 );
 

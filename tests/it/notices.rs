@@ -892,3 +892,73 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_bounce_that_arrives_later_is_recorded_and_the_notice_sent_again,
+    |db: TestDb| async move {
+        let t = team(&db).await;
+        let app = TestApp::new(&db.store);
+        configure(&app, &t.admin, EMAIL_CHANNEL).await;
+        let (_, case_id) = submit_report(&db.store, t.cast.o.amsterdam, &t.cast.ams, VIDEO).await;
+        let mut analyst = app.signed_in(&t.cast.analyst).await;
+        post_fields(
+            &mut analyst,
+            &format!("/zaken/{case_id}/beoordeling"),
+            &owned(&assessment()),
+        )
+        .await;
+        let v = assessments::versions(&db.store, case_id).await.unwrap()[0].id;
+        app.signed_in(&t.supervisor)
+            .await
+            .post(
+                &format!("/zaken/{case_id}/beoordeling/{v}/goedkeuring"),
+                &[("verdict", "approve")],
+            )
+            .await;
+        deliver_all(&db.store).await;
+        let n = notices::list_by_case(&db.store, case_id)
+            .await
+            .unwrap()
+            .remove(0);
+        // Re-sending a message that was delivered is refused.
+        let r = analyst
+            .post(&format!("/kennisgevingen/{}/opnieuw", n.id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The team's mailbox received a delivery-status notification: recorded by hand.
+        let r = analyst
+            .post(
+                &format!("/kennisgevingen/{}/onbestelbaar", n.id),
+                &[(
+                    "detail",
+                    "550 5.1.1 <dsa-notices@tiktok.example>: user unknown",
+                )],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = analyst.get(&format!("/kennisgevingen/{}", n.id)).await;
+        assert!(page.body.contains("Opnieuw versturen"));
+        assert_eq!(
+            notices::get(&db.store, n.id).await.unwrap().delivery,
+            Delivery::Bounced
+        );
+        let r = analyst
+            .post(&format!("/kennisgevingen/{}/opnieuw", n.id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let mails = deliver_all(&db.store).await;
+        assert_eq!(
+            mails.iter().filter(|m| m.notice_id == Some(n.id)).count(),
+            1
+        );
+        let n = notices::get(&db.store, n.id).await.unwrap();
+        assert_eq!(n.delivery, Delivery::Sent);
+        let record: Vec<String> = notices::events(&db.store, n.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(record, vec!["queued", "sent", "bounced", "resent", "sent"]);
+    }
+);

@@ -49,6 +49,8 @@ struct NoticePage {
     answers: Vec<AnswerRow>,
     can_answer: bool,
     awaits_web_form: bool,
+    can_mark_bounced: bool,
+    bounced: bool,
     outcomes: Vec<(&'static str, &'static str)>,
     now_input: String,
 }
@@ -102,6 +104,8 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
         answers,
         can_answer: n.kind.goes_to_platform() && n.delivery.reached_platform(),
         awaits_web_form: n.delivery == Delivery::AwaitingWebForm,
+        can_mark_bounced: n.channel == "email" && n.delivery == Delivery::Sent,
+        bounced: n.delivery == Delivery::Bounced,
         outcomes: Outcome::ALL
             .iter()
             .map(|o| (o.as_str(), o.label(en)))
@@ -259,5 +263,33 @@ pub async fn recheck(
     {
         Ok(()) => Ok(Redirect::to(&format!("/zaken/{id}#hercontrole")).into_response()),
         Err(e) => again_with(&p, id, "recheck", e).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct BounceForm {
+    #[serde(default)]
+    detail: String,
+}
+
+pub async fn bounce(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<BounceForm>,
+) -> Result<Response, PageError> {
+    p.authorize(Action::WorkOnCases).await?;
+    load(&p, id).await?;
+    match notice_service::record_bounce(&p.state.store, &p.ctx(), id, &f.detail).await {
+        Ok(()) => Ok(Redirect::to(&format!("/kennisgevingen/{id}")).into_response()),
+        Err(e) => again(&p, id, "bounce", e).await,
+    }
+}
+
+pub async fn resend(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    p.authorize(Action::WorkOnCases).await?;
+    load(&p, id).await?;
+    match notice_service::resend(&p.state.store, &p.ctx(), id).await {
+        Ok(()) => Ok(Redirect::to(&format!("/kennisgevingen/{id}")).into_response()),
+        Err(e) => again(&p, id, "resend", e).await,
     }
 }
