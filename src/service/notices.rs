@@ -1276,6 +1276,21 @@ pub async fn outcome_lines(store: &Store, case_id: i64) -> Result<Vec<String>> {
     }
     let answers = notices::answers_of_case(store, case_id).await?;
     for n in notices::list_by_case(store, case_id).await? {
+        if n.kind == NoticeKind::MayorAdvice {
+            if let Some(v) = versions.iter().find(|v| Some(v.id) == n.assessment_id) {
+                lines.push(format!("Advies van het centrale team: {}", v.a.reasons));
+            }
+            continue;
+        }
+        if n.kind == NoticeKind::Withdrawal {
+            if let Some(at) = n.sent_at {
+                lines.push(format!(
+                    "De melding is ingetrokken bij het platform op {}.",
+                    dutch_time(at)
+                ));
+            }
+            continue;
+        }
         if !n.kind.goes_to_platform() {
             continue;
         }

@@ -962,3 +962,105 @@ both_backends!(
         assert_eq!(record, vec!["queued", "sent", "bounced", "resent", "sent"]);
     }
 );
+
+both_backends!(
+    advice_reaches_the_mayor_and_a_police_referral_needs_a_configured_address,
+    |db: TestDb| async move {
+        let t = team(&db).await;
+        let app = TestApp::new(&db.store);
+        // No platform channel is needed for advice to the mayor.
+        let mut admin = app.signed_in(&t.admin).await;
+        admin
+            .post(
+                "/beheer/berichten/instellingen",
+                &[
+                    ("sender_name", "Centraal team meldvoorziening"),
+                    ("sender_email", "meldpunt@meldpunt.nl"),
+                ],
+            )
+            .await;
+        let (report_id, case_id) =
+            submit_report(&db.store, t.cast.o.amsterdam, &t.cast.ams, VIDEO).await;
+        let mut analyst = app.signed_in(&t.cast.analyst).await;
+        let advice: Vec<(String, String)> = with(&assessment(), "decision", "mayor-advice")
+            .into_iter()
+            .map(|(k, v)| {
+                if k == "reasons" {
+                    (
+                        k,
+                        "Spreek de plaatser aan; hij is bekend bij het jongerenwerk.".to_string(),
+                    )
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
+        let r = post_fields(
+            &mut analyst,
+            &format!("/zaken/{case_id}/beoordeling"),
+            &advice,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let v = assessments::versions(&db.store, case_id).await.unwrap()[0].id;
+        let mut boss = app.signed_in(&t.supervisor).await;
+        let approve = format!("/zaken/{case_id}/beoordeling/{v}/goedkeuring");
+        let r = boss.post(&approve, &[("verdict", "approve")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let n = notices::list_by_case(&db.store, case_id)
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(n.delivery, Delivery::Delivered);
+        assert!(notify::pending_mail(&db.store)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.to_addr == "melder@amsterdam.nl"
+                && m.body.contains("ADVIES AAN DE BURGEMEESTER")));
+        let page = app
+            .signed_in(&t.cast.ams)
+            .await
+            .get(&format!("/meldingen/{report_id}"))
+            .await;
+        assert!(page
+            .body
+            .contains("Advies van het centrale team: Spreek de plaatser aan"));
+
+        // A referral to the police without a configured address is refused at approval.
+        let (_, case2) = submit_report(
+            &db.store,
+            t.cast.o.amsterdam,
+            &t.cast.ams,
+            "https://www.tiktok.com/@a/video/7300000000000000999",
+        )
+        .await;
+        let r = post_fields(
+            &mut analyst,
+            &format!("/zaken/{case2}/beoordeling"),
+            &with(&assessment(), "decision", "police-referral"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let v2 = assessments::versions(&db.store, case2).await.unwrap()[0].id;
+        let r = boss
+            .post(
+                &format!("/zaken/{case2}/beoordeling/{v2}/goedkeuring"),
+                &[("verdict", "approve")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(
+            r.body.contains("geen e-mailadres voor doorverwijzingen"),
+            "{}",
+            r.body
+        );
+        assert!(notices::list_by_case(&db.store, case2)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(assessments::versions(&db.store, case2).await.unwrap()[0]
+            .verdict
+            .is_none());
+    }
+);

@@ -454,7 +454,7 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
         None => format!("{}: {}", c.domain, ContactChannel::Unconfigured.label(en)),
     };
     let notice_list = notices::list_by_case(store, c.id).await?;
-    let objections = redress::of_case(store, c.id)
+    let objections: Vec<ObjectionView> = redress::of_case(store, c.id)
         .await?
         .into_iter()
         .map(|o| ObjectionView {
@@ -480,6 +480,7 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
             },
         })
         .collect();
+    let open_objection = objections.iter().any(|o: &ObjectionView| o.open);
     let notice_options = notice_list
         .iter()
         .filter(|n| n.kind.goes_to_platform())
@@ -491,13 +492,15 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
         versions,
         awaiting,
         can_review: p.may(Action::ReviewAssessments),
+        // Once something was sent, only an objection reopens the assessment.
         can_assess: matches!(
             c.status,
             CaseStatus::Received
                 | CaseStatus::InTriage
                 | CaseStatus::InAssessment
                 | CaseStatus::Decided
-        ) && p.may(Action::WorkOnCases),
+        ) && (notice_list.is_empty() || open_objection)
+            && p.may(Action::WorkOnCases),
         notices: notice_rows,
         rechecks,
         now_input: dutch_local_input(now_ms()),
