@@ -1263,12 +1263,7 @@ pub async fn follow_up(store: &Store, now: Millis) -> Result<usize> {
 pub async fn outcome_lines(store: &Store, case_id: i64) -> Result<Vec<String>> {
     let mut lines = Vec::new();
     let versions = assessments::versions(store, case_id).await?;
-    let newest = versions.last().map(|v| v.version).unwrap_or(0);
-    if let Some(v) = versions
-        .iter()
-        .rev()
-        .find(|v| matches!(v.review(newest), Review::Approved | Review::NotNeeded))
-    {
+    if let Some(v) = decided_version(&versions) {
         lines.push(format!(
             "Besluit van het centrale team: {}.",
             v.a.decision.label_nl()
@@ -1466,4 +1461,38 @@ pub async fn resend(store: &Store, ctx: &Ctx, notice_id: i64) -> Result<()> {
         }
         other => other,
     }
+}
+
+/// The version whose decision stands: the newest one approved or needing no approval.
+fn decided_version(versions: &[Version]) -> Option<&Version> {
+    let newest = versions.last().map(|v| v.version).unwrap_or(0);
+    versions
+        .iter()
+        .rev()
+        .find(|v| matches!(v.review(newest), Review::Approved | Review::NotNeeded))
+}
+
+/// A case's outcome for systems (the API): the decision that stands and the platforms'
+/// answers, newest per URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseOutcome {
+    pub decision: Option<crate::domain::assessment::Decision>,
+    pub answers: Vec<(String, Outcome, Millis)>,
+}
+
+pub async fn case_outcome(store: &Store, case_id: i64) -> Result<CaseOutcome> {
+    let versions = assessments::versions(store, case_id).await?;
+    let decision = decided_version(&versions).map(|v| v.a.decision);
+    let mut answers: Vec<(String, Outcome, Millis)> = Vec::new();
+    for a in notices::answers_of_case(store, case_id)
+        .await?
+        .into_iter()
+        .rev()
+    {
+        if !answers.iter().any(|(u, _, _)| *u == a.url) {
+            answers.push((a.url, a.outcome, a.received_at));
+        }
+    }
+    answers.reverse();
+    Ok(CaseOutcome { decision, answers })
 }

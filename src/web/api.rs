@@ -315,7 +315,21 @@ pub fn openapi_document(public_url: &str) -> Value {
                                         "type": "object", "required": ["referentie", "status"],
                                         "properties": {
                                             "referentie": {"type": "string", "example": "ZAAK-2026-000042"},
-                                            "status": {"type": "string", "enum": ["received", "in_triage", "in_assessment", "decided", "notice_sent", "platform_answered", "closed", "withdrawn"]}
+                                            "status": {"type": "string", "enum": ["received", "in_triage", "in_assessment", "decided", "notice_sent", "platform_answered", "closed", "withdrawn"]},
+                                            "besluit": {"type": "string", "description": "Het besluit van het centrale team, zodra het vaststaat", "enum": ["no-action", "monitor", "dsa-art16-notice", "tos-referral", "police-referral", "mayor-advice", "dsa-art9-order"]},
+                                            "platformAntwoorden": {
+                                                "type": "array",
+                                                "description": "Het antwoord van het platform, het nieuwste per URL",
+                                                "items": {
+                                                    "type": "object",
+                                                    "required": ["url", "uitkomst", "ontvangenOp"],
+                                                    "properties": {
+                                                        "url": {"type": "string"},
+                                                        "uitkomst": {"type": "string", "enum": ["removed", "disabled-nl", "visibility-restricted", "demoted", "labelled", "account-suspended", "no-action", "cannot-comply-force-majeure", "cannot-comply-manifest-error", "cannot-comply-insufficient-info", "no-answer"]},
+                                                        "ontvangenOp": {"type": "string", "format": "date-time"}
+                                                    }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -361,4 +375,33 @@ pub fn openapi_document(public_url: &str) -> Value {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::openapi_document;
+    use crate::domain::assessment::Decision;
+    use crate::domain::notice::Outcome;
+
+    fn strings(v: &serde_json::Value) -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_documented_decisions_and_outcomes_are_the_domains() {
+        let doc = openapi_document("http://localhost");
+        let zaak = &doc["components"]["schemas"]["Melding"]["properties"]["links"]["items"]
+            ["properties"]["zaak"]["properties"];
+        let decisions: Vec<String> = Decision::ALL.iter().map(|d| d.as_str().into()).collect();
+        assert_eq!(strings(&zaak["besluit"]["enum"]), decisions);
+        let outcomes: Vec<String> = Outcome::ALL.iter().map(|o| o.as_str().into()).collect();
+        assert_eq!(
+            strings(&zaak["platformAntwoorden"]["items"]["properties"]["uitkomst"]["enum"]),
+            outcomes
+        );
+    }
 }

@@ -285,7 +285,7 @@ pub async fn show(
 
 async fn representation(state: &AppState, r: &Report) -> Result<Value, ApiError> {
     let links = reports::links(&state.store, r.id).await?;
-    Ok(shape(
+    let mut value = shape(
         &r.reference,
         r.status.as_str(),
         r.created_at,
@@ -293,7 +293,23 @@ async fn representation(state: &AppState, r: &Report) -> Result<Value, ApiError>
         r.category.as_str(),
         r.urgency.as_str(),
         &links,
-    ))
+    );
+    // The outcome so far: the team's decision and each platform answer (newest per URL).
+    for (i, l) in links.iter().enumerate() {
+        let outcome = crate::service::notices::case_outcome(&state.store, l.case_id)
+            .await
+            .map_err(crate::service::ServiceError::from)?;
+        let zaak = &mut value["links"][i]["zaak"];
+        if let Some(d) = outcome.decision {
+            zaak["besluit"] = json!(d.as_str());
+        }
+        zaak["platformAntwoorden"] = json!(outcome
+            .answers
+            .iter()
+            .map(|(url, o, at)| json!({"url": url, "uitkomst": o.as_str(), "ontvangenOp": iso_time(*at)}))
+            .collect::<Vec<_>>());
+    }
+    Ok(value)
 }
 
 fn fresh_representation(receipt: &intake::Receipt, request: &Value, now: i64) -> Value {

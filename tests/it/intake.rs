@@ -257,7 +257,7 @@ both_backends!(
     }
 );
 
-async fn api_token(db: &TestDb, org: i64) -> String {
+pub async fn api_token(db: &TestDb, org: i64) -> String {
     token_service::create(&db.store, &cli_ctx(), org, "gemeentesysteem")
         .await
         .unwrap()

@@ -359,6 +359,25 @@ both_backends!(
         assert!(told.iter().any(|n| n
             .text
             .contains("antwoord van het platform: Het platform heeft de inhoud verwijderd.")));
+        // A municipal system reads the same outcome through the API.
+        let token = crate::intake::api_token(&db, t.cast.o.amsterdam).await;
+        let reference = reports::get(&db.store, report_id).await.unwrap().reference;
+        let auth = format!("Bearer {token}");
+        let got = app
+            .client()
+            .send(
+                axum::http::Method::GET,
+                &format!("/api/v1/meldingen/{reference}"),
+                None,
+                &[("authorization", auth.as_str())],
+            )
+            .await;
+        assert_eq!(got.status, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+        let zaak = &json["links"][0]["zaak"];
+        assert_eq!(zaak["status"], "platform_answered");
+        assert_eq!(zaak["besluit"], "dsa-art16-notice");
+        assert_eq!(zaak["platformAntwoorden"][0]["uitkomst"], "removed");
         // Another municipality sees nothing of it.
         let mut rdam = app.signed_in(&t.cast.rdam).await;
         assert_eq!(
