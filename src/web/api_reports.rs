@@ -296,9 +296,7 @@ async fn representation(state: &AppState, r: &Report) -> Result<Value, ApiError>
     );
     // The outcome so far: the team's decision and each platform answer (newest per URL).
     for (i, l) in links.iter().enumerate() {
-        let outcome = crate::service::notices::case_outcome(&state.store, l.case_id)
-            .await
-            .map_err(crate::service::ServiceError::from)?;
+        let outcome = crate::service::notices::case_outcome(&state.store, l.case_id).await?;
         let zaak = &mut value["links"][i]["zaak"];
         if let Some(d) = outcome.decision {
             zaak["besluit"] = json!(d.as_str());
