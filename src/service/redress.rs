@@ -7,6 +7,7 @@ use super::cases::{change_status, inform_reporters, record};
 use super::intake::IntakeSettings;
 use super::notices::{by, not_found, queue_message, refused};
 use super::{Ctx, Result, ServiceError};
+use crate::domain::assessment::check_four_eyes;
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
 use crate::domain::case::{transition, CaseStatus, Mover};
 use crate::domain::notice::{ContactChannel, NoticeKind, ObjectionSource, ObjectionVerdict};
@@ -15,7 +16,7 @@ use crate::domain::report::{dutch_year, reference};
 use crate::domain::{dutch_time, Millis};
 use crate::store::cases::{self, CaseEventKind};
 use crate::store::notices::{self, NewNotice};
-use crate::store::{audit, notify, platforms, redress, Store};
+use crate::store::{assessments, audit, notify, platforms, redress, reports, Store};
 
 /// An objection as typed in.
 #[derive(Debug, Clone)]
@@ -213,6 +214,29 @@ async fn decide_tx(
     if objection.case_id != case_id {
         return Err(ServiceError::NotFound);
     }
+    // Reassess first; then someone other than the reassessment's author decides (four eyes).
+    let reassessment = assessments::newest_in(&mut tx, case_id)
+        .await?
+        .filter(|v| v.created_at >= objection.recorded_at);
+    let Some(reassessment) = reassessment else {
+        return Err(ServiceError::Unprocessable(
+            "Beoordeel de zaak eerst opnieuw (een nieuwe versie na het bezwaar); daarna besluit een \
+             supervisor op het bezwaar."
+                .into(),
+        ));
+    };
+    let reporters: Vec<i64> = reports::case_sources(&mut tx, case_id)
+        .await?
+        .iter()
+        .filter_map(|s| s.reporter_user_id)
+        .collect();
+    check_four_eyes(
+        ctx.actor_user_id.unwrap_or_default(),
+        true,
+        reassessment.author_user_id,
+        &reporters,
+    )
+    .map_err(|e| ServiceError::Unprocessable(e.dutch().into()))?;
     redress::decide(&mut tx, objection.id, d.verdict, reasons, by(ctx))
         .await
         .map_err(|e| match e {

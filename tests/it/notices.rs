@@ -783,6 +783,27 @@ both_backends!(
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(status(&db.store, case_id).await, CaseStatus::InAssessment);
+        // Deciding before the case was reassessed is refused.
+        let o = redress::of_case(&db.store, case_id)
+            .await
+            .unwrap()
+            .remove(0);
+        let decide = format!("/zaken/{case_id}/bezwaar/{}/besluit", o.id);
+        let r = boss
+            .post(
+                &decide,
+                &[
+                    ("verdict", "upheld"),
+                    ("reasons", "Snel besloten zonder herbeoordeling"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(
+            r.body.contains("Beoordeel de zaak eerst opnieuw"),
+            "{}",
+            r.body
+        );
         let r = post_fields(
             &mut analyst,
             &format!("/zaken/{case_id}/beoordeling"),
