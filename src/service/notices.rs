@@ -418,6 +418,12 @@ async fn review_tx(
         tx.commit().await?;
         return Ok(());
     }
+    if case.status != CaseStatus::InAssessment {
+        return Err(ServiceError::Unprocessable(format!(
+            "De zaak staat niet meer in beoordeling (status: {}); schrijf zo nodig een nieuwe versie.",
+            case.status.label_nl()
+        )));
+    }
     let config = platforms::settings_in(&mut tx).await?;
     check_decision(
         v.a.class,

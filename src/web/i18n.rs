@@ -59,6 +59,7 @@ impl Tr {
 
 /// (key, Dutch, English)
 pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("assess_elements", "Bestanddelen van", "Elements of"),
     ("notice_bounced", "Niet afgeleverd", "Not delivered"),
     ("notice_resend_intro", "Controleer het contactpunt van het platform onder Beheer → Berichten en platforms en verstuur het bericht daarna opnieuw; het gaat naar het kanaal zoals het nu is ingesteld.", "Check the platform's point of contact under Administration → Messages and platforms, then send the message again; it goes to the channel as it is configured now."),
     ("notice_resend", "Opnieuw versturen", "Send again"),

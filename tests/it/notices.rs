@@ -532,12 +532,31 @@ both_backends!(
         // Approving the old version once a new one exists is refused.
         let r = other.post(&approve, &[("verdict", "approve")]).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
+        // A case moved back to triage meanwhile is not approved behind anyone's back.
+        let r = analyst
+            .post(
+                &format!("/zaken/{case_id}/status"),
+                &[("status", "in_triage")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let approve2 = format!(
+            "/zaken/{case_id}/beoordeling/{}/goedkeuring",
+            versions[1].id
+        );
+        let r = other.post(&approve2, &[("verdict", "approve")]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("niet meer in beoordeling"), "{}", r.body);
+        assert!(notices::list_by_case(&db.store, case_id)
+            .await
+            .unwrap()
+            .is_empty());
+        let r = post_fields(&mut analyst, &path, &owned(&assessment())).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let v3 = assessments::versions(&db.store, case_id).await.unwrap()[2].id;
         let r = other
             .post(
-                &format!(
-                    "/zaken/{case_id}/beoordeling/{}/goedkeuring",
-                    versions[1].id
-                ),
+                &format!("/zaken/{case_id}/beoordeling/{v3}/goedkeuring"),
                 &[("verdict", "approve")],
             )
             .await;

@@ -55,6 +55,49 @@ struct NoticePage {
     now_input: String,
 }
 
+/// A line of the delivery record for people.
+fn event_label(kind: &str, en: bool) -> &str {
+    let (nl, english) = match kind {
+        "queued" => ("In de wachtrij voor verzending", "Queued for sending"),
+        "sent" => (
+            "Verstuurd (aangenomen door de mailserver)",
+            "Sent (accepted by the mail server)",
+        ),
+        "attempt-failed" => (
+            "Verzendpoging mislukt; volgt opnieuw",
+            "Sending failed; will retry",
+        ),
+        "bounced" => ("Niet afgeleverd", "Not delivered"),
+        "resent" => ("Opnieuw klaargezet", "Queued again"),
+        "awaiting-web-form" => (
+            "Wacht op indiening via het webformulier",
+            "Awaiting web-form submission",
+        ),
+        "submitted-web-form" => (
+            "Ingediend via het webformulier",
+            "Submitted through the web form",
+        ),
+        "delivered" => ("Afgeleverd in meldpunt", "Delivered in meldpunt"),
+        "answered" => (
+            "Antwoord van het platform vastgelegd",
+            "Platform's answer recorded",
+        ),
+        "reminder" => ("Herinnering klaargezet", "Reminder queued"),
+        "reminder-sent" => ("Herinnering verstuurd", "Reminder sent"),
+        "escalated" => (
+            "Geëscaleerd naar de supervisors",
+            "Escalated to the supervisors",
+        ),
+        "withdrawn" => ("Ingetrokken", "Withdrawn"),
+        other => (other, other),
+    };
+    if en {
+        english
+    } else {
+        nl
+    }
+}
+
 async fn load(p: &Page, id: i64) -> Result<Notice, PageError> {
     notices::get(&p.state.store, id).await.map_err(|e| match e {
         StoreError::NotFound => PageError::not_found(),
@@ -69,7 +112,13 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
     let events = notices::events(store, n.id)
         .await?
         .into_iter()
-        .map(|e| (local_time(e.at), e.kind, e.detail.unwrap_or_default()))
+        .map(|e| {
+            (
+                local_time(e.at),
+                event_label(&e.kind, en).to_string(),
+                e.detail.unwrap_or_default(),
+            )
+        })
         .collect();
     let answers = notices::answers_of_case(store, n.case_id)
         .await?
