@@ -68,10 +68,11 @@ pub enum AuditAction {
     ObjectionRecorded,
     ObjectionDecided,
     NoticeWithdrawn,
+    ViewedNotice,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 50] = [
+    pub const ALL: [AuditAction; 51] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -122,6 +123,7 @@ impl AuditAction {
         AuditAction::ObjectionRecorded,
         AuditAction::ObjectionDecided,
         AuditAction::NoticeWithdrawn,
+        AuditAction::ViewedNotice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -176,6 +178,7 @@ impl AuditAction {
             AuditAction::ObjectionRecorded => "objection.recorded",
             AuditAction::ObjectionDecided => "objection.decided",
             AuditAction::NoticeWithdrawn => "notice.withdrawn",
+            AuditAction::ViewedNotice => "view.notice",
         }
     }
 

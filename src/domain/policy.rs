@@ -68,6 +68,8 @@ pub enum Action {
     ManageNoticeSetup,
     /// Read the corrections register (notices that proved wrong).
     ViewCorrections,
+    /// Read an outgoing message and its delivery record (the team, and central auditors).
+    ViewNotice,
 }
 
 /// The request was refused. Deliberately carries no detail.
@@ -125,6 +127,9 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ViewNotifications => true,
         Action::ReviewAssessments => actor.is_central() && actor.role == Role::Supervisor,
         Action::ManageNoticeSetup => actor.is_central() && actor.role == Role::Administrator,
+        Action::ViewNotice => {
+            actor.handles_cases() || (actor.is_central() && actor.role == Role::Auditor)
+        }
         Action::ViewCorrections => {
             actor.is_central()
                 && matches!(actor.role, Role::Auditor | Role::Analyst | Role::Supervisor)
@@ -338,6 +343,11 @@ mod tests {
                 assert_eq!(
                     authorize(&a, Action::ManageNoticeSetup).is_ok(),
                     central && role == Role::Administrator,
+                    "{kind:?} {role:?}"
+                );
+                assert_eq!(
+                    authorize(&a, Action::ViewNotice).is_ok(),
+                    central && matches!(role, Role::Auditor | Role::Analyst | Role::Supervisor),
                     "{kind:?} {role:?}"
                 );
                 assert_eq!(

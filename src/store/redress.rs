@@ -139,7 +139,9 @@ pub struct Correction {
     pub id: i64,
     pub case_id: i64,
     pub case_reference: String,
+    pub notice_id: i64,
     pub notice_reference: String,
+    pub withdrawal_id: Option<i64>,
     pub withdrawal_reference: Option<String>,
     pub objection_id: Option<i64>,
     pub what_was_wrong: String,
@@ -177,8 +179,8 @@ pub async fn add_correction(
 /// The register, newest first.
 pub async fn corrections(store: &Store, limit: i64) -> Result<Vec<Correction>> {
     let rows = sqlx::query(
-        "SELECT k.id, k.case_id, c.reference AS case_reference, n.reference AS notice_reference, \
-         w.reference AS withdrawal_reference, k.objection_id, k.what_was_wrong, k.recorded_at, \
+        "SELECT k.id, k.case_id, c.reference AS case_reference, k.notice_id, \
+         n.reference AS notice_reference, k.withdrawal_notice_id, w.reference AS withdrawal_reference, k.objection_id, k.what_was_wrong, k.recorded_at, \
          k.recorder_name FROM corrections k JOIN cases c ON c.id = k.case_id \
          JOIN notices n ON n.id = k.notice_id LEFT JOIN notices w ON w.id = k.withdrawal_notice_id \
          ORDER BY k.id DESC LIMIT $1",
@@ -192,7 +194,9 @@ pub async fn corrections(store: &Store, limit: i64) -> Result<Vec<Correction>> {
                 id: r.try_get("id")?,
                 case_id: r.try_get("case_id")?,
                 case_reference: r.try_get("case_reference")?,
+                notice_id: r.try_get("notice_id")?,
                 notice_reference: r.try_get("notice_reference")?,
+                withdrawal_id: opt_i64(r, "withdrawal_notice_id")?,
                 withdrawal_reference: r.try_get("withdrawal_reference")?,
                 objection_id: opt_i64(r, "objection_id")?,
                 what_was_wrong: r.try_get("what_was_wrong")?,

@@ -247,7 +247,14 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
             }
         }
         // No such notice: the team gets 404, everyone else may not look at all.
-        "notice_show" | "notice_answer" | "notice_bounce" | "notice_resend" => {
+        "notice_show" => {
+            if matches!(who, Who::Analyst | Who::Supervisor | Who::CentralAuditor) {
+                S::NOT_FOUND
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "notice_answer" | "notice_bounce" | "notice_resend" => {
             if handler {
                 S::NOT_FOUND
             } else {

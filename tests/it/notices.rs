@@ -915,6 +915,19 @@ both_backends!(
             page.body.contains(&original.reference) && page.body.contains(&withdrawal.reference)
         );
         assert!(page.body.contains("De betoging was aangemeld"));
+        // They open the withdrawn notice from the register (read-only; the view is logged).
+        let page = app
+            .signed_in(&auditor)
+            .await
+            .get(&format!("/kennisgevingen/{}", original.id))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("art. 131 Sr (opruiing)"));
+        assert!(!page.body.contains("/antwoord"));
+        assert!(trail(&db.store, "view.notice")
+            .await
+            .iter()
+            .any(|e| e.actor_user_id == Some(auditor.id)));
         let muni_auditor = make_person(
             &db.store,
             t.cast.o.amsterdam,

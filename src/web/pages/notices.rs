@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::cases::{again_with, load_case};
 use super::render_status;
+use crate::domain::audit::AuditAction;
 use crate::domain::notice::{time_to_action_label, Delivery, Outcome};
 use crate::domain::policy::Action;
 use crate::domain::{dutch_local_input, parse_dutch_local};
@@ -51,6 +52,7 @@ struct NoticePage {
     awaits_web_form: bool,
     can_mark_bounced: bool,
     bounced: bool,
+    links_to_case: bool,
     outcomes: Vec<(&'static str, &'static str)>,
     now_input: String,
 }
@@ -138,6 +140,7 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
         })
         .collect();
     let now = now_ms();
+    let works = p.may(Action::WorkOnCases);
     Ok(NoticePage {
         layout: p.layout(&n.reference),
         errors,
@@ -151,10 +154,11 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
         escalated: n.escalated_at.map(local_time).unwrap_or_default(),
         events,
         answers,
-        can_answer: n.kind.goes_to_platform() && n.delivery.reached_platform(),
-        awaits_web_form: n.delivery == Delivery::AwaitingWebForm,
-        can_mark_bounced: n.channel == "email" && n.delivery == Delivery::Sent,
-        bounced: n.delivery == Delivery::Bounced,
+        can_answer: works && n.kind.goes_to_platform() && n.delivery.reached_platform(),
+        awaits_web_form: works && n.delivery == Delivery::AwaitingWebForm,
+        can_mark_bounced: works && n.channel == "email" && n.delivery == Delivery::Sent,
+        bounced: works && n.delivery == Delivery::Bounced,
+        links_to_case: p.may(Action::ViewCases),
         outcomes: Outcome::ALL
             .iter()
             .map(|o| (o.as_str(), o.label(en)))
@@ -165,8 +169,11 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
 }
 
 pub async fn show(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
-    p.authorize(Action::ViewCases).await?;
+    p.authorize(Action::ViewNotice).await?;
     let n = load(&p, id).await?;
+    // The message names the content and what it says about it.
+    p.record_view(AuditAction::ViewedNotice, "notice", n.id, None)
+        .await?;
     render_status(StatusCode::OK, &page(&p, n, FieldErrors::default()).await?)
 }
 

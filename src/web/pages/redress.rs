@@ -117,7 +117,9 @@ pub async fn decide(
 pub struct CorrectionRow {
     case_id: i64,
     case_reference: String,
+    notice_id: i64,
     notice: String,
+    withdrawal_id: Option<i64>,
     withdrawal: String,
     what: String,
     when: String,
@@ -140,7 +142,9 @@ pub async fn register(p: Page) -> Result<Response, PageError> {
         .map(|c: Correction| CorrectionRow {
             case_id: c.case_id,
             case_reference: c.case_reference,
+            notice_id: c.notice_id,
             notice: c.notice_reference,
+            withdrawal_id: c.withdrawal_id,
             withdrawal: c.withdrawal_reference.unwrap_or_default(),
             what: c.what_was_wrong,
             when: local_time(c.recorded_at),
