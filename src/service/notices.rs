@@ -69,6 +69,25 @@ pub(crate) async fn refused<T>(
     Err(error)
 }
 
+/// Passes `result` on; a refusal (bad input, or a state that does not allow the request) is
+/// first recorded in the audit trail as a failed attempt on `object`.
+pub(crate) async fn audit_refusal<T>(
+    store: &Store,
+    ctx: &Ctx,
+    action: AuditAction,
+    object: (&str, i64),
+    result: Result<T>,
+) -> Result<T> {
+    match result {
+        Err(
+            e @ (ServiceError::Invalid { .. }
+            | ServiceError::Rejected(_)
+            | ServiceError::Unprocessable(_)),
+        ) => refused(store, ctx, action, object, AuditOutcome::Failure, e).await,
+        other => other,
+    }
+}
+
 fn art9_basis(s: &NoticeSettings) -> Option<Art9Basis> {
     let basis = s.art9_legal_basis.as_deref().map(str::trim).unwrap_or("");
     if basis.is_empty() {
@@ -99,20 +118,14 @@ pub async fn assess(
     draft: &AssessmentDraft,
 ) -> Result<i64> {
     let object = ("case", case_id);
-    match assess_tx(store, settings, ctx, case_id, draft).await {
-        Err(e @ (ServiceError::Rejected(_) | ServiceError::Unprocessable(_))) => {
-            refused(
-                store,
-                ctx,
-                AuditAction::AssessmentSaved,
-                object,
-                AuditOutcome::Failure,
-                e,
-            )
-            .await
-        }
-        other => other,
-    }
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::AssessmentSaved,
+        object,
+        assess_tx(store, settings, ctx, case_id, draft).await,
+    )
+    .await
 }
 
 async fn assess_tx(
@@ -667,19 +680,18 @@ pub(crate) async fn queue_message(
         "web-form" => {
             notices::add_event(tx, notice_id, "awaiting-web-form", Some(recipient), ctx.now)
                 .await?;
-            for (handler, _) in notify::case_handlers(tx).await? {
-                notify::notify(
-                    tx,
-                    handler,
-                    &format!(
-                        "{reference} ({}) moet via het webformulier van het platform worden ingediend.",
-                        case.reference
-                    ),
-                    &format!("/kennisgevingen/{notice_id}"),
-                    ctx.now,
-                )
-                .await?;
-            }
+            let people = notify::case_handlers(tx).await?;
+            notify::notify_each(
+                tx,
+                &people,
+                &format!(
+                    "{reference} ({}) moet via het webformulier van het platform worden ingediend.",
+                    case.reference
+                ),
+                &format!("/kennisgevingen/{notice_id}"),
+                ctx.now,
+            )
+            .await?;
         }
         _ => {
             notices::set_delivery(
@@ -849,19 +861,18 @@ pub async fn mail_failed(
                 Some(&format!("{}: {error}", n.reference)),
             )
             .await?;
-            for (handler, _) in notify::case_handlers(&mut tx).await? {
-                notify::notify(
-                    &mut tx,
-                    handler,
+            let people = notify::case_handlers(&mut tx).await?;
+            notify::notify_each(
+                &mut tx,
+                &people,
                     &format!(
                         "{} kon niet worden afgeleverd bij {}: controleer het contactpunt van het platform.",
                         n.reference, n.recipient
                     ),
                     &format!("/kennisgevingen/{}", n.id),
                     now,
-                )
-                .await?;
-            }
+            )
+            .await?;
             let event = ctx.event(
                 AuditAction::NoticeDeliveryFailed,
                 "notice",
@@ -919,20 +930,14 @@ pub async fn record_web_form(
         Ok(())
     }
     .await;
-    match result {
-        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unprocessable(_))) => {
-            refused(
-                store,
-                ctx,
-                AuditAction::NoticeSubmittedViaWebForm,
-                ("notice", notice_id),
-                AuditOutcome::Failure,
-                e,
-            )
-            .await
-        }
-        other => other,
-    }
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::NoticeSubmittedViaWebForm,
+        ("notice", notice_id),
+        result,
+    )
+    .await
 }
 
 /// One URL's answer as typed in.
@@ -952,20 +957,14 @@ pub async fn record_answer(
     answers: &[AnswerInput],
     received_at: Millis,
 ) -> Result<()> {
-    match record_answer_tx(store, settings, ctx, notice_id, answers, received_at).await {
-        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unprocessable(_))) => {
-            refused(
-                store,
-                ctx,
-                AuditAction::NoticeAnswerRecorded,
-                ("notice", notice_id),
-                AuditOutcome::Failure,
-                e,
-            )
-            .await
-        }
-        other => other,
-    }
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::NoticeAnswerRecorded,
+        ("notice", notice_id),
+        record_answer_tx(store, settings, ctx, notice_id, answers, received_at).await,
+    )
+    .await
 }
 
 async fn record_answer_tx(
@@ -1186,82 +1185,70 @@ pub async fn follow_up(store: &Store, now: Millis) -> Result<usize> {
                     .await?;
                     notices::tag_mail(&mut tx, n.id, mail_id).await?;
                 } else {
-                    for (handler, _) in notify::case_handlers(&mut tx).await? {
-                        notify::notify(
-                            &mut tx,
-                            handler,
+                    let people = notify::case_handlers(&mut tx).await?;
+                    notify::notify_each(
+                        &mut tx,
+                        &people,
                             &format!(
                                 "Geen antwoord op {}: stuur het platform een herinnering via het webformulier.",
                                 n.reference
                             ),
                             &format!("/kennisgevingen/{}", n.id),
                             now,
-                        )
-                        .await?;
-                    }
+                    )
+                    .await?;
                 }
-                notices::add_event(&mut tx, n.id, "reminder", None, now).await?;
-                record(
-                    &mut tx,
-                    &ctx,
-                    n.case_id,
-                    CaseEventKind::Reminded,
-                    None,
-                    None,
-                    Some(&n.reference),
-                )
-                .await?;
-                let event = ctx.event(
-                    AuditAction::NoticeReminded,
-                    "notice",
-                    n.id,
-                    None,
-                    AuditOutcome::Success,
-                    json!({"reference": n.reference, "due_at": due_at}),
-                );
-                audit::append(&mut tx, &event, now).await?;
+                follow_up_recorded(&mut tx, &ctx, &n, FollowUp::Remind).await?;
             }
             FollowUp::Escalate => {
                 notices::set_escalated(&mut tx, n.id, now).await?;
-                for (supervisor, _) in notify::supervisors(&mut tx).await? {
-                    notify::notify(
-                        &mut tx,
-                        supervisor,
+                let people = notify::supervisors(&mut tx).await?;
+                notify::notify_each(
+                    &mut tx,
+                    &people,
                         &format!(
                             "Geëscaleerd: het platform antwoordde niet op {} (ook niet na een herinnering).",
                             n.reference
                         ),
                         &format!("/kennisgevingen/{}", n.id),
                         now,
-                    )
-                    .await?;
-                }
-                notices::add_event(&mut tx, n.id, "escalated", None, now).await?;
-                record(
-                    &mut tx,
-                    &ctx,
-                    n.case_id,
-                    CaseEventKind::Escalated,
-                    None,
-                    None,
-                    Some(&n.reference),
                 )
                 .await?;
-                let event = ctx.event(
-                    AuditAction::NoticeEscalated,
-                    "notice",
-                    n.id,
-                    None,
-                    AuditOutcome::Success,
-                    json!({"reference": n.reference, "due_at": due_at}),
-                );
-                audit::append(&mut tx, &event, now).await?;
+                follow_up_recorded(&mut tx, &ctx, &n, FollowUp::Escalate).await?;
             }
         }
         tx.commit().await?;
         done += 1;
     }
     Ok(done)
+}
+
+/// The delivery record, case history and audit entry of a reminder or escalation.
+async fn follow_up_recorded(tx: &mut WriteTx, ctx: &Ctx, n: &Notice, step: FollowUp) -> Result<()> {
+    let (event, kind, action) = match step {
+        FollowUp::Remind => (
+            "reminder",
+            CaseEventKind::Reminded,
+            AuditAction::NoticeReminded,
+        ),
+        FollowUp::Escalate => (
+            "escalated",
+            CaseEventKind::Escalated,
+            AuditAction::NoticeEscalated,
+        ),
+    };
+    notices::add_event(tx, n.id, event, None, ctx.now).await?;
+    record(tx, ctx, n.case_id, kind, None, None, Some(&n.reference)).await?;
+    let audit_event = ctx.event(
+        action,
+        "notice",
+        n.id,
+        None,
+        AuditOutcome::Success,
+        json!({"reference": n.reference, "due_at": n.due_at}),
+    );
+    audit::append(tx, &audit_event, ctx.now).await?;
+    Ok(())
 }
 
 /// What a reporting municipality is told about a case's outcome, in plain Dutch:
@@ -1370,20 +1357,14 @@ pub async fn record_bounce(store: &Store, ctx: &Ctx, notice_id: i64, detail: &st
         Ok(())
     }
     .await;
-    match result {
-        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unprocessable(_))) => {
-            refused(
-                store,
-                ctx,
-                AuditAction::NoticeDeliveryFailed,
-                ("notice", notice_id),
-                AuditOutcome::Failure,
-                e,
-            )
-            .await
-        }
-        other => other,
-    }
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::NoticeDeliveryFailed,
+        ("notice", notice_id),
+        result,
+    )
+    .await
 }
 
 /// Sends a bounced message again, through the platform's channel as it is configured now.
@@ -1453,20 +1434,14 @@ pub async fn resend(store: &Store, ctx: &Ctx, notice_id: i64) -> Result<()> {
         Ok(())
     }
     .await;
-    match result {
-        Err(e @ ServiceError::Unprocessable(_)) => {
-            refused(
-                store,
-                ctx,
-                AuditAction::NoticeQueued,
-                ("notice", notice_id),
-                AuditOutcome::Failure,
-                e,
-            )
-            .await
-        }
-        other => other,
-    }
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::NoticeQueued,
+        ("notice", notice_id),
+        result,
+    )
+    .await
 }
 
 /// The version whose decision stands: the newest one approved or needing no approval.

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::cases::{change_status, inform_reporters, record};
 use super::intake::IntakeSettings;
-use super::notices::{by, not_found, queue_message, refused};
+use super::notices::{audit_refusal, by, not_found, queue_message};
 use super::{Ctx, Result, ServiceError};
 use crate::domain::assessment::check_four_eyes;
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
@@ -36,20 +36,14 @@ pub async fn record_objection(
     input: &ObjectionInput<'_>,
 ) -> Result<i64> {
     let result = record_objection_tx(store, ctx, case_id, input).await;
-    match result {
-        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unprocessable(_))) => {
-            refused(
-                store,
-                ctx,
-                AuditAction::ObjectionRecorded,
-                ("case", case_id),
-                AuditOutcome::Failure,
-                e,
-            )
-            .await
-        }
-        other => other,
-    }
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::ObjectionRecorded,
+        ("case", case_id),
+        result,
+    )
+    .await
 }
 
 async fn record_objection_tx(
@@ -124,20 +118,19 @@ async fn record_objection_tx(
         )
         .await?;
     }
-    for (supervisor, _) in notify::supervisors(&mut tx).await? {
-        notify::notify(
-            &mut tx,
-            supervisor,
-            &format!(
-                "Bezwaar bij {} ({}): herbeoordeling nodig.",
-                case.reference,
-                input.source.label_nl().to_lowercase()
-            ),
-            &format!("/zaken/{case_id}#bezwaar"),
-            ctx.now,
-        )
-        .await?;
-    }
+    let people = notify::supervisors(&mut tx).await?;
+    notify::notify_each(
+        &mut tx,
+        &people,
+        &format!(
+            "Bezwaar bij {} ({}): herbeoordeling nodig.",
+            case.reference,
+            input.source.label_nl().to_lowercase()
+        ),
+        &format!("/zaken/{case_id}#bezwaar"),
+        ctx.now,
+    )
+    .await?;
     let event = ctx.event(
         AuditAction::ObjectionRecorded,
         "objection",
@@ -168,20 +161,14 @@ pub async fn decide_objection(
     case_id: i64,
     d: ObjectionDecision<'_>,
 ) -> Result<()> {
-    match decide_tx(store, settings, ctx, case_id, d).await {
-        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unprocessable(_))) => {
-            refused(
-                store,
-                ctx,
-                AuditAction::ObjectionDecided,
-                ("objection", d.objection_id),
-                AuditOutcome::Failure,
-                e,
-            )
-            .await
-        }
-        other => other,
-    }
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::ObjectionDecided,
+        ("objection", d.objection_id),
+        decide_tx(store, settings, ctx, case_id, d).await,
+    )
+    .await
 }
 
 async fn decide_tx(

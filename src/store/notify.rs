@@ -242,3 +242,17 @@ pub async fn supervisors(tx: &mut WriteTx) -> Result<Vec<(i64, String)>> {
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
 }
+
+/// The same notification for each of `people` (as listed by `case_handlers` or `supervisors`).
+pub async fn notify_each(
+    tx: &mut WriteTx,
+    people: &[(i64, String)],
+    text: &str,
+    link: &str,
+    now: Millis,
+) -> Result<()> {
+    for (user_id, _) in people {
+        notify(tx, *user_id, text, link, now).await?;
+    }
+    Ok(())
+}
