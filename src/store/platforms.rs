@@ -88,10 +88,19 @@ pub async fn for_content(
         .fetch_all(tx.conn())
         .await?;
     let all: Vec<PlatformEntry> = rows.iter().map(from_row).collect::<Result<_>>()?;
-    if let Some(p) = all.iter().find(|p| p.key == platform_key) {
-        return Ok(Some(p.clone()));
-    }
-    Ok(all.into_iter().find(|p| p.serves(domain)))
+    Ok(pick(&all, platform_key, domain).cloned())
+}
+
+/// The entry for content on `platform_key` at `domain`: by key first, else by host.
+pub fn pick<'a>(
+    entries: &'a [PlatformEntry],
+    platform_key: &str,
+    domain: &str,
+) -> Option<&'a PlatformEntry> {
+    entries
+        .iter()
+        .find(|p| p.key == platform_key)
+        .or_else(|| entries.iter().find(|p| p.serves(domain)))
 }
 
 /// The editable part of an entry.

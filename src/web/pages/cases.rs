@@ -445,11 +445,8 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
             )
         })
         .collect();
-    let channel = match platforms::list(store)
-        .await?
-        .into_iter()
-        .find(|x| x.key == c.platform.as_str() || x.serves(&c.domain))
-    {
+    let directory = platforms::list(store).await?;
+    let channel = match platforms::pick(&directory, c.platform.as_str(), &c.domain) {
         Some(x) => format!("{}: {}", x.name, x.channel.label(en)),
         None => format!("{}: {}", c.domain, ContactChannel::Unconfigured.label(en)),
     };
