@@ -4,13 +4,19 @@
 #
 # PostgreSQL: uses MELDPUNT_TEST_POSTGRES_URL when set; otherwise starts a throwaway
 # server when the PostgreSQL binaries are installed; otherwise those tests are skipped
-# with a line saying so.
+# with a line saying so. Under CI (CI set) a missing prerequisite — PostgreSQL, Chromium,
+# the S3/SMTP test servers, the API linters — fails the run instead of skipping.
+# The closing line counts skipped tests apart: "Summary: N passed, M failed, K skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup-debian.sh --test
 
+status=0
 pg_tmp=""
+skip_log=$(mktemp)
+export MELDPUNT_TEST_SKIP_LOG="$skip_log"
 cleanup() {
+  rm -f "$skip_log"
   if [ -n "$pg_tmp" ]; then
     runuser_pg "$pg_bin/pg_ctl" -D "$pg_tmp/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$pg_tmp"
@@ -36,12 +42,12 @@ if [ -z "${MELDPUNT_TEST_POSTGRES_URL:-}" ]; then
     echo "PostgreSQL: started a throwaway server on port $port"
   else
     echo "PostgreSQL tests SKIPPED: set MELDPUNT_TEST_POSTGRES_URL or install the postgresql package"
+    if [ -n "${CI:-}" ]; then echo "CI: PostgreSQL is required"; status=1; fi
   fi
 else
   echo "PostgreSQL: using MELDPUNT_TEST_POSTGRES_URL"
 fi
 
-status=0
 # A local S3 server (moto) and SMTP server (aiosmtpd) for the evidence and mail tests.
 tools=target/test-tools-venv
 if [ -x "$tools/bin/moto_server" ] || { python3 -m venv "$tools" >/dev/null 2>&1 &&
@@ -73,6 +79,7 @@ if command -v npx >/dev/null 2>&1; then
   fi
 else
   echo "API Design Rules lint SKIPPED: npx (Node.js) is not installed"
+  [ -z "${CI:-}" ] || status=1
 fi
 
 # Property-based fuzzing of the API against its own OpenAPI document (schemathesis):
@@ -102,6 +109,7 @@ if [ -x "$venv/bin/st" ] || { python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/
   rm -rf "$fuzz_dir"
 else
   echo "API fuzzing SKIPPED: could not install schemathesis (python3 -m venv and pip needed)"
+  [ -z "${CI:-}" ] || status=1
 fi
 
 # Each PostgreSQL test made its own database; remove them.
@@ -110,10 +118,17 @@ if [ -n "${MELDPUNT_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null 2>&1; 
     "SELECT datname FROM pg_database WHERE datname LIKE 'meldpunt_t_%'" 2>/dev/null |
     while read -r db; do psql -q -X "$MELDPUNT_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
 fi
-# One closing line for the whole run.
-passed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
+# One closing line for the whole run. A test that returned early because a prerequisite
+# was missing (tests/it/support.rs `skip`) counts as skipped, not as passed.
+ok=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
+skipped=$(grep -c '^SKIPPED ' "$skip_log" || true)
 rm -f "$log"
+if [ "${skipped:-0}" != 0 ]; then
+  echo "Skipped tests (a prerequisite was missing):"
+  sed 's/^/  /' "$skip_log"
+fi
+passed=$(( ${ok:-0} - ${skipped:-0} ))
 [ "$status" = 0 ] || [ "${failed:-0}" != 0 ] || failed=1
-echo "Summary: ${passed:-0} passed, ${failed:-0} failed"
+echo "Summary: ${passed} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 exit $status

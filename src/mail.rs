@@ -17,9 +17,9 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::domain::Millis;
-use crate::service::intake::IntakeSettings;
 use crate::service::notices;
-use crate::service::ServiceError;
+use crate::service::Settings;
+use crate::service::{Clock, ServiceError};
 use crate::store::notify::{self, OutboxMail};
 use crate::store::Store;
 
@@ -95,21 +95,22 @@ pub fn backoff_ms(attempts: i64) -> Millis {
     (60_000_i64 << exp).min(3_600_000)
 }
 
-/// Sends every message that is due now; returns how many went out.
+/// Sends every message that is due at `clock`'s time; returns how many went out.
 pub async fn deliver_due(
     store: &Store,
-    settings: &IntakeSettings,
+    settings: &Settings,
     mailer: &Mailer,
+    clock: Clock,
 ) -> Result<usize, ServiceError> {
     let mut sent = 0;
     loop {
-        let now = crate::service::now_ms();
+        let now = clock.now();
         let Some(mail) = notify::claim_mail(store, now, mailer.lease_ms).await? else {
             return Ok(sent);
         };
         match mailer.send(&mail).await {
             Ok(()) => {
-                notices::mail_sent(store, settings, &mail, crate::service::now_ms()).await?;
+                notices::mail_sent(store, settings, &mail, clock.now()).await?;
                 sent += 1;
             }
             Err(e) => {
@@ -120,7 +121,7 @@ pub async fn deliver_due(
                     &e.message,
                     e.permanent,
                     now + backoff_ms(mail.attempts),
-                    crate::service::now_ms(),
+                    clock.now(),
                 )
                 .await?;
             }
@@ -129,11 +130,11 @@ pub async fn deliver_due(
 }
 
 /// Runs until the task is aborted: sends due mail every few seconds.
-pub async fn run(store: Store, settings: IntakeSettings, mailer: Mailer) {
+pub async fn run(store: Store, settings: Settings, mailer: Mailer) {
     let mut every = tokio::time::interval(Duration::from_secs(2));
     loop {
         every.tick().await;
-        if let Err(e) = deliver_due(&store, &settings, &mailer).await {
+        if let Err(e) = deliver_due(&store, &settings, &mailer, Clock::SYSTEM).await {
             tracing::warn!(error = %e, "mail outbox unavailable");
         }
     }

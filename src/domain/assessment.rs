@@ -6,6 +6,8 @@
 //! undesirable can never produce an illegality notice.
 
 use super::report::FieldError;
+use super::Millis;
+use crate::domain::message::Message;
 use crate::vocabulary;
 
 vocabulary! {
@@ -309,24 +311,17 @@ pub enum DecisionRefused {
 }
 
 impl DecisionRefused {
-    pub fn dutch(self) -> &'static str {
-        match self {
+    /// What a person reads (worded by `web::i18n`).
+    pub fn message(self) -> Message {
+        Message::new(match self {
             DecisionRefused::UndesirableCannotClaimIllegality => {
-                "Inhoud die als onwenselijk is beoordeeld, kan nooit leiden tot een melding of bevel dat stelt dat de inhoud illegaal is. Kies een verwijzing naar de gebruiksvoorwaarden, volgen of geen actie."
+                "decision.undesirable_cannot_claim_illegality"
             }
-            DecisionRefused::NoLegalProvision => {
-                "Een melding of bevel noemt ten minste één wettelijke bepaling (niet alleen de gebruiksvoorwaarden)."
-            }
-            DecisionRefused::PoliceReferralNeedsIllegal => {
-                "Doorverwijzen naar politie of OM kan alleen bij inhoud die als strafbaar is beoordeeld."
-            }
-            DecisionRefused::Art9Unavailable => {
-                "Een bevel onder DSA art. 9 is niet beschikbaar: er is geen wettelijke grondslag ingesteld. De DSA zelf is geen grondslag voor bevelen; een beheerder kan een grondslag instellen zodra die er is."
-            }
-            DecisionRefused::NoCategory => {
-                "Kies de EU-categorie (DSA) van de inhoud voor een melding, verwijzing of bevel."
-            }
-        }
+            DecisionRefused::NoLegalProvision => "decision.no_legal_provision",
+            DecisionRefused::PoliceReferralNeedsIllegal => "decision.police_referral_needs_illegal",
+            DecisionRefused::Art9Unavailable => "decision.art9_unavailable",
+            DecisionRefused::NoCategory => "decision.no_category",
+        })
     }
 }
 
@@ -363,19 +358,19 @@ fn text(
     field: &str,
     value: &str,
     min: usize,
-    missing: &str,
+    missing: Message,
 ) -> String {
     let t = value.trim();
     let n = t.chars().count();
     if n == 0 || n < min {
         errors.push(FieldError {
             field: field.into(),
-            message: missing.into(),
+            message: missing,
         });
     } else if n > MAX_TEXT {
         errors.push(FieldError {
             field: field.into(),
-            message: format!("Hoogstens {MAX_TEXT} tekens."),
+            message: Message::new("field.too_long").with("max", MAX_TEXT),
         });
     }
     t.to_string()
@@ -397,7 +392,7 @@ where
             Some(_) => {}
             None => errors.push(FieldError {
                 field: field.into(),
-                message: format!("Onbekende waarde '{id}'."),
+                message: Message::new("field.unknown_value").with("value", id),
             }),
         }
     }
@@ -405,10 +400,10 @@ where
     out
 }
 
-fn error(field: &str, message: &str) -> FieldError {
+fn error(field: &str, message: Message) -> FieldError {
     FieldError {
         field: field.into(),
-        message: message.into(),
+        message,
     }
 }
 
@@ -420,10 +415,7 @@ pub fn validate(
     let mut errors = Vec::new();
     let class = LegalClass::parse(draft.class.trim());
     if class.is_none() {
-        errors.push(error(
-            "class",
-            "Kies of de inhoud strafbaar, onrechtmatig of onwenselijk is.",
-        ));
+        errors.push(error("class", Message::new("assessment.class_required")));
     }
     let provisions = parse_list(
         &mut errors,
@@ -434,13 +426,13 @@ pub fn validate(
     if class == Some(LegalClass::Illegal) && !provisions.iter().any(|p| p.is_law()) {
         errors.push(error(
             "provisions",
-            "Strafbare inhoud: kies ten minste één strafbepaling en toets de bestanddelen.",
+            Message::new("assessment.provision_required"),
         ));
     }
     if class == Some(LegalClass::Undesirable) && provisions.iter().any(|p| p.is_law()) {
         errors.push(error(
             "provisions",
-            "Onwenselijke inhoud is niet strafbaar: kies geen strafbepaling, of kies een andere klasse.",
+            Message::new("assessment.undesirable_no_provision"),
         ));
     }
     let facts = text(
@@ -448,36 +440,36 @@ pub fn validate(
         "facts",
         &draft.facts,
         MIN_REASONS,
-        "Beschrijf de feiten in de inhoud die aan de bestanddelen voldoen (ten minste een zin).",
+        Message::new("assessment.facts_required"),
     );
     let locating = draft.locating.trim().to_string();
     if locating.chars().count() > 1_000 {
-        errors.push(error("locating", "Hoogstens 1000 tekens."));
+        errors.push(error("locating", Message::new("field.max_1000")));
     }
     let risk_time = text(
         &mut errors,
         "risk_time",
         &draft.risk_time,
         1,
-        "Wanneer dreigt de verstoring? Schrijf 'onbekend' als dat zo is.",
+        Message::new("assessment.risk_time_required"),
     );
     let risk_place = text(
         &mut errors,
         "risk_place",
         &draft.risk_place,
         1,
-        "Waar dreigt de verstoring? Schrijf 'onbekend' als dat zo is.",
+        Message::new("assessment.risk_place_required"),
     );
     let risk_reach = text(
         &mut errors,
         "risk_reach",
         &draft.risk_reach,
         1,
-        "Hoe groot is het bereik (weergaven, deelacties, leden)?",
+        Message::new("assessment.risk_reach_required"),
     );
     let phase = Phase::parse(draft.phase.trim());
     if phase.is_none() {
-        errors.push(error("phase", "Kies de fase van escalatie."));
+        errors.push(error("phase", Message::new("assessment.phase_required")));
     }
     let protected_speech = parse_list(
         &mut errors,
@@ -488,13 +480,13 @@ pub fn validate(
     if protected_speech.is_empty() && !draft.no_protected_speech {
         errors.push(error(
             "protected_speech",
-            "Geef aan of het om politieke meningsuiting, journalistiek, satire of een oproep tot een rechtmatige betoging gaat — of bevestig dat geen daarvan van toepassing is.",
+            Message::new("assessment.protected_speech_required"),
         ));
     }
     if !protected_speech.is_empty() && draft.no_protected_speech {
         errors.push(error(
             "protected_speech",
-            "U kruiste een beschermde vorm van meningsuiting aan én 'geen van deze': kies één van beide.",
+            Message::new("assessment.protected_speech_conflict"),
         ));
     }
     let rights_min = if protected_speech.is_empty() {
@@ -508,9 +500,9 @@ pub fn validate(
         &draft.rights_reasoning,
         rights_min,
         if protected_speech.is_empty() {
-            "Licht de toets aan de grondrechten toe (meningsuiting, vergadering, privacy)."
+            Message::new("assessment.rights_reasoning_required")
         } else {
-            "Bij een beschermde vorm van meningsuiting ligt de drempel hoger: leg uit waarom ingrijpen toch gerechtvaardigd is, of waarom niet."
+            Message::new("assessment.rights_reasoning_protected")
         },
     );
     let lighter_steps = parse_list(
@@ -524,18 +516,24 @@ pub fn validate(
         "proportionality",
         &draft.proportionality,
         1,
-        "Licht toe of een lichtere stap volstaat (proportionaliteit en subsidiariteit).",
+        Message::new("assessment.proportionality_required"),
     );
     let decision = Decision::parse(draft.decision.trim());
     if decision.is_none() {
-        errors.push(error("decision", "Kies een besluit."));
+        errors.push(error(
+            "decision",
+            Message::new("assessment.decision_required"),
+        ));
     }
     let category = match draft.category.trim() {
         "" => None,
         id => {
             let c = DsaCategory::parse(id);
             if c.is_none() {
-                errors.push(error("category", "Onbekende EU-categorie."));
+                errors.push(error(
+                    "category",
+                    Message::new("assessment.category_unknown"),
+                ));
             }
             c
         }
@@ -546,7 +544,7 @@ pub fn validate(
         "reasons",
         &draft.reasons,
         MIN_REASONS,
-        "Schrijf de redenen voor het besluit op (ten minste een zin): waarom wel of niet ingrijpen.",
+        Message::new("assessment.reasons_required"),
     );
     if let (Some(class), Some(decision)) = (class, decision) {
         if let Err(e) = check_decision(class, &provisions, decision, category, options) {
@@ -555,7 +553,7 @@ pub fn validate(
                 DecisionRefused::NoLegalProvision => "provisions",
                 _ => "decision",
             };
-            errors.push(error(field, e.dutch()));
+            errors.push(error(field, e.message()));
         }
     }
     match (class, phase, decision) {
@@ -593,16 +591,13 @@ pub enum FourEyesRefused {
 }
 
 impl FourEyesRefused {
-    pub fn dutch(self) -> &'static str {
-        match self {
-            FourEyesRefused::OwnAssessment => {
-                "Vier ogen: u schreef deze beoordeling zelf. Een andere supervisor moet haar goedkeuren."
-            }
-            FourEyesRefused::Reporter => {
-                "Vier ogen: u heeft deze inhoud zelf gemeld en kunt de beoordeling niet goedkeuren."
-            }
-            FourEyesRefused::NotSupervisor => "Alleen een supervisor keurt een beoordeling goed.",
-        }
+    /// What a person reads (worded by `web::i18n`).
+    pub fn message(self) -> Message {
+        Message::new(match self {
+            FourEyesRefused::OwnAssessment => "four_eyes.own_assessment",
+            FourEyesRefused::Reporter => "four_eyes.reporter",
+            FourEyesRefused::NotSupervisor => "four_eyes.not_supervisor",
+        })
     }
 }
 
@@ -685,6 +680,42 @@ impl Review {
     }
 }
 
+/// One saved version of a case's assessment, with the supervisor's verdict if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub id: i64,
+    pub case_id: i64,
+    pub version: i64,
+    pub author_user_id: i64,
+    pub author_name: String,
+    pub created_at: Millis,
+    pub a: Assessment,
+    pub verdict: Option<Verdict>,
+}
+
+/// A supervisor's verdict on a version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub approved: bool,
+    pub reviewer_user_id: i64,
+    pub reviewer_name: String,
+    pub reason: Option<String>,
+    pub at: Millis,
+}
+
+impl Version {
+    /// Where this version stands, given the newest version number of its case.
+    pub fn review(&self, newest: i64) -> Review {
+        match &self.verdict {
+            Some(v) if v.approved => Review::Approved,
+            Some(_) => Review::SentBack,
+            None if !self.a.decision.is_outgoing() => Review::NotNeeded,
+            None if self.version < newest => Review::Superseded,
+            None => Review::AwaitingApproval,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -754,9 +785,8 @@ mod tests {
         d.class = "undesirable".into();
         d.provisions = vec!["platform-terms".into()];
         let errors = validate(&d, AssessmentOptions::default()).unwrap_err();
-        assert!(errors
-            .iter()
-            .any(|e| e.field == "decision" && e.message.contains("onwenselijk")));
+        assert!(errors.iter().any(|e| e.field == "decision"
+            && e.message.key == "decision.undesirable_cannot_claim_illegality"));
         // A terms-of-service referral is the lawful route for such content.
         d.decision = "tos-referral".into();
         let a = validate(&d, AssessmentOptions::default()).unwrap();
@@ -841,7 +871,7 @@ mod tests {
         let mut d = good();
         d.decision = "dsa-art9-order".into();
         let errors = validate(&d, AssessmentOptions::default()).unwrap_err();
-        assert!(errors[0].message.contains("grondslag"));
+        assert_eq!(errors[0].message.key, "decision.art9_unavailable");
         let a = validate(
             &d,
             AssessmentOptions {

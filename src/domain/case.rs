@@ -2,6 +2,7 @@
 //! Its lifecycle is typed and its transitions are decided here; its queue priority too.
 
 use super::link::Platform;
+use super::message::Message;
 use super::report::{Category, HandlingDeadlines, ReportStatus, Urgency};
 use super::Millis;
 
@@ -106,12 +107,37 @@ pub struct TransitionRefused {
 }
 
 impl TransitionRefused {
-    pub fn dutch(&self) -> String {
-        format!(
-            "Een zaak met status '{}' kan niet naar '{}'.",
-            self.from.label_nl(),
-            self.to.label_nl()
-        )
+    /// What a person reads (worded by `web::i18n`).
+    pub fn message(&self) -> Message {
+        Message::new("case.transition_refused")
+            .label("from", self.from.label_nl(), self.from.label_en())
+            .label("to", self.to.label_nl(), self.to.label_en())
+    }
+}
+
+crate::vocabulary! {
+    /// What happened to a case (its history, `case_events.kind`).
+    pub enum CaseEventKind {
+        Opened => ("opened", "Zaak geopend", "Case opened"),
+        ReportAdded => ("report_added", "Melding toegevoegd", "Report added"),
+        ReportWithdrawn => ("report_withdrawn", "Melding ingetrokken", "Report withdrawn"),
+        StatusChanged => ("status_changed", "Status gewijzigd", "Status changed"),
+        Claimed => ("claimed", "In behandeling genomen", "Taken up"),
+        Released => ("released", "Vrijgegeven", "Released"),
+        Reopened => ("reopened", "Heropend door nieuwe melding", "Reopened by a new report"),
+        Assessed => ("assessed", "Beoordeling opgeslagen", "Assessment saved"),
+        Approved => ("approved", "Goedgekeurd (vier ogen)", "Approved (four eyes)"),
+        SentBack => ("sent_back", "Teruggestuurd door supervisor", "Sent back by supervisor"),
+        NoticeQueued => ("notice_queued", "Bericht klaargezet", "Message queued"),
+        NoticeSent => ("notice_sent", "Bericht verstuurd", "Message sent"),
+        NoticeFailed => ("notice_failed", "Bericht niet afgeleverd", "Message not delivered"),
+        AnswerRecorded => ("answer_recorded", "Antwoord platform vastgelegd", "Platform answer recorded"),
+        Reminded => ("reminded", "Herinnering aan platform", "Reminder to platform"),
+        Escalated => ("escalated", "Geëscaleerd naar supervisor", "Escalated to supervisor"),
+        Rechecked => ("rechecked", "Nagekeken of de inhoud nog online staat", "Re-checked whether content is still online"),
+        ObjectionRecorded => ("objection_recorded", "Bezwaar ontvangen", "Objection received"),
+        ObjectionDecided => ("objection_decided", "Besluit op bezwaar", "Decision on objection"),
+        NoticeWithdrawn => ("notice_withdrawn", "Melding aan platform ingetrokken", "Notice withdrawn"),
     }
 }
 

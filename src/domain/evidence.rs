@@ -1,6 +1,8 @@
 //! Evidence files: which kinds are accepted, judged by their content, never by their
 //! name or the type the browser claims.
 
+use super::message::Message;
+
 /// The kinds of evidence meldpunt accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvidenceKind {
@@ -56,17 +58,16 @@ pub enum EvidenceError {
 }
 
 impl EvidenceError {
-    pub fn dutch(self, name: &str) -> String {
+    /// What a person reads about the file `name` (worded by `web::i18n`).
+    pub fn message(self, name: &str) -> Message {
         match self {
-            EvidenceError::Empty => format!("Het bestand '{name}' is leeg."),
-            EvidenceError::TooLarge { max_bytes } => format!(
-                "Het bestand '{name}' is te groot (hoogstens {} MB).",
-                max_bytes / 1_000_000
-            ),
-            EvidenceError::NotAccepted => format!(
-                "Het bestand '{name}' is geen PNG, JPEG, WebP, PDF of MP4. meldpunt kijkt naar de inhoud, niet naar de naam."
-            ),
+            EvidenceError::Empty => Message::new("evidence.empty"),
+            EvidenceError::TooLarge { max_bytes } => {
+                Message::new("evidence.too_large").with("max_mb", max_bytes / 1_000_000)
+            }
+            EvidenceError::NotAccepted => Message::new("evidence.not_accepted"),
         }
+        .with("name", name)
     }
 }
 

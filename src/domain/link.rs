@@ -5,6 +5,7 @@
 //! tracking parameters the reporter copied. Canonicalisation is offline: short links
 //! that only the platform can resolve (`vm.tiktok.com/…`) keep their own form.
 
+use super::message::Message;
 use url::Url;
 
 /// The longest link meldpunt accepts (browsers and platforms stay well below this).
@@ -125,18 +126,15 @@ pub enum LinkError {
 }
 
 impl LinkError {
-    pub fn dutch(self) -> &'static str {
-        match self {
-            LinkError::Empty => "Vul een link in.",
-            LinkError::TooLong => "Deze link is te lang (hoogstens 2048 tekens).",
-            LinkError::Malformed => {
-                "Dit is geen geldige link. Kopieer het adres uit de adresbalk of via 'Delen' → 'Link kopiëren'."
-            }
-            LinkError::NotHttp => "Alleen links die met http:// of https:// beginnen kunnen worden gemeld.",
-            LinkError::NoPublicHost => {
-                "Deze link wijst niet naar een openbare website (geen geldige domeinnaam)."
-            }
-        }
+    /// What a person reads (worded by `web::i18n`).
+    pub fn message(self) -> Message {
+        Message::new(match self {
+            LinkError::Empty => "link.empty",
+            LinkError::TooLong => "link.too_long",
+            LinkError::Malformed => "link.malformed",
+            LinkError::NotHttp => "link.not_http",
+            LinkError::NoPublicHost => "link.no_public_host",
+        })
     }
 }
 

@@ -9,9 +9,11 @@ pub mod case;
 pub mod credentials;
 pub mod evidence;
 pub mod link;
+pub mod message;
 pub mod notice;
 pub mod notice_text;
 pub mod org;
+pub mod platform;
 pub mod policy;
 pub mod report;
 pub mod session;
@@ -21,6 +23,13 @@ pub mod vocab;
 
 /// Milliseconds since the Unix epoch (UTC). All stored times use this unit.
 pub type Millis = i64;
+
+/// A moment as systems read it: RFC 3339 in UTC (`2026-11-29T13:05:00Z`).
+pub fn iso_time(ms: Millis) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
 
 /// A moment as Dutch people read it: `29-11-2026 14:05`, Amsterdam time.
 pub fn dutch_time(ms: Millis) -> String {

@@ -6,6 +6,7 @@
 //! Rendering lives in `notice_text`; this module holds the types and the rules.
 
 use super::assessment::Decision;
+use super::message::Message;
 use super::report::Urgency;
 use super::Millis;
 use crate::vocabulary;
@@ -50,6 +51,87 @@ vocabulary! {
         Unconfigured => ("unconfigured", "Nog niet ingesteld", "Not configured yet"),
         Email => ("email", "E-mail (elektronisch contactpunt)", "E-mail (electronic point of contact)"),
         WebForm => ("web-form", "Alleen via webformulier", "Web form only"),
+    }
+}
+
+vocabulary! {
+    /// How one message goes out: the channel stored with the notice.
+    pub enum NoticeChannel {
+        Email => ("email", "E-mail", "E-mail"),
+        WebForm => ("web-form", "Webformulier van het platform", "The platform's web form"),
+        InApp => ("in-app", "In meldpunt", "In meldpunt"),
+    }
+}
+
+/// Where one message goes: a channel and its recipient (an address, a web form's URL or
+/// the platform's name, or the municipalities in meldpunt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub channel: NoticeChannel,
+    pub recipient: String,
+}
+
+impl Route {
+    /// The route to a platform's contact point as configured in the directory, or `None`
+    /// when there is none: not configured, or an e-mail channel without an address.
+    pub fn to_platform(
+        channel: ContactChannel,
+        contact_email: Option<&str>,
+        web_form_url: Option<&str>,
+        platform_name: &str,
+    ) -> Option<Route> {
+        fn filled(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
+        match channel {
+            ContactChannel::Email => filled(contact_email).map(|to| Route {
+                channel: NoticeChannel::Email,
+                recipient: to.to_string(),
+            }),
+            ContactChannel::WebForm => Some(Route {
+                channel: NoticeChannel::WebForm,
+                recipient: filled(web_form_url).unwrap_or(platform_name).to_string(),
+            }),
+            ContactChannel::Unconfigured => None,
+        }
+    }
+
+    /// The first line of the delivery record of a message stored for this route.
+    pub fn first_event(&self) -> NoticeEventKind {
+        match self.channel {
+            NoticeChannel::Email => NoticeEventKind::Queued,
+            NoticeChannel::WebForm => NoticeEventKind::AwaitingWebForm,
+            NoticeChannel::InApp => NoticeEventKind::Delivered,
+        }
+    }
+
+    /// Where a message starts when it is stored: e-mail waits in the outbox, a web-form
+    /// message waits for the analyst, a message in meldpunt is there at once.
+    pub fn first_delivery(&self) -> Delivery {
+        match self.channel {
+            NoticeChannel::Email => Delivery::Queued,
+            NoticeChannel::WebForm => Delivery::AwaitingWebForm,
+            NoticeChannel::InApp => Delivery::Delivered,
+        }
+    }
+}
+
+vocabulary! {
+    /// A line of a message's delivery record (`notice_events.kind`).
+    pub enum NoticeEventKind {
+        Queued => ("queued", "In de wachtrij voor verzending", "Queued for sending"),
+        Sent => ("sent", "Verstuurd (aangenomen door de mailserver)", "Sent (accepted by the mail server)"),
+        AttemptFailed => ("attempt-failed", "Verzendpoging mislukt; volgt opnieuw", "Sending failed; will retry"),
+        Bounced => ("bounced", "Niet afgeleverd", "Not delivered"),
+        Resent => ("resent", "Opnieuw klaargezet", "Queued again"),
+        AwaitingWebForm => ("awaiting-web-form", "Wacht op indiening via het webformulier", "Awaiting web-form submission"),
+        SubmittedWebForm => ("submitted-web-form", "Ingediend via het webformulier", "Submitted through the web form"),
+        Delivered => ("delivered", "Afgeleverd in meldpunt", "Delivered in meldpunt"),
+        Answered => ("answered", "Antwoord van het platform vastgelegd", "Platform's answer recorded"),
+        Reminder => ("reminder", "Herinnering klaargezet", "Reminder queued"),
+        ReminderSent => ("reminder-sent", "Herinnering verstuurd", "Reminder sent"),
+        Escalated => ("escalated", "Geëscaleerd naar de supervisors", "Escalated to the supervisors"),
+        Withdrawn => ("withdrawn", "Ingetrokken", "Withdrawn"),
     }
 }
 
@@ -179,20 +261,15 @@ pub enum AnswerRefused {
 }
 
 impl AnswerRefused {
-    pub fn dutch(self) -> &'static str {
-        match self {
-            AnswerRefused::NotSent => {
-                "Deze melding is (nog) niet bij het platform aangekomen; een antwoord kan pas worden vastgelegd als zij verstuurd of via het webformulier ingediend is."
-            }
-            AnswerRefused::NotToPlatform => "Op dit bericht antwoordt geen platform.",
-            AnswerRefused::ReasonRequired => {
-                "Schrijf de reden op die het platform gaf (bij 'geen actie' of 'kan niet voldoen')."
-            }
-            AnswerRefused::BeforeSending => {
-                "Het antwoord kan niet eerder zijn ontvangen dan de melding is verstuurd."
-            }
-            AnswerRefused::InTheFuture => "Het antwoord kan niet in de toekomst zijn ontvangen.",
-        }
+    /// What a person reads (worded by `web::i18n`).
+    pub fn message(self) -> Message {
+        Message::new(match self {
+            AnswerRefused::NotSent => "answer.not_sent",
+            AnswerRefused::NotToPlatform => "answer.not_to_platform",
+            AnswerRefused::ReasonRequired => "answer.reason_required",
+            AnswerRefused::BeforeSending => "answer.before_sending",
+            AnswerRefused::InTheFuture => "answer.in_the_future",
+        })
     }
 }
 

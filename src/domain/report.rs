@@ -1,6 +1,7 @@
 //! A report (melding): what a municipality sends about online content, and the rules
 //! a report must meet before anything is stored.
 
+use crate::domain::message::Message;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 
@@ -266,7 +267,7 @@ pub struct ValidReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub message: Message,
 }
 
 fn optional(s: &str) -> Option<String> {
@@ -286,10 +287,10 @@ pub fn validate(
     now: Millis,
 ) -> Result<ValidReport, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let mut err = |field: &str, message: &str| {
+    let mut err = |field: &str, message: Message| {
         errors.push(FieldError {
             field: field.to_string(),
-            message: message.to_string(),
+            message,
         })
     };
 
@@ -301,14 +302,11 @@ pub fn validate(
         .collect();
     let mut links = Vec::new();
     if filled.is_empty() {
-        err(
-            "link_url_1",
-            "Vul minstens één link naar de online inhoud in.",
-        );
+        err("link_url_1", Message::new("report.link_required"));
     } else if filled.len() > MAX_LINKS {
         err(
             "link_url_1",
-            &format!("Een melding kan hoogstens {MAX_LINKS} links bevatten. Verdeel ze over meer meldingen."),
+            Message::new("report.too_many_links").with("max", MAX_LINKS),
         );
     }
     for (i, l) in filled.iter().take(MAX_LINKS) {
@@ -321,7 +319,7 @@ pub fn validate(
                 {
                     err(
                         &format!("link_url_{n}"),
-                        &format!("Link {n} wijst naar dezelfde inhoud als een eerdere link in deze melding."),
+                        Message::new("report.duplicate_link").with("n", n),
                     );
                 }
                 links.push(ValidLink {
@@ -332,44 +330,40 @@ pub fn validate(
             }
             Err(e) => err(
                 &format!("link_url_{n}"),
-                &format!("Link {n}: {}", e.dutch()),
+                Message::new("report.link_invalid")
+                    .with("n", n)
+                    .nested("reason", e.message()),
             ),
         }
         if too_long(&l.remark, 1000) {
             err(
                 &format!("link_remark_{n}"),
-                &format!("De opmerking bij link {n} is te lang (hoogstens 1000 tekens)."),
+                Message::new("report.remark_too_long").with("n", n),
             );
         }
     }
 
     let category = Category::parse(draft.category.trim());
     if category.is_none() {
-        err("category", "Kies wat de inhoud doet.");
+        err("category", Message::new("report.category_required"));
     }
     let summary = optional(&draft.summary);
     if category == Some(Category::Other) && summary.is_none() {
-        err(
-            "summary",
-            "Beschrijf kort wat de inhoud doet als u 'Anders' kiest.",
-        );
+        err("summary", Message::new("report.summary_required_for_other"));
     }
     if too_long(&draft.summary, 2000) {
-        err(
-            "summary",
-            "De toelichting is te lang (hoogstens 2000 tekens).",
-        );
+        err("summary", Message::new("field.explanation_too_long"));
     }
 
     let municipality_code = optional(&draft.municipality).map(|c| c.to_ascii_uppercase());
     if let Some(code) = &municipality_code {
         if !known_municipality(code) {
-            err("municipality", "Kies een bestaande gemeente.");
+            err("municipality", Message::new("report.municipality_unknown"));
         }
     }
     let place = optional(&draft.place);
     if too_long(&draft.place, 200) {
-        err("place", "De plaats is te lang (hoogstens 200 tekens).");
+        err("place", Message::new("report.place_too_long"));
     }
     let today = jiff::Timestamp::from_millisecond(now).ok().and_then(|t| {
         TimeZone::get("Europe/Amsterdam")
@@ -380,21 +374,18 @@ pub fn validate(
         None => None,
         Some(d) => match d.parse::<Date>() {
             Ok(date) if today.is_some_and(|t| date < t) => {
-                err("date", "De verwachte datum ligt in het verleden. Vul een datum vanaf vandaag in, of laat het veld leeg.");
+                err("date", Message::new("report.date_in_past"));
                 None
             }
             Ok(date)
                 if today.is_some_and(|t| date > t.saturating_add(jiff::Span::new().years(1))) =>
             {
-                err("date", "De verwachte datum ligt meer dan een jaar vooruit.");
+                err("date", Message::new("report.date_too_far"));
                 None
             }
             Ok(date) => Some(date),
             Err(_) => {
-                err(
-                    "date",
-                    "Vul de datum in als jjjj-mm-dd, bijvoorbeeld 2026-12-31.",
-                );
+                err("date", Message::new("report.date_format"));
                 None
             }
         },
@@ -404,7 +395,7 @@ pub fn validate(
         match Time::strptime("%H:%M", &raw).or_else(|_| raw.parse::<Time>()) {
             Ok(t) => Some(t),
             Err(_) => {
-                err(field, "Vul de tijd in als uu:mm, bijvoorbeeld 21:30.");
+                err(field, Message::new("report.time_format"));
                 None
             }
         }
@@ -415,17 +406,14 @@ pub fn validate(
         && date.is_none()
         && optional(&draft.date).is_none()
     {
-        err("date", "Vul ook de datum in als u een tijd opgeeft.");
+        err("date", Message::new("report.date_required_with_time"));
     }
     let size = match optional(&draft.size) {
         None => None,
         Some(s) => match s.replace('.', "").parse::<i64>() {
             Ok(n) if (1..=10_000_000).contains(&n) => Some(n),
             _ => {
-                err(
-                    "size",
-                    "Vul de verwachte omvang in als een aantal personen, bijvoorbeeld 200.",
-                );
+                err("size", Message::new("report.size_format"));
                 None
             }
         },
@@ -433,28 +421,25 @@ pub fn validate(
 
     let urgency = Urgency::parse(draft.urgency.trim());
     if urgency.is_none() {
-        err("urgency", "Kies de urgentie.");
+        err("urgency", Message::new("report.urgency_required"));
     }
     let justification = draft.justification.trim().to_string();
     if justification.is_empty() {
         err(
             "justification",
-            "Geef in één regel aan waarom deze urgentie nodig is.",
+            Message::new("report.justification_required"),
         );
     } else if too_long(&justification, 300) || justification.contains('\n') {
         err(
             "justification",
-            "De onderbouwing is één regel van hoogstens 300 tekens.",
+            Message::new("report.justification_too_long"),
         );
     }
     let on_behalf_of = draft.on_behalf_of.trim().to_string();
     if on_behalf_of.is_empty() {
-        err(
-            "on_behalf_of",
-            "Vul in namens wie u meldt (de burgemeester).",
-        );
+        err("on_behalf_of", Message::new("report.on_behalf_of_required"));
     } else if too_long(&on_behalf_of, 200) {
-        err("on_behalf_of", "De naam is te lang (hoogstens 200 tekens).");
+        err("on_behalf_of", Message::new("report.on_behalf_of_too_long"));
     }
 
     match (category, urgency, errors.is_empty()) {
@@ -501,7 +486,7 @@ pub fn check_withdrawal_reason(reason: &str) -> Result<String, FieldError> {
     if r.is_empty() || too_long(r, 1000) {
         return Err(FieldError {
             field: "reason".into(),
-            message: "Geef een reden voor het intrekken (hoogstens 1000 tekens).".into(),
+            message: Message::new("report.withdrawal_reason_required"),
         });
     }
     Ok(r.to_string())

@@ -1,5 +1,6 @@
 //! Accounts: creating, activating, resetting and disabling people.
 
+use crate::domain::message::Message;
 use rand::rngs::OsRng;
 use serde_json::json;
 
@@ -30,17 +31,16 @@ impl Activation {
     }
 }
 
-pub fn user_error_message(e: &UserError) -> (&'static str, &'static str) {
-    match e {
-        UserError::InvalidEmail => (
-            "email",
-            "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.",
-        ),
-        UserError::InvalidName => ("name", "Vul een naam in van hoogstens 200 tekens."),
-        UserError::PasswordTooShort => ("password", "Kies een wachtwoord van minstens 12 tekens."),
-        UserError::PasswordTooLong => ("password", "Kies een wachtwoord van hoogstens 256 tekens."),
-        UserError::PasswordsDiffer => ("password_repeat", "De twee wachtwoorden zijn niet gelijk."),
-    }
+/// The form field and message for an account detail that breaks a rule.
+pub fn user_error_message(e: &UserError) -> (&'static str, Message) {
+    let (field, key) = match e {
+        UserError::InvalidEmail => ("email", "account.email_invalid"),
+        UserError::InvalidName => ("name", "account.name_invalid"),
+        UserError::PasswordTooShort => ("password", "account.password_too_short"),
+        UserError::PasswordTooLong => ("password", "account.password_too_long"),
+        UserError::PasswordsDiffer => ("password_repeat", "account.passwords_differ"),
+    };
+    (field, Message::new(key))
 }
 
 /// Creates a pending account in organisation `org_id`.
@@ -58,11 +58,9 @@ pub async fn create_user(
     if !roles_for(org.kind).contains(&user.role) {
         return Err(ServiceError::invalid(
             "role",
-            format!(
-                "De rol {} past niet bij een organisatie van het soort {}.",
-                user.role.label_nl().to_lowercase(),
-                org.kind.label_nl().to_lowercase()
-            ),
+            Message::new("account.role_not_for_org")
+                .label("role", user.role.label_nl(), user.role.label_en())
+                .label("kind", org.kind.label_nl(), org.kind.label_en()),
         ));
     }
     let token = random_secret(32, &mut OsRng);
@@ -79,10 +77,9 @@ pub async fn create_user(
     {
         Ok(id) => id,
         Err(StoreError::Conflict) => {
-            return Err(ServiceError::Conflict(format!(
-                "Er bestaat al een account met e-mailadres {}.",
-                user.email
-            )))
+            return Err(ServiceError::Conflict(
+                Message::new("account.email_taken").with("email", &user.email),
+            ))
         }
         Err(e) => return Err(e.into()),
     };
@@ -104,7 +101,7 @@ fn refuse_self(ctx: &Ctx, user_id: i64) -> Result<()> {
     if ctx.actor_user_id == Some(user_id) {
         return Err(ServiceError::invalid(
             "user",
-            "U kunt uw eigen account niet resetten of blokkeren. Vraag een andere beheerder.",
+            Message::new("account.not_yourself"),
         ));
     }
     Ok(())
@@ -213,7 +210,7 @@ pub async fn change_password(
     if !ok {
         return Err(ServiceError::invalid(
             "current_password",
-            "Het huidige wachtwoord klopt niet.",
+            Message::new("account.current_password_wrong"),
         ));
     }
     check_new_password(new, repeated).map_err(|e| {

@@ -1,6 +1,7 @@
 //! Signing in and out: password, second factor (TOTP or a recovery code), enrolment,
 //! throttling of failures, session loading and time-outs.
 
+use crate::domain::message::Message;
 use rand::rngs::OsRng;
 use serde_json::json;
 
@@ -261,12 +262,9 @@ pub async fn sign_in_second_factor(
         drop(tx);
         record_failure(store, ctx, &keys, &user.email, Some(user), action, reason).await?;
         return Err(if reason == "reused_code" {
-            ServiceError::invalid(
-                "code",
-                "Deze code is al gebruikt. Wacht op de volgende code van uw app.",
-            )
+            ServiceError::invalid("code", Message::new("second_factor.code_used"))
         } else {
-            ServiceError::invalid("code", "Deze code klopt niet. Probeer het opnieuw.")
+            ServiceError::invalid("code", Message::new("second_factor.code_wrong"))
         });
     }
     sessions::delete(&mut tx, &session.id_hash).await?;
@@ -319,18 +317,16 @@ pub async fn finish_enrolment(
         if !ok {
             return Err(ServiceError::invalid(
                 "current_password",
-                "Het huidige wachtwoord klopt niet.",
+                Message::new("account.current_password_wrong"),
             ));
         }
     }
-    let secret = session.enrol_secret.clone().ok_or_else(|| {
-        ServiceError::invalid("code", "Laad de pagina opnieuw en scan de QR-code.")
-    })?;
+    let secret = session
+        .enrol_secret
+        .clone()
+        .ok_or_else(|| ServiceError::invalid("code", Message::new("second_factor.reload")))?;
     let step = check_totp(&secret, code, (ctx.now / 1000) as u64, None).map_err(|_| {
-        ServiceError::invalid(
-            "code",
-            "Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw.",
-        )
+        ServiceError::invalid("code", Message::new("second_factor.code_wrong_check_time"))
     })?;
     let codes = new_recovery_codes(&mut OsRng);
     let hashes: Vec<String> = codes.iter().map(|c| sha256_hex(c)).collect();

@@ -1,18 +1,18 @@
 //! The central team's work on cases: the queue, taking a case up, moving it through
 //! its lifecycle, and telling the reporting municipalities.
 
+use crate::domain::message::Message;
 use serde_json::json;
 
-use super::intake::IntakeSettings;
-use super::{Ctx, Result, ServiceError};
+use super::history::{change_status, inform_reporters, record, Move};
+use super::{Ctx, Result, ServiceError, Settings};
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::case::{prioritise, transition, CaseStatus, Mover, QueueEntry};
+use crate::domain::case::{prioritise, CaseEventKind, CaseStatus, Mover, QueueEntry};
 use crate::domain::link::Platform;
-use crate::domain::report::{Category, ReportStatus};
+use crate::domain::report::Category;
 use crate::domain::Millis;
-use crate::store::cases::{self, Case, CaseEventKind, NewCaseEvent};
-use crate::store::WriteTx;
-use crate::store::{audit, notify, reports, Store, StoreError};
+use crate::store::cases::{self, Case};
+use crate::store::{audit, Store, StoreError};
 
 /// Most cases the queue considers at once.
 const QUEUE_LIMIT: i64 = 5_000;
@@ -87,43 +87,6 @@ pub fn entry(c: &Case) -> QueueEntry {
     }
 }
 
-/// Appends to a case's history, as the one acting in `ctx`.
-pub(crate) async fn record(
-    tx: &mut WriteTx,
-    ctx: &Ctx,
-    case_id: i64,
-    kind: CaseEventKind,
-    from_status: Option<CaseStatus>,
-    to_status: Option<CaseStatus>,
-    note: Option<&str>,
-) -> Result<()> {
-    let event = NewCaseEvent {
-        case_id,
-        actor_user_id: ctx.actor_user_id,
-        actor_label: &ctx.actor_label,
-        kind,
-        from_status,
-        to_status,
-        note,
-    };
-    cases::append_event(tx, &event, ctx.now).await?;
-    Ok(())
-}
-
-/// Moves a case from `from` to `to` (the caller has checked the move) and records it.
-pub(crate) async fn change_status(
-    tx: &mut WriteTx,
-    ctx: &Ctx,
-    case_id: i64,
-    from: CaseStatus,
-    to: CaseStatus,
-    kind: CaseEventKind,
-    note: Option<&str>,
-) -> Result<()> {
-    cases::set_status(tx, case_id, to, ctx.now).await?;
-    record(tx, ctx, case_id, kind, Some(from), Some(to), note).await
-}
-
 fn not_found(e: StoreError) -> ServiceError {
     match e {
         StoreError::NotFound => ServiceError::NotFound,
@@ -143,10 +106,9 @@ pub async fn claim(store: &Store, ctx: &Ctx, case_id: i64, take_over: bool) -> R
         return Ok(());
     }
     if let (Some(_), false) = (case.assignee_user_id, take_over) {
-        return Err(ServiceError::Conflict(format!(
-            "Deze zaak is al in behandeling bij {}. Kies 'Overnemen' als u de zaak wilt overnemen.",
-            case.assignee_name.unwrap_or_default()
-        )));
+        return Err(ServiceError::Conflict(
+            Message::new("case.held_by_other").with("name", case.assignee_name.unwrap_or_default()),
+        ));
     }
     cases::set_assignee(&mut tx, case_id, Some(user_id), ctx.now).await?;
     let note = case
@@ -158,8 +120,6 @@ pub async fn claim(store: &Store, ctx: &Ctx, case_id: i64, take_over: bool) -> R
         ctx,
         case_id,
         CaseEventKind::Claimed,
-        None,
-        None,
         note.as_deref(),
     )
     .await?;
@@ -186,16 +146,7 @@ pub async fn release(store: &Store, ctx: &Ctx, case_id: i64) -> Result<()> {
         return Ok(());
     }
     cases::set_assignee(&mut tx, case_id, None, ctx.now).await?;
-    record(
-        &mut tx,
-        ctx,
-        case_id,
-        CaseEventKind::Released,
-        None,
-        None,
-        None,
-    )
-    .await?;
+    record(&mut tx, ctx, case_id, CaseEventKind::Released, None).await?;
     let event = ctx.event(
         AuditAction::CaseReleased,
         "case",
@@ -213,7 +164,7 @@ pub async fn release(store: &Store, ctx: &Ctx, case_id: i64) -> Result<()> {
 /// an active report in it (in the application and by e-mail).
 pub async fn move_case(
     store: &Store,
-    settings: &IntakeSettings,
+    settings: &Settings,
     ctx: &Ctx,
     case_id: i64,
     to: CaseStatus,
@@ -223,20 +174,22 @@ pub async fn move_case(
     if note.chars().count() > 2000 {
         return Err(ServiceError::invalid(
             "note",
-            "De toelichting is te lang (hoogstens 2000 tekens).",
+            Message::new("field.explanation_too_long"),
         ));
     }
     let mut tx = store.begin_write().await?;
     let case = cases::get_locked(&mut tx, case_id)
         .await
         .map_err(not_found)?;
-    transition(case.status, to, Mover::Team).map_err(|e| ServiceError::Unprocessable(e.dutch()))?;
     change_status(
         &mut tx,
         ctx,
         case_id,
-        case.status,
-        to,
+        Move {
+            from: case.status,
+            to: to,
+            by: Mover::Team,
+        },
         CaseEventKind::StatusChanged,
         (!note.is_empty()).then_some(note),
     )
@@ -257,52 +210,11 @@ pub async fn move_case(
 
 async fn tell_reporters(
     tx: &mut crate::store::WriteTx,
-    settings: &IntakeSettings,
+    settings: &Settings,
     case_id: i64,
     to: CaseStatus,
     now: Millis,
 ) -> Result<()> {
     let line = format!("heeft een nieuwe status: {}.", to.label_nl());
     inform_reporters(tx, settings, case_id, &line, now).await
-}
-
-/// Tells every municipality with an active report in the case what happened, in the
-/// application and by e-mail: "Uw melding MLD-… {line}".
-pub(crate) async fn inform_reporters(
-    tx: &mut crate::store::WriteTx,
-    settings: &IntakeSettings,
-    case_id: i64,
-    line: &str,
-    now: Millis,
-) -> Result<()> {
-    for report in reports::active_in_case(tx, case_id).await? {
-        let Some(user_id) = report.reporter_user_id else {
-            continue;
-        };
-        if report.status != ReportStatus::Active {
-            continue;
-        }
-        let link = format!("/meldingen/{}", report.id);
-        let text = format!("Uw melding {} {line}", report.reference);
-        notify::notify(tx, user_id, &text, &link, now).await?;
-        if let Some(email) = &report.reporter_email {
-            let body = format!(
-                "Beste {},\n\nUw melding {} {line}\n\n\
-                 Bekijk de melding: {}{link}\n\n\
-                 Dit bericht is automatisch verstuurd door meldpunt.",
-                report.reporter_name.as_deref().unwrap_or("melder"),
-                report.reference,
-                settings.public_url.trim_end_matches('/'),
-            );
-            notify::enqueue_mail(
-                tx,
-                email,
-                &format!("[meldpunt] Nieuws over melding {}", report.reference),
-                &body,
-                now,
-            )
-            .await?;
-        }
-    }
-    Ok(())
 }

@@ -90,8 +90,7 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
             "Politie-eenheid Amsterdam (demo)",
         ),
     ] {
-        let org = NewOrganisation::new(kind, code, name, None)
-            .map_err(|e| super::ServiceError::invalid("code", e.to_string()))?;
+        let org = NewOrganisation::new(kind, code, name, None).map_err(super::orgs::org_error)?;
         if orgs::by_code(store, code).await.is_err() {
             let id = orgs::insert(&mut tx, &org, ctx.now).await?;
             let event = ctx.event(
@@ -127,8 +126,10 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
     let password_hash = hash_password(DEMO_PASSWORD, &mut OsRng);
     for a in DEMO_ACCOUNTS.iter() {
         let org = orgs::by_code(store, a.org_code).await?;
-        let new = NewUser::new(a.email, a.name, a.role)
-            .map_err(|e| super::ServiceError::invalid("email", e.to_string()))?;
+        let new = NewUser::new(a.email, a.name, a.role).map_err(|e| {
+            let (field, message) = super::accounts::user_error_message(&e);
+            super::ServiceError::invalid(field, message)
+        })?;
         let activation = sha256_hex(a.email);
         users::insert(&mut tx, org.id, &new, &activation, ctx.now + 1, ctx.now).await?;
         let id = users::activate(&mut tx, &activation, &password_hash, ctx.now).await?;
@@ -171,7 +172,8 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
 /// Demo reports shaped like the reference scenarios (an invitation copied across
 /// platforms and municipalities, a weapons list, a false rumour); all content invented.
 async fn seed_reports(store: &Store, ctx: &Ctx) -> Result<()> {
-    use super::intake::{check, Intake, IntakeSettings, Submission};
+    use super::intake::{check, Intake, Submission};
+    use super::Settings;
     use crate::domain::report::{Channel, LinkDraft, ReportDraft};
     let today = jiff::Timestamp::from_millisecond(ctx.now)
         .ok()
@@ -232,7 +234,7 @@ async fn seed_reports(store: &Store, ctx: &Ctx) -> Result<()> {
             "",
         ),
     ];
-    let intake = Intake::start(store.clone(), IntakeSettings::default());
+    let intake = Intake::start(store.clone(), Settings::default());
     for (email, url, category, urgency, why, muni, place, date, time, size) in reports {
         let user = users::by_email(store, email).await?;
         let draft = ReportDraft {

@@ -14,13 +14,16 @@ use bytes::Bytes;
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
-use super::cases::{change_status, record};
-use super::{Ctx, Result, ServiceError};
+use super::history::{change_status, opened, record, Move};
+use super::{Ctx, Result, ServiceError, Settings};
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::case::{figures, transition, CaseFigures, CaseStatus, Mover, ReportFacts};
+use crate::domain::case::{
+    figures, transition, CaseEventKind, CaseFigures, CaseStatus, Mover, ReportFacts,
+};
 use crate::domain::credentials::{sha256_hex, sha256_hex_bytes};
 use crate::domain::evidence::{safe_file_name, sniff, EvidenceKind};
 use crate::domain::link::CanonicalLink;
+use crate::domain::message::Message;
 use crate::domain::org::municipalities_2025;
 use crate::domain::report::{
     check_withdrawal_reason, dutch_year, reference, validate, Channel, FieldError,
@@ -28,32 +31,9 @@ use crate::domain::report::{
 };
 use crate::domain::Millis;
 use crate::objects::EvidenceStore;
-use crate::store::cases::{self, CaseEventKind};
+use crate::store::cases;
 use crate::store::reports::{self, NewEvidence, NewReport, ReportLink};
 use crate::store::{audit, notify, Store, StoreError, WriteTx};
-
-/// What intake needs to know besides the report.
-#[derive(Debug, Clone)]
-pub struct IntakeSettings {
-    pub deadlines: HandlingDeadlines,
-    /// Start of links in messages (`https://meldpunt.example`).
-    pub public_url: String,
-    /// Most reports committed in one transaction.
-    pub max_batch: usize,
-    /// When platforms are asked to have handled a notice.
-    pub answer_deadlines: crate::domain::notice::AnswerDeadlines,
-}
-
-impl Default for IntakeSettings {
-    fn default() -> IntakeSettings {
-        IntakeSettings {
-            deadlines: HandlingDeadlines::default(),
-            public_url: String::new(),
-            max_batch: 128,
-            answer_deadlines: Default::default(),
-        }
-    }
-}
 
 /// All municipalities (CBS code, name), for checking and naming the expected place.
 fn municipalities() -> &'static [(String, String)] {
@@ -120,7 +100,7 @@ pub async fn store_evidence(
     if uploads.len() > MAX_FILES {
         return Err(ServiceError::Rejected(vec![FieldError {
             field: uploads[0].field.clone(),
-            message: format!("Een melding kan hoogstens {MAX_FILES} bestanden bevatten."),
+            message: Message::new("evidence.too_many_files").with("max", MAX_FILES),
         }]));
     }
     let mut errors = Vec::new();
@@ -130,7 +110,7 @@ pub async fn store_evidence(
             Ok(kind) => checked.push((u, kind)),
             Err(e) => errors.push(FieldError {
                 field: u.field.clone(),
-                message: e.dutch(&safe_file_name(&u.file_name, EvidenceKind::Png)),
+                message: e.message(&safe_file_name(&u.file_name, EvidenceKind::Png)),
             }),
         }
     }
@@ -195,7 +175,7 @@ pub struct Intake {
 impl Intake {
     /// Starts the worker on the current Tokio runtime. It stops when the last
     /// `Intake` handle is dropped.
-    pub fn start(store: Store, settings: IntakeSettings) -> Intake {
+    pub fn start(store: Store, settings: Settings) -> Intake {
         let (jobs, rx) = mpsc::channel(4 * settings.max_batch.max(1));
         tokio::spawn(worker(store, settings, rx));
         Intake { jobs }
@@ -217,7 +197,7 @@ impl Intake {
     }
 }
 
-async fn worker(store: Store, settings: IntakeSettings, mut rx: mpsc::Receiver<Job>) {
+async fn worker(store: Store, settings: Settings, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < settings.max_batch {
@@ -230,7 +210,7 @@ async fn worker(store: Store, settings: IntakeSettings, mut rx: mpsc::Receiver<J
     }
 }
 
-async fn run_batch(store: &Store, settings: &IntakeSettings, jobs: Vec<Job>) {
+async fn run_batch(store: &Store, settings: &Settings, jobs: Vec<Job>) {
     metrics::histogram!("meldpunt_intake_batch_size").record(jobs.len() as f64);
     let mut tx = match store.begin_write().await {
         Ok(tx) => tx,
@@ -296,7 +276,7 @@ impl<E: Into<ServiceError>> From<E> for ApplyError {
 
 async fn apply_isolated(
     tx: &mut WriteTx,
-    settings: &IntakeSettings,
+    settings: &Settings,
     ctx: &Ctx,
     sub: &Submission,
 ) -> Result<Receipt> {
@@ -323,9 +303,7 @@ async fn apply_isolated(
 
 async fn replay(tx: &mut WriteTx, first_hash: &str, hash: &str, report_id: i64) -> Result<Receipt> {
     if first_hash != hash {
-        return Err(ServiceError::Unprocessable(
-            "Deze Idempotency-Key is al gebruikt voor een ander verzoek. Gebruik voor elke nieuwe melding een nieuwe sleutel.".into(),
-        ));
+        return Err(ServiceError::refused("intake.idempotency_key_reused"));
     }
     let report = reports::get_in(tx, report_id).await?;
     Ok(Receipt {
@@ -338,7 +316,7 @@ async fn replay(tx: &mut WriteTx, first_hash: &str, hash: &str, report_id: i64) 
 
 async fn apply(
     tx: &mut WriteTx,
-    settings: &IntakeSettings,
+    settings: &Settings,
     ctx: &Ctx,
     sub: &Submission,
 ) -> std::result::Result<Receipt, ApplyError> {
@@ -394,8 +372,6 @@ async fn apply(
                 ctx,
                 case.id,
                 CaseEventKind::ReportAdded,
-                None,
-                None,
                 Some(&reference),
             )
             .await?;
@@ -493,16 +469,7 @@ async fn open_or_join(
     let case_reference = reference("ZAAK", year, number);
     match cases::insert(tx, &case_reference, link, first, ctx.now).await? {
         Some(id) => {
-            record(
-                tx,
-                ctx,
-                id,
-                CaseEventKind::Opened,
-                None,
-                Some(CaseStatus::Received),
-                Some(report_reference),
-            )
-            .await?;
+            opened(tx, ctx, id, report_reference).await?;
             Ok(JoinedCase {
                 id,
                 reference: case_reference,
@@ -529,14 +496,15 @@ async fn join(tx: &mut WriteTx, ctx: &Ctx, url: &str) -> Result<Option<JoinedCas
             opened: false,
         }));
     }
-    transition(status, CaseStatus::Received, Mover::System)
-        .map_err(|e| ServiceError::Unprocessable(e.dutch()))?;
     change_status(
         tx,
         ctx,
         id,
-        status,
-        CaseStatus::Received,
+        Move {
+            from: status,
+            to: CaseStatus::Received,
+            by: Mover::System,
+        },
         CaseEventKind::Reopened,
         None,
     )
@@ -568,7 +536,7 @@ pub(crate) async fn refresh_figures(
 /// and by e-mail.
 async fn alert_team(
     tx: &mut WriteTx,
-    settings: &IntakeSettings,
+    settings: &Settings,
     sub: &Submission,
     reference: &str,
     case_ids: &[i64],
@@ -617,7 +585,7 @@ async fn alert_team(
 /// is withdrawn and that the team has not yet begun to assess are withdrawn too.
 pub async fn withdraw(
     store: &Store,
-    settings: &IntakeSettings,
+    settings: &Settings,
     ctx: &Ctx,
     report_id: i64,
     reason: &str,
@@ -631,9 +599,7 @@ pub async fn withdraw(
             e => e.into(),
         })?;
     if !reports::withdraw(&mut tx, report_id, &reason, ctx.now).await? {
-        return Err(ServiceError::Unprocessable(
-            "Deze melding is al ingetrokken.".into(),
-        ));
+        return Err(ServiceError::refused("report.already_withdrawn"));
     }
     for case_id in reports::case_ids_in(&mut tx, report_id).await? {
         let case = cases::get_locked(&mut tx, case_id).await?;
@@ -643,8 +609,6 @@ pub async fn withdraw(
             ctx,
             case_id,
             CaseEventKind::ReportWithdrawn,
-            None,
-            None,
             Some(&report.reference),
         )
         .await?;
@@ -655,8 +619,11 @@ pub async fn withdraw(
                 &mut tx,
                 ctx,
                 case_id,
-                case.status,
-                CaseStatus::Withdrawn,
+                Move {
+                    from: case.status,
+                    to: CaseStatus::Withdrawn,
+                    by: Mover::System,
+                },
                 CaseEventKind::StatusChanged,
                 Some("Alle meldingen zijn ingetrokken."),
             )

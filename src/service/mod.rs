@@ -8,15 +8,20 @@ pub mod accounts;
 pub mod auth;
 pub mod cases;
 pub mod demo;
+pub mod history;
 pub mod housekeeping;
 pub mod intake;
 pub mod notice_setup;
 pub mod notices;
 pub mod orgs;
 pub mod redress;
+mod settings;
 pub mod tokens;
 
+pub use settings::Settings;
+
 use crate::domain::audit::{AuditAction, AuditEvent, Outcome};
+use crate::domain::message::Message;
 use crate::domain::Millis;
 use crate::store::StoreError;
 
@@ -87,25 +92,30 @@ impl Ctx {
     }
 }
 
-/// Why a use case did not happen. Each variant maps to one HTTP status and message.
+/// Why a use case did not happen. Each variant maps to one HTTP status; what a person
+/// reads is a [`Message`] (a kind with fields) that the web layer words in their language.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// Input that breaks a rule, tied to a form field.
     #[error("invalid {field}: {message}")]
     Invalid {
         field: &'static str,
-        message: String,
+        message: Message,
     },
-    /// A unique value is taken.
+    /// A unique value is taken, or the object changed meanwhile.
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(Message),
     /// Input that breaks several rules at once (a report form), each tied to a field.
     #[error("invalid input")]
     Rejected(Vec<crate::domain::report::FieldError>),
     /// Well-formed, but cannot be done in the current state (a refused transition, a
-    /// reused idempotency key with another request).
+    /// reused idempotency key with another request, a missing contact point).
     #[error("cannot be processed: {0}")]
-    Unprocessable(String),
+    Unprocessable(Message),
+    /// A rule on *who* may do this refused it (four eyes: not the author, not the reporter,
+    /// a supervisor). Audited as `denied`, not as a failure.
+    #[error("denied: {0}")]
+    Denied(Message),
     #[error("not found")]
     NotFound,
     /// Too many failed attempts: try again after this many seconds.
@@ -119,11 +129,13 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
-        ServiceError::Invalid {
-            field,
-            message: message.into(),
-        }
+    pub fn invalid(field: &'static str, message: Message) -> ServiceError {
+        ServiceError::Invalid { field, message }
+    }
+
+    /// `Unprocessable` with a message that has no fields.
+    pub fn refused(key: &'static str) -> ServiceError {
+        ServiceError::Unprocessable(Message::new(key))
     }
 }
 
@@ -132,4 +144,25 @@ pub type Result<T> = std::result::Result<T, ServiceError>;
 /// The current time in milliseconds; the only clock read in meldpunt outside tests.
 pub fn now_ms() -> Millis {
     jiff::Timestamp::now().as_millisecond()
+}
+
+/// Where a long-running worker reads the time: the system clock, or the system clock moved
+/// forward by a fixed amount (tests of back-off, retention and deadlines move time so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    ahead_ms: Millis,
+}
+
+impl Clock {
+    /// The system clock.
+    pub const SYSTEM: Clock = Clock { ahead_ms: 0 };
+
+    /// The system clock, `ms` milliseconds ahead.
+    pub fn ahead(ms: Millis) -> Clock {
+        Clock { ahead_ms: ms }
+    }
+
+    pub fn now(&self) -> Millis {
+        now_ms() + self.ahead_ms
+    }
 }

@@ -1,5 +1,6 @@
 //! The administrator's part of notices: the platform directory and the notice settings.
 
+use crate::domain::message::Message;
 use serde_json::json;
 
 use super::{Ctx, Result, ServiceError};
@@ -9,10 +10,10 @@ use crate::domain::report::FieldError;
 use crate::store::platforms::{self, NoticeSettings, PlatformChange};
 use crate::store::{audit, Store, StoreError};
 
-fn err(field: &str, message: &str) -> FieldError {
+fn err(field: &str, message: Message) -> FieldError {
     FieldError {
         field: field.into(),
-        message: message.into(),
+        message,
     }
 }
 
@@ -42,10 +43,7 @@ pub fn check_platform(f: &PlatformForm) -> std::result::Result<PlatformChange, V
     let mut errors = Vec::new();
     let name = f.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.push(err(
-            "name",
-            "Vul de naam van het platform in (hoogstens 100 tekens).",
-        ));
+        errors.push(err("name", Message::new("platform.name_required")));
     }
     let mut hosts: Vec<String> = Vec::new();
     for h in f
@@ -65,20 +63,17 @@ pub fn check_platform(f: &PlatformForm) -> std::result::Result<PlatformChange, V
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
     };
     if hosts.is_empty() || !hosts.iter().all(host_ok) {
-        errors.push(err(
-            "hosts",
-            "Vul de domeinnamen van het platform in, gescheiden door spaties (bijvoorbeeld tiktok.com).",
-        ));
+        errors.push(err("hosts", Message::new("platform.hosts_required")));
     }
     let channel = ContactChannel::parse(f.channel.trim());
     let contact_email = optional(&f.contact_email);
     let web_form_url = optional(&f.web_form_url);
     match channel {
-        None => errors.push(err("channel", "Kies hoe het platform meldingen ontvangt.")),
+        None => errors.push(err("channel", Message::new("platform.channel_required"))),
         Some(ContactChannel::Email) if !contact_email.as_deref().is_some_and(valid_email) => errors
             .push(err(
                 "contact_email",
-                "Vul het e-mailadres van het elektronische contactpunt van het platform in.",
+                Message::new("platform.contact_email_required"),
             )),
         Some(ContactChannel::WebForm)
             if !web_form_url
@@ -87,13 +82,13 @@ pub fn check_platform(f: &PlatformForm) -> std::result::Result<PlatformChange, V
         {
             errors.push(err(
                 "web_form_url",
-                "Vul het adres van het webformulier in (beginnend met https://).",
+                Message::new("platform.web_form_url_required"),
             ))
         }
         _ => {}
     }
     if contact_email.as_deref().is_some_and(|m| !valid_email(m)) {
-        errors.push(err("contact_email", "Dit is geen geldig e-mailadres."));
+        errors.push(err("contact_email", Message::new("field.email_invalid")));
     }
     let languages: Vec<String> = f
         .languages
@@ -108,11 +103,11 @@ pub fn check_platform(f: &PlatformForm) -> std::result::Result<PlatformChange, V
     {
         errors.push(err(
             "languages",
-            "Vul de talen in die het platform voor meldingen opgaf, als taalcodes (nl en).",
+            Message::new("platform.languages_required"),
         ));
     }
     if f.notes.chars().count() > 2000 {
-        errors.push(err("notes", "Hoogstens 2000 tekens."));
+        errors.push(err("notes", Message::new("field.max_2000")));
     }
     match (errors.is_empty(), channel) {
         (true, Some(channel)) => Ok(PlatformChange {
@@ -160,7 +155,7 @@ pub async fn save_platform(
                 .map_err(|e| match e {
                     StoreError::Conflict => ServiceError::Rejected(vec![err(
                         "name",
-                        "Er is al een platform met deze naam.",
+                        Message::new("platform.name_taken"),
                     )]),
                     e => e.into(),
                 })?
@@ -198,42 +193,46 @@ pub async fn save_settings(store: &Store, ctx: &Ctx, f: &SettingsForm) -> Result
     let mut errors = Vec::new();
     let sender_name = f.sender_name.trim().to_string();
     if sender_name.is_empty() || sender_name.chars().count() > 200 {
-        errors.push(err("sender_name", "Vul de naam van de afzender in."));
+        errors.push(err(
+            "sender_name",
+            Message::new("settings.sender_name_required"),
+        ));
     }
     let sender_email = f.sender_email.trim().to_string();
     if !valid_email(&sender_email) {
         errors.push(err(
             "sender_email",
-            "Vul het functionele e-mailadres van het centrale team in.",
+            Message::new("settings.sender_email_required"),
         ));
     }
     let police_email = optional(&f.police_email);
     if police_email.as_deref().is_some_and(|m| !valid_email(m)) {
-        errors.push(err("police_email", "Dit is geen geldig e-mailadres."));
+        errors.push(err("police_email", Message::new("field.email_invalid")));
     }
     let basis = optional(&f.art9_legal_basis);
     let authority = optional(&f.art9_authority);
     let redress_platform = optional(&f.art9_redress_platform);
     let redress_poster = optional(&f.art9_redress_poster);
     if basis.is_some() {
-        for (field, v, what) in [
-            ("art9_authority", &authority, "de uitvaardigende autoriteit"),
+        for (field, v, key) in [
+            (
+                "art9_authority",
+                &authority,
+                "settings.art9_authority_required",
+            ),
             (
                 "art9_redress_platform",
                 &redress_platform,
-                "de rechtsmiddelen voor het platform",
+                "settings.art9_redress_platform_required",
             ),
             (
                 "art9_redress_poster",
                 &redress_poster,
-                "de rechtsmiddelen voor degene die de inhoud plaatste",
+                "settings.art9_redress_poster_required",
             ),
         ] {
             if v.is_none() {
-                errors.push(err(
-                    field,
-                    &format!("Een bevel onder art. 9 DSA noemt {what}: vul dit in."),
-                ));
+                errors.push(err(field, Message::new(key)));
             }
         }
     }
@@ -244,7 +243,7 @@ pub async fn save_settings(store: &Store, ctx: &Ctx, f: &SettingsForm) -> Result
         ("art9_redress_poster", &redress_poster),
     ] {
         if v.as_deref().is_some_and(|x| x.chars().count() > 1000) {
-            errors.push(err(field, "Hoogstens 1000 tekens."));
+            errors.push(err(field, Message::new("field.max_1000")));
         }
     }
     if !errors.is_empty() {

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::{Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
+use crate::domain::message::Message;
 use crate::domain::org::{mayor_name, municipalities_2025, NewOrganisation, OrgError};
 use crate::store::{audit, orgs, Store, StoreError};
 
@@ -12,10 +13,9 @@ pub async fn create(store: &Store, ctx: &Ctx, org: &NewOrganisation) -> Result<i
     let id = match orgs::insert(&mut tx, org, ctx.now).await {
         Ok(id) => id,
         Err(StoreError::Conflict) => {
-            return Err(ServiceError::Conflict(format!(
-                "Er bestaat al een organisatie met code {}.",
-                org.code
-            )))
+            return Err(ServiceError::Conflict(
+                Message::new("org.code_taken").with("code", &org.code),
+            ))
         }
         Err(e) => return Err(e.into()),
     };
@@ -36,7 +36,9 @@ pub async fn create(store: &Store, ctx: &Ctx, org: &NewOrganisation) -> Result<i
 /// it again changes nothing (and records nothing).
 pub async fn import_municipalities(store: &Store, ctx: &Ctx) -> Result<usize> {
     let list: Vec<NewOrganisation> = municipalities_2025()
-        .map_err(|e| ServiceError::invalid("file", e))?
+        .map_err(|e| {
+            ServiceError::invalid("file", Message::new("org.list_broken").with("detail", e))
+        })?
         .into_iter()
         .map(NewOrganisation::from)
         .collect();
@@ -57,28 +59,15 @@ pub async fn import_municipalities(store: &Store, ctx: &Ctx) -> Result<usize> {
     Ok(added)
 }
 
-/// The form field and Dutch message for an organisation that breaks a rule.
+/// The form field and message for an organisation that breaks a rule.
 pub fn org_error(e: OrgError) -> ServiceError {
-    let (field, message) = match e {
-        OrgError::InvalidCbsCode => (
-            "code",
-            "Vul de CBS-code van de gemeente in, bijvoorbeeld GM0363.",
-        ),
-        OrgError::InvalidCode => (
-            "code",
-            "Vul een code in van 2 tot 20 letters, cijfers of streepjes, bijvoorbeeld POL-AMS. \
-             Alleen gemeenten hebben een code die met GM begint.",
-        ),
-        OrgError::InvalidName => (
-            "name",
-            "Vul de naam van de organisatie in (hoogstens 200 tekens).",
-        ),
-        OrgError::InvalidMayor => (
-            "mayor",
-            "De naam van de burgemeester is te lang (hoogstens 200 tekens).",
-        ),
+    let (field, key) = match e {
+        OrgError::InvalidCbsCode => ("code", "org.cbs_code_invalid"),
+        OrgError::InvalidCode => ("code", "org.code_invalid"),
+        OrgError::InvalidName => ("name", "org.name_invalid"),
+        OrgError::InvalidMayor => ("mayor", "org.mayor_too_long"),
     };
-    ServiceError::invalid(field, message)
+    ServiceError::invalid(field, Message::new(key))
 }
 
 /// Sets (or, with an empty name, clears) the mayor of an organisation.

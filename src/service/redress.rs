@@ -3,18 +3,19 @@
 
 use serde_json::json;
 
-use super::cases::{change_status, inform_reporters, record};
-use super::intake::IntakeSettings;
-use super::notices::{audit_refusal, by, not_found, queue_message};
-use super::{Ctx, Result, ServiceError};
+use super::history::{change_status, inform_reporters, record, Move};
+use super::notices::refusals::{audit_refusal, not_found};
+use super::notices::{by, queue_message, route_to};
+use super::{Ctx, Result, ServiceError, Settings};
 use crate::domain::assessment::check_four_eyes;
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
-use crate::domain::case::{transition, CaseStatus, Mover};
-use crate::domain::notice::{ContactChannel, NoticeKind, ObjectionSource, ObjectionVerdict};
+use crate::domain::case::{transition, CaseEventKind, CaseStatus, Mover};
+use crate::domain::message::Message;
+use crate::domain::notice::{NoticeEventKind, NoticeKind, ObjectionSource, ObjectionVerdict};
 use crate::domain::notice_text::{self, Extra, NoticeFacts, Sender, WithdrawalFacts};
 use crate::domain::report::{dutch_year, reference};
 use crate::domain::{dutch_time, Millis};
-use crate::store::cases::{self, CaseEventKind};
+use crate::store::cases;
 use crate::store::notices::{self, NewNotice};
 use crate::store::{assessments, audit, notify, platforms, redress, reports, Store};
 
@@ -57,13 +58,13 @@ async fn record_objection_tx(
     if !(10..=5000).contains(&n) {
         return Err(ServiceError::invalid(
             "summary",
-            "Vat het bezwaar samen: wat wordt er gesteld, en waarom (10 tot 5000 tekens).",
+            Message::new("objection.summary_required"),
         ));
     }
     if input.received_at > ctx.now + 60_000 {
         return Err(ServiceError::invalid(
             "received_at",
-            "Een bezwaar kan niet in de toekomst zijn ontvangen.",
+            Message::new("objection.received_in_future"),
         ));
     }
     let mut tx = store.begin_write().await?;
@@ -75,14 +76,12 @@ async fn record_objection_tx(
         if !sent.iter().any(|n| n.id == id) {
             return Err(ServiceError::invalid(
                 "notice",
-                "Dit bericht hoort niet bij deze zaak.",
+                Message::new("objection.notice_not_of_case"),
             ));
         }
     }
     if sent.is_empty() {
-        return Err(ServiceError::Unprocessable(
-            "Bij deze zaak is nog niets verstuurd; er is niets om bezwaar tegen te maken.".into(),
-        ));
+        return Err(ServiceError::refused("objection.nothing_sent"));
     }
     let id = redress::insert(
         &mut tx,
@@ -99,8 +98,6 @@ async fn record_objection_tx(
         ctx,
         case_id,
         CaseEventKind::ObjectionRecorded,
-        None,
-        None,
         Some(&format!("{}: {summary}", input.source.label_nl())),
     )
     .await?;
@@ -111,8 +108,11 @@ async fn record_objection_tx(
             &mut tx,
             ctx,
             case_id,
-            case.status,
-            CaseStatus::InAssessment,
+            Move {
+                from: case.status,
+                to: CaseStatus::InAssessment,
+                by: Mover::Workflow,
+            },
             CaseEventKind::StatusChanged,
             Some("Herbeoordeling na bezwaar"),
         )
@@ -156,7 +156,7 @@ pub struct ObjectionDecision<'a> {
 
 pub async fn decide_objection(
     store: &Store,
-    settings: &IntakeSettings,
+    settings: &Settings,
     ctx: &Ctx,
     case_id: i64,
     d: ObjectionDecision<'_>,
@@ -173,7 +173,7 @@ pub async fn decide_objection(
 
 async fn decide_tx(
     store: &Store,
-    settings: &IntakeSettings,
+    settings: &Settings,
     ctx: &Ctx,
     case_id: i64,
     d: ObjectionDecision<'_>,
@@ -182,13 +182,13 @@ async fn decide_tx(
     if !(10..=5000).contains(&reasons.chars().count()) {
         return Err(ServiceError::invalid(
             "reasons",
-            "Schrijf de redenen van het besluit op het bezwaar op (ten minste een zin).",
+            Message::new("objection.reasons_required"),
         ));
     }
     if d.withdraw && d.verdict != ObjectionVerdict::Upheld {
         return Err(ServiceError::invalid(
             "withdraw",
-            "Alleen na een gegrond bezwaar wordt een melding ingetrokken.",
+            Message::new("objection.withdraw_only_upheld"),
         ));
     }
     let mut tx = store.begin_write().await?;
@@ -206,11 +206,7 @@ async fn decide_tx(
         .await?
         .filter(|v| v.created_at >= objection.recorded_at);
     let Some(reassessment) = reassessment else {
-        return Err(ServiceError::Unprocessable(
-            "Beoordeel de zaak eerst opnieuw (een nieuwe versie na het bezwaar); daarna besluit een \
-             supervisor op het bezwaar."
-                .into(),
-        ));
+        return Err(ServiceError::refused("objection.reassess_first"));
     };
     let reporters: Vec<i64> = reports::case_sources(&mut tx, case_id)
         .await?
@@ -223,12 +219,12 @@ async fn decide_tx(
         reassessment.author_user_id,
         &reporters,
     )
-    .map_err(|e| ServiceError::Unprocessable(e.dutch().into()))?;
+    .map_err(|e| ServiceError::Denied(e.message()))?;
     redress::decide(&mut tx, objection.id, d.verdict, reasons, by(ctx))
         .await
         .map_err(|e| match e {
             crate::store::StoreError::Conflict => {
-                ServiceError::Conflict("Op dit bezwaar is al besloten.".into())
+                ServiceError::Conflict(Message::new("objection.already_decided"))
             }
             e => e.into(),
         })?;
@@ -237,8 +233,6 @@ async fn decide_tx(
         ctx,
         case_id,
         CaseEventKind::ObjectionDecided,
-        None,
-        None,
         Some(&format!("{}: {reasons}", d.verdict.label_nl())),
     )
     .await?;
@@ -264,35 +258,14 @@ async fn decide_tx(
             })
             .collect();
         if targets.is_empty() {
-            return Err(ServiceError::Unprocessable(
-                "Er is geen melding die het platform bereikte en nog niet is ingetrokken.".into(),
-            ));
+            return Err(ServiceError::refused("withdrawal.nothing_to_withdraw"));
         }
         for original in targets {
             let entry = match original.platform_id {
                 Some(id) => platforms::get_in(&mut tx, id).await?,
-                None => {
-                    return Err(ServiceError::Unprocessable(
-                        "Het platform van deze melding staat niet in de lijst.".into(),
-                    ))
-                }
+                None => return Err(ServiceError::refused("withdrawal.platform_unknown")),
             };
-            let (channel, recipient) = match entry.channel {
-                ContactChannel::Email => (
-                    "email",
-                    entry.contact_email.clone().unwrap_or_default(),
-                ),
-                ContactChannel::WebForm => (
-                    "web-form",
-                    entry.web_form_url.clone().unwrap_or_else(|| entry.name.clone()),
-                ),
-                ContactChannel::Unconfigured => {
-                    return Err(ServiceError::Unprocessable(format!(
-                        "Voor {} is geen meldkanaal meer ingesteld: de intrekking kan niet worden verstuurd.",
-                        entry.name
-                    )))
-                }
-            };
+            let route = route_to(&entry)?;
             let number =
                 cases::next_number(&mut tx, &format!("notice-{}", dutch_year(ctx.now))).await?;
             let reference = reference("KG", dutch_year(ctx.now), number);
@@ -323,11 +296,7 @@ async fn decide_tx(
             };
             let rendered =
                 notice_text::render(NoticeKind::Withdrawal, &facts, Extra::Withdrawal(&w))
-                    .map_err(|_| {
-                        ServiceError::Unprocessable(
-                            "De intrekking kon niet worden opgesteld.".into(),
-                        )
-                    })?;
+                    .map_err(|_| ServiceError::refused("withdrawal.cannot_render"))?;
             let withdrawal_id = queue_message(
                 &mut tx,
                 ctx,
@@ -338,13 +307,11 @@ async fn decide_tx(
                     assessment_id: None,
                     kind: NoticeKind::Withdrawal,
                     platform_id: Some(entry.id),
-                    channel,
-                    recipient: &recipient,
+                    route: &route,
                     subject: &rendered.subject,
                     body: &rendered.body,
                     urls: &original.urls,
                     urgency: original.urgency,
-                    delivery: crate::domain::notice::Delivery::Queued,
                     withdraws_notice_id: Some(original.id),
                 },
             )
@@ -360,15 +327,19 @@ async fn decide_tx(
                 by(ctx),
             )
             .await?;
-            notices::add_event(&mut tx, original.id, "withdrawn", Some(&reference), ctx.now)
-                .await?;
+            notices::add_event(
+                &mut tx,
+                original.id,
+                NoticeEventKind::Withdrawn,
+                Some(&reference),
+                ctx.now,
+            )
+            .await?;
             record(
                 &mut tx,
                 ctx,
                 case_id,
                 CaseEventKind::NoticeWithdrawn,
-                None,
-                None,
                 Some(&format!(
                     "{} ingetrokken met {reference}",
                     original.reference

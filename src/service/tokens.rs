@@ -1,5 +1,6 @@
 //! API tokens: created for an organisation, shown once, stored hashed, revocable.
 
+use crate::domain::message::Message;
 use rand::rngs::OsRng;
 use serde_json::json;
 
@@ -15,7 +16,7 @@ pub async fn create(store: &Store, ctx: &Ctx, org_id: i64, name: &str) -> Result
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ServiceError::invalid(
             "name",
-            "Geef het token een naam van hoogstens 100 tekens, bijvoorbeeld het systeem dat het gebruikt.",
+            Message::new("token.name_required"),
         ));
     }
     orgs::get(store, org_id).await.map_err(|e| match e {

@@ -6,45 +6,9 @@ use sqlx::Row;
 use super::{Result, Store, StoreError, WriteTx};
 use crate::domain::assessment::{
     Assessment, Decision, DsaCategory, DsaKeyword, LegalClass, LighterStep, Phase, ProtectedSpeech,
-    Provision, Review,
+    Provision, Verdict, Version,
 };
 use crate::domain::Millis;
-
-/// One saved version.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Version {
-    pub id: i64,
-    pub case_id: i64,
-    pub version: i64,
-    pub author_user_id: i64,
-    pub author_name: String,
-    pub created_at: Millis,
-    pub a: Assessment,
-    pub verdict: Option<Verdict>,
-}
-
-/// A supervisor's verdict on a version.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Verdict {
-    pub approved: bool,
-    pub reviewer_user_id: i64,
-    pub reviewer_name: String,
-    pub reason: Option<String>,
-    pub at: Millis,
-}
-
-impl Version {
-    /// Where this version stands, given the newest version number of its case.
-    pub fn review(&self, newest: i64) -> Review {
-        match &self.verdict {
-            Some(v) if v.approved => Review::Approved,
-            Some(_) => Review::SentBack,
-            None if !self.a.decision.is_outgoing() => Review::NotNeeded,
-            None if self.version < newest => Review::Superseded,
-            None => Review::AwaitingApproval,
-        }
-    }
-}
 
 fn join<T: Copy>(items: &[T], id: impl Fn(T) -> &'static str) -> String {
     items.iter().map(|i| id(*i)).collect::<Vec<_>>().join(",")

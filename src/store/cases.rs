@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{opt_i64, Result, Store, StoreError, WriteTx};
-use crate::domain::case::{CaseFigures, CaseStatus, ReportFacts};
+use crate::domain::case::{CaseEventKind, CaseFigures, CaseStatus, ReportFacts};
 use crate::domain::link::{CanonicalLink, Platform};
 use crate::domain::report::{Category, ReportStatus, Urgency};
 
@@ -204,18 +204,30 @@ pub async fn set_figures(
     Ok(())
 }
 
-pub async fn set_status(
+/// Moves a case from `from` to `to`. Only `service::history::change_status` calls this,
+/// after `domain::case::transition` allowed the move; the update also requires the case to
+/// still be in `from`, so a stale read can never move it.
+pub(crate) async fn set_status(
     tx: &mut WriteTx,
     case_id: i64,
-    status: CaseStatus,
+    from: CaseStatus,
+    to: CaseStatus,
     now: Millis,
 ) -> Result<()> {
-    sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status.as_str())
-        .bind(now)
-        .bind(case_id)
-        .execute(tx.conn())
-        .await?;
+    let done =
+        sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(case_id)
+            .bind(from.as_str())
+            .execute(tx.conn())
+            .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Database(format!(
+            "case {case_id} is not in status {} any more",
+            from.as_str()
+        )));
+    }
     Ok(())
 }
 
@@ -296,135 +308,6 @@ pub async fn reporting_orgs(store: &Store, case_ids: &[i64]) -> Result<Vec<(i64,
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect()
-}
-
-/// What happened to a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseEventKind {
-    Opened,
-    ReportAdded,
-    ReportWithdrawn,
-    StatusChanged,
-    Claimed,
-    Released,
-    Reopened,
-    Assessed,
-    Approved,
-    SentBack,
-    NoticeQueued,
-    NoticeSent,
-    NoticeFailed,
-    AnswerRecorded,
-    Reminded,
-    Escalated,
-    Rechecked,
-    ObjectionRecorded,
-    ObjectionDecided,
-    NoticeWithdrawn,
-}
-
-impl CaseEventKind {
-    pub const ALL: [CaseEventKind; 20] = [
-        CaseEventKind::Opened,
-        CaseEventKind::ReportAdded,
-        CaseEventKind::ReportWithdrawn,
-        CaseEventKind::StatusChanged,
-        CaseEventKind::Claimed,
-        CaseEventKind::Released,
-        CaseEventKind::Reopened,
-        CaseEventKind::Assessed,
-        CaseEventKind::Approved,
-        CaseEventKind::SentBack,
-        CaseEventKind::NoticeQueued,
-        CaseEventKind::NoticeSent,
-        CaseEventKind::NoticeFailed,
-        CaseEventKind::AnswerRecorded,
-        CaseEventKind::Reminded,
-        CaseEventKind::Escalated,
-        CaseEventKind::Rechecked,
-        CaseEventKind::ObjectionRecorded,
-        CaseEventKind::ObjectionDecided,
-        CaseEventKind::NoticeWithdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseEventKind::Opened => "opened",
-            CaseEventKind::ReportAdded => "report_added",
-            CaseEventKind::ReportWithdrawn => "report_withdrawn",
-            CaseEventKind::StatusChanged => "status_changed",
-            CaseEventKind::Claimed => "claimed",
-            CaseEventKind::Released => "released",
-            CaseEventKind::Reopened => "reopened",
-            CaseEventKind::Assessed => "assessed",
-            CaseEventKind::Approved => "approved",
-            CaseEventKind::SentBack => "sent_back",
-            CaseEventKind::NoticeQueued => "notice_queued",
-            CaseEventKind::NoticeSent => "notice_sent",
-            CaseEventKind::NoticeFailed => "notice_failed",
-            CaseEventKind::AnswerRecorded => "answer_recorded",
-            CaseEventKind::Reminded => "reminded",
-            CaseEventKind::Escalated => "escalated",
-            CaseEventKind::Rechecked => "rechecked",
-            CaseEventKind::ObjectionRecorded => "objection_recorded",
-            CaseEventKind::ObjectionDecided => "objection_decided",
-            CaseEventKind::NoticeWithdrawn => "notice_withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CaseEventKind> {
-        CaseEventKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn label_nl(self) -> &'static str {
-        match self {
-            CaseEventKind::Opened => "Zaak geopend",
-            CaseEventKind::ReportAdded => "Melding toegevoegd",
-            CaseEventKind::ReportWithdrawn => "Melding ingetrokken",
-            CaseEventKind::StatusChanged => "Status gewijzigd",
-            CaseEventKind::Claimed => "In behandeling genomen",
-            CaseEventKind::Released => "Vrijgegeven",
-            CaseEventKind::Reopened => "Heropend door nieuwe melding",
-            CaseEventKind::Assessed => "Beoordeling opgeslagen",
-            CaseEventKind::Approved => "Goedgekeurd (vier ogen)",
-            CaseEventKind::SentBack => "Teruggestuurd door supervisor",
-            CaseEventKind::NoticeQueued => "Bericht klaargezet",
-            CaseEventKind::NoticeSent => "Bericht verstuurd",
-            CaseEventKind::NoticeFailed => "Bericht niet afgeleverd",
-            CaseEventKind::AnswerRecorded => "Antwoord platform vastgelegd",
-            CaseEventKind::Reminded => "Herinnering aan platform",
-            CaseEventKind::Escalated => "Geëscaleerd naar supervisor",
-            CaseEventKind::Rechecked => "Nagekeken of de inhoud nog online staat",
-            CaseEventKind::ObjectionRecorded => "Bezwaar ontvangen",
-            CaseEventKind::ObjectionDecided => "Besluit op bezwaar",
-            CaseEventKind::NoticeWithdrawn => "Melding aan platform ingetrokken",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            CaseEventKind::Opened => "Case opened",
-            CaseEventKind::ReportAdded => "Report added",
-            CaseEventKind::ReportWithdrawn => "Report withdrawn",
-            CaseEventKind::StatusChanged => "Status changed",
-            CaseEventKind::Claimed => "Taken up",
-            CaseEventKind::Released => "Released",
-            CaseEventKind::Reopened => "Reopened by a new report",
-            CaseEventKind::Assessed => "Assessment saved",
-            CaseEventKind::Approved => "Approved (four eyes)",
-            CaseEventKind::SentBack => "Sent back by supervisor",
-            CaseEventKind::NoticeQueued => "Message queued",
-            CaseEventKind::NoticeSent => "Message sent",
-            CaseEventKind::NoticeFailed => "Message not delivered",
-            CaseEventKind::AnswerRecorded => "Platform answer recorded",
-            CaseEventKind::Reminded => "Reminder to platform",
-            CaseEventKind::Escalated => "Escalated to supervisor",
-            CaseEventKind::Rechecked => "Re-checked whether content is still online",
-            CaseEventKind::ObjectionRecorded => "Objection received",
-            CaseEventKind::ObjectionDecided => "Decision on objection",
-            CaseEventKind::NoticeWithdrawn => "Notice withdrawn",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

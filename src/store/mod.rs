@@ -136,6 +136,15 @@ impl WriteTx {
         }
     }
 
+    /// `FOR UPDATE SKIP LOCKED` on PostgreSQL (claim a row no other instance holds);
+    /// nothing on SQLite, where the transaction already holds the only write lock.
+    pub(crate) fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        }
+    }
+
     /// Marks a point this transaction can return to without giving up the rest.
     pub async fn savepoint(&mut self) -> Result<()> {
         sqlx::query("SAVEPOINT batch_item")

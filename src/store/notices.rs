@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{opt_i64, Result, Store, StoreError, WriteTx};
-use crate::domain::notice::{Delivery, NoticeKind, Outcome};
+use crate::domain::notice::{Delivery, NoticeChannel, NoticeEventKind, NoticeKind, Outcome, Route};
 use crate::domain::report::Urgency;
 use crate::domain::Millis;
 
@@ -17,8 +17,7 @@ pub struct Notice {
     pub assessment_id: Option<i64>,
     pub kind: NoticeKind,
     pub platform_id: Option<i64>,
-    /// `email`, `web-form` or `in-app`.
-    pub channel: String,
+    pub channel: NoticeChannel,
     pub recipient: String,
     pub subject: String,
     pub body: String,
@@ -50,6 +49,7 @@ fn from_row(row: &AnyRow) -> Result<Notice> {
     let delivery: String = row.try_get("delivery")?;
     let urgency: String = row.try_get("urgency")?;
     let urls: String = row.try_get("urls")?;
+    let channel: String = row.try_get("channel")?;
     Ok(Notice {
         id: row.try_get("id")?,
         reference: row.try_get("reference")?,
@@ -57,7 +57,7 @@ fn from_row(row: &AnyRow) -> Result<Notice> {
         assessment_id: opt_i64(row, "assessment_id")?,
         kind: NoticeKind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
         platform_id: opt_i64(row, "platform_id")?,
-        channel: row.try_get("channel")?,
+        channel: NoticeChannel::parse(&channel).ok_or_else(|| bad("channel", &channel))?,
         recipient: row.try_get("recipient")?,
         subject: row.try_get("subject")?,
         body: row.try_get("body")?,
@@ -85,13 +85,11 @@ pub struct NewNotice<'a> {
     pub assessment_id: Option<i64>,
     pub kind: NoticeKind,
     pub platform_id: Option<i64>,
-    pub channel: &'a str,
-    pub recipient: &'a str,
+    pub route: &'a Route,
     pub subject: &'a str,
     pub body: &'a str,
     pub urls: &'a [String],
     pub urgency: Urgency,
-    pub delivery: Delivery,
     pub withdraws_notice_id: Option<i64>,
 }
 
@@ -106,13 +104,13 @@ pub async fn insert(tx: &mut WriteTx, n: &NewNotice<'_>, now: Millis) -> Result<
     .bind(n.assessment_id)
     .bind(n.kind.as_str())
     .bind(n.platform_id)
-    .bind(n.channel)
-    .bind(n.recipient)
+    .bind(n.route.channel.as_str())
+    .bind(&n.route.recipient)
     .bind(n.subject)
     .bind(n.body)
     .bind(n.urls.join("\n"))
     .bind(n.urgency.as_str())
-    .bind(n.delivery.as_str())
+    .bind(n.route.first_delivery().as_str())
     .bind(now)
     .bind(n.withdraws_notice_id)
     .fetch_one(tx.conn())
@@ -254,21 +252,21 @@ pub async fn escalated_cases(store: &Store) -> Result<Vec<i64>> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NoticeEvent {
     pub at: Millis,
-    pub kind: String,
+    pub kind: NoticeEventKind,
     pub detail: Option<String>,
 }
 
 pub async fn add_event(
     tx: &mut WriteTx,
     notice_id: i64,
-    kind: &str,
+    kind: NoticeEventKind,
     detail: Option<&str>,
     at: Millis,
 ) -> Result<()> {
     sqlx::query("INSERT INTO notice_events (notice_id, at, kind, detail) VALUES ($1, $2, $3, $4)")
         .bind(notice_id)
         .bind(at)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(detail)
         .execute(tx.conn())
         .await?;
@@ -283,9 +281,10 @@ pub async fn events(store: &Store, notice_id: i64) -> Result<Vec<NoticeEvent>> {
             .await?;
     rows.iter()
         .map(|r| {
+            let kind: String = r.try_get("kind")?;
             Ok(NoticeEvent {
                 at: r.try_get("at")?,
-                kind: r.try_get("kind")?,
+                kind: NoticeEventKind::parse(&kind).ok_or_else(|| bad("event", &kind))?,
                 detail: r.try_get("detail")?,
             })
         })
@@ -419,10 +418,10 @@ pub async fn rechecks(store: &Store, case_id: i64) -> Result<Vec<Recheck>> {
 }
 
 /// Changes where a notice goes (after its platform's contact point was corrected).
-pub async fn set_route(tx: &mut WriteTx, id: i64, channel: &str, recipient: &str) -> Result<()> {
+pub async fn set_route(tx: &mut WriteTx, id: i64, route: &Route) -> Result<()> {
     sqlx::query("UPDATE notices SET channel = $1, recipient = $2 WHERE id = $3")
-        .bind(channel)
-        .bind(recipient)
+        .bind(route.channel.as_str())
+        .bind(&route.recipient)
         .bind(id)
         .execute(tx.conn())
         .await?;

@@ -7,7 +7,7 @@
 
 use sqlx::Row;
 
-use super::{opt_i64, Backend, Result, Store, WriteTx};
+use super::{opt_i64, Result, Store, WriteTx};
 use crate::domain::user::{Role, UserStatus};
 use crate::domain::Millis;
 
@@ -127,16 +127,19 @@ pub struct OutboxMail {
     pub notice_id: Option<i64>,
 }
 
+/// Which outbox rows are still to be sent: neither sent nor refused for good (a bounce).
+/// The one definition for the sender's claim and the operator's list.
+const UNSENT: &str = "sent_at IS NULL AND failed_at IS NULL";
+
 /// Claims the oldest due message for `lease_ms`, or nothing when none is due.
 pub async fn claim_mail(store: &Store, now: Millis, lease_ms: i64) -> Result<Option<OutboxMail>> {
-    let pick = match store.backend() {
-        Backend::Postgres => "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
-             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
-             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT 1",
-    };
     let mut tx = store.begin_write().await?;
-    let Some(row) = sqlx::query(pick)
+    let pick = format!(
+        "SELECT id FROM mail_outbox WHERE {UNSENT} AND next_attempt_at <= $1 \
+         AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT 1{}",
+        tx.skip_locked()
+    );
+    let Some(row) = sqlx::query(&pick)
         .bind(now)
         .fetch_optional(tx.conn())
         .await?
@@ -198,10 +201,10 @@ pub async fn mark_failed_in(
 
 /// Messages not yet sent (for tests and the operator).
 pub async fn pending_mail(store: &Store) -> Result<Vec<OutboxMail>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT id, to_addr, subject, body, created_at, attempts, notice_id FROM mail_outbox \
-         WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id",
-    )
+         WHERE {UNSENT} ORDER BY id"
+    ))
     .fetch_all(store.pool())
     .await?;
     rows.iter()
@@ -219,9 +222,18 @@ pub async fn pending_mail(store: &Store) -> Result<Vec<OutboxMail>> {
         .collect()
 }
 
-/// Removes messages sent before `before`.
+/// Removes messages sent before `before`. A notice keeps its own text and delivery
+/// record (`notice_events`); its link to the outbox row that carried it is cleared first,
+/// in the same transaction, so the purge never trips over the reference.
 pub async fn purge_sent_mail(tx: &mut WriteTx, before: Millis) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM mail_outbox WHERE sent_at IS NOT NULL AND sent_at < $1")
+    const OLD_SENT: &str = "sent_at IS NOT NULL AND sent_at < $1";
+    sqlx::query(&format!(
+        "UPDATE notices SET mail_id = NULL WHERE mail_id IN (SELECT id FROM mail_outbox WHERE {OLD_SENT})"
+    ))
+    .bind(before)
+    .execute(tx.conn())
+    .await?;
+    let done = sqlx::query(&format!("DELETE FROM mail_outbox WHERE {OLD_SENT}"))
         .bind(before)
         .execute(tx.conn())
         .await?;

@@ -5,32 +5,8 @@ use sqlx::Row;
 
 use super::{opt_i64, Result, Store, StoreError, WriteTx};
 use crate::domain::notice::ContactChannel;
+use crate::domain::platform::{pick, PlatformEntry};
 use crate::domain::Millis;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlatformEntry {
-    pub id: i64,
-    /// `tiktok`, `x`, … for the platforms meldpunt recognises; a slug for others.
-    pub key: String,
-    pub name: String,
-    /// Registrable domains, separated by spaces.
-    pub hosts: String,
-    pub channel: ContactChannel,
-    pub contact_email: Option<String>,
-    pub web_form_url: Option<String>,
-    /// Languages the platform declared for notices (`nl en`).
-    pub languages: String,
-    pub notes: Option<String>,
-    pub updated_at: Millis,
-}
-
-impl PlatformEntry {
-    pub fn serves(&self, domain: &str) -> bool {
-        self.hosts
-            .split_whitespace()
-            .any(|h| domain == h || domain.ends_with(&format!(".{h}")))
-    }
-}
 
 const SELECT: &str =
     "SELECT id, key, name, hosts, channel, contact_email, web_form_url, languages, \
@@ -89,18 +65,6 @@ pub async fn for_content(
         .await?;
     let all: Vec<PlatformEntry> = rows.iter().map(from_row).collect::<Result<_>>()?;
     Ok(pick(&all, platform_key, domain).cloned())
-}
-
-/// The entry for content on `platform_key` at `domain`: by key first, else by host.
-pub fn pick<'a>(
-    entries: &'a [PlatformEntry],
-    platform_key: &str,
-    domain: &str,
-) -> Option<&'a PlatformEntry> {
-    entries
-        .iter()
-        .find(|p| p.key == platform_key)
-        .or_else(|| entries.iter().find(|p| p.serves(domain)))
 }
 
 /// The editable part of an entry.

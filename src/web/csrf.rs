@@ -9,11 +9,12 @@
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rand::rngs::OsRng;
 
+use super::cookies::{cookie, read_cookie, secure_cookies};
 use super::error::PageError;
 use super::AppState;
 use crate::domain::credentials::{random_secret, secrets_equal};
@@ -30,49 +31,6 @@ pub fn cookie_name(secure: bool) -> &'static str {
     } else {
         "meldpunt_csrf"
     }
-}
-
-/// Reads a cookie by name from the request headers.
-pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-}
-
-/// A `Set-Cookie` value with meldpunt's cookie attributes.
-pub fn cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
-    if secure {
-        c.push_str("; Secure");
-    }
-    if let Some(age) = max_age {
-        c.push_str(&format!("; Max-Age={age}"));
-    }
-    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Path=/"))
-}
-
-/// Whether cookies get `Secure` and the `__Host-` prefix: when meldpunt is served over
-/// TLS (its public address is https), and on loopback addresses, which browsers treat
-/// as secure contexts. Over plain HTTP elsewhere browsers would drop such cookies, so
-/// they are sent without (and meldpunt warns at start-up).
-pub fn secure_cookies(public_url_is_https: bool, headers: &HeaderMap) -> bool {
-    if public_url_is_https {
-        return true;
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    let name = match host.rsplit_once(':') {
-        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-        _ => host,
-    };
-    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 fn is_cross_site(headers: &HeaderMap) -> bool {
@@ -181,6 +139,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn form_fields_are_decoded() {

@@ -7,7 +7,8 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use super::csrf::{cookie, read_cookie, secure_cookies, CsrfToken};
+use super::cookies::{cookie, read_cookie, secure_cookies};
+use super::csrf::CsrfToken;
 use super::error::{Failure, PageError};
 use super::i18n::{Lang, Tr};
 use super::layout::Layout;

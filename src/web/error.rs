@@ -1,18 +1,26 @@
-//! One mapping from errors to HTTP: a Dutch (and English) page for people, and
-//! `application/problem+json` (RFC 9457) for the API. Internal details are logged,
-//! never shown.
+//! One mapping from errors to HTTP: a page in the person's language for people, and
+//! `application/problem+json` (RFC 9457) for the API. Internal details are logged, never
+//! shown.
+//!
+//! A handler's error becomes a response that carries its [`Failure`] (in the response's
+//! extensions) and no text yet; [`word`], run by the language middleware, writes the page in
+//! the person's language (`web::i18n`), and `web::api::problem` does the same for problem
+//! documents. So every failure is worded in one place per medium, in Dutch or English, and
+//! never by the layer that failed.
 
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use serde_json::json;
 
+use super::i18n::{Lang, Tr};
+use crate::domain::message::Message;
 use crate::domain::policy::Denied;
+use crate::domain::report::FieldError;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 
 /// What went wrong, independent of how it is shown.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Failure {
     /// Not signed in (pages redirect to the sign-in page).
     Unauthenticated,
@@ -22,12 +30,12 @@ pub enum Failure {
     NotFound,
     /// The path exists, but not for this HTTP method.
     MethodNotAllowed,
-    BadRequest(String),
-    Conflict(String),
+    BadRequest(Message),
+    Conflict(Message),
     /// Understood but refused in the current state (422).
-    Unprocessable(String),
+    Unprocessable(Message),
     /// Several fields broke rules (400); the API lists them as `invalidParams`.
-    Invalid(Vec<crate::domain::report::FieldError>),
+    Invalid(Vec<FieldError>),
     TooLarge,
     Csrf,
     Throttled {
@@ -38,7 +46,30 @@ pub enum Failure {
 }
 
 impl Failure {
-    fn status(&self) -> StatusCode {
+    /// Every kind, for the test that words each one in both languages.
+    pub fn examples() -> Vec<Failure> {
+        let m = || Message::new("failure.exists");
+        vec![
+            Failure::Unauthenticated,
+            Failure::Forbidden,
+            Failure::NotFound,
+            Failure::MethodNotAllowed,
+            Failure::BadRequest(m()),
+            Failure::Conflict(m()),
+            Failure::Unprocessable(m()),
+            Failure::Invalid(vec![FieldError {
+                field: "x".into(),
+                message: m(),
+            }]),
+            Failure::TooLarge,
+            Failure::Csrf,
+            Failure::Throttled { retry_after_s: 30 },
+            Failure::Unavailable,
+            Failure::Internal,
+        ]
+    }
+
+    pub fn status(&self) -> StatusCode {
         match self {
             Failure::Unauthenticated => StatusCode::UNAUTHORIZED,
             Failure::Forbidden | Failure::Csrf => StatusCode::FORBIDDEN,
@@ -55,79 +86,9 @@ impl Failure {
         }
     }
 
-    /// (title, explanation) in Dutch.
-    fn dutch(&self) -> (String, String) {
-        match self {
-            Failure::Unauthenticated => ("U bent niet aangemeld".into(), "Meld u aan om verder te gaan.".into()),
-            Failure::Forbidden => (
-                "Geen toegang".into(),
-                "U heeft met uw rol geen toegang tot deze pagina.".into(),
-            ),
-            Failure::NotFound => (
-                "Pagina niet gevonden".into(),
-                "Deze pagina bestaat niet of u heeft er geen toegang toe.".into(),
-            ),
-            Failure::MethodNotAllowed => (
-                "Handeling niet mogelijk".into(),
-                "Dit adres ondersteunt deze handeling (HTTP-methode) niet.".into(),
-            ),
-            Failure::BadRequest(m) => ("Het verzoek klopt niet".into(), m.clone()),
-            Failure::Conflict(m) => ("Bestaat al".into(), m.clone()),
-            Failure::Unprocessable(m) => ("Niet mogelijk".into(), m.clone()),
-            Failure::Invalid(errors) => (
-                "De invoer klopt niet".into(),
-                errors
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            Failure::TooLarge => (
-                "Verzoek te groot".into(),
-                "Wat u verstuurde is groter dan meldpunt aanneemt.".into(),
-            ),
-            Failure::Csrf => (
-                "Formulier verlopen".into(),
-                "Het formulier is verlopen of kwam niet van meldpunt. Ga terug, laad de pagina opnieuw en probeer het nog eens.".into(),
-            ),
-            Failure::Throttled { retry_after_s } => (
-                "Te veel pogingen".into(),
-                format!("Er waren te veel mislukte pogingen. Probeer het over {retry_after_s} seconden opnieuw."),
-            ),
-            Failure::Unavailable => (
-                "Tijdelijk niet beschikbaar".into(),
-                "meldpunt kan de database nu niet bereiken. Er is niets opgeslagen. Probeer het over een minuut opnieuw.".into(),
-            ),
-            Failure::Internal => (
-                "Er ging iets mis".into(),
-                "Er ging iets mis bij meldpunt. Er is niets opgeslagen. Probeer het opnieuw; blijft het misgaan, neem dan contact op met de beheerder.".into(),
-            ),
-        }
-    }
-
-    fn english(&self) -> &'static str {
-        match self {
-            Failure::Unauthenticated => "Not signed in.",
-            Failure::Forbidden => "Your role has no access to this page.",
-            Failure::NotFound => "This page does not exist or you have no access to it.",
-            Failure::MethodNotAllowed => "This address does not support this HTTP method.",
-            Failure::BadRequest(_) => "The request is not valid.",
-            Failure::Conflict(_) => "This already exists.",
-            Failure::Unprocessable(_) => "This cannot be done in the current state.",
-            Failure::Invalid(_) => "Some fields are not valid.",
-            Failure::TooLarge => "The request is too large.",
-            Failure::Csrf => {
-                "The form expired or did not come from meldpunt. Reload the page and try again."
-            }
-            Failure::Throttled { .. } => "Too many failed attempts; try again later.",
-            Failure::Unavailable => {
-                "The database is unavailable; nothing was saved. Try again in a minute."
-            }
-            Failure::Internal => "Something went wrong; nothing was saved.",
-        }
-    }
-
-    fn problem_type(&self) -> &'static str {
+    /// The stable identifier of the kind (`urn:meldpunt:problem:{id}`, the message keys
+    /// `failure.{id}` and `failure.{id}.title`).
+    pub fn kind_id(&self) -> &'static str {
         match self {
             Failure::Unauthenticated => "unauthenticated",
             Failure::Forbidden => "forbidden",
@@ -144,13 +105,65 @@ impl Failure {
             Failure::Internal => "internal",
         }
     }
+
+    /// (title, explanation) in the language of `tr`.
+    pub fn words(&self, tr: Tr) -> (String, String) {
+        let title = tr.message(&Message::new(title_key(self)));
+        let detail = match self {
+            Failure::BadRequest(m) | Failure::Conflict(m) | Failure::Unprocessable(m) => {
+                tr.message(m)
+            }
+            Failure::Invalid(errors) => errors
+                .iter()
+                .map(|e| tr.message(&e.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Failure::Throttled { retry_after_s } => tr
+                .message(&Message::new("failure.too-many-requests").with("seconds", retry_after_s)),
+            other => tr.message(&Message::new(detail_key(other))),
+        };
+        (title, detail)
+    }
+}
+
+fn title_key(f: &Failure) -> &'static str {
+    match f {
+        Failure::Unauthenticated => "failure.unauthenticated.title",
+        Failure::Forbidden => "failure.forbidden.title",
+        Failure::NotFound => "failure.not-found.title",
+        Failure::MethodNotAllowed => "failure.method-not-allowed.title",
+        Failure::BadRequest(_) => "failure.bad-request.title",
+        Failure::Conflict(_) => "failure.conflict.title",
+        Failure::Unprocessable(_) => "failure.unprocessable.title",
+        Failure::Invalid(_) => "failure.invalid-input.title",
+        Failure::TooLarge => "failure.payload-too-large.title",
+        Failure::Csrf => "failure.csrf.title",
+        Failure::Throttled { .. } => "failure.too-many-requests.title",
+        Failure::Unavailable => "failure.unavailable.title",
+        Failure::Internal => "failure.internal.title",
+    }
+}
+
+/// The explanation of a failure that carries no message of its own.
+fn detail_key(f: &Failure) -> &'static str {
+    match f {
+        Failure::Unauthenticated => "failure.unauthenticated",
+        Failure::Forbidden => "failure.forbidden",
+        Failure::NotFound => "failure.not-found",
+        Failure::MethodNotAllowed => "failure.method-not-allowed",
+        Failure::TooLarge => "failure.payload-too-large",
+        Failure::Csrf => "failure.csrf",
+        Failure::Throttled { .. } => "failure.too-many-requests",
+        Failure::Unavailable => "failure.unavailable",
+        _ => "failure.internal",
+    }
 }
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         match e {
             StoreError::NotFound => Failure::NotFound,
-            StoreError::Conflict => Failure::Conflict("Dit bestaat al.".into()),
+            StoreError::Conflict => Failure::Conflict(Message::new("failure.exists")),
             StoreError::Unavailable(msg) => {
                 tracing::warn!(error = %msg, "database unavailable");
                 Failure::Unavailable
@@ -169,7 +182,7 @@ impl From<ServiceError> for Failure {
             ServiceError::Invalid { message, .. } => Failure::BadRequest(message),
             ServiceError::Conflict(m) => Failure::Conflict(m),
             ServiceError::Rejected(errors) => Failure::Invalid(errors),
-            ServiceError::Unprocessable(m) => Failure::Unprocessable(m),
+            ServiceError::Unprocessable(m) | ServiceError::Denied(m) => Failure::Unprocessable(m),
             ServiceError::NotFound => Failure::NotFound,
             ServiceError::Throttled { retry_after_s } => Failure::Throttled { retry_after_s },
             ServiceError::BadCredentials => Failure::Unauthenticated,
@@ -195,8 +208,20 @@ impl PageError {
     pub fn forbidden() -> PageError {
         PageError(Failure::Forbidden)
     }
-    pub fn bad_request(msg: impl Into<String>) -> PageError {
-        PageError(Failure::BadRequest(msg.into()))
+    pub fn bad_request(message: Message) -> PageError {
+        PageError(Failure::BadRequest(message))
+    }
+}
+
+/// The message of a refusal a page shows beside the form it came from (a refused state,
+/// a conflict, a field); any other failure becomes the error page.
+pub fn refusal_message(e: ServiceError) -> Result<Message, PageError> {
+    match e {
+        ServiceError::Conflict(m) | ServiceError::Unprocessable(m) | ServiceError::Denied(m) => {
+            Ok(m)
+        }
+        ServiceError::Invalid { message, .. } => Ok(message),
+        e => Err(e.into()),
     }
 }
 
@@ -215,12 +240,22 @@ impl From<Denied> for Failure {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    lang: &'static str,
     title: &'a str,
     message: &'a str,
-    english: &'a str,
+    other_lang: &'static str,
+    other_message: &'a str,
+    home: &'a str,
+    sign_in_label: &'a str,
+    skip: &'a str,
+    tagline: &'a str,
     status: u16,
     sign_in: bool,
 }
+
+/// A failure waiting to be worded as a page ([`word`]).
+#[derive(Debug, Clone)]
+struct PendingPage(Failure);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
@@ -228,77 +263,84 @@ impl IntoResponse for PageError {
         if matches!(failure, Failure::Unauthenticated) {
             return axum::response::Redirect::to("/aanmelden").into_response();
         }
-        let status = failure.status();
-        let (title, message) = failure.dutch();
-        let page = ErrorPage {
-            title: &title,
-            message: &message,
-            english: failure.english(),
-            status: status.as_u16(),
-            sign_in: matches!(
-                failure,
-                Failure::Csrf | Failure::NotFound | Failure::Forbidden
-            ),
-        };
-        let body = page.render().unwrap_or_else(|_| title.clone());
-        let mut res = (status, Html(body)).into_response();
-        if let Failure::Throttled { retry_after_s } = failure {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-        }
+        let mut res = failure.status().into_response();
+        with_retry_after(&mut res, &failure);
+        res.extensions_mut().insert(PendingPage(failure));
         res
     }
 }
 
-/// An error answered with `application/problem+json`.
-#[derive(Debug)]
-pub struct ApiError(pub Failure);
-
-impl<E: Into<Failure>> From<E> for ApiError {
-    fn from(e: E) -> ApiError {
-        ApiError(e.into())
+pub(crate) fn with_retry_after(res: &mut Response, failure: &Failure) {
+    if let Failure::Throttled { retry_after_s } = failure {
+        if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let failure = self.0;
-        let status = failure.status();
-        let (title, detail) = failure.dutch();
-        let mut body = json!({
-            "type": format!("urn:meldpunt:problem:{}", failure.problem_type()),
-            "title": title,
-            "status": status.as_u16(),
-            "detail": detail,
-        });
-        if let Failure::Invalid(errors) = &failure {
-            body["invalidParams"] = errors
-                .iter()
-                .map(|e| json!({"name": e.field, "reason": e.message}))
-                .collect();
-        }
-        let mut res = (status, body.to_string()).into_response();
-        let h = res.headers_mut();
-        h.insert(
+/// Writes the page of a failed page request in the person's language. Responses without a
+/// pending failure pass unchanged. (The API words its problem documents the same way, in
+/// `web::api::problem`.)
+pub fn word(mut res: Response, lang: Lang) -> Response {
+    if let Some(PendingPage(failure)) = res.extensions_mut().remove::<PendingPage>() {
+        let (parts, _) = res.into_parts();
+        let body = page(&failure, lang);
+        let mut res = Response::from_parts(parts, Html(body).into_response().into_body());
+        res.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
+            HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        h.insert(
-            "api-version",
-            HeaderValue::from_static(super::api::API_VERSION),
-        );
-        if matches!(failure, Failure::Unauthenticated) {
-            h.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"meldpunt\""),
+        return res;
+    }
+    res
+}
+
+/// The error page: the explanation in the person's language, and once more in the other.
+pub fn page(failure: &Failure, lang: Lang) -> String {
+    let tr = Tr::new(lang);
+    let other = Tr::new(match lang {
+        Lang::Nl => Lang::En,
+        Lang::En => Lang::Nl,
+    });
+    let (title, message) = failure.words(tr);
+    let (_, other_message) = failure.words(other);
+    let page = ErrorPage {
+        lang: tr.code(),
+        title: &title,
+        message: &message,
+        other_lang: other.code(),
+        other_message: &other_message,
+        home: tr.t("error_home"),
+        sign_in_label: tr.t("error_sign_in"),
+        skip: tr.t("skip"),
+        tagline: tr.t("site_tagline"),
+        status: failure.status().as_u16(),
+        sign_in: matches!(
+            failure,
+            Failure::Csrf | Failure::NotFound | Failure::Forbidden
+        ),
+    };
+    page.render().unwrap_or(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_is_worded_in_both_languages() {
+        for f in Failure::examples() {
+            let (nl_title, nl) = f.words(Tr::new(Lang::Nl));
+            let (en_title, en) = f.words(Tr::new(Lang::En));
+            for t in [&nl_title, &nl, &en_title, &en] {
+                assert!(!t.is_empty() && !t.contains('{') && t != "??", "{f:?}: {t}");
+            }
+            assert_ne!(nl_title, en_title, "{f:?} has no English title");
+            let page = page(&f, Lang::En);
+            assert!(
+                page.contains(&en_title) && page.contains("lang=\"en\""),
+                "{page}"
             );
         }
-        if let Failure::Throttled { retry_after_s } = failure {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
-                h.insert(header::RETRY_AFTER, v);
-            }
-        }
-        res
     }
 }

@@ -6,6 +6,9 @@ use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
 use super::error::{Failure, PageError};
+use super::i18n::Tr;
+use crate::domain::message::Message;
+use crate::domain::report::FieldError;
 
 /// Errors per form field, in the order they were found.
 #[derive(Debug, Default, Clone)]
@@ -36,6 +39,20 @@ impl FieldErrors {
         e.add(field, message);
         e
     }
+
+    /// One field's message from the domain or a use case, worded in `tr`'s language.
+    pub fn message(tr: &Tr, field: &str, message: &Message) -> FieldErrors {
+        FieldErrors::single(field, tr.message(message))
+    }
+
+    /// Every broken rule of a rejected form, worded in `tr`'s language.
+    pub fn rejected(tr: &Tr, list: &[FieldError]) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        for e in list {
+            errors.add(&e.field, tr.message(&e.message));
+        }
+        errors
+    }
 }
 
 /// `application/x-www-form-urlencoded` input; malformed input is a 400 page.
@@ -54,9 +71,7 @@ where
             Err(FormRejection::BytesRejection(_)) => Err(PageError(Failure::TooLarge)),
             Err(e) => {
                 tracing::debug!(error = %e, "malformed form");
-                Err(PageError::bad_request(
-                    "Het formulier is onvolledig of onjuist ingevuld. Ga terug en probeer het opnieuw.",
-                ))
+                Err(PageError::bad_request(Message::new("web.form_malformed")))
             }
         }
     }

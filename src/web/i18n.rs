@@ -1,7 +1,12 @@
 //! Interface text in Dutch (first) and English. Templates call `tr.t("key")`; a test
-//! checks that every key used in a template exists here.
+//! checks that every key used in a template exists here. Messages from the domain and the
+//! use cases (refusals, field errors) are worded by `tr.message(&m)` from
+//! [`MESSAGES`](super::messages::MESSAGES).
 
 use axum::http::HeaderMap;
+
+use super::messages::MESSAGES;
+use crate::domain::message::Message;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -12,10 +17,32 @@ pub enum Lang {
 pub const LANG_COOKIE: &str = "meldpunt_lang";
 
 impl Lang {
+    /// The language a person chose (the language cookie); Dutch by default.
     pub fn from_headers(headers: &HeaderMap) -> Lang {
-        match super::csrf::read_cookie(headers, LANG_COOKIE).as_deref() {
+        match super::cookies::read_cookie(headers, LANG_COOKIE).as_deref() {
             Some("en") => Lang::En,
             _ => Lang::Nl,
+        }
+    }
+
+    /// The language a system asked for (`Accept-Language`, its first choice); Dutch by default.
+    pub fn from_accept_language(headers: &HeaderMap) -> Lang {
+        let first = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .unwrap_or_default();
+        if first == "en" || first.starts_with("en-") {
+            Lang::En
+        } else {
+            Lang::Nl
         }
     }
 
@@ -50,6 +77,20 @@ impl Tr {
 
     pub fn code(&self) -> &'static str {
         self.lang.code()
+    }
+
+    /// A message from the domain or a use case, in this language.
+    pub fn message(&self, m: &Message) -> String {
+        let en = self.is_en();
+        match MESSAGES.iter().find(|(k, _, _)| *k == m.key) {
+            Some((_, nl, english)) => m.fill(if en { english } else { nl }, en, &|inner| {
+                self.message(inner)
+            }),
+            None => {
+                tracing::warn!(key = m.key, "message without words");
+                m.key.to_string()
+            }
+        }
     }
 
     pub fn is_en(&self) -> bool {
@@ -199,6 +240,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("platform_languages_hint", "Taalcodes die het platform opgaf, bijvoorbeeld: nl en", "Language codes the platform declared, for example: nl en"),
     ("platform_add", "Platform toevoegen", "Add platform"),
     ("skip", "Direct naar de inhoud", "Skip to content"),
+    ("error_home", "Naar de startpagina", "To the home page"),
+    ("error_sign_in", "Aanmelden", "Sign in"),
     ("site_tagline", "Meldvoorziening online oproepen tot openbare-ordeverstoring", "Reporting facility for online calls to public disorder"),
     ("nav_label", "Hoofdmenu", "Main menu"),
     ("nav_start", "Start", "Start"),
@@ -478,6 +521,150 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "missing texts: {missing:?}");
+    }
+
+    /// Every key-like literal in the domain, the use cases and the web layer (`"area.what"`)
+    /// that the code hands to `Message`.
+    fn message_keys_in_code() -> Vec<(String, String)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out)
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p)
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+            &mut files,
+        );
+        let mut keys = Vec::new();
+        // Audit actions (`case.claimed`, …) are identifiers of their own, not messages.
+        files.retain(|f| !f.ends_with("domain/audit.rs") && !f.ends_with("web/messages.rs"));
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for marker in ["Message::new(\"", "refused(\"", "=> \"", ", \""] {
+                for part in text.split(marker).skip(1) {
+                    let key = part.split('"').next().unwrap();
+                    let looks_like_key = key.contains('.')
+                        && key.split('.').all(|w| {
+                            !w.is_empty()
+                                && w.chars().all(|c| {
+                                    c.is_ascii_lowercase()
+                                        || c.is_ascii_digit()
+                                        || c == '_'
+                                        || c == '-'
+                                })
+                        })
+                        && MESSAGE_AREAS.contains(&key.split('.').next().unwrap());
+                    if looks_like_key {
+                        keys.push((f.display().to_string(), key.to_string()));
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    /// The first part of every message key.
+    const MESSAGE_AREAS: &[&str] = &[
+        "account",
+        "answer",
+        "api",
+        "assessment",
+        "case",
+        "decision",
+        "evidence",
+        "failure",
+        "field",
+        "four_eyes",
+        "intake",
+        "link",
+        "notice",
+        "objection",
+        "org",
+        "platform",
+        "recheck",
+        "report",
+        "review",
+        "second_factor",
+        "settings",
+        "token",
+        "web",
+        "withdrawal",
+    ];
+
+    #[test]
+    fn every_message_key_in_the_code_has_words_in_both_languages() {
+        let keys = message_keys_in_code();
+        assert!(keys.len() > 100, "found only {} keys", keys.len());
+        let missing: Vec<_> = keys
+            .iter()
+            .filter(|(_, k)| !MESSAGES.iter().any(|(m, _, _)| m == k))
+            .collect();
+        assert!(missing.is_empty(), "keys without words: {missing:?}");
+        for (key, nl, en) in MESSAGES {
+            assert!(
+                MESSAGE_AREAS.contains(&key.split('.').next().unwrap()),
+                "{key}"
+            );
+            assert!(!nl.is_empty() && !en.is_empty(), "{key}");
+            let fields = |t: &str| {
+                let mut f: Vec<String> = t
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                    .collect();
+                f.sort();
+                f
+            };
+            assert_eq!(
+                fields(nl),
+                fields(en),
+                "{key} names other fields in English"
+            );
+        }
+    }
+
+    #[test]
+    fn every_message_renders_in_both_languages_with_its_fields_filled() {
+        for (key, _, _) in MESSAGES {
+            let mut m = Message::new(key);
+            for name in [
+                "platform", "status", "url", "max", "n", "name", "email", "code", "role", "kind",
+                "detail", "seconds", "field", "from", "to", "value", "max_mb",
+            ] {
+                m = m.with(name, "X");
+            }
+            m = m.nested("reason", Message::new("link.empty"));
+            let nl = Tr::new(Lang::Nl).message(&m);
+            let en = Tr::new(Lang::En).message(&m);
+            assert!(!nl.contains('{') && !en.contains('{'), "{key}: {nl} / {en}");
+            assert_ne!(nl, *key);
+        }
+        let m = Message::new("case.transition_refused")
+            .label("from", "Ontvangen", "Received")
+            .label("to", "Gesloten", "Closed");
+        assert_eq!(
+            Tr::new(Lang::En).message(&m),
+            "A case with status 'Received' cannot move to 'Closed'."
+        );
+        assert_eq!(
+            Tr::new(Lang::Nl).message(&m),
+            "Een zaak met status 'Ontvangen' kan niet naar 'Gesloten'."
+        );
+    }
+
+    #[test]
+    fn message_keys_are_unique() {
+        let mut keys: Vec<_> = MESSAGES.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
     }
 
     #[test]

@@ -162,10 +162,3 @@ pub fn kind_label(tr: &Tr, kind: OrgKind) -> &'static str {
 pub fn local_time(ms: i64) -> String {
     crate::domain::dutch_time(ms)
 }
-
-/// A time for exports: RFC 3339 in UTC.
-pub fn iso_time(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}

@@ -154,5 +154,5 @@ pub async fn client_context(
     let lang = Lang::from_headers(req.headers());
     req.extensions_mut().insert(ClientAddr(addr));
     req.extensions_mut().insert(lang);
-    next.run(req).await
+    super::error::word(next.run(req).await, lang)
 }

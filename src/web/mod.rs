@@ -7,14 +7,15 @@
 //! who may do what.
 
 pub mod api;
-pub mod api_reports;
 pub mod assets;
+pub mod cookies;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod layout;
+pub mod messages;
 pub mod middleware;
 pub mod ops;
 pub mod pages;
@@ -32,7 +33,8 @@ use tower_http::timeout::TimeoutLayer;
 use crate::config::Config;
 use crate::domain::session::SessionLimits;
 use crate::objects::EvidenceStore;
-use crate::service::intake::{Intake, IntakeSettings};
+use crate::service::intake::Intake;
+use crate::service::Settings;
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -44,14 +46,14 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     pub evidence: EvidenceStore,
     pub intake: Intake,
-    pub intake_settings: IntakeSettings,
+    pub intake_settings: Settings,
 }
 
 impl AppState {
     /// Opens the evidence store and starts the intake worker (needs a Tokio runtime).
     pub fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
         let evidence = EvidenceStore::open(&config.evidence_store, &config.data_dir)?;
-        let intake_settings = IntakeSettings {
+        let intake_settings = Settings {
             deadlines: config.deadlines(),
             public_url: config.public_url.clone(),
             max_batch: config.intake_batch_max.max(1),

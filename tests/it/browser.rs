@@ -36,7 +36,9 @@ fn chromedriver_path() -> Option<&'static str> {
 
 async fn start_driver() -> Option<Driver> {
     let Some(path) = chromedriver_path() else {
-        println!("SKIPPED (browser): chromedriver is not installed (apt-get install chromium chromium-driver)");
+        crate::support::skip(
+            "browser: chromedriver is not installed (apt-get install chromium chromium-driver)",
+        );
         return None;
     };
     let port = free_port();

@@ -10,10 +10,10 @@ use meldpunt::domain::assessment::AssessmentDraft;
 use meldpunt::domain::notice::Delivery;
 use meldpunt::domain::notice_text::{GOOD_FAITH_EN, GOOD_FAITH_NL};
 use meldpunt::mail::{deliver_due, Mailer};
-use meldpunt::service::intake::IntakeSettings;
 use meldpunt::service::notice_setup::{self, PlatformForm, SettingsForm};
 use meldpunt::service::notices::{self as notice_service, Reviewer, Verdict};
-use meldpunt::service::{now_ms, Ctx};
+use meldpunt::service::Settings;
+use meldpunt::service::{now_ms, Clock, Ctx};
 use meldpunt::store::{assessments, notices, notify, users, Store};
 use serde_json::Value;
 
@@ -85,7 +85,7 @@ async fn set_contact(store: &Store, t: &Team, contact: &str) {
 /// Reports, assesses and approves `n` videos (by different people, through the real
 /// services); returns the ids of the queued notices.
 pub async fn queue_notices(store: &Store, t: &Team, first: u64, n: u64) -> Vec<i64> {
-    let settings = IntakeSettings::default();
+    let settings = Settings::default();
     let analyst = ctx_for(store, &t.cast.analyst).await;
     let boss = ctx_for(store, &t.supervisor).await;
     let mut ids = Vec::new();
@@ -202,7 +202,7 @@ both_backends!(
             120,
         )
         .unwrap();
-        deliver_due(&db.store, &IntakeSettings::default(), &mailer)
+        deliver_due(&db.store, &Settings::default(), &mailer, Clock::SYSTEM)
             .await
             .unwrap();
         let n = notices::get(&db.store, ids[0]).await.unwrap();
@@ -251,7 +251,7 @@ both_backends!(
         // team is told, and it is not tried again.
         set_contact(&db.store, &t, "bounce@tiktok.example").await;
         let ids = queue_notices(&db.store, &t, 1, 1).await;
-        deliver_due(&db.store, &IntakeSettings::default(), &mailer)
+        deliver_due(&db.store, &Settings::default(), &mailer, Clock::SYSTEM)
             .await
             .unwrap();
         let n = notices::get(&db.store, ids[0]).await.unwrap();
@@ -265,6 +265,26 @@ both_backends!(
         assert_eq!(
             events(&dir).matches("rcpt bounce@tiktok.example").count(),
             1
+        );
+        // Past every back-off (the longest is an hour), a bounce is still never sent again.
+        for hours in [1, 2, 5] {
+            deliver_due(
+                &db.store,
+                &Settings::default(),
+                &mailer,
+                Clock::ahead(hours * 3_600_000 + 60_000),
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            events(&dir).matches("rcpt bounce@tiktok.example").count(),
+            1,
+            "a bounced notice was sent to the platform again"
+        );
+        assert_eq!(
+            notices::get(&db.store, ids[0]).await.unwrap().delivery,
+            Delivery::Bounced
         );
         assert!(notify::list(&db.store, t.cast.analyst.id, 50)
             .await
@@ -284,7 +304,7 @@ both_backends!(
         assert!(notice_service::resend(&db.store, &analyst, n.id)
             .await
             .is_err());
-        deliver_due(&db.store, &IntakeSettings::default(), &mailer)
+        deliver_due(&db.store, &Settings::default(), &mailer, Clock::SYSTEM)
             .await
             .unwrap();
         let n = notices::get(&db.store, n.id).await.unwrap();
@@ -438,3 +458,57 @@ async fn two_instances_racing_for_the_outbox_deliver_each_notice_once() {
         );
     }
 }
+
+both_backends!(
+    housekeeping_still_runs_when_a_notices_mail_is_older_than_the_purge_age,
+    |db: TestDb| async move {
+        use meldpunt::domain::session::SessionLimits;
+        use meldpunt::service::housekeeping::{self, SENT_MAIL_MS};
+        use meldpunt::store::sessions;
+        let t = team(&db).await;
+        set_contact(&db.store, &t, CONTACT).await;
+        let ids = queue_notices(&db.store, &t, 0, 1).await;
+        // The outbox delivers every message (the notice and the notifications around it).
+        let settings = Settings::default();
+        let now = now_ms();
+        while let Some(mail) = notify::claim_mail(&db.store, now, 60_000).await.unwrap() {
+            notice_service::mail_sent(&db.store, &settings, &mail, now)
+                .await
+                .unwrap();
+        }
+        assert!(notify::pending_mail(&db.store).await.unwrap().is_empty());
+        let sent = notices::get(&db.store, ids[0]).await.unwrap();
+        assert_eq!(sent.delivery, Delivery::Sent);
+        assert!(sent.mail_id.is_some());
+        let _session = session_for(&db.store, &t.cast.ams).await;
+        assert_eq!(
+            sessions::count_for_user(&db.store, t.cast.ams.id)
+                .await
+                .unwrap(),
+            1
+        );
+
+        // A month and a day later, housekeeping removes the sent mail and the expired
+        // session, and keeps the notice with its delivery record.
+        let later = now + SENT_MAIL_MS + 24 * 3_600_000;
+        let removed = housekeeping::run_once(&db.store, &SessionLimits::default(), later)
+            .await
+            .expect("housekeeping must not fail on a notice's mail");
+        assert!(removed >= 2, "removed {removed}");
+        assert_eq!(
+            sessions::count_for_user(&db.store, t.cast.ams.id)
+                .await
+                .unwrap(),
+            0
+        );
+        let kept = notices::get(&db.store, ids[0]).await.unwrap();
+        assert_eq!(kept.delivery, Delivery::Sent);
+        assert_eq!(kept.body, sent.body);
+        assert!(kept.mail_id.is_none());
+        assert!(!notices::events(&db.store, ids[0]).await.unwrap().is_empty());
+        // And it keeps running on later rounds.
+        housekeeping::run_once(&db.store, &SessionLimits::default(), later + 600_000)
+            .await
+            .unwrap();
+    }
+);

@@ -11,6 +11,7 @@ use meldpunt::domain::user::Role;
 use meldpunt::mail::{deliver_due, Mailer};
 use meldpunt::objects::{EvidenceStore, ObjectError};
 use meldpunt::service::tokens as token_service;
+use meldpunt::service::Clock;
 use meldpunt::store::notify;
 use serde_json::json;
 
@@ -27,7 +28,7 @@ pub fn tools() -> Option<PathBuf> {
     if dir.join("moto_server").exists() && dir.join("python").exists() {
         Some(dir)
     } else {
-        println!("SKIPPED: moto and aiosmtpd are not installed (scripts/test.sh installs them)");
+        crate::support::skip("moto and aiosmtpd are not installed (scripts/test.sh installs them)");
         None
     }
 }
@@ -223,33 +224,48 @@ async fn mail_from_the_outbox_arrives_at_a_real_smtp_server_once() {
     assert_eq!(pending.len(), 1);
 
     // While the SMTP server is unreachable, the message waits; nothing is lost.
-    let settings = meldpunt::service::intake::IntakeSettings::default();
+    let settings = meldpunt::service::Settings::default();
     let down = Mailer::new(
         &format!("smtp://127.0.0.1:{}", free_port()),
         "meldpunt <meldpunt@example.org>",
         120,
     )
     .unwrap();
-    assert_eq!(deliver_due(&db.store, &settings, &down).await.unwrap(), 0);
+    assert_eq!(
+        deliver_due(&db.store, &settings, &down, Clock::SYSTEM)
+            .await
+            .unwrap(),
+        0
+    );
     let waiting = notify::pending_mail(&db.store).await.unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].attempts, 1);
-    // Make it due again (the retry would come after a minute).
-    let mut tx = db.store.begin_write().await.unwrap();
-    meldpunt::store::raw_execute(&mut tx, "UPDATE mail_outbox SET next_attempt_at = 0")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-
+    // Not retried before the back-off has passed …
     let mailer = Mailer::new(
         &format!("smtp://127.0.0.1:{port}"),
         "meldpunt <meldpunt@example.org>",
         120,
     )
     .unwrap();
-    assert_eq!(deliver_due(&db.store, &settings, &mailer).await.unwrap(), 1);
     assert_eq!(
-        deliver_due(&db.store, &settings, &mailer).await.unwrap(),
+        deliver_due(&db.store, &settings, &mailer, Clock::SYSTEM)
+            .await
+            .unwrap(),
+        0
+    );
+    // … and sent once it has (the retry comes after a minute).
+    let later = Clock::ahead(2 * 60_000);
+
+    assert_eq!(
+        deliver_due(&db.store, &settings, &mailer, later)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        deliver_due(&db.store, &settings, &mailer, later)
+            .await
+            .unwrap(),
         0,
         "sent once"
     );

@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use meldpunt::domain::case::CaseStatus;
 use meldpunt::domain::notice::Delivery;
 use meldpunt::domain::user::Role;
-use meldpunt::service::intake::IntakeSettings;
 use meldpunt::service::notices as notice_service;
 use meldpunt::service::now_ms;
+use meldpunt::service::Settings;
 use meldpunt::store::{assessments, cases, notices, notify, platforms, redress, reports};
 
 use crate::both_backends;
@@ -183,7 +183,7 @@ async fn refusals(store: &meldpunt::store::Store, action: &str) -> usize {
 pub async fn deliver_all(store: &meldpunt::store::Store) -> Vec<notify::OutboxMail> {
     let mut out = Vec::new();
     while let Some(mail) = notify::claim_mail(store, now_ms(), 60_000).await.unwrap() {
-        notice_service::mail_sent(store, &IntakeSettings::default(), &mail, now_ms())
+        notice_service::mail_sent(store, &Settings::default(), &mail, now_ms())
             .await
             .unwrap();
         out.push(mail);
@@ -1029,7 +1029,7 @@ both_backends!(
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.kind)
+            .map(|e| e.kind.as_str().to_string())
             .collect();
         assert_eq!(record, vec!["queued", "sent", "bounced", "resent", "sent"]);
     }

@@ -47,7 +47,9 @@ both_backends!(
         org_service::create(&db.store, &ctx, &org).await.unwrap();
         let entries = audit::count(&db.store).await.unwrap();
         let again = org_service::create(&db.store, &ctx, &org).await;
-        assert!(matches!(again, Err(ServiceError::Conflict(m)) if m.contains("GM0363")));
+        assert!(
+            matches!(again, Err(ServiceError::Conflict(m)) if m.key == "org.code_taken" && m.to_string().contains("GM0363"))
+        );
         assert_eq!(orgs::count(&db.store).await.unwrap(), 1);
         assert_eq!(audit::count(&db.store).await.unwrap(), entries);
     }

@@ -48,6 +48,32 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// A test whose prerequisite (PostgreSQL, Chromium, the test servers) is missing. Under CI
+/// (`CI` set) that is a failure, never a pass. Elsewhere the test returns early and says so:
+/// a `SKIPPED` line on the terminal (written past the test harness's output capture) and one
+/// in the file `MELDPUNT_TEST_SKIP_LOG`, which scripts/test.sh counts in its summary.
+pub fn skip(reason: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed test")
+        .to_string();
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("{test}: prerequisite missing under CI: {reason}");
+    }
+    let line = format!("SKIPPED {test}: {reason}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Some(path) = std::env::var_os("MELDPUNT_TEST_SKIP_LOG") {
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = f.write_all(line.as_bytes());
+        }
+    }
+}
+
 /// Opens a fresh, migrated database; `None` (with a printed line) when PostgreSQL is
 /// wanted but not configured.
 pub async fn test_db(backend: Backend) -> Option<TestDb> {
@@ -65,7 +91,7 @@ pub async fn test_db(backend: Backend) -> Option<TestDb> {
         }
         Backend::Postgres => {
             let Some(admin) = postgres_admin_url() else {
-                println!("SKIPPED (PostgreSQL): MELDPUNT_TEST_POSTGRES_URL is not set");
+                skip("PostgreSQL: MELDPUNT_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)");
                 return None;
             };
             let name = format!("meldpunt_t_{}", uuid_like());
@@ -115,8 +141,8 @@ pub fn replace_db_name(url: &str, name: &str) -> String {
     }
 }
 
-/// Runs a test body on both backends. The PostgreSQL run is skipped, with a line
-/// saying so, only when no PostgreSQL is configured.
+/// Runs a test body on both backends. The PostgreSQL run is skipped (see [`skip`]: a
+/// failure under CI) only when no PostgreSQL is configured.
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident, $body:expr) => {
@@ -527,8 +553,9 @@ pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x
 pub async fn submit_report(store: &Store, org_id: i64, reporter: &Person, url: &str) -> (i64, i64) {
     use meldpunt::domain::report::{Channel, LinkDraft, ReportDraft};
     use meldpunt::objects::EvidenceStore;
-    use meldpunt::service::intake::{self, Intake, IntakeSettings, Submission, Upload};
-    let settings = IntakeSettings {
+    use meldpunt::service::intake::{self, Intake, Submission, Upload};
+    use meldpunt::service::Settings;
+    let settings = Settings {
         public_url: "http://127.0.0.1:8080".into(),
         ..Default::default()
     };

@@ -100,7 +100,7 @@ pub async fn change_password(p: Page, Form(f): Form<PasswordForm>) -> Result<Res
         Ok(()) => Ok(Redirect::to("/account?gewijzigd=1").into_response()),
         Err(ServiceError::Invalid { field, message }) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&p, FieldErrors::single(field, message), None).await?,
+            &page(&p, FieldErrors::message(&p.tr, field, &message), None).await?,
         ),
         Err(e) => Err(PageError(Failure::from(e))),
     }

@@ -65,7 +65,7 @@ pub async fn submit(
     {
         Ok(_) => Ok(Redirect::to("/aanmelden?geactiveerd=1").into_response()),
         Err(ServiceError::Invalid { field, message }) => {
-            let p = page(&v, &token, FieldErrors::single(field, message)).await?;
+            let p = page(&v, &token, FieldErrors::message(&v.tr, field, &message)).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(e) => Err(PageError(Failure::from(e))),

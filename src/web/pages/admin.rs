@@ -1,5 +1,6 @@
 //! Administration: organisations, their people and their API tokens.
 
+use crate::domain::message::Message;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -166,7 +167,7 @@ pub async fn create_org(p: Page, Form(f): Form<NewOrgForm>) -> Result<Response, 
                 &p,
                 &OrgsQuery::default(),
                 &f,
-                FieldErrors::single(field, message),
+                FieldErrors::message(&p.tr, field, &message),
                 None,
             )
             .await?;
@@ -177,7 +178,7 @@ pub async fn create_org(p: Page, Form(f): Form<NewOrgForm>) -> Result<Response, 
                 &p,
                 &OrgsQuery::default(),
                 &f,
-                FieldErrors::single("code", message),
+                FieldErrors::message(&p.tr, "code", &message),
                 None,
             )
             .await?;
@@ -339,7 +340,7 @@ pub async fn set_mayor(
         Ok(()) => {}
         Err(ServiceError::Invalid { field, message }) => {
             let extras = OrgPageExtras {
-                errors: FieldErrors::single(field, message),
+                errors: FieldErrors::message(&p.tr, field, &message),
                 ..Default::default()
             };
             return render_status(
@@ -374,7 +375,10 @@ pub async fn create_user(
     p.authorize_object(Action::ManageUsers { org_id: id })
         .await?;
     let result = match Role::parse(&f.role) {
-        None => Err(ServiceError::invalid("role", "Kies een rol.")),
+        None => Err(ServiceError::invalid(
+            "role",
+            Message::new("account.role_required"),
+        )),
         Some(role) => match NewUser::new(&f.email, &f.name, role) {
             Ok(new) => accounts::create_user(&p.state.store, &p.ctx(), id, &new).await,
             Err(e) => {
@@ -383,8 +387,8 @@ pub async fn create_user(
             }
         },
     };
-    let again = |field: &str, message: String| OrgPageExtras {
-        errors: FieldErrors::single(field, message),
+    let again = |field: &str, message: Message| OrgPageExtras {
+        errors: FieldErrors::message(&p.tr, field, &message),
         form_name: f.name.clone(),
         form_email: f.email.clone(),
         ..Default::default()
@@ -475,7 +479,7 @@ pub async fn create_token(
         }
         Err(ServiceError::Invalid { message, .. }) => {
             let extras = OrgPageExtras {
-                errors: FieldErrors::single("token_name", message),
+                errors: FieldErrors::message(&p.tr, "token_name", &message),
                 ..Default::default()
             };
             render_status(

@@ -1,5 +1,6 @@
 //! The assessment form of a case and the supervisor's review (four eyes).
 
+use crate::domain::message::Message;
 use askama::Template;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -66,7 +67,7 @@ struct FormPage {
     categories: Vec<Choice>,
     keywords: Vec<Choice>,
     art9_available: bool,
-    art9_reason: &'static str,
+    art9_reason: String,
 }
 
 async fn form_page(
@@ -138,7 +139,7 @@ async fn form_page(
             &d.keywords,
         ),
         art9_available,
-        art9_reason: DecisionRefused::Art9Unavailable.dutch(),
+        art9_reason: p.tr.message(&DecisionRefused::Art9Unavailable.message()),
         next_version,
         d,
         c,
@@ -146,7 +147,7 @@ async fn form_page(
 }
 
 /// The draft the newest version would be, to start a revision from.
-fn draft_of(v: &assessments::Version) -> AssessmentDraft {
+fn draft_of(v: &crate::domain::assessment::Version) -> AssessmentDraft {
     let a = &v.a;
     AssessmentDraft {
         class: a.class.as_str().into(),
@@ -221,14 +222,8 @@ pub async fn save(p: Page, Path(id): Path<i64>, f: Pairs) -> Result<Response, Pa
     .await;
     let errors = match result {
         Ok(_) => return Ok(Redirect::to(&format!("/zaken/{id}#beoordeling")).into_response()),
-        Err(ServiceError::Rejected(list)) => {
-            let mut errors = FieldErrors::default();
-            for e in list {
-                errors.add(&e.field, e.message);
-            }
-            errors
-        }
-        Err(ServiceError::Unprocessable(m)) => FieldErrors::single("decision", m),
+        Err(ServiceError::Rejected(list)) => FieldErrors::rejected(&p.tr, &list),
+        Err(ServiceError::Unprocessable(m)) => FieldErrors::message(&p.tr, "decision", &m),
         Err(e) => return Err(e.into()),
     };
     let page = form_page(&p, c, draft, errors).await?;
@@ -258,7 +253,7 @@ pub async fn review(
                 &p,
                 id,
                 "verdict",
-                ServiceError::invalid("verdict", "Kies: goedkeuren of terugsturen."),
+                ServiceError::invalid("verdict", Message::new("review.verdict_required")),
             )
             .await
         }

@@ -1,5 +1,7 @@
 //! The audit trail for auditors: browse, filter, export (itself audited), verify.
 
+use crate::domain::message::Message;
+use crate::web::i18n::Tr;
 use askama::Template;
 use axum::extract::Query;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -9,12 +11,13 @@ use serde_json::json;
 
 use super::{render, render_status};
 use crate::domain::audit::{AuditAction, AuditRecord, Outcome};
+use crate::domain::iso_time;
 use crate::domain::policy::{audit_scope, Action, AuditScope};
 use crate::store::audit::{self, AuditFilter};
 use crate::web::ctx::Page;
 use crate::web::error::{Failure, PageError};
 use crate::web::forms::FieldErrors;
-use crate::web::layout::{iso_time, local_time, Layout};
+use crate::web::layout::{local_time, Layout};
 
 const PAGE_SIZE: i64 = 100;
 /// The most entries one export holds; narrow the filter for more.
@@ -50,7 +53,7 @@ impl AuditQuery {
     }
 
     /// Turns the form into a store filter; bad dates become field errors.
-    fn to_filter(&self) -> Result<AuditFilter, FieldErrors> {
+    fn to_filter(&self, tr: &Tr) -> Result<AuditFilter, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut date = |field: &str, value: &str, next_day: bool| -> Option<i64> {
             if value.trim().is_empty() {
@@ -59,10 +62,7 @@ impl AuditQuery {
             match parse_day(value.trim(), next_day) {
                 Some(ms) => Some(ms),
                 None => {
-                    errors.add(
-                        field,
-                        "Vul een datum in als jjjj-mm-dd, bijvoorbeeld 2026-11-29.",
-                    );
+                    errors.add(field, tr.message(&Message::new("web.audit_date_format")));
                     None
                 }
             }
@@ -128,7 +128,7 @@ async fn scope(p: &Page, action: Action) -> Result<AuditScope, PageError> {
 
 pub async fn list(p: Page, Query(q): Query<AuditQuery>) -> Result<Response, PageError> {
     let scope = scope(&p, Action::ViewAuditTrail).await?;
-    let (filter, errors) = match q.to_filter() {
+    let (filter, errors) = match q.to_filter(&p.tr) {
         Ok(f) => (f, FieldErrors::default()),
         Err(e) => (AuditFilter::default(), e),
     };
@@ -195,9 +195,9 @@ async fn export_records(
     format: &str,
 ) -> Result<Vec<AuditRecord>, PageError> {
     let scope = scope(p, Action::ExportAuditTrail).await?;
-    let filter = q.to_filter().map_err(|_| {
-        PageError::bad_request("Vul datums in als jjjj-mm-dd, bijvoorbeeld 2026-11-29.")
-    })?;
+    let filter = q
+        .to_filter(&p.tr)
+        .map_err(|_| PageError::bad_request(Message::new("web.audit_date_format")))?;
     let records = audit::list(&p.state.store, scope, &filter, EXPORT_LIMIT, None).await?;
     let ctx = p.ctx();
     let event = ctx.event(

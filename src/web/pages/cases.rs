@@ -1,5 +1,7 @@
 //! The analysts' queue and the case page.
 
+use crate::domain::message::Message;
+use crate::web::error::refusal_message;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -275,7 +277,12 @@ pub struct NoticeRow {
     escalated: bool,
 }
 
-fn version_view(tr: &Tr, v: &assessments::Version, newest: i64, me: i64) -> VersionView {
+fn version_view(
+    tr: &Tr,
+    v: &crate::domain::assessment::Version,
+    newest: i64,
+    me: i64,
+) -> VersionView {
     let en = tr.is_en();
     let a = &v.a;
     let join = |items: Vec<&'static str>| items.join(", ");
@@ -446,7 +453,7 @@ async fn case_page(p: &Page, c: Case, errors: FieldErrors) -> Result<CasePage, P
         })
         .collect();
     let directory = platforms::list(store).await?;
-    let channel = match platforms::pick(&directory, c.platform.as_str(), &c.domain) {
+    let channel = match crate::domain::platform::pick(&directory, c.platform.as_str(), &c.domain) {
         Some(x) => format!("{}: {}", x.name, x.channel.label(en)),
         None => format!("{}: {}", c.domain, ContactChannel::Unconfigured.label(en)),
     };
@@ -559,13 +566,9 @@ pub(crate) async fn again_with(
     field: &str,
     e: ServiceError,
 ) -> Result<Response, PageError> {
-    let message = match e {
-        ServiceError::Conflict(m) | ServiceError::Unprocessable(m) => m,
-        ServiceError::Invalid { message, .. } => message,
-        e => return Err(e.into()),
-    };
+    let message = refusal_message(e)?;
     let c = load_case(p, id).await?;
-    let page = case_page(p, c, FieldErrors::single(field, message)).await?;
+    let page = case_page(p, c, FieldErrors::message(&p.tr, field, &message)).await?;
     render_status(StatusCode::CONFLICT, &page)
 }
 
@@ -609,7 +612,7 @@ pub async fn move_case(
             &p,
             id,
             "status",
-            ServiceError::invalid("status", "Kies de nieuwe status."),
+            ServiceError::invalid("status", Message::new("case.status_required")),
         )
         .await;
     };

@@ -11,7 +11,7 @@ use crate::domain::session::SessionStage;
 use crate::service::{auth, ServiceError};
 use crate::store::sessions::Session;
 use crate::store::users::User;
-use crate::web::csrf::cookie;
+use crate::web::cookies::cookie;
 use crate::web::ctx::{session_cookie_name, Visitor};
 use crate::web::error::{Failure, PageError};
 use crate::web::forms::{FieldErrors, Form};
@@ -157,7 +157,13 @@ pub async fn submit(v: Visitor, Form(f): Form<EnrolForm>) -> Result<Response, Pa
             Ok(res)
         }
         Err(ServiceError::Invalid { field, message }) => {
-            let p = page(&v, &session, &user, FieldErrors::single(field, message)).await?;
+            let p = page(
+                &v,
+                &session,
+                &user,
+                FieldErrors::message(&v.tr, field, &message),
+            )
+            .await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(e) => Err(PageError(Failure::from(e))),

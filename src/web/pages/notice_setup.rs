@@ -1,5 +1,6 @@
 //! Administration of notices: the platform directory and the notice settings.
 
+use crate::web::i18n::Tr;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -9,10 +10,11 @@ use serde::Deserialize;
 use super::render_status;
 use crate::domain::assessment::DecisionRefused;
 use crate::domain::notice::ContactChannel;
+use crate::domain::platform::PlatformEntry;
 use crate::domain::policy::Action;
 use crate::service::notice_setup::{self, PlatformForm, SettingsForm};
 use crate::service::ServiceError;
-use crate::store::platforms::{self, NoticeSettings, PlatformEntry};
+use crate::store::platforms::{self, NoticeSettings};
 use crate::store::StoreError;
 use crate::web::ctx::Page;
 use crate::web::error::PageError;
@@ -37,7 +39,7 @@ struct SetupPage {
     saved: bool,
     s: NoticeSettings,
     art9_available: bool,
-    art9_unavailable: &'static str,
+    art9_unavailable: String,
     rows: Vec<PlatformRow>,
     f: PlatformFormView,
     channels: Vec<(&'static str, &'static str)>,
@@ -124,7 +126,7 @@ async fn setup_page(
         errors,
         saved,
         art9_available: crate::service::notices::options(&s).art9_available,
-        art9_unavailable: DecisionRefused::Art9Unavailable.dutch(),
+        art9_unavailable: p.tr.message(&DecisionRefused::Art9Unavailable.message()),
         s,
         rows,
         f: new,
@@ -176,15 +178,9 @@ pub struct SettingsInput {
     art9_redress_poster: String,
 }
 
-fn field_errors(e: ServiceError) -> Result<FieldErrors, PageError> {
+fn field_errors(tr: &Tr, e: ServiceError) -> Result<FieldErrors, PageError> {
     match e {
-        ServiceError::Rejected(list) => {
-            let mut errors = FieldErrors::default();
-            for x in list {
-                errors.add(&x.field, x.message);
-            }
-            Ok(errors)
-        }
+        ServiceError::Rejected(list) => Ok(FieldErrors::rejected(tr, &list)),
         e => Err(e.into()),
     }
 }
@@ -204,7 +200,7 @@ pub async fn save_settings(p: Page, Form(f): Form<SettingsInput>) -> Result<Resp
     match notice_setup::save_settings(&p.state.store, &p.ctx(), &form).await {
         Ok(()) => Ok(Redirect::to("/beheer/berichten?opgeslagen=1").into_response()),
         Err(e) => {
-            let errors = field_errors(e)?;
+            let errors = field_errors(&p.tr, e)?;
             let shown = NoticeSettings {
                 sender_name: form.sender_name,
                 sender_email: form.sender_email,
@@ -273,7 +269,7 @@ pub async fn add_platform(p: Page, Form(f): Form<PlatformInput>) -> Result<Respo
     match notice_setup::save_platform(&p.state.store, &p.ctx(), None, &f.form()).await {
         Ok(_) => Ok(Redirect::to("/beheer/berichten?opgeslagen=1#platforms").into_response()),
         Err(e) => {
-            let errors = field_errors(e)?;
+            let errors = field_errors(&p.tr, e)?;
             let page = setup_page(&p, errors, false, None, f.view()).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
@@ -312,7 +308,7 @@ pub async fn save_platform(
     match notice_setup::save_platform(&p.state.store, &p.ctx(), Some(id), &f.form()).await {
         Ok(_) => Ok(Redirect::to("/beheer/berichten?opgeslagen=1#platforms").into_response()),
         Err(e) => {
-            let errors = field_errors(e)?;
+            let errors = field_errors(&p.tr, e)?;
             let page = PlatformPage {
                 layout: p.layout(&f.name),
                 errors,

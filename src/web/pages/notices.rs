@@ -1,6 +1,9 @@
 //! One outgoing message: its text, delivery record, web-form submission and the
 //! platform's answer; and re-checks of a case's content.
 
+use crate::domain::message::Message;
+use crate::domain::notice::NoticeChannel;
+use crate::web::error::refusal_message;
 use askama::Template;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -57,49 +60,6 @@ struct NoticePage {
     now_input: String,
 }
 
-/// A line of the delivery record for people.
-fn event_label(kind: &str, en: bool) -> &str {
-    let (nl, english) = match kind {
-        "queued" => ("In de wachtrij voor verzending", "Queued for sending"),
-        "sent" => (
-            "Verstuurd (aangenomen door de mailserver)",
-            "Sent (accepted by the mail server)",
-        ),
-        "attempt-failed" => (
-            "Verzendpoging mislukt; volgt opnieuw",
-            "Sending failed; will retry",
-        ),
-        "bounced" => ("Niet afgeleverd", "Not delivered"),
-        "resent" => ("Opnieuw klaargezet", "Queued again"),
-        "awaiting-web-form" => (
-            "Wacht op indiening via het webformulier",
-            "Awaiting web-form submission",
-        ),
-        "submitted-web-form" => (
-            "Ingediend via het webformulier",
-            "Submitted through the web form",
-        ),
-        "delivered" => ("Afgeleverd in meldpunt", "Delivered in meldpunt"),
-        "answered" => (
-            "Antwoord van het platform vastgelegd",
-            "Platform's answer recorded",
-        ),
-        "reminder" => ("Herinnering klaargezet", "Reminder queued"),
-        "reminder-sent" => ("Herinnering verstuurd", "Reminder sent"),
-        "escalated" => (
-            "Geëscaleerd naar de supervisors",
-            "Escalated to the supervisors",
-        ),
-        "withdrawn" => ("Ingetrokken", "Withdrawn"),
-        other => (other, other),
-    };
-    if en {
-        english
-    } else {
-        nl
-    }
-}
-
 async fn load(p: &Page, id: i64) -> Result<Notice, PageError> {
     notices::get(&p.state.store, id).await.map_err(|e| match e {
         StoreError::NotFound => PageError::not_found(),
@@ -117,7 +77,7 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
         .map(|e| {
             (
                 local_time(e.at),
-                event_label(&e.kind, en).to_string(),
+                e.kind.label(en).to_string(),
                 e.detail.unwrap_or_default(),
             )
         })
@@ -156,7 +116,9 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
         answers,
         can_answer: works && n.kind.goes_to_platform() && n.delivery.reached_platform(),
         awaits_web_form: works && n.delivery == Delivery::AwaitingWebForm,
-        can_mark_bounced: works && n.channel == "email" && n.delivery == Delivery::Sent,
+        can_mark_bounced: works
+            && n.channel == NoticeChannel::Email
+            && n.delivery == Delivery::Sent,
         bounced: works && n.delivery == Delivery::Bounced,
         links_to_case: p.may(Action::ViewCases),
         outcomes: Outcome::ALL
@@ -178,13 +140,9 @@ pub async fn show(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
 }
 
 async fn again(p: &Page, id: i64, field: &str, e: ServiceError) -> Result<Response, PageError> {
-    let message = match e {
-        ServiceError::Conflict(m) | ServiceError::Unprocessable(m) => m,
-        ServiceError::Invalid { message, .. } => message,
-        e => return Err(e.into()),
-    };
+    let message = refusal_message(e)?;
     let n = load(p, id).await?;
-    let page = page(p, n, FieldErrors::single(field, message)).await?;
+    let page = page(p, n, FieldErrors::message(&p.tr, field, &message)).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
@@ -225,10 +183,7 @@ pub async fn answer(p: Page, Path(id): Path<i64>, f: Pairs) -> Result<Response, 
             &p,
             id,
             "received_at",
-            ServiceError::invalid(
-                "received_at",
-                "Vul in wanneer het antwoord binnenkwam (datum en tijd).",
-            ),
+            ServiceError::invalid("received_at", Message::new("answer.received_at_required")),
         )
         .await;
     };
@@ -243,7 +198,7 @@ pub async fn answer(p: Page, Path(id): Path<i64>, f: Pairs) -> Result<Response, 
                 &p,
                 id,
                 "outcome",
-                ServiceError::invalid("outcome", "Onbekende uitkomst."),
+                ServiceError::invalid("outcome", Message::new("answer.outcome_unknown")),
             )
             .await;
         };
@@ -293,7 +248,7 @@ pub async fn recheck(
                 &p,
                 id,
                 "recheck",
-                ServiceError::invalid("result", "Kies of de inhoud nog online staat."),
+                ServiceError::invalid("result", Message::new("recheck.result_required")),
             )
             .await
         }
@@ -303,7 +258,7 @@ pub async fn recheck(
             &p,
             id,
             "recheck",
-            ServiceError::invalid("checked_at", "Vul de datum en tijd van de controle in."),
+            ServiceError::invalid("checked_at", Message::new("recheck.checked_at_required")),
         )
         .await;
     };

@@ -1,5 +1,6 @@
 //! Objections on the case page and the corrections register.
 
+use crate::domain::message::Message;
 use askama::Template;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -43,7 +44,7 @@ pub async fn record(
             &p,
             id,
             "objection",
-            ServiceError::invalid("source", "Kies van wie het bezwaar komt."),
+            ServiceError::invalid("source", Message::new("objection.source_required")),
         )
         .await;
     };
@@ -52,7 +53,10 @@ pub async fn record(
             &p,
             id,
             "objection",
-            ServiceError::invalid("received_at", "Vul in wanneer het bezwaar binnenkwam."),
+            ServiceError::invalid(
+                "received_at",
+                Message::new("objection.received_at_required"),
+            ),
         )
         .await;
     };
@@ -90,7 +94,7 @@ pub async fn decide(
             &p,
             id,
             "objection",
-            ServiceError::invalid("verdict", "Kies: gegrond of ongegrond."),
+            ServiceError::invalid("verdict", Message::new("objection.verdict_required")),
         )
         .await;
     };

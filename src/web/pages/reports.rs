@@ -1,6 +1,7 @@
 //! Reporting: the report form, "Mijn meldingen", one report, withdrawal and evidence
 //! downloads.
 
+use crate::domain::message::Message;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -154,9 +155,7 @@ async fn read_form(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             PageError(Failure::TooLarge)
         } else {
-            PageError::bad_request(
-                "Het formulier kwam niet volledig aan. Ga terug en probeer het opnieuw.",
-            )
+            PageError::bad_request(Message::new("web.upload_incomplete"))
         }
     };
     while let Some(field) = multipart.next_field().await.map_err(too_large_or_bad)? {
@@ -207,14 +206,6 @@ fn draft_from(fields: &HashMap<String, String>) -> ReportDraft {
     }
 }
 
-fn field_errors(errors: Vec<crate::domain::report::FieldError>) -> FieldErrors {
-    let mut out = FieldErrors::default();
-    for e in errors {
-        out.add(&e.field, e.message);
-    }
-    out
-}
-
 pub async fn submit(p: Page, multipart: Multipart) -> Result<Response, PageError> {
     p.authorize(Action::SubmitReport).await?;
     let (fields, uploads) = read_form(multipart).await?;
@@ -224,7 +215,7 @@ pub async fn submit(p: Page, multipart: Multipart) -> Result<Response, PageError
     let valid = match intake::check(&draft, ctx.now) {
         Ok(v) => v,
         Err(errors) => {
-            let page = form_page(&p, draft, field_errors(errors), had_files);
+            let page = form_page(&p, draft, FieldErrors::rejected(&p.tr, &errors), had_files);
             return render_status(StatusCode::BAD_REQUEST, &page);
         }
     };
@@ -242,10 +233,9 @@ pub async fn submit(p: Page, multipart: Multipart) -> Result<Response, PageError
             .link_position
             .filter(|n| (1..=FORM_LINKS as i64).contains(n));
         if row.is_none() {
-            return Err(PageError::bad_request(format!(
-                "Onbekend bestandsveld {}.",
-                u.field
-            )));
+            return Err(PageError::bad_request(
+                Message::new("web.unknown_file_field").with("field", &u.field),
+            ));
         }
         u.link_position = row.and_then(|n| {
             filled
@@ -263,7 +253,7 @@ pub async fn submit(p: Page, multipart: Multipart) -> Result<Response, PageError
     {
         Ok(e) => e,
         Err(ServiceError::Rejected(errors)) => {
-            let page = form_page(&p, draft, field_errors(errors), had_files);
+            let page = form_page(&p, draft, FieldErrors::rejected(&p.tr, &errors), had_files);
             return render_status(StatusCode::BAD_REQUEST, &page);
         }
         Err(e) => return Err(e.into()),
@@ -536,8 +526,14 @@ pub async fn withdraw(
     {
         Ok(()) => Ok(Redirect::to(&format!("/meldingen/{id}?ingetrokken=1")).into_response()),
         Err(ServiceError::Rejected(errors)) => {
-            let page =
-                show_page(&p, r, field_errors(errors), f.reason, &ShowQuery::default()).await?;
+            let page = show_page(
+                &p,
+                r,
+                FieldErrors::rejected(&p.tr, &errors),
+                f.reason,
+                &ShowQuery::default(),
+            )
+            .await?;
             render_status(StatusCode::BAD_REQUEST, &page)
         }
         Err(e) => Err(e.into()),

@@ -1,5 +1,6 @@
 //! The second sign-in step: a TOTP code or a recovery code.
 
+use crate::domain::message::Message;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -72,11 +73,11 @@ async fn attempt(
     let message = match result {
         Ok(new) => return Ok(v.start_session(&new.token, "/start")),
         Err(ServiceError::Invalid { .. }) if kind == SecondFactor::RecoveryCode => {
-            "Deze herstelcode klopt niet of is al gebruikt.".to_string()
+            v.tr.message(&Message::new("second_factor.recovery_code_wrong"))
         }
-        Err(ServiceError::Invalid { message, .. }) => message,
+        Err(ServiceError::Invalid { message, .. }) => v.tr.message(&message),
         Err(ServiceError::Throttled { retry_after_s }) => {
-            format!("Te veel mislukte pogingen. Probeer het over {retry_after_s} seconden opnieuw.")
+            v.tr.message(&Message::new("failure.too-many-requests").with("seconds", retry_after_s))
         }
         Err(e) => return Err(PageError(Failure::from(e))),
     };

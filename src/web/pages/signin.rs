@@ -1,5 +1,6 @@
 //! Sign-in with e-mail address and password, and signing out.
 
+use crate::domain::message::Message;
 use askama::Template;
 use axum::extract::Query;
 use axum::http::StatusCode;
@@ -103,13 +104,9 @@ pub async fn submit(v: Visitor, Form(f): Form<SignInForm>) -> Result<Response, P
             StatusCode::UNAUTHORIZED,
         ),
         Err(ServiceError::Throttled { retry_after_s }) => {
-            let msg = if v.tr.is_en() {
-                format!("Too many failed attempts. Try again in {retry_after_s} seconds.")
-            } else {
-                format!(
-                    "Te veel mislukte pogingen. Probeer het over {retry_after_s} seconden opnieuw."
-                )
-            };
+            let msg = v
+                .tr
+                .message(&Message::new("failure.too-many-requests").with("seconds", retry_after_s));
             let mut res = again(
                 FieldErrors::single("email", msg),
                 StatusCode::TOO_MANY_REQUESTS,

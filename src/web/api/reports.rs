@@ -10,16 +10,18 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::api::ApiClient;
-use super::error::{ApiError, Failure};
-use super::layout::iso_time;
+use super::problem::ApiError;
+use super::ApiClient;
 use super::AppState;
+use crate::domain::iso_time;
+use crate::domain::message::Message;
 use crate::domain::policy::ApiAction;
 use crate::domain::report::{Channel, FieldError, LinkDraft, ReportDraft, ReportStatus};
 use crate::service::intake::{self, Submission, Upload};
 use crate::service::{now_ms, Ctx, ServiceError};
 use crate::store::reports::{self, Report, ReportLink};
 use crate::store::StoreError;
+use crate::web::error::Failure;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -133,9 +135,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     };
     let key = v.to_str().unwrap_or("").trim();
     if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ApiError(Failure::BadRequest(
-            "De Idempotency-Key is 1 tot 200 zichtbare ASCII-tekens.".into(),
-        )));
+        return Err(ApiError(Failure::BadRequest(Message::new(
+            "api.idempotency_key_format",
+        ))));
     }
     Ok(Some(key.to_string()))
 }
@@ -150,23 +152,21 @@ pub async fn create(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError(Failure::TooLarge)
         } else {
-            ApiError(Failure::BadRequest(
-                "De body kon niet worden gelezen.".into(),
-            ))
+            ApiError(Failure::BadRequest(Message::new("api.body_unreadable")))
         }
     })?;
     client.authorize(ApiAction::SubmitReport)?;
     let org_id = client.token.org_id;
     let key = idempotency_key(&headers)?;
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
-        ApiError(Failure::BadRequest(format!(
-            "De body is geen geldige JSON: {e}"
-        )))
+        ApiError(Failure::BadRequest(
+            Message::new("api.body_not_json").with("detail", e),
+        ))
     })?;
     let parsed: ReportBody = serde_json::from_value(value.clone()).map_err(|e| {
-        ApiError(Failure::BadRequest(format!(
-            "De body past niet bij het schema Melding: {e}"
-        )))
+        ApiError(Failure::BadRequest(
+            Message::new("api.body_not_schema").with("detail", e),
+        ))
     })?;
     let expected = parsed.verwachte_verstoring.unwrap_or_default();
     let draft = ReportDraft {
@@ -201,7 +201,7 @@ pub async fn create(
         {
             errors.push(FieldError {
                 field: field.clone(),
-                message: "Het bestand hoort bij een link die niet in de melding staat.".into(),
+                message: Message::new("api.evidence_link_unknown"),
             });
         }
         match base64::engine::general_purpose::STANDARD.decode(b.inhoud.as_bytes()) {
@@ -213,7 +213,7 @@ pub async fn create(
             }),
             Err(_) => errors.push(FieldError {
                 field,
-                message: "De inhoud van het bestand is geen geldige base64.".into(),
+                message: Message::new("api.evidence_not_base64"),
             }),
         }
     }

@@ -12,13 +12,17 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::error::{ApiError, Failure};
-use super::middleware::ClientAddr;
+pub mod problem;
+pub mod reports;
+
+use self::problem::ApiError;
 use super::AppState;
 use crate::domain::policy::{authorize_api, ApiAction, ApiCaller};
 use crate::service::{now_ms, tokens as token_service, Ctx};
 use crate::store::orgs;
 use crate::store::tokens::ApiToken;
+use crate::web::error::Failure;
+use crate::web::middleware::ClientAddr;
 
 pub const API_VERSION: &str = "1.0.0";
 
@@ -29,13 +33,16 @@ pub fn router(report_body_limit: usize) -> Router<AppState> {
         .route("/organisatie", get(own_organisation))
         .route(
             "/meldingen",
-            post(super::api_reports::create).layer(DefaultBodyLimit::max(report_body_limit)),
+            post(reports::create).layer(DefaultBodyLimit::max(report_body_limit)),
         )
-        .route("/meldingen/{referentie}", get(super::api_reports::show))
+        .route("/meldingen/{referentie}", get(reports::show))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .route_layer(axum::middleware::from_fn(super::middleware::remember_route))
+        .route_layer(axum::middleware::from_fn(
+            crate::web::middleware::remember_route,
+        ))
         .layer(axum::middleware::from_fn(api_version_header))
+        .layer(axum::middleware::from_fn(problem::word_problems))
 }
 
 async fn api_version_header(req: axum::extract::Request, next: Next) -> Response {

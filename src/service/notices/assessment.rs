@@ -1,0 +1,432 @@
+//! Assessing a case and the four-eyes review: a new version of the assessment, and a
+//! supervisor's verdict on it, which on approval issues the message.
+
+use serde_json::json;
+
+use super::dispatch::{issue, platform_of};
+use super::refusals::{audit_refusal, not_found, refused};
+use crate::domain::assessment::{
+    check_decision, check_four_eyes, validate, AssessmentDraft, AssessmentOptions, Review,
+};
+use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
+use crate::domain::case::transition;
+use crate::domain::case::{CaseEventKind, CaseStatus, Mover};
+use crate::domain::message::Message;
+use crate::domain::notice::NoticeKind;
+use crate::domain::notice_text::Art9Basis;
+use crate::service::history::{change_status, inform_reporters, record, Move};
+use crate::service::{Ctx, Result, ServiceError, Settings};
+use crate::store::assessments;
+use crate::store::cases;
+use crate::store::notices::{self};
+use crate::store::platforms::{self, NoticeSettings};
+use crate::store::reports;
+use crate::store::{audit, notify, Store, StoreError};
+
+pub(super) fn art9_basis(s: &NoticeSettings) -> Option<Art9Basis> {
+    let basis = s.art9_legal_basis.as_deref().map(str::trim).unwrap_or("");
+    if basis.is_empty() {
+        return None;
+    }
+    let or_unknown = |v: &Option<String>| v.clone().unwrap_or_default();
+    Some(Art9Basis {
+        legal_basis: basis.to_string(),
+        authority: or_unknown(&s.art9_authority),
+        redress_platform: or_unknown(&s.art9_redress_platform),
+        redress_poster: or_unknown(&s.art9_redress_poster),
+    })
+}
+
+/// What the organisation's configuration allows in an assessment.
+pub fn options(s: &NoticeSettings) -> AssessmentOptions {
+    AssessmentOptions {
+        art9_available: art9_basis(s).is_some(),
+    }
+}
+
+/// Saves a new version of a case's assessment. Returns its version number.
+pub async fn assess(
+    store: &Store,
+    settings: &Settings,
+    ctx: &Ctx,
+    case_id: i64,
+    draft: &AssessmentDraft,
+) -> Result<i64> {
+    let object = ("case", case_id);
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::AssessmentSaved,
+        object,
+        assess_tx(store, settings, ctx, case_id, draft).await,
+    )
+    .await
+}
+
+async fn assess_tx(
+    store: &Store,
+    settings: &Settings,
+    ctx: &Ctx,
+    case_id: i64,
+    draft: &AssessmentDraft,
+) -> Result<i64> {
+    let author = ctx.actor_user_id.ok_or(ServiceError::NotFound)?;
+    let mut tx = store.begin_write().await?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
+    let config = platforms::settings_in(&mut tx).await?;
+    let a = validate(draft, options(&config)).map_err(ServiceError::Rejected)?;
+    if case.status != CaseStatus::InAssessment
+        && transition(case.status, CaseStatus::InAssessment, Mover::Workflow).is_err()
+    {
+        return Err(ServiceError::Unprocessable(
+            Message::new("assessment.status_not_assessable").label(
+                "status",
+                case.status.label_nl(),
+                case.status.label_en(),
+            ),
+        ));
+    }
+    if !notices::list_by_case_in(&mut tx, case_id).await?.is_empty()
+        && !crate::store::redress::has_open(&mut tx, case_id).await?
+    {
+        return Err(ServiceError::refused("assessment.notice_already_sent"));
+    }
+    if a.decision.goes_to_platform() {
+        platform_of(&mut tx, &case).await?;
+    }
+    let (assessment_id, version) =
+        assessments::insert(&mut tx, case_id, author, &ctx.actor_label, &a, ctx.now).await?;
+    if case.status != CaseStatus::InAssessment {
+        change_status(
+            &mut tx,
+            ctx,
+            case_id,
+            Move {
+                from: case.status,
+                to: CaseStatus::InAssessment,
+                by: Mover::Workflow,
+            },
+            CaseEventKind::StatusChanged,
+            None,
+        )
+        .await?;
+    }
+    let review = Review::initial(a.decision);
+    record(
+        &mut tx,
+        ctx,
+        case_id,
+        CaseEventKind::Assessed,
+        Some(&format!(
+            "Versie {version}: {} — {}",
+            a.decision.label_nl(),
+            review.label(false)
+        )),
+    )
+    .await?;
+    let event = ctx.event(
+        AuditAction::AssessmentSaved,
+        "assessment",
+        assessment_id,
+        None,
+        AuditOutcome::Success,
+        json!({"case": case.reference, "version": version, "class": a.class.as_str(),
+               "decision": a.decision.as_str(),
+               "provisions": a.provisions.iter().map(|p| p.as_str()).collect::<Vec<_>>()}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    if review == Review::AwaitingApproval {
+        for (supervisor, _) in notify::supervisors(&mut tx).await? {
+            if supervisor != author {
+                notify::notify(
+                    &mut tx,
+                    supervisor,
+                    &format!(
+                        "Beoordeling van {} wacht op uw goedkeuring: {}",
+                        case.reference,
+                        a.decision.label_nl()
+                    ),
+                    &format!("/zaken/{case_id}#goedkeuring"),
+                    ctx.now,
+                )
+                .await?;
+            }
+        }
+    } else {
+        change_status(
+            &mut tx,
+            ctx,
+            case_id,
+            Move {
+                from: CaseStatus::InAssessment,
+                to: CaseStatus::Decided,
+                by: Mover::Workflow,
+            },
+            CaseEventKind::StatusChanged,
+            Some(a.decision.label_nl()),
+        )
+        .await?;
+        let line = format!(
+            "is beoordeeld door het centrale team. Besluit: {}.",
+            a.decision.label_nl().to_lowercase()
+        );
+        inform_reporters(&mut tx, settings, case_id, &line, ctx.now).await?;
+    }
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// The reviewer, as far as the four-eyes rule needs to know.
+#[derive(Debug, Clone, Copy)]
+pub struct Reviewer {
+    pub user_id: i64,
+    pub is_supervisor: bool,
+}
+
+/// A supervisor's verdict on one version of a case's assessment.
+#[derive(Debug, Clone, Copy)]
+pub struct Verdict<'a> {
+    pub case_id: i64,
+    pub assessment_id: i64,
+    pub approve: bool,
+    /// Required when sending back.
+    pub reason: &'a str,
+}
+
+/// A supervisor's verdict on the newest version of a case's assessment.
+pub async fn review(
+    store: &Store,
+    settings: &Settings,
+    ctx: &Ctx,
+    reviewer: Reviewer,
+    verdict: Verdict<'_>,
+) -> Result<()> {
+    let Verdict {
+        assessment_id,
+        approve,
+        ..
+    } = verdict;
+    let action = if approve {
+        AuditAction::AssessmentApproved
+    } else {
+        AuditAction::AssessmentSentBack
+    };
+    match review_tx(store, settings, ctx, reviewer, verdict).await {
+        Err(e @ (ServiceError::Store(_) | ServiceError::NotFound)) => Err(e),
+        Err(e) => {
+            let outcome = match e {
+                ServiceError::Denied(_) => AuditOutcome::Denied,
+                _ => AuditOutcome::Failure,
+            };
+            refused(
+                store,
+                ctx,
+                action,
+                ("assessment", assessment_id),
+                outcome,
+                e,
+            )
+            .await
+        }
+        Ok(()) => Ok(()),
+    }
+}
+
+async fn review_tx(
+    store: &Store,
+    settings: &Settings,
+    ctx: &Ctx,
+    reviewer: Reviewer,
+    verdict: Verdict<'_>,
+) -> Result<()> {
+    let Verdict {
+        case_id,
+        assessment_id,
+        approve,
+        reason,
+    } = verdict;
+    let reason = reason.trim();
+    if !approve && reason.chars().count() < 5 {
+        return Err(ServiceError::invalid(
+            "reason",
+            Message::new("review.reason_required"),
+        ));
+    }
+    if reason.chars().count() > 2000 {
+        return Err(ServiceError::invalid(
+            "reason",
+            Message::new("field.explanation_too_long"),
+        ));
+    }
+    let mut tx = store.begin_write().await?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
+    let v = assessments::newest_in(&mut tx, case_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if v.id != assessment_id {
+        return Err(ServiceError::Conflict(Message::new("review.newer_version")));
+    }
+    match v.review(v.version) {
+        Review::AwaitingApproval => {}
+        Review::NotNeeded => return Err(ServiceError::refused("review.not_needed")),
+        _ => {
+            return Err(ServiceError::Conflict(Message::new(
+                "review.already_reviewed",
+            )))
+        }
+    }
+    let sources = reports::case_sources(&mut tx, case_id).await?;
+    let reporters: Vec<i64> = sources.iter().filter_map(|s| s.reporter_user_id).collect();
+    check_four_eyes(
+        reviewer.user_id,
+        reviewer.is_supervisor,
+        v.author_user_id,
+        &reporters,
+    )
+    .map_err(|e| ServiceError::Denied(e.message()))?;
+    let reviewer_name = ctx.actor_label.clone();
+    if !approve {
+        assessments::review(
+            &mut tx,
+            v.id,
+            false,
+            reviewer.user_id,
+            &reviewer_name,
+            Some(reason),
+            ctx.now,
+        )
+        .await
+        .map_err(already_reviewed)?;
+        record(
+            &mut tx,
+            ctx,
+            case_id,
+            CaseEventKind::SentBack,
+            Some(&format!("Versie {}: {reason}", v.version)),
+        )
+        .await?;
+        notify::notify(
+            &mut tx,
+            v.author_user_id,
+            &format!(
+                "Uw beoordeling van {} (versie {}) is teruggestuurd: {reason}",
+                case.reference, v.version
+            ),
+            &format!("/zaken/{case_id}#beoordeling"),
+            ctx.now,
+        )
+        .await?;
+        let event = ctx.event(
+            AuditAction::AssessmentSentBack,
+            "assessment",
+            v.id,
+            None,
+            AuditOutcome::Success,
+            json!({"case": case.reference, "version": v.version, "reason": reason}),
+        );
+        audit::append(&mut tx, &event, ctx.now).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    if case.status != CaseStatus::InAssessment {
+        return Err(ServiceError::Unprocessable(
+            Message::new("review.case_not_in_assessment").label(
+                "status",
+                case.status.label_nl(),
+                case.status.label_en(),
+            ),
+        ));
+    }
+    let config = platforms::settings_in(&mut tx).await?;
+    check_decision(
+        v.a.class,
+        &v.a.provisions,
+        v.a.decision,
+        v.a.category,
+        options(&config),
+    )
+    .map_err(|e| ServiceError::Unprocessable(e.message()))?;
+    assessments::review(
+        &mut tx,
+        v.id,
+        true,
+        reviewer.user_id,
+        &reviewer_name,
+        (!reason.is_empty()).then_some(reason),
+        ctx.now,
+    )
+    .await
+    .map_err(already_reviewed)?;
+    record(
+        &mut tx,
+        ctx,
+        case_id,
+        CaseEventKind::Approved,
+        Some(&format!(
+            "Versie {}: {}",
+            v.version,
+            v.a.decision.label_nl()
+        )),
+    )
+    .await?;
+    let event = ctx.event(
+        AuditAction::AssessmentApproved,
+        "assessment",
+        v.id,
+        None,
+        AuditOutcome::Success,
+        json!({"case": case.reference, "version": v.version, "author": v.author_user_id,
+               "decision": v.a.decision.as_str()}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    let notice = issue(&mut tx, settings, ctx, &case, &v, &config, &sources).await?;
+    change_status(
+        &mut tx,
+        ctx,
+        case_id,
+        Move {
+            from: CaseStatus::InAssessment,
+            to: CaseStatus::Decided,
+            by: Mover::Workflow,
+        },
+        CaseEventKind::StatusChanged,
+        Some(v.a.decision.label_nl()),
+    )
+    .await?;
+    if let Some(kind) = notice {
+        let line = match kind {
+            NoticeKind::Art16Notice => {
+                "is beoordeeld: het centrale team vraagt het platform de inhoud te verwijderen of in Nederland ontoegankelijk te maken."
+            }
+            NoticeKind::TosReferral => {
+                "is beoordeeld: het centrale team vraagt het platform de inhoud te toetsen aan zijn gebruiksvoorwaarden."
+            }
+            NoticeKind::Art9Order => {
+                "is beoordeeld: het platform krijgt een bevel om op te treden tegen de inhoud."
+            }
+            NoticeKind::PoliceReferral => {
+                "is beoordeeld: het centrale team verwijst de inhoud door naar politie en Openbaar Ministerie."
+            }
+            NoticeKind::MayorAdvice => {
+                "is beoordeeld: het centrale team stuurt de burgemeester een advies (zie e-mail)."
+            }
+            NoticeKind::Withdrawal => "",
+        };
+        if !line.is_empty() {
+            inform_reporters(&mut tx, settings, case_id, line, ctx.now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn already_reviewed(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Conflict => ServiceError::Conflict(Message::new("review.already_reviewed")),
+        e => e.into(),
+    }
+}

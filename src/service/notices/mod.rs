@@ -1,0 +1,27 @@
+//! From assessment to answer: one module per step.
+//!
+//! - `assessment`: a new version of a case's assessment, and the four-eyes review;
+//! - `dispatch`: rendering the approved decision into a message, the one route to a
+//!   platform's contact point, storing the message and starting it on its way, re-sending;
+//! - `delivery`: what the outbox and the web form report back, bounces;
+//! - `answers`: the platform's answers and "still online?" re-checks;
+//! - `follow_up`: reminders and escalation of unanswered notices;
+//! - `outcome`: what a municipality and the API read about a case's outcome;
+//! - `refusals`: refused attempts on record in the audit trail.
+
+mod answers;
+mod assessment;
+mod delivery;
+mod dispatch;
+mod follow_up;
+mod outcome;
+pub(crate) mod refusals;
+
+pub(crate) use answers::by;
+pub use answers::{recheck, record_answer, AnswerInput};
+pub use assessment::{assess, options, review, Reviewer, Verdict};
+pub use delivery::{mail_failed, mail_sent, record_bounce, record_web_form};
+pub use dispatch::resend;
+pub(crate) use dispatch::{queue_message, route_to};
+pub use follow_up::follow_up;
+pub use outcome::{case_outcome, outcome_lines, CaseOutcome};
