@@ -76,7 +76,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("failure.not-found.title", "Pagina niet gevonden", "Page not found"),
     ("failure.payload-too-large", "Wat u verstuurde is groter dan meldpunt aanneemt.", "What you sent is larger than meldpunt accepts."),
     ("failure.payload-too-large.title", "Verzoek te groot", "Request too large"),
-    ("failure.too-many-requests", "Er waren te veel mislukte pogingen. Probeer het over {seconds} seconden opnieuw.", "There were too many failed attempts. Try again in {seconds} seconds."),
+    ("failure.too-many-requests", "Te veel mislukte pogingen. Probeer het over {seconds} seconden opnieuw.", "Too many failed attempts. Try again in {seconds} seconds."),
     ("failure.too-many-requests.title", "Te veel pogingen", "Too many attempts"),
     ("failure.unauthenticated", "Meld u aan om verder te gaan.", "Sign in to continue."),
     ("failure.unauthenticated.title", "U bent niet aangemeld", "You are not signed in"),

@@ -254,7 +254,7 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
-        "notice_answer" | "notice_bounce" | "notice_resend" => {
+        "notice_answer" | "notice_bounce" | "notice_resend" | "notice_web_form" => {
             if handler {
                 S::NOT_FOUND
             } else {
@@ -268,7 +268,7 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
-        "notice_settings" | "platform_save" => {
+        "notice_settings" | "platform_save" | "platform_add" => {
             if who == Who::CentralAdmin {
                 S::SEE_OTHER
             } else {
@@ -450,6 +450,27 @@ async fn call(
             .await
         }
         "notice_resend" => c.post("/kennisgevingen/999999/opnieuw", &[]).await,
+        "notice_web_form" => {
+            c.post(
+                "/kennisgevingen/999999/webformulier",
+                &[("platform_reference", "CASE-123")],
+            )
+            .await
+        }
+        "platform_add" => {
+            let name = format!("Platform {n}");
+            let host = format!("platform{n}.example");
+            c.post(
+                "/beheer/platforms",
+                &[
+                    ("name", &name),
+                    ("hosts", &host),
+                    ("channel", "unconfigured"),
+                    ("languages", "nl en"),
+                ],
+            )
+            .await
+        }
         "objection_record" => {
             c.post(
                 &format!("/zaken/{}/bezwaar", report.unwrap().1),
@@ -579,51 +600,88 @@ async fn call(
     (r.status, r.body)
 }
 
-const ROUTES: [(&str, bool); 44] = [
-    ("report_form", false),
-    ("report_list", false),
-    ("report_submit", false),
-    ("report_show", true),
-    ("report_withdraw", true),
-    ("evidence", true),
-    ("queue", false),
-    ("case_show", false),
-    ("case_claim", false),
-    ("case_release", false),
-    ("case_move", false),
-    ("notifications", false),
-    ("notifications_read", false),
-    ("start", false),
-    ("account", false),
-    ("orgs", false),
-    ("org_create", false),
-    ("org_import", false),
-    ("org_show", true),
-    ("user_create", true),
-    ("token_create", true),
-    ("mayor", true),
-    ("user_reset", true),
-    ("user_disable", true),
-    ("token_revoke", true),
-    ("audit", false),
-    ("audit_csv", false),
-    ("audit_json", false),
-    ("audit_verify", false),
-    ("assess_form", false),
-    ("assess_save", false),
-    ("review", false),
-    ("recheck", false),
-    ("notice_show", false),
-    ("notice_answer", false),
-    ("notice_setup", false),
-    ("platform_show", false),
-    ("notice_settings", false),
-    ("platform_save", false),
-    ("objection_record", false),
-    ("objection_decide", false),
-    ("corrections", false),
-    ("notice_bounce", false),
-    ("notice_resend", false),
+/// Every signed-in route: (name in `call`, method and path as in the route table, about an
+/// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
+/// list complete.
+const ROUTES: [(&str, &str, bool); 46] = [
+    ("report_form", "GET /meldingen/nieuw", false),
+    ("report_list", "GET /meldingen", false),
+    ("report_submit", "POST /meldingen/nieuw", false),
+    ("report_show", "GET /meldingen/{id}", true),
+    ("report_withdraw", "POST /meldingen/{id}/intrekken", true),
+    ("evidence", "GET /bewijs/{id}", true),
+    ("queue", "GET /zaken", false),
+    ("case_show", "GET /zaken/{id}", false),
+    ("case_claim", "POST /zaken/{id}/oppakken", false),
+    ("case_release", "POST /zaken/{id}/vrijgeven", false),
+    ("case_move", "POST /zaken/{id}/status", false),
+    ("notifications", "GET /berichten", false),
+    ("notifications_read", "POST /berichten/gelezen", false),
+    ("start", "GET /start", false),
+    ("account", "GET /account", false),
+    ("orgs", "GET /beheer/organisaties", false),
+    ("org_create", "POST /beheer/organisaties", false),
+    ("org_import", "POST /beheer/organisaties/import", false),
+    ("org_show", "GET /beheer/organisaties/{id}", true),
+    (
+        "user_create",
+        "POST /beheer/organisaties/{id}/gebruikers",
+        true,
+    ),
+    (
+        "token_create",
+        "POST /beheer/organisaties/{id}/tokens",
+        true,
+    ),
+    ("mayor", "POST /beheer/organisaties/{id}/burgemeester", true),
+    ("user_reset", "POST /beheer/gebruikers/{id}/reset", true),
+    (
+        "user_disable",
+        "POST /beheer/gebruikers/{id}/blokkeren",
+        true,
+    ),
+    ("token_revoke", "POST /beheer/tokens/{id}/intrekken", true),
+    ("audit", "GET /audit", false),
+    ("audit_csv", "GET /audit/export.csv", false),
+    ("audit_json", "GET /audit/export.json", false),
+    ("audit_verify", "GET /audit/controle", false),
+    ("assess_form", "GET /zaken/{id}/beoordeling", false),
+    ("assess_save", "POST /zaken/{id}/beoordeling", false),
+    (
+        "review",
+        "POST /zaken/{id}/beoordeling/{aid}/goedkeuring",
+        false,
+    ),
+    ("recheck", "POST /zaken/{id}/hercontrole", false),
+    ("notice_show", "GET /kennisgevingen/{id}", false),
+    ("notice_answer", "POST /kennisgevingen/{id}/antwoord", false),
+    ("notice_setup", "GET /beheer/berichten", false),
+    ("platform_show", "GET /beheer/platforms/{id}", false),
+    (
+        "notice_settings",
+        "POST /beheer/berichten/instellingen",
+        false,
+    ),
+    ("platform_save", "POST /beheer/platforms/{id}", false),
+    ("objection_record", "POST /zaken/{id}/bezwaar", false),
+    (
+        "objection_decide",
+        "POST /zaken/{id}/bezwaar/{oid}/besluit",
+        false,
+    ),
+    ("corrections", "GET /correcties", false),
+    (
+        "notice_bounce",
+        "POST /kennisgevingen/{id}/onbestelbaar",
+        false,
+    ),
+    ("notice_resend", "POST /kennisgevingen/{id}/opnieuw", false),
+    (
+        "notice_web_form",
+        "POST /kennisgevingen/{id}/webformulier",
+        false,
+    ),
+    ("platform_add", "POST /beheer/platforms", false),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -634,7 +692,7 @@ async fn every_route_answers_every_role_as_the_policy_says() {
     let mut failures = Vec::new();
     for (who, person) in &w.people {
         let session = session_for(&w.db.store, person).await;
-        for (route, object) in ROUTES {
+        for (route, _, object) in ROUTES {
             let owners: &[Owner] = if object {
                 &[Owner::Own, Owner::Foreign]
             } else {
@@ -797,4 +855,105 @@ async fn the_navigation_shows_only_what_the_role_may_open() {
             "{who:?}"
         );
     }
+}
+
+/// Routes that are not in the matrix, and why: nobody needs to be signed in for them, or
+/// they are the API (bearer tokens, tested in `intake.rs` and `http_basics.rs`).
+const OPEN_ROUTES: &[(&str, &str)] = &[
+    ("GET /", "redirects to sign-in or the start page"),
+    ("GET /aanmelden", "sign-in"),
+    ("POST /aanmelden", "sign-in"),
+    ("GET /aanmelden/tweede-factor", "sign-in, second step"),
+    ("POST /aanmelden/tweede-factor", "sign-in, second step"),
+    (
+        "POST /aanmelden/herstelcode",
+        "sign-in with a recovery code",
+    ),
+    (
+        "GET /aanmelden/tweede-factor/instellen",
+        "enrolment during sign-in",
+    ),
+    (
+        "POST /aanmelden/tweede-factor/instellen",
+        "enrolment during sign-in",
+    ),
+    ("GET /activeren/{token}", "activation link"),
+    ("POST /activeren/{token}", "activation link"),
+    ("POST /afmelden", "sign-out ends one's own session"),
+    ("POST /afmelden/overal", "sign-out ends one's own sessions"),
+    (
+        "POST /account/wachtwoord",
+        "one's own password (sign_in.rs)",
+    ),
+    ("POST /taal", "language choice, a cookie"),
+    ("GET /assets/{file}", "style sheets"),
+    ("GET /healthz", "operations"),
+    ("GET /readyz", "operations"),
+    ("GET /metrics", "operations, with its own bearer token"),
+    ("GET /api/v1/openapi.json", "API"),
+    ("GET /api/v1/organisatie", "API"),
+    ("POST /api/v1/meldingen", "API"),
+    ("GET /api/v1/meldingen/{referentie}", "API"),
+];
+
+/// `METHOD /path` of every route in the route tables (`src/web/mod.rs`, with the API's
+/// table in `src/web/api/mod.rs` under `/api/v1`), read from the source.
+fn routes_in_router() -> Vec<String> {
+    let mut found = Vec::new();
+    for (file, prefix) in [("src/web/mod.rs", ""), ("src/web/api/mod.rs", "/api/v1")] {
+        let text =
+            std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        for part in text.split(".route(").skip(1) {
+            let Some(path) = part
+                .trim_start()
+                .strip_prefix('"')
+                .and_then(|p| p.split('"').next())
+            else {
+                continue;
+            };
+            // The handlers of this route: up to the next `.route(` (already split off); a
+            // method router is `get(…)`, `post(…)`, … after a space, `(` or `.`.
+            let chain = part.split(".fallback(").next().unwrap();
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let needle = format!("{method}(");
+                let called = chain.match_indices(&needle).any(|(i, _)| {
+                    i == 0 || matches!(chain.as_bytes()[i - 1], b' ' | b'(' | b'.' | b'\n')
+                });
+                if called {
+                    found.push(format!("{} {prefix}{path}", method.to_uppercase()));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_route_of_the_router_is_in_the_matrix() {
+    let routes = routes_in_router();
+    assert!(
+        routes.len() > 60,
+        "found only {} routes: {routes:?}",
+        routes.len()
+    );
+    let missing: Vec<&String> = routes
+        .iter()
+        .filter(|r| {
+            !ROUTES.iter().any(|(_, m, _)| m == r) && !OPEN_ROUTES.iter().any(|(m, _)| m == r)
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the authorisation matrix: {missing:?}"
+    );
+    let stale: Vec<&str> = ROUTES
+        .iter()
+        .map(|(_, m, _)| *m)
+        .chain(OPEN_ROUTES.iter().map(|(m, _)| *m))
+        .filter(|m| !routes.iter().any(|r| r == m))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes the router does not have: {stale:?}"
+    );
 }
