@@ -9,13 +9,17 @@
 use std::time::Instant;
 
 use meldpunt::domain::audit::{entry_hash, HashInput, GENESIS_HASH};
-use meldpunt::store::{audit, raw_execute, Store};
+use meldpunt::store::{audit, Store};
+use sqlx::{Connection, Executor};
 
-async fn fill(store: &Store, n: i64) {
+/// Writes `n` chained entries straight into the database at `url` (on a connection of its
+/// own: meldpunt's own SQL lives only in `src/store`).
+async fn fill(url: &str, n: i64) {
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
     let mut prev = GENESIS_HASH.to_string();
     let mut seq = 0i64;
     while seq < n {
-        let mut tx = store.begin_write().await.unwrap();
+        let mut tx = conn.begin().await.unwrap();
         let mut values = Vec::new();
         for _ in 0..1000 {
             if seq >= n {
@@ -49,22 +53,20 @@ async fn fill(store: &Store, n: i64) {
              outcome, origin, details, prev_hash, hash) VALUES {}",
             values.join(", ")
         );
-        raw_execute(&mut tx, &sql).await.unwrap();
+        tx.execute(sql.as_str()).await.unwrap();
         tx.commit().await.unwrap();
     }
-    let mut tx = store.begin_write().await.unwrap();
-    raw_execute(
-        &mut tx,
-        &format!("UPDATE audit_head SET seq = {seq}, hash = '{prev}' WHERE id = 1"),
+    conn.execute(
+        format!("UPDATE audit_head SET seq = {seq}, hash = '{prev}' WHERE id = 1").as_str(),
     )
     .await
     .unwrap();
-    tx.commit().await.unwrap();
+    conn.close().await.unwrap();
 }
 
-async fn run(name: &str, store: Store, n: i64) {
+async fn run(name: &str, store: Store, url: &str, n: i64) {
     let t = Instant::now();
-    fill(&store, n).await;
+    fill(url, n).await;
     let filled = t.elapsed();
     let t = Instant::now();
     let result = audit::verify(&store, None).await.unwrap();
@@ -86,11 +88,10 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::connect(&meldpunt::store::sqlite_url(&dir.path().join("bench.db")))
-        .await
-        .unwrap();
+    let sqlite_url = meldpunt::store::sqlite_url(&dir.path().join("bench.db"));
+    let sqlite = Store::connect(&sqlite_url).await.unwrap();
     sqlite.migrate().await.unwrap();
-    run("sqlite", sqlite, n).await;
+    run("sqlite", sqlite, &sqlite_url, n).await;
     if let Ok(admin) = std::env::var("MELDPUNT_TEST_POSTGRES_URL") {
         let name = "meldpunt_bench_audit";
         let pool = sqlx::PgPool::connect(&admin).await.unwrap();
@@ -108,7 +109,7 @@ async fn main() {
         };
         let pg = Store::connect(&url).await.unwrap();
         pg.migrate().await.unwrap();
-        run("postgres", pg.clone(), n).await;
+        run("postgres", pg.clone(), &url, n).await;
         pg.close().await;
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
             .execute(&pool)

@@ -5,6 +5,7 @@
 //! decisions an assessment can carry, so that (for example) content classed as merely
 //! undesirable can never produce an illegality notice.
 
+use super::case::{transition, CaseStatus, Mover};
 use super::report::FieldError;
 use super::Millis;
 use crate::domain::message::Message;
@@ -678,6 +679,48 @@ impl Review {
             Review::NotNeeded
         }
     }
+}
+
+/// Why a case cannot get a new version of its assessment now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssessmentClosed {
+    /// A message went out; only an objection reopens the assessment.
+    MessageSent,
+    /// The lifecycle does not lead from this status into assessment.
+    Status(CaseStatus),
+}
+
+impl AssessmentClosed {
+    /// What a person reads (worded by `web::i18n`).
+    pub fn message(self) -> Message {
+        match self {
+            AssessmentClosed::MessageSent => Message::new("assessment.notice_already_sent"),
+            AssessmentClosed::Status(s) => Message::new("assessment.status_not_assessable").label(
+                "status",
+                s.label_nl(),
+                s.label_en(),
+            ),
+        }
+    }
+}
+
+/// Whether a case in `status` may get a new version of its assessment: the lifecycle leads
+/// there, and — once a message was sent — only while an objection is open. The use case
+/// refuses by this rule and the case page offers the form by it.
+pub fn assessment_open(
+    status: CaseStatus,
+    message_sent: bool,
+    open_objection: bool,
+) -> Result<(), AssessmentClosed> {
+    if status != CaseStatus::InAssessment
+        && transition(status, CaseStatus::InAssessment, Mover::Workflow).is_err()
+    {
+        return Err(AssessmentClosed::Status(status));
+    }
+    if message_sent && !open_objection {
+        return Err(AssessmentClosed::MessageSent);
+    }
+    Ok(())
 }
 
 /// One saved version of a case's assessment, with the supervisor's verdict if any.

@@ -6,12 +6,18 @@ use serde_json::json;
 
 use super::history::{change_status, inform_reporters, record, Move};
 use super::{Ctx, Result, ServiceError, Settings};
+use crate::domain::assessment::{assessment_open, AssessmentClosed, Version};
 use crate::domain::audit::{AuditAction, Outcome};
 use crate::domain::case::{prioritise, CaseEventKind, CaseStatus, Mover, QueueEntry};
 use crate::domain::link::Platform;
+use crate::domain::platform::{pick, PlatformEntry};
 use crate::domain::report::Category;
 use crate::domain::Millis;
-use crate::store::cases::{self, Case};
+use crate::store::cases::{self, Case, CaseEvent};
+use crate::store::notices::{self, Answer, Notice, Recheck};
+use crate::store::redress::{self, Objection};
+use crate::store::reports::{Evidence, Report, ReportLink};
+use crate::store::{assessments, platforms, reports};
 use crate::store::{audit, Store, StoreError};
 
 /// Most cases the queue considers at once.
@@ -72,6 +78,57 @@ pub async fn queue(store: &Store, filter: &QueueFilter, now: Millis) -> Result<V
         }
     }
     Ok(ordered)
+}
+
+/// Everything the case page shows about one case, read in one pass.
+pub struct CaseFile {
+    pub case: Case,
+    /// Each report with its link to this case and the evidence that belongs to that link.
+    pub reports: Vec<(Report, ReportLink, Vec<Evidence>)>,
+    pub events: Vec<CaseEvent>,
+    pub versions: Vec<Version>,
+    pub notices: Vec<Notice>,
+    pub answers: Vec<Answer>,
+    pub rechecks: Vec<Recheck>,
+    pub objections: Vec<Objection>,
+    /// The directory entry of the platform hosting the content, if it has one.
+    pub platform: Option<PlatformEntry>,
+    /// Whether a new version of the assessment may be written now (the rule the
+    /// assessment use case refuses by).
+    pub assessment: std::result::Result<(), AssessmentClosed>,
+}
+
+pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
+    let id = case.id;
+    let mut evidence = reports::evidence_of_case(store, id).await?;
+    let reports = reports::list_by_case(store, id)
+        .await?
+        .into_iter()
+        .map(|(r, link)| {
+            let (mine, rest): (Vec<Evidence>, Vec<Evidence>) =
+                std::mem::take(&mut evidence).into_iter().partition(|e| {
+                    e.report_id == r.id && e.link_position.is_none_or(|n| n == link.position)
+                });
+            evidence = rest;
+            (r, link, mine)
+        })
+        .collect();
+    let notices = notices::list_by_case(store, id).await?;
+    let objections = redress::of_case(store, id).await?;
+    let open_objection = objections.iter().any(|o| o.verdict.is_none());
+    let directory = platforms::list(store).await?;
+    Ok(CaseFile {
+        assessment: assessment_open(case.status, !notices.is_empty(), open_objection),
+        platform: pick(&directory, case.platform.as_str(), &case.domain).cloned(),
+        events: cases::events(store, id).await?,
+        versions: assessments::versions(store, id).await?,
+        answers: notices::answers_of_case(store, id).await?,
+        rechecks: notices::rechecks(store, id).await?,
+        notices,
+        objections,
+        reports,
+        case,
+    })
 }
 
 pub fn entry(c: &Case) -> QueueEntry {
@@ -187,7 +244,7 @@ pub async fn move_case(
         case_id,
         Move {
             from: case.status,
-            to: to,
+            to,
             by: Mover::Team,
         },
         CaseEventKind::StatusChanged,

@@ -359,11 +359,3 @@ pub fn sqlite_url(path: &Path) -> String {
 pub(crate) fn opt_i64(row: &sqlx::any::AnyRow, col: &str) -> Result<Option<i64>> {
     Ok(row.try_get::<Option<i64>, _>(col)?)
 }
-
-/// Runs one statement inside a write transaction. For tests and maintenance tools
-/// only (the audit-tampering tests act as someone with database access would).
-#[doc(hidden)]
-pub async fn raw_execute(tx: &mut WriteTx, sql: &str) -> Result<()> {
-    sqlx::query(sql).execute(tx.conn()).await?;
-    Ok(())
-}

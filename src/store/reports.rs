@@ -349,6 +349,18 @@ pub async fn evidence_of_report(store: &Store, report_id: i64) -> Result<Vec<Evi
     rows.iter().map(evidence_from_row).collect()
 }
 
+/// The evidence of every report with a link in the case, in one query.
+pub async fn evidence_of_case(store: &Store, case_id: i64) -> Result<Vec<Evidence>> {
+    let rows = sqlx::query(&format!(
+        "{EVIDENCE} WHERE e.report_id IN (SELECT report_id FROM report_links WHERE case_id = $1) \
+         ORDER BY e.id"
+    ))
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(evidence_from_row).collect()
+}
+
 pub async fn evidence(store: &Store, id: i64) -> Result<Evidence> {
     let row = sqlx::query(&format!("{EVIDENCE} WHERE e.id = $1"))
         .bind(id)

@@ -1,36 +1,28 @@
 //! Tampering with the audit trail, as someone with database access would, is caught.
 
 use meldpunt::domain::audit::{entry_hash, ChainFault, HashInput};
-use meldpunt::store::{audit, raw_execute, Backend as StoreBackend, Store};
+use meldpunt::store::{audit, Backend as StoreBackend};
 
 use crate::both_backends;
 use crate::support::*;
 
 /// Removes the append-only triggers, as an attacker with database access can.
-pub async fn drop_guards(store: &Store) {
-    let mut tx = store.begin_write().await.unwrap();
-    match store.backend() {
+pub async fn drop_guards(db: &TestDb) {
+    match db.store.backend() {
         StoreBackend::Sqlite => {
-            raw_execute(&mut tx, "DROP TRIGGER audit_log_no_update")
-                .await
-                .unwrap();
-            raw_execute(&mut tx, "DROP TRIGGER audit_log_no_delete")
-                .await
-                .unwrap();
+            sql(db, "DROP TRIGGER audit_log_no_update").await.unwrap();
+            sql(db, "DROP TRIGGER audit_log_no_delete").await.unwrap();
         }
         StoreBackend::Postgres => {
-            raw_execute(&mut tx, "DROP TRIGGER audit_log_no_update ON audit_log")
+            sql(db, "DROP TRIGGER audit_log_no_update ON audit_log")
                 .await
                 .unwrap();
         }
     }
-    tx.commit().await.unwrap();
 }
 
-pub async fn tamper(store: &Store, sql: &str) {
-    let mut tx = store.begin_write().await.unwrap();
-    raw_execute(&mut tx, sql).await.unwrap();
-    tx.commit().await.unwrap();
+pub async fn tamper(db: &TestDb, statement: &str) {
+    sql(db, statement).await.unwrap();
 }
 
 /// Ten entries: four organisations and three people (two entries each).
@@ -59,13 +51,13 @@ async fn trail(db: &TestDb) {
     .await;
     assert_eq!(audit::count(&db.store).await.unwrap(), 10);
     assert!(audit::verify(&db.store, None).await.unwrap().is_ok());
-    drop_guards(&db.store).await;
+    drop_guards(db).await;
 }
 
 both_backends!(an_edited_entry_is_named, |db: TestDb| async move {
     trail(&db).await;
     tamper(
-        &db.store,
+        &db,
         "UPDATE audit_log SET actor_label = 'iemand-anders' WHERE seq = 4",
     )
     .await;
@@ -77,7 +69,7 @@ both_backends!(an_edited_entry_is_named, |db: TestDb| async move {
 
 both_backends!(a_deleted_entry_is_named, |db: TestDb| async move {
     trail(&db).await;
-    tamper(&db.store, "DELETE FROM audit_log WHERE seq = 6").await;
+    tamper(&db, "DELETE FROM audit_log WHERE seq = 6").await;
     assert_eq!(
         audit::verify(&db.store, None).await.unwrap(),
         Err(ChainFault::Deleted { before_seq: 7 })
@@ -88,7 +80,7 @@ both_backends!(
     a_deleted_last_entry_is_caught_by_the_recorded_head,
     |db: TestDb| async move {
         trail(&db).await;
-        tamper(&db.store, "DELETE FROM audit_log WHERE seq = 10").await;
+        tamper(&db, "DELETE FROM audit_log WHERE seq = 10").await;
         assert_eq!(
             audit::verify(&db.store, None).await.unwrap(),
             Err(ChainFault::Truncated {
@@ -103,9 +95,9 @@ both_backends!(
     swapped_entries_are_named_as_reordered,
     |db: TestDb| async move {
         trail(&db).await;
-        tamper(&db.store, "UPDATE audit_log SET seq = 1000 WHERE seq = 3").await;
-        tamper(&db.store, "UPDATE audit_log SET seq = 3 WHERE seq = 8").await;
-        tamper(&db.store, "UPDATE audit_log SET seq = 8 WHERE seq = 1000").await;
+        tamper(&db, "UPDATE audit_log SET seq = 1000 WHERE seq = 3").await;
+        tamper(&db, "UPDATE audit_log SET seq = 3 WHERE seq = 8").await;
+        tamper(&db, "UPDATE audit_log SET seq = 8 WHERE seq = 1000").await;
         assert_eq!(
             audit::verify(&db.store, None).await.unwrap(),
             Err(ChainFault::Reordered { seq: 3 })
@@ -140,18 +132,9 @@ both_backends!(
             origin: "cli",
             details: "{}",
         });
-        tamper(
-            &db.store,
-            "UPDATE audit_log SET seq = seq + 1000 WHERE seq > 5",
-        )
-        .await;
-        tamper(
-            &db.store,
-            "UPDATE audit_log SET seq = seq - 999 WHERE seq > 1000",
-        )
-        .await;
-        tamper(
-        &db.store,
+        tamper(&db, "UPDATE audit_log SET seq = seq + 1000 WHERE seq > 5").await;
+        tamper(&db, "UPDATE audit_log SET seq = seq - 999 WHERE seq > 1000").await;
+        tamper(&db,
         &format!(
             "INSERT INTO audit_log (seq, at, actor_user_id, actor_label, org_id, action, object_type, object_id, \
              outcome, origin, details, prev_hash, hash) VALUES (6, 1, NULL, 'cli', NULL, 'user.disabled', 'user', '1', \
@@ -173,7 +156,7 @@ both_backends!(
         let exported = audit::recorded_head(&db.store).await.unwrap().unwrap();
         // Rewrite entry 2 and recompute every hash after it, and the recorded head too.
         tamper(
-            &db.store,
+            &db,
             "UPDATE audit_log SET actor_label = 'vervalst' WHERE seq = 2",
         )
         .await;
@@ -192,7 +175,7 @@ both_backends!(
             r.prev_hash = prev.clone();
             r.hash = r.recomputed_hash();
             tamper(
-                &db.store,
+                &db,
                 &format!(
                     "UPDATE audit_log SET prev_hash = '{}', hash = '{}' WHERE seq = {}",
                     r.prev_hash, r.hash, r.seq
@@ -202,7 +185,7 @@ both_backends!(
             prev = r.hash.clone();
         }
         tamper(
-            &db.store,
+            &db,
             &format!("UPDATE audit_head SET hash = '{prev}' WHERE id = 1"),
         )
         .await;

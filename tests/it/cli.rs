@@ -125,9 +125,9 @@ both_backends!(
         let (code, out, _) = meldpunt(&db, &["audit", "verify", "--head", &head]);
         assert_eq!(code, 0, "{out}");
 
-        drop_guards(&db.store).await;
+        drop_guards(&db).await;
         tamper(
-            &db.store,
+            &db,
             "UPDATE audit_log SET origin = '10.0.0.1' WHERE seq = 2",
         )
         .await;
@@ -203,18 +203,18 @@ both_backends!(
             meldpunt::domain::user::Role::Reporter,
         )
         .await;
-        drop_guards(&db.store).await;
-        tamper(&db.store, "UPDATE audit_log SET seq = 100 WHERE seq = 2").await;
-        tamper(&db.store, "UPDATE audit_log SET seq = 2 WHERE seq = 5").await;
-        tamper(&db.store, "UPDATE audit_log SET seq = 5 WHERE seq = 100").await;
+        drop_guards(&db).await;
+        tamper(&db, "UPDATE audit_log SET seq = 100 WHERE seq = 2").await;
+        tamper(&db, "UPDATE audit_log SET seq = 2 WHERE seq = 5").await;
+        tamper(&db, "UPDATE audit_log SET seq = 5 WHERE seq = 100").await;
         let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
         assert_eq!(code, 2);
         assert!(out.contains("TAMPERED: entry 2 is out of order"), "{out}");
-        tamper(&db.store, "UPDATE audit_log SET seq = 100 WHERE seq = 2").await;
-        tamper(&db.store, "UPDATE audit_log SET seq = 2 WHERE seq = 5").await;
-        tamper(&db.store, "UPDATE audit_log SET seq = 5 WHERE seq = 100").await;
+        tamper(&db, "UPDATE audit_log SET seq = 100 WHERE seq = 2").await;
+        tamper(&db, "UPDATE audit_log SET seq = 2 WHERE seq = 5").await;
+        tamper(&db, "UPDATE audit_log SET seq = 5 WHERE seq = 100").await;
         assert_eq!(meldpunt(&db, &["audit", "verify"]).0, 0, "restored");
-        tamper(&db.store, "DELETE FROM audit_log WHERE seq = 3").await;
+        tamper(&db, "DELETE FROM audit_log WHERE seq = 3").await;
         let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
         assert_eq!(code, 2);
         assert!(

@@ -122,15 +122,13 @@ pub async fn queue_notices(store: &Store, t: &Team, first: u64, n: u64) -> Vec<i
 }
 
 /// Marks every message that is not a notice as sent, so only notices are left.
-async fn only_notices_left(store: &Store) {
-    let mut tx = store.begin_write().await.unwrap();
-    meldpunt::store::raw_execute(
-        &mut tx,
+async fn only_notices_left(db: &TestDb) {
+    sql(
+        db,
         "UPDATE mail_outbox SET sent_at = 1 WHERE notice_id IS NULL",
     )
     .await
     .unwrap();
-    tx.commit().await.unwrap();
 }
 
 /// tests/tools/smtp_sink.py on a free port.
@@ -326,7 +324,7 @@ both_backends!(
         let t = team(&db).await;
         set_contact(&db.store, &t, CONTACT).await;
         queue_notices(&db.store, &t, 0, 1).await;
-        only_notices_left(&db.store).await;
+        only_notices_left(&db).await;
         let now = now_ms();
         let mut tasks = Vec::new();
         for _ in 0..8 {
@@ -361,7 +359,7 @@ async fn sigkill_while_sending(db: TestDb) {
     let t = team(&db).await;
     set_contact(&db.store, &t, CONTACT).await;
     let ids = queue_notices(&db.store, &t, 0, 1).await;
-    only_notices_left(&db.store).await;
+    only_notices_left(&db).await;
     // Each recipient command takes 3 s: time enough to kill the sender mid-conversation.
     let (_sink, port, dir) = start_sink(&tools, 3.0);
     let smtp = format!("smtp://127.0.0.1:{port}");
@@ -425,7 +423,7 @@ async fn two_instances_racing_for_the_outbox_deliver_each_notice_once() {
     let t = team(&db).await;
     set_contact(&db.store, &t, CONTACT).await;
     let ids = queue_notices(&db.store, &t, 0, 10).await;
-    only_notices_left(&db.store).await;
+    only_notices_left(&db).await;
     let (_sink, port, dir) = start_sink(&tools, 0.3);
     let smtp = format!("smtp://127.0.0.1:{port}");
     let env = [

@@ -720,11 +720,7 @@ both_backends!(
             format!("UPDATE case_events SET note = 'anders' WHERE case_id = {case_id}"),
             format!("DELETE FROM case_events WHERE case_id = {case_id}"),
         ] {
-            let mut tx = db.store.begin_write().await.unwrap();
-            assert!(
-                meldpunt::store::raw_execute(&mut tx, &sql).await.is_err(),
-                "{sql}"
-            );
+            assert!(crate::support::sql(&db, &sql).await.is_err(), "{sql}");
         }
         assert_eq!(cases::events(&db.store, case_id).await.unwrap().len(), 1);
     }
@@ -742,27 +738,27 @@ both_backends!(
         let first = api_post(&mut c, &token, Some("oud"), &api_report(PLAIN)).await;
         assert_eq!(first.status, StatusCode::CREATED);
         let eight_days_ago = now_ms() - 8 * 24 * 3_600_000;
-        let mut tx = db.store.begin_write().await.unwrap();
-        meldpunt::store::raw_execute(
-            &mut tx,
+        crate::support::sql(
+            &db,
             &format!("UPDATE idempotency_keys SET created_at = {eight_days_ago}"),
         )
         .await
         .unwrap();
         let long_ago = now_ms() - 31 * 24 * 3_600_000;
+        let mut tx = db.store.begin_write().await.unwrap();
         let id = notify::enqueue_mail(&mut tx, "a@b.nl", "oud", "oud", long_ago)
             .await
             .unwrap();
-        meldpunt::store::raw_execute(
-            &mut tx,
-            &format!("UPDATE mail_outbox SET sent_at = {long_ago} WHERE id = {id}"),
-        )
-        .await
-        .unwrap();
         notify::enqueue_mail(&mut tx, "c@d.nl", "wacht", "wacht", long_ago)
             .await
             .unwrap();
         tx.commit().await.unwrap();
+        crate::support::sql(
+            &db,
+            &format!("UPDATE mail_outbox SET sent_at = {long_ago} WHERE id = {id}"),
+        )
+        .await
+        .unwrap();
         let removed = housekeeping::run_once(&db.store, &SessionLimits::default(), now_ms())
             .await
             .unwrap();

@@ -16,3 +16,4 @@ mod multi_instance;
 mod notices;
 mod sign_in;
 mod store;
+mod tidy;

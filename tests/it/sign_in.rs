@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use meldpunt::domain::credentials::totp_code_at;
 use meldpunt::domain::user::Role;
 use meldpunt::service::now_ms;
-use meldpunt::store::{raw_execute, sessions, users};
+use meldpunt::store::{sessions, users};
 
 use crate::support::*;
 
@@ -338,15 +338,13 @@ async fn an_idle_or_forged_session_sends_the_person_to_sign_in() {
     .await;
     let app = TestApp::new(&db.store);
     let token = session_for(&db.store, &p).await;
-    let mut tx = db.store.begin_write().await.unwrap();
     let long_ago = now_ms() - 31 * 60 * 1000;
-    raw_execute(
-        &mut tx,
+    sql(
+        &db,
         &format!("UPDATE sessions SET last_seen_at = {long_ago}"),
     )
     .await
     .unwrap();
-    tx.commit().await.unwrap();
     let mut c = app.client().with_session(&token);
     let r = c.get("/start").await;
     assert_eq!(r.location(), "/aanmelden?sessie=verlopen");
@@ -375,15 +373,10 @@ async fn a_session_ends_twelve_hours_after_sign_in_even_when_active() {
     .await;
     let app = TestApp::new(&db.store);
     let token = session_for(&db.store, &p).await;
-    let mut tx = db.store.begin_write().await.unwrap();
     let created = now_ms() - 12 * 3600 * 1000 - 1;
-    raw_execute(
-        &mut tx,
-        &format!("UPDATE sessions SET created_at = {created}"),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    sql(&db, &format!("UPDATE sessions SET created_at = {created}"))
+        .await
+        .unwrap();
     let r = app.client().with_session(&token).get("/start").await;
     assert_eq!(r.location(), "/aanmelden?sessie=verlopen");
 }

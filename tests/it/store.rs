@@ -246,23 +246,12 @@ both_backends!(
     the_database_refuses_to_edit_or_delete_audit_entries,
     |db: TestDb| async move {
         seed_orgs(&db.store).await;
-        let mut tx = db.store.begin_write().await.unwrap();
-        let edit = sqlx_exec(
-            &mut tx,
-            "UPDATE audit_log SET actor_label = 'x' WHERE seq = 1",
-        )
-        .await;
+        let edit = sql(&db, "UPDATE audit_log SET actor_label = 'x' WHERE seq = 1").await;
         assert!(edit.is_err(), "update must be refused");
-        drop(tx);
-        let mut tx = db.store.begin_write().await.unwrap();
-        let delete = sqlx_exec(&mut tx, "DELETE FROM audit_log WHERE seq = 1").await;
+        let delete = sql(&db, "DELETE FROM audit_log WHERE seq = 1").await;
         assert!(delete.is_err(), "delete must be refused");
     }
 );
-
-async fn sqlx_exec(tx: &mut meldpunt::store::WriteTx, sql: &str) -> Result<(), StoreError> {
-    meldpunt::store::raw_execute(tx, sql).await
-}
 
 both_backends!(
     housekeeping_removes_expired_sessions_and_old_counters_only,
@@ -275,14 +264,14 @@ both_backends!(
         let live = session_for(&db.store, &p).await;
         let stale = session_for(&db.store, &p).await;
         let stale_hash = meldpunt::domain::credentials::sha256_hex(&stale);
-        let mut tx = db.store.begin_write().await.unwrap();
         let old = now_ms() - 40 * 60 * 1000;
-        meldpunt::store::raw_execute(
-            &mut tx,
+        sql(
+            &db,
             &format!("UPDATE sessions SET last_seen_at = {old} WHERE id_hash = '{stale_hash}'"),
         )
         .await
         .unwrap();
+        let mut tx = db.store.begin_write().await.unwrap();
         meldpunt::store::throttle::put(
             &mut tx,
             "addr:203.0.113.1",

@@ -141,6 +141,16 @@ pub fn replace_db_name(url: &str, name: &str) -> String {
     }
 }
 
+/// Runs one SQL statement on a connection of its own, as someone with access to the
+/// database would (meldpunt itself runs SQL only inside `src/store`).
+pub async fn sql(db: &TestDb, statement: &str) -> Result<(), sqlx::Error> {
+    use sqlx::{Connection, Executor};
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await?;
+    let done = conn.execute(statement).await.map(|_| ());
+    conn.close().await?;
+    done
+}
+
 /// Runs a test body on both backends. The PostgreSQL run is skipped (see [`skip`]: a
 /// failure under CI) only when no PostgreSQL is configured.
 #[macro_export]

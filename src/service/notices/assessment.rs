@@ -6,10 +6,10 @@ use serde_json::json;
 use super::dispatch::{issue, platform_of};
 use super::refusals::{audit_refusal, not_found, refused};
 use crate::domain::assessment::{
-    check_decision, check_four_eyes, validate, AssessmentDraft, AssessmentOptions, Review,
+    assessment_open, check_decision, check_four_eyes, validate, AssessmentDraft, AssessmentOptions,
+    Review,
 };
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
-use crate::domain::case::transition;
 use crate::domain::case::{CaseEventKind, CaseStatus, Mover};
 use crate::domain::message::Message;
 use crate::domain::notice::NoticeKind;
@@ -77,22 +77,10 @@ async fn assess_tx(
         .map_err(not_found)?;
     let config = platforms::settings_in(&mut tx).await?;
     let a = validate(draft, options(&config)).map_err(ServiceError::Rejected)?;
-    if case.status != CaseStatus::InAssessment
-        && transition(case.status, CaseStatus::InAssessment, Mover::Workflow).is_err()
-    {
-        return Err(ServiceError::Unprocessable(
-            Message::new("assessment.status_not_assessable").label(
-                "status",
-                case.status.label_nl(),
-                case.status.label_en(),
-            ),
-        ));
-    }
-    if !notices::list_by_case_in(&mut tx, case_id).await?.is_empty()
-        && !crate::store::redress::has_open(&mut tx, case_id).await?
-    {
-        return Err(ServiceError::refused("assessment.notice_already_sent"));
-    }
+    let message_sent = !notices::list_by_case_in(&mut tx, case_id).await?.is_empty();
+    let open_objection = crate::store::redress::has_open(&mut tx, case_id).await?;
+    assessment_open(case.status, message_sent, open_objection)
+        .map_err(|e| ServiceError::Unprocessable(e.message()))?;
     if a.decision.goes_to_platform() {
         platform_of(&mut tx, &case).await?;
     }

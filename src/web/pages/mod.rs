@@ -6,6 +6,7 @@ pub mod activate;
 pub mod admin;
 pub mod assessment;
 pub mod audit;
+pub mod case_view;
 pub mod cases;
 pub mod enrol;
 pub mod home;
