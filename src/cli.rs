@@ -1,6 +1,7 @@
 //! The command line: `meldpunt serve`, `migrate`, `org …`, `user …`, `demo`,
 //! `audit verify|head`, `backup`.
 
+use crate::web::i18n::{Lang, Tr};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -414,10 +415,19 @@ async fn find_user(store: &Store, email: &str) -> anyhow::Result<users::User> {
     }
 }
 
+/// A refused command, worded for the operator (in English, like the rest of the CLI).
 fn report<T>(r: Result<T, ServiceError>) -> anyhow::Result<T> {
+    let tr = Tr::new(Lang::En);
     r.map_err(|e| match e {
-        ServiceError::Invalid { message, .. } => anyhow::anyhow!(message),
-        ServiceError::Conflict(m) => anyhow::anyhow!(m),
+        ServiceError::Invalid { message, .. }
+        | ServiceError::Conflict(message)
+        | ServiceError::Unprocessable(message)
+        | ServiceError::Denied(message) => anyhow::anyhow!(tr.message(&message)),
+        ServiceError::Rejected(errors) => anyhow::anyhow!(errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, tr.message(&e.message)))
+            .collect::<Vec<_>>()
+            .join("; ")),
         e => anyhow::anyhow!(e.to_string()),
     })
 }

@@ -772,3 +772,93 @@ both_backends!(
         assert_eq!(reports::count(&db.store).await.unwrap(), 2);
     }
 );
+
+both_backends!(
+    refusals_are_worded_in_the_language_of_the_page_or_of_the_api_client,
+    |db: TestDb| async move {
+        let cast = cast(&db).await;
+        let app = TestApp::new(&db.store);
+        // Pages: the person's language (the language cookie).
+        let mut c = app.client();
+        c.sign_in(&cast.ams).await;
+        for (lang, want, other) in [
+            (
+                "nl",
+                "Het huidige wachtwoord klopt niet.",
+                "The current password",
+            ),
+            (
+                "en",
+                "The current password is not correct.",
+                "Het huidige wachtwoord",
+            ),
+        ] {
+            c.post("/taal", &[("lang", lang), ("terug", "/account")])
+                .await;
+            let r = c
+                .post(
+                    "/account/wachtwoord",
+                    &[
+                        ("current_password", "niet mijn wachtwoord"),
+                        ("new_password", "een heel nieuw wachtwoord"),
+                        ("password_repeat", "een heel nieuw wachtwoord"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(r.body.contains(want), "{lang}: {}", r.body);
+            assert!(!r.body.contains(other), "{lang}: {}", r.body);
+            // An error page, too: the heading in the person's language.
+            let r = c.get("/zaken").await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN);
+            let title = if lang == "en" {
+                "No access"
+            } else {
+                "Geen toegang"
+            };
+            assert!(
+                r.body
+                    .contains(&format!("<h1 class=\"utrecht-heading-1\">{title}</h1>")),
+                "{}",
+                r.body
+            );
+            assert!(r.body.contains(&format!("lang=\"{lang}\"")));
+        }
+        // The API: the language the client asks for, Dutch by default.
+        let token = api_token(&db, cast.o.amsterdam).await;
+        let mut bad = api_report("niet een link");
+        bad["urgentie"] = json!("");
+        for (accept, lang, want) in [
+            (None, "nl", "Kies de urgentie."),
+            (Some("en-GB,en;q=0.9,nl;q=0.5"), "en", "Choose the urgency."),
+            (Some("nl-NL"), "nl", "Kies de urgentie."),
+        ] {
+            let auth = format!("Bearer {token}");
+            let mut headers = vec![
+                ("authorization", auth.as_str()),
+                ("content-type", "application/json"),
+            ];
+            if let Some(a) = accept {
+                headers.push(("accept-language", a));
+            }
+            let r = c
+                .send(
+                    Method::POST,
+                    "/api/v1/meldingen",
+                    Some(bad.to_string()),
+                    &headers,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+            assert_eq!(r.header("content-language"), lang);
+            let doc: Value = serde_json::from_str(&r.body).unwrap();
+            let reasons: Vec<&str> = doc["invalidParams"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["reason"].as_str().unwrap())
+                .collect();
+            assert!(reasons.contains(&want), "{accept:?}: {reasons:?}");
+        }
+    }
+);

@@ -349,6 +349,12 @@ pub struct Resp {
 }
 
 impl Resp {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
     pub fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
