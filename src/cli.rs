@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, LogFormat};
+use crate::config::Config;
 use crate::domain::audit::ChainHead;
 use crate::domain::credentials::totp_code_at;
 use crate::domain::org::{NewOrganisation, OrgKind};
@@ -190,7 +190,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     {
         config.public_url = format!("http://{}", config.listen);
     }
-    init_logging(config.log_format);
+    crate::logging::init(config.log_format);
     if let Command::Openapi = cli.command {
         let doc = crate::web::api::openapi_document(&config.public_url);
         println!("{}", serde_json::to_string_pretty(&doc)?);
@@ -396,6 +396,9 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
         Some(url) => Store::connect(url).await?,
         None => Store::open_sqlite_dir(&config.data_dir).await?,
     };
+    if config.sqlite_max_mb > 0 {
+        store.set_sqlite_size_limit(Some(config.sqlite_max_mb as u64 * 1_000_000));
+    }
     Ok(store)
 }
 
@@ -433,26 +436,20 @@ fn report<T>(r: Result<T, ServiceError>) -> anyhow::Result<T> {
 }
 
 fn print_demo(config: &Config) {
+    use crate::logging::say;
     let url = config.public_url.trim_end_matches('/');
-    println!();
-    println!("meldpunt demo — sign in at {url}/aanmelden");
-    println!("Password for every demo account: {DEMO_PASSWORD}");
-    println!("Staff accounts also ask for a code from an authenticator app with secret {DEMO_TOTP_SECRET}");
-    println!("(or print the current code with `meldpunt demo-code`; in the source tree `cargo run -- demo-code`)");
+    say("");
+    say(&format!("meldpunt demo — sign in at {url}/aanmelden"));
+    say(&format!("Password for every demo account: {DEMO_PASSWORD}"));
+    say(&format!("Staff accounts also ask for a code from an authenticator app with secret {DEMO_TOTP_SECRET}"));
+    say("(or print the current code with `meldpunt demo-code`; in the source tree `cargo run -- demo-code`)");
     for a in DEMO_ACCOUNTS.iter() {
-        println!("  {:<28} {:<14} {}", a.email, a.role.label_nl(), a.org_code);
+        say(&format!(
+            "  {:<28} {:<14} {}",
+            a.email,
+            a.role.label_nl(),
+            a.org_code
+        ));
     }
-    println!();
-}
-
-fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
-    };
+    say("");
 }

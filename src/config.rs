@@ -81,6 +81,9 @@ pub struct Config {
     pub answer_normal_minutes: i64,
     /// How long a sender holds a claimed outbox message before another may take it over.
     pub mail_lease_seconds: i64,
+    /// SQLite: the most megabytes the database may grow to (0: no cap). At the cap, writes
+    /// are refused with 503 as on a full disk, and the disk keeps room for the rest.
+    pub sqlite_max_mb: usize,
 }
 
 impl Default for Config {
@@ -108,6 +111,7 @@ impl Default for Config {
             answer_high_minutes: 24 * 60,
             answer_normal_minutes: 72 * 60,
             mail_lease_seconds: 120,
+            sqlite_max_mb: 0,
         }
     }
 }
@@ -141,6 +145,7 @@ impl fmt::Debug for Config {
             .field("answer_high_minutes", &self.answer_high_minutes)
             .field("answer_normal_minutes", &self.answer_normal_minutes)
             .field("mail_lease_seconds", &self.mail_lease_seconds)
+            .field("sqlite_max_mb", &self.sqlite_max_mb)
             .finish()
     }
 }
@@ -254,6 +259,7 @@ impl Config {
                 &mut cfg.answer_normal_minutes,
             ),
             ("MELDPUNT_MAIL_LEASE_SECONDS", &mut cfg.mail_lease_seconds),
+            ("MELDPUNT_SQLITE_MAX_MB", &mut cfg.sqlite_max_mb),
         ] {
             if let Some(v) = env(name) {
                 slot.set(&v)

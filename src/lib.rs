@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod logging;
 pub mod mail;
 pub mod objects;
 pub mod service;

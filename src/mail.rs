@@ -135,7 +135,7 @@ pub async fn run(store: Store, settings: Settings, mailer: Mailer) {
     loop {
         every.tick().await;
         if let Err(e) = deliver_due(&store, &settings, &mailer, Clock::SYSTEM).await {
-            tracing::warn!(error = %e, "mail outbox unavailable");
+            crate::service::background_failure(&store, "mail outbox", &e);
         }
     }
 }

@@ -222,11 +222,15 @@ async fn run_batch(store: &Store, settings: &Settings, jobs: Vec<Job>) {
         }
     };
     // First try: every report straight into the transaction. Should any fail, start
-    // again with each report in its own savepoint, so the others still go in.
+    // again with each report in its own savepoint, so the others still go in — unless
+    // storage itself failed (a full disk): then the transaction is gone (SQLite may have
+    // rolled it back already), nothing more is written in it, and every report in the batch
+    // is refused, to be retried.
     let mut results = Vec::with_capacity(jobs.len());
     for job in &jobs {
         match apply(&mut tx, settings, &job.ctx, &job.submission).await {
             Ok(receipt) => results.push(Ok(receipt)),
+            Err(ApplyError::Failed(e)) if storage_failed(&e) => return refuse_all(jobs, e),
             Err(_) => break,
         }
     }
@@ -243,7 +247,14 @@ async fn run_batch(store: &Store, settings: &Settings, jobs: Vec<Job>) {
         };
         results.clear();
         for job in &jobs {
-            results.push(apply_isolated(&mut tx, settings, &job.ctx, &job.submission).await);
+            let result = apply_isolated(&mut tx, settings, &job.ctx, &job.submission).await;
+            if let Err(e) = &result {
+                if storage_failed(e) {
+                    let e = ServiceError::Store(StoreError::Unavailable(e.to_string()));
+                    return refuse_all(jobs, e);
+                }
+            }
+            results.push(result);
         }
     }
     match tx.commit().await {
@@ -258,6 +269,24 @@ async fn run_batch(store: &Store, settings: &Settings, jobs: Vec<Job>) {
                 let _ = job.reply.send(Err(e.clone().into()));
             }
         }
+    }
+}
+
+/// Storage failed under the transaction (or its savepoint could not be undone): the
+/// transaction cannot be trusted any further.
+fn storage_failed(e: &ServiceError) -> bool {
+    matches!(e, ServiceError::Store(StoreError::Unavailable(_)))
+}
+
+/// Answers every report of a batch with the same failure; nothing of the batch is kept.
+fn refuse_all(jobs: Vec<Job>, e: ServiceError) {
+    let detail = e.to_string();
+    for job in jobs {
+        let _ = job
+            .reply
+            .send(Err(ServiceError::Store(StoreError::Unavailable(
+                detail.clone(),
+            ))));
     }
 }
 
@@ -295,7 +324,10 @@ async fn apply_isolated(
             replay(tx, &first_hash, hash, report_id).await
         }
         Err(ApplyError::Failed(e)) => {
-            tx.rollback_to_savepoint().await?;
+            // A savepoint that cannot be undone means the transaction is gone.
+            tx.rollback_to_savepoint()
+                .await
+                .map_err(|r| StoreError::Unavailable(format!("{e}; then {r}")))?;
             Err(e)
         }
     }

@@ -141,6 +141,16 @@ impl ServiceError {
 
 pub type Result<T> = std::result::Result<T, ServiceError>;
 
+/// A background job (the outbox, the follow-up of notices, housekeeping) failed. A storage
+/// outage counts in the store's health (logged once per episode, not once per round); any
+/// other failure is logged.
+pub fn background_failure(store: &crate::store::Store, job: &'static str, e: &ServiceError) {
+    match e {
+        ServiceError::Store(StoreError::Unavailable(detail)) => store.health().write_failed(detail),
+        e => tracing::warn!(job, error = %e, "background job failed"),
+    }
+}
+
 /// The current time in milliseconds; the only clock read in meldpunt outside tests.
 pub fn now_ms() -> Millis {
     jiff::Timestamp::now().as_millisecond()

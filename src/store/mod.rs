@@ -11,6 +11,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod cases;
+pub mod health;
 pub mod notices;
 pub mod notify;
 pub mod orgs;
@@ -24,11 +25,14 @@ pub mod users;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use health::StorageHealth;
+
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, Connection, Executor, Row};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// Which database is behind the store.
@@ -72,9 +76,23 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// The database could not do the work for a reason that passes: the disk is full, an I/O
+/// error, the database busy or shutting down, connections refused. Such a request may be
+/// retried; nothing was stored.
 fn is_busy(db: &dyn sqlx::error::DatabaseError) -> bool {
-    // SQLite: SQLITE_BUSY (5) / SQLITE_LOCKED (6); PostgreSQL: admin shutdown, cannot connect now.
-    matches!(db.code().as_deref(), Some("5" | "6" | "57P01" | "57P03"))
+    let Some(code) = db.code() else {
+        return false;
+    };
+    if let Ok(extended) = code.parse::<i32>() {
+        // SQLite (extended result codes): BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN.
+        return matches!(extended & 0xff, 5 | 6 | 8 | 10 | 13 | 14);
+    }
+    // PostgreSQL: connection exceptions, insufficient resources (disk full, out of memory,
+    // too many connections), operator intervention (shutdown), system I/O errors.
+    code.starts_with("08")
+        || code.starts_with("53")
+        || code.starts_with("57P")
+        || code.starts_with("58")
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -87,7 +105,15 @@ pub struct Store {
     /// SQLite allows one writer; taking this gate before `BEGIN` avoids busy errors
     /// between connections of this process. PostgreSQL needs no gate.
     write_gate: Arc<Mutex<()>>,
+    /// Whether writes are failing now (see `health`).
+    health: Arc<StorageHealth>,
+    /// SQLite only: the most pages the database may hold (`PRAGMA max_page_count`); 0 when
+    /// no limit was ever set.
+    page_limit: Arc<AtomicU64>,
 }
+
+/// SQLite's largest `max_page_count`: no limit.
+const NO_PAGE_LIMIT: u64 = 4_294_967_294;
 
 /// An open write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 pub struct WriteTx {
@@ -99,6 +125,7 @@ pub struct WriteTx {
     pub(crate) audit_head: Option<AuditHead>,
     /// The head as it was at the last savepoint.
     saved_audit_head: Option<Option<AuditHead>>,
+    health: Arc<StorageHealth>,
 }
 
 /// The newest audit entry's sequence number and hash, and whether the stored head row
@@ -111,6 +138,10 @@ pub(crate) struct AuditHead {
 }
 
 impl WriteTx {
+    /// Commits. When the commit fails (disk full, I/O error, …) nothing of the transaction
+    /// stays; the connection is not reused while it is still inside the transaction (the
+    /// pool's `before_acquire` check), so the next write can succeed as soon as the cause is
+    /// gone.
     pub async fn commit(mut self) -> Result<()> {
         if let Some(head) = self.audit_head.take().filter(|h| h.dirty) {
             sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
@@ -119,7 +150,9 @@ impl WriteTx {
                 .execute(self.conn())
                 .await?;
         }
+        let health = self.health.clone();
         self.tx.commit().await?;
+        health.write_ok();
         Ok(())
     }
 
@@ -194,15 +227,48 @@ impl Store {
         };
         let options =
             AnyConnectOptions::from_str(url).map_err(|e| StoreError::Database(e.to_string()))?;
+        let page_limit = Arc::new(AtomicU64::new(0));
         let pool_options = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(10))
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 });
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            // A connection left inside a transaction (a commit that failed on a full disk,
+            // after which SQLite had already rolled back and sqlx could not) is closed, never
+            // handed out again: otherwise every later write on it fails.
+            .before_acquire({
+                let page_limit = page_limit.clone();
+                move |conn, _| {
+                    let limit = page_limit.load(Ordering::Acquire);
+                    Box::pin(async move {
+                        if conn.is_in_transaction() {
+                            // A rollback queued when its transaction was dropped is done once
+                            // the connection answered a ping; if it is still inside, the
+                            // rollback failed (the database had already ended it).
+                            conn.ping().await?;
+                            if conn.is_in_transaction() {
+                                tracing::debug!("closing a connection left inside a transaction");
+                                return Ok(false);
+                            }
+                        }
+                        if limit != 0 {
+                            conn.execute(format!("PRAGMA max_page_count = {limit}").as_str())
+                                .await?;
+                        }
+                        Ok(true)
+                    })
+                }
+            });
         let pool = match backend {
             Backend::Sqlite => {
+                let page_limit = page_limit.clone();
                 pool_options
-                    .after_connect(|conn, _| {
+                    .after_connect(move |conn, _| {
+                        let limit = page_limit.load(Ordering::Acquire);
                         Box::pin(async move {
                             conn.execute(SQLITE_PRAGMAS).await?;
+                            if limit != 0 {
+                                conn.execute(format!("PRAGMA max_page_count = {limit}").as_str())
+                                    .await?;
+                            }
                             Ok(())
                         })
                     })
@@ -215,6 +281,8 @@ impl Store {
             pool,
             backend,
             write_gate: Arc::new(Mutex::new(())),
+            health: Arc::new(StorageHealth::default()),
+            page_limit,
         };
         store.check_durability().await?;
         Ok(store)
@@ -230,6 +298,24 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Whether this process can write to the database right now.
+    pub fn health(&self) -> &StorageHealth {
+        &self.health
+    }
+
+    /// SQLite: caps the database at about `bytes` (`PRAGMA max_page_count`, taken up by every
+    /// connection as it is next used), or lifts the cap. A database at its cap answers writes
+    /// that need more room with "database or disk is full", as a full disk would; it is how
+    /// an operator keeps the database from filling a shared disk, and how the tests fill it.
+    /// No effect on PostgreSQL.
+    pub fn set_sqlite_size_limit(&self, bytes: Option<u64>) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        let pages = bytes.map(|b| (b / 4096).max(1)).unwrap_or(NO_PAGE_LIMIT);
+        self.page_limit.store(pages, Ordering::Release);
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
@@ -302,6 +388,7 @@ impl Store {
             _gate: gate,
             audit_head: None,
             saved_audit_head: None,
+            health: self.health.clone(),
         })
     }
 

@@ -41,7 +41,10 @@ pub enum Failure {
     Throttled {
         retry_after_s: i64,
     },
-    Unavailable,
+    /// Temporarily unavailable (503 with `Retry-After`). With the storage failure's detail
+    /// (logged, never shown) when the database could not be written or reached: that also
+    /// counts in the process's storage health (`store::health`).
+    Unavailable(Option<String>),
     Internal,
 }
 
@@ -64,7 +67,7 @@ impl Failure {
             Failure::TooLarge,
             Failure::Csrf,
             Failure::Throttled { retry_after_s: 30 },
-            Failure::Unavailable,
+            Failure::Unavailable(None),
             Failure::Internal,
         ]
     }
@@ -81,7 +84,7 @@ impl Failure {
             Failure::Invalid(_) => StatusCode::BAD_REQUEST,
             Failure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Failure::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Failure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Failure::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Failure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,7 +104,7 @@ impl Failure {
             Failure::TooLarge => "payload-too-large",
             Failure::Csrf => "csrf",
             Failure::Throttled { .. } => "too-many-requests",
-            Failure::Unavailable => "unavailable",
+            Failure::Unavailable(_) => "unavailable",
             Failure::Internal => "internal",
         }
     }
@@ -139,7 +142,7 @@ fn title_key(f: &Failure) -> &'static str {
         Failure::TooLarge => "failure.payload-too-large.title",
         Failure::Csrf => "failure.csrf.title",
         Failure::Throttled { .. } => "failure.too-many-requests.title",
-        Failure::Unavailable => "failure.unavailable.title",
+        Failure::Unavailable(_) => "failure.unavailable.title",
         Failure::Internal => "failure.internal.title",
     }
 }
@@ -154,7 +157,7 @@ fn detail_key(f: &Failure) -> &'static str {
         Failure::TooLarge => "failure.payload-too-large",
         Failure::Csrf => "failure.csrf",
         Failure::Throttled { .. } => "failure.too-many-requests",
-        Failure::Unavailable => "failure.unavailable",
+        Failure::Unavailable(_) => "failure.unavailable",
         _ => "failure.internal",
     }
 }
@@ -164,10 +167,8 @@ impl From<StoreError> for Failure {
         match e {
             StoreError::NotFound => Failure::NotFound,
             StoreError::Conflict => Failure::Conflict(Message::new("failure.exists")),
-            StoreError::Unavailable(msg) => {
-                tracing::warn!(error = %msg, "database unavailable");
-                Failure::Unavailable
-            }
+            // Logged once per episode by the storage health, not once per request.
+            StoreError::Unavailable(msg) => Failure::Unavailable(Some(msg)),
             StoreError::Database(msg) => {
                 tracing::error!(error = %msg, "database error");
                 Failure::Internal
@@ -270,11 +271,27 @@ impl IntoResponse for PageError {
     }
 }
 
+/// A response that failed because storage was unavailable; `storage_failures` (in the
+/// language middleware) records it in the store's health and sets `Retry-After`.
+#[derive(Debug, Clone)]
+pub struct StorageFailed(pub String);
+
+/// `Retry-After` for a throttled request, and the storage-failure mark for a 503.
 pub(crate) fn with_retry_after(res: &mut Response, failure: &Failure) {
-    if let Failure::Throttled { retry_after_s } = failure {
-        if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
+    match failure {
+        Failure::Throttled { retry_after_s } => {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
         }
+        Failure::Unavailable(detail) => {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            if let Some(d) = detail {
+                res.extensions_mut().insert(StorageFailed(d.clone()));
+            }
+        }
+        _ => {}
     }
 }
 

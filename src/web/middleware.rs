@@ -154,5 +154,20 @@ pub async fn client_context(
     let lang = Lang::from_headers(req.headers());
     req.extensions_mut().insert(ClientAddr(addr));
     req.extensions_mut().insert(lang);
-    super::error::word(next.run(req).await, lang)
+    let res = storage_failures(&state, next.run(req).await);
+    super::error::word(res, lang)
+}
+
+/// A request that failed because storage was unavailable counts in the store's health (one
+/// ERROR line per episode, a counter, `/readyz` not ready for a while) and tells the client
+/// when to try again.
+fn storage_failures(state: &AppState, mut res: Response) -> Response {
+    if let Some(super::error::StorageFailed(detail)) = res.extensions_mut().remove() {
+        let health = state.store.health();
+        health.write_failed(&detail);
+        if let Ok(v) = HeaderValue::from_str(&health.retry_after_s().to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    res
 }

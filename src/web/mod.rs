@@ -293,7 +293,7 @@ async fn housekeeping(state: AppState) {
         {
             Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping removed expired data"),
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            Err(e) => crate::service::background_failure(&state.store, "housekeeping", &e),
         }
     }
 }
@@ -306,7 +306,7 @@ async fn follow_up_notices(state: AppState) {
         match crate::service::notices::follow_up(&state.store, crate::service::now_ms()).await {
             Ok(n) if n > 0 => tracing::info!(notices = n, "followed up unanswered notices"),
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "notice follow-up failed"),
+            Err(e) => crate::service::background_failure(&state.store, "notice follow-up", &e),
         }
     }
 }

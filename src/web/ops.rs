@@ -29,12 +29,27 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can serve: the database answers.
+/// The process can serve: the database answers, and writes have not failed in the last
+/// few seconds (`store::health`). While they fail, the answer is 503 with `Retry-After`, so
+/// a load balancer sends traffic to another instance until this one can write again.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if state.store.ping().await {
-        (StatusCode::OK, "ready").into_response()
+    let health = state.store.health();
+    let why = if health.degraded() {
+        Some("storage writes are failing")
+    } else if !state.store.ping().await {
+        Some("database unavailable")
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        None
+    };
+    match why {
+        None => (StatusCode::OK, "ready").into_response(),
+        Some(why) => {
+            let mut res = (StatusCode::SERVICE_UNAVAILABLE, why).into_response();
+            if let Ok(v) = HeaderValue::from_str(&health.retry_after_s().to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
     }
 }
 
@@ -56,6 +71,8 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
         );
         return res;
     }
+    metrics::counter!("meldpunt_log_write_failures_total")
+        .absolute(crate::logging::failed_writes());
     let body = state
         .metrics
         .as_ref()

@@ -15,5 +15,6 @@ mod intake;
 mod multi_instance;
 mod notices;
 mod sign_in;
+mod storage_faults;
 mod store;
 mod tidy;

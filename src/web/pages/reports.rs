@@ -554,7 +554,7 @@ pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response,
     .await?;
     let bytes = p.state.evidence.get(&e.sha256).await.map_err(|err| {
         tracing::error!(evidence = e.id, error = %err, "evidence file unavailable");
-        PageError(Failure::Unavailable)
+        PageError(Failure::Unavailable(None))
     })?;
     if crate::domain::credentials::sha256_hex_bytes(&bytes) != e.sha256 {
         tracing::error!(
