@@ -14,6 +14,7 @@ use meldpunt::store::audit;
 use serde_json::{json, Value};
 
 use crate::intake::{api_token, cast};
+use crate::edges::Background;
 use crate::support::*;
 
 fn report(n: usize) -> String {
@@ -210,4 +211,298 @@ async fn a_full_sqlite_database_answers_503_loses_nothing_and_writes_again_once_
         assert_eq!(r.status, StatusCode::OK, "{reference} lost: {}", r.body);
     }
     assert!(audit::verify(&db.store, None).await.unwrap().is_ok());
+}
+
+/// `meldpunt serve` on a database in `dir`, as a process whose files cannot grow beyond
+/// `max_file_bytes` (`RLIMIT_FSIZE`; the signal a too-large write raises is ignored, as a
+/// full disk raises none), with its log written into the same directory.
+fn serve_on_a_small_disk(dir: &std::path::Path, url: &str, port: u16, max_file_bytes: u64) -> Background {
+    use std::io::Write;
+    // The log has nearly filled its share of the disk already.
+    let mut log = std::fs::File::create(dir.join("serve.log")).unwrap();
+    let line = "earlier log line ........................................................\n";
+    for _ in 0..(max_file_bytes - 20_000) / line.len() as u64 {
+        log.write_all(line.as_bytes()).unwrap();
+    }
+    let child = std::process::Command::new("bash")
+        .arg("-c")
+        .arg("trap '' XFSZ; exec prlimit --fsize=\"$0\":unlimited -- \"$@\"")
+        .arg(max_file_bytes.to_string())
+        .arg(env!("CARGO_BIN_EXE_meldpunt"))
+        .args(["--database-url", url, "serve", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .env_remove("MELDPUNT_CONFIG")
+        .env("MELDPUNT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("MELDPUNT_DATA_DIR", dir)
+        .env("MELDPUNT_METRICS_TOKEN", "metrics-secret")
+        .env("RUST_LOG", "debug,sqlx=debug")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .expect("start meldpunt serve");
+    Background(child)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_within_seconds() {
+    if which("prlimit").is_none() {
+        skip("prlimit (util-linux) is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = meldpunt::store::sqlite_url(&dir.path().join("meldpunt.db"));
+    let token = {
+        let store = meldpunt::store::Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let o = seed_orgs(&store).await;
+        let token = meldpunt::service::tokens::create(&store, &cli_ctx(), o.amsterdam, "systeem")
+            .await
+            .unwrap()
+            .1;
+        store.close().await;
+        token
+    };
+    let size = std::fs::metadata(dir.path().join("meldpunt.db")).unwrap().len();
+    let port = crate::multi_instance::free_port();
+    let server = serve_on_a_small_disk(dir.path(), &url, port, size + 2_000_000);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..200 {
+        if http.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "meldpunt serve did not start");
+    let post = |n: usize| {
+        let http = http.clone();
+        let base = base.clone();
+        let token = token.clone();
+        async move {
+            http.post(format!("{base}/api/v1/meldingen"))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .header("idempotency-key", format!("disk-{n}"))
+                .body(report(n))
+                .send()
+                .await
+        }
+    };
+    let healthz = || http.get(format!("{base}/healthz")).send();
+
+    // Report until the disk is full: every answer is 201 or 503, and liveness holds.
+    let mut acknowledged = Vec::new();
+    let mut refused = 0;
+    let mut n = 0;
+    let started = Instant::now();
+    while refused < 10 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120) && n < 20_000,
+            "the disk never filled ({n} reports)"
+        );
+        let r = post(n).await.expect("an answer, also while the disk is full");
+        match r.status().as_u16() {
+            201 => {
+                let doc: Value = r.json().await.unwrap();
+                acknowledged.push(doc["referentie"].as_str().unwrap().to_string());
+            }
+            503 => {
+                refused += 1;
+                assert!(r.headers().contains_key("retry-after"));
+                let doc: Value = r.json().await.unwrap();
+                assert_eq!(doc["type"], "urn:meldpunt:problem:unavailable");
+            }
+            other => panic!("report {n}: {other} {}", r.text().await.unwrap_or_default()),
+        }
+        if n % 25 == 0 {
+            assert_eq!(healthz().await.expect("healthz answers").status(), 200);
+        }
+        n += 1;
+    }
+    assert_eq!(healthz().await.unwrap().status(), 200);
+    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+
+    // Space again: writes within 5 s.
+    let pid = server.0.id().to_string();
+    let lifted = std::process::Command::new("prlimit")
+        .args(["--pid", &pid, "--fsize=unlimited:unlimited"])
+        .status()
+        .unwrap();
+    assert!(lifted.success());
+    let t = Instant::now();
+    loop {
+        let r = post(n).await.unwrap();
+        if r.status() == 201 {
+            let doc: Value = r.json().await.unwrap();
+            acknowledged.push(doc["referentie"].as_str().unwrap().to_string());
+            break;
+        }
+        assert_eq!(r.status(), 503);
+        assert!(t.elapsed() < Duration::from_secs(5), "no write 5 s after space was freed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let recovered_in = t.elapsed();
+    for m in n + 1..n + 20 {
+        assert_eq!(post(m).await.unwrap().status(), 201);
+    }
+    assert_eq!(
+        http.get(format!("{base}/readyz")).send().await.unwrap().status(),
+        200
+    );
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .bearer_auth("metrics-secret")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(counter(&metrics, "meldpunt_storage_failures_total") >= 10.0, "{metrics}");
+    assert!(counter(&metrics, "meldpunt_log_write_failures_total") >= 1.0, "{metrics}");
+
+    // Nothing acknowledged is lost; the audit chain verifies.
+    for reference in &acknowledged {
+        let r = http
+            .get(format!("{base}/api/v1/meldingen/{reference}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{reference} lost");
+    }
+    drop(server);
+    let store = meldpunt::store::Store::connect(&url).await.unwrap();
+    assert!(audit::verify(&store, None).await.unwrap().is_ok());
+    println!(
+        "full disk: {} acknowledged, {refused} refused, writes again {:.2} s after space was freed",
+        acknowledged.len(),
+        recovered_in.as_secs_f64()
+    );
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| std::path::Path::new(d).join(program))
+        .find(|p| p.exists())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_cut_during_a_burst_lose_nothing_and_writes_resume_within_seconds() {
+    let Some(db) = test_db(Backend::Postgres).await else {
+        return;
+    };
+    let o = seed_orgs(&db.store).await;
+    let token = meldpunt::service::tokens::create(&db.store, &cli_ctx(), o.amsterdam, "systeem")
+        .await
+        .unwrap()
+        .1;
+    let server = crate::multi_instance::start_server(&db.url, &[]).await;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Eight clients report as fast as they are answered.
+    let mut clients = Vec::new();
+    for c in 0..8usize {
+        let (http, base, token, stop) = (http.clone(), server.base.clone(), token.clone(), stop.clone());
+        clients.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            let mut unavailable = 0;
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && i < 5_000 {
+                let n = 100_000 * (c + 1) + i;
+                i += 1;
+                let r = http
+                    .post(format!("{base}/api/v1/meldingen"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", format!("cut-{n}"))
+                    .body(report(n))
+                    .send()
+                    .await
+                    .expect("an answer");
+                match r.status().as_u16() {
+                    201 => {
+                        let doc: Value = r.json().await.unwrap();
+                        acknowledged.push(doc["referentie"].as_str().unwrap().to_string());
+                    }
+                    503 => {
+                        assert!(r.headers().contains_key("retry-after"));
+                        unavailable += 1;
+                    }
+                    other => panic!("{other}: {}", r.text().await.unwrap_or_default()),
+                }
+            }
+            (acknowledged, unavailable)
+        }));
+    }
+    // Cut every connection of meldpunt's database, three times during the burst.
+    let admin = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let mut cut = 0;
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let rows = sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(&admin)
+        .await
+        .unwrap();
+        cut += rows.len();
+    }
+    assert!(cut >= 3, "cut only {cut} connections");
+    // Writes work again within 5 s of the last cut.
+    let last_cut = Instant::now();
+    let mut n = 900_000;
+    loop {
+        n += 1;
+        let r = http
+            .post(format!("{}/api/v1/meldingen", server.base))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .header("idempotency-key", format!("after-{n}"))
+            .body(report(n))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 201 {
+            break;
+        }
+        assert_eq!(r.status(), 503);
+        assert!(last_cut.elapsed() < Duration::from_secs(5), "no write 5 s after the cut");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut acknowledged = Vec::new();
+    let mut unavailable = 0;
+    for c in clients {
+        let (a, u) = c.await.unwrap();
+        acknowledged.extend(a);
+        unavailable += u;
+    }
+    assert!(acknowledged.len() > 50, "only {} reports acknowledged", acknowledged.len());
+    for reference in &acknowledged {
+        let r = http
+            .get(format!("{}/api/v1/meldingen/{reference}", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{reference} lost");
+    }
+    assert!(audit::verify(&db.store, None).await.unwrap().is_ok());
+    println!(
+        "postgres: {} acknowledged, {unavailable} answered 503, {cut} connections cut",
+        acknowledged.len()
+    );
 }
