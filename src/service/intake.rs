@@ -121,7 +121,8 @@ pub async fn store_evidence(
     for (u, kind) in checked {
         let sha256 = sha256_hex_bytes(&u.bytes);
         objects.put(&sha256, u.bytes.clone()).await.map_err(|e| {
-            tracing::error!(error = %e, "evidence could not be stored");
+            // Logged once per episode by the storage health (web::middleware).
+            tracing::debug!(error = %e, "evidence could not be stored");
             ServiceError::Store(StoreError::Unavailable(format!("evidence store: {e}")))
         })?;
         stored.push(StoredEvidence {
@@ -264,7 +265,8 @@ async fn run_batch(store: &Store, settings: &Settings, jobs: Vec<Job>) {
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, "intake batch could not be committed");
+            // Each report is answered 503; the storage health logs the episode once.
+            tracing::debug!(error = %e, "intake batch could not be committed");
             for job in jobs {
                 let _ = job.reply.send(Err(e.clone().into()));
             }

@@ -15,7 +15,20 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| match PrometheusBuilder::new().install_recorder() {
-            Ok(h) => Some(h),
+            Ok(h) => {
+                // Present (at 0) from the start, so an alert on their increase works at once.
+                metrics::describe_counter!(
+                    "meldpunt_storage_failures_total",
+                    "Requests and background writes refused because storage was unavailable"
+                );
+                metrics::counter!("meldpunt_storage_failures_total").increment(0);
+                metrics::describe_counter!(
+                    "meldpunt_log_write_failures_total",
+                    "Log lines that could not be written"
+                );
+                metrics::counter!("meldpunt_log_write_failures_total").absolute(0);
+                Some(h)
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "metrics recorder not installed");
                 None

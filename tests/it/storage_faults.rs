@@ -13,8 +13,8 @@ use axum::http::{Method, StatusCode};
 use meldpunt::store::audit;
 use serde_json::{json, Value};
 
-use crate::intake::{api_token, cast};
 use crate::edges::Background;
+use crate::intake::{api_token, cast};
 use crate::support::*;
 
 fn report(n: usize) -> String {
@@ -216,7 +216,12 @@ async fn a_full_sqlite_database_answers_503_loses_nothing_and_writes_again_once_
 /// `meldpunt serve` on a database in `dir`, as a process whose files cannot grow beyond
 /// `max_file_bytes` (`RLIMIT_FSIZE`; the signal a too-large write raises is ignored, as a
 /// full disk raises none), with its log written into the same directory.
-fn serve_on_a_small_disk(dir: &std::path::Path, url: &str, port: u16, max_file_bytes: u64) -> Background {
+fn serve_on_a_small_disk(
+    dir: &std::path::Path,
+    url: &str,
+    port: u16,
+    max_file_bytes: u64,
+) -> Background {
     use std::io::Write;
     // The log has nearly filled its share of the disk already.
     let mut log = std::fs::File::create(dir.join("serve.log")).unwrap();
@@ -262,7 +267,9 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
         store.close().await;
         token
     };
-    let size = std::fs::metadata(dir.path().join("meldpunt.db")).unwrap().len();
+    let size = std::fs::metadata(dir.path().join("meldpunt.db"))
+        .unwrap()
+        .len();
     let port = crate::multi_instance::free_port();
     let server = serve_on_a_small_disk(dir.path(), &url, port, size + 2_000_000);
     let base = format!("http://127.0.0.1:{port}");
@@ -305,7 +312,9 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
             started.elapsed() < Duration::from_secs(120) && n < 20_000,
             "the disk never filled ({n} reports)"
         );
-        let r = post(n).await.expect("an answer, also while the disk is full");
+        let r = post(n)
+            .await
+            .expect("an answer, also while the disk is full");
         match r.status().as_u16() {
             201 => {
                 let doc: Value = r.json().await.unwrap();
@@ -344,7 +353,10 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
             break;
         }
         assert_eq!(r.status(), 503);
-        assert!(t.elapsed() < Duration::from_secs(5), "no write 5 s after space was freed");
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "no write 5 s after space was freed"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let recovered_in = t.elapsed();
@@ -352,7 +364,11 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
         assert_eq!(post(m).await.unwrap().status(), 201);
     }
     assert_eq!(
-        http.get(format!("{base}/readyz")).send().await.unwrap().status(),
+        http.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200
     );
     let metrics = http
@@ -364,8 +380,14 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
         .text()
         .await
         .unwrap();
-    assert!(counter(&metrics, "meldpunt_storage_failures_total") >= 10.0, "{metrics}");
-    assert!(counter(&metrics, "meldpunt_log_write_failures_total") >= 1.0, "{metrics}");
+    assert!(
+        counter(&metrics, "meldpunt_storage_failures_total") >= 10.0,
+        "{metrics}"
+    );
+    assert!(
+        counter(&metrics, "meldpunt_log_write_failures_total") >= 1.0,
+        "{metrics}"
+    );
 
     // Nothing acknowledged is lost; the audit chain verifies.
     for reference in &acknowledged {
@@ -378,6 +400,14 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
         assert_eq!(r.status(), 200, "{reference} lost");
     }
     drop(server);
+    // One episode, told once each way — not once per refused request. (The ERROR line that
+    // opened it went to the full disk, so it may be among the lines that could not be written.)
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
+    assert!(
+        log.matches("storage writes are failing").count() <= 1,
+        "{log}"
+    );
+    assert_eq!(log.matches("storage writes work again").count(), 1);
     let store = meldpunt::store::Store::connect(&url).await.unwrap();
     assert!(audit::verify(&store, None).await.unwrap().is_ok());
     println!(
@@ -414,7 +444,12 @@ async fn postgres_connections_cut_during_a_burst_lose_nothing_and_writes_resume_
     // Eight clients report as fast as they are answered.
     let mut clients = Vec::new();
     for c in 0..8usize {
-        let (http, base, token, stop) = (http.clone(), server.base.clone(), token.clone(), stop.clone());
+        let (http, base, token, stop) = (
+            http.clone(),
+            server.base.clone(),
+            token.clone(),
+            stop.clone(),
+        );
         clients.push(tokio::spawn(async move {
             let mut acknowledged = Vec::new();
             let mut unavailable = 0;
@@ -479,7 +514,10 @@ async fn postgres_connections_cut_during_a_burst_lose_nothing_and_writes_resume_
             break;
         }
         assert_eq!(r.status(), 503);
-        assert!(last_cut.elapsed() < Duration::from_secs(5), "no write 5 s after the cut");
+        assert!(
+            last_cut.elapsed() < Duration::from_secs(5),
+            "no write 5 s after the cut"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -490,7 +528,11 @@ async fn postgres_connections_cut_during_a_burst_lose_nothing_and_writes_resume_
         acknowledged.extend(a);
         unavailable += u;
     }
-    assert!(acknowledged.len() > 50, "only {} reports acknowledged", acknowledged.len());
+    assert!(
+        acknowledged.len() > 50,
+        "only {} reports acknowledged",
+        acknowledged.len()
+    );
     for reference in &acknowledged {
         let r = http
             .get(format!("{}/api/v1/meldingen/{reference}", server.base))
