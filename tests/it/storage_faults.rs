@@ -548,3 +548,78 @@ async fn postgres_connections_cut_during_a_burst_lose_nothing_and_writes_resume_
         acknowledged.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_pipe_closed_by_its_reader_never_stops_the_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = meldpunt::store::sqlite_url(&dir.path().join("meldpunt.db"));
+    let token = {
+        let store = meldpunt::store::Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let o = seed_orgs(&store).await;
+        meldpunt::service::tokens::create(&store, &cli_ctx(), o.amsterdam, "systeem")
+            .await
+            .unwrap()
+            .1
+    };
+    let port = crate::multi_instance::free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_meldpunt"))
+        .args(["--database-url", &url, "serve", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .env_remove("MELDPUNT_CONFIG")
+        .env("MELDPUNT_DATA_DIR", dir.path())
+        .env("MELDPUNT_METRICS_TOKEN", "metrics-secret")
+        .env("RUST_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader of the log goes away: every later log line meets a closed pipe.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let server = Background(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..200 {
+        if http.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "meldpunt serve did not start");
+    for n in 0..20 {
+        assert_eq!(
+            http.get(format!("{base}/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let r = http
+            .post(format!("{base}/api/v1/meldingen"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(report(n))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .bearer_auth("metrics-secret")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        counter(&metrics, "meldpunt_log_write_failures_total") >= 20.0,
+        "{metrics}"
+    );
+    drop(server);
+}
