@@ -264,21 +264,33 @@ impl QueueEntry {
     pub fn is_overdue(&self, now: Millis) -> bool {
         self.status.awaits_decision() && now > self.deadline_at
     }
+
+    /// Needs the team now: acute, or overdue.
+    pub fn is_pressing(&self, now: Millis) -> bool {
+        self.urgency == Urgency::Acute || self.is_overdue(now)
+    }
 }
 
-/// Orders the queue: urgency first, then the disturbance that comes soonest (unknown
-/// dates last; dates already past count as "now"), then the number of municipalities
-/// that reported it, then the oldest report.
+/// A case's place in the queue, smallest first: pressing cases (acute, or overdue) before
+/// all others, so they are on the first page however many cases are open; then urgency; then
+/// the disturbance that comes soonest (unknown dates last; dates already past count as "now");
+/// then the number of municipalities that reported it (most first); then the oldest report;
+/// then the case number. `store::cases::queue` orders by the same key in SQL, and a property
+/// test on both backends proves that they agree.
+pub fn queue_key(e: &QueueEntry, now: Millis) -> (u8, u8, i64, i64, i64, i64) {
+    (
+        u8::from(!e.is_pressing(now)),
+        e.urgency.rank(),
+        e.expected_start_at.map(|s| s.max(now)).unwrap_or(i64::MAX),
+        -e.municipality_count,
+        e.first_reported_at,
+        e.case_id,
+    )
+}
+
+/// Orders the queue by [`queue_key`].
 pub fn prioritise(entries: &mut [QueueEntry], now: Millis) {
-    entries.sort_by_key(|e| {
-        (
-            e.urgency.rank(),
-            e.expected_start_at.map(|s| s.max(now)).unwrap_or(i64::MAX),
-            -e.municipality_count,
-            e.first_reported_at,
-            e.case_id,
-        )
-    });
+    entries.sort_by_key(|e| queue_key(e, now));
 }
 
 #[cfg(test)]
@@ -411,6 +423,21 @@ mod tests {
         prioritise(&mut q, now);
         let order: Vec<i64> = q.iter().map(|e| e.case_id).collect();
         assert_eq!(order, vec![7, 4, 3, 5, 2, 6, 1]);
+    }
+
+    #[test]
+    fn an_overdue_case_comes_before_every_case_that_is_not_pressing() {
+        let now = 1_000_000;
+        let mut late = entry(1, Urgency::Normal, None, 1);
+        late.deadline_at = now - 1;
+        let mut on_time = entry(2, Urgency::High, Some(now + 10), 5);
+        on_time.deadline_at = now + 1_000;
+        let mut acute = entry(3, Urgency::Acute, None, 1);
+        acute.deadline_at = now + 1_000;
+        let mut q = vec![on_time, late, acute];
+        prioritise(&mut q, now);
+        let order: Vec<i64> = q.iter().map(|e| e.case_id).collect();
+        assert_eq!(order, vec![3, 1, 2]);
     }
 
     #[test]

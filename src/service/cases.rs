@@ -8,20 +8,20 @@ use super::history::{change_status, inform_reporters, record, Move};
 use super::{Ctx, Result, ServiceError, Settings};
 use crate::domain::assessment::{assessment_open, AssessmentClosed, Version};
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::case::{prioritise, CaseEventKind, CaseStatus, Mover, QueueEntry};
+use crate::domain::case::{CaseEventKind, CaseStatus, Mover, QueueEntry};
 use crate::domain::link::Platform;
 use crate::domain::platform::{pick, PlatformEntry};
-use crate::domain::report::Category;
+use crate::domain::report::{Category, Urgency};
 use crate::domain::Millis;
-use crate::store::cases::{self, Case, CaseEvent};
+use crate::store::cases::{self, Case, CaseEvent, QueuePage, QueueQuery};
 use crate::store::notices::{self, Answer, Notice, Recheck};
 use crate::store::redress::{self, Objection};
 use crate::store::reports::{Evidence, Report, ReportLink};
 use crate::store::{assessments, platforms, reports};
 use crate::store::{audit, Store, StoreError};
 
-/// Most cases the queue considers at once.
-const QUEUE_LIMIT: i64 = 5_000;
+/// Cases per page of the queue.
+pub const QUEUE_PAGE: i64 = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timeliness {
@@ -38,46 +38,40 @@ pub struct QueueFilter {
     /// One status; none means every open status.
     pub status: Option<CaseStatus>,
     pub timeliness: Option<Timeliness>,
+    pub urgency: Option<Urgency>,
 }
 
-/// The queue: matching cases, most pressing first.
-pub async fn queue(store: &Store, filter: &QueueFilter, now: Millis) -> Result<Vec<Case>> {
-    let statuses: Vec<CaseStatus> = match filter.status {
-        Some(s) => vec![s],
-        None => CaseStatus::ALL
-            .into_iter()
-            .filter(|s| s.is_open())
-            .collect(),
-    };
-    let mut found = cases::list(store, &statuses, QUEUE_LIMIT).await?;
-    if let Some(org) = filter.org_id {
-        let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
-        let reporting = cases::reporting_orgs(store, &ids).await?;
-        found.retain(|c| {
-            reporting
-                .iter()
-                .any(|(case, o, _)| *case == c.id && *o == org)
-        });
-    }
-    found.retain(|c| {
-        let entry = entry(c);
-        filter.platform.is_none_or(|p| c.platform == p)
-            && filter.category.is_none_or(|k| c.categories.contains(&k))
-            && match filter.timeliness {
-                None => true,
-                Some(Timeliness::Late) => entry.is_overdue(now),
-                Some(Timeliness::OnTime) => !entry.is_overdue(now),
-            }
-    });
-    let mut entries: Vec<QueueEntry> = found.iter().map(entry).collect();
-    prioritise(&mut entries, now);
-    let mut ordered = Vec::with_capacity(found.len());
-    for e in entries {
-        if let Some(pos) = found.iter().position(|c| c.id == e.case_id) {
-            ordered.push(found.swap_remove(pos));
+impl QueueFilter {
+    fn query(&self) -> QueueQuery {
+        QueueQuery {
+            statuses: self.status.into_iter().collect(),
+            platform: self.platform,
+            org_id: self.org_id,
+            category: self.category,
+            urgency: self.urgency,
+            overdue: self.timeliness.map(|t| t == Timeliness::Late),
         }
     }
-    Ok(ordered)
+}
+
+/// Page `page` (from 0) of the queue: matching cases, most pressing first
+/// (`domain::case::queue_key`), with the exact total and number overdue. Never truncated:
+/// every open case is on some page, and pressing ones on the first.
+pub async fn queue(
+    store: &Store,
+    filter: &QueueFilter,
+    now: Millis,
+    page: i64,
+) -> Result<QueuePage> {
+    let page = page.max(0);
+    Ok(cases::queue(store, &filter.query(), now, page * QUEUE_PAGE, QUEUE_PAGE).await?)
+}
+
+/// How many cases are open and how many of them overdue (for the start page), counted by
+/// the database.
+pub async fn open_counts(store: &Store, now: Millis) -> Result<(i64, i64)> {
+    let page = cases::queue(store, &QueueQuery::default(), now, 0, 0).await?;
+    Ok((page.total, page.overdue))
 }
 
 /// Everything the case page shows about one case, read in one pass.

@@ -276,6 +276,145 @@ pub async fn get_locked(tx: &mut WriteTx, id: i64) -> Result<Case> {
 }
 
 /// Cases in any of `statuses`, at most `limit`, newest report first.
+/// Which cases the queue shows. Every condition is optional; `statuses` empty means every
+/// open status.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueQuery {
+    pub statuses: Vec<CaseStatus>,
+    pub platform: Option<Platform>,
+    /// Reported by this organisation (an active report of it in the case).
+    pub org_id: Option<i64>,
+    pub category: Option<Category>,
+    pub urgency: Option<Urgency>,
+    /// `Some(true)`: only overdue cases; `Some(false)`: only cases not overdue.
+    pub overdue: Option<bool>,
+}
+
+/// One page of the queue, with the exact numbers of the whole selection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuePage {
+    pub cases: Vec<Case>,
+    pub total: i64,
+    pub overdue: i64,
+}
+
+/// A list of closed-vocabulary identifiers as SQL literals (never user input).
+fn ids<T: Copy>(items: &[T], id: impl Fn(T) -> &'static str) -> String {
+    items
+        .iter()
+        .map(|i| format!("'{}'", id(*i)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `c` is overdue at `$1`: the SQL of `QueueEntry::is_overdue`.
+fn overdue_sql() -> String {
+    let awaiting: Vec<CaseStatus> = CaseStatus::ALL
+        .into_iter()
+        .filter(|s| s.awaits_decision())
+        .collect();
+    format!(
+        "(c.status IN ({}) AND c.deadline_at < $1)",
+        ids(&awaiting, CaseStatus::as_str)
+    )
+}
+
+/// `domain::case::queue_key` in SQL (`$1` is now).
+fn queue_order_sql() -> String {
+    let rank: Vec<String> = Urgency::ALL
+        .iter()
+        .map(|u| format!("WHEN '{}' THEN {}", u.as_str(), u.rank()))
+        .collect();
+    format!(
+        "CASE WHEN c.urgency = '{acute}' OR {overdue} THEN 0 ELSE 1 END, \
+         CASE c.urgency {rank} END, \
+         CASE WHEN c.expected_start_at IS NULL THEN {max} \
+              WHEN c.expected_start_at < $1 THEN $1 ELSE c.expected_start_at END, \
+         c.municipality_count DESC, c.first_reported_at, c.id",
+        acute = Urgency::Acute.as_str(),
+        overdue = overdue_sql(),
+        rank = rank.join(" "),
+        max = i64::MAX,
+    )
+}
+
+/// A page of the queue, most pressing first (`domain::case::queue_key`), computed by the
+/// database: filtered, ordered and paged in SQL, never truncated. `$1` is now; the
+/// organisation filter, when given, is `$2`; the total and the number overdue are exact.
+pub async fn queue(
+    store: &Store,
+    q: &QueueQuery,
+    now: Millis,
+    offset: i64,
+    limit: i64,
+) -> Result<QueuePage> {
+    let statuses: Vec<CaseStatus> = if q.statuses.is_empty() {
+        CaseStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .collect()
+    } else {
+        q.statuses.clone()
+    };
+    let mut conditions = vec![format!(
+        "c.status IN ({})",
+        ids(&statuses, CaseStatus::as_str)
+    )];
+    if let Some(p) = q.platform {
+        conditions.push(format!("c.platform = '{}'", p.as_str()));
+    }
+    if let Some(u) = q.urgency {
+        conditions.push(format!("c.urgency = '{}'", u.as_str()));
+    }
+    if let Some(k) = q.category {
+        conditions.push(format!(
+            "(',' || c.categories || ',') LIKE '%,{},%'",
+            k.as_str()
+        ));
+    }
+    match q.overdue {
+        Some(true) => conditions.push(overdue_sql()),
+        Some(false) => conditions.push(format!("NOT {}", overdue_sql())),
+        None => {}
+    }
+    if q.org_id.is_some() {
+        conditions.push(
+            "EXISTS (SELECT 1 FROM report_links l JOIN reports r ON r.id = l.report_id \
+             WHERE l.case_id = c.id AND r.org_id = $2)"
+                .to_string(),
+        );
+    }
+    let filter = conditions.join(" AND ");
+    let (limit_at, offset_at) = if q.org_id.is_some() { (3, 4) } else { (2, 3) };
+    let count_sql = format!(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) FROM cases c WHERE {filter}",
+        overdue_sql()
+    );
+    let mut counted = sqlx::query(&count_sql).bind(now);
+    let page_sql = format!(
+        "{SELECT} WHERE {filter} ORDER BY {} LIMIT ${limit_at} OFFSET ${offset_at}",
+        queue_order_sql()
+    );
+    let mut listed = sqlx::query(&page_sql).bind(now);
+    if let Some(org) = q.org_id {
+        counted = counted.bind(org);
+        listed = listed.bind(org);
+    }
+    let counts = counted.fetch_one(store.pool()).await?;
+    let total: i64 = counts.try_get(0)?;
+    let overdue: i64 = counts.try_get(1)?;
+    let rows = listed
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(QueuePage {
+        cases: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total,
+        overdue,
+    })
+}
+
 pub async fn list(store: &Store, statuses: &[CaseStatus], limit: i64) -> Result<Vec<Case>> {
     let list: Vec<String> = statuses
         .iter()
@@ -289,25 +428,6 @@ pub async fn list(store: &Store, statuses: &[CaseStatus], limit: i64) -> Result<
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(from_row).collect()
-}
-
-/// The municipalities (organisation ids) with at least one report in the case.
-pub async fn reporting_orgs(store: &Store, case_ids: &[i64]) -> Result<Vec<(i64, i64, String)>> {
-    if case_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<String> = case_ids.iter().map(|i| i.to_string()).collect();
-    let rows = sqlx::query(&format!(
-        "SELECT DISTINCT l.case_id, o.id, o.name FROM report_links l \
-         JOIN reports r ON r.id = l.report_id JOIN organisations o ON o.id = r.org_id \
-         WHERE l.case_id IN ({})",
-        ids.join(",")
-    ))
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq)]

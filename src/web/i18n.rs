@@ -442,8 +442,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("on_time", "Op tijd", "On time"),
     ("optional", "niet verplicht", "optional"),
     ("platform", "Platform", "Platform"),
+    ("queue_beyond", "Deze pagina bestaat niet: er zijn minder zaken. Ga terug naar de eerste pagina.", "This page does not exist: there are fewer cases. Go back to the first page."),
+    ("queue_pages", "Pagina's van de werkvoorraad", "Pages of the case queue"),
+    ("page_previous", "Vorige pagina", "Previous page"),
+    ("page_next", "Volgende pagina", "Next page"),
     ("queue_empty", "Er zijn geen zaken die aan dit filter voldoen.", "No cases match this filter."),
-    ("queue_intro", "Open zaken, de meest dringende eerst: urgentie, tijd tot de verwachte verstoring en het aantal gemeenten dat dezelfde inhoud meldde.", "Open cases, most pressing first: urgency, time until the expected disturbance and the number of municipalities that reported the same content."),
+    ("queue_intro", "Open zaken, de meest dringende eerst: acute en te late zaken bovenaan, dan urgentie, tijd tot de verwachte verstoring en het aantal gemeenten dat dezelfde inhoud meldde.", "Open cases, most pressing first: acute and late cases at the top, then urgency, time until the expected disturbance and the number of municipalities that reported the same content."),
     ("queue_title", "Werkvoorraad", "Case queue"),
     ("reference", "Kenmerk", "Reference"),
     ("release", "Vrijgeven", "Release"),
@@ -631,13 +635,14 @@ mod tests {
 
     #[test]
     fn every_message_renders_in_both_languages_with_its_fields_filled() {
-        for (key, _, _) in MESSAGES {
+        for (key, nl_text, _) in MESSAGES {
             let mut m = Message::new(key);
-            for name in [
-                "platform", "status", "url", "max", "n", "name", "email", "code", "role", "kind",
-                "detail", "seconds", "field", "from", "to", "value", "max_mb",
-            ] {
-                m = m.with(name, "X");
+            // Every field the text names (the other language names the same: see above).
+            for part in nl_text.split('{').skip(1) {
+                let name = part.split('}').next().unwrap();
+                if name != "reason" {
+                    m = m.with(Box::leak(name.to_string().into_boxed_str()), "X");
+                }
             }
             m = m.nested("reason", Message::new("link.empty"));
             let nl = Tr::new(Lang::Nl).message(&m);

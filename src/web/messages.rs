@@ -175,6 +175,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("token.name_required", "Geef het token een naam van hoogstens 100 tekens, bijvoorbeeld het systeem dat het gebruikt.", "Give the token a name of at most 100 characters, for example the system that uses it."),
     ("web.audit_date_format", "Vul datums in als jjjj-mm-dd, bijvoorbeeld 2026-11-29.", "Enter dates as yyyy-mm-dd, for example 2026-11-29."),
     ("web.form_malformed", "Het formulier is onvolledig of onjuist ingevuld. Ga terug en probeer het opnieuw.", "The form is incomplete or not filled in correctly. Go back and try again."),
+    ("web.queue_counts", "{total} zaken, waarvan {overdue} te laat.", "{total} cases, {overdue} of them late."),
+    ("web.queue_page", "Pagina {page} van {pages}", "Page {page} of {pages}"),
     ("web.unknown_file_field", "Onbekend bestandsveld {field}.", "Unknown file field {field}."),
     ("web.upload_incomplete", "Het formulier kwam niet volledig aan. Ga terug en probeer het opnieuw.", "The form did not arrive in full. Go back and try again."),
     ("withdrawal.cannot_render", "De intrekking kon niet worden opgesteld.", "The withdrawal could not be drawn up."),

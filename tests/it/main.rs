@@ -14,6 +14,7 @@ mod http_basics;
 mod intake;
 mod multi_instance;
 mod notices;
+mod queue;
 mod sign_in;
 mod storage_faults;
 mod store;

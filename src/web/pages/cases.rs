@@ -73,7 +73,16 @@ struct QueuePage {
     categories: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
     municipalities: Vec<(String, String)>,
+    urgencies: Vec<(&'static str, &'static str)>,
     q: QueueQuery,
+    /// "n open cases, m of them late" for this selection, exact.
+    counts: String,
+    /// "Page 2 of 7", and the links to the pages before and after (filters kept).
+    page_label: String,
+    previous: Option<String>,
+    next: Option<String>,
+    /// A page beyond the last.
+    beyond: bool,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -88,6 +97,38 @@ pub struct QueueQuery {
     status: String,
     #[serde(default)]
     termijn: String,
+    #[serde(default)]
+    urgentie: String,
+    /// The page, from 1; anything else is page 1.
+    #[serde(default)]
+    pagina: String,
+}
+
+impl QueueQuery {
+    /// The query string of the filter (without the page), for the page links.
+    fn query_string(&self) -> String {
+        [
+            ("platform", &self.platform),
+            ("gemeente", &self.gemeente),
+            ("categorie", &self.categorie),
+            ("status", &self.status),
+            ("termijn", &self.termijn),
+            ("urgentie", &self.urgentie),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}&", urlencoding::encode(v)))
+        .collect()
+    }
+
+    fn page(&self) -> i64 {
+        self.pagina
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .unwrap_or(1)
+    }
 }
 
 pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, PageError> {
@@ -111,12 +152,17 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
             "te-laat" => Some(Timeliness::Late),
             _ => None,
         },
+        urgency: Urgency::parse(&q.urgentie),
     };
     let now = now_ms();
-    let found = case_service::queue(store, &filter, now).await?;
+    let page = q.page();
+    let found = case_service::queue(store, &filter, now, page - 1).await?;
+    let pages = (found.total + case_service::QUEUE_PAGE - 1) / case_service::QUEUE_PAGE;
+    let link = |n: i64| format!("/zaken?{}pagina={n}", q.query_string());
     let awaiting = assessments::awaiting_approval(store).await?;
     let escalated = notices::escalated_cases(store).await?;
     let rows = found
+        .cases
         .iter()
         .map(|c| {
             let e = entry(c);
@@ -168,6 +214,23 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
             .map(|s| (s.as_str(), status_label(&p.tr, *s)))
             .collect(),
         municipalities,
+        urgencies: Urgency::ALL
+            .iter()
+            .map(|u| (u.as_str(), urgency_label(&p.tr, *u)))
+            .collect(),
+        counts: p.tr.message(
+            &Message::new("web.queue_counts")
+                .with("total", found.total)
+                .with("overdue", found.overdue),
+        ),
+        page_label: p.tr.message(
+            &Message::new("web.queue_page")
+                .with("page", page)
+                .with("pages", pages.max(1)),
+        ),
+        previous: (page > 1).then(|| link((page - 1).min(pages.max(1)))),
+        next: (page < pages).then(|| link(page + 1)),
+        beyond: page > pages.max(1),
         q,
     })
 }

@@ -44,7 +44,7 @@ struct StartPage {
     sign_ins: Vec<(String, String, &'static str)>,
     show_report: bool,
     /// (open cases, overdue) for the central team's case handlers.
-    queue: Option<(usize, usize)>,
+    queue: Option<(i64, i64)>,
 }
 
 pub async fn start(p: Page) -> Result<Response, PageError> {
@@ -98,12 +98,8 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
             .collect();
     let queue = if authorize(&p.actor, Action::ViewCases).is_ok() {
         let now = crate::service::now_ms();
-        let open = crate::service::cases::queue(store, &Default::default(), now).await?;
-        let overdue = open
-            .iter()
-            .filter(|c| crate::service::cases::entry(c).is_overdue(now))
-            .count();
-        Some((open.len(), overdue))
+        let (open, overdue) = crate::service::cases::open_counts(store, now).await?;
+        Some((open, overdue))
     } else {
         None
     };

@@ -1,0 +1,266 @@
+//! The analysts' queue at scale: computed by the database, never truncated, most pressing
+//! first in exactly the order `domain::case::prioritise` gives, paged.
+
+use axum::http::StatusCode;
+use meldpunt::domain::case::{prioritise, CaseFigures, CaseStatus, QueueEntry};
+use meldpunt::domain::link::{CanonicalLink, Platform};
+use meldpunt::domain::report::{Category, Urgency};
+use meldpunt::service::now_ms;
+use meldpunt::store::cases::{self, QueueQuery};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config as PropConfig, TestRunner};
+
+use crate::both_backends;
+use crate::support::*;
+
+const HOUR: i64 = 3_600_000;
+
+/// One generated case: urgency, deadline and expected start relative to now,
+/// municipalities, first report relative to now, status.
+type Spec = (Urgency, i64, Option<i64>, i64, i64, CaseStatus);
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        prop::sample::select(Urgency::ALL.to_vec()),
+        -48 * HOUR..96 * HOUR,
+        prop::option::of(-24 * HOUR..72 * HOUR),
+        1i64..6,
+        -72 * HOUR..0,
+        prop::sample::select(CaseStatus::ALL.to_vec()),
+    )
+}
+
+/// Replaces every case in the database by `specs`; returns the queue entries the domain
+/// would see for them.
+async fn fill(db: &TestDb, specs: &[Spec], now: i64, round: usize) -> Vec<QueueEntry> {
+    sql(db, "DELETE FROM cases").await.unwrap();
+    let mut tx = db.store.begin_write().await.unwrap();
+    let mut entries = Vec::new();
+    for (i, (urgency, deadline, start, munis, first, status)) in specs.iter().enumerate() {
+        let link = CanonicalLink {
+            url: format!("https://www.tiktok.com/@q/video/{round}{i:05}"),
+            platform: Platform::TikTok,
+            domain: "tiktok.com".into(),
+        };
+        let f = CaseFigures {
+            urgency: *urgency,
+            deadline_at: now + deadline,
+            expected_start_at: start.map(|s| now + s),
+            municipality_count: *munis,
+            report_count: *munis,
+            categories: vec![Category::CallToGather],
+            first_reported_at: now + first,
+            last_reported_at: now + first,
+            all_withdrawn: false,
+        };
+        let id = cases::insert(&mut tx, &format!("ZAAK-Q{round}-{i}"), &link, &f, now)
+            .await
+            .unwrap()
+            .unwrap();
+        entries.push((
+            id,
+            QueueEntry {
+                case_id: id,
+                status: *status,
+                platform: Platform::TikTok,
+                urgency: *urgency,
+                deadline_at: f.deadline_at,
+                expected_start_at: f.expected_start_at,
+                municipality_count: *munis,
+                first_reported_at: f.first_reported_at,
+            },
+        ));
+    }
+    tx.commit().await.unwrap();
+    for status in CaseStatus::ALL {
+        let ids: Vec<String> = entries
+            .iter()
+            .filter(|(_, e)| e.status == status)
+            .map(|(id, _)| id.to_string())
+            .collect();
+        if !ids.is_empty() && status != CaseStatus::Received {
+            sql(
+                db,
+                &format!(
+                    "UPDATE cases SET status = '{}' WHERE id IN ({})",
+                    status.as_str(),
+                    ids.join(",")
+                ),
+            )
+            .await
+            .unwrap();
+        }
+    }
+    entries.into_iter().map(|(_, e)| e).collect()
+}
+
+/// Every page of the store's queue for `q`, one after the other.
+async fn all_pages(db: &TestDb, q: &QueueQuery, now: i64, per_page: i64) -> (Vec<i64>, i64, i64) {
+    let mut ids = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = cases::queue(&db.store, q, now, offset, per_page)
+            .await
+            .unwrap();
+        assert!(page.cases.len() as i64 <= per_page);
+        let done = page.cases.is_empty();
+        ids.extend(page.cases.iter().map(|c| c.id));
+        if done {
+            return (ids, page.total, page.overdue);
+        }
+        offset += per_page;
+    }
+}
+
+both_backends!(
+    paging_through_the_stores_queue_gives_exactly_the_domains_order,
+    |db: TestDb| async move {
+        seed_orgs(&db.store).await;
+        let now = now_ms();
+        let mut runner = TestRunner::new(PropConfig::with_cases(24));
+        let sets = prop::collection::vec(spec(), 0..130);
+        for round in 0..24 {
+            let specs = sets.new_tree(&mut runner).unwrap().current();
+            let entries = fill(&db, &specs, now, round).await;
+            for (q, keep) in [
+                (QueueQuery::default(), None),
+                (
+                    QueueQuery {
+                        overdue: Some(true),
+                        ..Default::default()
+                    },
+                    Some(true),
+                ),
+                (
+                    QueueQuery {
+                        overdue: Some(false),
+                        urgency: Some(Urgency::High),
+                        ..Default::default()
+                    },
+                    Some(false),
+                ),
+            ] {
+                let mut want: Vec<QueueEntry> = entries
+                    .iter()
+                    .filter(|e| e.status.is_open())
+                    .filter(|e| keep.is_none_or(|late| e.is_overdue(now) == late))
+                    .filter(|e| q.urgency.is_none_or(|u| e.urgency == u))
+                    .cloned()
+                    .collect();
+                prioritise(&mut want, now);
+                let want_ids: Vec<i64> = want.iter().map(|e| e.case_id).collect();
+                let per_page = [7, 50][round % 2];
+                let (got, total, overdue) = all_pages(&db, &q, now, per_page).await;
+                assert_eq!(got, want_ids, "round {round}, {q:?}");
+                assert_eq!(total, want.len() as i64);
+                assert_eq!(
+                    overdue,
+                    want.iter().filter(|e| e.is_overdue(now)).count() as i64
+                );
+                // Pressing cases first: no case that is not pressing before one that is.
+                let pressing: Vec<bool> = want.iter().map(|e| e.is_pressing(now)).collect();
+                assert!(pressing.windows(2).all(|w| w[0] >= w[1]));
+            }
+        }
+    }
+);
+
+both_backends!(
+    the_queue_page_shows_pressing_cases_first_with_exact_counts_and_pages_of_fifty,
+    |db: TestDb| async move {
+        let t = crate::notices::team(&db).await;
+        let now = now_ms();
+        // 120 ordinary cases, then two acute ones reported first.
+        let mut specs: Vec<Spec> = (0..120)
+            .map(|i| {
+                (
+                    Urgency::Normal,
+                    70 * HOUR,
+                    Some(48 * HOUR),
+                    1,
+                    -i * 60_000,
+                    CaseStatus::Received,
+                )
+            })
+            .collect();
+        specs.push((
+            Urgency::Acute,
+            HOUR,
+            None,
+            1,
+            -100 * HOUR,
+            CaseStatus::InTriage,
+        ));
+        specs.push((
+            Urgency::High,
+            -HOUR,
+            None,
+            1,
+            -101 * HOUR,
+            CaseStatus::Received,
+        ));
+        fill(&db, &specs, now, 99).await;
+        let app = TestApp::new(&db.store);
+        let mut c = app.signed_in(&t.cast.analyst).await;
+        let first = c.get("/zaken").await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(
+            first.body.matches("href=\"/zaken/").count(),
+            50,
+            "50 rows a page"
+        );
+        let acute = first
+            .body
+            .find("ZAAK-Q99-120")
+            .expect("the acute case is on page 1");
+        let late = first
+            .body
+            .find("ZAAK-Q99-121")
+            .expect("the late case is on page 1");
+        let ordinary = first.body.find("ZAAK-Q99-0<").unwrap_or(usize::MAX);
+        assert!(acute < late && late < ordinary);
+        assert!(
+            first.body.contains("122 zaken, waarvan 1 te laat."),
+            "{}",
+            first.body
+        );
+        assert!(first.body.contains("Pagina 1 van 3"));
+        assert!(first.body.contains("href=\"/zaken?pagina=2\""));
+        // The last page, filters kept in the links, and pages beyond the end.
+        let last = c.get("/zaken?termijn=op-tijd&pagina=3").await;
+        assert_eq!(last.status, StatusCode::OK);
+        assert!(
+            last.body.contains("121 zaken, waarvan 0 te laat."),
+            "{}",
+            last.body
+        );
+        assert_eq!(last.body.matches("href=\"/zaken/").count(), 21);
+        assert!(
+            last.body
+                .contains("href=\"/zaken?termijn=op-tijd&#38;pagina=2\""),
+            "{}",
+            last.body
+        );
+        for bad in [
+            "pagina=99",
+            "pagina=-1",
+            "pagina=x",
+            "pagina=99999999999",
+            "urgentie=zeer",
+            "status=onzin",
+        ] {
+            let r = c.get(&format!("/zaken?{bad}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{bad}");
+        }
+        let beyond = c.get("/zaken?pagina=99").await;
+        assert!(
+            beyond.body.contains("Deze pagina bestaat niet"),
+            "{}",
+            beyond.body
+        );
+        // The start page counts the same, without loading the cases.
+        let start = c.get("/start").await;
+        assert!(start.body.contains("122"), "{}", start.body);
+    }
+);
