@@ -53,8 +53,16 @@ pub enum Command {
     /// Manage an organisation's API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Seed demo data into an empty database and print the demo accounts.
-    Demo,
+    /// Seed demo data into an empty database and print the demo accounts; with `--cases N`,
+    /// also report N realistic reports (a scale data set for trials and benchmarks).
+    Demo {
+        /// How many reports to add, each through the real intake (most make a new case).
+        #[arg(long)]
+        cases: Option<u64>,
+        /// Seed for the generated data (the same seed gives the same data).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Check or export the audit trail's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -226,10 +234,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             println!("Database schema is up to date.");
             Ok(0)
         }
-        Command::Demo => {
+        Command::Demo { cases, seed } => {
             let seeded = demo::seed(&store, &ctx).await?;
             if !seeded {
                 println!("The database already has accounts; no demo data added.");
+            }
+            if let Some(n) = cases.filter(|n| *n > 0) {
+                report(org_service::import_municipalities(&store, &ctx).await)?;
+                let started = std::time::Instant::now();
+                let added = report(
+                    demo::fill(&store, &ctx, n, seed, &|done, all| {
+                        use std::io::Write;
+                        let width = 40;
+                        let filled = (done * width / all.max(1)) as usize;
+                        let mut err = std::io::stderr();
+                        let _ = write!(
+                            err,
+                            "\r[{}{}] {done}/{all} reports",
+                            "#".repeat(filled),
+                            ".".repeat(width as usize - filled)
+                        );
+                        let _ = err.flush();
+                    })
+                    .await,
+                )?;
+                eprintln!();
+                println!(
+                    "{added} reports added in {:.1} s.",
+                    started.elapsed().as_secs_f64()
+                );
             }
             print_demo(&config);
             Ok(0)

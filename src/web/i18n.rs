@@ -581,6 +581,7 @@ mod tests {
         "assessment",
         "case",
         "decision",
+        "demo",
         "evidence",
         "failure",
         "field",

@@ -382,3 +382,27 @@ both_backends!(
         assert_eq!(meldpunt(&db, &["audit", "verify"]).0, 0);
     }
 );
+
+both_backends!(
+    demo_cases_fills_a_scale_data_set_through_the_real_intake,
+    |db: TestDb| async move {
+        let (code, out, err) = meldpunt(&db, &["demo", "--cases", "400"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("400 reports added"), "{out}");
+        assert!(err.contains("400/400 reports"), "a progress bar: {err}");
+        let all: Vec<meldpunt::domain::case::CaseStatus> =
+            meldpunt::domain::case::CaseStatus::ALL.to_vec();
+        let cases = meldpunt::store::cases::list(&db.store, &all, 10_000)
+            .await
+            .unwrap();
+        // Some reports are copies of a link another municipality reported: one case each.
+        assert!((300..400).contains(&cases.len()), "{} cases", cases.len());
+        assert!(cases.iter().any(|c| c.municipality_count > 1));
+        assert!(cases
+            .iter()
+            .any(|c| c.urgency == meldpunt::domain::report::Urgency::Acute));
+        // Every report is in the audit trail, and the chain verifies.
+        assert!(audit::count(&db.store).await.unwrap() > 400);
+        assert!(audit::verify(&db.store, None).await.unwrap().is_ok());
+    }
+);
