@@ -329,7 +329,7 @@ pub async fn fill(
     ];
     // Made one at a time as the intake takes them, so a million reports need no more memory
     // than a few hundred.
-    let make = move |i: u64| -> Result<(Ctx, Submission)> {
+    let mut make = move |i: u64| -> Result<(Ctx, Submission)> {
         let (org_id, code, name) = &municipalities[rng.gen_range(0..municipalities.len())];
         let id = if i > 10 && rng.gen_bool(0.1) {
             rng.gen_range(0..i)
@@ -401,9 +401,9 @@ pub async fn fill(
         Ok((at, submission))
     };
     let done = std::sync::atomic::AtomicU64::new(0);
-    let mut make = make;
+
     let results: Vec<Result<()>> = stream::iter(0..n)
-        .map(|i| make(i))
+        .map(&mut make)
         .map(|job| {
             let intake = intake.clone();
             let done = &done;
@@ -411,7 +411,7 @@ pub async fn fill(
                 let (at, submission) = job?;
                 intake.submit(&at, submission).await?;
                 let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if d % 1000 == 0 || d == n {
+                if d.is_multiple_of(1000) || d == n {
                     progress(d, n);
                 }
                 Ok(())
