@@ -424,5 +424,6 @@ pub async fn fill(
     if let Some(Err(e)) = results.into_iter().next() {
         return Err(e);
     }
+    store.optimise().await?;
     Ok(done.into_inner())
 }

@@ -338,6 +338,64 @@ fn queue_order_sql() -> String {
     )
 }
 
+/// The ids that can be on a page: the first `$2` of every segment of the queue order. Within a
+/// segment — pressing or not, one urgency, the expected start already past (all count as
+/// now), still to come, or unknown — the order is plain columns, read from an index in order
+/// (`0005_queue.sql`), so the first page costs a few short index reads, not a sort of every
+/// open case. The first `$2` of the whole order are among them.
+fn queue_segments_sql(filter: &str, q: &QueueQuery) -> String {
+    let pressing = format!(
+        "(c.urgency = '{}' OR {})",
+        Urgency::Acute.as_str(),
+        overdue_sql()
+    );
+    let starts = [
+        (
+            "c.expected_start_at < $1",
+            "c.municipality_count DESC, c.first_reported_at, c.id",
+        ),
+        (
+            "c.expected_start_at >= $1",
+            "c.expected_start_at, c.municipality_count DESC, c.first_reported_at, c.id",
+        ),
+        (
+            "c.expected_start_at IS NULL",
+            "c.municipality_count DESC, c.first_reported_at, c.id",
+        ),
+    ];
+    let mut segments = Vec::new();
+    for urgency in Urgency::ALL {
+        if q.urgency.is_some_and(|u| u != urgency) {
+            continue;
+        }
+        for pressed in [true, false] {
+            // An acute case is always pressing, and an overdue one too: skip the segments the
+            // filter leaves empty (they would be read to their end for nothing).
+            if !pressed && (urgency == Urgency::Acute || q.overdue == Some(true)) {
+                continue;
+            }
+            // A case that is not acute is pressing only when overdue.
+            if pressed && urgency != Urgency::Acute && q.overdue == Some(false) {
+                continue;
+            }
+            let which = if pressed {
+                pressing.clone()
+            } else {
+                format!("NOT {pressing}")
+            };
+            for (start, order) in starts {
+                segments.push(format!(
+                    "SELECT s{n}.id FROM (SELECT c.id FROM cases c WHERE {filter} AND \
+                     c.urgency = '{u}' AND {which} AND {start} ORDER BY {order} LIMIT $2) AS s{n}",
+                    n = segments.len(),
+                    u = urgency.as_str(),
+                ));
+            }
+        }
+    }
+    segments.join(" UNION ALL ")
+}
+
 /// A page of the queue, most pressing first (`domain::case::queue_key`), computed by the
 /// database: filtered, ordered and paged in SQL, never truncated. `$1` is now; the
 /// organisation filter, when given, is `$2`; the total and the number overdue are exact.
@@ -385,29 +443,43 @@ pub async fn queue(
         );
     }
     let filter = conditions.join(" AND ");
-    let (limit_at, offset_at) = if q.org_id.is_some() { (3, 4) } else { (2, 3) };
-    let count_sql = format!(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) FROM cases c WHERE {filter}",
-        overdue_sql()
+    // `$1` now, `$2` how many rows each segment contributes, `$3` limit, `$4` offset, `$5`
+    // the organisation (when filtered by one).
+    // Two counts an index can answer (`cases_queue_count`), rather than one scan that
+    // evaluates the overdue condition for every case.
+    let counted_sql = format!(
+        "SELECT (SELECT COUNT(*) FROM cases c WHERE {filter}{unused}), \
+                (SELECT COUNT(*) FROM cases c WHERE {filter} AND {overdue})",
+        overdue = overdue_sql(),
+        unused = if q.org_id.is_some() {
+            ""
+        } else {
+            " AND $2 = $2"
+        },
     );
-    let mut counted = sqlx::query(&count_sql).bind(now);
-    let page_sql = format!(
-        "{SELECT} WHERE {filter} ORDER BY {} LIMIT ${limit_at} OFFSET ${offset_at}",
-        queue_order_sql()
-    );
-    let mut listed = sqlx::query(&page_sql).bind(now);
-    if let Some(org) = q.org_id {
-        counted = counted.bind(org);
-        listed = listed.bind(org);
-    }
+    let mut counted = sqlx::query(&counted_sql).bind(now);
+    counted = match q.org_id {
+        Some(org) => counted.bind(org),
+        None => counted.bind(0_i64),
+    };
     let counts = counted.fetch_one(store.pool()).await?;
     let total: i64 = counts.try_get(0)?;
     let overdue: i64 = counts.try_get(1)?;
-    let rows = listed
+    let filter = filter.replace("$2", "$5");
+    let page_sql = format!(
+        "{SELECT} WHERE c.id IN ({}) ORDER BY {} LIMIT $3 OFFSET $4",
+        queue_segments_sql(&filter, q),
+        queue_order_sql()
+    );
+    let mut listed = sqlx::query(&page_sql)
+        .bind(now)
+        .bind(offset + limit)
         .bind(limit)
-        .bind(offset)
-        .fetch_all(store.pool())
-        .await?;
+        .bind(offset);
+    if let Some(org) = q.org_id {
+        listed = listed.bind(org);
+    }
+    let rows = listed.fetch_all(store.pool()).await?;
     Ok(QueuePage {
         cases: rows.iter().map(from_row).collect::<Result<_>>()?,
         total,

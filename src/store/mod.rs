@@ -392,6 +392,18 @@ impl Store {
         })
     }
 
+    /// Refreshes the planner's statistics (and, on PostgreSQL, the visibility map that lets
+    /// counts read an index alone) after a bulk load; the databases do this by themselves
+    /// over time, a bulk load should not have to wait for it.
+    pub async fn optimise(&self) -> Result<()> {
+        let statement = match self.backend {
+            Backend::Sqlite => "PRAGMA optimize=0x10002",
+            Backend::Postgres => "VACUUM ANALYZE",
+        };
+        sqlx::query(statement).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// True when the database answers a query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()

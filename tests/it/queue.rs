@@ -140,10 +140,40 @@ both_backends!(
                     },
                     Some(false),
                 ),
+                (
+                    QueueQuery {
+                        overdue: Some(false),
+                        urgency: Some(Urgency::Acute),
+                        ..Default::default()
+                    },
+                    Some(false),
+                ),
+                (
+                    QueueQuery {
+                        overdue: Some(true),
+                        urgency: Some(Urgency::Normal),
+                        ..Default::default()
+                    },
+                    Some(true),
+                ),
+                (
+                    QueueQuery {
+                        urgency: Some(Urgency::Normal),
+                        statuses: vec![CaseStatus::InTriage, CaseStatus::Decided],
+                        ..Default::default()
+                    },
+                    None,
+                ),
             ] {
                 let mut want: Vec<QueueEntry> = entries
                     .iter()
-                    .filter(|e| e.status.is_open())
+                    .filter(|e| {
+                        if q.statuses.is_empty() {
+                            e.status.is_open()
+                        } else {
+                            q.statuses.contains(&e.status)
+                        }
+                    })
                     .filter(|e| keep.is_none_or(|late| e.is_overdue(now) == late))
                     .filter(|e| q.urgency.is_none_or(|u| e.urgency == u))
                     .cloned()
