@@ -436,9 +436,10 @@ pub async fn queue(
         None => {}
     }
     if q.org_id.is_some() {
+        // The organisation's cases, as a set read through its reports (`reports_org`).
         conditions.push(
-            "EXISTS (SELECT 1 FROM report_links l JOIN reports r ON r.id = l.report_id \
-             WHERE l.case_id = c.id AND r.org_id = $2)"
+            "c.id IN (SELECT l.case_id FROM reports r JOIN report_links l ON l.report_id = r.id \
+             WHERE r.org_id = $2)"
                 .to_string(),
         );
     }
@@ -466,9 +467,14 @@ pub async fn queue(
     let total: i64 = counts.try_get(0)?;
     let overdue: i64 = counts.try_get(1)?;
     let filter = filter.replace("$2", "$5");
+    // One organisation's cases are few: sort them whole. Otherwise read the segments.
+    let candidates = if q.org_id.is_some() {
+        format!("SELECT c.id FROM cases c WHERE {filter} AND $2 = $2")
+    } else {
+        queue_segments_sql(&filter, q)
+    };
     let page_sql = format!(
-        "{SELECT} WHERE c.id IN ({}) ORDER BY {} LIMIT $3 OFFSET $4",
-        queue_segments_sql(&filter, q),
+        "{SELECT} WHERE c.id IN ({candidates}) ORDER BY {} LIMIT $3 OFFSET $4",
         queue_order_sql()
     );
     let mut listed = sqlx::query(&page_sql)
