@@ -255,18 +255,7 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let url = meldpunt::store::sqlite_url(&dir.path().join("meldpunt.db"));
-    let token = {
-        let store = meldpunt::store::Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        let o = seed_orgs(&store).await;
-        let token = meldpunt::service::tokens::create(&store, &cli_ctx(), o.amsterdam, "systeem")
-            .await
-            .unwrap()
-            .1;
-        store.close().await;
-        token
-    };
+    let (url, token) = seeded_sqlite(dir.path()).await;
     let size = std::fs::metadata(dir.path().join("meldpunt.db"))
         .unwrap()
         .len();
@@ -277,15 +266,7 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let mut up = false;
-    for _ in 0..200 {
-        if http.get(format!("{base}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "meldpunt serve did not start");
+    wait_until_up(&http, &base).await;
     let post = |n: usize| {
         let http = http.clone();
         let base = base.clone();
@@ -371,15 +352,7 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
             .status(),
         200
     );
-    let metrics = http
-        .get(format!("{base}/metrics"))
-        .bearer_auth("metrics-secret")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = served_metrics(&http, &base).await;
     assert!(
         counter(&metrics, "meldpunt_storage_failures_total") >= 10.0,
         "{metrics}"
@@ -415,6 +388,42 @@ async fn full_disk_with_the_log_on_it_answers_503_keeps_liveness_and_recovers_wi
         acknowledged.len(),
         recovered_in.as_secs_f64()
     );
+}
+
+/// A migrated SQLite database in `dir` with the usual organisations, and an API token of
+/// Amsterdam: (database URL, token).
+async fn seeded_sqlite(dir: &std::path::Path) -> (String, String) {
+    let url = meldpunt::store::sqlite_url(&dir.join("meldpunt.db"));
+    let store = meldpunt::store::Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let o = seed_orgs(&store).await;
+    let token = meldpunt::service::tokens::create(&store, &cli_ctx(), o.amsterdam, "systeem")
+        .await
+        .unwrap()
+        .1;
+    store.close().await;
+    (url, token)
+}
+
+async fn wait_until_up(http: &reqwest::Client, base: &str) {
+    for _ in 0..200 {
+        if http.get(format!("{base}/healthz")).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("meldpunt serve did not start");
+}
+
+async fn served_metrics(http: &reqwest::Client, base: &str) -> String {
+    http.get(format!("{base}/metrics"))
+        .bearer_auth("metrics-secret")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {
@@ -552,16 +561,7 @@ async fn postgres_connections_cut_during_a_burst_lose_nothing_and_writes_resume_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_log_pipe_closed_by_its_reader_never_stops_the_service() {
     let dir = tempfile::tempdir().unwrap();
-    let url = meldpunt::store::sqlite_url(&dir.path().join("meldpunt.db"));
-    let token = {
-        let store = meldpunt::store::Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        let o = seed_orgs(&store).await;
-        meldpunt::service::tokens::create(&store, &cli_ctx(), o.amsterdam, "systeem")
-            .await
-            .unwrap()
-            .1
-    };
+    let (url, token) = seeded_sqlite(dir.path()).await;
     let port = crate::multi_instance::free_port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_meldpunt"))
         .args(["--database-url", &url, "serve", "--listen"])
@@ -580,15 +580,7 @@ async fn a_log_pipe_closed_by_its_reader_never_stops_the_service() {
     let server = Background(child);
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..200 {
-        if http.get(format!("{base}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "meldpunt serve did not start");
+    wait_until_up(&http, &base).await;
     for n in 0..20 {
         assert_eq!(
             http.get(format!("{base}/healthz"))
@@ -608,15 +600,7 @@ async fn a_log_pipe_closed_by_its_reader_never_stops_the_service() {
             .unwrap();
         assert_eq!(r.status(), 201);
     }
-    let metrics = http
-        .get(format!("{base}/metrics"))
-        .bearer_auth("metrics-secret")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = served_metrics(&http, &base).await;
     assert!(
         counter(&metrics, "meldpunt_log_write_failures_total") >= 20.0,
         "{metrics}"
