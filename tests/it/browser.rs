@@ -526,6 +526,18 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
             .into_iter()
             .map(|v| format!("queue: {v}")),
     );
+    // A page beyond the last: said so, with the way back (the pagination links).
+    b.goto(format!("{base}/zaken?pagina=2")).await.unwrap();
+    assert!(text(&b).await.contains("Deze pagina bestaat niet"));
+    b.find(By::Css("nav.mp-pagination a[rel='prev']"))
+        .await
+        .expect("a link to the previous page");
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("queue page 2: {v}")),
+    );
     b.goto(format!("{base}/berichten")).await.unwrap();
     assert!(text(&b)
         .await
