@@ -43,6 +43,12 @@ pub fn user_error_message(e: &UserError) -> (&'static str, Message) {
     (field, Message::new(key))
 }
 
+/// An account detail that breaks a rule, as the refusal of a use case (like `orgs::org_error`).
+pub fn user_error(e: UserError) -> ServiceError {
+    let (field, message) = user_error_message(&e);
+    ServiceError::invalid(field, message)
+}
+
 /// Creates a pending account in organisation `org_id`.
 pub async fn create_user(
     store: &Store,
@@ -167,10 +173,7 @@ pub async fn activate(
     let user = users::by_activation(store, &hash, ctx.now)
         .await
         .map_err(not_found)?;
-    check_new_password(password, repeated).map_err(|e| {
-        let (field, msg) = user_error_message(&e);
-        ServiceError::invalid(field, msg)
-    })?;
+    check_new_password(password, repeated).map_err(user_error)?;
     let password_hash = hash_password(password, &mut OsRng);
     let mut tx = store.begin_write().await?;
     let user_id = users::activate(&mut tx, &hash, &password_hash, ctx.now)

@@ -126,10 +126,7 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
     let password_hash = hash_password(DEMO_PASSWORD, &mut OsRng);
     for a in DEMO_ACCOUNTS.iter() {
         let org = orgs::by_code(store, a.org_code).await?;
-        let new = NewUser::new(a.email, a.name, a.role).map_err(|e| {
-            let (field, message) = super::accounts::user_error_message(&e);
-            super::ServiceError::invalid(field, message)
-        })?;
+        let new = NewUser::new(a.email, a.name, a.role).map_err(super::accounts::user_error)?;
         let activation = sha256_hex(a.email);
         users::insert(&mut tx, org.id, &new, &activation, ctx.now + 1, ctx.now).await?;
         let id = users::activate(&mut tx, &activation, &password_hash, ctx.now).await?;

@@ -71,6 +71,17 @@ pub(crate) struct Move {
     pub by: Mover,
 }
 
+impl Move {
+    /// A move made by the workflow (assessment, approval, delivery, answers, objections).
+    pub fn workflow(from: CaseStatus, to: CaseStatus) -> Move {
+        Move {
+            from,
+            to,
+            by: Mover::Workflow,
+        }
+    }
+}
+
 /// Moves a case from `m.from` to `m.to` — only when the lifecycle allows that move for
 /// `m.by` — and records it in the case's history as `kind`.
 pub(crate) async fn change_status(

@@ -108,11 +108,7 @@ async fn record_objection_tx(
             &mut tx,
             ctx,
             case_id,
-            Move {
-                from: case.status,
-                to: CaseStatus::InAssessment,
-                by: Mover::Workflow,
-            },
+            Move::workflow(case.status, CaseStatus::InAssessment),
             CaseEventKind::StatusChanged,
             Some("Herbeoordeling na bezwaar"),
         )

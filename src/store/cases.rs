@@ -397,8 +397,8 @@ fn queue_segments_sql(filter: &str, q: &QueueQuery) -> String {
 }
 
 /// A page of the queue, most pressing first (`domain::case::queue_key`), computed by the
-/// database: filtered, ordered and paged in SQL, never truncated. `$1` is now; the
-/// organisation filter, when given, is `$2`; the total and the number overdue are exact.
+/// database: filtered, ordered and paged in SQL, never truncated; the total and the number
+/// overdue are exact.
 pub async fn queue(
     store: &Store,
     q: &QueueQuery,
@@ -435,43 +435,45 @@ pub async fn queue(
         Some(false) => conditions.push(format!("NOT {}", overdue_sql())),
         None => {}
     }
+    // The organisation's cases, as a set read through its reports (`reports_org`); `$org` is
+    // its parameter, numbered per query below.
     if q.org_id.is_some() {
-        // The organisation's cases, as a set read through its reports (`reports_org`).
         conditions.push(
             "c.id IN (SELECT l.case_id FROM reports r JOIN report_links l ON l.report_id = r.id \
-             WHERE r.org_id = $2)"
+             WHERE r.org_id = $org)"
                 .to_string(),
         );
     }
     let filter = conditions.join(" AND ");
-    // `$1` now, `$2` how many rows each segment contributes, `$3` limit, `$4` offset, `$5`
-    // the organisation (when filtered by one).
-    // Two counts an index can answer (`cases_queue_count`), rather than one scan that
-    // evaluates the overdue condition for every case.
+
+    // The counts: `$1` now, `$2` the organisation. Two counts an index can answer
+    // (`cases_queue_count`), rather than one scan that evaluates the overdue condition for
+    // every case.
+    let count_filter = filter.replace("$org", "$2");
     let counted_sql = format!(
-        "SELECT (SELECT COUNT(*) FROM cases c WHERE {filter}{unused}), \
-                (SELECT COUNT(*) FROM cases c WHERE {filter} AND {overdue})",
-        overdue = overdue_sql(),
-        unused = if q.org_id.is_some() {
-            ""
-        } else {
-            " AND $2 = $2"
-        },
+        "SELECT (SELECT COUNT(*) FROM cases c WHERE {count_filter}), \
+                (SELECT COUNT(*) FROM cases c WHERE {count_filter} AND {})",
+        overdue_sql(),
     );
     let mut counted = sqlx::query(&counted_sql).bind(now);
-    counted = match q.org_id {
-        Some(org) => counted.bind(org),
-        None => counted.bind(0_i64),
-    };
+    if let Some(org) = q.org_id {
+        counted = counted.bind(org);
+    }
     let counts = counted.fetch_one(store.pool()).await?;
     let total: i64 = counts.try_get(0)?;
     let overdue: i64 = counts.try_get(1)?;
-    let filter = filter.replace("$2", "$5");
-    // One organisation's cases are few: sort them whole. Otherwise read the segments.
+
+    // The page: `$1` now, `$2` how many rows the candidates may hold (offset + limit), `$3`
+    // limit, `$4` offset, `$5` the organisation. One organisation's cases are few: its first
+    // rows in queue order are the candidates. Otherwise the segments are.
+    let page_filter = filter.replace("$org", "$5");
     let candidates = if q.org_id.is_some() {
-        format!("SELECT c.id FROM cases c WHERE {filter} AND $2 = $2")
+        format!(
+            "SELECT c.id FROM cases c WHERE {page_filter} ORDER BY {} LIMIT $2",
+            queue_order_sql()
+        )
     } else {
-        queue_segments_sql(&filter, q)
+        queue_segments_sql(&page_filter, q)
     };
     let page_sql = format!(
         "{SELECT} WHERE c.id IN ({candidates}) ORDER BY {} LIMIT $3 OFFSET $4",

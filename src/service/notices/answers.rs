@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::refusals::{audit_refusal, not_found};
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
-use crate::domain::case::{CaseEventKind, CaseStatus, Mover};
+use crate::domain::case::{CaseEventKind, CaseStatus};
 use crate::domain::message::Message;
 use crate::domain::notice::{check_answer, NoticeEventKind, Outcome};
 use crate::domain::{dutch_time, Millis};
@@ -130,11 +130,7 @@ async fn record_answer_tx(
             &mut tx,
             ctx,
             n.case_id,
-            Move {
-                from: CaseStatus::NoticeSent,
-                to: CaseStatus::PlatformAnswered,
-                by: Mover::Workflow,
-            },
+            Move::workflow(CaseStatus::NoticeSent, CaseStatus::PlatformAnswered),
             CaseEventKind::StatusChanged,
             None,
         )

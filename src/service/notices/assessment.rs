@@ -10,7 +10,7 @@ use crate::domain::assessment::{
     Review,
 };
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
-use crate::domain::case::{CaseEventKind, CaseStatus, Mover};
+use crate::domain::case::{CaseEventKind, CaseStatus};
 use crate::domain::message::Message;
 use crate::domain::notice::NoticeKind;
 use crate::domain::notice_text::Art9Basis;
@@ -91,11 +91,7 @@ async fn assess_tx(
             &mut tx,
             ctx,
             case_id,
-            Move {
-                from: case.status,
-                to: CaseStatus::InAssessment,
-                by: Mover::Workflow,
-            },
+            Move::workflow(case.status, CaseStatus::InAssessment),
             CaseEventKind::StatusChanged,
             None,
         )
@@ -147,11 +143,7 @@ async fn assess_tx(
             &mut tx,
             ctx,
             case_id,
-            Move {
-                from: CaseStatus::InAssessment,
-                to: CaseStatus::Decided,
-                by: Mover::Workflow,
-            },
+            Move::workflow(CaseStatus::InAssessment, CaseStatus::Decided),
             CaseEventKind::StatusChanged,
             Some(a.decision.label_nl()),
         )
@@ -376,11 +368,7 @@ async fn review_tx(
         &mut tx,
         ctx,
         case_id,
-        Move {
-            from: CaseStatus::InAssessment,
-            to: CaseStatus::Decided,
-            by: Mover::Workflow,
-        },
+        Move::workflow(CaseStatus::InAssessment, CaseStatus::Decided),
         CaseEventKind::StatusChanged,
         Some(v.a.decision.label_nl()),
     )

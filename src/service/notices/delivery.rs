@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::refusals::{audit_refusal, not_found};
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
-use crate::domain::case::{CaseEventKind, CaseStatus, Mover};
+use crate::domain::case::{CaseEventKind, CaseStatus};
 use crate::domain::message::Message;
 use crate::domain::notice::{Delivery, NoticeChannel, NoticeEventKind};
 use crate::domain::Millis;
@@ -63,11 +63,7 @@ async fn reached_platform(
             tx,
             ctx,
             n.case_id,
-            Move {
-                from: CaseStatus::Decided,
-                to: CaseStatus::NoticeSent,
-                by: Mover::Workflow,
-            },
+            Move::workflow(CaseStatus::Decided, CaseStatus::NoticeSent),
             CaseEventKind::StatusChanged,
             Some(&n.reference),
         )

@@ -381,10 +381,7 @@ pub async fn create_user(
         )),
         Some(role) => match NewUser::new(&f.email, &f.name, role) {
             Ok(new) => accounts::create_user(&p.state.store, &p.ctx(), id, &new).await,
-            Err(e) => {
-                let (field, msg) = accounts::user_error_message(&e);
-                Err(ServiceError::invalid(field, msg))
-            }
+            Err(e) => Err(accounts::user_error(e)),
         },
     };
     let again = |field: &str, message: Message| OrgPageExtras {
