@@ -50,7 +50,8 @@ pub enum Failure {
 
 impl Failure {
     /// Every kind, for the test that words each one in both languages.
-    pub fn examples() -> Vec<Failure> {
+    #[cfg(test)]
+    pub(crate) fn examples() -> Vec<Failure> {
         let m = || Message::new("failure.exists");
         vec![
             Failure::Unauthenticated,
