@@ -141,6 +141,23 @@ crate::vocabulary! {
     }
 }
 
+impl CaseEventKind {
+    /// Whether the entry's note holds what a person wrote (a reason, a summary of an answer
+    /// or an objection), and so is searched as text; the other notes are references and
+    /// states the system wrote.
+    pub fn note_is_written_by_a_person(self) -> bool {
+        matches!(
+            self,
+            CaseEventKind::StatusChanged
+                | CaseEventKind::SentBack
+                | CaseEventKind::AnswerRecorded
+                | CaseEventKind::Rechecked
+                | CaseEventKind::ObjectionRecorded
+                | CaseEventKind::ObjectionDecided
+        )
+    }
+}
+
 /// The allowed moves. Everything not listed is refused.
 pub fn transition(from: CaseStatus, to: CaseStatus, by: Mover) -> Result<(), TransitionRefused> {
     use CaseStatus::*;

@@ -16,6 +16,7 @@ pub mod org;
 pub mod platform;
 pub mod policy;
 pub mod report;
+pub mod search;
 pub mod session;
 pub mod throttle;
 pub mod user;

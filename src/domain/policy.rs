@@ -152,6 +152,25 @@ pub fn audit_scope(actor: &Actor) -> Result<AuditScope, Denied> {
     })
 }
 
+/// What an actor's search may find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchScope {
+    /// The team: every case, and every text of it.
+    AllCases,
+    /// A municipality's reporters: the organisation's own reports, and only their text.
+    OwnReports(i64),
+}
+
+/// Whether an actor may search, and what they may find: the team searches what its queue
+/// shows; a reporter what *Mijn meldingen* shows.
+pub fn search_scope(actor: &Actor) -> Result<SearchScope, Denied> {
+    if authorize(actor, Action::ViewCases).is_ok() {
+        return Ok(SearchScope::AllCases);
+    }
+    authorize(actor, Action::ListOwnReports)?;
+    Ok(SearchScope::OwnReports(actor.org_id))
+}
+
 /// A system calling the API with an organisation's token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiCaller {
@@ -298,6 +317,34 @@ mod tests {
                     reporter
                 );
                 assert!(authorize(&a, Action::WithdrawReport { org_id: FOREIGN }).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn the_team_searches_every_case_a_reporter_only_their_organisations_reports() {
+        assert_eq!(
+            search_scope(&actor(OrgKind::Municipality, Role::Reporter)),
+            Ok(SearchScope::OwnReports(OWN))
+        );
+        for kind in [
+            OrgKind::Municipality,
+            OrgKind::CentralTeam,
+            OrgKind::PoliceUnit,
+        ] {
+            for role in Role::ALL {
+                let expected = match (kind, role) {
+                    (OrgKind::CentralTeam, Role::Analyst | Role::Supervisor) => {
+                        Ok(SearchScope::AllCases)
+                    }
+                    (OrgKind::Municipality, Role::Reporter) => Ok(SearchScope::OwnReports(OWN)),
+                    _ => Err(Denied),
+                };
+                assert_eq!(
+                    search_scope(&actor(kind, role)),
+                    expected,
+                    "{kind:?} {role:?}"
+                );
             }
         }
     }

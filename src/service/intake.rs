@@ -29,10 +29,12 @@ use crate::domain::report::{
     check_withdrawal_reason, dutch_year, reference, validate, Channel, FieldError,
     HandlingDeadlines, ReportDraft, ReportStatus, Urgency, ValidReport, MAX_FILES,
 };
+use crate::domain::search::{self as search_words, SearchSource};
 use crate::domain::Millis;
 use crate::objects::EvidenceStore;
 use crate::store::cases;
 use crate::store::reports::{self, NewEvidence, NewReport, ReportLink};
+use crate::store::search::{self, NewText};
 use crate::store::{audit, notify, Store, StoreError, WriteTx};
 
 /// All municipalities (CBS code, name), for checking and naming the expected place.
@@ -376,6 +378,7 @@ async fn apply(
     .await?;
     let mut case_ids = Vec::new();
     let mut receipt_links = Vec::new();
+    let mut search_texts = Vec::new();
     let facts = ReportFacts {
         org_id: sub.org_id,
         urgency: v.urgency,
@@ -410,6 +413,26 @@ async fn apply(
             )
             .await?;
         }
+        search_texts.push(NewText {
+            case_id: case.id,
+            report_id: Some(report_id),
+            org_id: Some(sub.org_id),
+            source: SearchSource::Report,
+            words: search_words::report_document(
+                v.summary.as_deref(),
+                &v.justification,
+                link.remark.as_deref(),
+            ),
+        });
+        if case.opened {
+            search_texts.push(NewText {
+                case_id: case.id,
+                report_id: None,
+                org_id: None,
+                source: SearchSource::Link,
+                words: search_words::link_document(&link.canonical.url),
+            });
+        }
         case_ids.push(case.id);
         receipt_links.push(ReportLink {
             position,
@@ -422,6 +445,7 @@ async fn apply(
             case_status: case.status,
         });
     }
+    search::add(tx, &search_texts).await?;
     for e in &sub.evidence {
         let id = reports::insert_evidence(
             tx,

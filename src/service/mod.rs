@@ -15,6 +15,7 @@ pub mod notice_setup;
 pub mod notices;
 pub mod orgs;
 pub mod redress;
+pub mod search;
 mod settings;
 pub mod tokens;
 

@@ -3,11 +3,13 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::search::{self, NewText};
 use super::{Result, Store, StoreError, WriteTx};
 use crate::domain::assessment::{
     Assessment, Decision, DsaCategory, DsaKeyword, LegalClass, LighterStep, Phase, ProtectedSpeech,
     Provision, Verdict, Version,
 };
+use crate::domain::search::{self as search_words, SearchSource};
 use crate::domain::Millis;
 
 fn join<T: Copy>(items: &[T], id: impl Fn(T) -> &'static str) -> String {
@@ -128,6 +130,19 @@ pub async fn insert(
     .bind(&a.reasons)
     .fetch_one(tx.conn())
     .await?;
+    let text = NewText {
+        case_id,
+        report_id: None,
+        org_id: None,
+        source: SearchSource::Assessment,
+        words: search_words::assessment_document(
+            &a.facts,
+            &a.rights_reasoning,
+            &a.proportionality,
+            &a.reasons,
+        ),
+    };
+    search::add(tx, &[text]).await?;
     Ok((row.try_get(0)?, version))
 }
 

@@ -3,10 +3,12 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::search::{self, NewText};
 use super::{opt_i64, Result, Store, StoreError, WriteTx};
 use crate::domain::case::{CaseEventKind, CaseFigures, CaseStatus, ReportFacts};
 use crate::domain::link::{CanonicalLink, Platform};
 use crate::domain::report::{Category, ReportStatus, Urgency};
+use crate::domain::search::{self as search_words, SearchSource};
 
 use crate::domain::Millis;
 
@@ -545,6 +547,16 @@ pub async fn append_event(tx: &mut WriteTx, e: &NewCaseEvent<'_>, now: Millis) -
     .bind(e.note)
     .execute(tx.conn())
     .await?;
+    if let Some(words) = e.note.and_then(|n| search_words::note_document(e.kind, n)) {
+        let text = NewText {
+            case_id: e.case_id,
+            report_id: None,
+            org_id: None,
+            source: SearchSource::CaseNote,
+            words,
+        };
+        search::add(tx, &[text]).await?;
+    }
     Ok(())
 }
 

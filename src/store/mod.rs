@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod platforms;
 pub mod redress;
 pub mod reports;
+pub mod search;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -368,7 +369,7 @@ impl Store {
             .run(&self.pool)
             .await
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
-        Ok(())
+        search::build_once(self).await
     }
 
     /// Starts a write transaction.

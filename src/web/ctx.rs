@@ -15,7 +15,7 @@ use super::layout::Layout;
 use super::middleware::ClientAddr;
 use super::AppState;
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::policy::{authorize, Action, Actor};
+use crate::domain::policy::{authorize, search_scope, Action, Actor, SearchScope};
 use crate::domain::session::SessionStage;
 use crate::service::{self, auth, now_ms, Ctx};
 use crate::store::audit;
@@ -250,6 +250,18 @@ impl Page {
             Err(_) => {
                 record_denial(&self.state, &self.ctx(), &format!("{action:?}")).await;
                 Err(PageError(refusal))
+            }
+        }
+    }
+
+    /// What this person's search may find (`domain::policy::search_scope`); a refusal is
+    /// recorded like any other.
+    pub async fn search_scope(&self) -> Result<SearchScope, PageError> {
+        match search_scope(&self.actor) {
+            Ok(scope) => Ok(scope),
+            Err(_) => {
+                record_denial(&self.state, &self.ctx(), "Search").await;
+                Err(PageError(Failure::Forbidden))
             }
         }
     }

@@ -73,6 +73,13 @@ impl Layout {
                 badge: None,
             });
         }
+        if crate::domain::policy::search_scope(actor).is_ok() {
+            nav.push(NavItem {
+                href: "/zoeken".into(),
+                label: tr.t("nav_search"),
+                badge: None,
+            });
+        }
         nav.push(NavItem {
             href: "/berichten".into(),
             label: tr.t("nav_notifications"),

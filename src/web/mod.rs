@@ -188,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .route("/meldingen/{id}/intrekken", post(pages::reports::withdraw))
         .route("/bewijs/{id}", get(pages::reports::download_evidence))
         .route("/zaken", get(pages::cases::queue))
+        .route("/zoeken", get(pages::search::search))
         .route("/zaken/{id}", get(pages::cases::show))
         .route("/zaken/{id}/oppakken", post(pages::cases::claim))
         .route("/zaken/{id}/vrijgeven", post(pages::cases::release))

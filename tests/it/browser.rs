@@ -510,6 +510,22 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
             .into_iter()
             .map(|v| format!("my reports: {v}")),
     );
+    // The reporter searches for the report by the video's account, through the search box.
+    b.goto(format!("{base}/zoeken")).await.unwrap();
+    b.find(By::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("@feest.haren")
+        .await
+        .unwrap();
+    click_and_wait(&b, "form.mp-search button[type='submit']").await;
+    assert!(text(&b).await.contains(&reference), "{}", text(&b).await);
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("search results: {v}")),
+    );
     sign_out(&b).await;
 
     // The analyst: the acute case in the queue, taken up and moved on.
@@ -537,6 +553,15 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
             .await
             .into_iter()
             .map(|v| format!("queue page 2: {v}")),
+    );
+    // A search that cannot be done says why, on the field.
+    b.goto(format!("{base}/zoeken?q=+")).await.unwrap();
+    assert!(text(&b).await.contains("Typ waarop u wilt zoeken"));
+    problems.extend(
+        axe_violations(&b)
+            .await
+            .into_iter()
+            .map(|v| format!("search refused: {v}")),
     );
     b.goto(format!("{base}/berichten")).await.unwrap();
     assert!(text(&b)

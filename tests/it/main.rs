@@ -15,6 +15,7 @@ mod intake;
 mod multi_instance;
 mod notices;
 mod queue;
+mod search;
 mod sign_in;
 mod storage_faults;
 mod store;

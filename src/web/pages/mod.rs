@@ -15,6 +15,7 @@ pub mod notices;
 pub mod notifications;
 pub mod redress;
 pub mod reports;
+pub mod search;
 pub mod second_factor;
 pub mod signin;
 

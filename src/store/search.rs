@@ -1,0 +1,403 @@
+//! Search: the index of searchable texts (`search_texts`, `0006_search.sql`) and the one search
+//! query of the team and the reporters.
+//!
+//! The words of a text are made by `domain::search` (the same rule for the index and the
+//! query); the writers of the texts add them here in the transaction that writes the text
+//! (intake, a case's history, an assessment). The backends differ only in how a row's words are
+//! matched — FTS5 on SQLite, a GIN-indexed `tsvector` on PostgreSQL —, which
+//! [`WordsMatch`] says in one place.
+
+use sqlx::Row;
+
+use super::{Backend, Result, Store, StoreError, WriteTx};
+use crate::domain::case::CaseStatus;
+use crate::domain::link::Platform;
+use crate::domain::policy::SearchScope;
+use crate::domain::search::{self, Query, ReferenceKind, SearchSource};
+use crate::domain::Millis;
+
+/// One text to make searchable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewText {
+    pub case_id: i64,
+    /// The report the text is part of (a municipality's own text), if any.
+    pub report_id: Option<i64>,
+    /// The organisation whose text it is (searchable by its reporters), if any.
+    pub org_id: Option<i64>,
+    pub source: SearchSource,
+    /// The search words (`domain::search::document`).
+    pub words: String,
+}
+
+/// Rows per INSERT: SQLite allows 32,766 parameters, PostgreSQL 65,535.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Adds texts to the index, in one statement per 500; texts without words are left out.
+pub async fn add(tx: &mut WriteTx, texts: &[NewText]) -> Result<()> {
+    let texts: Vec<&NewText> = texts.iter().filter(|t| !t.words.is_empty()).collect();
+    for chunk in texts.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 5;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO search_texts (case_id, report_id, org_id, source, words) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for t in chunk {
+            q = q
+                .bind(t.case_id)
+                .bind(t.report_id)
+                .bind(t.org_id)
+                .bind(t.source.as_str())
+                .bind(&t.words);
+        }
+        q.execute(tx.conn()).await?;
+    }
+    Ok(())
+}
+
+/// One thing found: a case, or one report of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub case_id: i64,
+    pub case_reference: String,
+    pub canonical_url: String,
+    pub platform: Platform,
+    pub status: CaseStatus,
+    /// The report found (always set for a reporter's search).
+    pub report: Option<(i64, String)>,
+    /// Where the words were found; `None` when found by reference, link or host.
+    pub source: Option<SearchSource>,
+    /// When the case (or the report found) was first reported.
+    pub reported_at: Millis,
+}
+
+/// One page of results, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub hits: Vec<Hit>,
+    /// How many there are, counted up to [`COUNT_LIMIT`]; `more` says there are more.
+    pub total: i64,
+    pub more: bool,
+}
+
+/// Results are counted up to this many.
+pub const COUNT_LIMIT: i64 = 1000;
+
+/// How the words of a row are matched: the one place the backends differ.
+struct WordsMatch {
+    /// The FROM item and condition: `t` is the `search_texts` row, `$1` the words.
+    from: &'static str,
+    condition: &'static str,
+}
+
+impl WordsMatch {
+    fn of(backend: Backend) -> WordsMatch {
+        match backend {
+            // FTS5 hands out its rows by rowid, newest first, without sorting.
+            Backend::Sqlite => WordsMatch {
+                from: "search_index f JOIN search_texts t ON t.id = f.rowid",
+                condition: "search_index MATCH $1",
+            },
+            Backend::Postgres => WordsMatch {
+                from: "search_texts t",
+                condition: "t.words_vector @@ to_tsquery('simple', $1)",
+            },
+        }
+    }
+
+    /// The words as the backend's query: every word must be there. The words are letters and
+    /// digits only (`domain::search::words`); they are quoted all the same.
+    fn query(backend: Backend, words: &[String]) -> String {
+        match backend {
+            Backend::Sqlite => words
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "")))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+            Backend::Postgres => words
+                .iter()
+                .map(|w| format!("'{}'", w.replace(['\'', '\\'], "")))
+                .collect::<Vec<_>>()
+                .join(" & "),
+        }
+    }
+}
+
+/// Searches. `$1` is the reference, link, host or words; `$2` the organisation of a
+/// reporter's search.
+pub async fn search(
+    store: &Store,
+    query: &Query,
+    scope: SearchScope,
+    offset: i64,
+    limit: i64,
+) -> Result<Results> {
+    let backend = store.backend();
+    let team_sources: Vec<String> = SearchSource::ALL
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    let reporter_sources: Vec<String> = SearchSource::ALL
+        .iter()
+        .filter(|s| s.is_reporters())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    let words = |sources: &[String]| {
+        let m = WordsMatch::of(backend);
+        let mine = match scope {
+            SearchScope::AllCases => String::new(),
+            SearchScope::OwnReports(_) => " AND t.org_id = $2".to_string(),
+        };
+        format!(
+            "SELECT t.case_id, t.report_id, t.source, t.id AS k FROM {} WHERE {} \
+             AND t.source IN ({}){mine}",
+            m.from,
+            m.condition,
+            sources.join(", ")
+        )
+    };
+    // The cases found, as (case_id, report_id, source, sort key), before the scope.
+    let (cases_found, param): (String, String) = match query {
+        Query::Reference(ReferenceKind::Report, r) => {
+            let mine = match scope {
+                SearchScope::AllCases => "",
+                SearchScope::OwnReports(_) => " AND r.org_id = $2",
+            };
+            let sql = format!(
+                "SELECT l.case_id, r.id AS report_id, CAST(NULL AS TEXT) AS source, r.id AS k FROM reports r \
+                 JOIN report_links l ON l.report_id = r.id WHERE r.reference = $1{mine}"
+            );
+            return page(store, &sql, r, scope, offset, limit).await;
+        }
+        Query::Reference(ReferenceKind::Case, r) => (
+            "SELECT c.id FROM cases c WHERE c.reference = $1".into(),
+            r.clone(),
+        ),
+        Query::Reference(ReferenceKind::Message, r) => (
+            "SELECT n.case_id FROM notices n WHERE n.reference = $1".into(),
+            r.clone(),
+        ),
+        Query::Link(url) => (
+            "SELECT c.id FROM cases c WHERE c.canonical_url = $1".into(),
+            url.clone(),
+        ),
+        Query::Host(domain) => (
+            "SELECT c.id FROM cases c WHERE c.domain = $1".into(),
+            domain.clone(),
+        ),
+        // An account is found through its links: the cases, then (for a reporter) their
+        // organisation's reports of those cases.
+        Query::Handle(w) => {
+            let m = WordsMatch::of(backend);
+            (
+                format!(
+                    "SELECT t.case_id FROM {} WHERE {} AND t.source = '{}'",
+                    m.from,
+                    m.condition,
+                    SearchSource::Link.as_str()
+                ),
+                WordsMatch::query(backend, w),
+            )
+        }
+        Query::Words(w) => {
+            let sql = match scope {
+                SearchScope::AllCases => words(&team_sources),
+                SearchScope::OwnReports(_) => words(&reporter_sources),
+            };
+            return page(
+                store,
+                &sql,
+                &WordsMatch::query(backend, w),
+                scope,
+                offset,
+                limit,
+            )
+            .await;
+        }
+    };
+    let sql = match scope {
+        SearchScope::AllCases => format!(
+            "SELECT c.id AS case_id, CAST(NULL AS BIGINT) AS report_id, CAST(NULL AS TEXT) AS source, c.id AS k FROM cases c \
+             WHERE c.id IN ({cases_found})"
+        ),
+        // A reporter finds their organisation's reports of the cases found.
+        SearchScope::OwnReports(_) => format!(
+            "SELECT l.case_id, r.id AS report_id, CAST(NULL AS TEXT) AS source, r.id AS k FROM report_links l \
+             JOIN reports r ON r.id = l.report_id WHERE r.org_id = $2 AND l.case_id IN ({cases_found})"
+        ),
+    };
+    page(store, &sql, &param, scope, offset, limit).await
+}
+
+/// Counts and reads one page of `found` (rows of case_id, report_id, source, k), newest
+/// (largest k) first.
+async fn page(
+    store: &Store,
+    found: &str,
+    param: &str,
+    scope: SearchScope,
+    offset: i64,
+    limit: i64,
+) -> Result<Results> {
+    let org = match scope {
+        SearchScope::AllCases => None,
+        SearchScope::OwnReports(id) => Some(id),
+    };
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT h.k FROM ({found}) h LIMIT {}) counted",
+        COUNT_LIMIT + 1
+    );
+    let mut counted = sqlx::query(&count_sql).bind(param);
+    if let Some(org) = org {
+        counted = counted.bind(org);
+    }
+    let total: i64 = counted.fetch_one(store.pool()).await?.try_get(0)?;
+
+    let page_sql = format!(
+        "SELECT h.case_id, h.report_id, h.source, c.reference, c.canonical_url, c.platform, \
+         c.status, r.reference AS report_reference, COALESCE(r.created_at, c.first_reported_at) AS at \
+         FROM (SELECT h.case_id, h.report_id, h.source, h.k FROM ({found}) h ORDER BY h.k DESC \
+               LIMIT {limit} OFFSET {offset}) h \
+         JOIN cases c ON c.id = h.case_id LEFT JOIN reports r ON r.id = h.report_id \
+         ORDER BY h.k DESC",
+        limit = limit.max(0),
+        offset = offset.max(0),
+    );
+    let mut listed = sqlx::query(&page_sql).bind(param);
+    if let Some(org) = org {
+        listed = listed.bind(org);
+    }
+    let rows = listed.fetch_all(store.pool()).await?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        let platform: String = row.try_get("platform")?;
+        let status: String = row.try_get("status")?;
+        let source: Option<String> = row.try_get("source")?;
+        let report_id: Option<i64> = row.try_get("report_id")?;
+        let report_reference: Option<String> = row.try_get("report_reference")?;
+        hits.push(Hit {
+            case_id: row.try_get("case_id")?,
+            case_reference: row.try_get("reference")?,
+            canonical_url: row.try_get("canonical_url")?,
+            platform: Platform::parse(&platform)
+                .ok_or_else(|| StoreError::Database(format!("unknown platform {platform}")))?,
+            status: CaseStatus::parse(&status)
+                .ok_or_else(|| StoreError::Database(format!("unknown status {status}")))?,
+            report: report_id.zip(report_reference),
+            source: source
+                .map(|s| {
+                    SearchSource::parse(&s)
+                        .ok_or_else(|| StoreError::Database(format!("unknown source {s}")))
+                })
+                .transpose()?,
+            reported_at: row.try_get("at")?,
+        });
+    }
+    Ok(Results {
+        hits,
+        total: total.min(COUNT_LIMIT),
+        more: total > COUNT_LIMIT,
+    })
+}
+
+/// Makes every text written before the index existed searchable, once: the first instance to
+/// start after the upgrade takes the `search_index` counter and indexes in the same
+/// transaction (others wait for it, then find the counter taken).
+pub async fn build_once(store: &Store) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let taken = sqlx::query(
+        "INSERT INTO counters (name, value) VALUES ('search_index', 1) \
+         ON CONFLICT (name) DO NOTHING RETURNING value",
+    )
+    .fetch_optional(tx.conn())
+    .await?;
+    if taken.is_none() {
+        return Ok(()); // dropping the transaction rolls it back
+    }
+    let mut texts = Vec::new();
+    let rows = sqlx::query(
+        "SELECT l.case_id, r.id, r.org_id, r.summary, r.justification, l.remark \
+         FROM report_links l JOIN reports r ON r.id = l.report_id ORDER BY r.id, l.position",
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    for row in rows {
+        let summary: Option<String> = row.try_get(3)?;
+        let justification: String = row.try_get(4)?;
+        let remark: Option<String> = row.try_get(5)?;
+        texts.push(NewText {
+            case_id: row.try_get(0)?,
+            report_id: Some(row.try_get(1)?),
+            org_id: Some(row.try_get(2)?),
+            source: SearchSource::Report,
+            words: search::report_document(summary.as_deref(), &justification, remark.as_deref()),
+        });
+    }
+    let rows = sqlx::query("SELECT id, canonical_url FROM cases ORDER BY id")
+        .fetch_all(tx.conn())
+        .await?;
+    for row in rows {
+        let url: String = row.try_get(1)?;
+        texts.push(NewText {
+            case_id: row.try_get(0)?,
+            report_id: None,
+            org_id: None,
+            source: SearchSource::Link,
+            words: search::link_document(&url),
+        });
+    }
+    let rows = sqlx::query(
+        "SELECT case_id, kind, note FROM case_events WHERE note IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    for row in rows {
+        let kind: String = row.try_get(1)?;
+        let note: String = row.try_get(2)?;
+        let Some(kind) = crate::domain::case::CaseEventKind::parse(&kind) else {
+            return Err(StoreError::Database(format!(
+                "unknown case event kind {kind}"
+            )));
+        };
+        if let Some(words) = search::note_document(kind, &note) {
+            texts.push(NewText {
+                case_id: row.try_get(0)?,
+                report_id: None,
+                org_id: None,
+                source: SearchSource::CaseNote,
+                words,
+            });
+        }
+    }
+    let rows = sqlx::query(
+        "SELECT case_id, facts, rights_reasoning, proportionality, reasons FROM assessments ORDER BY id",
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    for row in rows {
+        let parts: Vec<String> = (1..=4)
+            .map(|i| row.try_get::<String, _>(i))
+            .collect::<std::result::Result<_, _>>()?;
+        texts.push(NewText {
+            case_id: row.try_get(0)?,
+            report_id: None,
+            org_id: None,
+            source: SearchSource::Assessment,
+            words: search::assessment_document(&parts[0], &parts[1], &parts[2], &parts[3]),
+        });
+    }
+    add(&mut tx, &texts).await?;
+    tx.commit().await
+}
