@@ -340,60 +340,106 @@ fn queue_order_sql() -> String {
     )
 }
 
+/// When fewer than one in this many cases of an urgency are overdue, its pressing segments
+/// are read from the overdue cases themselves (`cases_queue_overdue`) and sorted; otherwise
+/// overdue cases are dense enough that reading the segment's index in order finds a page's
+/// rows within about this many rows per row wanted.
+const SPARSE_OVERDUE: i64 = 50;
+
+/// What the counts told about the selection, for choosing how to read each segment.
+struct Density {
+    /// (urgency, cases, of which overdue).
+    by_urgency: Vec<(Urgency, i64, i64)>,
+    /// Whether the page can reach past the pressing cases (else the rest is not read).
+    beyond_pressing: bool,
+}
+
 /// The ids that can be on a page: the first `$2` of every segment of the queue order. Within a
 /// segment — pressing or not, one urgency, the expected start already past (all count as
 /// now), still to come, or unknown — the order is plain columns, read from an index in order
 /// (`0005_queue.sql`), so the first page costs a few short index reads, not a sort of every
 /// open case. The first `$2` of the whole order are among them.
-fn queue_segments_sql(filter: &str, q: &QueueQuery) -> String {
-    let pressing = format!(
-        "(c.urgency = '{}' OR {})",
-        Urgency::Acute.as_str(),
-        overdue_sql()
-    );
-    let starts = [
-        (
-            "c.expected_start_at < $1",
-            "c.municipality_count DESC, c.first_reported_at, c.id",
-        ),
-        (
-            "c.expected_start_at >= $1",
-            "c.expected_start_at, c.municipality_count DESC, c.first_reported_at, c.id",
-        ),
-        (
-            "c.expected_start_at IS NULL",
-            "c.municipality_count DESC, c.first_reported_at, c.id",
-        ),
+///
+/// Overdue cases of an urgency that are rare are read through `cases_queue_overdue` instead
+/// (the order then made unusable for an index with `+ 0`, so the database cannot pick the
+/// ordered index and walk it to its end looking for them); a segment that cannot hold a case
+/// is left out.
+fn queue_segments_sql(filter: &str, q: &QueueQuery, density: &Density) -> String {
+    let overdue = overdue_sql();
+    // (the segment's condition, its order as (column, descending)).
+    const REACH: [(&str, bool); 3] = [
+        ("c.municipality_count", true),
+        ("c.first_reported_at", false),
+        ("c.id", false),
+    ];
+    const START: [(&str, bool); 4] = [
+        ("c.expected_start_at", false),
+        ("c.municipality_count", true),
+        ("c.first_reported_at", false),
+        ("c.id", false),
+    ];
+    let starts: [(&str, &[(&str, bool)]); 3] = [
+        ("c.expected_start_at < $1", &REACH),
+        ("c.expected_start_at >= $1", &START),
+        ("c.expected_start_at IS NULL", &REACH),
     ];
     let mut segments = Vec::new();
     for urgency in Urgency::ALL {
         if q.urgency.is_some_and(|u| u != urgency) {
             continue;
         }
+        let acute = urgency == Urgency::Acute;
+        let (cases_here, overdue_here) = density
+            .by_urgency
+            .iter()
+            .find(|(u, _, _)| *u == urgency)
+            .map_or((0, 0), |(_, n, late)| (*n, *late));
+        if cases_here == 0 {
+            continue;
+        }
         for pressed in [true, false] {
-            // An acute case is always pressing, and an overdue one too: skip the segments the
-            // filter leaves empty (they would be read to their end for nothing).
-            if !pressed && (urgency == Urgency::Acute || q.overdue == Some(true)) {
+            // An acute case is always pressing, and an overdue one too.
+            if !pressed && (acute || q.overdue == Some(true) || !density.beyond_pressing) {
                 continue;
             }
             // A case that is not acute is pressing only when overdue.
-            if pressed && urgency != Urgency::Acute && q.overdue == Some(false) {
+            if pressed && !acute && (q.overdue == Some(false) || overdue_here == 0) {
                 continue;
             }
-            let which = if pressed {
-                pressing.clone()
-            } else {
-                format!("NOT {pressing}")
+            let (which, by_deadline) = match (pressed, acute) {
+                (true, true) => (String::from("1 = 1"), false),
+                (true, false) => (
+                    overdue.clone(),
+                    overdue_here * SPARSE_OVERDUE < cases_here,
+                ),
+                (false, _) => (format!("NOT {overdue}"), false),
             };
-            for (start, order) in starts {
+            for (start, columns) in starts {
+                // The segment's order; read by deadline, its first column is written so that
+                // no index serves it.
+                let order: Vec<String> = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (column, descending))| {
+                        let plus = if by_deadline && i == 0 { " + 0" } else { "" };
+                        let desc = if *descending { " DESC" } else { "" };
+                        format!("{column}{plus}{desc}")
+                    })
+                    .collect();
+                let order = order.join(", ");
                 segments.push(format!(
                     "SELECT s{n}.id FROM (SELECT c.id FROM cases c WHERE {filter} AND \
-                     c.urgency = '{u}' AND {which} AND {start} ORDER BY {order} LIMIT $2) AS s{n}",
+                     c.urgency = '{u}' AND {which} AND {start} ORDER BY {o} LIMIT $2) AS s{n}",
                     n = segments.len(),
                     u = urgency.as_str(),
+                    o = order,
                 ));
             }
         }
+    }
+    if segments.is_empty() {
+        // Nothing can be on the page; still a query of the same shape.
+        return "SELECT c.id FROM cases c WHERE 1 = 0".into();
     }
     segments.join(" UNION ALL ")
 }
@@ -448,22 +494,46 @@ pub async fn queue(
     }
     let filter = conditions.join(" AND ");
 
-    // The counts: `$1` now, `$2` the organisation. Two counts an index can answer
-    // (`cases_queue_count`), rather than one scan that evaluates the overdue condition for
-    // every case.
+    // The counts: `$1` now, `$2` the organisation. The cases and the overdue cases per
+    // urgency, each a count an index answers alone (`cases_queue_count`) rather than one scan
+    // that evaluates the overdue condition for every case.
     let count_filter = filter.replace("$org", "$2");
     let counted_sql = format!(
-        "SELECT (SELECT COUNT(*) FROM cases c WHERE {count_filter}), \
-                (SELECT COUNT(*) FROM cases c WHERE {count_filter} AND {})",
+        "SELECT c.urgency, 0, COUNT(*) FROM cases c WHERE {count_filter} GROUP BY c.urgency \
+         UNION ALL SELECT c.urgency, 1, COUNT(*) FROM cases c WHERE {count_filter} AND {} \
+         GROUP BY c.urgency",
         overdue_sql(),
     );
     let mut counted = sqlx::query(&counted_sql).bind(now);
     if let Some(org) = q.org_id {
         counted = counted.bind(org);
     }
-    let counts = counted.fetch_one(store.pool()).await?;
-    let total: i64 = counts.try_get(0)?;
-    let overdue: i64 = counts.try_get(1)?;
+    let mut by_urgency: Vec<(Urgency, i64, i64)> = Urgency::ALL.iter().map(|u| (*u, 0, 0)).collect();
+    for row in counted.fetch_all(store.pool()).await? {
+        let urgency: String = row.try_get(0)?;
+        let late: i64 = row.try_get(1)?;
+        let n: i64 = row.try_get(2)?;
+        let urgency = Urgency::parse(&urgency).ok_or_else(|| bad("urgency", &urgency))?;
+        if let Some(entry) = by_urgency.iter_mut().find(|(u, _, _)| *u == urgency) {
+            if late == 1 {
+                entry.2 = n;
+            } else {
+                entry.1 = n;
+            }
+        }
+    }
+    let total: i64 = by_urgency.iter().map(|(_, n, _)| n).sum();
+    let overdue: i64 = by_urgency.iter().map(|(_, _, late)| late).sum();
+    // Pressing at least: every overdue case that is not acute (the acute ones come on top).
+    let pressing_at_least: i64 = by_urgency
+        .iter()
+        .filter(|(u, _, _)| *u != Urgency::Acute)
+        .map(|(_, _, late)| late)
+        .sum();
+    let density = Density {
+        by_urgency,
+        beyond_pressing: pressing_at_least < offset + limit,
+    };
 
     // The page: `$1` now, `$2` how many rows the candidates may hold (offset + limit), `$3`
     // limit, `$4` offset, `$5` the organisation. One organisation's cases are few: its first
@@ -475,7 +545,7 @@ pub async fn queue(
             queue_order_sql()
         )
     } else {
-        queue_segments_sql(&page_filter, q)
+        queue_segments_sql(&page_filter, q, &density)
     };
     let page_sql = format!(
         "{SELECT} WHERE c.id IN ({candidates}) ORDER BY {} LIMIT $3 OFFSET $4",

@@ -121,7 +121,20 @@ both_backends!(
         let mut runner = TestRunner::new(PropConfig::with_cases(24));
         let sets = prop::collection::vec(spec(), 0..130);
         for round in 0..24 {
-            let specs = sets.new_tree(&mut runner).unwrap().current();
+            let mut specs = sets.new_tree(&mut runner).unwrap().current();
+            // Every third round: a larger set in which overdue cases are rare (about one in
+            // 150), as in a surge of fresh reports — the queue then reads them differently.
+            if round % 3 == 2 {
+                let more = sets.new_tree(&mut runner).unwrap().current();
+                let again = sets.new_tree(&mut runner).unwrap().current();
+                specs.extend(more);
+                specs.extend(again);
+                for (i, s) in specs.iter_mut().enumerate() {
+                    if i % 150 != 7 {
+                        s.1 = s.1.abs() + HOUR;
+                    }
+                }
+            }
             let entries = fill(&db, &specs, now, round).await;
             for (q, keep) in [
                 (QueueQuery::default(), None),
