@@ -13,8 +13,9 @@ use crate::domain::Millis;
 /// Appends `event` to the chain inside `tx`, so it commits or rolls back with the
 /// change it records. The first append in a transaction reads the head row and locks it
 /// (`FOR UPDATE` on PostgreSQL; on SQLite the transaction holds the write lock already),
-/// so concurrent appends take turns; the transaction keeps the head and writes it back
-/// once, at commit.
+/// so concurrent appends take turns; the transaction keeps the head and the new entries and
+/// writes them at commit (`flush`), so a batch of reports costs a few statements, not one
+/// per entry.
 pub async fn append(tx: &mut WriteTx, event: &AuditEvent, now: Millis) -> Result<i64> {
     let head = match tx.audit_head.take() {
         Some(head) => head,
@@ -45,41 +46,86 @@ pub async fn append(tx: &mut WriteTx, event: &AuditEvent, now: Millis) -> Result
         origin: &event.origin,
         details: &event.details,
     });
-    let inserted = sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_user_id, actor_label, org_id, action, object_type, \
-         object_id, outcome, origin, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(seq)
-    .bind(now)
-    .bind(event.actor_user_id)
-    .bind(&event.actor_label)
-    .bind(event.org_id)
-    .bind(event.action.as_str())
-    .bind(&event.object_type)
-    .bind(&event.object_id)
-    .bind(event.outcome.as_str())
-    .bind(&event.origin)
-    .bind(&event.details)
-    .bind(&head.hash)
-    .bind(&hash)
-    .execute(tx.conn())
-    .await;
-    match inserted {
-        Ok(_) => {
-            tx.audit_head = Some(AuditHead {
-                seq,
-                hash,
-                dirty: true,
-            });
-            Ok(seq)
+    tx.audit_rows.push(AuditRow {
+        seq,
+        at: now,
+        actor_user_id: event.actor_user_id,
+        actor_label: event.actor_label.clone(),
+        org_id: event.org_id,
+        action: event.action.as_str(),
+        object_type: event.object_type.clone(),
+        object_id: event.object_id.clone(),
+        outcome: event.outcome.as_str(),
+        origin: event.origin.clone(),
+        details: event.details.clone(),
+        prev_hash: head.hash,
+        hash: hash.clone(),
+    });
+    tx.audit_head = Some(AuditHead {
+        seq,
+        hash,
+        dirty: true,
+    });
+    Ok(seq)
+}
+
+/// An audit entry waiting for its transaction's commit.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditRow {
+    seq: i64,
+    at: Millis,
+    actor_user_id: Option<i64>,
+    actor_label: String,
+    org_id: Option<i64>,
+    action: &'static str,
+    object_type: String,
+    object_id: String,
+    outcome: &'static str,
+    origin: String,
+    details: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// Entries per INSERT (13 parameters each; SQLite allows 32,766).
+const ROWS_PER_INSERT: usize = 200;
+
+/// Inserts the entries appended in `tx`, oldest first, a few hundred per statement (called
+/// by `WriteTx::commit`, before the head is written back).
+pub(crate) async fn flush(tx: &mut WriteTx) -> Result<()> {
+    let rows = std::mem::take(&mut tx.audit_rows);
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=13).map(|k| format!("${}", i * 13 + k)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, actor_user_id, actor_label, org_id, action, object_type, \
+             object_id, outcome, origin, details, prev_hash, hash) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(r.seq)
+                .bind(r.at)
+                .bind(r.actor_user_id)
+                .bind(&r.actor_label)
+                .bind(r.org_id)
+                .bind(r.action)
+                .bind(&r.object_type)
+                .bind(&r.object_id)
+                .bind(r.outcome)
+                .bind(&r.origin)
+                .bind(&r.details)
+                .bind(&r.prev_hash)
+                .bind(&r.hash);
         }
-        Err(e) => {
-            // Leave the head as it was: the caller rolls back.
-            tx.audit_head = Some(head);
-            Err(e.into())
-        }
+        q.execute(tx.conn()).await?;
     }
+    Ok(())
 }
 
 /// Records a single event in a transaction of its own (for events that change nothing

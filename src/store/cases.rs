@@ -75,16 +75,27 @@ fn from_row(row: &AnyRow) -> Result<Case> {
     })
 }
 
-/// The next number of a yearly series (`report-2026`, `case-2026`), inside `tx`.
+/// The next number of a yearly series (`report-2026`, `case-2026`), inside `tx`. The first
+/// number a transaction takes of a series reads its row and locks it (the upsert takes the
+/// row lock on PostgreSQL; on SQLite the transaction holds the write lock); the rest are
+/// counted in memory and written back once at commit, so numbers stay gap-free and unique
+/// across instances at one statement per series and batch.
 pub async fn next_number(tx: &mut WriteTx, series: &str) -> Result<i64> {
+    if let Some(entry) = tx.counters.iter_mut().find(|(name, _, _)| name == series) {
+        entry.1 += 1;
+        entry.2 = true;
+        return Ok(entry.1);
+    }
     let row = sqlx::query(
-        "INSERT INTO counters (name, value) VALUES ($1, 1) \
-         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+        "INSERT INTO counters (name, value) VALUES ($1, 0) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value RETURNING value",
     )
     .bind(series)
     .fetch_one(tx.conn())
     .await?;
-    Ok(row.try_get(0)?)
+    let value: i64 = row.try_get::<i64, _>(0)? + 1;
+    tx.counters.push((series.to_string(), value, true));
+    Ok(value)
 }
 
 /// The case for this content (id, reference, status), locked for the rest of `tx`
@@ -408,10 +419,7 @@ fn queue_segments_sql(filter: &str, q: &QueueQuery, density: &Density) -> String
             }
             let (which, by_deadline) = match (pressed, acute) {
                 (true, true) => (String::from("1 = 1"), false),
-                (true, false) => (
-                    overdue.clone(),
-                    overdue_here * SPARSE_OVERDUE < cases_here,
-                ),
+                (true, false) => (overdue.clone(), overdue_here * SPARSE_OVERDUE < cases_here),
                 (false, _) => (format!("NOT {overdue}"), false),
             };
             for (start, columns) in starts {
@@ -508,7 +516,8 @@ pub async fn queue(
     if let Some(org) = q.org_id {
         counted = counted.bind(org);
     }
-    let mut by_urgency: Vec<(Urgency, i64, i64)> = Urgency::ALL.iter().map(|u| (*u, 0, 0)).collect();
+    let mut by_urgency: Vec<(Urgency, i64, i64)> =
+        Urgency::ALL.iter().map(|u| (*u, 0, 0)).collect();
     for row in counted.fetch_all(store.pool()).await? {
         let urgency: String = row.try_get(0)?;
         let late: i64 = row.try_get(1)?;

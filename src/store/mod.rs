@@ -124,9 +124,22 @@ pub struct WriteTx {
     /// The audit chain's head as this transaction has moved it (see `audit::append`):
     /// read and locked at the first append, written back once at commit.
     pub(crate) audit_head: Option<AuditHead>,
-    /// The head as it was at the last savepoint.
-    saved_audit_head: Option<Option<AuditHead>>,
+    /// Audit entries appended but not yet inserted: written at commit, in as few
+    /// statements as possible (`audit::flush`), before the head.
+    pub(crate) audit_rows: Vec<audit::AuditRow>,
+    /// Yearly series (`cases::next_number`) this transaction has read and locked, with the
+    /// value it has reached and whether it moved: written back once at commit.
+    pub(crate) counters: Vec<(String, i64, bool)>,
+    /// What the in-memory state was at the last savepoint.
+    saved: Option<Saved>,
     health: Arc<StorageHealth>,
+}
+
+/// The in-memory part of a transaction at a savepoint.
+struct Saved {
+    audit_head: Option<AuditHead>,
+    audit_rows: usize,
+    counters: Vec<(String, i64, bool)>,
 }
 
 /// The newest audit entry's sequence number and hash, and whether the stored head row
@@ -144,6 +157,16 @@ impl WriteTx {
     /// pool's `before_acquire` check), so the next write can succeed as soon as the cause is
     /// gone.
     pub async fn commit(mut self) -> Result<()> {
+        audit::flush(&mut self).await?;
+        for (name, value, moved) in std::mem::take(&mut self.counters) {
+            if moved {
+                sqlx::query("UPDATE counters SET value = $2 WHERE name = $1")
+                    .bind(name)
+                    .bind(value)
+                    .execute(self.conn())
+                    .await?;
+            }
+        }
         if let Some(head) = self.audit_head.take().filter(|h| h.dirty) {
             sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
                 .bind(head.seq)
@@ -184,7 +207,11 @@ impl WriteTx {
         sqlx::query("SAVEPOINT batch_item")
             .execute(self.conn())
             .await?;
-        self.saved_audit_head = Some(self.audit_head.clone());
+        self.saved = Some(Saved {
+            audit_head: self.audit_head.clone(),
+            audit_rows: self.audit_rows.len(),
+            counters: self.counters.clone(),
+        });
         Ok(())
     }
 
@@ -193,8 +220,10 @@ impl WriteTx {
         sqlx::query("ROLLBACK TO SAVEPOINT batch_item")
             .execute(self.conn())
             .await?;
-        if let Some(head) = self.saved_audit_head.take() {
-            self.audit_head = head;
+        if let Some(saved) = self.saved.take() {
+            self.audit_head = saved.audit_head;
+            self.audit_rows.truncate(saved.audit_rows);
+            self.counters = saved.counters;
         }
         self.release_savepoint().await
     }
@@ -204,7 +233,7 @@ impl WriteTx {
         sqlx::query("RELEASE SAVEPOINT batch_item")
             .execute(self.conn())
             .await?;
-        self.saved_audit_head = None;
+        self.saved = None;
         Ok(())
     }
 }
@@ -388,7 +417,9 @@ impl Store {
             backend: self.backend,
             _gate: gate,
             audit_head: None,
-            saved_audit_head: None,
+            audit_rows: Vec::new(),
+            counters: Vec::new(),
+            saved: None,
             health: self.health.clone(),
         })
     }

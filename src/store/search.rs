@@ -316,6 +316,13 @@ async fn page(
 /// start after the upgrade takes the `search_index` counter and indexes in the same
 /// transaction (others wait for it, then find the counter taken).
 pub async fn build_once(store: &Store) -> Result<()> {
+    // Usually done long ago: a read says so without taking the write lock.
+    let built = sqlx::query("SELECT value FROM counters WHERE name = 'search_index'")
+        .fetch_optional(store.pool())
+        .await?;
+    if built.is_some() {
+        return Ok(());
+    }
     let mut tx = store.begin_write().await?;
     let taken = sqlx::query(
         "INSERT INTO counters (name, value) VALUES ('search_index', 1) \

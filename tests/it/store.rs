@@ -361,3 +361,60 @@ both_backends!(
         assert_eq!(wins, 1, "one code, one sign-in");
     }
 );
+
+both_backends!(
+    numbers_and_audit_entries_undone_at_a_savepoint_leave_no_gap_and_commit_once,
+    |db: TestDb| async move {
+        use meldpunt::store::cases::next_number;
+        let ctx = cli_ctx();
+        let entry = |what: &str| {
+            ctx.event(
+                AuditAction::OrganisationCreated,
+                "test",
+                what,
+                None,
+                Outcome::Success,
+                serde_json::json!({}),
+            )
+        };
+        let before = audit::verify(&db.store, None)
+            .await
+            .unwrap()
+            .unwrap()
+            .entries;
+        let mut tx = db.store.begin_write().await.unwrap();
+        assert_eq!(next_number(&mut tx, "test-2026").await.unwrap(), 1);
+        assert_eq!(next_number(&mut tx, "test-2026").await.unwrap(), 2);
+        audit::append(&mut tx, &entry("kept"), 1).await.unwrap();
+        tx.savepoint().await.unwrap();
+        assert_eq!(next_number(&mut tx, "test-2026").await.unwrap(), 3);
+        assert_eq!(next_number(&mut tx, "other-2026").await.unwrap(), 1);
+        audit::append(&mut tx, &entry("undone"), 2).await.unwrap();
+        tx.rollback_to_savepoint().await.unwrap();
+        assert_eq!(
+            next_number(&mut tx, "test-2026").await.unwrap(),
+            3,
+            "no gap"
+        );
+        audit::append(&mut tx, &entry("after"), 3).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.begin_write().await.unwrap();
+        assert_eq!(next_number(&mut tx, "test-2026").await.unwrap(), 4);
+        assert_eq!(next_number(&mut tx, "other-2026").await.unwrap(), 1);
+        drop(tx); // rolled back: nothing taken
+        let mut tx = db.store.begin_write().await.unwrap();
+        assert_eq!(next_number(&mut tx, "test-2026").await.unwrap(), 4);
+        drop(tx);
+
+        let verified = audit::verify(&db.store, None).await.unwrap().unwrap();
+        assert_eq!(verified.entries, before + 2, "kept and after, not undone");
+        let objects: Vec<String> = trail(&db.store, AuditAction::OrganisationCreated.as_str())
+            .await
+            .into_iter()
+            .filter(|r| r.object_type == "test")
+            .map(|r| r.object_id)
+            .collect();
+        assert_eq!(objects, vec!["after".to_string(), "kept".to_string()]);
+    }
+);
