@@ -445,7 +445,7 @@ async fn apply(
             case_status: case.status,
         });
     }
-    search::add(tx, &search_texts).await?;
+    search::add(tx, &search_texts);
     for e in &sub.evidence {
         let id = reports::insert_evidence(
             tx,

@@ -142,7 +142,7 @@ pub async fn insert(
             &a.reasons,
         ),
     };
-    search::add(tx, &[text]).await?;
+    search::add(tx, &[text]);
     Ok((row.try_get(0)?, version))
 }
 

@@ -634,7 +634,7 @@ pub async fn append_event(tx: &mut WriteTx, e: &NewCaseEvent<'_>, now: Millis) -
             source: SearchSource::CaseNote,
             words,
         };
-        search::add(tx, &[text]).await?;
+        search::add(tx, &[text]);
     }
     Ok(())
 }

@@ -130,6 +130,8 @@ pub struct WriteTx {
     /// Yearly series (`cases::next_number`) this transaction has read and locked, with the
     /// value it has reached and whether it moved: written back once at commit.
     pub(crate) counters: Vec<(String, i64, bool)>,
+    /// Texts made searchable in this transaction, inserted at commit (`search::flush`).
+    pub(crate) search_texts: Vec<search::NewText>,
     /// What the in-memory state was at the last savepoint.
     saved: Option<Saved>,
     health: Arc<StorageHealth>,
@@ -140,6 +142,7 @@ struct Saved {
     audit_head: Option<AuditHead>,
     audit_rows: usize,
     counters: Vec<(String, i64, bool)>,
+    search_texts: usize,
 }
 
 /// The newest audit entry's sequence number and hash, and whether the stored head row
@@ -157,6 +160,7 @@ impl WriteTx {
     /// pool's `before_acquire` check), so the next write can succeed as soon as the cause is
     /// gone.
     pub async fn commit(mut self) -> Result<()> {
+        search::flush(&mut self).await?;
         audit::flush(&mut self).await?;
         for (name, value, moved) in std::mem::take(&mut self.counters) {
             if moved {
@@ -211,6 +215,7 @@ impl WriteTx {
             audit_head: self.audit_head.clone(),
             audit_rows: self.audit_rows.len(),
             counters: self.counters.clone(),
+            search_texts: self.search_texts.len(),
         });
         Ok(())
     }
@@ -224,6 +229,7 @@ impl WriteTx {
             self.audit_head = saved.audit_head;
             self.audit_rows.truncate(saved.audit_rows);
             self.counters = saved.counters;
+            self.search_texts.truncate(saved.search_texts);
         }
         self.release_savepoint().await
     }
@@ -419,6 +425,7 @@ impl Store {
             audit_head: None,
             audit_rows: Vec::new(),
             counters: Vec::new(),
+            search_texts: Vec::new(),
             saved: None,
             health: self.health.clone(),
         })

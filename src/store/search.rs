@@ -32,21 +32,21 @@ pub struct NewText {
 /// Rows per INSERT: SQLite allows 32,766 parameters, PostgreSQL 65,535.
 const ROWS_PER_INSERT: usize = 500;
 
-/// Adds texts to the index, in one statement per 500; texts without words are left out.
-pub async fn add(tx: &mut WriteTx, texts: &[NewText]) -> Result<()> {
-    let texts: Vec<&NewText> = texts.iter().filter(|t| !t.words.is_empty()).collect();
+/// Makes texts searchable with the transaction: they are inserted at its commit, with every
+/// other text of the transaction, 500 to a statement (texts without words are left out).
+pub fn add(tx: &mut WriteTx, texts: &[NewText]) {
+    tx.search_texts
+        .extend(texts.iter().filter(|t| !t.words.is_empty()).cloned());
+}
+
+/// Inserts the texts added in `tx` (called by `WriteTx::commit`).
+pub(crate) async fn flush(tx: &mut WriteTx) -> Result<()> {
+    let texts = std::mem::take(&mut tx.search_texts);
     for chunk in texts.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let n = i * 5;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5
-                )
+                format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5)
             })
             .collect();
         let sql = format!(
@@ -405,6 +405,6 @@ pub async fn build_once(store: &Store) -> Result<()> {
             words: search::assessment_document(&parts[0], &parts[1], &parts[2], &parts[3]),
         });
     }
-    add(&mut tx, &texts).await?;
+    add(&mut tx, &texts);
     tx.commit().await
 }
