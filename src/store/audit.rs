@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{opt_i64, AuditHead, Backend, Result, Store, StoreError, WriteTx};
+use super::{insert_many, opt_i64, AuditHead, Backend, Result, Store, StoreError, WriteTx};
 use crate::domain::audit::{
     entry_hash, AuditEvent, AuditRecord, ChainFault, ChainHead, ChainVerifier, HashInput, Verified,
 };
@@ -87,29 +87,18 @@ pub(crate) struct AuditRow {
     hash: String,
 }
 
-/// Entries per INSERT (13 parameters each; SQLite allows 32,766).
-const ROWS_PER_INSERT: usize = 200;
-
-/// Inserts the entries appended in `tx`, oldest first, a few hundred per statement (called
-/// by `WriteTx::commit`, before the head is written back).
+/// Inserts the entries appended in `tx`, oldest first (called by `WriteTx::commit`, before
+/// the head is written back).
 pub(crate) async fn flush(tx: &mut WriteTx) -> Result<()> {
     let rows = std::mem::take(&mut tx.audit_rows);
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let p: Vec<String> = (1..=13).map(|k| format!("${}", i * 13 + k)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO audit_log (seq, at, actor_user_id, actor_label, org_id, action, object_type, \
-             object_id, outcome, origin, details, prev_hash, hash) VALUES {}",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = q
-                .bind(r.seq)
+    insert_many(
+        tx,
+        "audit_log (seq, at, actor_user_id, actor_label, org_id, action, object_type, \
+         object_id, outcome, origin, details, prev_hash, hash)",
+        13,
+        &rows,
+        |q, r| {
+            q.bind(r.seq)
                 .bind(r.at)
                 .bind(r.actor_user_id)
                 .bind(&r.actor_label)
@@ -121,11 +110,10 @@ pub(crate) async fn flush(tx: &mut WriteTx) -> Result<()> {
                 .bind(&r.origin)
                 .bind(&r.details)
                 .bind(&r.prev_hash)
-                .bind(&r.hash);
-        }
-        q.execute(tx.conn()).await?;
-    }
-    Ok(())
+                .bind(&r.hash)
+        },
+    )
+    .await
 }
 
 /// Records a single event in a transaction of its own (for events that change nothing

@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::search::{self, NewText};
-use super::{opt_i64, Result, Store, StoreError, WriteTx};
+use super::{insert_many, opt_i64, Result, Store, StoreError, WriteTx};
 use crate::domain::case::{CaseEventKind, CaseFigures, CaseStatus, ReportFacts};
 use crate::domain::link::{CanonicalLink, Platform};
 use crate::domain::report::{Category, ReportStatus, Urgency};
@@ -611,21 +611,19 @@ pub struct NewCaseEvent<'a> {
     pub note: Option<&'a str>,
 }
 
+/// Appends to a case's history with the transaction: the entry is inserted at its commit,
+/// with every other entry of the transaction, in order (`flush_events`).
 pub async fn append_event(tx: &mut WriteTx, e: &NewCaseEvent<'_>, now: Millis) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO case_events (case_id, at, actor_user_id, actor_label, kind, from_status, to_status, note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(e.case_id)
-    .bind(now)
-    .bind(e.actor_user_id)
-    .bind(e.actor_label)
-    .bind(e.kind.as_str())
-    .bind(e.from_status.map(CaseStatus::as_str))
-    .bind(e.to_status.map(CaseStatus::as_str))
-    .bind(e.note)
-    .execute(tx.conn())
-    .await?;
+    tx.case_events.push(CaseEventRow {
+        case_id: e.case_id,
+        at: now,
+        actor_user_id: e.actor_user_id,
+        actor_label: e.actor_label.to_string(),
+        kind: e.kind.as_str(),
+        from_status: e.from_status.map(CaseStatus::as_str),
+        to_status: e.to_status.map(CaseStatus::as_str),
+        note: e.note.map(str::to_string),
+    });
     if let Some(words) = e.note.and_then(|n| search_words::note_document(e.kind, n)) {
         let text = NewText {
             case_id: e.case_id,
@@ -637,6 +635,41 @@ pub async fn append_event(tx: &mut WriteTx, e: &NewCaseEvent<'_>, now: Millis) -
         search::add(tx, &[text]);
     }
     Ok(())
+}
+
+/// A history entry waiting for its transaction's commit.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseEventRow {
+    case_id: i64,
+    at: Millis,
+    actor_user_id: Option<i64>,
+    actor_label: String,
+    kind: &'static str,
+    from_status: Option<&'static str>,
+    to_status: Option<&'static str>,
+    note: Option<String>,
+}
+
+/// Inserts the history entries appended in `tx` (called by `WriteTx::commit`).
+pub(crate) async fn flush_events(tx: &mut WriteTx) -> Result<()> {
+    let rows = std::mem::take(&mut tx.case_events);
+    insert_many(
+        tx,
+        "case_events (case_id, at, actor_user_id, actor_label, kind, from_status, to_status, note)",
+        8,
+        &rows,
+        |q, r| {
+            q.bind(r.case_id)
+                .bind(r.at)
+                .bind(r.actor_user_id)
+                .bind(&r.actor_label)
+                .bind(r.kind)
+                .bind(r.from_status)
+                .bind(r.to_status)
+                .bind(&r.note)
+        },
+    )
+    .await
 }
 
 pub async fn events(store: &Store, case_id: i64) -> Result<Vec<CaseEvent>> {

@@ -132,6 +132,8 @@ pub struct WriteTx {
     pub(crate) counters: Vec<(String, i64, bool)>,
     /// Texts made searchable in this transaction, inserted at commit (`search::flush`).
     pub(crate) search_texts: Vec<search::NewText>,
+    /// Case history entries of this transaction, inserted at commit (`cases::flush_events`).
+    pub(crate) case_events: Vec<cases::CaseEventRow>,
     /// What the in-memory state was at the last savepoint.
     saved: Option<Saved>,
     health: Arc<StorageHealth>,
@@ -143,6 +145,7 @@ struct Saved {
     audit_rows: usize,
     counters: Vec<(String, i64, bool)>,
     search_texts: usize,
+    case_events: usize,
 }
 
 /// The newest audit entry's sequence number and hash, and whether the stored head row
@@ -160,6 +163,7 @@ impl WriteTx {
     /// pool's `before_acquire` check), so the next write can succeed as soon as the cause is
     /// gone.
     pub async fn commit(mut self) -> Result<()> {
+        cases::flush_events(&mut self).await?;
         search::flush(&mut self).await?;
         audit::flush(&mut self).await?;
         for (name, value, moved) in std::mem::take(&mut self.counters) {
@@ -216,6 +220,7 @@ impl WriteTx {
             audit_rows: self.audit_rows.len(),
             counters: self.counters.clone(),
             search_texts: self.search_texts.len(),
+            case_events: self.case_events.len(),
         });
         Ok(())
     }
@@ -230,6 +235,7 @@ impl WriteTx {
             self.audit_rows.truncate(saved.audit_rows);
             self.counters = saved.counters;
             self.search_texts.truncate(saved.search_texts);
+            self.case_events.truncate(saved.case_events);
         }
         self.release_savepoint().await
     }
@@ -242,6 +248,40 @@ impl WriteTx {
         self.saved = None;
         Ok(())
     }
+}
+
+/// A statement with its parameters bound so far.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Inserts `rows` into `into` (`table (col, …)` with `columns` columns) in as few statements
+/// as the backends allow (SQLite takes at most 32,766 parameters); `bind` binds one row's
+/// values in column order. The one multi-row insert of the store (the rows a transaction keeps
+/// until its commit: audit entries, case history, search texts).
+pub(crate) async fn insert_many<T>(
+    tx: &mut WriteTx,
+    into: &str,
+    columns: usize,
+    rows: &[T],
+    bind: impl for<'q> Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
+) -> Result<()> {
+    let per_statement = (30_000 / columns.max(1)).clamp(1, 500);
+    for chunk in rows.chunks(per_statement) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=columns)
+                    .map(|k| format!("${}", i * columns + k))
+                    .collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!("INSERT INTO {into} VALUES {}", values.join(", "));
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            q = bind(q, row);
+        }
+        q.execute(tx.conn()).await?;
+    }
+    Ok(())
 }
 
 /// The SQLite settings meldpunt relies on: an acknowledged write survives a power cut.
@@ -426,6 +466,7 @@ impl Store {
             audit_rows: Vec::new(),
             counters: Vec::new(),
             search_texts: Vec::new(),
+            case_events: Vec::new(),
             saved: None,
             health: self.health.clone(),
         })

@@ -9,7 +9,7 @@
 
 use sqlx::Row;
 
-use super::{Backend, Result, Store, StoreError, WriteTx};
+use super::{insert_many, Backend, Result, Store, StoreError, WriteTx};
 use crate::domain::case::CaseStatus;
 use crate::domain::link::Platform;
 use crate::domain::policy::SearchScope;
@@ -29,11 +29,8 @@ pub struct NewText {
     pub words: String,
 }
 
-/// Rows per INSERT: SQLite allows 32,766 parameters, PostgreSQL 65,535.
-const ROWS_PER_INSERT: usize = 500;
-
 /// Makes texts searchable with the transaction: they are inserted at its commit, with every
-/// other text of the transaction, 500 to a statement (texts without words are left out).
+/// other text of the transaction (texts without words are left out).
 pub fn add(tx: &mut WriteTx, texts: &[NewText]) {
     tx.search_texts
         .extend(texts.iter().filter(|t| !t.words.is_empty()).cloned());
@@ -42,29 +39,20 @@ pub fn add(tx: &mut WriteTx, texts: &[NewText]) {
 /// Inserts the texts added in `tx` (called by `WriteTx::commit`).
 pub(crate) async fn flush(tx: &mut WriteTx) -> Result<()> {
     let texts = std::mem::take(&mut tx.search_texts);
-    for chunk in texts.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 5;
-                format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5)
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO search_texts (case_id, report_id, org_id, source, words) VALUES {}",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for t in chunk {
-            q = q
-                .bind(t.case_id)
+    insert_many(
+        tx,
+        "search_texts (case_id, report_id, org_id, source, words)",
+        5,
+        &texts,
+        |q, t| {
+            q.bind(t.case_id)
                 .bind(t.report_id)
                 .bind(t.org_id)
                 .bind(t.source.as_str())
-                .bind(&t.words);
-        }
-        q.execute(tx.conn()).await?;
-    }
-    Ok(())
+                .bind(&t.words)
+        },
+    )
+    .await
 }
 
 /// One thing found: a case, or one report of it.
