@@ -4,4 +4,4 @@
 -- index. Keep in step with the other backend's 0007_queue_overdue.sql.
 CREATE INDEX cases_queue_overdue ON cases(urgency, deadline_at);
 DROP INDEX cases_queue_count;
-CREATE INDEX cases_queue_count ON cases(status, deadline_at, urgency);
+CREATE INDEX cases_queue_count ON cases(status, urgency, deadline_at);

@@ -351,96 +351,157 @@ fn queue_order_sql() -> String {
     )
 }
 
-/// When fewer than one in this many cases of an urgency are overdue, its pressing segments
-/// are read from the overdue cases themselves (`cases_queue_overdue`) and sorted; otherwise
-/// overdue cases are dense enough that reading the segment's index in order finds a page's
-/// rows within about this many rows per row wanted.
-const SPARSE_OVERDUE: i64 = 50;
+/// The parts of an urgency by expected start are counted up to this many: enough to tell
+/// rare from common, without reading a large part to its end.
+const ESTIMATE_UP_TO: i64 = 5_000;
 
-/// What the counts told about the selection, for choosing how to read each segment.
-struct Density {
-    /// (urgency, cases, of which overdue).
-    by_urgency: Vec<(Urgency, i64, i64)>,
-    /// Whether the page can reach past the pressing cases (else the rest is not read).
-    beyond_pressing: bool,
+/// What the counts told about one urgency in the selection: exact (`open`, `late`), and
+/// over every case of the urgency whatever its status or the filter (`past`, `unknown`:
+/// expected start already past, or unknown; up to `ESTIMATE_UP_TO`) — enough to estimate how
+/// many rows each segment holds.
+#[derive(Debug, Clone, Copy, Default)]
+struct UrgencyCounts {
+    open: i64,
+    late: i64,
+    past: i64,
+    unknown: i64,
+}
+
+/// The three parts of the expected start, each a segment with an order of plain columns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Start {
+    Past,
+    ToCome,
+    Unknown,
+}
+
+impl Start {
+    const ALL: [Start; 3] = [Start::Past, Start::ToCome, Start::Unknown];
+
+    fn condition(self) -> &'static str {
+        match self {
+            Start::Past => "c.expected_start_at < $1",
+            Start::ToCome => "c.expected_start_at >= $1",
+            Start::Unknown => "c.expected_start_at IS NULL",
+        }
+    }
+
+    /// The segment's order; the index that holds it (after the urgency).
+    fn order(self) -> (&'static str, &'static str) {
+        match self {
+            Start::Past => (
+                "c.municipality_count DESC, c.first_reported_at, c.id",
+                "cases_queue_by_reach",
+            ),
+            Start::ToCome | Start::Unknown => (
+                "c.expected_start_at, c.municipality_count DESC, c.first_reported_at, c.id",
+                "cases_queue_by_start",
+            ),
+        }
+    }
+
+    /// Of the urgency's cases, about how many are in this part (a part counted up to
+    /// `ESTIMATE_UP_TO` that reached it counts as common: as large as the urgency).
+    fn share(self, c: &UrgencyCounts) -> i64 {
+        let common = |n: i64| if n >= ESTIMATE_UP_TO { c.open } else { n };
+        match self {
+            Start::Past => common(c.past),
+            Start::Unknown => common(c.unknown),
+            Start::ToCome => {
+                (c.open - c.past.min(ESTIMATE_UP_TO - 1) - c.unknown.min(ESTIMATE_UP_TO - 1)).max(0)
+            }
+        }
+    }
+}
+
+/// How to read one segment: from the index that holds its order, in order, until a page's
+/// rows are found (cheap when the segment's rows are common in that index), or from the index
+/// of its rarest condition, sorting what it holds (cheap when they are rare). `store`'s
+/// `indexed_by` names the index for SQLite, whose planner cannot know which is cheaper (the
+/// condition depends on the clock); PostgreSQL's planner estimates that from its statistics.
+fn segment_index(
+    start: Start,
+    pressing_late: bool,
+    c: &UrgencyCounts,
+    wanted: i64,
+) -> &'static str {
+    let (_, ordered) = start.order();
+    let in_order_range = match start {
+        Start::Past => c.open.max(1),
+        _ => start.share(c).max(1),
+    };
+    // Rows the segment holds, assuming lateness and start independent.
+    let press = if pressing_late { c.late } else { c.open };
+    let rows = (start.share(c) as f64 * press as f64 / c.open.max(1) as f64).max(1.0);
+    let in_order_cost = wanted as f64 * in_order_range as f64 / rows;
+    // The alternative: read the rarest condition's rows and sort them.
+    let (rare_index, rare_cost) = if pressing_late {
+        ("cases_queue_overdue", c.late as f64)
+    } else {
+        ("cases_queue_by_start", start.share(c) as f64)
+    };
+    if in_order_cost <= rare_cost {
+        ordered
+    } else {
+        rare_index
+    }
 }
 
 /// The ids that can be on a page: the first `$2` of every segment of the queue order. Within a
 /// segment — pressing or not, one urgency, the expected start already past (all count as
-/// now), still to come, or unknown — the order is plain columns, read from an index in order
-/// (`0005_queue.sql`), so the first page costs a few short index reads, not a sort of every
-/// open case. The first `$2` of the whole order are among them.
-///
-/// Overdue cases of an urgency that are rare are read through `cases_queue_overdue` instead
-/// (the order then made unusable for an index with `+ 0`, so the database cannot pick the
-/// ordered index and walk it to its end looking for them); a segment that cannot hold a case
-/// is left out.
-fn queue_segments_sql(filter: &str, q: &QueueQuery, density: &Density) -> String {
+/// now), still to come, or unknown — the order is plain columns, so the first `$2` are read
+/// from an index in order (`0005_queue.sql`) or, when the segment's rows are rare there, from
+/// its rarest condition (`segment_index`). The first `$2` of the whole order are among them.
+/// A segment the counts show empty is left out, and so is the rest of the queue when the
+/// pressing cases fill the page.
+fn queue_segments_sql(
+    store: &Store,
+    filter: &str,
+    q: &QueueQuery,
+    counts: &[(Urgency, UrgencyCounts)],
+    wanted: i64,
+) -> String {
     let overdue = overdue_sql();
-    // (the segment's condition, its order as (column, descending)).
-    const REACH: [(&str, bool); 3] = [
-        ("c.municipality_count", true),
-        ("c.first_reported_at", false),
-        ("c.id", false),
-    ];
-    const START: [(&str, bool); 4] = [
-        ("c.expected_start_at", false),
-        ("c.municipality_count", true),
-        ("c.first_reported_at", false),
-        ("c.id", false),
-    ];
-    let starts: [(&str, &[(&str, bool)]); 3] = [
-        ("c.expected_start_at < $1", &REACH),
-        ("c.expected_start_at >= $1", &START),
-        ("c.expected_start_at IS NULL", &REACH),
-    ];
+    let pressing_late: i64 = counts
+        .iter()
+        .filter(|(u, _)| *u != Urgency::Acute)
+        .map(|(_, c)| c.late)
+        .sum();
+    let beyond_pressing = pressing_late < wanted;
     let mut segments = Vec::new();
-    for urgency in Urgency::ALL {
-        if q.urgency.is_some_and(|u| u != urgency) {
-            continue;
-        }
-        let acute = urgency == Urgency::Acute;
-        let (cases_here, overdue_here) = density
-            .by_urgency
-            .iter()
-            .find(|(u, _, _)| *u == urgency)
-            .map_or((0, 0), |(_, n, late)| (*n, *late));
-        if cases_here == 0 {
+    for (urgency, c) in counts {
+        let acute = *urgency == Urgency::Acute;
+        if c.open == 0 {
             continue;
         }
         for pressed in [true, false] {
             // An acute case is always pressing, and an overdue one too.
-            if !pressed && (acute || q.overdue == Some(true) || !density.beyond_pressing) {
+            if !pressed && (acute || q.overdue == Some(true) || !beyond_pressing) {
                 continue;
             }
             // A case that is not acute is pressing only when overdue.
-            if pressed && !acute && (q.overdue == Some(false) || overdue_here == 0) {
+            if pressed && !acute && (q.overdue == Some(false) || c.late == 0) {
                 continue;
             }
-            let (which, by_deadline) = match (pressed, acute) {
-                (true, true) => (String::from("1 = 1"), false),
-                (true, false) => (overdue.clone(), overdue_here * SPARSE_OVERDUE < cases_here),
-                (false, _) => (format!("NOT {overdue}"), false),
+            let which = match (pressed, acute) {
+                (true, true) => String::from("1 = 1"),
+                (true, false) => overdue.clone(),
+                (false, _) => format!("NOT {overdue}"),
             };
-            for (start, columns) in starts {
-                // The segment's order; read by deadline, its first column is written so that
-                // no index serves it.
-                let order: Vec<String> = columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (column, descending))| {
-                        let plus = if by_deadline && i == 0 { " + 0" } else { "" };
-                        let desc = if *descending { " DESC" } else { "" };
-                        format!("{column}{plus}{desc}")
-                    })
-                    .collect();
-                let order = order.join(", ");
+            for start in Start::ALL {
+                // Counted over every case of the urgency: none there, none in the segment.
+                if start != Start::ToCome && start.share(c) == 0 {
+                    continue;
+                }
+                let (order, _) = start.order();
+                let index = segment_index(start, pressed && !acute, c, wanted);
                 segments.push(format!(
-                    "SELECT s{n}.id FROM (SELECT c.id FROM cases c WHERE {filter} AND \
-                     c.urgency = '{u}' AND {which} AND {start} ORDER BY {o} LIMIT $2) AS s{n}",
+                    "SELECT s{n}.id FROM (SELECT c.id FROM cases c{hint} WHERE {filter} AND \
+                     c.urgency = '{u}' AND {which} AND {cond} ORDER BY {order} LIMIT $2) AS s{n}",
                     n = segments.len(),
+                    hint = store.indexed_by(index),
                     u = urgency.as_str(),
-                    o = order,
+                    cond = start.condition(),
                 ));
             }
         }
@@ -502,47 +563,61 @@ pub async fn queue(
     }
     let filter = conditions.join(" AND ");
 
-    // The counts: `$1` now, `$2` the organisation. The cases and the overdue cases per
-    // urgency, each a count an index answers alone (`cases_queue_count`) rather than one scan
-    // that evaluates the overdue condition for every case.
+    // The counts: `$1` now, `$2` the organisation. Per urgency, the cases and the overdue
+    // cases of the selection, each a count one covering index answers (`cases_queue_count`),
+    // and the urgency's cases whose expected start is past or unknown (`cases_queue_by_start`).
     let count_filter = filter.replace("$org", "$2");
-    let counted_sql = format!(
-        "SELECT c.urgency, 0, COUNT(*) FROM cases c WHERE {count_filter} GROUP BY c.urgency \
-         UNION ALL SELECT c.urgency, 1, COUNT(*) FROM cases c WHERE {count_filter} AND {} \
-         GROUP BY c.urgency",
-        overdue_sql(),
-    );
+    let urgencies: Vec<Urgency> = Urgency::ALL
+        .into_iter()
+        .filter(|u| q.urgency.is_none_or(|only| only == *u))
+        .collect();
+    let mut parts = Vec::new();
+    for u in &urgencies {
+        let u = u.as_str();
+        let exact = store.indexed_by("cases_queue_count");
+        let by_start = store.indexed_by("cases_queue_by_start");
+        parts.push(format!(
+            "SELECT '{u}', 'open', COUNT(*) FROM cases c{exact} WHERE {count_filter} AND c.urgency = '{u}'"
+        ));
+        parts.push(format!(
+            "SELECT '{u}', 'late', COUNT(*) FROM cases c{exact} WHERE {count_filter} AND c.urgency = '{u}' AND {}",
+            overdue_sql()
+        ));
+        for (what, cond) in [
+            ("past", "c.expected_start_at < $1"),
+            ("unknown", "c.expected_start_at IS NULL"),
+        ] {
+            parts.push(format!(
+                "SELECT '{u}', '{what}', COUNT(*) FROM (SELECT 1 FROM cases c{by_start} \
+                 WHERE c.urgency = '{u}' AND {cond} LIMIT {ESTIMATE_UP_TO}) AS e"
+            ));
+        }
+    }
+    let counted_sql = parts.join(" UNION ALL ");
     let mut counted = sqlx::query(&counted_sql).bind(now);
     if let Some(org) = q.org_id {
         counted = counted.bind(org);
     }
-    let mut by_urgency: Vec<(Urgency, i64, i64)> =
-        Urgency::ALL.iter().map(|u| (*u, 0, 0)).collect();
+    let mut counts: Vec<(Urgency, UrgencyCounts)> = urgencies
+        .iter()
+        .map(|u| (*u, UrgencyCounts::default()))
+        .collect();
     for row in counted.fetch_all(store.pool()).await? {
         let urgency: String = row.try_get(0)?;
-        let late: i64 = row.try_get(1)?;
+        let what: String = row.try_get(1)?;
         let n: i64 = row.try_get(2)?;
-        let urgency = Urgency::parse(&urgency).ok_or_else(|| bad("urgency", &urgency))?;
-        if let Some(entry) = by_urgency.iter_mut().find(|(u, _, _)| *u == urgency) {
-            if late == 1 {
-                entry.2 = n;
-            } else {
-                entry.1 = n;
-            }
+        let Some((_, c)) = counts.iter_mut().find(|(u, _)| u.as_str() == urgency) else {
+            return Err(bad("urgency", &urgency));
+        };
+        match what.as_str() {
+            "open" => c.open = n,
+            "late" => c.late = n,
+            "past" => c.past = n,
+            _ => c.unknown = n,
         }
     }
-    let total: i64 = by_urgency.iter().map(|(_, n, _)| n).sum();
-    let overdue: i64 = by_urgency.iter().map(|(_, _, late)| late).sum();
-    // Pressing at least: every overdue case that is not acute (the acute ones come on top).
-    let pressing_at_least: i64 = by_urgency
-        .iter()
-        .filter(|(u, _, _)| *u != Urgency::Acute)
-        .map(|(_, _, late)| late)
-        .sum();
-    let density = Density {
-        by_urgency,
-        beyond_pressing: pressing_at_least < offset + limit,
-    };
+    let total: i64 = counts.iter().map(|(_, c)| c.open).sum();
+    let overdue: i64 = counts.iter().map(|(_, c)| c.late).sum();
 
     // The page: `$1` now, `$2` how many rows the candidates may hold (offset + limit), `$3`
     // limit, `$4` offset, `$5` the organisation. One organisation's cases are few: its first
@@ -554,7 +629,7 @@ pub async fn queue(
             queue_order_sql()
         )
     } else {
-        queue_segments_sql(&page_filter, q, &density)
+        queue_segments_sql(store, &page_filter, q, &counts, offset + limit)
     };
     let page_sql = format!(
         "{SELECT} WHERE c.id IN ({candidates}) ORDER BY {} LIMIT $3 OFFSET $4",

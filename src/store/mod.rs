@@ -484,6 +484,16 @@ impl Store {
         Ok(())
     }
 
+    /// ` INDEXED BY index` on SQLite, to read a table through the index a query names;
+    /// nothing on PostgreSQL, whose planner chooses from its statistics. For queries whose
+    /// best index depends on the data in a way SQLite's planner cannot see (the queue).
+    pub(crate) fn indexed_by(&self, index: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!(" INDEXED BY {index}"),
+            Backend::Postgres => String::new(),
+        }
+    }
+
     /// True when the database answers a query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
