@@ -88,19 +88,25 @@ struct WordsMatch {
     /// The FROM item and condition: `t` is the `search_texts` row, `$1` the words.
     from: &'static str,
     condition: &'static str,
+    /// The row's id as the matching side knows it, to sort by (newest first).
+    key: &'static str,
 }
 
 impl WordsMatch {
     fn of(backend: Backend) -> WordsMatch {
         match backend {
-            // FTS5 hands out its rows by rowid, newest first, without sorting.
+            // FTS5 hands out its rows by rowid, newest first, without sorting — when the
+            // order is asked of its rowid (the same id as `t.id`, but only its own name lets
+            // it see that).
             Backend::Sqlite => WordsMatch {
                 from: "search_index f JOIN search_texts t ON t.id = f.rowid",
                 condition: "search_index MATCH $1",
+                key: "f.rowid",
             },
             Backend::Postgres => WordsMatch {
                 from: "search_texts t",
                 condition: "t.words_vector @@ to_tsquery('simple', $1)",
+                key: "t.id",
             },
         }
     }
@@ -149,14 +155,16 @@ pub async fn search(
             SearchScope::OwnReports(_) => " AND t.org_id = $2".to_string(),
         };
         format!(
-            "SELECT t.case_id, t.report_id, t.source, t.id AS k FROM {} WHERE {} \
+            "SELECT t.case_id, t.report_id, t.source, {} AS k FROM {} WHERE {} \
              AND t.source IN ({}){mine}",
+            m.key,
             m.from,
             m.condition,
             sources.join(", ")
         )
     };
     // The cases found, as (case_id, report_id, source, sort key), before the scope.
+    // The cases found, as a condition on `c`.
     let (cases_found, param): (String, String) = match query {
         Query::Reference(ReferenceKind::Report, r) => {
             let mine = match scope {
@@ -169,29 +177,20 @@ pub async fn search(
             );
             return page(store, &sql, r, scope, offset, limit).await;
         }
-        Query::Reference(ReferenceKind::Case, r) => (
-            "SELECT c.id FROM cases c WHERE c.reference = $1".into(),
-            r.clone(),
-        ),
+        Query::Reference(ReferenceKind::Case, r) => ("c.reference = $1".into(), r.clone()),
         Query::Reference(ReferenceKind::Message, r) => (
-            "SELECT n.case_id FROM notices n WHERE n.reference = $1".into(),
+            "c.id IN (SELECT n.case_id FROM notices n WHERE n.reference = $1)".into(),
             r.clone(),
         ),
-        Query::Link(url) => (
-            "SELECT c.id FROM cases c WHERE c.canonical_url = $1".into(),
-            url.clone(),
-        ),
-        Query::Host(domain) => (
-            "SELECT c.id FROM cases c WHERE c.domain = $1".into(),
-            domain.clone(),
-        ),
+        Query::Link(url) => ("c.canonical_url = $1".into(), url.clone()),
+        Query::Host(domain) => ("c.domain = $1".into(), domain.clone()),
         // An account is found through its links: the cases, then (for a reporter) their
         // organisation's reports of those cases.
         Query::Handle(w) => {
             let m = WordsMatch::of(backend);
             (
                 format!(
-                    "SELECT t.case_id FROM {} WHERE {} AND t.source = '{}'",
+                    "c.id IN (SELECT t.case_id FROM {} WHERE {} AND t.source = '{}')",
                     m.from,
                     m.condition,
                     SearchSource::Link.as_str()
@@ -218,12 +217,12 @@ pub async fn search(
     let sql = match scope {
         SearchScope::AllCases => format!(
             "SELECT c.id AS case_id, CAST(NULL AS BIGINT) AS report_id, CAST(NULL AS TEXT) AS source, c.id AS k FROM cases c \
-             WHERE c.id IN ({cases_found})"
+             WHERE {cases_found}"
         ),
         // A reporter finds their organisation's reports of the cases found.
         SearchScope::OwnReports(_) => format!(
             "SELECT l.case_id, r.id AS report_id, CAST(NULL AS TEXT) AS source, r.id AS k FROM report_links l \
-             JOIN reports r ON r.id = l.report_id WHERE r.org_id = $2 AND l.case_id IN ({cases_found})"
+             JOIN reports r ON r.id = l.report_id WHERE r.org_id = $2 AND l.case_id IN (SELECT c.id FROM cases c WHERE {cases_found})"
         ),
     };
     page(store, &sql, &param, scope, offset, limit).await
