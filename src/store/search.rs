@@ -220,9 +220,11 @@ pub async fn search(
              WHERE {cases_found}"
         ),
         // A reporter finds their organisation's reports of the cases found.
+        // Read from the organisation's reports (few) to their cases.
         SearchScope::OwnReports(_) => format!(
-            "SELECT l.case_id, r.id AS report_id, CAST(NULL AS TEXT) AS source, r.id AS k FROM report_links l \
-             JOIN reports r ON r.id = l.report_id WHERE r.org_id = $2 AND l.case_id IN (SELECT c.id FROM cases c WHERE {cases_found})"
+            "SELECT l.case_id, r.id AS report_id, CAST(NULL AS TEXT) AS source, r.id AS k FROM reports r \
+             JOIN report_links l ON l.report_id = r.id JOIN cases c ON c.id = l.case_id \
+             WHERE r.org_id = $2 AND {cases_found}"
         ),
     };
     page(store, &sql, &param, scope, offset, limit).await
