@@ -363,6 +363,8 @@ const ESTIMATE_UP_TO: i64 = 5_000;
 struct UrgencyCounts {
     open: i64,
     late: i64,
+    /// Every case of the urgency (counted only when the selection is filtered; else `open`).
+    all: i64,
     past: i64,
     unknown: i64,
 }
@@ -403,12 +405,12 @@ impl Start {
     /// Of the urgency's cases, about how many are in this part (a part counted up to
     /// `ESTIMATE_UP_TO` that reached it counts as common: as large as the urgency).
     fn share(self, c: &UrgencyCounts) -> i64 {
-        let common = |n: i64| if n >= ESTIMATE_UP_TO { c.open } else { n };
+        let common = |n: i64| if n >= ESTIMATE_UP_TO { c.all } else { n };
         match self {
             Start::Past => common(c.past),
             Start::Unknown => common(c.unknown),
             Start::ToCome => {
-                (c.open - c.past.min(ESTIMATE_UP_TO - 1) - c.unknown.min(ESTIMATE_UP_TO - 1)).max(0)
+                (c.all - c.past.min(ESTIMATE_UP_TO - 1) - c.unknown.min(ESTIMATE_UP_TO - 1)).max(0)
             }
         }
     }
@@ -419,23 +421,20 @@ impl Start {
 /// of its rarest condition, sorting what it holds (cheap when they are rare). `store`'s
 /// `indexed_by` names the index for SQLite, whose planner cannot know which is cheaper (the
 /// condition depends on the clock); PostgreSQL's planner estimates that from its statistics.
-fn segment_index(
-    start: Start,
-    pressing_late: bool,
-    c: &UrgencyCounts,
-    wanted: i64,
-) -> &'static str {
+fn segment_index(start: Start, late_only: bool, c: &UrgencyCounts, wanted: i64) -> &'static str {
     let (_, ordered) = start.order();
+    // The rows of the index range read in order (every status, unfiltered), and the rows of
+    // it the segment holds (assuming the filter, lateness and start independent).
     let in_order_range = match start {
-        Start::Past => c.open.max(1),
-        _ => start.share(c).max(1),
-    };
-    // Rows the segment holds, assuming lateness and start independent.
-    let press = if pressing_late { c.late } else { c.open };
-    let rows = (start.share(c) as f64 * press as f64 / c.open.max(1) as f64).max(1.0);
+        Start::Past => c.all,
+        _ => start.share(c),
+    }
+    .max(1);
+    let selected = if late_only { c.late } else { c.open };
+    let rows = (start.share(c) as f64 * selected as f64 / c.all.max(1) as f64).max(1.0);
     let in_order_cost = wanted as f64 * in_order_range as f64 / rows;
     // The alternative: read the rarest condition's rows and sort them.
-    let (rare_index, rare_cost) = if pressing_late {
+    let (rare_index, rare_cost) = if late_only {
         ("cases_queue_overdue", c.late as f64)
     } else {
         ("cases_queue_by_start", start.share(c) as f64)
@@ -494,7 +493,9 @@ fn queue_segments_sql(
                     continue;
                 }
                 let (order, _) = start.order();
-                let index = segment_index(start, pressed && !acute, c, wanted);
+                // Only overdue cases: pressing ones that are not acute, or all when so filtered.
+                let late_only = (pressed && !acute) || q.overdue == Some(true);
+                let index = segment_index(start, late_only, c, wanted);
                 segments.push(format!(
                     "SELECT s{n}.id FROM (SELECT c.id FROM cases c{hint} WHERE {filter} AND \
                      c.urgency = '{u}' AND {which} AND {cond} ORDER BY {order} LIMIT $2) AS s{n}",
@@ -571,6 +572,13 @@ pub async fn queue(
         .into_iter()
         .filter(|u| q.urgency.is_none_or(|only| only == *u))
         .collect();
+    // Filtered beyond the open statuses and the urgency, the selection is not the urgency's
+    // cases: count those too, for the estimates.
+    let filtered = !q.statuses.is_empty()
+        || q.platform.is_some()
+        || q.org_id.is_some()
+        || q.category.is_some()
+        || q.overdue.is_some();
     let mut parts = Vec::new();
     for u in &urgencies {
         let u = u.as_str();
@@ -583,6 +591,12 @@ pub async fn queue(
             "SELECT '{u}', 'late', COUNT(*) FROM cases c{exact} WHERE {count_filter} AND c.urgency = '{u}' AND {}",
             overdue_sql()
         ));
+        if filtered {
+            parts.push(format!(
+                "SELECT '{u}', 'all', COUNT(*) FROM cases c{} WHERE c.urgency = '{u}'",
+                store.indexed_by("cases_queue_overdue")
+            ));
+        }
         for (what, cond) in [
             ("past", "c.expected_start_at < $1"),
             ("unknown", "c.expected_start_at IS NULL"),
@@ -612,8 +626,14 @@ pub async fn queue(
         match what.as_str() {
             "open" => c.open = n,
             "late" => c.late = n,
+            "all" => c.all = n,
             "past" => c.past = n,
             _ => c.unknown = n,
+        }
+    }
+    if !filtered {
+        for (_, c) in counts.iter_mut() {
+            c.all = c.open;
         }
     }
     let total: i64 = counts.iter().map(|(_, c)| c.open).sum();
