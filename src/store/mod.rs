@@ -488,10 +488,16 @@ impl Store {
     /// nothing on PostgreSQL, whose planner chooses from its statistics. For queries whose
     /// best index depends on the data in a way SQLite's planner cannot see (the queue).
     pub(crate) fn indexed_by(&self, index: &str) -> String {
-        match self.backend {
-            Backend::Sqlite => format!(" INDEXED BY {index}"),
-            Backend::Postgres => String::new(),
+        if self.plans_by_statistics() {
+            return String::new();
         }
+        format!(" INDEXED BY {index}")
+    }
+
+    /// Whether the database's planner picks indexes from statistics of the data
+    /// (PostgreSQL), so that estimates made for `indexed_by` are not needed.
+    pub(crate) fn plans_by_statistics(&self) -> bool {
+        self.backend == Backend::Postgres
     }
 
     /// True when the database answers a query.
