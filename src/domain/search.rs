@@ -247,10 +247,26 @@ pub fn document(text: &str) -> String {
 }
 
 /// The words of a report for one of its links: its summary, its justification and the
-/// reporter's remark on that link.
-pub fn report_document(summary: Option<&str>, justification: &str, remark: Option<&str>) -> String {
+/// reporter's remark on that link — and the organisation's own word ([`organisation_word`]),
+/// so a reporter's search asks the index for their organisation's texts along with the words.
+pub fn report_document(
+    org_id: i64,
+    summary: Option<&str>,
+    justification: &str,
+    remark: Option<&str>,
+) -> String {
     let text = [summary.unwrap_or(""), justification, remark.unwrap_or("")].join("\n");
-    document(&text)
+    let words = document(&text);
+    if words.is_empty() {
+        return words;
+    }
+    format!("{words} {}", organisation_word(org_id))
+}
+
+/// The word that marks an organisation's own texts in the index. No text makes it: text
+/// words are stems of at most 40 letters and digits, and this one is longer.
+pub fn organisation_word(org_id: i64) -> String {
+    format!("{}{org_id}", "z".repeat(MAX_WORD_CHARS + 1))
 }
 
 /// The words of an assessment: its facts and its reasoning (rights, proportionality, reasons).
@@ -378,6 +394,17 @@ mod tests {
         for word in &w {
             assert!(word.chars().all(char::is_alphanumeric), "{word}");
         }
+    }
+
+    #[test]
+    fn the_organisation_word_is_no_word_of_any_text() {
+        let doc = report_document(7, Some("zzzz"), &"z".repeat(60), None);
+        let mark = organisation_word(7);
+        assert_eq!(doc.split(' ').filter(|w| *w == mark).count(), 1);
+        assert!(words(&format!("{mark} {}", "z".repeat(41)))
+            .iter()
+            .all(|w| *w != mark));
+        assert_eq!(report_document(7, None, "de het", None), "");
     }
 
     #[test]

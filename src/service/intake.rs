@@ -419,6 +419,7 @@ async fn apply(
             org_id: Some(sub.org_id),
             source: SearchSource::Report,
             words: search_words::report_document(
+                sub.org_id,
                 v.summary.as_deref(),
                 &v.justification,
                 link.remark.as_deref(),

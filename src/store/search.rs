@@ -199,14 +199,20 @@ pub async fn search(
             )
         }
         Query::Words(w) => {
-            let sql = match scope {
-                SearchScope::AllCases => words(&team_sources),
-                SearchScope::OwnReports(_) => words(&reporter_sources),
+            // A reporter's words are asked together with their organisation's own word, so
+            // the index itself finds only their texts (`domain::search::report_document`).
+            let (sql, w) = match scope {
+                SearchScope::AllCases => (words(&team_sources), w.clone()),
+                SearchScope::OwnReports(org) => {
+                    let mut w = w.clone();
+                    w.push(search::organisation_word(org));
+                    (words(&reporter_sources), w)
+                }
             };
             return page(
                 store,
                 &sql,
-                &WordsMatch::query(backend, w),
+                &WordsMatch::query(backend, &w),
                 scope,
                 offset,
                 limit,
@@ -301,27 +307,45 @@ async fn page(
     })
 }
 
-/// Makes every text written before the index existed searchable, once: the first instance to
-/// start after the upgrade takes the `search_index` counter and indexes in the same
-/// transaction (others wait for it, then find the counter taken).
+/// The version of the rule that makes the index's words (`domain::search`); a database
+/// indexed by an older one is indexed again. 2: a report's words carry its organisation's word.
+const INDEX_VERSION: i64 = 2;
+
+/// Makes every text searchable that is not (a database from before the index, or indexed by
+/// an older rule), once: the first instance to start after the upgrade locks the
+/// `search_index` counter and indexes in that transaction; others wait for it, then find the
+/// index current.
 pub async fn build_once(store: &Store) -> Result<()> {
     // Usually done long ago: a read says so without taking the write lock.
+    let current = |row: Option<sqlx::any::AnyRow>| -> Result<bool> {
+        Ok(match row {
+            Some(row) => row.try_get::<i64, _>(0)? >= INDEX_VERSION,
+            None => false,
+        })
+    };
     let built = sqlx::query("SELECT value FROM counters WHERE name = 'search_index'")
         .fetch_optional(store.pool())
         .await?;
-    if built.is_some() {
+    if current(built)? {
         return Ok(());
     }
     let mut tx = store.begin_write().await?;
-    let taken = sqlx::query(
-        "INSERT INTO counters (name, value) VALUES ('search_index', 1) \
-         ON CONFLICT (name) DO NOTHING RETURNING value",
+    let locked = sqlx::query(
+        "INSERT INTO counters (name, value) VALUES ('search_index', 0) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value RETURNING value",
     )
     .fetch_optional(tx.conn())
     .await?;
-    if taken.is_none() {
-        return Ok(()); // dropping the transaction rolls it back
+    if current(locked)? {
+        return Ok(()); // another instance did it meanwhile; dropping rolls back
     }
+    sqlx::query("DELETE FROM search_texts")
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("UPDATE counters SET value = $1 WHERE name = 'search_index'")
+        .bind(INDEX_VERSION)
+        .execute(tx.conn())
+        .await?;
     let mut texts = Vec::new();
     let rows = sqlx::query(
         "SELECT l.case_id, r.id, r.org_id, r.summary, r.justification, l.remark \
@@ -330,15 +354,21 @@ pub async fn build_once(store: &Store) -> Result<()> {
     .fetch_all(tx.conn())
     .await?;
     for row in rows {
+        let org_id: i64 = row.try_get(2)?;
         let summary: Option<String> = row.try_get(3)?;
         let justification: String = row.try_get(4)?;
         let remark: Option<String> = row.try_get(5)?;
         texts.push(NewText {
             case_id: row.try_get(0)?,
             report_id: Some(row.try_get(1)?),
-            org_id: Some(row.try_get(2)?),
+            org_id: Some(org_id),
             source: SearchSource::Report,
-            words: search::report_document(summary.as_deref(), &justification, remark.as_deref()),
+            words: search::report_document(
+                org_id,
+                summary.as_deref(),
+                &justification,
+                remark.as_deref(),
+            ),
         });
     }
     let rows = sqlx::query("SELECT id, canonical_url FROM cases ORDER BY id")

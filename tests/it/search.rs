@@ -276,5 +276,29 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(again.total, 1);
+        // Indexed by an older rule: indexed again, without doubles, and the reporter's own
+        // search (which asks for the organisation's word) finds it.
+        sql(
+            &db,
+            "UPDATE counters SET value = 1 WHERE name = 'search_index'",
+        )
+        .await
+        .unwrap();
+        db.store.migrate().await.unwrap();
+        let redone = store_search::search(&db.store, &query, SearchScope::AllCases, 0, 50)
+            .await
+            .unwrap();
+        assert_eq!(redone.total, 1);
+        let own = store_search::search(
+            &db.store,
+            &query,
+            SearchScope::OwnReports(cast.o.amsterdam),
+            0,
+            50,
+        )
+        .await
+        .unwrap();
+        assert_eq!(own.hits.len(), 1);
+        assert!(own.hits[0].report.is_some());
     }
 );
