@@ -275,7 +275,9 @@ pub(crate) async fn insert_many<T>(
             })
             .collect();
         let sql = format!("INSERT INTO {into} VALUES {}", values.join(", "));
-        let mut q = sqlx::query(&sql);
+        // Not kept as a prepared statement: the row count varies from batch to batch, and
+        // keeping each would crowd the connection's statement cache.
+        let mut q = sqlx::query(&sql).persistent(false);
         for row in chunk {
             q = bind(q, row);
         }
