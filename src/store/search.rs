@@ -346,84 +346,128 @@ pub async fn build_once(store: &Store) -> Result<()> {
         .bind(INDEX_VERSION)
         .execute(tx.conn())
         .await?;
-    let mut texts = Vec::new();
-    let rows = sqlx::query(
+    reindex(
+        &mut tx,
+        "reports",
         "SELECT l.case_id, r.id, r.org_id, r.summary, r.justification, l.remark \
-         FROM report_links l JOIN reports r ON r.id = l.report_id ORDER BY r.id, l.position",
+         FROM report_links l JOIN reports r ON r.id = l.report_id \
+         WHERE r.id > $1 AND r.id <= $2 ORDER BY r.id, l.position",
+        |row| {
+            let org_id: i64 = row.try_get(2)?;
+            let summary: Option<String> = row.try_get(3)?;
+            let justification: String = row.try_get(4)?;
+            let remark: Option<String> = row.try_get(5)?;
+            Ok(Some(NewText {
+                case_id: row.try_get(0)?,
+                report_id: Some(row.try_get(1)?),
+                org_id: Some(org_id),
+                source: SearchSource::Report,
+                words: search::report_document(
+                    org_id,
+                    summary.as_deref(),
+                    &justification,
+                    remark.as_deref(),
+                ),
+            }))
+        },
     )
-    .fetch_all(tx.conn())
     .await?;
-    for row in rows {
-        let org_id: i64 = row.try_get(2)?;
-        let summary: Option<String> = row.try_get(3)?;
-        let justification: String = row.try_get(4)?;
-        let remark: Option<String> = row.try_get(5)?;
-        texts.push(NewText {
-            case_id: row.try_get(0)?,
-            report_id: Some(row.try_get(1)?),
-            org_id: Some(org_id),
-            source: SearchSource::Report,
-            words: search::report_document(
-                org_id,
-                summary.as_deref(),
-                &justification,
-                remark.as_deref(),
-            ),
-        });
-    }
-    let rows = sqlx::query("SELECT id, canonical_url FROM cases ORDER BY id")
-        .fetch_all(tx.conn())
-        .await?;
-    for row in rows {
-        let url: String = row.try_get(1)?;
-        texts.push(NewText {
-            case_id: row.try_get(0)?,
-            report_id: None,
-            org_id: None,
-            source: SearchSource::Link,
-            words: search::link_document(&url),
-        });
-    }
-    let rows = sqlx::query(
-        "SELECT case_id, kind, note FROM case_events WHERE note IS NOT NULL ORDER BY id",
-    )
-    .fetch_all(tx.conn())
-    .await?;
-    for row in rows {
-        let kind: String = row.try_get(1)?;
-        let note: String = row.try_get(2)?;
-        let Some(kind) = crate::domain::case::CaseEventKind::parse(&kind) else {
-            return Err(StoreError::Database(format!(
-                "unknown case event kind {kind}"
-            )));
-        };
-        if let Some(words) = search::note_document(kind, &note) {
-            texts.push(NewText {
+    reindex(
+        &mut tx,
+        "cases",
+        "SELECT id, canonical_url FROM cases WHERE id > $1 AND id <= $2 ORDER BY id",
+        |row| {
+            let url: String = row.try_get(1)?;
+            Ok(Some(NewText {
                 case_id: row.try_get(0)?,
                 report_id: None,
                 org_id: None,
-                source: SearchSource::CaseNote,
-                words,
-            });
-        }
-    }
-    let rows = sqlx::query(
-        "SELECT case_id, facts, rights_reasoning, proportionality, reasons FROM assessments ORDER BY id",
+                source: SearchSource::Link,
+                words: search::link_document(&url),
+            }))
+        },
     )
-    .fetch_all(tx.conn())
     .await?;
-    for row in rows {
-        let parts: Vec<String> = (1..=4)
-            .map(|i| row.try_get::<String, _>(i))
-            .collect::<std::result::Result<_, _>>()?;
-        texts.push(NewText {
-            case_id: row.try_get(0)?,
-            report_id: None,
-            org_id: None,
-            source: SearchSource::Assessment,
-            words: search::assessment_document(&parts[0], &parts[1], &parts[2], &parts[3]),
-        });
-    }
-    add(&mut tx, &texts);
+    reindex(
+        &mut tx,
+        "case_events",
+        "SELECT case_id, kind, note FROM case_events \
+         WHERE note IS NOT NULL AND id > $1 AND id <= $2 ORDER BY id",
+        |row| {
+            let kind: String = row.try_get(1)?;
+            let note: String = row.try_get(2)?;
+            let Some(kind) = crate::domain::case::CaseEventKind::parse(&kind) else {
+                return Err(StoreError::Database(format!(
+                    "unknown case event kind {kind}"
+                )));
+            };
+            Ok(match search::note_document(kind, &note) {
+                Some(words) => Some(NewText {
+                    case_id: row.try_get(0)?,
+                    report_id: None,
+                    org_id: None,
+                    source: SearchSource::CaseNote,
+                    words,
+                }),
+                None => None,
+            })
+        },
+    )
+    .await?;
+    reindex(
+        &mut tx,
+        "assessments",
+        "SELECT case_id, facts, rights_reasoning, proportionality, reasons FROM assessments \
+         WHERE id > $1 AND id <= $2 ORDER BY id",
+        |row| {
+            let parts: Vec<String> = (1..=4)
+                .map(|i| row.try_get::<String, _>(i))
+                .collect::<std::result::Result<_, _>>()?;
+            Ok(Some(NewText {
+                case_id: row.try_get(0)?,
+                report_id: None,
+                org_id: None,
+                source: SearchSource::Assessment,
+                words: search::assessment_document(&parts[0], &parts[1], &parts[2], &parts[3]),
+            }))
+        },
+    )
+    .await?;
     tx.commit().await
+}
+
+/// Rows of `table` read per step when indexing again, by id range: a large database is
+/// indexed in steps of this many, with a bounded amount in memory.
+const REINDEX_STEP: i64 = 5_000;
+
+/// Indexes the texts `sql` reads (`$1 < id <= $2`) from `table`, one id range at a time,
+/// inserting each range's texts before reading the next.
+async fn reindex(
+    tx: &mut WriteTx,
+    table: &str,
+    sql: &str,
+    text: impl Fn(&sqlx::any::AnyRow) -> Result<Option<NewText>>,
+) -> Result<()> {
+    let last: Option<i64> = sqlx::query(&format!("SELECT MAX(id) FROM {table}"))
+        .fetch_one(tx.conn())
+        .await?
+        .try_get(0)?;
+    let mut from = 0;
+    while from < last.unwrap_or(0) {
+        let rows = sqlx::query(sql)
+            .bind(from)
+            .bind(from + REINDEX_STEP)
+            .fetch_all(tx.conn())
+            .await?;
+        let mut texts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if let Some(t) = text(row)? {
+                texts.push(t);
+            }
+        }
+        add(tx, &texts);
+        flush(tx).await?;
+        from += REINDEX_STEP;
+    }
+    Ok(())
 }
