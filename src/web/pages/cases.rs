@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::case_view::case_page;
+use super::paging::{page_number, Paging};
 use super::reports::{category_label, status_label, urgency_label};
 use super::{render, render_status};
 use crate::domain::audit::AuditAction;
@@ -78,11 +79,7 @@ struct QueuePage {
     /// "n open cases, m of them late" for this selection, exact.
     counts: String,
     /// "Page 2 of 7", and the links to the pages before and after (filters kept).
-    page_label: String,
-    previous: Option<String>,
-    next: Option<String>,
-    /// A page beyond the last.
-    beyond: bool,
+    paging: Paging,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -122,12 +119,7 @@ impl QueueQuery {
     }
 
     fn page(&self) -> i64 {
-        self.pagina
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=1_000_000).contains(n))
-            .unwrap_or(1)
+        page_number(&self.pagina)
     }
 }
 
@@ -157,8 +149,9 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
     let now = now_ms();
     let page = q.page();
     let found = case_service::queue(store, &filter, now, page - 1).await?;
-    let pages = (found.total + case_service::QUEUE_PAGE - 1) / case_service::QUEUE_PAGE;
-    let link = |n: i64| format!("/zaken?{}pagina={n}", q.query_string());
+    let paging = Paging::new(&p.tr, page, found.total, case_service::QUEUE_PAGE, |n| {
+        format!("/zaken?{}pagina={n}", q.query_string())
+    });
     let awaiting = assessments::awaiting_approval(store).await?;
     let escalated = notices::escalated_cases(store).await?;
     let rows = found
@@ -223,14 +216,7 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
                 .with("total", found.total)
                 .with("overdue", found.overdue),
         ),
-        page_label: p.tr.message(
-            &Message::new("web.queue_page")
-                .with("page", page)
-                .with("pages", pages.max(1)),
-        ),
-        previous: (page > 1).then(|| link((page - 1).min(pages.max(1)))),
-        next: (page < pages).then(|| link(page + 1)),
-        beyond: page > pages.max(1),
+        paging,
         q,
     })
 }

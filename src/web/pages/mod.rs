@@ -13,6 +13,7 @@ pub mod home;
 pub mod notice_setup;
 pub mod notices;
 pub mod notifications;
+pub mod paging;
 pub mod redress;
 pub mod reports;
 pub mod search;

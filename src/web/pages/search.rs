@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::paging::{page_number, Paging};
 use super::reports::status_label;
 use super::{render, render_status};
 use crate::domain::message::Message;
@@ -50,23 +51,14 @@ struct SearchPage {
     searched: bool,
     rows: Vec<ResultRow>,
     counts: String,
-    page_label: String,
-    previous: Option<String>,
-    next: Option<String>,
-    beyond: bool,
+    paging: Paging,
 }
 
 pub async fn search(p: Page, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
     let scope = p.search_scope().await?;
     let team = scope == SearchScope::AllCases;
     let input = q.q.clone().unwrap_or_default();
-    let page = q
-        .pagina
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (1..=1_000_000).contains(n))
-        .unwrap_or(1);
+    let page = page_number(&q.pagina);
     let mut view = SearchPage {
         layout: p.layout(p.tr.t("search_title")),
         errors: FieldErrors::default(),
@@ -76,10 +68,7 @@ pub async fn search(p: Page, Query(q): Query<SearchQuery>) -> Result<Response, P
         searched: false,
         rows: Vec::new(),
         counts: String::new(),
-        page_label: String::new(),
-        previous: None,
-        next: None,
-        beyond: false,
+        paging: Paging::none(),
     };
     // The page without a query is the empty search box.
     if q.q.is_none() {
@@ -98,8 +87,6 @@ pub async fn search(p: Page, Query(q): Query<SearchQuery>) -> Result<Response, P
         }
         Err(e) => return Err(PageError(Failure::from(e))),
     };
-    let pages = (found.total + SEARCH_PAGE - 1) / SEARCH_PAGE;
-    let link = |n: i64| format!("/zoeken?q={}&pagina={n}", urlencoding::encode(&input));
     view.searched = true;
     view.rows = found
         .hits
@@ -141,13 +128,8 @@ pub async fn search(p: Page, Query(q): Query<SearchQuery>) -> Result<Response, P
         })
         .with("total", found.total),
     );
-    view.page_label = p.tr.message(
-        &Message::new("web.queue_page")
-            .with("page", page)
-            .with("pages", pages.max(1)),
-    );
-    view.previous = (page > 1).then(|| link((page - 1).min(pages.max(1))));
-    view.next = (page < pages).then(|| link(page + 1));
-    view.beyond = page > pages.max(1);
+    view.paging = Paging::new(&p.tr, page, found.total, SEARCH_PAGE, |n| {
+        format!("/zoeken?q={}&pagina={n}", urlencoding::encode(&input))
+    });
     render(&view)
 }
