@@ -421,6 +421,7 @@ pub async fn fill(
     if let Some(Err(e)) = results.into_iter().next() {
         return Err(e);
     }
+    super::housekeeping::fold_queue_totals(store).await?;
     store.optimise().await?;
     Ok(done.into_inner())
 }

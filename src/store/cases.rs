@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::search::{self, NewText};
-use super::{insert_many, opt_i64, Result, Store, StoreError, WriteTx};
+use super::{insert_many, opt_i64, Backend, Result, Store, StoreError, WriteTx};
 use crate::domain::case::{CaseEventKind, CaseFigures, CaseStatus, ReportFacts};
 use crate::domain::link::{CanonicalLink, Platform};
 use crate::domain::report::{Category, ReportStatus, Urgency};
@@ -514,6 +514,60 @@ fn queue_segments_sql(
     segments.join(" UNION ALL ")
 }
 
+/// One row `(urgency, what, cases)`: how many cases the queue totals hold where `condition`
+/// holds (over `t`: status, urgency, platform) — the folded totals plus the changes not yet
+/// folded (`0009_queue_totals.sql`).
+fn totals_sql(urgency: &str, what: &str, condition: &str) -> String {
+    format!(
+        "SELECT '{urgency}', '{what}', CAST(COALESCE(SUM(x.n), 0) AS BIGINT) FROM (\
+         SELECT t.cases AS n FROM queue_totals t WHERE {condition} UNION ALL \
+         SELECT t.change FROM queue_total_changes t WHERE {condition}) AS x"
+    )
+}
+
+/// Folds the changes to the queue totals into the totals (`0009_queue_totals.sql`); the sum
+/// over both stays the same, so any instance may do this at any time. Returns how many
+/// totals changed.
+pub async fn fold_queue_totals(store: &Store) -> Result<u64> {
+    let mut tx = store.begin_write().await?;
+    let folded = match store.backend() {
+        // One statement, one snapshot: exactly the changes it deletes are added.
+        Backend::Postgres => {
+            sqlx::query(
+                "WITH gone AS (DELETE FROM queue_total_changes \
+                 RETURNING status, urgency, platform, change) \
+                 INSERT INTO queue_totals (status, urgency, platform, cases) \
+                 SELECT status, urgency, platform, CAST(SUM(change) AS BIGINT) FROM gone \
+                 GROUP BY status, urgency, platform ORDER BY status, urgency, platform \
+                 ON CONFLICT (status, urgency, platform) \
+                 DO UPDATE SET cases = queue_totals.cases + excluded.cases",
+            )
+            .execute(tx.conn())
+            .await?
+            .rows_affected()
+        }
+        // One writer at a time: nothing is appended between the two statements.
+        Backend::Sqlite => {
+            let n = sqlx::query(
+                "INSERT INTO queue_totals (status, urgency, platform, cases) \
+                 SELECT status, urgency, platform, SUM(change) FROM queue_total_changes \
+                 WHERE 1 = 1 GROUP BY status, urgency, platform \
+                 ON CONFLICT (status, urgency, platform) \
+                 DO UPDATE SET cases = queue_totals.cases + excluded.cases",
+            )
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+            sqlx::query("DELETE FROM queue_total_changes")
+                .execute(tx.conn())
+                .await?;
+            n
+        }
+    };
+    tx.commit().await?;
+    Ok(folded)
+}
+
 /// A page of the queue, most pressing first (`domain::case::queue_key`), computed by the
 /// database: filtered, ordered and paged in SQL, never truncated; the total and the number
 /// overdue are exact.
@@ -532,12 +586,12 @@ pub async fn queue(
     } else {
         q.statuses.clone()
     };
-    let mut conditions = vec![format!(
-        "c.status IN ({})",
-        ids(&statuses, CaseStatus::as_str)
-    )];
+    let status_condition = format!("status IN ({})", ids(&statuses, CaseStatus::as_str));
+    let mut conditions = vec![format!("c.{status_condition}")];
+    let mut totals_conditions = vec![format!("t.{status_condition}")];
     if let Some(p) = q.platform {
         conditions.push(format!("c.platform = '{}'", p.as_str()));
+        totals_conditions.push(format!("t.platform = '{}'", p.as_str()));
     }
     if let Some(u) = q.urgency {
         conditions.push(format!("c.urgency = '{}'", u.as_str()));
@@ -548,11 +602,6 @@ pub async fn queue(
             k.as_str()
         ));
     }
-    match q.overdue {
-        Some(true) => conditions.push(overdue_sql()),
-        Some(false) => conditions.push(format!("NOT {}", overdue_sql())),
-        None => {}
-    }
     // The organisation's cases, as a set read through its reports (`reports_org`); `$org` is
     // its parameter, numbered per query below.
     if q.org_id.is_some() {
@@ -562,16 +611,27 @@ pub async fn queue(
                 .to_string(),
         );
     }
+    // Before the filter on lateness: what the counts start from.
+    let base = conditions.join(" AND ");
+    match q.overdue {
+        Some(true) => conditions.push(overdue_sql()),
+        Some(false) => conditions.push(format!("NOT {}", overdue_sql())),
+        None => {}
+    }
     let filter = conditions.join(" AND ");
 
-    // The counts: `$1` now, `$2` the organisation. Per urgency, the cases and the overdue
-    // cases of the selection, each a count one covering index answers (`cases_queue_count`),
-    // and the urgency's cases whose expected start is past or unknown (`cases_queue_by_start`).
-    let count_filter = filter.replace("$org", "$2");
+    // The counts: `$1` now, `$2` the organisation. Per urgency, the cases of the selection
+    // before the filter on lateness — kept as totals per status, urgency and platform
+    // (`0009_queue_totals.sql`) when that is all the selection asks, else counted — and the
+    // overdue ones among them, counted from one covering index (`cases_queue_count`, or its
+    // twin by platform); and for the estimates below, the urgency's cases whose expected start
+    // is past or unknown (`cases_queue_by_start`).
+    let count_base = base.replace("$org", "$2");
     let urgencies: Vec<Urgency> = Urgency::ALL
         .into_iter()
         .filter(|u| q.urgency.is_none_or(|only| only == *u))
         .collect();
+    let kept_as_totals = q.org_id.is_none() && q.category.is_none();
     // Filtered beyond the open statuses and the urgency, the selection is not the urgency's
     // cases: count those too, for the estimates.
     let filtered = !q.statuses.is_empty()
@@ -579,16 +639,26 @@ pub async fn queue(
         || q.org_id.is_some()
         || q.category.is_some()
         || q.overdue.is_some();
+    let exact = store.indexed_by(if q.platform.is_some() {
+        "cases_queue_count_platform"
+    } else {
+        "cases_queue_count"
+    });
+    let by_start = store.indexed_by("cases_queue_by_start");
     let mut parts = Vec::new();
     for u in &urgencies {
         let u = u.as_str();
-        let exact = store.indexed_by("cases_queue_count");
-        let by_start = store.indexed_by("cases_queue_by_start");
+        if kept_as_totals {
+            let mut only = totals_conditions.clone();
+            only.push(format!("t.urgency = '{u}'"));
+            parts.push(totals_sql(u, "selected", &only.join(" AND ")));
+        } else {
+            parts.push(format!(
+                "SELECT '{u}', 'selected', COUNT(*) FROM cases c{exact} WHERE {count_base} AND c.urgency = '{u}'"
+            ));
+        }
         parts.push(format!(
-            "SELECT '{u}', 'open', COUNT(*) FROM cases c{exact} WHERE {count_filter} AND c.urgency = '{u}'"
-        ));
-        parts.push(format!(
-            "SELECT '{u}', 'late', COUNT(*) FROM cases c{exact} WHERE {count_filter} AND c.urgency = '{u}' AND {}",
+            "SELECT '{u}', 'late', COUNT(*) FROM cases c{exact} WHERE {count_base} AND c.urgency = '{u}' AND {}",
             overdue_sql()
         ));
         // The estimates choose SQLite's indexes; PostgreSQL's planner has its statistics.
@@ -596,10 +666,7 @@ pub async fn queue(
             continue;
         }
         if filtered {
-            parts.push(format!(
-                "SELECT '{u}', 'all', COUNT(*) FROM cases c{} WHERE c.urgency = '{u}'",
-                store.indexed_by("cases_queue_overdue")
-            ));
+            parts.push(totals_sql(u, "all", &format!("t.urgency = '{u}'")));
         }
         for (what, cond) in [
             ("past", "c.expected_start_at < $1"),
@@ -628,7 +695,7 @@ pub async fn queue(
             return Err(bad("urgency", &urgency));
         };
         match what.as_str() {
-            "open" => c.open = n,
+            "selected" => c.open = n,
             "late" => c.late = n,
             "all" => c.all = n,
             "past" => c.past = n,
@@ -636,6 +703,12 @@ pub async fn queue(
         }
     }
     for (_, c) in counts.iter_mut() {
+        // Counted before the filter on lateness: apply it.
+        match q.overdue {
+            Some(true) => c.open = c.late,
+            Some(false) => (c.open, c.late) = (c.open - c.late, 0),
+            None => {}
+        }
         if store.plans_by_statistics() {
             // Not counted: every part may hold cases.
             (c.all, c.past, c.unknown) = (c.open, ESTIMATE_UP_TO, ESTIMATE_UP_TO);

@@ -245,6 +245,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let app = router(state.clone());
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let follow_up = tokio::spawn(follow_up_notices(state.clone()));
+    let totals = tokio::spawn(fold_queue_totals(state.clone()));
     let mailer = match &state.config.smtp_url {
         Some(url) => {
             let mailer = crate::mail::Mailer::new(
@@ -272,6 +273,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     .await?;
     housekeeping.abort();
     follow_up.abort();
+    totals.abort();
     if let Some(m) = mailer {
         m.abort();
     }
@@ -295,6 +297,18 @@ async fn housekeeping(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping removed expired data"),
             Ok(_) => {}
             Err(e) => crate::service::background_failure(&state.store, "housekeeping", &e),
+        }
+    }
+}
+
+/// Every five seconds: fold the queue's recent changes into its totals, so that the counts
+/// stay a read of a few rows under a surge of reports.
+async fn fold_queue_totals(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        every.tick().await;
+        if let Err(e) = crate::service::housekeeping::fold_queue_totals(&state.store).await {
+            crate::service::background_failure(&state.store, "queue totals", &e);
         }
     }
 }

@@ -38,10 +38,16 @@ async fn fill(db: &TestDb, specs: &[Spec], now: i64, round: usize) -> Vec<QueueE
     let mut tx = db.store.begin_write().await.unwrap();
     let mut entries = Vec::new();
     for (i, (urgency, deadline, start, munis, first, status)) in specs.iter().enumerate() {
+        // Two platforms, so that the queue is filtered by one.
+        let (platform, domain) = if i % 3 == 1 {
+            (Platform::X, "x.com")
+        } else {
+            (Platform::TikTok, "tiktok.com")
+        };
         let link = CanonicalLink {
-            url: format!("https://www.tiktok.com/@q/video/{round}{i:05}"),
-            platform: Platform::TikTok,
-            domain: "tiktok.com".into(),
+            url: format!("https://{domain}/q/status/{round}{i:05}"),
+            platform,
+            domain: domain.into(),
         };
         let f = CaseFigures {
             urgency: *urgency,
@@ -63,7 +69,7 @@ async fn fill(db: &TestDb, specs: &[Spec], now: i64, round: usize) -> Vec<QueueE
             QueueEntry {
                 case_id: id,
                 status: *status,
-                platform: Platform::TikTok,
+                platform,
                 urgency: *urgency,
                 deadline_at: f.deadline_at,
                 expected_start_at: f.expected_start_at,
@@ -136,6 +142,10 @@ both_backends!(
                 }
             }
             let entries = fill(&db, &specs, now, round).await;
+            // The counts are exact whether or not the totals' changes were folded yet.
+            if round % 2 == 1 {
+                cases::fold_queue_totals(&db.store).await.unwrap();
+            }
             for (q, keep) in [
                 (QueueQuery::default(), None),
                 (
@@ -177,6 +187,21 @@ both_backends!(
                     },
                     None,
                 ),
+                (
+                    QueueQuery {
+                        platform: Some(Platform::X),
+                        ..Default::default()
+                    },
+                    None,
+                ),
+                (
+                    QueueQuery {
+                        platform: Some(Platform::TikTok),
+                        overdue: Some(false),
+                        ..Default::default()
+                    },
+                    Some(false),
+                ),
             ] {
                 let mut want: Vec<QueueEntry> = entries
                     .iter()
@@ -189,6 +214,7 @@ both_backends!(
                     })
                     .filter(|e| keep.is_none_or(|late| e.is_overdue(now) == late))
                     .filter(|e| q.urgency.is_none_or(|u| e.urgency == u))
+                    .filter(|e| q.platform.is_none_or(|p| e.platform == p))
                     .cloned()
                     .collect();
                 prioritise(&mut want, now);
@@ -305,5 +331,65 @@ both_backends!(
         // The start page counts the same, without loading the cases.
         let start = c.get("/start").await;
         assert!(start.body.contains("122"), "{}", start.body);
+    }
+);
+
+/// `(status, urgency, platform, cases)` by `statement`, sorted.
+async fn groups(db: &TestDb, statement: &str) -> Vec<(String, String, String, i64)> {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let rows = sqlx::query(statement).fetch_all(&mut conn).await.unwrap();
+    let mut out: Vec<_> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get::<i64, _>(3)))
+        .filter(|g: &(String, String, String, i64)| g.3 != 0)
+        .collect();
+    out.sort();
+    conn.close().await.unwrap();
+    out
+}
+
+both_backends!(
+    the_queue_totals_always_equal_a_count_of_the_cases,
+    |db: TestDb| async move {
+        seed_orgs(&db.store).await;
+        let now = now_ms();
+        let counted = "SELECT status, urgency, platform, CAST(COUNT(*) AS BIGINT) FROM cases \
+                       GROUP BY status, urgency, platform";
+        let kept = "SELECT status, urgency, platform, CAST(SUM(n) AS BIGINT) FROM (\
+                    SELECT status, urgency, platform, cases AS n FROM queue_totals UNION ALL \
+                    SELECT status, urgency, platform, change FROM queue_total_changes) AS x \
+                    GROUP BY status, urgency, platform";
+        let mut runner = TestRunner::new(PropConfig::with_cases(8));
+        let sets = prop::collection::vec(spec(), 1..60);
+        for round in 0..8 {
+            let specs = sets.new_tree(&mut runner).unwrap().current();
+            // Inserts, status changes (`fill`), and then changes of urgency and platform, a
+            // change that changes nothing, and deletions: every write the triggers must see.
+            fill(&db, &specs, now, round).await;
+            assert_eq!(groups(&db, kept).await, groups(&db, counted).await);
+            if round % 2 == 0 {
+                cases::fold_queue_totals(&db.store).await.unwrap();
+                assert_eq!(groups(&db, kept).await, groups(&db, counted).await);
+            }
+            for statement in [
+                "UPDATE cases SET urgency = 'acute' WHERE id % 4 = 0",
+                "UPDATE cases SET platform = 'youtube', urgency = 'normal' WHERE id % 5 = 1",
+                "UPDATE cases SET municipality_count = municipality_count + 1",
+                "UPDATE cases SET status = status",
+                "DELETE FROM cases WHERE id % 7 = 3",
+            ] {
+                sql(&db, statement).await.unwrap();
+                assert_eq!(
+                    groups(&db, kept).await,
+                    groups(&db, counted).await,
+                    "after {statement}"
+                );
+            }
+            cases::fold_queue_totals(&db.store).await.unwrap();
+            assert_eq!(groups(&db, kept).await, groups(&db, counted).await);
+            let folded = groups(&db, "SELECT status, urgency, platform, change FROM queue_total_changes").await;
+            assert!(folded.is_empty(), "changes left after folding: {folded:?}");
+        }
     }
 );
