@@ -215,6 +215,25 @@ async fn worker(store: Store, settings: Settings, mut rx: mpsc::Receiver<Job>) {
 
 async fn run_batch(store: &Store, settings: &Settings, jobs: Vec<Job>) {
     metrics::histogram!("meldpunt_intake_batch_size").record(jobs.len() as f64);
+    // First try: every report straight into one transaction, with the batch's lookups made
+    // once. Should any report fail, or an idempotency key turn out taken, start again with
+    // each report in its own savepoint, so the others still go in — unless storage itself
+    // failed (a full disk): then the transaction is gone (SQLite may have rolled it back
+    // already), nothing more is written in it, and every report in the batch is refused, to
+    // be retried.
+    match all_at_once(store, settings, &jobs).await {
+        Ok(Some(results)) => return answer(jobs, results),
+        Ok(None) => {}
+        Err(e) => {
+            // Storage failed, or the commit did: each report is answered 503 (the storage
+            // health logs the episode once), to be retried.
+            tracing::debug!(error = %e, "intake batch could not be committed");
+            for job in jobs {
+                let _ = job.reply.send(Err(e.clone().into()));
+            }
+            return;
+        }
+    }
     let mut tx = match store.begin_write().await {
         Ok(tx) => tx,
         Err(e) => {
@@ -224,55 +243,96 @@ async fn run_batch(store: &Store, settings: &Settings, jobs: Vec<Job>) {
             return;
         }
     };
-    // First try: every report straight into the transaction. Should any fail, start
-    // again with each report in its own savepoint, so the others still go in — unless
-    // storage itself failed (a full disk): then the transaction is gone (SQLite may have
-    // rolled it back already), nothing more is written in it, and every report in the batch
-    // is refused, to be retried.
+    let mut batch = match Batch::look_up(&mut tx, &jobs).await {
+        Ok(batch) => batch,
+        Err(e) => return refuse_all(jobs, e.into()),
+    };
     let mut results = Vec::with_capacity(jobs.len());
     for job in &jobs {
-        match apply(&mut tx, settings, &job.ctx, &job.submission).await {
-            Ok(receipt) => results.push(Ok(receipt)),
-            Err(ApplyError::Failed(e)) if storage_failed(&e) => return refuse_all(jobs, e),
-            Err(_) => break,
-        }
-    }
-    if results.len() < jobs.len() {
-        drop(tx);
-        tx = match store.begin_write().await {
-            Ok(tx) => tx,
-            Err(e) => {
-                for job in jobs {
-                    let _ = job.reply.send(Err(e.clone().into()));
-                }
-                return;
+        let result = apply_isolated(&mut tx, &mut batch, settings, &job.ctx, &job.submission).await;
+        if let Err(e) = &result {
+            if storage_failed(e) {
+                let e = ServiceError::Store(StoreError::Unavailable(e.to_string()));
+                return refuse_all(jobs, e);
             }
-        };
-        results.clear();
-        for job in &jobs {
-            let result = apply_isolated(&mut tx, settings, &job.ctx, &job.submission).await;
-            if let Err(e) = &result {
-                if storage_failed(e) {
-                    let e = ServiceError::Store(StoreError::Unavailable(e.to_string()));
-                    return refuse_all(jobs, e);
-                }
-            }
-            results.push(result);
         }
+        results.push(result);
     }
     match tx.commit().await {
-        Ok(()) => {
-            for (job, result) in jobs.into_iter().zip(results) {
-                let _ = job.reply.send(result);
-            }
-        }
+        Ok(()) => answer(jobs, results),
         Err(e) => {
-            // Each report is answered 503; the storage health logs the episode once.
             tracing::debug!(error = %e, "intake batch could not be committed");
             for job in jobs {
                 let _ = job.reply.send(Err(e.clone().into()));
             }
         }
+    }
+}
+
+/// Every report of the batch in one transaction, idempotency keys recorded at commit in one
+/// statement. `None` when the batch must go one report at a time: a report failed, a key was
+/// already taken (or taken twice in the batch), or taken by another instance meanwhile.
+async fn all_at_once(
+    store: &Store,
+    settings: &Settings,
+    jobs: &[Job],
+) -> std::result::Result<Option<Vec<Result<Receipt>>>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let keys: Vec<(i64, &str)> = jobs
+        .iter()
+        .filter_map(|j| {
+            let (key, _) = j.submission.idempotency.as_ref()?;
+            Some((j.submission.org_id, key.as_str()))
+        })
+        .collect();
+    let distinct: std::collections::HashSet<&(i64, &str)> = keys.iter().collect();
+    if distinct.len() < keys.len() || reports::any_key_taken(&mut tx, &keys).await? {
+        return Ok(None);
+    }
+    tx.defer_idempotency_keys();
+    let mut batch = Batch::look_up(&mut tx, jobs).await?;
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        match apply(&mut tx, &mut batch, settings, &job.ctx, &job.submission).await {
+            Ok(receipt) => results.push(Ok(receipt)),
+            Err(ApplyError::Failed(e)) if storage_failed(&e) => {
+                return Err(StoreError::Unavailable(e.to_string()))
+            }
+            Err(_) => return Ok(None),
+        }
+    }
+    match tx.commit().await {
+        Ok(()) => Ok(Some(results)),
+        // A key another instance took meanwhile.
+        Err(StoreError::Conflict) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn answer(jobs: Vec<Job>, results: Vec<Result<Receipt>>) {
+    for (job, result) in jobs.into_iter().zip(results) {
+        let _ = job.reply.send(result);
+    }
+}
+
+/// What one intake transaction knows about its batch.
+struct Batch {
+    /// The canonical links that have a case: those found when the transaction began, and
+    /// those opened in it since. A link not here has none (unless another instance opens
+    /// it meanwhile, which the insert finds), so it is not looked up one by one.
+    with_case: std::collections::HashSet<String>,
+}
+
+impl Batch {
+    async fn look_up(tx: &mut WriteTx, jobs: &[Job]) -> std::result::Result<Batch, StoreError> {
+        let urls: Vec<&str> = jobs
+            .iter()
+            .flat_map(|j| j.submission.report.links.iter())
+            .map(|l| l.canonical.url.as_str())
+            .collect();
+        Ok(Batch {
+            with_case: cases::existing_urls(tx, &urls).await?,
+        })
     }
 }
 
@@ -309,12 +369,13 @@ impl<E: Into<ServiceError>> From<E> for ApplyError {
 
 async fn apply_isolated(
     tx: &mut WriteTx,
+    batch: &mut Batch,
     settings: &Settings,
     ctx: &Ctx,
     sub: &Submission,
 ) -> Result<Receipt> {
     tx.savepoint().await?;
-    match apply(tx, settings, ctx, sub).await {
+    match apply(tx, batch, settings, ctx, sub).await {
         Ok(receipt) => {
             tx.release_savepoint().await?;
             Ok(receipt)
@@ -352,6 +413,7 @@ async fn replay(tx: &mut WriteTx, first_hash: &str, hash: &str, report_id: i64) 
 
 async fn apply(
     tx: &mut WriteTx,
+    batch: &mut Batch,
     settings: &Settings,
     ctx: &Ctx,
     sub: &Submission,
@@ -392,7 +454,7 @@ async fn apply(
         figures(std::slice::from_ref(&facts), &settings.deadlines).ok_or(ServiceError::NotFound)?;
     for (i, link) in v.links.iter().enumerate() {
         let position = i as i64 + 1;
-        let case = open_or_join(tx, ctx, &link.canonical, &first, year, &reference).await?;
+        let case = open_or_join(tx, batch, ctx, &link.canonical, &first, year, &reference).await?;
         reports::insert_link(
             tx,
             report_id,
@@ -515,15 +577,19 @@ struct JoinedCase {
 /// withdrawn), or a new one. A new case's history starts with the report that opened it.
 async fn open_or_join(
     tx: &mut WriteTx,
+    batch: &mut Batch,
     ctx: &Ctx,
     link: &CanonicalLink,
     first: &CaseFigures,
     year: i16,
     report_reference: &str,
 ) -> Result<JoinedCase> {
-    if let Some(case) = join(tx, ctx, &link.url).await? {
-        return Ok(case);
+    if batch.with_case.contains(&link.url) {
+        if let Some(case) = join(tx, ctx, &link.url).await? {
+            return Ok(case);
+        }
     }
+    batch.with_case.insert(link.url.clone());
     let number = cases::next_number(tx, &format!("case-{year}")).await?;
     let case_reference = reference("ZAAK", year, number);
     match cases::insert(tx, &case_reference, link, first, ctx.now).await? {

@@ -98,6 +98,30 @@ pub async fn next_number(tx: &mut WriteTx, series: &str) -> Result<i64> {
     Ok(value)
 }
 
+/// Which of these canonical links have a case already (a lookup for a whole intake batch:
+/// a link not among them has no case unless one is opened after this read).
+pub async fn existing_urls(
+    tx: &mut WriteTx,
+    canonical_urls: &[&str],
+) -> Result<std::collections::HashSet<String>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in canonical_urls.chunks(500) {
+        let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT canonical_url FROM cases WHERE canonical_url IN ({})",
+            params.join(", ")
+        );
+        let mut q = sqlx::query(&sql).persistent(false);
+        for url in chunk {
+            q = q.bind(*url);
+        }
+        for row in q.fetch_all(tx.conn()).await? {
+            found.insert(row.try_get(0)?);
+        }
+    }
+    Ok(found)
+}
+
 /// The case for this content (id, reference, status), locked for the rest of `tx`
 /// (PostgreSQL), if there is one.
 pub async fn by_url_locked(
@@ -532,20 +556,18 @@ pub async fn fold_queue_totals(store: &Store) -> Result<u64> {
     let mut tx = store.begin_write().await?;
     let folded = match store.backend() {
         // One statement, one snapshot: exactly the changes it deletes are added.
-        Backend::Postgres => {
-            sqlx::query(
-                "WITH gone AS (DELETE FROM queue_total_changes \
+        Backend::Postgres => sqlx::query(
+            "WITH gone AS (DELETE FROM queue_total_changes \
                  RETURNING status, urgency, platform, change) \
                  INSERT INTO queue_totals (status, urgency, platform, cases) \
                  SELECT status, urgency, platform, CAST(SUM(change) AS BIGINT) FROM gone \
                  GROUP BY status, urgency, platform ORDER BY status, urgency, platform \
                  ON CONFLICT (status, urgency, platform) \
                  DO UPDATE SET cases = queue_totals.cases + excluded.cases",
-            )
-            .execute(tx.conn())
-            .await?
-            .rows_affected()
-        }
+        )
+        .execute(tx.conn())
+        .await?
+        .rows_affected(),
         // One writer at a time: nothing is appended between the two statements.
         Backend::Sqlite => {
             let n = sqlx::query(

@@ -134,6 +134,11 @@ pub struct WriteTx {
     pub(crate) search_texts: Vec<search::NewText>,
     /// Case history entries of this transaction, inserted at commit (`cases::flush_events`).
     pub(crate) case_events: Vec<cases::CaseEventRow>,
+    /// Idempotency keys recorded while [`WriteTx::defer_idempotency_keys`] is on, inserted at
+    /// commit (`reports::flush_keys`): a key another request took meanwhile then fails the
+    /// commit with [`StoreError::Conflict`].
+    pub(crate) idempotency_keys: Vec<reports::KeyRow>,
+    deferring_keys: bool,
     /// What the in-memory state was at the last savepoint.
     saved: Option<Saved>,
     health: Arc<StorageHealth>,
@@ -146,6 +151,7 @@ struct Saved {
     counters: Vec<(String, i64, bool)>,
     search_texts: usize,
     case_events: usize,
+    idempotency_keys: usize,
 }
 
 /// The newest audit entry's sequence number and hash, and whether the stored head row
@@ -163,6 +169,7 @@ impl WriteTx {
     /// pool's `before_acquire` check), so the next write can succeed as soon as the cause is
     /// gone.
     pub async fn commit(mut self) -> Result<()> {
+        reports::flush_keys(&mut self).await?;
         cases::flush_events(&mut self).await?;
         search::flush(&mut self).await?;
         audit::flush(&mut self).await?;
@@ -190,6 +197,18 @@ impl WriteTx {
 
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
+    }
+
+    /// From now on, idempotency keys (`reports::remember_key`) are inserted at commit, all in
+    /// one statement, instead of one by one: for a batch whose keys were all free when it
+    /// began (`reports::any_key_taken`). A key taken meanwhile makes the commit fail with
+    /// [`StoreError::Conflict`], and nothing of the transaction stays.
+    pub fn defer_idempotency_keys(&mut self) {
+        self.deferring_keys = true;
+    }
+
+    pub(crate) fn deferring_keys(&self) -> bool {
+        self.deferring_keys
     }
 
     /// `FOR UPDATE` on PostgreSQL (row lock until commit); nothing on SQLite, where the
@@ -221,6 +240,7 @@ impl WriteTx {
             counters: self.counters.clone(),
             search_texts: self.search_texts.len(),
             case_events: self.case_events.len(),
+            idempotency_keys: self.idempotency_keys.len(),
         });
         Ok(())
     }
@@ -236,6 +256,7 @@ impl WriteTx {
             self.counters = saved.counters;
             self.search_texts.truncate(saved.search_texts);
             self.case_events.truncate(saved.case_events);
+            self.idempotency_keys.truncate(saved.idempotency_keys);
         }
         self.release_savepoint().await
     }
@@ -469,6 +490,8 @@ impl Store {
             counters: Vec::new(),
             search_texts: Vec::new(),
             case_events: Vec::new(),
+            idempotency_keys: Vec::new(),
+            deferring_keys: false,
             saved: None,
             health: self.health.clone(),
         })

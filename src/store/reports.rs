@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{opt_i64, Result, Store, StoreError, WriteTx};
+use super::{insert_many, opt_i64, Result, Store, StoreError, WriteTx};
 use crate::domain::case::CaseStatus;
 use crate::domain::evidence::EvidenceKind;
 use crate::domain::link::Platform;
@@ -385,7 +385,17 @@ pub async fn idempotent(tx: &mut WriteTx, org_id: i64, key: &str) -> Result<Opti
     })
 }
 
-/// Records the key; [`StoreError::Conflict`] when another request took it first.
+/// An idempotency key kept until its transaction commits (see `WriteTx::defer_idempotency_keys`).
+pub(crate) struct KeyRow {
+    org_id: i64,
+    key: String,
+    request_hash: String,
+    report_id: i64,
+    created_at: Millis,
+}
+
+/// Records the key; [`StoreError::Conflict`] when another request took it first — at once,
+/// or at commit when the transaction defers its keys.
 pub async fn remember_key(
     tx: &mut WriteTx,
     org_id: i64,
@@ -394,17 +404,63 @@ pub async fn remember_key(
     report_id: i64,
     now: Millis,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO idempotency_keys (org_id, key, request_hash, report_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+    let row = KeyRow {
+        org_id,
+        key: key.to_string(),
+        request_hash: request_hash.to_string(),
+        report_id,
+        created_at: now,
+    };
+    if tx.deferring_keys() {
+        tx.idempotency_keys.push(row);
+        return Ok(());
+    }
+    insert_keys(tx, std::slice::from_ref(&row)).await
+}
+
+async fn insert_keys(tx: &mut WriteTx, rows: &[KeyRow]) -> Result<()> {
+    insert_many(
+        tx,
+        "idempotency_keys (org_id, key, request_hash, report_id, created_at)",
+        5,
+        rows,
+        |q, r| {
+            q.bind(r.org_id)
+                .bind(r.key.as_str())
+                .bind(r.request_hash.as_str())
+                .bind(r.report_id)
+                .bind(r.created_at)
+        },
     )
-    .bind(org_id)
-    .bind(key)
-    .bind(request_hash)
-    .bind(report_id)
-    .bind(now)
-    .execute(tx.conn())
-    .await?;
-    Ok(())
+    .await
+}
+
+/// Inserts the keys the transaction deferred (at commit).
+pub(crate) async fn flush_keys(tx: &mut WriteTx) -> Result<()> {
+    let rows = std::mem::take(&mut tx.idempotency_keys);
+    if rows.is_empty() {
+        return Ok(());
+    }
+    insert_keys(tx, &rows).await
+}
+
+/// Whether any of these `(organisation, key)` pairs is recorded already.
+pub async fn any_key_taken(tx: &mut WriteTx, keys: &[(i64, &str)]) -> Result<bool> {
+    if keys.is_empty() {
+        return Ok(false);
+    }
+    let pairs: Vec<String> = (0..keys.len())
+        .map(|i| format!("(org_id = ${} AND key = ${})", 2 * i + 1, 2 * i + 2))
+        .collect();
+    let sql = format!(
+        "SELECT 1 FROM idempotency_keys WHERE {} LIMIT 1",
+        pairs.join(" OR ")
+    );
+    let mut q = sqlx::query(&sql).persistent(false);
+    for (org, key) in keys {
+        q = q.bind(*org).bind(*key);
+    }
+    Ok(q.fetch_optional(tx.conn()).await?.is_some())
 }
 
 /// How many reports exist (for tests and the start page).

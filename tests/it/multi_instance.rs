@@ -269,3 +269,67 @@ async fn two_servers_racing_reports_of_one_video_make_one_case() {
         .unwrap()
         .expect("chain intact");
 }
+
+/// A client retries one request with one `Idempotency-Key` many times at once, on both
+/// servers: one report, and every answer is 201 with its reference (the first request's
+/// answer, replayed); the same key with another body is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_retried_at_once_on_two_servers_makes_one_report() {
+    use meldpunt::store::{audit, reports};
+    let Some(db) = test_db(Backend::Postgres).await else {
+        return;
+    };
+    let o = seed_orgs(&db.store).await;
+    let ams = meldpunt::service::tokens::create(&db.store, &cli_ctx(), o.amsterdam, "a")
+        .await
+        .unwrap()
+        .1;
+    let one = start_server(&db.url, &[]).await;
+    let two = start_server(&db.url, &[]).await;
+    let body = serde_json::json!({
+        "links": [{"url": "https://www.tiktok.com/@a/video/777"}],
+        "categorie": "call_to_gather", "urgentie": "high",
+        "onderbouwing": "Vanavond", "namens": "De burgemeester"
+    });
+    let post = |base: String, body: serde_json::Value, token: String| async move {
+        let r = reqwest::Client::new()
+            .post(format!("{base}/api/v1/meldingen"))
+            .bearer_auth(token)
+            .header("idempotency-key", "retry-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json::<serde_json::Value>().await.unwrap())
+    };
+    for round in 0..3 {
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let base = [&one.base, &two.base][i % 2].clone();
+            tasks.push(tokio::spawn(post(base, body.clone(), ams.clone())));
+        }
+        let mut refs = Vec::new();
+        for t in tasks {
+            let (status, answer) = t.await.unwrap();
+            assert!(status == 201 || status == 200, "{status} {answer}");
+            refs.push(answer["referentie"].as_str().unwrap().to_string());
+        }
+        refs.dedup();
+        assert_eq!(
+            refs.len(),
+            1,
+            "round {round}: one reference for every answer"
+        );
+        assert_eq!(reports::count(&db.store).await.unwrap(), 1);
+    }
+    let mut other = body.clone();
+    other["onderbouwing"] = "Iets anders".into();
+    let (status, _) = post(one.base.clone(), other, ams.clone()).await;
+    assert_eq!(status, 422);
+    assert_eq!(reports::count(&db.store).await.unwrap(), 1);
+    audit::verify(&db.store, None)
+        .await
+        .unwrap()
+        .expect("chain intact");
+}

@@ -388,7 +388,11 @@ both_backends!(
             }
             cases::fold_queue_totals(&db.store).await.unwrap();
             assert_eq!(groups(&db, kept).await, groups(&db, counted).await);
-            let folded = groups(&db, "SELECT status, urgency, platform, change FROM queue_total_changes").await;
+            let folded = groups(
+                &db,
+                "SELECT status, urgency, platform, change FROM queue_total_changes",
+            )
+            .await;
             assert!(folded.is_empty(), "changes left after folding: {folded:?}");
         }
     }
