@@ -6,9 +6,10 @@
 #   scripts/bench-intake-wrk.sh sqlite 32 30          # backend, clients, seconds
 #   scripts/bench-intake-wrk.sh postgres 64 30        # needs MELDPUNT_BENCH_POSTGRES_ADMIN_URL or a local PostgreSQL
 #   INSTANCES=2 scripts/bench-intake-wrk.sh postgres 64 30   # two servers on one database, wrk on both
+#   BIN=/tmp/meldpunt-old scripts/bench-intake-wrk.sh …        # another build, to compare side by side
 set -euo pipefail
 backend=${1:-sqlite}; clients=${2:-32}; seconds=${3:-30}; instances=${INSTANCES:-1}
-bin=target/release/meldpunt
+bin=${BIN:-target/release/meldpunt}
 [ -x "$bin" ] || cargo build --release --locked
 dir=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
@@ -26,7 +27,7 @@ token=$("$bin" "${args[@]}" token add --org GM0363 --name wrk 2>/dev/null)
 urls=()
 for i in $(seq 1 "$instances"); do
   port=$((18700 + i))
-  RUST_LOG=warn "$bin" "${args[@]}" serve --listen "127.0.0.1:$port" >"$dir/serve$i.log" 2>&1 &
+  MELDPUNT_METRICS_TOKEN=${METRICS_TOKEN:-} RUST_LOG=warn "$bin" "${args[@]}" serve --listen "127.0.0.1:$port" >"$dir/serve$i.log" 2>&1 &
   urls+=("http://127.0.0.1:$port")
 done
 for u in "${urls[@]}"; do

@@ -215,6 +215,12 @@ async fn worker(store: Store, settings: Settings, mut rx: mpsc::Receiver<Job>) {
 
 async fn run_batch(store: &Store, settings: &Settings, jobs: Vec<Job>) {
     metrics::histogram!("meldpunt_intake_batch_size").record(jobs.len() as f64);
+    let started = std::time::Instant::now();
+    run_batch_timed(store, settings, jobs).await;
+    metrics::histogram!("meldpunt_intake_batch_seconds").record(started.elapsed().as_secs_f64());
+}
+
+async fn run_batch_timed(store: &Store, settings: &Settings, jobs: Vec<Job>) {
     // First try: every report straight into one transaction, with the batch's lookups made
     // once. Should any report fail, or an idempotency key turn out taken, start again with
     // each report in its own savepoint, so the others still go in — unless storage itself
@@ -289,7 +295,7 @@ async fn all_at_once(
     if distinct.len() < keys.len() || reports::any_key_taken(&mut tx, &keys).await? {
         return Ok(None);
     }
-    tx.defer_idempotency_keys();
+    tx.keep_intake_rows(jobs.len()).await?;
     let mut batch = Batch::look_up(&mut tx, jobs).await?;
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {

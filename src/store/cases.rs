@@ -190,6 +190,8 @@ pub async fn insert(
 
 /// What the case's reports say, for deriving its figures.
 pub async fn report_facts(tx: &mut WriteTx, case_id: i64) -> Result<Vec<ReportFacts>> {
+    // Reports this transaction keeps in memory are read too.
+    super::reports::flush_kept(tx).await?;
     let rows = sqlx::query(
         "SELECT r.org_id, r.urgency, r.category, r.status, r.created_at, r.expected_start_at \
          FROM report_links l JOIN reports r ON r.id = l.report_id WHERE l.case_id = $1",

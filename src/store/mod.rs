@@ -134,11 +134,10 @@ pub struct WriteTx {
     pub(crate) search_texts: Vec<search::NewText>,
     /// Case history entries of this transaction, inserted at commit (`cases::flush_events`).
     pub(crate) case_events: Vec<cases::CaseEventRow>,
-    /// Idempotency keys recorded while [`WriteTx::defer_idempotency_keys`] is on, inserted at
-    /// commit (`reports::flush_keys`): a key another request took meanwhile then fails the
-    /// commit with [`StoreError::Conflict`].
-    pub(crate) idempotency_keys: Vec<reports::KeyRow>,
-    deferring_keys: bool,
+    /// Reports, their links and idempotency keys kept in memory while
+    /// [`WriteTx::keep_intake_rows`] is on, inserted in multi-row statements before anything
+    /// reads them (`reports::flush_kept`) and at commit.
+    pub(crate) kept: reports::Kept,
     /// What the in-memory state was at the last savepoint.
     saved: Option<Saved>,
     health: Arc<StorageHealth>,
@@ -151,7 +150,7 @@ struct Saved {
     counters: Vec<(String, i64, bool)>,
     search_texts: usize,
     case_events: usize,
-    idempotency_keys: usize,
+    kept: reports::KeptLengths,
 }
 
 /// The newest audit entry's sequence number and hash, and whether the stored head row
@@ -169,7 +168,7 @@ impl WriteTx {
     /// pool's `before_acquire` check), so the next write can succeed as soon as the cause is
     /// gone.
     pub async fn commit(mut self) -> Result<()> {
-        reports::flush_keys(&mut self).await?;
+        reports::flush_kept(&mut self).await?;
         cases::flush_events(&mut self).await?;
         search::flush(&mut self).await?;
         audit::flush(&mut self).await?;
@@ -199,16 +198,18 @@ impl WriteTx {
         &mut self.tx
     }
 
-    /// From now on, idempotency keys (`reports::remember_key`) are inserted at commit, all in
-    /// one statement, instead of one by one: for a batch whose keys were all free when it
-    /// began (`reports::any_key_taken`). A key taken meanwhile makes the commit fail with
-    /// [`StoreError::Conflict`], and nothing of the transaction stays.
-    pub fn defer_idempotency_keys(&mut self) {
-        self.deferring_keys = true;
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
     }
 
-    pub(crate) fn deferring_keys(&self) -> bool {
-        self.deferring_keys
+    /// From now on, the next `reports` new reports (`reports::insert`), their links and their
+    /// idempotency keys are kept in memory and inserted in a few multi-row statements — before
+    /// a statement of this transaction reads reports or links, and at commit — instead of
+    /// one round trip each: for an intake batch whose keys were all free when it began
+    /// (`reports::any_key_taken`). A key taken meanwhile makes the commit fail with
+    /// [`StoreError::Conflict`], and nothing of the transaction stays.
+    pub async fn keep_intake_rows(&mut self, reports: usize) -> Result<()> {
+        reports::keep_rows(self, reports).await
     }
 
     /// `FOR UPDATE` on PostgreSQL (row lock until commit); nothing on SQLite, where the
@@ -240,7 +241,7 @@ impl WriteTx {
             counters: self.counters.clone(),
             search_texts: self.search_texts.len(),
             case_events: self.case_events.len(),
-            idempotency_keys: self.idempotency_keys.len(),
+            kept: self.kept.lengths(),
         });
         Ok(())
     }
@@ -256,7 +257,7 @@ impl WriteTx {
             self.counters = saved.counters;
             self.search_texts.truncate(saved.search_texts);
             self.case_events.truncate(saved.case_events);
-            self.idempotency_keys.truncate(saved.idempotency_keys);
+            self.kept.truncate(&saved.kept);
         }
         self.release_savepoint().await
     }
@@ -490,8 +491,7 @@ impl Store {
             counters: Vec::new(),
             search_texts: Vec::new(),
             case_events: Vec::new(),
-            idempotency_keys: Vec::new(),
-            deferring_keys: false,
+            kept: reports::Kept::default(),
             saved: None,
             health: self.health.clone(),
         })

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{insert_many, opt_i64, Result, Store, StoreError, WriteTx};
+use super::{insert_many, opt_i64, Backend, Result, Store, StoreError, WriteTx};
 use crate::domain::case::CaseStatus;
 use crate::domain::evidence::EvidenceKind;
 use crate::domain::link::Platform;
@@ -20,33 +20,22 @@ pub struct NewReport<'a> {
 }
 
 pub async fn insert(tx: &mut WriteTx, r: &NewReport<'_>, now: Millis) -> Result<i64> {
-    let v = r.report;
-    let e = &v.expected;
-    let row = sqlx::query(
-        "INSERT INTO reports (reference, org_id, reporter_user_id, api_token_id, channel, category, summary, \
-         exp_municipality_code, exp_place, exp_date, exp_time_from, exp_time_to, exp_size, expected_start_at, \
-         urgency, justification, on_behalf_of, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+    let row = ReportRow::new(r, now);
+    if tx.kept.on {
+        if let Some(id) = tx.kept.free_ids.pop() {
+            tx.kept.reports.push((id, row));
+            return Ok(id);
+        }
+        // More reports than reserved: the kept ones go first, so that ids stay in order.
+        flush_kept(tx).await?;
+    }
+    let row = bind_report(
+        sqlx::query(&format!(
+            "INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id"
+        )),
+        &row,
     )
-    .bind(r.reference)
-    .bind(r.org_id)
-    .bind(r.reporter_user_id)
-    .bind(r.api_token_id)
-    .bind(r.channel.as_str())
-    .bind(v.category.as_str())
-    .bind(v.summary.as_deref())
-    .bind(e.municipality_code.as_deref())
-    .bind(e.place.as_deref())
-    .bind(e.date.map(|d| d.to_string()))
-    .bind(e.time_from.map(|t| t.strftime("%H:%M").to_string()))
-    .bind(e.time_to.map(|t| t.strftime("%H:%M").to_string()))
-    .bind(e.size)
-    .bind(e.starts_at())
-    .bind(v.urgency.as_str())
-    .bind(&v.justification)
-    .bind(&v.on_behalf_of)
-    .bind(ReportStatus::Active.as_str())
-    .bind(now)
     .fetch_one(tx.conn())
     .await?;
     Ok(row.try_get(0)?)
@@ -60,17 +49,217 @@ pub async fn insert_link(
     case_id: i64,
     remark: Option<&str>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO report_links (report_id, position, submitted_url, case_id, remark) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(report_id)
-    .bind(position)
-    .bind(submitted_url)
-    .bind(case_id)
-    .bind(remark)
-    .execute(tx.conn())
-    .await?;
+    let link = LinkRow {
+        report_id,
+        position,
+        submitted_url: submitted_url.to_string(),
+        case_id,
+        remark: remark.map(str::to_string),
+    };
+    if tx.kept.on {
+        tx.kept.links.push(link);
+        return Ok(());
+    }
+    insert_links(tx, std::slice::from_ref(&link)).await
+}
+
+const REPORT_COLUMNS: &str = "reference, org_id, reporter_user_id, api_token_id, channel, \
+     category, summary, exp_municipality_code, exp_place, exp_date, exp_time_from, exp_time_to, \
+     exp_size, expected_start_at, urgency, justification, on_behalf_of, status, created_at";
+
+/// A new report's row, as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct ReportRow {
+    reference: String,
+    org_id: i64,
+    reporter_user_id: Option<i64>,
+    api_token_id: Option<i64>,
+    channel: &'static str,
+    category: &'static str,
+    summary: Option<String>,
+    exp_municipality_code: Option<String>,
+    exp_place: Option<String>,
+    exp_date: Option<String>,
+    exp_time_from: Option<String>,
+    exp_time_to: Option<String>,
+    exp_size: Option<i64>,
+    expected_start_at: Option<i64>,
+    urgency: &'static str,
+    justification: String,
+    on_behalf_of: String,
+    created_at: Millis,
+}
+
+impl ReportRow {
+    fn new(r: &NewReport<'_>, now: Millis) -> ReportRow {
+        let v = r.report;
+        let e = &v.expected;
+        ReportRow {
+            reference: r.reference.to_string(),
+            org_id: r.org_id,
+            reporter_user_id: r.reporter_user_id,
+            api_token_id: r.api_token_id,
+            channel: r.channel.as_str(),
+            category: v.category.as_str(),
+            summary: v.summary.clone(),
+            exp_municipality_code: e.municipality_code.clone(),
+            exp_place: e.place.clone(),
+            exp_date: e.date.map(|d| d.to_string()),
+            exp_time_from: e.time_from.map(|t| t.strftime("%H:%M").to_string()),
+            exp_time_to: e.time_to.map(|t| t.strftime("%H:%M").to_string()),
+            exp_size: e.size,
+            expected_start_at: e.starts_at(),
+            urgency: v.urgency.as_str(),
+            justification: v.justification.clone(),
+            on_behalf_of: v.on_behalf_of.clone(),
+            created_at: now,
+        }
+    }
+}
+
+/// Binds a report's values in `REPORT_COLUMNS` order.
+fn bind_report<'q>(q: super::AnyQuery<'q>, r: &'q ReportRow) -> super::AnyQuery<'q> {
+    q.bind(r.reference.as_str())
+        .bind(r.org_id)
+        .bind(r.reporter_user_id)
+        .bind(r.api_token_id)
+        .bind(r.channel)
+        .bind(r.category)
+        .bind(r.summary.as_deref())
+        .bind(r.exp_municipality_code.as_deref())
+        .bind(r.exp_place.as_deref())
+        .bind(r.exp_date.as_deref())
+        .bind(r.exp_time_from.as_deref())
+        .bind(r.exp_time_to.as_deref())
+        .bind(r.exp_size)
+        .bind(r.expected_start_at)
+        .bind(r.urgency)
+        .bind(r.justification.as_str())
+        .bind(r.on_behalf_of.as_str())
+        .bind(ReportStatus::Active.as_str())
+        .bind(r.created_at)
+}
+
+/// A report's link, as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkRow {
+    report_id: i64,
+    position: i64,
+    submitted_url: String,
+    case_id: i64,
+    remark: Option<String>,
+}
+
+/// The rows an intake transaction keeps in memory (see `WriteTx::keep_intake_rows`).
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    on: bool,
+    /// Report ids reserved for this transaction, the next one last.
+    free_ids: Vec<i64>,
+    reports: Vec<(i64, ReportRow)>,
+    links: Vec<LinkRow>,
+    keys: Vec<KeyRow>,
+}
+
+/// What was kept at a savepoint.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeptLengths {
+    free_ids: Vec<i64>,
+    reports: usize,
+    links: usize,
+    keys: usize,
+}
+
+impl Kept {
+    pub(crate) fn lengths(&self) -> KeptLengths {
+        KeptLengths {
+            free_ids: self.free_ids.clone(),
+            reports: self.reports.len(),
+            links: self.links.len(),
+            keys: self.keys.len(),
+        }
+    }
+
+    /// Back to a savepoint (rows flushed since are undone by the database).
+    pub(crate) fn truncate(&mut self, to: &KeptLengths) {
+        self.free_ids.clone_from(&to.free_ids);
+        self.reports.truncate(to.reports);
+        self.links.truncate(to.links);
+        self.keys.truncate(to.keys);
+    }
+}
+
+/// Reserves ids for the next `n` reports and keeps new rows in memory from now on.
+pub(crate) async fn keep_rows(tx: &mut WriteTx, n: usize) -> Result<()> {
+    let n = i64::try_from(n).map_err(|_| StoreError::Database("too many reports".into()))?;
+    let mut ids: Vec<i64> = match tx.backend() {
+        // Taken from the table's own sequence: no other transaction gets them.
+        Backend::Postgres => {
+            let rows = sqlx::query(
+                "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, $1)",
+            )
+            .bind(n)
+            .fetch_all(tx.conn())
+            .await?;
+            rows.iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<std::result::Result<_, _>>()?
+        }
+        // This transaction is the only writer: the ids after the largest are free.
+        Backend::Sqlite => {
+            let row = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM reports")
+                .fetch_one(tx.conn())
+                .await?;
+            let max: i64 = row.try_get(0)?;
+            (max + 1..=max + n).collect()
+        }
+    };
+    ids.reverse();
+    tx.kept.free_ids = ids;
+    tx.kept.on = true;
     Ok(())
+}
+
+/// Inserts the kept reports, links and keys (in that order: each refers to the one before).
+/// Called at commit, and before a statement of the transaction reads or refers to reports.
+pub(crate) async fn flush_kept(tx: &mut WriteTx) -> Result<()> {
+    let reports = std::mem::take(&mut tx.kept.reports);
+    if !reports.is_empty() {
+        insert_many(
+            tx,
+            &format!("reports (id, {REPORT_COLUMNS})"),
+            20,
+            &reports,
+            |q, (id, r)| bind_report(q.bind(*id), r),
+        )
+        .await?;
+    }
+    let links = std::mem::take(&mut tx.kept.links);
+    if !links.is_empty() {
+        insert_links(tx, &links).await?;
+    }
+    let keys = std::mem::take(&mut tx.kept.keys);
+    if !keys.is_empty() {
+        insert_keys(tx, &keys).await?;
+    }
+    Ok(())
+}
+
+async fn insert_links(tx: &mut WriteTx, rows: &[LinkRow]) -> Result<()> {
+    insert_many(
+        tx,
+        "report_links (report_id, position, submitted_url, case_id, remark)",
+        5,
+        rows,
+        |q, l| {
+            q.bind(l.report_id)
+                .bind(l.position)
+                .bind(l.submitted_url.as_str())
+                .bind(l.case_id)
+                .bind(l.remark.as_deref())
+        },
+    )
+    .await
 }
 
 pub struct NewEvidence<'a> {
@@ -84,6 +273,8 @@ pub struct NewEvidence<'a> {
 }
 
 pub async fn insert_evidence(tx: &mut WriteTx, e: &NewEvidence<'_>, now: Millis) -> Result<i64> {
+    // Reports this transaction keeps in memory are read too.
+    flush_kept(tx).await?;
     let row = sqlx::query(
         "INSERT INTO evidence (report_id, link_position, sha256, size_bytes, media_type, file_name, uploaded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -181,6 +372,8 @@ pub async fn get(store: &Store, id: i64) -> Result<Report> {
 }
 
 pub async fn get_in(tx: &mut WriteTx, id: i64) -> Result<Report> {
+    // Reports this transaction keeps in memory are read too.
+    flush_kept(tx).await?;
     let row = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(tx.conn())
@@ -285,6 +478,8 @@ pub async fn links(store: &Store, report_id: i64) -> Result<Vec<ReportLink>> {
 
 /// The case ids a report's links belong to.
 pub async fn case_ids_in(tx: &mut WriteTx, report_id: i64) -> Result<Vec<i64>> {
+    // Reports this transaction keeps in memory are read too.
+    flush_kept(tx).await?;
     let rows =
         sqlx::query("SELECT case_id FROM report_links WHERE report_id = $1 ORDER BY position")
             .bind(report_id)
@@ -294,6 +489,8 @@ pub async fn case_ids_in(tx: &mut WriteTx, report_id: i64) -> Result<Vec<i64>> {
 }
 
 pub async fn withdraw(tx: &mut WriteTx, report_id: i64, reason: &str, now: Millis) -> Result<bool> {
+    // Reports this transaction keeps in memory are read too.
+    flush_kept(tx).await?;
     let done = sqlx::query(
         "UPDATE reports SET status = $1, withdrawn_at = $2, withdraw_reason = $3 WHERE id = $4 AND status = $5",
     )
@@ -372,6 +569,8 @@ pub async fn evidence(store: &Store, id: i64) -> Result<Evidence> {
 
 /// The report an idempotency key already produced, with the hash of its request.
 pub async fn idempotent(tx: &mut WriteTx, org_id: i64, key: &str) -> Result<Option<(String, i64)>> {
+    // Reports this transaction keeps in memory are read too.
+    flush_kept(tx).await?;
     let row = sqlx::query(
         "SELECT request_hash, report_id FROM idempotency_keys WHERE org_id = $1 AND key = $2",
     )
@@ -385,7 +584,8 @@ pub async fn idempotent(tx: &mut WriteTx, org_id: i64, key: &str) -> Result<Opti
     })
 }
 
-/// An idempotency key kept until its transaction commits (see `WriteTx::defer_idempotency_keys`).
+/// An idempotency key kept until its transaction commits (see `WriteTx::keep_intake_rows`).
+#[derive(Debug)]
 pub(crate) struct KeyRow {
     org_id: i64,
     key: String,
@@ -395,7 +595,7 @@ pub(crate) struct KeyRow {
 }
 
 /// Records the key; [`StoreError::Conflict`] when another request took it first — at once,
-/// or at commit when the transaction defers its keys.
+/// or at commit when the transaction keeps its intake rows.
 pub async fn remember_key(
     tx: &mut WriteTx,
     org_id: i64,
@@ -411,8 +611,8 @@ pub async fn remember_key(
         report_id,
         created_at: now,
     };
-    if tx.deferring_keys() {
-        tx.idempotency_keys.push(row);
+    if tx.kept.on {
+        tx.kept.keys.push(row);
         return Ok(());
     }
     insert_keys(tx, std::slice::from_ref(&row)).await
@@ -433,15 +633,6 @@ async fn insert_keys(tx: &mut WriteTx, rows: &[KeyRow]) -> Result<()> {
         },
     )
     .await
-}
-
-/// Inserts the keys the transaction deferred (at commit).
-pub(crate) async fn flush_keys(tx: &mut WriteTx) -> Result<()> {
-    let rows = std::mem::take(&mut tx.idempotency_keys);
-    if rows.is_empty() {
-        return Ok(());
-    }
-    insert_keys(tx, &rows).await
 }
 
 /// Whether any of these `(organisation, key)` pairs is recorded already.
@@ -473,6 +664,8 @@ pub async fn count(store: &Store) -> Result<i64> {
 
 /// The active reports with a link in this case, once each.
 pub async fn active_in_case(tx: &mut WriteTx, case_id: i64) -> Result<Vec<Report>> {
+    // Reports this transaction keeps in memory are read too.
+    flush_kept(tx).await?;
     let rows = sqlx::query(&format!(
         "{SELECT} WHERE r.status = $1 AND r.id IN (SELECT report_id FROM report_links WHERE case_id = $2) \
          ORDER BY r.id"
@@ -528,6 +721,8 @@ pub struct CaseSource {
 }
 
 pub async fn case_sources(tx: &mut WriteTx, case_id: i64) -> Result<Vec<CaseSource>> {
+    // Reports this transaction keeps in memory are read too.
+    flush_kept(tx).await?;
     let rows = sqlx::query(
         "SELECT r.id, r.reporter_user_id, o.name, l.submitted_url, r.status FROM report_links l \
          JOIN reports r ON r.id = l.report_id JOIN organisations o ON o.id = r.org_id \
