@@ -200,15 +200,31 @@ impl Intake {
     }
 }
 
+/// Under load, how long a batch waits for the rest of its round of reports.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
+
 async fn worker(store: Store, settings: Settings, mut rx: mpsc::Receiver<Job>) {
+    let mut last = 1;
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
+        // Under load (the last batch held several reports) wait a moment for as many as
+        // last time, so that a round of reports is not split into a large batch and a
+        // straggler that costs a whole commit of its own; a lone report goes at once.
+        let deadline = (last > 1).then(|| tokio::time::Instant::now() + LINGER);
         while jobs.len() < settings.max_batch {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
+            if let Ok(job) = rx.try_recv() {
+                jobs.push(job);
+                continue;
+            }
+            let Some(deadline) = deadline.filter(|_| jobs.len() < last) else {
+                break;
+            };
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(job)) => jobs.push(job),
+                _ => break,
             }
         }
+        last = jobs.len();
         run_batch(&store, &settings, jobs).await;
     }
 }
@@ -291,8 +307,10 @@ async fn all_at_once(
             Some((j.submission.org_id, key.as_str()))
         })
         .collect();
+    // A key given twice in the batch: one at a time. A key taken before (a retried request,
+    // rare) makes the commit fail, and the batch goes one at a time.
     let distinct: std::collections::HashSet<&(i64, &str)> = keys.iter().collect();
-    if distinct.len() < keys.len() || reports::any_key_taken(&mut tx, &keys).await? {
+    if distinct.len() < keys.len() {
         return Ok(None);
     }
     tx.keep_intake_rows(jobs.len()).await?;

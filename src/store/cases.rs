@@ -105,14 +105,23 @@ pub async fn existing_urls(
     canonical_urls: &[&str],
 ) -> Result<std::collections::HashSet<String>> {
     let mut found = std::collections::HashSet::new();
-    for chunk in canonical_urls.chunks(500) {
-        let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+    for chunk in canonical_urls.chunks(512) {
+        // Padded to a power of two with its last link, so that a few prepared statements
+        // serve every batch size.
+        let Some(last) = chunk.last() else {
+            continue;
+        };
+        let size = chunk.len().next_power_of_two().max(8);
+        let params: Vec<String> = (1..=size).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT canonical_url FROM cases WHERE canonical_url IN ({})",
             params.join(", ")
         );
-        let mut q = sqlx::query(&sql).persistent(false);
-        for url in chunk {
+        let mut q = sqlx::query(&sql);
+        for url in chunk
+            .iter()
+            .chain(std::iter::repeat_n(last, size - chunk.len()))
+        {
             q = q.bind(*url);
         }
         for row in q.fetch_all(tx.conn()).await? {

@@ -205,9 +205,9 @@ impl WriteTx {
     /// From now on, the next `reports` new reports (`reports::insert`), their links and their
     /// idempotency keys are kept in memory and inserted in a few multi-row statements — before
     /// a statement of this transaction reads reports or links, and at commit — instead of
-    /// one round trip each: for an intake batch whose keys were all free when it began
-    /// (`reports::any_key_taken`). A key taken meanwhile makes the commit fail with
-    /// [`StoreError::Conflict`], and nothing of the transaction stays.
+    /// one round trip each: for an intake batch (`service::intake`). A key taken by an earlier
+    /// request makes the commit fail with [`StoreError::Conflict`], and nothing of the
+    /// transaction stays.
     pub async fn keep_intake_rows(&mut self, reports: usize) -> Result<()> {
         reports::keep_rows(self, reports).await
     }

@@ -635,25 +635,6 @@ async fn insert_keys(tx: &mut WriteTx, rows: &[KeyRow]) -> Result<()> {
     .await
 }
 
-/// Whether any of these `(organisation, key)` pairs is recorded already.
-pub async fn any_key_taken(tx: &mut WriteTx, keys: &[(i64, &str)]) -> Result<bool> {
-    if keys.is_empty() {
-        return Ok(false);
-    }
-    let pairs: Vec<String> = (0..keys.len())
-        .map(|i| format!("(org_id = ${} AND key = ${})", 2 * i + 1, 2 * i + 2))
-        .collect();
-    let sql = format!(
-        "SELECT 1 FROM idempotency_keys WHERE {} LIMIT 1",
-        pairs.join(" OR ")
-    );
-    let mut q = sqlx::query(&sql).persistent(false);
-    for (org, key) in keys {
-        q = q.bind(*org).bind(*key);
-    }
-    Ok(q.fetch_optional(tx.conn()).await?.is_some())
-}
-
 /// How many reports exist (for tests and the start page).
 pub async fn count(store: &Store) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) FROM reports")
