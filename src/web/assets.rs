@@ -5,6 +5,17 @@ use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+/// A vendored font file: its name, its bytes, its media type.
+macro_rules! font {
+    ($name:literal) => {
+        (
+            $name,
+            include_bytes!(concat!("../../assets/vendor/", $name)),
+            "font/woff2",
+        )
+    };
+}
+
 const FILES: &[(&str, &[u8], &str)] = &[
     (
         "utrecht-component-library.css",
@@ -20,6 +31,18 @@ const FILES: &[(&str, &[u8], &str)] = &[
         "meldpunt.css",
         include_bytes!("../../assets/meldpunt.css"),
         "text/css; charset=utf-8",
+    ),
+    // Noto Sans, SIL Open Font License 1.1 (assets/vendor/noto-sans-OFL.txt).
+    font!("noto-sans-latin-400-normal.woff2"),
+    font!("noto-sans-latin-400-italic.woff2"),
+    font!("noto-sans-latin-700-normal.woff2"),
+    font!("noto-sans-latin-ext-400-normal.woff2"),
+    font!("noto-sans-latin-ext-400-italic.woff2"),
+    font!("noto-sans-latin-ext-700-normal.woff2"),
+    (
+        "noto-sans-OFL.txt",
+        include_bytes!("../../assets/vendor/noto-sans-OFL.txt"),
+        "text/plain; charset=utf-8",
     ),
 ];
 

@@ -255,7 +255,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("language", "Taal", "Language"),
     ("switch_language", "Switch to English", "Nederlands"),
     ("footer_text", "meldpunt is open source (EUPL-1.2). Gemeentegegevens: CBS / PDOK, CBS Gebiedsindelingen 2025.", "meldpunt is open source (EUPL-1.2). Municipality data: CBS / PDOK, CBS Gebiedsindelingen 2025."),
-    ("error_summary", "Er ging iets mis", "There is a problem"),
+    ("error_summary", "Er is een probleem", "There is a problem"),
     ("error_prefix", "Fout:", "Error:"),
     // Sign-in
     ("signin_title", "Aanmelden", "Sign in"),

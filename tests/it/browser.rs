@@ -851,3 +851,144 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
         problems.join("\n")
     );
 }
+
+/// The computed font family of the first element `css` finds, and whether a font face of its
+/// first family was loaded from meldpunt (not a fallback the system supplies).
+async fn typeface_of(b: &WebDriver, css: &str) -> (String, bool) {
+    let ret = b
+        .execute(
+            "const e = document.querySelector(arguments[0]); \
+             if (!e) { return ['missing: ' + arguments[0], false]; } \
+             const f = getComputedStyle(e).fontFamily; \
+             const first = f.split(',')[0].replace(/[\"']/g, '').trim(); \
+             return document.fonts.load('1em ' + f).then(() => [f, \
+               [...document.fonts].some(x => x.family.replace(/[\"']/g, '') === first && x.status === 'loaded')]);",
+            vec![Value::String(css.to_string())],
+        )
+        .await
+        .unwrap();
+    let v = ret.json();
+    (
+        v[0].as_str().unwrap_or_default().to_string(),
+        v[1].as_bool().unwrap_or(false),
+    )
+}
+
+/// How much wider than the window the page is, in CSS pixels (0: no horizontal scrolling).
+async fn overflow(b: &WebDriver) -> i64 {
+    b.execute(
+        "return document.documentElement.scrollWidth - window.innerWidth;",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .json()
+    .as_i64()
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_shipped_typeface_and_an_error_summary_that_takes_focus() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (server, _dir) = demo_server().await;
+    let base = server.base.clone();
+    let b = browser(&driver).await;
+    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
+    // Sent empty: the error summary.
+    click_and_wait(&b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
+    let title = b.title().await.unwrap();
+    assert!(title.starts_with("Fout: "), "{title}");
+    let focused = b
+        .execute(
+            "return document.activeElement.className + ' / ' + document.activeElement.textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let focused = focused.json().as_str().unwrap_or_default().to_string();
+    assert!(
+        focused.starts_with("mp-error-summary") && focused.contains("Er is een probleem"),
+        "focus on: {focused}"
+    );
+    // Its heading above its list, on one line at a phone's width.
+    b.set_window_rect(0, 0, 390, 844).await.unwrap();
+    let layout = b
+        .execute(
+            "const h = document.querySelector('.mp-error-summary__title').getBoundingClientRect(); \
+             const l = document.querySelector('.mp-error-summary__list').getBoundingClientRect(); \
+             const line = parseFloat(getComputedStyle(document.querySelector('.mp-error-summary__title')).lineHeight); \
+             return [h.bottom <= l.top, Math.round(h.height / line)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        layout.json(),
+        &serde_json::json!([true, 1]),
+        "heading above list, one line"
+    );
+    // One typeface everywhere, the shipped one, loaded: body text, headings, legends, help
+    // texts, error messages, data lists, summaries, form controls.
+    for css in [
+        "body",
+        "h1",
+        "legend",
+        ".utrecht-form-field-description",
+        ".mp-error-text",
+        ".mp-error-summary__list a",
+        "summary",
+        "select",
+        "input[type='file']",
+        "button",
+    ] {
+        let (family, loaded) = typeface_of(&b, css).await;
+        assert!(
+            family.starts_with("\"Noto Sans\"") && loaded,
+            "{css}: {family} (loaded: {loaded})"
+        );
+    }
+    b.set_window_rect(0, 0, 1280, 1000).await.unwrap();
+    b.goto(format!("{base}/start")).await.unwrap();
+    for css in ["body", ".mp-stat", "dd", "summary"] {
+        if b.find(By::Css(css)).await.is_err() {
+            continue;
+        }
+        let (family, loaded) = typeface_of(&b, css).await;
+        assert!(
+            family.starts_with("\"Noto Sans\"") && loaded,
+            "/start {css}: {family} (loaded: {loaded})"
+        );
+    }
+    // A reporter's pages on a phone and on a desktop: no horizontal scrolling.
+    b.goto(format!("{base}/meldingen")).await.unwrap();
+    let report = b
+        .find(By::Css("td a[href^='/meldingen/']"))
+        .await
+        .expect("a report in the demo data")
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut wide = Vec::new();
+    for (w, h) in [(390, 844), (1280, 1000)] {
+        b.set_window_rect(0, 0, w, h).await.unwrap();
+        for page in [
+            "/start",
+            "/meldingen",
+            "/meldingen/nieuw",
+            report.as_str(),
+            "/account",
+        ] {
+            b.goto(format!("{base}{page}")).await.unwrap();
+            let over = overflow(&b).await;
+            if over > 0 {
+                wide.push(format!("{page} at {w} px: {over} px too wide"));
+            }
+        }
+    }
+    assert!(wide.is_empty(), "{wide:#?}");
+    b.quit().await.unwrap();
+}

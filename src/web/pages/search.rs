@@ -78,11 +78,6 @@ pub async fn search(p: Page, Query(q): Query<SearchQuery>) -> Result<Response, P
         Ok(found) => found,
         Err(ServiceError::Invalid { field, message }) => {
             view.errors = FieldErrors::message(&p.tr, field, &message);
-            view.layout = p.layout(&format!(
-                "{} {}",
-                p.tr.t("error_prefix"),
-                p.tr.t("search_title")
-            ));
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
         }
         Err(e) => return Err(PageError(Failure::from(e))),
