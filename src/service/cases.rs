@@ -90,6 +90,9 @@ pub struct CaseFile {
     /// Whether a new version of the assessment may be written now (the rule the
     /// assessment use case refuses by).
     pub assessment: std::result::Result<(), AssessmentClosed>,
+    /// What approving the version that awaits approval would send, or why it cannot be sent
+    /// (`service::notices::approval_preview`); filled by the case page.
+    pub approval_preview: Option<std::result::Result<crate::service::notices::Draft, Message>>,
 }
 
 pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
@@ -113,6 +116,7 @@ pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
     let directory = platforms::list(store).await?;
     Ok(CaseFile {
         assessment: assessment_open(case.status, !notices.is_empty(), open_objection),
+        approval_preview: None,
         platform: pick(&directory, case.platform.as_str(), &case.domain).cloned(),
         events: cases::events(store, id).await?,
         versions: assessments::versions(store, id).await?,

@@ -98,6 +98,22 @@ pub async fn next_number(tx: &mut WriteTx, series: &str) -> Result<i64> {
     Ok(value)
 }
 
+/// The number `next_number` would give in `series` now, without taking it (for showing a
+/// message before it is sent).
+pub async fn peek_number(tx: &mut WriteTx, series: &str) -> Result<i64> {
+    if let Some((_, value, _)) = tx.counters.iter().find(|(name, _, _)| name == series) {
+        return Ok(value + 1);
+    }
+    let row = sqlx::query("SELECT value FROM counters WHERE name = $1")
+        .bind(series)
+        .fetch_optional(tx.conn())
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<i64, _>(0)? + 1,
+        None => 1,
+    })
+}
+
 /// Which of these canonical links have a case already (a lookup for a whole intake batch:
 /// a link not among them has no case unless one is opened after this read).
 pub async fn existing_urls(

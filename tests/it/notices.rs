@@ -180,6 +180,50 @@ async fn refusals(store: &meldpunt::store::Store, action: &str) -> usize {
 
 /// The outbox delivers everything due, as the mail worker would after the SMTP
 /// server accepted each message.
+/// The text of the message shown in the approval block, unescaped.
+fn preview_text(page: &str) -> String {
+    let start = page
+        .find("id=\"voorbeeld-tekst\"")
+        .expect("a preview of the message");
+    let open = start + page[start..].find('>').unwrap() + 1;
+    let close = open + page[open..].find("</pre>").unwrap();
+    unescape(&page[open..close])
+}
+
+/// HTML character references (named ones for `& < > "`, and numeric ones) back to text.
+fn unescape(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        let end = after.find(';').expect("a complete character reference");
+        let name = &after[1..end];
+        let c = match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            _ if name.starts_with("#x") => {
+                char::from_u32(u32::from_str_radix(&name[2..], 16).unwrap()).unwrap()
+            }
+            _ if name.starts_with('#') => char::from_u32(name[1..].parse().unwrap()).unwrap(),
+            _ => panic!("unknown character reference &{name};"),
+        };
+        out.push(c);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn without_deadline(body: &str) -> String {
+    body.lines()
+        .filter(|l| !l.contains("(Europe/Amsterdam)"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub async fn deliver_all(store: &meldpunt::store::Store) -> Vec<notify::OutboxMail> {
     let mut out = Vec::new();
     while let Some(mail) = notify::claim_mail(store, now_ms(), 60_000).await.unwrap() {
@@ -243,6 +287,13 @@ both_backends!(
             "{}",
             page.body
         );
+        // The supervisor sees the message itself before approving: recipient, subject and
+        // the text, in Dutch and English.
+        let previewed_at = now_ms();
+        assert!(page.body.contains("Dit bericht gaat weg na goedkeuring"));
+        assert!(page.body.contains("dsa-notices@tiktok.example"));
+        let preview = preview_text(&page.body);
+        assert!(preview.contains("art. 131 Sr (opruiing)"), "{preview}");
         assert!(notify::list(&db.store, t.supervisor.id, 10)
             .await
             .unwrap()
@@ -319,6 +370,15 @@ both_backends!(
             .collect();
         assert_eq!(to_tiktok.len(), 1);
         assert_eq!(to_tiktok[0].notice_id, Some(notice.id));
+        // What left is exactly what the supervisor was shown (the answer deadline is set at
+        // approval: the same text when it fell in the same minute).
+        let same_minute = previewed_at / 60_000 == notice.created_at / 60_000;
+        if same_minute {
+            assert_eq!(preview, notice.body);
+        } else {
+            assert_eq!(without_deadline(&preview), without_deadline(&notice.body));
+        }
+        assert!(to_tiktok[0].body.contains(&notice.body) || to_tiktok[0].body == notice.body);
         assert_eq!(status(&db.store, case_id).await, CaseStatus::NoticeSent);
         let notice = notices::get(&db.store, notice.id).await.unwrap();
         assert_eq!(notice.delivery, Delivery::Sent);

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::dispatch::{issue, platform_of};
+use super::dispatch::{draft, issue, platform_of, Draft, Numbering};
 use super::refusals::{audit_refusal, not_found, refused};
 use crate::domain::assessment::{
     assessment_open, check_decision, check_four_eyes, validate, AssessmentDraft, AssessmentOptions,
@@ -211,6 +211,56 @@ pub async fn review(
             .await
         }
         Ok(()) => Ok(()),
+    }
+}
+
+/// What approving the version that awaits approval would send — made by the function that
+/// sends it (`dispatch::draft`), so the four eyes see the message itself — or why it could not
+/// be sent now (no contact point, no sender address, …). `None` when no version awaits
+/// approval or its decision sends nothing. Nothing is written: the transaction is not
+/// committed, and the notice number shown is the one the message would get now.
+pub async fn approval_preview(
+    store: &Store,
+    settings: &Settings,
+    ctx: &Ctx,
+    case_id: i64,
+) -> Result<Option<std::result::Result<Draft, Message>>> {
+    let case = cases::get(store, case_id).await.map_err(not_found)?;
+    let mut tx = store.begin_write().await?;
+    let Some(v) = assessments::newest_in(&mut tx, case_id).await? else {
+        return Ok(None);
+    };
+    if v.review(v.version) != Review::AwaitingApproval {
+        return Ok(None);
+    }
+    let sources = reports::case_sources(&mut tx, case_id).await?;
+    let config = platforms::settings_in(&mut tx).await?;
+    if let Err(e) = check_decision(
+        v.a.class,
+        &v.a.provisions,
+        v.a.decision,
+        v.a.category,
+        options(&config),
+    ) {
+        return Ok(Some(Err(e.message())));
+    }
+    let made = draft(
+        &mut tx,
+        settings,
+        ctx,
+        &case,
+        &v,
+        &config,
+        &sources,
+        Numbering::Show,
+    )
+    .await;
+    drop(tx);
+    match made {
+        Ok(Some(d)) => Ok(Some(Ok(d))),
+        Ok(None) => Ok(None),
+        Err(ServiceError::Unprocessable(m)) => Ok(Some(Err(m))),
+        Err(e) => Err(e),
     }
 }
 

@@ -43,8 +43,31 @@ pub(crate) async fn platform_of(tx: &mut WriteTx, case: &Case) -> Result<(Platfo
     Ok((entry, route))
 }
 
-/// Renders and stores the message of an approved version; queues e-mail in the outbox.
-pub(crate) async fn issue(
+/// Whether a draft takes the next notice number or only shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Numbering {
+    /// The message is sent: the number is taken (gap-free, with the transaction).
+    Take,
+    /// The message is shown before approval: the number it would get now.
+    Show,
+}
+
+/// The message an approved version makes, before it is stored: what [`issue`] sends, and what
+/// the approval block shows the supervisor beforehand (the same function makes both).
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub kind: NoticeKind,
+    pub platform_id: Option<i64>,
+    pub route: Route,
+    pub reference: String,
+    pub urls: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// The message `v` makes for `case` at `ctx.now`, if its decision makes one.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn draft(
     tx: &mut WriteTx,
     settings: &Settings,
     ctx: &Ctx,
@@ -52,7 +75,8 @@ pub(crate) async fn issue(
     v: &Version,
     config: &NoticeSettings,
     sources: &[reports::CaseSource],
-) -> Result<Option<NoticeKind>> {
+    numbering: Numbering,
+) -> Result<Option<Draft>> {
     let Some(kind) = NoticeKind::for_decision(v.a.decision) else {
         return Ok(None);
     };
@@ -90,7 +114,11 @@ pub(crate) async fn issue(
             municipalities.push(s.org_name.clone());
         }
     }
-    let number = cases::next_number(tx, &format!("notice-{}", dutch_year(ctx.now))).await?;
+    let series = format!("notice-{}", dutch_year(ctx.now));
+    let number = match numbering {
+        Numbering::Take => cases::next_number(tx, &series).await?,
+        Numbering::Show => cases::peek_number(tx, &series).await?,
+    };
     let reference = reference("KG", dutch_year(ctx.now), number);
     let respond_by = format!(
         "{} (Europe/Amsterdam)",
@@ -123,26 +151,50 @@ pub(crate) async fn issue(
     };
     let rendered = notice_text::render(kind, &facts, extra)
         .map_err(|_| ServiceError::Unprocessable(DecisionRefused::Art9Unavailable.message()))?;
+    Ok(Some(Draft {
+        kind,
+        platform_id,
+        route,
+        reference,
+        urls,
+        subject: rendered.subject,
+        body: rendered.body,
+    }))
+}
+
+/// Renders and stores the message of an approved version; queues e-mail in the outbox.
+pub(crate) async fn issue(
+    tx: &mut WriteTx,
+    settings: &Settings,
+    ctx: &Ctx,
+    case: &Case,
+    v: &Version,
+    config: &NoticeSettings,
+    sources: &[reports::CaseSource],
+) -> Result<Option<NoticeKind>> {
+    let Some(d) = draft(tx, settings, ctx, case, v, config, sources, Numbering::Take).await? else {
+        return Ok(None);
+    };
     queue_message(
         tx,
         ctx,
         case,
         &NewNotice {
-            reference: &reference,
+            reference: &d.reference,
             case_id: case.id,
             assessment_id: Some(v.id),
-            kind,
-            platform_id,
-            route: &route,
-            subject: &rendered.subject,
-            body: &rendered.body,
-            urls: &urls,
+            kind: d.kind,
+            platform_id: d.platform_id,
+            route: &d.route,
+            subject: &d.subject,
+            body: &d.body,
+            urls: &d.urls,
             urgency: case.urgency,
             withdraws_notice_id: None,
         },
     )
     .await?;
-    Ok(Some(kind))
+    Ok(Some(d.kind))
 }
 
 /// Stores a rendered message and starts it on its way along `m.route` (see [`start`]).

@@ -19,9 +19,10 @@ pub(crate) mod refusals;
 
 pub(crate) use answers::by;
 pub use answers::{recheck, record_answer, AnswerInput};
-pub use assessment::{assess, options, review, Reviewer, Verdict};
+pub use assessment::{approval_preview, assess, options, review, Reviewer, Verdict};
 pub use delivery::{mail_failed, mail_sent, record_bounce, record_web_form};
 pub use dispatch::resend;
+pub use dispatch::Draft;
 pub(crate) use dispatch::{queue_message, route_to};
 pub use follow_up::follow_up;
 pub use outcome::{case_outcome, outcome_lines, CaseOutcome};

@@ -42,10 +42,20 @@ pub struct EventRow {
     note: String,
 }
 
+/// The message approval would send, as the approval block shows it.
+pub struct PreviewView {
+    pub kind: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 pub struct CasePage {
     layout: Layout,
+    /// What approval would send (or, `Err`, why it cannot be sent now).
+    preview: Option<Result<PreviewView, String>>,
     errors: FieldErrors,
     c: Case,
     platform: &'static str,
@@ -327,7 +337,17 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         .filter(|n| n.kind.goes_to_platform())
         .map(|n| (n.id, format!("{} — {}", n.reference, n.kind.label(en))))
         .collect();
+    let preview = f.approval_preview.map(|made| match made {
+        Ok(d) => Ok(PreviewView {
+            kind: d.kind.label(en),
+            recipient: format!("{} ({})", d.route.recipient, d.route.channel.label(en)),
+            subject: d.subject,
+            body: d.body,
+        }),
+        Err(m) => Err(p.tr.message(&m)),
+    });
     CasePage {
+        preview,
         objections,
         notice_options,
         versions,

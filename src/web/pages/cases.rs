@@ -228,13 +228,28 @@ pub(crate) async fn load_case(p: &Page, id: i64) -> Result<Case, PageError> {
     })
 }
 
+/// The case file with the message that approval would send (see `approval_preview`).
+async fn with_preview(
+    p: &Page,
+    mut file: case_service::CaseFile,
+) -> Result<case_service::CaseFile, PageError> {
+    file.approval_preview = crate::service::notices::approval_preview(
+        &p.state.store,
+        &p.state.intake_settings,
+        &p.ctx(),
+        file.case.id,
+    )
+    .await?;
+    Ok(file)
+}
+
 pub async fn show(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
     p.authorize(Action::ViewCases).await?;
     let c = load_case(&p, id).await?;
     // The page shows reporters' names and remarks.
     p.record_view(AuditAction::ViewedCase, "case", c.id, None)
         .await?;
-    let file = case_service::case_file(&p.state.store, c).await?;
+    let file = with_preview(&p, case_service::case_file(&p.state.store, c).await?).await?;
     render(&case_page(&p, file, FieldErrors::default(), now_ms()))
 }
 
@@ -252,7 +267,7 @@ pub(crate) async fn again_with(
 ) -> Result<Response, PageError> {
     let message = refusal_message(e)?;
     let c = load_case(p, id).await?;
-    let file = case_service::case_file(&p.state.store, c).await?;
+    let file = with_preview(p, case_service::case_file(&p.state.store, c).await?).await?;
     let page = case_page(
         p,
         file,
