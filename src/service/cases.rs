@@ -95,6 +95,12 @@ pub struct CaseFile {
     pub approval_preview: Option<std::result::Result<crate::service::notices::Draft, Message>>,
 }
 
+/// The directory entry of the platform hosting the case's content, if it has one.
+pub async fn platform_entry(store: &Store, case: &Case) -> Result<Option<PlatformEntry>> {
+    let directory = platforms::list(store).await?;
+    Ok(pick(&directory, case.platform.as_str(), &case.domain).cloned())
+}
+
 pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
     let id = case.id;
     let mut evidence = reports::evidence_of_case(store, id).await?;
@@ -113,11 +119,10 @@ pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
     let notices = notices::list_by_case(store, id).await?;
     let objections = redress::of_case(store, id).await?;
     let open_objection = objections.iter().any(|o| o.verdict.is_none());
-    let directory = platforms::list(store).await?;
     Ok(CaseFile {
         assessment: assessment_open(case.status, !notices.is_empty(), open_objection),
         approval_preview: None,
-        platform: pick(&directory, case.platform.as_str(), &case.domain).cloned(),
+        platform: platform_entry(store, &case).await?,
         events: cases::events(store, id).await?,
         versions: assessments::versions(store, id).await?,
         answers: notices::answers_of_case(store, id).await?,

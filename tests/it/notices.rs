@@ -250,7 +250,31 @@ both_backends!(
         let case_id = case_of(&db.store, report_id).await;
         let mut analyst = app.signed_in(&t.cast.analyst).await;
 
-        // With TikTok's channel not filled in, a notice to TikTok is refused at once.
+        // With TikTok's channel not filled in, the case page and the assessment form say so
+        // before any work starts, and the administrators' platform list names it.
+        for page in [
+            format!("/zaken/{case_id}"),
+            format!("/zaken/{case_id}/beoordeling"),
+        ] {
+            let r = analyst.get(&page).await;
+            // In the page's content, before its first form.
+            let main = &r.body[r.body.find("<main").unwrap()..];
+            let top = &main[..main.find("<form").unwrap_or(main.len())];
+            assert!(
+                top.contains("id=\"meldkanaal\"")
+                    && top.contains("Voor TikTok is geen meldkanaal ingesteld"),
+                "{page}: {}",
+                r.body
+            );
+        }
+        let mut admin = app.signed_in(&t.admin).await;
+        let setup = admin.get("/beheer/berichten").await;
+        assert!(
+            setup.body.contains("Zonder meldkanaal") && setup.body.contains("TikTok"),
+            "{}",
+            setup.body
+        );
+        // A notice to TikTok is refused at once.
         let r = post_fields(
             &mut analyst,
             &format!("/zaken/{case_id}/beoordeling"),
@@ -266,6 +290,11 @@ both_backends!(
         assert_eq!(refusals(&db.store, "assessment.saved").await, 1);
 
         configure(&app, &t.admin, EMAIL_CHANNEL).await;
+        let r = analyst.get(&format!("/zaken/{case_id}/beoordeling")).await;
+        assert!(
+            !r.body.contains("id=\"meldkanaal\""),
+            "warning gone once configured"
+        );
         let r = post_fields(
             &mut analyst,
             &format!("/zaken/{case_id}/beoordeling"),

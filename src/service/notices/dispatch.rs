@@ -30,6 +30,20 @@ pub(crate) fn route_to(entry: &PlatformEntry) -> Result<Route> {
     entry.route().ok_or_else(|| no_contact_point(&entry.name))
 }
 
+/// Why a message to the platform hosting `domain`'s content (directory entry `entry`) could
+/// not leave now, if it could not — the rule approval applies ([`route_to`]), told before work
+/// starts: on the case page and the assessment form.
+pub fn contact_point_problem(entry: Option<&PlatformEntry>, domain: &str) -> Option<Message> {
+    let problem = match entry {
+        Some(e) => route_to(e).err(),
+        None => Some(no_contact_point(domain)),
+    };
+    match problem {
+        Some(ServiceError::Unprocessable(m)) => Some(m),
+        _ => None,
+    }
+}
+
 fn no_contact_point(platform: &str) -> ServiceError {
     ServiceError::Unprocessable(Message::new("notice.no_contact_point").with("platform", platform))
 }

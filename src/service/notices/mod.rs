@@ -22,7 +22,7 @@ pub use answers::{recheck, record_answer, AnswerInput};
 pub use assessment::{approval_preview, assess, options, review, Reviewer, Verdict};
 pub use delivery::{mail_failed, mail_sent, record_bounce, record_web_form};
 pub use dispatch::resend;
-pub use dispatch::Draft;
+pub use dispatch::{contact_point_problem, Draft};
 pub(crate) use dispatch::{queue_message, route_to};
 pub use follow_up::follow_up;
 pub use outcome::{case_outcome, outcome_lines, CaseOutcome};

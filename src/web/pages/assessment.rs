@@ -68,6 +68,8 @@ struct FormPage {
     keywords: Vec<Choice>,
     art9_available: bool,
     art9_reason: String,
+    /// Why a message to the content's platform could not leave now, told before work starts.
+    contact_warning: Option<String>,
 }
 
 async fn form_page(
@@ -80,6 +82,9 @@ async fn form_page(
     let settings = platforms::settings(&p.state.store).await?;
     let art9_available = notice_service::options(&settings).art9_available;
     let next_version = assessments::versions(&p.state.store, c.id).await?.len() as i64 + 1;
+    let entry = crate::service::cases::platform_entry(&p.state.store, &c).await?;
+    let contact_warning =
+        notice_service::contact_point_problem(entry.as_ref(), &c.domain).map(|m| p.tr.message(&m));
     let one = |s: &str| vec![s.to_string()];
     let mut provisions = choices(
         Provision::ALL,
@@ -103,6 +108,7 @@ async fn form_page(
         }
     }
     Ok(FormPage {
+        contact_warning,
         layout: p.layout(&format!("{} {}", p.tr.t("assessment"), c.reference)),
         errors,
         classes: choices(

@@ -56,6 +56,8 @@ pub struct CasePage {
     layout: Layout,
     /// What approval would send (or, `Err`, why it cannot be sent now).
     preview: Option<Result<PreviewView, String>>,
+    /// Why a message to the content's platform could not leave now, told at the top.
+    contact_warning: Option<String>,
     errors: FieldErrors,
     c: Case,
     platform: &'static str,
@@ -346,7 +348,11 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         }),
         Err(m) => Err(p.tr.message(&m)),
     });
+    let contact_warning =
+        crate::service::notices::contact_point_problem(f.platform.as_ref(), &c.domain)
+            .map(|m| p.tr.message(&m));
     CasePage {
+        contact_warning,
         preview,
         objections,
         notice_options,

@@ -41,6 +41,8 @@ struct SetupPage {
     art9_available: bool,
     art9_unavailable: String,
     rows: Vec<PlatformRow>,
+    /// The platforms no message can go to yet.
+    missing: Vec<String>,
     f: PlatformFormView,
     channels: Vec<(&'static str, &'static str)>,
 }
@@ -100,11 +102,12 @@ async fn setup_page(
         Some(s) => s,
         None => platforms::settings(&p.state.store).await?,
     };
-    let rows = platforms::list(&p.state.store)
+    let rows: Vec<PlatformRow> = platforms::list(&p.state.store)
         .await?
         .into_iter()
         .map(|e| PlatformRow {
-            configured: e.channel != ContactChannel::Unconfigured,
+            // The rule approval applies: a message can go there.
+            configured: crate::service::notices::contact_point_problem(Some(&e), &e.name).is_none(),
             contact: match e.channel {
                 ContactChannel::Email => e.contact_email.clone().unwrap_or_default(),
                 ContactChannel::WebForm => e.web_form_url.clone().unwrap_or_default(),
@@ -121,7 +124,13 @@ async fn setup_page(
             },
         })
         .collect();
+    let missing: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.configured)
+        .map(|r| r.name.clone())
+        .collect();
     Ok(SetupPage {
+        missing,
         layout: p.layout(p.tr.t("notice_setup")),
         errors,
         saved,
