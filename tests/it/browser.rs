@@ -992,3 +992,52 @@ async fn one_shipped_typeface_and_an_error_summary_that_takes_focus() {
     assert!(wide.is_empty(), "{wide:#?}");
     b.quit().await.unwrap();
 }
+
+/// Not a test: writes screenshots of the main pages at a phone's and a desktop's width to
+/// `docs/screenshots/` (run by `scripts/screenshots.sh`, which needs chromium).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes docs/screenshots; run scripts/screenshots.sh"]
+async fn write_screenshots_of_the_main_pages() {
+    let driver = start_driver().await.expect("chromedriver");
+    let (server, _dir) = demo_server().await;
+    let base = server.base.clone();
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    let shots: [(&str, bool, &[(&str, &str)]); 2] = [
+        (
+            "melder@amsterdam.demo",
+            false,
+            &[
+                ("reporter-start", "/start"),
+                ("reporter-new-report", "/meldingen/nieuw"),
+                ("reporter-my-reports", "/meldingen"),
+            ],
+        ),
+        (
+            "analist@meldpunt.demo",
+            true,
+            &[
+                ("analyst-start", "/start"),
+                ("analyst-queue", "/zaken"),
+                ("analyst-case", "/zaken/1"),
+                ("analyst-search", "/zoeken?q=oproep"),
+            ],
+        ),
+    ];
+    for (email, staff, pages) in shots {
+        let b = browser(&driver).await;
+        b.goto(format!("{base}/aanmelden")).await.unwrap();
+        b.screenshot(&out.join("sign-in-1280.png")).await.unwrap();
+        sign_in(&b, &base, email, staff).await;
+        for (w, h) in [(390, 844), (1280, 1000)] {
+            b.set_window_rect(0, 0, w, h).await.unwrap();
+            for (name, page) in pages {
+                b.goto(format!("{base}{page}")).await.unwrap();
+                b.screenshot(&out.join(format!("{name}-{w}.png")))
+                    .await
+                    .unwrap();
+            }
+        }
+        b.quit().await.unwrap();
+    }
+}
