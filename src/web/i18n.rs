@@ -257,6 +257,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("footer_text", "meldpunt is open source (EUPL-1.2). Gemeentegegevens: CBS / PDOK, CBS Gebiedsindelingen 2025.", "meldpunt is open source (EUPL-1.2). Municipality data: CBS / PDOK, CBS Gebiedsindelingen 2025."),
     ("error_summary", "Er is een probleem", "There is a problem"),
     ("error_prefix", "Fout:", "Error:"),
+    ("call_112", "Direct gevaar voor mensen? Bel 112. Een melding hier vervangt dat niet.", "Immediate danger to people? Call 112. A report here does not replace that."),
     ("platforms_missing", "Zonder meldkanaal: hier kan nog geen verzoek heen", "Without a channel: no request can go here yet"),
     ("preview_title", "Dit bericht gaat weg na goedkeuring", "This message is sent on approval"),
     ("preview_intro", "Precies deze tekst, in het Nederlands en het Engels, gaat naar de ontvanger. Het kenmerk en de antwoordtermijn worden vastgesteld op het moment van goedkeuren.", "Exactly this text, in Dutch and English, goes to the recipient. The reference and the answer deadline are set at the moment of approval."),

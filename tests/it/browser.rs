@@ -950,6 +950,17 @@ async fn one_shipped_typeface_and_an_error_summary_that_takes_focus() {
             "{css}: {family} (loaded: {loaded})"
         );
     }
+    // "Call 112" appears when acute is chosen, and not before.
+    let call = b.find(By::Id("bel-112")).await.unwrap();
+    assert!(!call.is_displayed().await.unwrap());
+    b.find(By::Css("label[for='urgency-acute']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(call.is_displayed().await.unwrap());
+    assert!(call.text().await.unwrap().contains("Bel 112"));
     b.set_window_rect(0, 0, 1280, 1000).await.unwrap();
     b.goto(format!("{base}/start")).await.unwrap();
     for css in ["body", ".mp-stat", "dd", "summary"] {
