@@ -116,6 +116,32 @@ impl TransitionRefused {
 }
 
 crate::vocabulary! {
+    /// The steps of the work on a case, in order, as the case page's process bar shows them.
+    pub enum Stage {
+        Received => ("received", "Ontvangen", "Received"),
+        Assessment => ("assessment", "Beoordeling", "Assessment"),
+        Decision => ("decision", "Besluit", "Decision"),
+        Sent => ("sent", "Verstuurd", "Sent"),
+        Answer => ("answer", "Antwoord", "Answer"),
+    }
+}
+
+impl CaseStatus {
+    /// The step of the work a case in this status is at; `None` when the work ended (closed
+    /// or withdrawn).
+    pub fn stage(self) -> Option<Stage> {
+        match self {
+            CaseStatus::Received | CaseStatus::InTriage => Some(Stage::Received),
+            CaseStatus::InAssessment => Some(Stage::Assessment),
+            CaseStatus::Decided => Some(Stage::Decision),
+            CaseStatus::NoticeSent => Some(Stage::Sent),
+            CaseStatus::PlatformAnswered => Some(Stage::Answer),
+            CaseStatus::Closed | CaseStatus::Withdrawn => None,
+        }
+    }
+}
+
+crate::vocabulary! {
     /// What happened to a case (its history, `case_events.kind`).
     pub enum CaseEventKind {
         Opened => ("opened", "Zaak geopend", "Case opened"),
@@ -314,6 +340,19 @@ pub fn prioritise(entries: &mut [QueueEntry], now: Millis) {
 mod tests {
     use super::CaseStatus::*;
     use super::*;
+
+    #[test]
+    fn every_status_of_open_work_is_at_a_step_and_the_steps_follow_the_lifecycle() {
+        let steps: Vec<Option<Stage>> = CaseStatus::ALL.iter().map(|s| s.stage()).collect();
+        assert!(CaseStatus::ALL
+            .iter()
+            .all(|s| s.stage().is_some() == s.is_open()));
+        // In the lifecycle's order, the steps never go back.
+        let open: Vec<Stage> = steps.into_iter().flatten().collect();
+        assert!(open.windows(2).all(|w| w[0] <= w[1]), "{open:?}");
+        assert_eq!(open.first(), Some(&Stage::Received));
+        assert_eq!(open.last(), Some(&Stage::Answer));
+    }
 
     /// Every pair of statuses, for both movers: exactly the listed moves are allowed.
     #[test]

@@ -319,6 +319,18 @@ both_backends!(
         // The supervisor sees the message itself before approving: recipient, subject and
         // the text, in Dutch and English.
         let previewed_at = now_ms();
+        // Where the case stands, and the way back to the queue; the content opens apart.
+        assert!(
+            page.body.contains("aria-current=\"step\">Beoordeling"),
+            "{}",
+            page.body
+        );
+        assert!(page
+            .body
+            .contains("<a class=\"utrecht-link\" href=\"/zaken\">Werkvoorraad</a>"));
+        assert!(page
+            .body
+            .contains("target=\"_blank\" rel=\"noopener noreferrer\">https://tiktok.com/@rellen_ede/video/7300000000000000001"));
         assert!(page.body.contains("Dit bericht gaat weg na goedkeuring"));
         assert!(page.body.contains("dsa-notices@tiktok.example"));
         let preview = preview_text(&page.body);

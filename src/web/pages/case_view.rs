@@ -6,7 +6,7 @@ use askama::Template;
 use super::cases::duration_label;
 use super::reports::{category_label, status_label, urgency_label};
 use crate::domain::assessment::Review;
-use crate::domain::case::team_moves;
+use crate::domain::case::{team_moves, Stage};
 use crate::domain::notice::ContactChannel;
 use crate::domain::policy::Action;
 use crate::domain::report::ReportStatus;
@@ -42,6 +42,24 @@ pub struct EventRow {
     note: String,
 }
 
+/// Where a step of the work stands, for the process bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StepState {
+    Done,
+    Current,
+    ToCome,
+}
+
+impl StepState {
+    pub fn class(self) -> &'static str {
+        match self {
+            StepState::Done => "mp-step mp-step--done",
+            StepState::Current => "mp-step mp-step--current",
+            StepState::ToCome => "mp-step",
+        }
+    }
+}
+
 /// The message approval would send, as the approval block shows it.
 pub struct PreviewView {
     pub kind: &'static str,
@@ -58,6 +76,8 @@ pub struct CasePage {
     preview: Option<Result<PreviewView, String>>,
     /// Why a message to the content's platform could not leave now, told at the top.
     contact_warning: Option<String>,
+    /// The process bar: each step's label, and whether it is done, the current one, or to come.
+    steps: Vec<(&'static str, StepState)>,
     errors: FieldErrors,
     c: Case,
     platform: &'static str,
@@ -351,7 +371,25 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
     let contact_warning =
         crate::service::notices::contact_point_problem(f.platform.as_ref(), &c.domain)
             .map(|m| p.tr.message(&m));
+    // Shown while the work is open; a closed or withdrawn case says so in its status.
+    let steps = match c.status.stage() {
+        Some(now) => Stage::ALL
+            .iter()
+            .map(|step| {
+                let state = if *step < now {
+                    StepState::Done
+                } else if *step == now {
+                    StepState::Current
+                } else {
+                    StepState::ToCome
+                };
+                (step.label(en), state)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     CasePage {
+        steps,
         contact_warning,
         preview,
         objections,
