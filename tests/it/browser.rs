@@ -1052,3 +1052,45 @@ async fn write_screenshots_of_the_main_pages() {
         b.quit().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_teams_pages_fit_a_phone_and_a_desktop() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (server, _dir) = demo_server().await;
+    let base = server.base.clone();
+    let b = browser(&driver).await;
+    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    let mut wide = Vec::new();
+    for (w, h) in [(390, 844), (1280, 1000)] {
+        b.set_window_rect(0, 0, w, h).await.unwrap();
+        for page in [
+            "/start",
+            "/zaken",
+            "/zaken/1",
+            "/zaken/1/beoordeling",
+            "/zoeken?q=oproep",
+            "/berichten",
+            "/account",
+        ] {
+            b.goto(format!("{base}{page}")).await.unwrap();
+            let over = overflow(&b).await;
+            if over > 0 {
+                let culprits = b
+                    .execute(
+                        "return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.mp-table-wrap')).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ');",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                wide.push(format!(
+                    "{page} at {w} px: {over} px too wide ({})",
+                    culprits.json()
+                ));
+            }
+        }
+    }
+    assert!(wide.is_empty(), "{wide:#?}");
+    b.quit().await.unwrap();
+}
