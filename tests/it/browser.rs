@@ -950,6 +950,16 @@ async fn one_shipped_typeface_and_an_error_summary_that_takes_focus() {
             "{css}: {family} (loaded: {loaded})"
         );
     }
+    // Selects show their chevron; form groups have no browser border (the legend heads them).
+    let looks = b
+        .execute(
+            "return [getComputedStyle(document.querySelector('select')).backgroundImage.includes('svg'), \
+                     getComputedStyle(document.querySelector('fieldset')).borderTopStyle];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(looks.json(), &serde_json::json!([true, "none"]));
     // "Call 112" appears when acute is chosen, and not before.
     let call = b.find(By::Id("bel-112")).await.unwrap();
     assert!(!call.is_displayed().await.unwrap());
