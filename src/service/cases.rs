@@ -39,19 +39,18 @@ pub struct QueueFilter {
     pub status: Option<CaseStatus>,
     pub timeliness: Option<Timeliness>,
     pub urgency: Option<Urgency>,
+    pub view: QueueView,
 }
 
-impl QueueFilter {
-    fn query(&self) -> QueueQuery {
-        QueueQuery {
-            statuses: self.status.into_iter().collect(),
-            platform: self.platform,
-            org_id: self.org_id,
-            category: self.category,
-            urgency: self.urgency,
-            overdue: self.timeliness.map(|t| t == Timeliness::Late),
-        }
-    }
+/// Which cases of the queue: all of them, the viewer's own, or those awaiting approval.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum QueueView {
+    #[default]
+    All,
+    /// In the hands of this person.
+    Mine(i64),
+    /// Whose newest assessment awaits a supervisor's approval.
+    AwaitingApproval,
 }
 
 /// Page `page` (from 0) of the queue: matching cases, most pressing first
@@ -64,7 +63,23 @@ pub async fn queue(
     page: i64,
 ) -> Result<QueuePage> {
     let page = page.max(0);
-    Ok(cases::queue(store, &filter.query(), now, page * QUEUE_PAGE, QUEUE_PAGE).await?)
+    let q = QueueQuery {
+        statuses: filter.status.into_iter().collect(),
+        platform: filter.platform,
+        org_id: filter.org_id,
+        category: filter.category,
+        urgency: filter.urgency,
+        overdue: filter.timeliness.map(|t| t == Timeliness::Late),
+        assignee_user_id: match filter.view {
+            QueueView::Mine(user) => Some(user),
+            _ => None,
+        },
+        case_ids: match filter.view {
+            QueueView::AwaitingApproval => Some(assessments::awaiting_approval(store).await?),
+            _ => None,
+        },
+    };
+    Ok(cases::queue(store, &q, now, page * QUEUE_PAGE, QUEUE_PAGE).await?)
 }
 
 /// How many cases are open and how many of them overdue (for the start page), counted by

@@ -352,6 +352,10 @@ pub struct QueueQuery {
     pub urgency: Option<Urgency>,
     /// `Some(true)`: only overdue cases; `Some(false)`: only cases not overdue.
     pub overdue: Option<bool>,
+    /// Only the cases in this person's hands.
+    pub assignee_user_id: Option<i64>,
+    /// Only these cases (a small set the caller chose, such as those awaiting approval).
+    pub case_ids: Option<Vec<i64>>,
 }
 
 /// One page of the queue, with the exact numbers of the whole selection.
@@ -660,6 +664,19 @@ pub async fn queue(
                 .to_string(),
         );
     }
+    if let Some(user) = q.assignee_user_id {
+        conditions.push(format!("c.assignee_user_id = {user}"));
+    }
+    if let Some(ids) = &q.case_ids {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        conditions.push(if list.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("c.id IN ({})", list.join(", "))
+        });
+    }
+    // A selection of few cases: read as a set and sorted whole.
+    let few = q.org_id.is_some() || q.assignee_user_id.is_some() || q.case_ids.is_some();
     // Before the filter on lateness: what the counts start from.
     let base = conditions.join(" AND ");
     match q.overdue {
@@ -680,12 +697,12 @@ pub async fn queue(
         .into_iter()
         .filter(|u| q.urgency.is_none_or(|only| only == *u))
         .collect();
-    let kept_as_totals = q.org_id.is_none() && q.category.is_none();
+    let kept_as_totals = !few && q.category.is_none();
     // Filtered beyond the open statuses and the urgency, the selection is not the urgency's
     // cases: count those too, for the estimates.
     let filtered = !q.statuses.is_empty()
         || q.platform.is_some()
-        || q.org_id.is_some()
+        || few
         || q.category.is_some()
         || q.overdue.is_some();
     let exact = store.indexed_by(if q.platform.is_some() {
@@ -769,10 +786,11 @@ pub async fn queue(
     let overdue: i64 = counts.iter().map(|(_, c)| c.late).sum();
 
     // The page: `$1` now, `$2` how many rows the candidates may hold (offset + limit), `$3`
-    // limit, `$4` offset, `$5` the organisation. One organisation's cases are few: its first
-    // rows in queue order are the candidates. Otherwise the segments are.
+    // limit, `$4` offset, `$5` the organisation. A few cases (one organisation's, one person's,
+    // a chosen set): their first rows in queue order are the candidates. Otherwise the
+    // segments are.
     let page_filter = filter.replace("$org", "$5");
-    let candidates = if q.org_id.is_some() {
+    let candidates = if few {
         format!(
             "SELECT c.id FROM cases c WHERE {page_filter} ORDER BY {} LIMIT $2",
             queue_order_sql()

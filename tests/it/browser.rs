@@ -1014,6 +1014,9 @@ async fn one_shipped_typeface_and_an_error_summary_that_takes_focus() {
     b.quit().await.unwrap();
 }
 
+/// Who signs in (staff or not) and which pages (file name, path) are taken.
+type Shots = (&'static str, bool, &'static [(&'static str, &'static str)]);
+
 /// Not a test: writes screenshots of the main pages at a phone's and a desktop's width to
 /// `docs/screenshots/` (run by `scripts/screenshots.sh`, which needs chromium).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1024,7 +1027,7 @@ async fn write_screenshots_of_the_main_pages() {
     let base = server.base.clone();
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
     std::fs::create_dir_all(&out).unwrap();
-    let shots: [(&str, bool, &[(&str, &str)]); 2] = [
+    let shots: [Shots; 2] = [
         (
             "melder@amsterdam.demo",
             false,

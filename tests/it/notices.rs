@@ -309,6 +309,33 @@ both_backends!(
         // The queue and the case page show that a supervisor must look.
         let page = analyst.get("/zaken").await;
         assert!(page.body.contains("Wacht op goedkeuring"));
+        let reference = meldpunt::store::cases::get(&db.store, case_id)
+            .await
+            .unwrap()
+            .reference;
+        let waiting = analyst.get("/zaken?zaken=goedkeuring").await;
+        assert!(waiting.body.contains(&reference), "{}", waiting.body);
+        assert!(
+            waiting.body.contains("1 zaken, waarvan"),
+            "{}",
+            waiting.body
+        );
+        assert!(waiting
+            .body
+            .contains("aria-current=\"page\">Wacht op goedkeuring"));
+        // Not in the analyst's own cases until they take it up; then there.
+        let mine = analyst.get("/zaken?zaken=mijn").await;
+        assert!(!mine.body.contains(&reference));
+        let r = analyst
+            .post(&format!("/zaken/{case_id}/oppakken"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mine = analyst.get("/zaken?zaken=mijn&platform=tiktok").await;
+        assert!(mine.body.contains(&reference), "{}", mine.body);
+        assert!(
+            mine.body.contains("name=\"zaken\" value=\"mijn\""),
+            "the filter keeps the view"
+        );
         let mut boss = app.signed_in(&t.supervisor).await;
         let page = boss.get(&format!("/zaken/{case_id}")).await;
         assert!(

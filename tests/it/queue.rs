@@ -146,6 +146,8 @@ both_backends!(
             if round % 2 == 1 {
                 cases::fold_queue_totals(&db.store).await.unwrap();
             }
+            // A chosen set (as "awaiting approval" is): every third case.
+            let chosen: Vec<i64> = entries.iter().map(|e| e.case_id).step_by(3).collect();
             for (q, keep) in [
                 (QueueQuery::default(), None),
                 (
@@ -202,6 +204,13 @@ both_backends!(
                     },
                     Some(false),
                 ),
+                (
+                    QueueQuery {
+                        case_ids: Some(chosen.clone()),
+                        ..Default::default()
+                    },
+                    None,
+                ),
             ] {
                 let mut want: Vec<QueueEntry> = entries
                     .iter()
@@ -215,6 +224,11 @@ both_backends!(
                     .filter(|e| keep.is_none_or(|late| e.is_overdue(now) == late))
                     .filter(|e| q.urgency.is_none_or(|u| e.urgency == u))
                     .filter(|e| q.platform.is_none_or(|p| e.platform == p))
+                    .filter(|e| {
+                        q.case_ids
+                            .as_ref()
+                            .is_none_or(|ids| ids.contains(&e.case_id))
+                    })
                     .cloned()
                     .collect();
                 prioritise(&mut want, now);

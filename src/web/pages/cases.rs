@@ -17,7 +17,7 @@ use crate::domain::case::CaseStatus;
 use crate::domain::link::Platform;
 use crate::domain::policy::Action;
 use crate::domain::report::{Category, Urgency};
-use crate::service::cases::{self as case_service, entry, QueueFilter, Timeliness};
+use crate::service::cases::{self as case_service, entry, QueueFilter, QueueView, Timeliness};
 use crate::service::{now_ms, ServiceError};
 use crate::store::cases::{self, Case};
 use crate::store::{assessments, notices, orgs, StoreError};
@@ -80,6 +80,8 @@ struct QueuePage {
     counts: String,
     /// "Page 2 of 7", and the links to the pages before and after (filters kept).
     paging: Paging,
+    /// The views of the queue (label, link, current), filters kept.
+    views: Vec<(&'static str, String, bool)>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -96,6 +98,9 @@ pub struct QueueQuery {
     termijn: String,
     #[serde(default)]
     urgentie: String,
+    /// `mijn`: the viewer's own cases; `goedkeuring`: awaiting approval; else every case.
+    #[serde(default)]
+    zaken: String,
     /// The page, from 1; anything else is page 1.
     #[serde(default)]
     pagina: String,
@@ -111,6 +116,7 @@ impl QueueQuery {
             ("status", &self.status),
             ("termijn", &self.termijn),
             ("urgentie", &self.urgentie),
+            ("zaken", &self.zaken),
         ]
         .iter()
         .filter(|(_, v)| !v.is_empty())
@@ -145,6 +151,11 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
             _ => None,
         },
         urgency: Urgency::parse(&q.urgentie),
+        view: match q.zaken.as_str() {
+            "mijn" => QueueView::Mine(p.user.id),
+            "goedkeuring" => QueueView::AwaitingApproval,
+            _ => QueueView::All,
+        },
     };
     let now = now_ms();
     let page = q.page();
@@ -191,7 +202,30 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
     .map(|o| (o.code, o.name))
     .collect();
     municipalities.sort_by(|a, b| a.1.cmp(&b.1));
+    let views = [
+        ("", "queue_view_all"),
+        ("mijn", "queue_view_mine"),
+        ("goedkeuring", "queue_view_approval"),
+    ]
+    .into_iter()
+    .map(|(value, label)| {
+        let rest = QueueQuery {
+            zaken: value.to_string(),
+            ..q.clone()
+        };
+        let current = match q.zaken.as_str() {
+            "mijn" | "goedkeuring" => q.zaken == value,
+            _ => value.is_empty(),
+        };
+        (
+            p.tr.t(label),
+            format!("/zaken?{}", rest.query_string()),
+            current,
+        )
+    })
+    .collect();
     render(&QueuePage {
+        views,
         layout: p.layout(p.tr.t("queue_title")),
         rows,
         platforms: Platform::ALL
