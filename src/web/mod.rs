@@ -130,11 +130,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/beheer/gebruikers/{id}/reset",
-            post(pages::admin::reset_user),
+            get(pages::admin::confirm_reset_user).post(pages::admin::reset_user),
         )
         .route(
             "/beheer/gebruikers/{id}/blokkeren",
-            post(pages::admin::disable_user),
+            get(pages::admin::confirm_disable_user).post(pages::admin::disable_user),
         )
         .route(
             "/beheer/tokens/{id}/intrekken",

@@ -150,7 +150,14 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
-        "org_show" | "user_create" | "token_create" | "mayor" | "user_reset" | "user_disable"
+        "org_show"
+        | "user_create"
+        | "token_create"
+        | "mayor"
+        | "user_reset"
+        | "user_disable"
+        | "user_reset_confirm"
+        | "user_disable_confirm"
         | "token_revoke" => {
             if admin_of(owner) {
                 S::OK
@@ -576,6 +583,20 @@ async fn call(
             )
             .await
         }
+        "user_reset_confirm" => {
+            c.get(&format!(
+                "/beheer/gebruikers/{}/reset",
+                victim.as_ref().unwrap().id
+            ))
+            .await
+        }
+        "user_disable_confirm" => {
+            c.get(&format!(
+                "/beheer/gebruikers/{}/blokkeren",
+                victim.as_ref().unwrap().id
+            ))
+            .await
+        }
         "user_reset" => {
             c.post(
                 &format!("/beheer/gebruikers/{}/reset", victim.as_ref().unwrap().id),
@@ -612,7 +633,7 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 47] = [
+const ROUTES: [(&str, &str, bool); 49] = [
     ("report_form", "GET /meldingen/nieuw", false),
     ("report_list", "GET /meldingen", false),
     ("report_submit", "POST /meldingen/nieuw", false),
@@ -644,6 +665,16 @@ const ROUTES: [(&str, &str, bool); 47] = [
         true,
     ),
     ("mayor", "POST /beheer/organisaties/{id}/burgemeester", true),
+    (
+        "user_reset_confirm",
+        "GET /beheer/gebruikers/{id}/reset",
+        true,
+    ),
+    (
+        "user_disable_confirm",
+        "GET /beheer/gebruikers/{id}/blokkeren",
+        true,
+    ),
     ("user_reset", "POST /beheer/gebruikers/{id}/reset", true),
     (
         "user_disable",

@@ -522,6 +522,27 @@ async fn an_administrator_cannot_reset_or_block_their_own_account() {
     let mut c = app
         .client()
         .with_session(&session_for(&db.store, &admin).await);
+    // Another person: both actions ask first, and asking changes nothing.
+    let other = make_person(&db.store, o.central, "ander@meldpunt.nl", Role::Analyst).await;
+    for (action, consequence) in [
+        ("reset", "worden gewist"),
+        ("blokkeren", "kan niet meer inloggen"),
+    ] {
+        let r = c
+            .get(&format!("/beheer/gebruikers/{}/{action}", other.id))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{action}");
+        assert!(r.body.contains(consequence), "{}", r.body);
+        assert!(r.body.contains("mp-danger"));
+        assert!(r.body.contains(&format!(
+            "action=\"/beheer/gebruikers/{}/{action}\"",
+            other.id
+        )));
+        let user = meldpunt::store::users::get(&db.store, other.id)
+            .await
+            .unwrap();
+        assert_eq!(user.status, meldpunt::domain::user::UserStatus::Active);
+    }
     for action in ["reset", "blokkeren"] {
         let before = audit::count(&db.store).await.unwrap();
         let r = c

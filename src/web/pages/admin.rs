@@ -431,6 +431,56 @@ async fn managed_user(p: &Page, id: i64) -> Result<users::User, PageError> {
     Ok(user)
 }
 
+/// A page that asks before an administrator's action that cannot be undone with one click.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    title: String,
+    consequence: String,
+    confirm: &'static str,
+    action: String,
+    back: String,
+    back_label: String,
+}
+
+/// Asks before `action` on `user`: the same authorisation as the action itself.
+async fn confirm_user_action(
+    p: &Page,
+    id: i64,
+    action: &str,
+    label: &'static str,
+    consequence: &'static str,
+) -> Result<Response, PageError> {
+    let user = managed_user(p, id).await?;
+    let org = orgs::get(&p.state.store, user.org_id).await?;
+    let title = format!("{}: {}", p.tr.t(label), user.name);
+    render(&ConfirmPage {
+        layout: p.layout(&title),
+        consequence: p.tr.t(consequence).replace("{name}", &user.name),
+        confirm: p.tr.t(label),
+        title,
+        action: format!("/beheer/gebruikers/{}/{action}", user.id),
+        back: format!("/beheer/organisaties/{}", org.id),
+        back_label: org.name,
+    })
+}
+
+pub async fn confirm_reset_user(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    confirm_user_action(&p, id, "reset", "user_reset", "user_reset_consequence").await
+}
+
+pub async fn confirm_disable_user(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    confirm_user_action(
+        &p,
+        id,
+        "blokkeren",
+        "user_disable",
+        "user_disable_consequence",
+    )
+    .await
+}
+
 pub async fn reset_user(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
     let user = managed_user(&p, id).await?;
     let activation = accounts::reset_user(&p.state.store, &p.ctx(), user.id).await?;
