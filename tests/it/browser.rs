@@ -369,16 +369,7 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
     check("organisation", axe_violations(&b).await);
     // Blocking someone asks first, on a page of its own with a danger button.
     let org_page = b.current_url().await.unwrap();
-    b.execute("window.__meldpuntOldPage = true;", vec![])
-        .await
-        .unwrap();
-    b.find(By::Css("a[href$='/blokkeren']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_new_page(&b).await;
+    click_and_wait(&b, "a[href$='/blokkeren']").await;
     assert!(b.find(By::Css("button.mp-danger")).await.is_ok());
     check("confirm blocking", axe_violations(&b).await);
     b.goto(org_page.as_str()).await.unwrap();
