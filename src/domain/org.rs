@@ -182,6 +182,26 @@ impl From<Municipality> for NewOrganisation {
 /// The official list of all 342 municipalities of 2025, shipped inside the binary.
 pub const MUNICIPALITIES_2025_CSV: &str = include_str!("../../data/gemeenten-2025.csv");
 
+/// The key municipalities are listed by, as people look them up: accents and case folded, and
+/// the old article of a name left out ('s-Hertogenbosch under H, 's-Gravenhage under G).
+pub fn name_sort_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let trimmed = ["'s-", "’s-", "'t ", "’t "]
+        .iter()
+        .find_map(|article| name.strip_prefix(article))
+        .unwrap_or(name);
+    trimmed
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Sorts (code, name) pairs by name, as people look them up (`name_sort_key`).
+pub fn sort_by_name(list: &mut [(String, String)]) {
+    list.sort_by_cached_key(|(_, name)| name_sort_key(name));
+}
+
 /// Parses the bundled municipality list. Fails loudly on a malformed row: the file ships
 /// with meldpunt and is checked by a test.
 pub fn municipalities_2025() -> Result<Vec<Municipality>, String> {
@@ -213,6 +233,23 @@ pub fn municipalities_2025() -> Result<Vec<Municipality>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn municipalities_are_listed_as_people_look_them_up() {
+        let mut list: Vec<(String, String)> = municipalities_2025()
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.code.as_str().to_string(), m.name))
+            .collect();
+        sort_by_name(&mut list);
+        let names: Vec<&str> = list.iter().map(|(_, n)| n.as_str()).collect();
+        let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
+        assert_eq!(names[0], "Aa en Hunze");
+        assert!(at("Amsterdam") < at("Zwolle"));
+        // Under the letter of the name, not of the article, and accents do not push a name to the end.
+        assert!(at("Goes") < at("'s-Gravenhage") && at("'s-Gravenhage") < at("Groningen"));
+        assert!(at("Súdwest-Fryslân") < at("Teylingen"));
+    }
 
     #[test]
     fn the_bundled_list_holds_all_342_municipalities_of_2025_with_unique_codes() {

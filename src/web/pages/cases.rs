@@ -201,7 +201,7 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
     .into_iter()
     .map(|o| (o.code, o.name))
     .collect();
-    municipalities.sort_by(|a, b| a.1.cmp(&b.1));
+    crate::domain::org::sort_by_name(&mut municipalities);
     let views = [
         ("", "queue_view_all"),
         ("mijn", "queue_view_mine"),

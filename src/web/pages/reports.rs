@@ -120,11 +120,15 @@ fn form_page(p: &Page, d: ReportDraft, errors: FieldErrors, files_dropped: bool)
             .iter()
             .map(|u| (u.as_str(), urgency_label(&p.tr, *u)))
             .collect(),
-        municipalities: municipalities_2025()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|m| (m.code.as_str().to_string(), m.name))
-            .collect(),
+        municipalities: {
+            let mut list: Vec<(String, String)> = municipalities_2025()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| (m.code.as_str().to_string(), m.name))
+                .collect();
+            crate::domain::org::sort_by_name(&mut list);
+            list
+        },
         d,
         files_dropped,
         max_mb: p.state.config.evidence_max_bytes / 1_000_000,
