@@ -518,7 +518,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("reports_lower", "meldingen", "reports"),
     ("reports_none", "Uw gemeente heeft nog geen meldingen gedaan.", "Your municipality has not made any reports yet."),
     ("reports_title", "Mijn meldingen", "My reports"),
-    ("required", "verplicht", "required"),
     ("save", "Opslaan", "Save"),
     ("take_over", "Overnemen", "Take over"),
     ("time_left", "Resterende tijd", "Time left"),
