@@ -283,6 +283,18 @@ pub struct Assessment {
     pub reasons: String,
 }
 
+/// The fields of an assessment that the message to the platform carries (`dispatch::draft`
+/// builds the notice from these; a test checks that the others stay inside meldpunt). The
+/// assessment form marks them.
+pub const SENT_TO_PLATFORM: [&str; 6] = [
+    "provisions",
+    "facts",
+    "locating",
+    "category",
+    "keywords",
+    "reasons",
+];
+
 impl Assessment {
     pub fn legal_provisions(&self) -> impl Iterator<Item = Provision> + '_ {
         self.provisions.iter().copied().filter(|p| p.is_law())

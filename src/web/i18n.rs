@@ -257,6 +257,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("footer_text", "meldpunt is open source (EUPL-1.2). Gemeentegegevens: CBS / PDOK, CBS Gebiedsindelingen 2025.", "meldpunt is open source (EUPL-1.2). Municipality data: CBS / PDOK, CBS Gebiedsindelingen 2025."),
     ("error_summary", "Er is een probleem", "There is a problem"),
     ("error_prefix", "Fout:", "Error:"),
+    ("goes_to_platform", "gaat naar het platform", "goes to the platform"),
+    ("goes_to_platform_intro", "Velden met \"gaat naar het platform\" staan letterlijk in het verzoek aan het platform; de andere velden blijven binnen meldpunt.", "Fields marked \"goes to the platform\" appear word for word in the request to the platform; the other fields stay inside meldpunt."),
     ("queue_views", "Welke zaken", "Which cases"),
     ("queue_view_all", "Alle open zaken", "All open cases"),
     ("queue_view_mine", "Mijn zaken", "My cases"),

@@ -406,6 +406,14 @@ both_backends!(
         );
         assert!(notice.body.contains("art. 131 Sr (opruiing)"));
         assert!(notice.body.contains("Oproep vanaf 0:12"));
+        // Exactly the fields the form marks go to the platform: the rest stays inside.
+        for (field, value) in assessment() {
+            if value.len() < 12 || field == "decision" {
+                continue;
+            }
+            let sent = meldpunt::domain::assessment::SENT_TO_PLATFORM.contains(&field);
+            assert_eq!(notice.body.contains(value), sent, "{field}: {value}");
+        }
         assert!(notice.body.contains("meldpunt@meldpunt.nl"));
         assert_eq!(trail(&db.store, "assessment.approved").await.len(), 1);
 

@@ -72,6 +72,18 @@ struct FormPage {
     contact_warning: Option<String>,
 }
 
+impl FormPage {
+    /// A field's label, marked when what is entered goes to the platform.
+    fn label(&self, key: &str, field: &str) -> String {
+        let label = self.layout.tr.t(key);
+        if crate::domain::assessment::SENT_TO_PLATFORM.contains(&field) {
+            format!("{label} ({})", self.layout.tr.t("goes_to_platform"))
+        } else {
+            label.to_string()
+        }
+    }
+}
+
 async fn form_page(
     p: &Page,
     c: Case,
