@@ -1113,3 +1113,120 @@ async fn the_teams_pages_fit_a_phone_and_a_desktop() {
     assert!(wide.is_empty(), "{wide:#?}");
     b.quit().await.unwrap();
 }
+
+/// Presses Tab (in the focused element) until the focus is on an element `css` matches.
+async fn tab_to(b: &WebDriver, css: &str) {
+    for _ in 0..300 {
+        let here = b
+            .execute(
+                "return document.activeElement.matches(arguments[0]);",
+                vec![Value::String(css.to_string())],
+            )
+            .await
+            .unwrap();
+        if here.json().as_bool() == Some(true) {
+            return;
+        }
+        b.action_chain()
+            .send_keys(Key::Tab)
+            .perform()
+            .await
+            .unwrap();
+    }
+    panic!("Tab never reached {css}");
+}
+
+/// Types into the focused element.
+async fn type_text(b: &WebDriver, text: &str) {
+    b.action_chain().send_keys(text).perform().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_sends_two_links_and_a_screenshot_with_the_keyboard_only() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (server, _dir) = demo_server().await;
+    let base = server.base.clone();
+    let b = browser(&driver).await;
+    let screenshot = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(screenshot.path(), crate::support::PNG).unwrap();
+    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
+    tab_to(&b, "#link_url_1").await;
+    type_text(
+        &b,
+        "https://www.tiktok.com/@toetsenbord/video/7301234567890000001",
+    )
+    .await;
+    // The screenshot: the file field takes the path typed to it (the keyboard's way of
+    // choosing a file in WebDriver).
+    tab_to(&b, "#evidence_1").await;
+    b.active_element()
+        .await
+        .unwrap()
+        .send_keys(screenshot.path().to_str().unwrap())
+        .await
+        .unwrap();
+    // The second link is behind "more links": opened with Enter.
+    tab_to(&b, "details.mp-more > summary").await;
+    b.action_chain()
+        .send_keys(Key::Enter)
+        .perform()
+        .await
+        .unwrap();
+    tab_to(&b, "#link_url_2").await;
+    type_text(&b, "https://x.com/toetsenbord/status/1790000000000000002").await;
+    // Radio groups: Tab into the group, the arrow keys choose.
+    tab_to(&b, "input[name='category']").await;
+    b.action_chain()
+        .send_keys(Key::Space)
+        .perform()
+        .await
+        .unwrap();
+    tab_to(&b, "input[name='urgency']").await;
+    for _ in 0..4 {
+        let acute = b
+            .execute(
+                "return document.getElementById('urgency-acute').checked;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if acute.json().as_bool() == Some(true) {
+            break;
+        }
+        b.action_chain()
+            .send_keys(Key::Down)
+            .perform()
+            .await
+            .unwrap();
+    }
+    tab_to(&b, "#justification").await;
+    type_text(&b, "Oproep voor vanavond 21:00 op het Stationsplein").await;
+    tab_to(&b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
+    b.execute("window.__meldpuntOldPage = true;", vec![])
+        .await
+        .unwrap();
+    b.action_chain()
+        .send_keys(Key::Enter)
+        .perform()
+        .await
+        .unwrap();
+    wait_for_new_page(&b).await;
+    let page = text(&b).await;
+    assert!(
+        page.contains("Uw melding is ontvangen onder kenmerk MLD-"),
+        "{page}"
+    );
+    assert!(
+        page.contains("tiktok.com/@toetsenbord/video/7301234567890000001"),
+        "{page}"
+    );
+    assert!(
+        page.contains("x.com/toetsenbord/status/1790000000000000002"),
+        "{page}"
+    );
+    assert!(page.contains(".png"), "the screenshot is listed: {page}");
+    b.quit().await.unwrap();
+}
