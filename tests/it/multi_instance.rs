@@ -199,6 +199,14 @@ async fn throttling_counts_failures_across_servers() {
     assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
 }
 
+/// A new API token of the organisation `org_id` (the bearer secret).
+async fn api_token(db: &TestDb, org_id: i64) -> String {
+    meldpunt::service::tokens::create(&db.store, &cli_ctx(), org_id, "test")
+        .await
+        .unwrap()
+        .1
+}
+
 /// Two servers on one PostgreSQL database take reports of the same content from two
 /// municipalities at once: one case, every report counted, references unique, audit
 /// chain intact.
@@ -210,14 +218,8 @@ async fn two_servers_racing_reports_of_one_video_make_one_case() {
         return;
     };
     let o = seed_orgs(&db.store).await;
-    let ams = meldpunt::service::tokens::create(&db.store, &cli_ctx(), o.amsterdam, "a")
-        .await
-        .unwrap()
-        .1;
-    let rdam = meldpunt::service::tokens::create(&db.store, &cli_ctx(), o.rotterdam, "r")
-        .await
-        .unwrap()
-        .1;
+    let ams = api_token(&db, o.amsterdam).await;
+    let rdam = api_token(&db, o.rotterdam).await;
     let one = start_server(&db.url, &[]).await;
     let two = start_server(&db.url, &[]).await;
     let mut tasks = Vec::new();
@@ -280,10 +282,7 @@ async fn a_request_retried_at_once_on_two_servers_makes_one_report() {
         return;
     };
     let o = seed_orgs(&db.store).await;
-    let ams = meldpunt::service::tokens::create(&db.store, &cli_ctx(), o.amsterdam, "a")
-        .await
-        .unwrap()
-        .1;
+    let ams = api_token(&db, o.amsterdam).await;
     let one = start_server(&db.url, &[]).await;
     let two = start_server(&db.url, &[]).await;
     let body = serde_json::json!({
