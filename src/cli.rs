@@ -224,7 +224,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 tracing::warn!("public_url is not https: cookies are sent without Secure; serve meldpunt behind TLS");
             }
             if args.demo {
-                demo::seed(&store, &ctx).await?;
+                let evidence =
+                    crate::objects::EvidenceStore::open(&config.evidence_store, &config.data_dir)?;
+                demo::seed(&store, &evidence, &ctx).await?;
                 print_demo(&config);
             }
             web::serve(AppState::new(store, config)?).await?;
@@ -235,7 +237,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Demo { cases, seed } => {
-            let seeded = demo::seed(&store, &ctx).await?;
+            let evidence =
+                crate::objects::EvidenceStore::open(&config.evidence_store, &config.data_dir)?;
+            let seeded = demo::seed(&store, &evidence, &ctx).await?;
             if !seeded {
                 println!("The database already has accounts; no demo data added.");
             }

@@ -158,7 +158,7 @@ vocabulary! {
     pub enum Decision {
         NoAction => ("no-action", "Geen actie", "No action"),
         Monitor => ("monitor", "Volgen", "Monitor"),
-        Art16Notice => ("dsa-art16-notice", "Melding aan het platform (DSA art. 16): verwijderen of ontoegankelijk maken in Nederland", "Notice to the platform (DSA art. 16): remove or disable access in the Netherlands"),
+        Art16Notice => ("dsa-art16-notice", "Verzoek aan het platform (DSA art. 16): verwijderen of ontoegankelijk maken in Nederland", "Notice to the platform (DSA art. 16): remove or disable access in the Netherlands"),
         TosReferral => ("tos-referral", "Verwijzing naar de gebruiksvoorwaarden (geen claim van strafbaarheid)", "Terms-of-service referral (not an illegality claim)"),
         PoliceReferral => ("police-referral", "Doorverwijzing naar politie / Openbaar Ministerie", "Referral to police / public prosecutor"),
         MayorAdvice => ("mayor-advice", "Advies aan de burgemeester", "Advice to the mayor"),
@@ -236,8 +236,9 @@ pub const MAX_TEXT: usize = 5_000;
 /// Shortest written reasons for a decision: a sentence, not a word.
 pub const MIN_REASONS: usize = 20;
 
-/// An assessment as typed in, before checking.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// An assessment as typed in, before checking (also what an analyst's saved draft holds).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct AssessmentDraft {
     pub class: String,
     pub provisions: Vec<String>,

@@ -34,6 +34,8 @@ pub enum AuditAction {
     UserCreated,
     UserReset,
     UserDisabled,
+    UserEnabled,
+    UserRoleChanged,
     ApiTokenCreated,
     ApiTokenRevoked,
     ApiTokenUsed,
@@ -55,6 +57,7 @@ pub enum AuditAction {
     AssessmentSaved,
     AssessmentApproved,
     AssessmentSentBack,
+    AssessmentDraftSaved,
     NoticeQueued,
     NoticeSent,
     NoticeDeliveryFailed,
@@ -69,10 +72,11 @@ pub enum AuditAction {
     ObjectionDecided,
     NoticeWithdrawn,
     ViewedNotice,
+    ViewedEvidence,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 51] = [
+    pub const ALL: [AuditAction; 55] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -89,6 +93,8 @@ impl AuditAction {
         AuditAction::UserCreated,
         AuditAction::UserReset,
         AuditAction::UserDisabled,
+        AuditAction::UserEnabled,
+        AuditAction::UserRoleChanged,
         AuditAction::ApiTokenCreated,
         AuditAction::ApiTokenRevoked,
         AuditAction::ApiTokenUsed,
@@ -110,6 +116,7 @@ impl AuditAction {
         AuditAction::AssessmentSaved,
         AuditAction::AssessmentApproved,
         AuditAction::AssessmentSentBack,
+        AuditAction::AssessmentDraftSaved,
         AuditAction::NoticeQueued,
         AuditAction::NoticeSent,
         AuditAction::NoticeDeliveryFailed,
@@ -124,6 +131,7 @@ impl AuditAction {
         AuditAction::ObjectionDecided,
         AuditAction::NoticeWithdrawn,
         AuditAction::ViewedNotice,
+        AuditAction::ViewedEvidence,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -144,6 +152,8 @@ impl AuditAction {
             AuditAction::UserCreated => "user.created",
             AuditAction::UserReset => "user.reset",
             AuditAction::UserDisabled => "user.disabled",
+            AuditAction::UserEnabled => "user.enabled",
+            AuditAction::UserRoleChanged => "user.role_changed",
             AuditAction::ApiTokenCreated => "api_token.created",
             AuditAction::ApiTokenRevoked => "api_token.revoked",
             AuditAction::ApiTokenUsed => "api_token.used",
@@ -165,6 +175,7 @@ impl AuditAction {
             AuditAction::AssessmentSaved => "assessment.saved",
             AuditAction::AssessmentApproved => "assessment.approved",
             AuditAction::AssessmentSentBack => "assessment.sent_back",
+            AuditAction::AssessmentDraftSaved => "assessment.draft_saved",
             AuditAction::NoticeQueued => "notice.queued",
             AuditAction::NoticeSent => "notice.sent",
             AuditAction::NoticeDeliveryFailed => "notice.delivery_failed",
@@ -179,6 +190,7 @@ impl AuditAction {
             AuditAction::ObjectionDecided => "objection.decided",
             AuditAction::NoticeWithdrawn => "notice.withdrawn",
             AuditAction::ViewedNotice => "view.notice",
+            AuditAction::ViewedEvidence => "view.evidence",
         }
     }
 

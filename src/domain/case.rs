@@ -53,7 +53,7 @@ impl CaseStatus {
             CaseStatus::InTriage => "In triage",
             CaseStatus::InAssessment => "In beoordeling",
             CaseStatus::Decided => "Besluit genomen",
-            CaseStatus::NoticeSent => "Melding aan platform verstuurd",
+            CaseStatus::NoticeSent => "Verzoek aan platform verstuurd",
             CaseStatus::PlatformAnswered => "Platform heeft geantwoord",
             CaseStatus::Closed => "Afgesloten",
             CaseStatus::Withdrawn => "Ingetrokken",
@@ -154,16 +154,16 @@ crate::vocabulary! {
         Assessed => ("assessed", "Beoordeling opgeslagen", "Assessment saved"),
         Approved => ("approved", "Goedgekeurd (vier ogen)", "Approved (four eyes)"),
         SentBack => ("sent_back", "Teruggestuurd door supervisor", "Sent back by supervisor"),
-        NoticeQueued => ("notice_queued", "Bericht klaargezet", "Message queued"),
-        NoticeSent => ("notice_sent", "Bericht verstuurd", "Message sent"),
-        NoticeFailed => ("notice_failed", "Bericht niet afgeleverd", "Message not delivered"),
+        NoticeQueued => ("notice_queued", "Verzoek klaargezet", "Request queued"),
+        NoticeSent => ("notice_sent", "Verzoek verstuurd", "Request sent"),
+        NoticeFailed => ("notice_failed", "Verzoek niet afgeleverd", "Request not delivered"),
         AnswerRecorded => ("answer_recorded", "Antwoord platform vastgelegd", "Platform answer recorded"),
         Reminded => ("reminded", "Herinnering aan platform", "Reminder to platform"),
         Escalated => ("escalated", "Geëscaleerd naar supervisor", "Escalated to supervisor"),
         Rechecked => ("rechecked", "Nagekeken of de inhoud nog online staat", "Re-checked whether content is still online"),
         ObjectionRecorded => ("objection_recorded", "Bezwaar ontvangen", "Objection received"),
         ObjectionDecided => ("objection_decided", "Besluit op bezwaar", "Decision on objection"),
-        NoticeWithdrawn => ("notice_withdrawn", "Melding aan platform ingetrokken", "Notice withdrawn"),
+        NoticeWithdrawn => ("notice_withdrawn", "Verzoek aan platform ingetrokken", "Request to platform withdrawn"),
     }
 }
 
@@ -329,6 +329,38 @@ pub fn queue_key(e: &QueueEntry, now: Millis) -> (u8, u8, i64, i64, i64, i64) {
         e.first_reported_at,
         e.case_id,
     )
+}
+
+crate::vocabulary! {
+    /// The orders the queue can be read in (its sortable columns); the identifier is the
+    /// query string's `sorteer` value.
+    #[derive(Default)]
+    pub enum QueueSort {
+        #[default]
+        Pressing => ("urgentie", "Meest dringend eerst", "Most pressing first"),
+        Deadline => ("termijn", "Termijn: eerst verlopend eerst", "Deadline: soonest first"),
+        Newest => ("nieuw", "Nieuwste zaken eerst", "Newest cases first"),
+        Spread => ("gemeenten", "Meeste gemeenten eerst", "Most municipalities first"),
+    }
+}
+
+impl QueueSort {
+    /// The order of two entries in this sort: every sort ends on the case id, so the order
+    /// is total and pages never overlap. The store's SQL (`store::cases::sort_sql`) follows it.
+    pub fn compare(self, a: &QueueEntry, b: &QueueEntry, now: Millis) -> std::cmp::Ordering {
+        match self {
+            QueueSort::Pressing => queue_key(a, now).cmp(&queue_key(b, now)),
+            QueueSort::Deadline => (a.deadline_at, a.case_id).cmp(&(b.deadline_at, b.case_id)),
+            QueueSort::Newest => {
+                (b.first_reported_at, b.case_id).cmp(&(a.first_reported_at, a.case_id))
+            }
+            QueueSort::Spread => (b.municipality_count, b.first_reported_at, b.case_id).cmp(&(
+                a.municipality_count,
+                a.first_reported_at,
+                a.case_id,
+            )),
+        }
+    }
 }
 
 /// Orders the queue by [`queue_key`].

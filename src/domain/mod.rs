@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod evidence;
 pub mod link;
 pub mod message;
+pub mod next_step;
 pub mod notice;
 pub mod notice_text;
 pub mod org;

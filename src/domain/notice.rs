@@ -14,7 +14,7 @@ use crate::vocabulary;
 vocabulary! {
     /// The kinds of outgoing message.
     pub enum NoticeKind {
-        Art16Notice => ("dsa-art16-notice", "Melding (DSA art. 16)", "Notice (DSA art. 16)"),
+        Art16Notice => ("dsa-art16-notice", "Verzoek aan platform (DSA art. 16)", "Request to platform (DSA art. 16)"),
         TosReferral => ("tos-referral", "Verwijzing naar de gebruiksvoorwaarden", "Terms-of-service referral"),
         Art9Order => ("dsa-art9-order", "Bevel (DSA art. 9)", "Order (DSA art. 9)"),
         PoliceReferral => ("police-referral", "Doorverwijzing naar politie / OM", "Referral to police / prosecutor"),
@@ -152,6 +152,12 @@ impl Delivery {
     pub fn reached_platform(self) -> bool {
         matches!(self, Delivery::Sent | Delivery::SubmittedViaWebForm)
     }
+}
+
+/// Whether the platform's answer to a message of this kind, at this point of its delivery,
+/// can be recorded (the notice page's answer form and the case page's next step).
+pub fn answer_can_be_recorded(kind: NoticeKind, delivery: Delivery) -> bool {
+    kind.goes_to_platform() && delivery.reached_platform()
 }
 
 vocabulary! {

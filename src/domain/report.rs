@@ -82,6 +82,12 @@ pub enum Urgency {
 impl Urgency {
     pub const ALL: [Urgency; 3] = [Urgency::Acute, Urgency::High, Urgency::Normal];
 
+    /// Whether a report of this urgency must say in one line why (acute and high jump the
+    /// queue, so the team needs the reason; normal is the default and needs none).
+    pub fn needs_justification(self) -> bool {
+        matches!(self, Urgency::Acute | Urgency::High)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Urgency::Acute => "acute",
@@ -168,6 +174,45 @@ impl ReportStatus {
         [ReportStatus::Active, ReportStatus::Withdrawn]
             .into_iter()
             .find(|r| r.as_str() == s)
+    }
+}
+
+crate::vocabulary! {
+    /// A report's one status as its municipality sees it (the receipt and *Mijn meldingen*):
+    /// withdrawn, or else how far the least advanced of its cases is.
+    pub enum ReporterStatus {
+        Received => ("received", "Ontvangen", "Received"),
+        InProgress => ("in_progress", "In behandeling", "Being assessed"),
+        Decided => ("decided", "Besluit genomen", "Decided"),
+        Withdrawn => ("withdrawn", "Ingetrokken", "Withdrawn"),
+    }
+}
+
+/// The one status of a report whose links are in cases of `case_statuses`.
+pub fn reporter_status(
+    report: ReportStatus,
+    case_statuses: &[crate::domain::case::CaseStatus],
+) -> ReporterStatus {
+    use crate::domain::case::CaseStatus as C;
+    if report == ReportStatus::Withdrawn {
+        return ReporterStatus::Withdrawn;
+    }
+    let of = |s: C| match s {
+        C::Received => ReporterStatus::Received,
+        C::InTriage | C::InAssessment => ReporterStatus::InProgress,
+        C::Decided | C::NoticeSent | C::PlatformAnswered | C::Closed | C::Withdrawn => {
+            ReporterStatus::Decided
+        }
+    };
+    // A case someone has picked up makes the report "in progress" even when another of its
+    // cases is untouched; the report is decided only when every case is.
+    let each: Vec<ReporterStatus> = case_statuses.iter().map(|s| of(*s)).collect();
+    if each.is_empty() || each.iter().all(|s| *s == ReporterStatus::Received) {
+        ReporterStatus::Received
+    } else if each.iter().all(|s| *s == ReporterStatus::Decided) {
+        ReporterStatus::Decided
+    } else {
+        ReporterStatus::InProgress
     }
 }
 
@@ -424,7 +469,7 @@ pub fn validate(
         err("urgency", Message::new("report.urgency_required"));
     }
     let justification = draft.justification.trim().to_string();
-    if justification.is_empty() {
+    if justification.is_empty() && urgency.is_some_and(Urgency::needs_justification) {
         err(
             "justification",
             Message::new("report.justification_required"),
@@ -534,13 +579,7 @@ mod tests {
         let d = ReportDraft::default();
         assert_eq!(
             fields(validate(&d, &known, NOW)),
-            vec![
-                "link_url_1",
-                "category",
-                "urgency",
-                "justification",
-                "on_behalf_of"
-            ]
+            vec!["link_url_1", "category", "urgency", "on_behalf_of"]
         );
     }
 
@@ -623,5 +662,41 @@ mod tests {
         assert_eq!(d.deadline(Urgency::Acute, 0), 3_600_000);
         assert_eq!(d.deadline(Urgency::High, 0), 24 * 3_600_000);
         assert_eq!(d.deadline(Urgency::Normal, 0), 72 * 3_600_000);
+    }
+
+    #[test]
+    fn a_justification_is_needed_only_for_acute_and_high() {
+        for (urgency, needed) in [("acute", true), ("high", true), ("normal", false)] {
+            let mut d = draft();
+            d.urgency = urgency.into();
+            d.justification = "  ".into();
+            let fields: Vec<String> = match validate(&d, &known, NOW) {
+                Ok(_) => Vec::new(),
+                Err(errors) => errors.into_iter().map(|e| e.field).collect(),
+            };
+            assert_eq!(
+                fields.contains(&"justification".to_string()),
+                needed,
+                "{urgency}"
+            );
+            assert_eq!(fields.is_empty(), !needed, "{urgency}: {fields:?}");
+        }
+    }
+
+    #[test]
+    fn a_report_has_one_plain_status_from_its_cases() {
+        use crate::domain::case::CaseStatus as C;
+        let s = |cases: &[C]| reporter_status(ReportStatus::Active, cases);
+        assert_eq!(s(&[C::Received, C::Received]), ReporterStatus::Received);
+        assert_eq!(
+            s(&[C::Received, C::InAssessment]),
+            ReporterStatus::InProgress
+        );
+        assert_eq!(s(&[C::Decided, C::Received]), ReporterStatus::InProgress);
+        assert_eq!(s(&[C::NoticeSent, C::Closed]), ReporterStatus::Decided);
+        assert_eq!(
+            reporter_status(ReportStatus::Withdrawn, &[C::Decided]),
+            ReporterStatus::Withdrawn
+        );
     }
 }

@@ -7,8 +7,9 @@ use serde_json::json;
 use super::{Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
 use crate::domain::credentials::{hash_password, random_secret, sha256_hex, verify_password};
+use crate::domain::org::OrgKind;
 use crate::domain::policy::roles_for;
-use crate::domain::user::{check_new_password, NewUser, UserError, UserStatus};
+use crate::domain::user::{check_new_password, NewUser, Role, UserError, UserStatus};
 use crate::store::{audit, orgs, sessions, users, Store, StoreError};
 
 /// How long an activation link stays valid.
@@ -49,6 +50,76 @@ pub fn user_error(e: UserError) -> ServiceError {
     ServiceError::invalid(field, message)
 }
 
+/// Refuses a role an organisation of this kind does not hand out (`policy::roles_for`).
+fn role_fits(role: Role, kind: OrgKind) -> Result<()> {
+    if roles_for(kind).contains(&role) {
+        return Ok(());
+    }
+    Err(ServiceError::invalid(
+        "role",
+        Message::new("account.role_not_for_org")
+            .label("role", role.label_nl(), role.label_en())
+            .label("kind", kind.label_nl(), kind.label_en()),
+    ))
+}
+
+/// Gives a person another role of their organisation. Their sessions end, so that the new
+/// role (more or less access) holds from their next sign-in on.
+pub async fn change_role(store: &Store, ctx: &Ctx, user_id: i64, role: Role) -> Result<()> {
+    refuse_self(ctx, user_id)?;
+    let user = users::get(store, user_id).await.map_err(not_found)?;
+    let org = orgs::get(store, user.org_id).await.map_err(not_found)?;
+    role_fits(role, org.kind)?;
+    if user.role == role {
+        return Ok(());
+    }
+    let mut tx = store.begin_write().await?;
+    users::set_role(&mut tx, user_id, role).await?;
+    let event = ctx.event(
+        AuditAction::UserRoleChanged,
+        "user",
+        user_id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({"email": user.email, "from": user.role.as_str(), "to": role.as_str()}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Lifts a block: the person signs in again with their own password and second factor.
+/// An account blocked before it was activated has neither: it needs a new activation link
+/// (`reset_user`) instead.
+pub async fn enable_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<()> {
+    refuse_self(ctx, user_id)?;
+    let user = users::get(store, user_id).await.map_err(not_found)?;
+    if user.status != UserStatus::Disabled {
+        return Ok(());
+    }
+    if user.password_hash.is_none()
+        || (user.role.requires_second_factor() && !user.has_second_factor())
+    {
+        return Err(ServiceError::invalid(
+            "user",
+            Message::new("account.enable_needs_activation"),
+        ));
+    }
+    let mut tx = store.begin_write().await?;
+    users::enable(&mut tx, user_id).await?;
+    let event = ctx.event(
+        AuditAction::UserEnabled,
+        "user",
+        user_id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({"email": user.email}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Creates a pending account in organisation `org_id`.
 pub async fn create_user(
     store: &Store,
@@ -61,14 +132,7 @@ pub async fn create_user(
         Err(StoreError::NotFound) => return Err(ServiceError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    if !roles_for(org.kind).contains(&user.role) {
-        return Err(ServiceError::invalid(
-            "role",
-            Message::new("account.role_not_for_org")
-                .label("role", user.role.label_nl(), user.role.label_en())
-                .label("kind", org.kind.label_nl(), org.kind.label_en()),
-        ));
-    }
+    role_fits(user.role, org.kind)?;
     let token = random_secret(32, &mut OsRng);
     let mut tx = store.begin_write().await?;
     let user_id = match users::insert(

@@ -8,7 +8,7 @@ use super::history::{change_status, inform_reporters, record, Move};
 use super::{Ctx, Result, ServiceError, Settings};
 use crate::domain::assessment::{assessment_open, AssessmentClosed, Version};
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::case::{CaseEventKind, CaseStatus, Mover, QueueEntry};
+use crate::domain::case::{CaseEventKind, CaseStatus, Mover, QueueEntry, QueueSort};
 use crate::domain::link::Platform;
 use crate::domain::platform::{pick, PlatformEntry};
 use crate::domain::report::{Category, Urgency};
@@ -40,6 +40,7 @@ pub struct QueueFilter {
     pub timeliness: Option<Timeliness>,
     pub urgency: Option<Urgency>,
     pub view: QueueView,
+    pub sort: QueueSort,
 }
 
 /// Which cases of the queue: all of them, the viewer's own, or those awaiting approval.
@@ -78,6 +79,7 @@ pub async fn queue(
             QueueView::AwaitingApproval => Some(assessments::awaiting_approval(store).await?),
             _ => None,
         },
+        sort: Some(filter.sort),
     };
     Ok(cases::queue(store, &q, now, page * QUEUE_PAGE, QUEUE_PAGE).await?)
 }
@@ -278,18 +280,26 @@ pub async fn move_case(
         json!({"reference": case.reference, "from": case.status.as_str(), "to": to.as_str()}),
     );
     audit::append(&mut tx, &event, ctx.now).await?;
-    tell_reporters(&mut tx, settings, case_id, to, ctx.now).await?;
+    tell_reporters(&mut tx, settings, case_id, case.status, to, ctx.now).await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// Tells the municipalities when the status they see (`domain::report::reporter_status`)
+/// changes; a move inside the team's own steps (triage to assessment) is not news to them.
 async fn tell_reporters(
     tx: &mut crate::store::WriteTx,
     settings: &Settings,
     case_id: i64,
+    from: CaseStatus,
     to: CaseStatus,
     now: Millis,
 ) -> Result<()> {
-    let line = format!("heeft een nieuwe status: {}.", to.label_nl());
+    use crate::domain::report::{reporter_status, ReportStatus};
+    let seen = |s: CaseStatus| reporter_status(ReportStatus::Active, &[s]);
+    if seen(from) == seen(to) {
+        return Ok(());
+    }
+    let line = format!("heeft een nieuwe status: {}.", seen(to).label_nl());
     inform_reporters(tx, settings, case_id, &line, now).await
 }

@@ -9,6 +9,7 @@ use crate::domain::audit::{AuditAction, Outcome};
 use crate::domain::credentials::{hash_password, new_recovery_codes, sha256_hex};
 use crate::domain::org::{NewOrganisation, OrgKind};
 use crate::domain::user::{NewUser, Role};
+use crate::objects::EvidenceStore;
 use crate::store::{audit, orgs, users, Store};
 
 /// The password of every demo account. Demo databases are for trying meldpunt only.
@@ -72,7 +73,8 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
 ];
 
 /// Seeds demo data when the database has no people yet; returns false when it had.
-pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
+/// Evidence (a made-up screenshot) goes to `evidence`.
+pub async fn seed(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Result<bool> {
     if users::count(store).await? > 0 {
         return Ok(false);
     }
@@ -162,13 +164,114 @@ pub async fn seed(store: &Store, ctx: &Ctx) -> Result<bool> {
     settings.sender_email = "meldpunt@meldpunt.demo".into();
     crate::store::platforms::save_settings(&mut tx, &settings, None, ctx.now).await?;
     tx.commit().await?;
-    seed_reports(store, ctx).await?;
+    seed_reports(store, evidence, ctx).await?;
+    seed_work(store, ctx).await?;
     Ok(true)
+}
+
+/// A made-up screenshot of a chat message (grey bars for text, a red block for the list of
+/// weapons): evidence that shows the case page's previews without any real content.
+fn demo_screenshot_png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(720, 480, |x, y| {
+        let line = y / 40;
+        let in_bubble = (40..680).contains(&x) && (60..420).contains(&y);
+        let text = in_bubble && y % 40 > 12 && y % 40 < 28 && x < 120 + 60 * (line % 9);
+        if (260..330).contains(&y) && (60..660).contains(&x) {
+            image::Rgb([176, 0, 32])
+        } else if text {
+            image::Rgb([90, 90, 90])
+        } else if in_bubble {
+            image::Rgb([235, 241, 250])
+        } else {
+            image::Rgb([21, 66, 115])
+        }
+    });
+    let mut out = Vec::new();
+    // Writing a PNG to memory does not fail for an image this size.
+    let _ = img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png);
+    out
+}
+
+/// The team's work on two demo cases, so that every page has something to show: the
+/// weapons list assessed as an art. 16 notice to Telegram, waiting for a supervisor's
+/// approval (Telegram gets a made-up point of contact, `.example`), and the false rumour
+/// assessed as needing no action.
+async fn seed_work(store: &Store, ctx: &Ctx) -> Result<()> {
+    use crate::domain::assessment::AssessmentDraft;
+    use crate::service::notice_setup::{save_platform, PlatformForm};
+    use crate::service::notices::assess;
+    let admin = users::by_email(store, "beheer@meldpunt.demo").await?;
+    let analyst = users::by_email(store, "analist@meldpunt.demo").await?;
+    let telegram = crate::store::platforms::list(store)
+        .await?
+        .into_iter()
+        .find(|p| p.key == "telegram");
+    if let Some(t) = telegram {
+        let form = PlatformForm {
+            name: t.name.clone(),
+            hosts: t.hosts.clone(),
+            channel: "email".into(),
+            contact_email: "dsa-meldingen@telegram.example".into(),
+            web_form_url: String::new(),
+            languages: t.languages.clone(),
+            notes: "Demo: verzonnen adres".into(),
+        };
+        save_platform(store, &ctx.acting_as(&admin), Some(t.id), &form).await?;
+    }
+    let as_analyst = ctx.acting_as(&analyst);
+    let settings = super::Settings::default();
+    let open =
+        crate::store::cases::list(store, &[crate::domain::case::CaseStatus::Received], 100).await?;
+    let case_of = |platform: crate::domain::link::Platform| {
+        open.iter().find(|c| c.platform == platform).map(|c| c.id)
+    };
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    if let Some(case) = case_of(crate::domain::link::Platform::Telegram) {
+        let draft = AssessmentDraft {
+            class: "illegal".into(),
+            provisions: owned(&["art-131-sr", "art-141-sr"]),
+            facts: "De afbeelding roept op om morgen om 20:00 in Rotterdam-Zuid met stenen en vuurwerk de politie aan te vallen en noemt de wapens die mee moeten.".into(),
+            locating: "De afbeelding in het bericht".into(),
+            risk_time: "morgen 20:00".into(),
+            risk_place: "Rotterdam-Zuid".into(),
+            risk_reach: "Kanaal met ongeveer 4.000 volgers (demo)".into(),
+            phase: "mobilisation".into(),
+            no_protected_speech: true,
+            rights_reasoning: "Geen politieke boodschap of betoging: alleen een oproep tot geweld met tijd, plaats en middelen.".into(),
+            lighter_steps: owned(&["monitoring", "mayor-talks"]),
+            proportionality: "Volgen volstaat niet: de oproep wordt snel gedeeld en de plaatser is onbekend.".into(),
+            decision: "dsa-art16-notice".into(),
+            category: "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY".into(),
+            keywords: owned(&["KEYWORD_INCITEMENT_VIOLENCE_HATRED"]),
+            reasons: "Openbare, concrete oproep tot geweld tegen het openbaar gezag met tijd, plaats en wapens (demo).".into(),
+            ..Default::default()
+        };
+        assess(store, &settings, &as_analyst, case, &draft).await?;
+    }
+    if let Some(case) = case_of(crate::domain::link::Platform::X) {
+        let draft = AssessmentDraft {
+            class: "undesirable".into(),
+            facts: "Het bericht noemt een naam als verdachte; er staat geen oproep tot samenkomen of geweld in.".into(),
+            risk_time: "onbekend".into(),
+            risk_place: "onbekend".into(),
+            risk_reach: "Weinig gedeeld (demo)".into(),
+            phase: "signal".into(),
+            no_protected_speech: true,
+            rights_reasoning: "Onjuiste informatie is niet zonder meer strafbaar; ingrijpen zou de vrijheid van meningsuiting raken zonder dat er een verstoring dreigt.".into(),
+            lighter_steps: owned(&["monitoring"]),
+            proportionality: "Volgen volstaat: er is geen aanwijzing voor een verstoring van de openbare orde.".into(),
+            decision: "no-action".into(),
+            reasons: "Geen oproep tot verstoring; de gemeente houdt het bericht in de gaten (demo).".into(),
+            ..Default::default()
+        };
+        assess(store, &settings, &as_analyst, case, &draft).await?;
+    }
+    Ok(())
 }
 
 /// Demo reports shaped like the reference scenarios (an invitation copied across
 /// platforms and municipalities, a weapons list, a false rumour); all content invented.
-async fn seed_reports(store: &Store, ctx: &Ctx) -> Result<()> {
+async fn seed_reports(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Result<()> {
     use super::intake::{check, Intake, Submission};
     use super::Settings;
     use crate::domain::report::{Channel, LinkDraft, ReportDraft};
@@ -251,6 +354,22 @@ async fn seed_reports(store: &Store, ctx: &Ctx) -> Result<()> {
             ..Default::default()
         };
         let report = check(&draft, ctx.now).map_err(super::ServiceError::Rejected)?;
+        // The weapons list comes with a (made-up) screenshot.
+        let files = if url.starts_with("https://t.me/") {
+            super::intake::store_evidence(
+                evidence,
+                vec![super::intake::Upload {
+                    field: "evidence_1".into(),
+                    file_name: "schermafbeelding-telegram.png".into(),
+                    bytes: demo_screenshot_png().into(),
+                    link_position: Some(1),
+                }],
+                usize::MAX,
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
         intake
             .submit(
                 &ctx.acting_as(&user),
@@ -260,7 +379,7 @@ async fn seed_reports(store: &Store, ctx: &Ctx) -> Result<()> {
                     api_token_id: None,
                     channel: Channel::WebForm,
                     report,
-                    evidence: Vec::new(),
+                    evidence: files,
                     idempotency: None,
                 },
             )

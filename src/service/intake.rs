@@ -530,6 +530,7 @@ async fn apply(
             canonical_url: link.canonical.url.clone(),
             platform: link.canonical.platform,
             case_status: case.status,
+            case_deadline_at: None,
         });
     }
     search::add(tx, &search_texts);

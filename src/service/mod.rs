@@ -17,6 +17,7 @@ pub mod orgs;
 pub mod redress;
 pub mod search;
 mod settings;
+pub mod thumbnail;
 pub mod tokens;
 
 pub use settings::Settings;

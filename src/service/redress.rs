@@ -357,7 +357,7 @@ async fn decide_tx(
             &mut tx,
             settings,
             case_id,
-            "— na een gegrond bezwaar heeft het centrale team de melding aan het platform ingetrokken.",
+            "— na een gegrond bezwaar heeft het centrale team het verzoek aan het platform ingetrokken.",
             ctx.now,
         )
         .await?;

@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::search::{self, NewText};
 use super::{insert_many, opt_i64, Backend, Result, Store, StoreError, WriteTx};
-use crate::domain::case::{CaseEventKind, CaseFigures, CaseStatus, ReportFacts};
+use crate::domain::case::{CaseEventKind, CaseFigures, CaseStatus, QueueSort, ReportFacts};
 use crate::domain::link::{CanonicalLink, Platform};
 use crate::domain::report::{Category, ReportStatus, Urgency};
 use crate::domain::search::{self as search_words, SearchSource};
@@ -356,6 +356,19 @@ pub struct QueueQuery {
     pub assignee_user_id: Option<i64>,
     /// Only these cases (a small set the caller chose, such as those awaiting approval).
     pub case_ids: Option<Vec<i64>>,
+    /// The order; `None` is the queue's own (most pressing first).
+    pub sort: Option<QueueSort>,
+}
+
+/// The SQL order of a sort other than the queue's own: `QueueSort::compare`, read from the
+/// open cases' ordered indexes of `0012_queue_sorts.sql` (scanned backwards when descending).
+fn sort_sql(sort: QueueSort) -> Option<&'static str> {
+    match sort {
+        QueueSort::Pressing => None,
+        QueueSort::Deadline => Some("c.deadline_at, c.id"),
+        QueueSort::Newest => Some("c.first_reported_at DESC, c.id DESC"),
+        QueueSort::Spread => Some("c.municipality_count DESC, c.first_reported_at DESC, c.id DESC"),
+    }
 }
 
 /// One page of the queue, with the exact numbers of the whole selection.
@@ -790,18 +803,29 @@ pub async fn queue(
     // a chosen set): their first rows in queue order are the candidates. Otherwise the
     // segments are.
     let page_filter = filter.replace("$org", "$5");
-    let candidates = if few {
-        format!(
-            "SELECT c.id FROM cases c WHERE {page_filter} ORDER BY {} LIMIT $2",
-            queue_order_sql()
-        )
-    } else {
-        queue_segments_sql(store, &page_filter, q, &counts, offset + limit)
+    let page_sql = match q.sort.and_then(sort_sql) {
+        // Another order: its first rows are read from the order's index. `$1` (now) is
+        // named even when no filter uses it, so that PostgreSQL knows its type.
+        Some(order) => format!(
+            "{SELECT} WHERE CAST($1 AS BIGINT) IS NOT NULL AND c.id IN \
+             (SELECT c.id FROM cases c WHERE {page_filter} ORDER BY {order} LIMIT $2) \
+             ORDER BY {order} LIMIT $3 OFFSET $4"
+        ),
+        None => {
+            let candidates = if few {
+                format!(
+                    "SELECT c.id FROM cases c WHERE {page_filter} ORDER BY {} LIMIT $2",
+                    queue_order_sql()
+                )
+            } else {
+                queue_segments_sql(store, &page_filter, q, &counts, offset + limit)
+            };
+            format!(
+                "{SELECT} WHERE c.id IN ({candidates}) ORDER BY {} LIMIT $3 OFFSET $4",
+                queue_order_sql()
+            )
+        }
     };
-    let page_sql = format!(
-        "{SELECT} WHERE c.id IN ({candidates}) ORDER BY {} LIMIT $3 OFFSET $4",
-        queue_order_sql()
-    );
     let mut listed = sqlx::query(&page_sql)
         .bind(now)
         .bind(offset + limit)
@@ -939,4 +963,29 @@ pub async fn events(store: &Store, case_id: i64) -> Result<Vec<CaseEvent>> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod sort_index_tests {
+    use super::*;
+
+    /// The partial indexes of the queue's sorts name the open statuses, in the order the
+    /// queue's own condition lists them (SQLite uses a partial index only when the query
+    /// repeats its condition).
+    #[test]
+    fn the_sort_indexes_cover_exactly_the_open_statuses() {
+        let open: Vec<CaseStatus> = CaseStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .collect();
+        let condition = format!("WHERE status IN ({})", ids(&open, CaseStatus::as_str));
+        for sql in [
+            include_str!("../../migrations/sqlite/0012_queue_sorts.sql"),
+            include_str!("../../migrations/postgres/0012_queue_sorts.sql"),
+        ] {
+            let indexes = sql.matches("CREATE INDEX").count();
+            assert_eq!(indexes, 3);
+            assert_eq!(sql.matches(&condition).count(), indexes, "{sql}");
+        }
+    }
 }

@@ -8,6 +8,7 @@
 //! Every change goes through [`Store::begin_write`], and the audit entry that records
 //! it is appended in the same transaction ([`audit::append`]).
 
+pub mod assessment_drafts;
 pub mod assessments;
 pub mod audit;
 pub mod cases;

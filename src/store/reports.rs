@@ -431,6 +431,7 @@ pub async fn list_by_case(store: &Store, case_id: i64) -> Result<Vec<(Report, Re
                     canonical_url: String::new(),
                     platform: Platform::Website,
                     case_status: CaseStatus::Received,
+                    case_deadline_at: None,
                 },
             ))
         })
@@ -448,11 +449,13 @@ pub struct ReportLink {
     pub canonical_url: String,
     pub platform: Platform,
     pub case_status: CaseStatus,
+    /// The case's handling deadline, where the reader asked for it (`links`).
+    pub case_deadline_at: Option<Millis>,
 }
 
 pub async fn links(store: &Store, report_id: i64) -> Result<Vec<ReportLink>> {
     let rows = sqlx::query(
-        "SELECT l.position, l.submitted_url, l.remark, l.case_id, c.reference, c.canonical_url, c.platform, c.status \
+        "SELECT l.position, l.submitted_url, l.remark, l.case_id, c.reference, c.canonical_url, c.platform, c.status, c.deadline_at \
          FROM report_links l JOIN cases c ON c.id = l.case_id WHERE l.report_id = $1 ORDER BY l.position",
     )
     .bind(report_id)
@@ -471,6 +474,7 @@ pub async fn links(store: &Store, report_id: i64) -> Result<Vec<ReportLink>> {
                 canonical_url: r.try_get("canonical_url")?,
                 platform: Platform::parse(&platform).ok_or_else(|| bad("platform", &platform))?,
                 case_status: CaseStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+                case_deadline_at: Some(r.try_get("deadline_at")?),
             })
         })
         .collect()

@@ -208,6 +208,36 @@ pub async fn disable(tx: &mut WriteTx, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// A blocked account may sign in again (its password and second factor are unchanged).
+pub async fn enable(tx: &mut WriteTx, id: i64) -> Result<()> {
+    let done =
+        sqlx::query("UPDATE users SET status = 'active' WHERE id = $1 AND status = 'disabled'")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Gives the person another role and ends their sessions.
+pub async fn set_role(tx: &mut WriteTx, id: i64, role: Role) -> Result<()> {
+    let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
 pub async fn set_password(tx: &mut WriteTx, id: i64, password_hash: &str) -> Result<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)

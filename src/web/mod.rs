@@ -128,6 +128,15 @@ pub fn router(state: AppState) -> Router {
             "/beheer/organisaties/{id}/tokens",
             post(pages::admin::create_token),
         )
+        .route("/beheer/gebruikers/{id}", get(pages::admin::show_user))
+        .route(
+            "/beheer/gebruikers/{id}/rol",
+            post(pages::admin::change_role),
+        )
+        .route(
+            "/beheer/gebruikers/{id}/deblokkeren",
+            post(pages::admin::enable_user),
+        )
         .route(
             "/beheer/gebruikers/{id}/reset",
             get(pages::admin::confirm_reset_user).post(pages::admin::reset_user),
@@ -145,7 +154,14 @@ pub fn router(state: AppState) -> Router {
             "/beheer/berichten/instellingen",
             post(pages::notice_setup::save_settings),
         )
-        .route("/beheer/platforms", post(pages::notice_setup::add_platform))
+        .route(
+            "/beheer/berichten/bevelen",
+            get(pages::notice_setup::show_orders).post(pages::notice_setup::save_orders),
+        )
+        .route(
+            "/beheer/platforms",
+            get(pages::notice_setup::show_platforms).post(pages::notice_setup::add_platform),
+        )
         .route(
             "/beheer/platforms/{id}",
             get(pages::notice_setup::show_platform).post(pages::notice_setup::save_platform),
@@ -185,8 +201,16 @@ pub fn router(state: AppState) -> Router {
             get(pages::reports::form).post(pages::reports::submit.layer(upload_limit)),
         )
         .route("/meldingen/{id}", get(pages::reports::show))
-        .route("/meldingen/{id}/intrekken", post(pages::reports::withdraw))
+        .route(
+            "/meldingen/{id}/intrekken",
+            get(pages::reports::withdraw_form).post(pages::reports::withdraw),
+        )
         .route("/bewijs/{id}", get(pages::reports::download_evidence))
+        .route("/bewijs/{id}/gegevens", get(pages::reports::evidence_page))
+        .route(
+            "/bewijs/{id}/voorbeeld",
+            get(pages::reports::evidence_preview),
+        )
         .route("/zaken", get(pages::cases::queue))
         .route("/zoeken", get(pages::search::search))
         .route("/zaken/{id}", get(pages::cases::show))

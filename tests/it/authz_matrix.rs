@@ -158,9 +158,17 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
         | "user_disable"
         | "user_reset_confirm"
         | "user_disable_confirm"
+        | "user_show"
         | "token_revoke" => {
             if admin_of(owner) {
                 S::OK
+            } else {
+                S::NOT_FOUND
+            }
+        }
+        "user_role" | "user_enable" => {
+            if admin_of(owner) {
+                S::SEE_OTHER
             } else {
                 S::NOT_FOUND
             }
@@ -201,8 +209,15 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
-        "report_show" | "evidence" => {
+        "report_show" | "evidence" | "evidence_page" | "evidence_preview" => {
             if (who == Who::Reporter && owner == Owner::Own) || handler {
+                S::OK
+            } else {
+                S::NOT_FOUND
+            }
+        }
+        "report_withdraw_confirm" => {
+            if who == Who::Reporter && owner == Owner::Own {
                 S::OK
             } else {
                 S::NOT_FOUND
@@ -276,14 +291,14 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
-        "notice_setup" | "platform_show" => {
+        "notice_setup" | "platform_show" | "notice_orders" | "platforms" => {
             if who == Who::CentralAdmin {
                 S::OK
             } else {
                 S::FORBIDDEN
             }
         }
-        "notice_settings" | "platform_save" | "platform_add" => {
+        "notice_settings" | "notice_orders_save" | "platform_save" | "platform_add" => {
             if who == Who::CentralAdmin {
                 S::SEE_OTHER
             } else {
@@ -355,8 +370,8 @@ async fn call(
     };
     // A report (with evidence) of Amsterdam ("own" for municipal people) or Rotterdam.
     let report = if route.starts_with("report_show")
-        || route == "report_withdraw"
-        || route == "evidence"
+        || route.starts_with("report_withdraw")
+        || route.starts_with("evidence")
         || route.starts_with("case_")
         || route.starts_with("assess_")
         || route == "review"
@@ -406,11 +421,20 @@ async fn call(
             )
             .await
         }
-        "evidence" => {
+        "report_withdraw_confirm" => {
+            c.get(&format!("/meldingen/{}/intrekken", report.unwrap().0))
+                .await
+        }
+        "evidence" | "evidence_page" | "evidence_preview" => {
             let ev = meldpunt::store::reports::evidence_of_report(&w.db.store, report.unwrap().0)
                 .await
                 .unwrap();
-            c.get(&format!("/bewijs/{}", ev[0].id)).await
+            let suffix = match route {
+                "evidence_page" => "/gegevens",
+                "evidence_preview" => "/voorbeeld",
+                _ => "",
+            };
+            c.get(&format!("/bewijs/{}{suffix}", ev[0].id)).await
         }
         "queue" => c.get("/zaken?termijn=op-tijd").await,
         "search" => c.get("/zoeken?q=oproep").await,
@@ -516,6 +540,15 @@ async fn call(
             .await
         }
         "notice_setup" => c.get("/beheer/berichten").await,
+        "notice_orders" => c.get("/beheer/berichten/bevelen").await,
+        "platforms" => c.get("/beheer/platforms").await,
+        "notice_orders_save" => {
+            c.post(
+                "/beheer/berichten/bevelen",
+                &[("art9_legal_basis", ""), ("art9_authority", "")],
+            )
+            .await
+        }
         "platform_show" => c.get("/beheer/platforms/1").await,
         "notice_settings" => {
             c.post(
@@ -597,6 +630,30 @@ async fn call(
             ))
             .await
         }
+        "user_show" => {
+            c.get(&format!(
+                "/beheer/gebruikers/{}",
+                victim.as_ref().unwrap().id
+            ))
+            .await
+        }
+        "user_role" => {
+            c.post(
+                &format!("/beheer/gebruikers/{}/rol", victim.as_ref().unwrap().id),
+                &[("role", "auditor")],
+            )
+            .await
+        }
+        "user_enable" => {
+            c.post(
+                &format!(
+                    "/beheer/gebruikers/{}/deblokkeren",
+                    victim.as_ref().unwrap().id
+                ),
+                &[],
+            )
+            .await
+        }
         "user_reset" => {
             c.post(
                 &format!("/beheer/gebruikers/{}/reset", victim.as_ref().unwrap().id),
@@ -633,7 +690,7 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 49] = [
+const ROUTES: [(&str, &str, bool); 58] = [
     ("report_form", "GET /meldingen/nieuw", false),
     ("report_list", "GET /meldingen", false),
     ("report_submit", "POST /meldingen/nieuw", false),
@@ -723,6 +780,27 @@ const ROUTES: [(&str, &str, bool); 49] = [
         false,
     ),
     ("platform_add", "POST /beheer/platforms", false),
+    (
+        "report_withdraw_confirm",
+        "GET /meldingen/{id}/intrekken",
+        true,
+    ),
+    ("evidence_page", "GET /bewijs/{id}/gegevens", true),
+    ("evidence_preview", "GET /bewijs/{id}/voorbeeld", true),
+    ("user_show", "GET /beheer/gebruikers/{id}", true),
+    ("user_role", "POST /beheer/gebruikers/{id}/rol", true),
+    (
+        "user_enable",
+        "POST /beheer/gebruikers/{id}/deblokkeren",
+        true,
+    ),
+    ("notice_orders", "GET /beheer/berichten/bevelen", false),
+    (
+        "notice_orders_save",
+        "POST /beheer/berichten/bevelen",
+        false,
+    ),
+    ("platforms", "GET /beheer/platforms", false),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,6 +15,11 @@ pub fn meldpunt(db: &TestDb, args: &[&str]) -> (i32, String, String) {
         .args(args)
         .env_remove("MELDPUNT_CONFIG")
         .env_remove("MELDPUNT_DATABASE_URL")
+        // Evidence files (the demo's screenshot) outside the working tree.
+        .env(
+            "MELDPUNT_DATA_DIR",
+            std::env::temp_dir().join("meldpunt-cli-test-data"),
+        )
         .output()
         .expect("run meldpunt");
     (
@@ -371,6 +376,33 @@ both_backends!(
         .await
         .unwrap();
         assert_eq!(created.len(), 7, "one audit entry per demo account");
+        // Work in progress for every page to show: a screenshot, an assessment waiting for
+        // a supervisor, one decided without action.
+        let all = meldpunt::domain::case::CaseStatus::ALL.to_vec();
+        let cases = meldpunt::store::cases::list(&db.store, &all, 100)
+            .await
+            .unwrap();
+        let statuses: Vec<&str> = cases.iter().map(|c| c.status.as_str()).collect();
+        assert!(
+            statuses.contains(&"in_assessment") && statuses.contains(&"decided"),
+            "{statuses:?}"
+        );
+        assert_eq!(
+            meldpunt::store::assessments::awaiting_approval(&db.store)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let with_screenshot = cases
+            .iter()
+            .find(|c| c.status.as_str() == "in_assessment")
+            .unwrap();
+        let files = meldpunt::store::reports::evidence_of_case(&db.store, with_screenshot.id)
+            .await
+            .unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].kind.media_type(), "image/png");
         let (code, out, _) = meldpunt(&db, &["demo"]);
         assert_eq!(code, 0);
         assert!(out.contains("already has accounts"), "{out}");

@@ -561,3 +561,123 @@ async fn an_administrator_cannot_reset_or_block_their_own_account() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_administrator_changes_a_role_and_unblocks_an_account() {
+    use meldpunt::domain::user::UserStatus;
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let admin = make_person(
+        &db.store,
+        o.central,
+        "beheer@meldpunt.nl",
+        Role::Administrator,
+    )
+    .await;
+    let mut c = app
+        .client()
+        .with_session(&session_for(&db.store, &admin).await);
+    let other = make_person(&db.store, o.central, "ander@meldpunt.nl", Role::Analyst).await;
+    let theirs = session_for(&db.store, &other).await;
+
+    // The person's page offers the roles of their organisation only.
+    let page = c.get(&format!("/beheer/gebruikers/{}", other.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("value=\"supervisor\"") && !page.body.contains("value=\"reporter\"")
+    );
+    // A role of another kind of organisation is refused and changes nothing.
+    let r = c
+        .post(
+            &format!("/beheer/gebruikers/{}/rol", other.id),
+            &[("role", "reporter")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("<title>Fout: "));
+    let user = meldpunt::store::users::get(&db.store, other.id)
+        .await
+        .unwrap();
+    assert_eq!(user.role, Role::Analyst);
+    // A supervisor now: recorded, and their sessions end so the new role holds at once.
+    let r = c
+        .post(
+            &format!("/beheer/gebruikers/{}/rol", other.id),
+            &[("role", "supervisor")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers["location"],
+        format!("/beheer/gebruikers/{}?gedaan=rol", other.id)
+    );
+    let user = meldpunt::store::users::get(&db.store, other.id)
+        .await
+        .unwrap();
+    assert_eq!(user.role, Role::Supervisor);
+    let changed = trail(&db.store, "user.role_changed").await;
+    assert_eq!(changed.len(), 1);
+    assert!(
+        changed[0].details.contains("\"from\":\"analyst\"")
+            && changed[0].details.contains("\"to\":\"supervisor\"")
+    );
+    let gone = app.client().with_session(&theirs).get("/start").await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER, "the old session ended");
+    let page = c
+        .get(&format!("/beheer/gebruikers/{}?gedaan=rol", other.id))
+        .await;
+    assert!(page.body.contains("De rol is gewijzigd"));
+    // Nobody changes their own role.
+    let r = c
+        .post(
+            &format!("/beheer/gebruikers/{}/rol", admin.id),
+            &[("role", "auditor")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("eigen account"));
+
+    // Blocked, then unblocked: the person signs in again with their own password.
+    let r = c
+        .post(&format!("/beheer/gebruikers/{}/blokkeren", other.id), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = c.get(&format!("/beheer/gebruikers/{}", other.id)).await;
+    assert!(page.body.contains("/deblokkeren"), "unblocking offered");
+    let r = c
+        .post(&format!("/beheer/gebruikers/{}/deblokkeren", other.id), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let user = meldpunt::store::users::get(&db.store, other.id)
+        .await
+        .unwrap();
+    assert_eq!(user.status, UserStatus::Active);
+    assert_eq!(trail(&db.store, "user.enabled").await.len(), 1);
+
+    // An account blocked before it was activated has no password: it needs a new link.
+    let pending = meldpunt::service::accounts::create_user(
+        &db.store,
+        &cli_ctx(),
+        o.central,
+        &meldpunt::domain::user::NewUser::new("nieuw@meldpunt.nl", "Nieuw", Role::Analyst).unwrap(),
+    )
+    .await
+    .unwrap();
+    c.post(
+        &format!("/beheer/gebruikers/{}/blokkeren", pending.user_id),
+        &[],
+    )
+    .await;
+    let r = c
+        .post(
+            &format!("/beheer/gebruikers/{}/deblokkeren", pending.user_id),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Opnieuw laten activeren"), "{}", r.body);
+    let user = meldpunt::store::users::get(&db.store, pending.user_id)
+        .await
+        .unwrap();
+    assert_eq!(user.status, UserStatus::Disabled);
+}

@@ -499,6 +499,41 @@ both_backends!(
         let downloads = trail(&db.store, "evidence.downloaded").await;
         assert_eq!(downloads.len(), 1);
         assert_eq!(downloads[0].actor_label, "analist@meldpunt.nl");
+
+        // The evidence page: the fingerprint lives here (not on the receipt), with a preview
+        // that is a fresh PNG made from the pixels, never the uploaded bytes.
+        let receipt = ams.get(&format!("/meldingen/{id}")).await;
+        assert!(!receipt.body.contains(&sha), "no hash on the receipt");
+        assert!(receipt
+            .body
+            .contains(&format!("/bewijs/{}/gegevens", ev[0].id)));
+        let page = analyst.get(&format!("/bewijs/{}/gegevens", ev[0].id)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&sha));
+        assert!(page
+            .body
+            .contains(&format!("src=\"/bewijs/{}/voorbeeld\"", ev[0].id)));
+        let preview = analyst
+            .get(&format!("/bewijs/{}/voorbeeld", ev[0].id))
+            .await;
+        assert_eq!(preview.status, StatusCode::OK);
+        assert_eq!(preview.headers["content-type"], "image/png");
+        assert!(preview.headers.get("content-disposition").is_none());
+        assert!(preview.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox"));
+        assert!(preview.raw.starts_with(b"\x89PNG") && preview.raw != PNG);
+        // A PDF has a page but no preview.
+        let pdf = analyst
+            .get(&format!("/bewijs/{}/gegevens", ev2[0].id))
+            .await;
+        assert!(pdf.body.contains("geen voorbeeld"), "{}", pdf.body);
+        let none = analyst
+            .get(&format!("/bewijs/{}/voorbeeld", ev2[0].id))
+            .await;
+        assert_eq!(none.status, StatusCode::NOT_FOUND);
+        assert_eq!(trail(&db.store, "view.evidence").await.len(), 3);
     }
 );
 
@@ -513,11 +548,29 @@ both_backends!(
         let shared = report(&mut ams, &form(PLAIN, "normal"), &[]).await;
         report(&mut rdam, &form(SHARED, "normal"), &[]).await;
 
+        // Withdrawing asks first, on a page of its own with what it means.
+        let page = ams.get(&format!("/meldingen/{only}")).await;
+        assert!(page
+            .body
+            .contains(&format!("href=\"/meldingen/{only}/intrekken\"")));
+        assert!(
+            !page.body.contains("name=\"reason\""),
+            "no withdraw form on the receipt"
+        );
+        let confirm = ams.get(&format!("/meldingen/{only}/intrekken")).await;
+        assert_eq!(confirm.status, StatusCode::OK);
+        assert!(confirm.body.contains("mp-danger") && confirm.body.contains("name=\"reason\""));
+        assert!(confirm.body.contains("niet ongedaan maken"));
+
         let r = ams
             .post(&format!("/meldingen/{only}/intrekken"), &[("reason", "  ")])
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("Geef een reden"));
+        assert!(
+            r.body.contains("<title>Fout: "),
+            "the title says there is an error"
+        );
         let r = rdam
             .post(
                 &format!("/meldingen/{only}/intrekken"),
@@ -673,19 +726,52 @@ both_backends!(
         );
 
         // The reporter sees the new status and gets a notification and an e-mail.
+        // The status a municipality sees is the plain one, the same on every page and in
+        // every message: "In behandeling" for a case in triage.
         let page = ams.get(&format!("/meldingen/{id}")).await;
-        assert!(page.body.contains("In triage"), "{}", page.body);
+        assert!(page.body.contains("In behandeling"), "{}", page.body);
+        assert!(!page.body.contains("In triage"), "{}", page.body);
         let mine = ams.get("/meldingen").await;
         assert!(
-            mine.body.contains("In triage"),
-            "Mijn meldingen shows the case status"
+            mine.body.contains("In behandeling"),
+            "Mijn meldingen shows the plain status"
         );
         let n = notify::list(&db.store, cast.ams.id, 10).await.unwrap();
-        assert!(n[0].text.contains("nieuwe status: In triage"));
+        assert!(
+            n[0].text.contains("nieuwe status: In behandeling"),
+            "{}",
+            n[0].text
+        );
         let mail = notify::pending_mail(&db.store).await.unwrap();
         assert!(mail
             .iter()
-            .any(|m| m.to_addr == "melder@amsterdam.nl" && m.body.contains("In triage")));
+            .any(|m| m.to_addr == "melder@amsterdam.nl" && m.body.contains("In behandeling")));
+        // A move inside the team's own steps is no news to the municipality.
+        let told = notify::list(&db.store, cast.ams.id, 50)
+            .await
+            .unwrap()
+            .len();
+        let r = a2
+            .post(
+                &format!("/zaken/{}/status", case.id),
+                &[("status", "in_assessment")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            notify::list(&db.store, cast.ams.id, 50)
+                .await
+                .unwrap()
+                .len(),
+            told
+        );
+        let r = a2
+            .post(
+                &format!("/zaken/{}/status", case.id),
+                &[("status", "in_triage")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
         // Filters.
         assert!(a1

@@ -268,7 +268,7 @@ both_backends!(
             );
         }
         let mut admin = app.signed_in(&t.admin).await;
-        let setup = admin.get("/beheer/berichten").await;
+        let setup = admin.get("/beheer/platforms").await;
         assert!(
             setup.body.contains("Zonder meldkanaal") && setup.body.contains("TikTok"),
             "{}",
@@ -288,6 +288,37 @@ both_backends!(
             .unwrap()
             .is_empty());
         assert_eq!(refusals(&db.store, "assessment.saved").await, 1);
+        // The work is not lost: the analyst keeps it as a draft, unchecked, finds it in the
+        // form again, and it is theirs alone.
+        let mut as_draft = owned(&assessment());
+        as_draft.retain(|(k, _)| k != "reasons");
+        as_draft.push(("intent".into(), "concept".into()));
+        let r = post_fields(
+            &mut analyst,
+            &format!("/zaken/{case_id}/beoordeling"),
+            &as_draft,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let form = analyst.get(&format!("/zaken/{case_id}/beoordeling")).await;
+        assert!(
+            form.body.contains("Uw concept is opgeslagen op"),
+            "{}",
+            form.body
+        );
+        assert!(form.body.contains("Oproep vanaf 0:12 in de video"));
+        assert!(!form.body.contains("Openbare, concrete oproep"));
+        let other = app
+            .signed_in(&t.supervisor)
+            .await
+            .get(&format!("/zaken/{case_id}/beoordeling"))
+            .await;
+        assert!(!other.body.contains("Oproep vanaf 0:12 in de video"));
+        assert!(assessments::versions(&db.store, case_id)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(refusals(&db.store, "assessment.draft_saved").await, 0);
 
         configure(&app, &t.admin, EMAIL_CHANNEL).await;
         let r = analyst.get(&format!("/zaken/{case_id}/beoordeling")).await;
@@ -303,6 +334,14 @@ both_backends!(
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(status(&db.store, case_id).await, CaseStatus::InAssessment);
+        // The draft became the version.
+        assert_eq!(
+            meldpunt::store::assessment_drafts::get(&db.store, case_id, t.cast.analyst.id)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(trail(&db.store, "assessment.draft_saved").await.len(), 1);
         let versions = assessments::versions(&db.store, case_id).await.unwrap();
         assert_eq!(versions.len(), 1);
         let v1 = versions[0].id;
@@ -358,7 +397,7 @@ both_backends!(
         assert!(page
             .body
             .contains("target=\"_blank\" rel=\"noopener noreferrer\">https://tiktok.com/@rellen_ede/video/7300000000000000001"));
-        assert!(page.body.contains("Dit bericht gaat weg na goedkeuring"));
+        assert!(page.body.contains("Dit verzoek gaat weg na goedkeuring"));
         assert!(page.body.contains("dsa-notices@tiktok.example"));
         let preview = preview_text(&page.body);
         assert!(preview.contains("art. 131 Sr (opruiing)"), "{preview}");
@@ -490,7 +529,7 @@ both_backends!(
         );
         assert!(page
             .body
-            .contains("Melding (DSA art. 16) verstuurd aan het platform"));
+            .contains("Verzoek aan platform (DSA art. 16) verstuurd op"));
         let told = notify::list(&db.store, t.cast.ams.id, 20).await.unwrap();
         assert!(told.iter().any(|n| n
             .text
@@ -1088,7 +1127,7 @@ both_backends!(
             .await
             .unwrap()
             .iter()
-            .any(|n| n.text.contains("melding aan het platform ingetrokken")));
+            .any(|n| n.text.contains("verzoek aan het platform ingetrokken")));
         assert!(sql(&db, "DELETE FROM corrections").await.is_err());
     }
 );

@@ -2,7 +2,7 @@
 //! first in exactly the order `domain::case::prioritise` gives, paged.
 
 use axum::http::StatusCode;
-use meldpunt::domain::case::{prioritise, CaseFigures, CaseStatus, QueueEntry};
+use meldpunt::domain::case::{prioritise, CaseFigures, CaseStatus, QueueEntry, QueueSort};
 use meldpunt::domain::link::{CanonicalLink, Platform};
 use meldpunt::domain::report::{Category, Urgency};
 use meldpunt::service::now_ms;
@@ -244,6 +244,19 @@ both_backends!(
                 // Pressing cases first: no case that is not pressing before one that is.
                 let pressing: Vec<bool> = want.iter().map(|e| e.is_pressing(now)).collect();
                 assert!(pressing.windows(2).all(|w| w[0] >= w[1]));
+                // The sortable columns: the same selection, in the order `QueueSort` gives.
+                for sort in [QueueSort::Deadline, QueueSort::Newest, QueueSort::Spread] {
+                    let mut sorted = want.clone();
+                    sorted.sort_by(|a, b| sort.compare(a, b, now));
+                    let sorted_ids: Vec<i64> = sorted.iter().map(|e| e.case_id).collect();
+                    let by = QueueQuery {
+                        sort: Some(sort),
+                        ..q.clone()
+                    };
+                    let (got, total, _) = all_pages(&db, &by, now, per_page).await;
+                    assert_eq!(got, sorted_ids, "round {round}, {by:?}");
+                    assert_eq!(total, sorted.len() as i64);
+                }
             }
         }
     }
@@ -310,6 +323,23 @@ both_backends!(
         );
         assert!(first.body.contains("Pagina 1 van 3"));
         assert!(first.body.contains("href=\"/zaken?pagina=2\""));
+        // The sortable columns: the current order marked, each header a link to its order,
+        // and the pages keep it.
+        assert!(first.body.contains("aria-sort=\"other\""));
+        assert!(
+            first.body.contains("href=\"/zaken?sorteer=termijn\""),
+            "{}",
+            first.body
+        );
+        let by_deadline = c.get("/zaken?sorteer=termijn").await;
+        assert_eq!(by_deadline.status, StatusCode::OK);
+        assert!(by_deadline.body.contains("aria-sort=\"ascending\""));
+        let late_at = by_deadline.body.find("ZAAK-Q99-121").unwrap();
+        let acute_at = by_deadline.body.find("ZAAK-Q99-120").unwrap();
+        assert!(late_at < acute_at, "soonest deadline first");
+        assert!(by_deadline
+            .body
+            .contains("href=\"/zaken?sorteer=termijn&#38;pagina=2\""));
         // The last page, filters kept in the links, and pages beyond the end.
         let last = c.get("/zaken?termijn=op-tijd&pagina=3").await;
         assert_eq!(last.status, StatusCode::OK);

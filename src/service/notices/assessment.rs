@@ -63,6 +63,38 @@ pub async fn assess(
     .await
 }
 
+/// Keeps the form as this person's draft of the case's assessment, unchecked, so that work
+/// can stop and resume (for instance while a platform's contact point is still missing).
+/// Only while a new version may be written; the draft is seen by its writer alone.
+pub async fn save_draft(
+    store: &Store,
+    ctx: &Ctx,
+    case_id: i64,
+    draft: &AssessmentDraft,
+) -> Result<()> {
+    let author = ctx.actor_user_id.ok_or(ServiceError::NotFound)?;
+    let mut tx = store.begin_write().await?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
+    let message_sent = !notices::list_by_case_in(&mut tx, case_id).await?.is_empty();
+    let open_objection = crate::store::redress::has_open(&mut tx, case_id).await?;
+    assessment_open(case.status, message_sent, open_objection)
+        .map_err(|e| ServiceError::Unprocessable(e.message()))?;
+    crate::store::assessment_drafts::save(&mut tx, case_id, author, draft, ctx.now).await?;
+    let event = ctx.event(
+        AuditAction::AssessmentDraftSaved,
+        "case",
+        case_id,
+        None,
+        AuditOutcome::Success,
+        json!({"case": case.reference}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn assess_tx(
     store: &Store,
     settings: &Settings,
@@ -86,6 +118,8 @@ async fn assess_tx(
     }
     let (assessment_id, version) =
         assessments::insert(&mut tx, case_id, author, &ctx.actor_label, &a, ctx.now).await?;
+    // The author's draft has become this version.
+    crate::store::assessment_drafts::delete(&mut tx, case_id, author).await?;
     if case.status != CaseStatus::InAssessment {
         change_status(
             &mut tx,

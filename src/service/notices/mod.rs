@@ -19,7 +19,7 @@ pub(crate) mod refusals;
 
 pub(crate) use answers::by;
 pub use answers::{recheck, record_answer, AnswerInput};
-pub use assessment::{approval_preview, assess, options, review, Reviewer, Verdict};
+pub use assessment::{approval_preview, assess, options, review, save_draft, Reviewer, Verdict};
 pub use delivery::{mail_failed, mail_sent, record_bounce, record_web_form};
 pub use dispatch::resend;
 pub use dispatch::{contact_point_problem, Draft};

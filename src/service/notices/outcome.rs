@@ -42,7 +42,7 @@ pub async fn outcome_lines(store: &Store, case_id: i64) -> Result<Vec<String>> {
         }
         match n.sent_at {
             Some(at) => lines.push(format!(
-                "{} verstuurd aan het platform op {}.",
+                "{} verstuurd op {}.",
                 n.kind.label_nl(),
                 dutch_time(at)
             )),

@@ -256,7 +256,9 @@ pub fn openapi_document(public_url: &str) -> Value {
             "schemas": {
                 "NieuweMelding": {
                     "type": "object",
-                    "required": ["links", "categorie", "urgentie", "onderbouwing", "namens"],
+                    "required": ["links", "categorie", "urgentie", "namens"],
+                    "if": {"properties": {"urgentie": {"enum": ["acute", "high"]}}, "required": ["urgentie"]},
+                    "then": {"required": ["onderbouwing"]},
                     "additionalProperties": false,
                     "properties": {
                         "links": {
@@ -283,7 +285,7 @@ pub fn openapi_document(public_url: &str) -> Value {
                             }
                         },
                         "urgentie": {"type": "string", "enum": ["acute", "high", "normal"]},
-                        "onderbouwing": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "^[^\\n]*\\S[^\\n]*$", "description": "Eén regel: waarom deze urgentie"},
+                        "onderbouwing": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "^[^\\n]*\\S[^\\n]*$", "description": "Eén regel: waarom deze urgentie; verplicht bij acute en high"},
                         "namens": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S", "example": "De burgemeester van Amsterdam"},
                         "bewijs": {
                             "type": "array", "maxItems": 10,

@@ -269,27 +269,7 @@ async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPag
         kind: kind_label(&p.tr, org.kind),
         is_municipality: org.kind == OrgKind::Municipality,
         mayor: org.mayor.clone().unwrap_or_default(),
-        people: people
-            .into_iter()
-            .map(|u| PersonRow {
-                id: u.id,
-                role: if en {
-                    u.role.label_en()
-                } else {
-                    u.role.label_nl()
-                },
-                status: if en {
-                    u.status.label_en()
-                } else {
-                    u.status.label_nl()
-                },
-                second_factor: u.has_second_factor(),
-                disabled: u.status == UserStatus::Disabled,
-                is_self: u.id == p.user.id,
-                name: u.name,
-                email: u.email,
-            })
-            .collect(),
+        people: people.into_iter().map(|u| person_row(p, u)).collect(),
         role_options: roles_for(org.kind)
             .iter()
             .map(|r| (r.as_str(), if en { r.label_en() } else { r.label_nl() }))
@@ -557,4 +537,134 @@ pub async fn revoke_token(p: Page, Path(id): Path<i64>) -> Result<Response, Page
         ..Default::default()
     };
     render(&org_page(&p, token.org_id, extras).await?)
+}
+
+#[derive(Template)]
+#[template(path = "admin_user.html")]
+struct UserPage {
+    layout: Layout,
+    errors: FieldErrors,
+    done: Option<&'static str>,
+    u: PersonRow,
+    org: Organisation,
+    role_value: &'static str,
+    role_options: Vec<(&'static str, &'static str)>,
+    created: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct UserQuery {
+    /// What was just done (`rol`, `deblokkeerd`), said at the top of the page.
+    #[serde(default)]
+    gedaan: String,
+}
+
+async fn user_page(
+    p: &Page,
+    id: i64,
+    errors: FieldErrors,
+    done: Option<&'static str>,
+) -> Result<UserPage, PageError> {
+    let user = managed_user(p, id).await?;
+    let org = orgs::get(&p.state.store, user.org_id).await?;
+    p.record_view(AuditAction::ViewedUsers, "user", user.id, Some(user.org_id))
+        .await?;
+    let en = p.tr.is_en();
+    Ok(UserPage {
+        layout: p.layout(&user.name),
+        errors,
+        done,
+        role_value: user.role.as_str(),
+        role_options: roles_for(org.kind)
+            .iter()
+            .map(|r| (r.as_str(), if en { r.label_en() } else { r.label_nl() }))
+            .collect(),
+        created: local_time(user.created_at),
+        u: person_row(p, user),
+        org,
+    })
+}
+
+/// One person as the administrator's pages show them.
+fn person_row(p: &Page, u: users::User) -> PersonRow {
+    let en = p.tr.is_en();
+    PersonRow {
+        id: u.id,
+        role: if en {
+            u.role.label_en()
+        } else {
+            u.role.label_nl()
+        },
+        status: if en {
+            u.status.label_en()
+        } else {
+            u.status.label_nl()
+        },
+        second_factor: u.has_second_factor(),
+        disabled: u.status == UserStatus::Disabled,
+        is_self: u.id == p.user.id,
+        name: u.name,
+        email: u.email,
+    }
+}
+
+/// A person's page for administrators: who they are, their role (to change), and the
+/// actions on their account.
+pub async fn show_user(
+    p: Page,
+    Path(id): Path<i64>,
+    Query(q): Query<UserQuery>,
+) -> Result<Response, PageError> {
+    let done = match q.gedaan.as_str() {
+        "rol" => Some(p.tr.t("user_role_changed")),
+        "deblokkeerd" => Some(p.tr.t("user_enabled")),
+        _ => None,
+    };
+    render(&user_page(&p, id, FieldErrors::default(), done).await?)
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+/// The page again with the refusal on `field`, or the failure as it is.
+async fn user_refused(p: &Page, id: i64, e: ServiceError) -> Result<Response, PageError> {
+    match e {
+        ServiceError::Invalid { field, message } => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &user_page(p, id, FieldErrors::message(&p.tr, field, &message), None).await?,
+        ),
+        e => Err(PageError(Failure::from(e))),
+    }
+}
+
+pub async fn change_role(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, PageError> {
+    let user = managed_user(&p, id).await?;
+    let result = match Role::parse(&f.role) {
+        None => Err(ServiceError::invalid(
+            "role",
+            Message::new("account.role_required"),
+        )),
+        Some(role) => accounts::change_role(&p.state.store, &p.ctx(), user.id, role).await,
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/beheer/gebruikers/{id}?gedaan=rol")).into_response()),
+        Err(e) => user_refused(&p, id, e).await,
+    }
+}
+
+pub async fn enable_user(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let user = managed_user(&p, id).await?;
+    match accounts::enable_user(&p.state.store, &p.ctx(), user.id).await {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/beheer/gebruikers/{id}?gedaan=deblokkeerd")).into_response(),
+        ),
+        Err(e) => user_refused(&p, id, e).await,
+    }
 }

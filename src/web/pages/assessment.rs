@@ -9,18 +9,21 @@ use serde::Deserialize;
 
 use super::cases::{again_with, load_case};
 use super::render_status;
+use super::reports::{categories_label, urgency_label};
 use crate::domain::assessment::{
     AssessmentDraft, Decision, DecisionRefused, DsaCategory, DsaKeyword, LegalClass, LighterStep,
     Phase, ProtectedSpeech, Provision,
 };
 use crate::domain::policy::Action;
+use crate::domain::Millis;
 use crate::service::notices::{self as notice_service, Reviewer, Verdict};
 use crate::service::ServiceError;
 use crate::store::cases::Case;
-use crate::store::{assessments, platforms};
+use crate::store::{assessment_drafts, assessments, platforms, reports};
 use crate::web::ctx::Page;
 use crate::web::error::PageError;
 use crate::web::forms::{FieldErrors, Form, Pairs};
+use crate::web::layout::local_time;
 use crate::web::layout::Layout;
 
 /// One choice in a group of radio buttons or checkboxes.
@@ -70,6 +73,20 @@ struct FormPage {
     art9_reason: String,
     /// Why a message to the content's platform could not leave now, told before work starts.
     contact_warning: Option<String>,
+    /// When this person's draft was saved, if the form shows it.
+    draft_saved: String,
+    /// The case's content and reports, beside the form.
+    aside: CaseAside,
+}
+
+/// What the form's side panel shows of the case while the analyst writes.
+pub struct CaseAside {
+    platform: &'static str,
+    urgency: &'static str,
+    categories: String,
+    deadline: String,
+    /// Each report: its reference, municipality, and what it says (summary, remark).
+    reports: Vec<(String, String, String)>,
 }
 
 impl FormPage {
@@ -89,8 +106,31 @@ async fn form_page(
     c: Case,
     d: AssessmentDraft,
     errors: FieldErrors,
+    draft_saved: Option<Millis>,
 ) -> Result<FormPage, PageError> {
     let en = p.tr.is_en();
+    let aside = CaseAside {
+        platform: c.platform.label(),
+        urgency: urgency_label(&p.tr, c.urgency),
+        categories: categories_label(&p.tr, &c.categories),
+        deadline: local_time(c.deadline_at),
+        reports: reports::list_by_case(&p.state.store, c.id)
+            .await?
+            .into_iter()
+            .filter(|(r, _)| r.status == crate::domain::report::ReportStatus::Active)
+            .map(|(r, link)| {
+                let words = [
+                    r.summary.unwrap_or_default(),
+                    link.remark.unwrap_or_default(),
+                ]
+                .into_iter()
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" — ");
+                (r.reference, r.org_name, words)
+            })
+            .collect(),
+    };
     let settings = platforms::settings(&p.state.store).await?;
     let art9_available = notice_service::options(&settings).art9_available;
     let next_version = assessments::versions(&p.state.store, c.id).await?.len() as i64 + 1;
@@ -120,6 +160,8 @@ async fn form_page(
         }
     }
     Ok(FormPage {
+        aside,
+        draft_saved: draft_saved.map(local_time).unwrap_or_default(),
         contact_warning,
         layout: p.layout(&format!("{} {}", p.tr.t("assessment"), c.reference)),
         errors,
@@ -195,12 +237,19 @@ fn draft_of(v: &crate::domain::assessment::Version) -> AssessmentDraft {
 pub async fn show(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
     p.authorize(Action::WorkOnCases).await?;
     let c = load_case(&p, id).await?;
-    let draft = assessments::versions(&p.state.store, id)
-        .await?
-        .last()
-        .map(draft_of)
-        .unwrap_or_default();
-    let page = form_page(&p, c, draft, FieldErrors::default()).await?;
+    // This person's draft first; else the newest version, to start a revision from.
+    let (draft, saved_at) = match assessment_drafts::get(&p.state.store, id, p.user.id).await? {
+        Some(saved) => (saved.draft, Some(saved.saved_at)),
+        None => (
+            assessments::versions(&p.state.store, id)
+                .await?
+                .last()
+                .map(draft_of)
+                .unwrap_or_default(),
+            None,
+        ),
+    };
+    let page = form_page(&p, c, draft, FieldErrors::default(), saved_at).await?;
     render_status(StatusCode::OK, &page)
 }
 
@@ -230,6 +279,17 @@ pub async fn save(p: Page, Path(id): Path<i64>, f: Pairs) -> Result<Response, Pa
     p.authorize(Action::WorkOnCases).await?;
     let c = load_case(&p, id).await?;
     let draft = draft_from(&f);
+    if f.one("intent") == "concept" {
+        return match notice_service::save_draft(&p.state.store, &p.ctx(), id, &draft).await {
+            Ok(()) => Ok(Redirect::to(&format!("/zaken/{id}/beoordeling#concept")).into_response()),
+            Err(ServiceError::Unprocessable(m)) => {
+                let errors = FieldErrors::message(&p.tr, "decision", &m);
+                let page = form_page(&p, c, draft, errors, None).await?;
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
     let result = notice_service::assess(
         &p.state.store,
         &p.state.intake_settings,
@@ -244,7 +304,7 @@ pub async fn save(p: Page, Path(id): Path<i64>, f: Pairs) -> Result<Response, Pa
         Err(ServiceError::Unprocessable(m)) => FieldErrors::message(&p.tr, "decision", &m),
         Err(e) => return Err(e.into()),
     };
-    let page = form_page(&p, c, draft, errors).await?;
+    let page = form_page(&p, c, draft, errors, None).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 

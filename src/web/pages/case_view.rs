@@ -4,9 +4,10 @@
 use askama::Template;
 
 use super::cases::duration_label;
-use super::reports::{category_label, status_label, urgency_label};
+use super::reports::{categories_label, category_label, status_label, urgency_label};
 use crate::domain::assessment::Review;
 use crate::domain::case::{team_moves, Stage};
+use crate::domain::next_step::{next_step, Facts, NextStep, NoticeFacts};
 use crate::domain::notice::ContactChannel;
 use crate::domain::policy::Action;
 use crate::domain::report::ReportStatus;
@@ -31,7 +32,10 @@ pub struct CaseReportRow {
     remark: String,
     withdrawn: bool,
     expected: String,
-    evidence: Vec<(i64, String)>,
+    /// Each file: its id, its name, and whether it has a preview (an image).
+    evidence: Vec<(i64, String, bool)>,
+    /// Some of the files have no preview (PDF, video).
+    unpreviewed: bool,
 }
 
 pub struct EventRow {
@@ -98,13 +102,16 @@ pub struct CasePage {
     versions: Vec<VersionView>,
     awaiting: Option<VersionView>,
     can_review: bool,
-    can_assess: bool,
     notices: Vec<NoticeRow>,
     rechecks: Vec<(String, &'static str, String, String)>,
     now_input: String,
     channel: String,
     objections: Vec<ObjectionView>,
     notice_options: Vec<(i64, String)>,
+    /// The action panel's one next step for this person.
+    next: NextStep,
+    /// The person may take up and release cases.
+    may_work: bool,
 }
 
 pub struct ObjectionView {
@@ -213,7 +220,14 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
     let c = f.case;
     let mut rows = Vec::new();
     for (r, link, evidence) in f.reports {
-        let evidence = evidence.into_iter().map(|e| (e.id, e.file_name)).collect();
+        let evidence: Vec<(i64, String, bool)> = evidence
+            .into_iter()
+            .map(|e| {
+                let preview = crate::service::thumbnail::has_preview(e.kind);
+                (e.id, e.file_name, preview)
+            })
+            .collect();
+        let unpreviewed = evidence.iter().any(|(_, _, preview)| !preview);
         let mut expected = Vec::new();
         if let Some(code) = &r.exp_municipality_code {
             expected.push(
@@ -252,6 +266,7 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
             withdrawn: r.status == ReportStatus::Withdrawn,
             expected: expected.join(" · "),
             evidence,
+            unpreviewed,
         });
     }
     let events = f
@@ -290,6 +305,23 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         .map(|v| version_view(&p.tr, v, newest, p.user.id));
     let answers = f.answers;
     let notice_list = f.notices;
+    let next = next_step(&Facts {
+        may_work: p.may(Action::WorkOnCases),
+        may_review: p.may(Action::ReviewAssessments),
+        awaiting: awaiting.as_ref().map(|v| (v.id, v.mine)),
+        assessment_open: f.assessment.is_ok(),
+        has_assessment: !all_versions.is_empty(),
+        notices: notice_list
+            .iter()
+            .map(|n| NoticeFacts {
+                id: n.id,
+                kind: n.kind,
+                delivery: n.delivery,
+                answered: answers.iter().any(|a| a.notice_id == n.id),
+            })
+            .collect(),
+        open_objection: f.objections.iter().any(|o| o.verdict.is_none()),
+    });
     let notice_rows = notice_list
         .iter()
         .map(|n| NoticeRow {
@@ -389,6 +421,8 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         None => Vec::new(),
     };
     CasePage {
+        may_work: p.may(Action::WorkOnCases),
+        next,
         steps,
         contact_warning,
         preview,
@@ -397,7 +431,6 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         versions,
         awaiting,
         can_review: p.may(Action::ReviewAssessments),
-        can_assess: f.assessment.is_ok() && p.may(Action::WorkOnCases),
         notices: notice_rows,
         rechecks,
         now_input: dutch_local_input(now),
@@ -407,12 +440,7 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         platform: c.platform.label(),
         status: status_label(&p.tr, c.status),
         urgency: urgency_label(&p.tr, c.urgency),
-        categories: c
-            .categories
-            .iter()
-            .map(|k| category_label(&p.tr, *k))
-            .collect::<Vec<_>>()
-            .join(", "),
+        categories: categories_label(&p.tr, &c.categories),
         deadline: local_time(c.deadline_at),
         time_left: duration_label(&p.tr, c.deadline_at - now),
         overdue: e.is_overdue(now),

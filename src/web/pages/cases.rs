@@ -13,7 +13,7 @@ use super::paging::{page_number, Paging};
 use super::reports::{category_label, status_label, urgency_label};
 use super::{render, render_status};
 use crate::domain::audit::AuditAction;
-use crate::domain::case::CaseStatus;
+use crate::domain::case::{CaseStatus, QueueSort};
 use crate::domain::link::Platform;
 use crate::domain::policy::Action;
 use crate::domain::report::{Category, Urgency};
@@ -53,6 +53,7 @@ pub struct QueueRow {
     urgency: &'static str,
     acute: bool,
     status: &'static str,
+    status_id: &'static str,
     time_left: String,
     overdue: bool,
     awaits: bool,
@@ -82,6 +83,25 @@ struct QueuePage {
     paging: Paging,
     /// The views of the queue (label, link, current), filters kept.
     views: Vec<(&'static str, String, bool)>,
+    sorts: Vec<SortLink>,
+}
+
+/// A sortable column's header: the link to its order (filters kept, back to page 1).
+pub struct SortLink {
+    /// The column's label key.
+    column: &'static str,
+    href: String,
+    /// What the order is, said to everyone (and to screen readers).
+    label: &'static str,
+    current: bool,
+    /// The `aria-sort` of the column while it is the current order.
+    aria_sort: &'static str,
+}
+
+impl QueuePage {
+    fn sort_for(&self, column: &str) -> Option<&SortLink> {
+        self.sorts.iter().find(|s| s.column == column)
+    }
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -101,6 +121,9 @@ pub struct QueueQuery {
     /// `mijn`: the viewer's own cases; `goedkeuring`: awaiting approval; else every case.
     #[serde(default)]
     zaken: String,
+    /// The order (`QueueSort`'s identifier); anything else is the queue's own.
+    #[serde(default)]
+    sorteer: String,
     /// The page, from 1; anything else is page 1.
     #[serde(default)]
     pagina: String,
@@ -117,6 +140,7 @@ impl QueueQuery {
             ("termijn", &self.termijn),
             ("urgentie", &self.urgentie),
             ("zaken", &self.zaken),
+            ("sorteer", &self.sorteer),
         ]
         .iter()
         .filter(|(_, v)| !v.is_empty())
@@ -156,8 +180,38 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
             "goedkeuring" => QueueView::AwaitingApproval,
             _ => QueueView::All,
         },
+        sort: QueueSort::parse(&q.sorteer).unwrap_or_default(),
     };
     let now = now_ms();
+    // The sortable columns: each header a link to its order, the current one marked.
+    let sorts: Vec<SortLink> = [
+        ("case", QueueSort::Newest),
+        ("report_urgency", QueueSort::Pressing),
+        ("time_left", QueueSort::Deadline),
+        ("municipalities", QueueSort::Spread),
+    ]
+    .into_iter()
+    .map(|(column, sort)| SortLink {
+        column,
+        href: format!(
+            "/zaken?{}",
+            QueueQuery {
+                sorteer: sort.as_str().to_string(),
+                pagina: String::new(),
+                ..q.clone()
+            }
+            .query_string()
+            .trim_end_matches('&')
+        ),
+        label: sort.label(p.tr.is_en()),
+        current: sort == filter.sort,
+        aria_sort: match sort {
+            QueueSort::Pressing => "other",
+            QueueSort::Deadline => "ascending",
+            QueueSort::Newest | QueueSort::Spread => "descending",
+        },
+    })
+    .collect();
     let page = q.page();
     let found = case_service::queue(store, &filter, now, page - 1).await?;
     let paging = Paging::new(&p.tr, page, found.total, case_service::QUEUE_PAGE, |n| {
@@ -178,6 +232,7 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
                 urgency: urgency_label(&p.tr, c.urgency),
                 acute: c.urgency == Urgency::Acute,
                 status: status_label(&p.tr, c.status),
+                status_id: c.status.as_str(),
                 time_left: duration_label(&p.tr, c.deadline_at - now),
                 overdue: e.is_overdue(now),
                 awaits: c.status.awaits_decision(),
@@ -225,6 +280,7 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
     })
     .collect();
     render(&QueuePage {
+        sorts,
         views,
         layout: p.layout(p.tr.t("queue_title")),
         rows,

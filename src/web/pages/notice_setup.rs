@@ -31,12 +31,49 @@ pub struct PlatformRow {
     updated: String,
 }
 
+/// The notice settings' three jobs, each on its own page with the same sub-navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Who messages come from, and the addresses besides the platforms'.
+    Sender,
+    /// What a removal order (DSA art. 9) needs before one can be given.
+    Orders,
+    /// The platform directory: points of contact.
+    Platforms,
+}
+
+impl Section {
+    const ALL: [Section; 3] = [Section::Sender, Section::Orders, Section::Platforms];
+
+    fn href(self) -> &'static str {
+        match self {
+            Section::Sender => "/beheer/berichten",
+            Section::Orders => "/beheer/berichten/bevelen",
+            Section::Platforms => "/beheer/platforms",
+        }
+    }
+
+    fn label_key(self) -> &'static str {
+        match self {
+            Section::Sender => "setup_sender",
+            Section::Orders => "setup_orders",
+            Section::Platforms => "platforms",
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin_notices.html")]
 struct SetupPage {
     layout: Layout,
+    section: Section,
+    /// The sub-navigation: label, link, current.
+    sections: Vec<(&'static str, &'static str, bool)>,
     errors: FieldErrors,
-    saved: bool,
+    /// What was just saved, said at the top of the page it was saved on.
+    saved: Option<String>,
+    /// The platform just saved (its row is marked).
+    saved_platform: Option<i64>,
     s: NoticeSettings,
     art9_available: bool,
     art9_unavailable: String,
@@ -92,8 +129,9 @@ fn channels(en: bool) -> Vec<(&'static str, &'static str)> {
 
 async fn setup_page(
     p: &Page,
+    section: Section,
     errors: FieldErrors,
-    saved: bool,
+    saved: Option<String>,
     s: Option<NoticeSettings>,
     new: PlatformFormView,
 ) -> Result<SetupPage, PageError> {
@@ -130,8 +168,18 @@ async fn setup_page(
         .map(|r| r.name.clone())
         .collect();
     Ok(SetupPage {
+        saved_platform: None,
+        section,
+        sections: Section::ALL
+            .iter()
+            .map(|x| (p.tr.t(x.label_key()), x.href(), *x == section))
+            .collect(),
         missing,
-        layout: p.layout(p.tr.t("notice_setup")),
+        layout: p.layout(&format!(
+            "{} — {}",
+            p.tr.t(section.label_key()),
+            p.tr.t("notice_setup")
+        )),
         errors,
         saved,
         art9_available: crate::service::notices::options(&s).art9_available,
@@ -145,46 +193,84 @@ async fn setup_page(
 
 #[derive(Deserialize, Default)]
 pub struct SetupQuery {
+    /// Set after a save: `1` for settings, a platform's id for a platform.
     #[serde(default)]
     opgeslagen: Option<String>,
 }
 
-pub async fn show(p: Page, Query(q): Query<SetupQuery>) -> Result<Response, PageError> {
-    p.authorize(Action::ManageNoticeSetup).await?;
-    let new = PlatformFormView {
+fn new_platform() -> PlatformFormView {
+    PlatformFormView {
         channel: ContactChannel::Unconfigured.as_str().into(),
         languages: "nl en".into(),
         ..Default::default()
+    }
+}
+
+async fn show_section(p: Page, section: Section, q: SetupQuery) -> Result<Response, PageError> {
+    p.authorize(Action::ManageNoticeSetup).await?;
+    let mut saved_platform = None;
+    let saved = match (section, q.opgeslagen) {
+        (_, None) => None,
+        (Section::Platforms, Some(id)) => match id.parse::<i64>() {
+            Ok(id) => match platforms::get(&p.state.store, id).await {
+                Ok(e) => {
+                    saved_platform = Some(id);
+                    Some(format!("{}: {}", e.name, p.tr.t("saved")))
+                }
+                Err(_) => None,
+            },
+            Err(_) => None,
+        },
+        (_, Some(_)) => Some(p.tr.t("saved").to_string()),
     };
-    let page = setup_page(
+    let mut page = setup_page(
         &p,
+        section,
         FieldErrors::default(),
-        q.opgeslagen.is_some(),
+        saved,
         None,
-        new,
+        new_platform(),
     )
     .await?;
+    page.saved_platform = saved_platform;
     render_status(StatusCode::OK, &page)
 }
 
+/// Who messages come from.
+pub async fn show(p: Page, Query(q): Query<SetupQuery>) -> Result<Response, PageError> {
+    show_section(p, Section::Sender, q).await
+}
+
+/// What a removal order needs.
+pub async fn show_orders(p: Page, Query(q): Query<SetupQuery>) -> Result<Response, PageError> {
+    show_section(p, Section::Orders, q).await
+}
+
+/// The platform directory.
+pub async fn show_platforms(p: Page, Query(q): Query<SetupQuery>) -> Result<Response, PageError> {
+    show_section(p, Section::Platforms, q).await
+}
+
+/// The settings a page's form sends: each page sends its own fields, and what it does not
+/// send keeps its current value.
 #[derive(Deserialize, Default)]
 pub struct SettingsInput {
     #[serde(default)]
-    sender_name: String,
+    sender_name: Option<String>,
     #[serde(default)]
-    sender_email: String,
+    sender_email: Option<String>,
     #[serde(default)]
     trusted_flagger: Option<String>,
     #[serde(default)]
-    police_email: String,
+    police_email: Option<String>,
     #[serde(default)]
-    art9_legal_basis: String,
+    art9_legal_basis: Option<String>,
     #[serde(default)]
-    art9_authority: String,
+    art9_authority: Option<String>,
     #[serde(default)]
-    art9_redress_platform: String,
+    art9_redress_platform: Option<String>,
     #[serde(default)]
-    art9_redress_poster: String,
+    art9_redress_poster: Option<String>,
 }
 
 fn field_errors(tr: &Tr, e: ServiceError) -> Result<FieldErrors, PageError> {
@@ -194,20 +280,36 @@ fn field_errors(tr: &Tr, e: ServiceError) -> Result<FieldErrors, PageError> {
     }
 }
 
+/// Saves the sender page's settings (the trusted-flagger box belongs to it).
 pub async fn save_settings(p: Page, Form(f): Form<SettingsInput>) -> Result<Response, PageError> {
+    save_section(p, Section::Sender, f).await
+}
+
+/// Saves the removal-order page's settings.
+pub async fn save_orders(p: Page, Form(f): Form<SettingsInput>) -> Result<Response, PageError> {
+    save_section(p, Section::Orders, f).await
+}
+
+async fn save_section(p: Page, section: Section, f: SettingsInput) -> Result<Response, PageError> {
     p.authorize(Action::ManageNoticeSetup).await?;
+    let current = platforms::settings(&p.state.store).await?;
+    let or = |sent: Option<String>, now: Option<String>| sent.or(now).unwrap_or_default();
     let form = SettingsForm {
-        sender_name: f.sender_name,
-        sender_email: f.sender_email,
-        trusted_flagger: f.trusted_flagger.is_some(),
-        police_email: f.police_email,
-        art9_legal_basis: f.art9_legal_basis,
-        art9_authority: f.art9_authority,
-        art9_redress_platform: f.art9_redress_platform,
-        art9_redress_poster: f.art9_redress_poster,
+        sender_name: f.sender_name.unwrap_or(current.sender_name),
+        sender_email: f.sender_email.unwrap_or(current.sender_email),
+        // A checkbox sends nothing when unticked: only the page that shows it decides.
+        trusted_flagger: match section {
+            Section::Sender => f.trusted_flagger.is_some(),
+            _ => current.trusted_flagger,
+        },
+        police_email: or(f.police_email, current.police_email),
+        art9_legal_basis: or(f.art9_legal_basis, current.art9_legal_basis),
+        art9_authority: or(f.art9_authority, current.art9_authority),
+        art9_redress_platform: or(f.art9_redress_platform, current.art9_redress_platform),
+        art9_redress_poster: or(f.art9_redress_poster, current.art9_redress_poster),
     };
     match notice_setup::save_settings(&p.state.store, &p.ctx(), &form).await {
-        Ok(()) => Ok(Redirect::to("/beheer/berichten?opgeslagen=1").into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("{}?opgeslagen=1", section.href())).into_response()),
         Err(e) => {
             let errors = field_errors(&p.tr, e)?;
             let shown = NoticeSettings {
@@ -222,8 +324,15 @@ pub async fn save_settings(p: Page, Form(f): Form<SettingsInput>) -> Result<Resp
                 updated_at: 0,
                 updated_by: None,
             };
-            let page =
-                setup_page(&p, errors, false, Some(shown), PlatformFormView::default()).await?;
+            let page = setup_page(
+                &p,
+                section,
+                errors,
+                None,
+                Some(shown),
+                PlatformFormView::default(),
+            )
+            .await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
@@ -276,10 +385,10 @@ impl PlatformInput {
 pub async fn add_platform(p: Page, Form(f): Form<PlatformInput>) -> Result<Response, PageError> {
     p.authorize(Action::ManageNoticeSetup).await?;
     match notice_setup::save_platform(&p.state.store, &p.ctx(), None, &f.form()).await {
-        Ok(_) => Ok(Redirect::to("/beheer/berichten?opgeslagen=1#platforms").into_response()),
+        Ok(id) => Ok(Redirect::to(&format!("/beheer/platforms?opgeslagen={id}")).into_response()),
         Err(e) => {
             let errors = field_errors(&p.tr, e)?;
-            let page = setup_page(&p, errors, false, None, f.view()).await?;
+            let page = setup_page(&p, Section::Platforms, errors, None, None, f.view()).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
@@ -315,7 +424,7 @@ pub async fn save_platform(
     p.authorize(Action::ManageNoticeSetup).await?;
     load(&p, id).await?;
     match notice_setup::save_platform(&p.state.store, &p.ctx(), Some(id), &f.form()).await {
-        Ok(_) => Ok(Redirect::to("/beheer/berichten?opgeslagen=1#platforms").into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/beheer/platforms?opgeslagen={id}")).into_response()),
         Err(e) => {
             let errors = field_errors(&p.tr, e)?;
             let page = PlatformPage {

@@ -114,7 +114,7 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
         escalated: n.escalated_at.map(local_time).unwrap_or_default(),
         events,
         answers,
-        can_answer: works && n.kind.goes_to_platform() && n.delivery.reached_platform(),
+        can_answer: works && crate::domain::notice::answer_can_be_recorded(n.kind, n.delivery),
         awaits_web_form: works && n.delivery == Delivery::AwaitingWebForm,
         can_mark_bounced: works
             && n.channel == NoticeChannel::Email

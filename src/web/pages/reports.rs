@@ -13,10 +13,14 @@ use serde::Deserialize;
 
 use super::{render, render_status};
 use crate::domain::audit::AuditAction;
+use crate::domain::case::CaseStatus;
 use crate::domain::evidence::EvidenceKind;
 use crate::domain::org::municipalities_2025;
 use crate::domain::policy::{authorize, Action};
-use crate::domain::report::{Category, Channel, LinkDraft, ReportDraft, ReportStatus, Urgency};
+use crate::domain::report::{
+    reporter_status, Category, Channel, LinkDraft, ReportDraft, ReportStatus, ReporterStatus,
+    Urgency,
+};
 use crate::service::intake::{self, Submission, Upload};
 use crate::service::ServiceError;
 use crate::store::reports::{self, Report};
@@ -39,6 +43,15 @@ pub fn category_label(tr: &Tr, c: Category) -> &'static str {
     }
 }
 
+/// A case's categories in the person's language, comma-separated.
+pub fn categories_label(tr: &Tr, categories: &[Category]) -> String {
+    categories
+        .iter()
+        .map(|k| category_label(tr, *k))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn urgency_label(tr: &Tr, u: Urgency) -> &'static str {
     if tr.is_en() {
         u.label_en()
@@ -55,19 +68,13 @@ pub fn status_label(tr: &Tr, s: crate::domain::case::CaseStatus) -> &'static str
     }
 }
 
-fn report_status_label(tr: &Tr, s: ReportStatus) -> &'static str {
-    match (s, tr.is_en()) {
-        (ReportStatus::Active, false) => "Actief",
-        (ReportStatus::Active, true) => "Active",
-        (ReportStatus::Withdrawn, false) => "Ingetrokken",
-        (ReportStatus::Withdrawn, true) => "Withdrawn",
-    }
-}
-
 pub struct LinkRow {
     n: usize,
     url: String,
     remark: String,
+    /// Shown without the reporter asking for it ("Nog een link"): the first row, and every
+    /// row up to the last one that holds something or an error.
+    shown: bool,
 }
 
 #[derive(Template)]
@@ -82,33 +89,29 @@ struct FormPage {
     d: ReportDraft,
     files_dropped: bool,
     max_mb: usize,
-    /// Show link rows 2–5 open (they hold something or an error).
-    more_open: bool,
 }
 
 fn form_page(p: &Page, d: ReportDraft, errors: FieldErrors, files_dropped: bool) -> FormPage {
-    let links = (0..FORM_LINKS)
-        .map(|i| {
-            let l = d.links.get(i).cloned().unwrap_or_default();
+    let used = |n: usize| {
+        let l = d.links.get(n - 1);
+        l.is_some_and(|l| !l.url.is_empty() || !l.remark.is_empty())
+            || ["link_url_", "link_remark_", "evidence_"]
+                .iter()
+                .any(|f| errors.get(&format!("{f}{n}")).is_some())
+    };
+    let last_used = (1..=FORM_LINKS).filter(|n| used(*n)).max().unwrap_or(1);
+    let links = (1..=FORM_LINKS)
+        .map(|n| {
+            let l = d.links.get(n - 1).cloned().unwrap_or_default();
             LinkRow {
-                n: i + 1,
+                n,
                 url: l.url,
                 remark: l.remark,
+                shown: n <= last_used,
             }
         })
         .collect();
-    let more_open = d
-        .links
-        .iter()
-        .skip(1)
-        .any(|l| !l.url.is_empty() || !l.remark.is_empty())
-        || errors.all().iter().any(|(f, _)| {
-            ["link_url_", "link_remark_", "evidence_"]
-                .iter()
-                .any(|p| f.starts_with(p) && !f.ends_with("_1"))
-        });
     FormPage {
-        more_open,
         layout: p.layout(p.tr.t("report_new_title")),
         errors,
         links,
@@ -287,8 +290,8 @@ pub struct ReportRow {
     created: String,
     category: &'static str,
     urgency: &'static str,
-    /// The status of the report's case(s), or "withdrawn".
-    status: String,
+    /// The report's one plain status.
+    status: ReporterStatus,
     by: String,
 }
 
@@ -328,17 +331,13 @@ pub async fn list(p: Page, Query(q): Query<ListQuery>) -> Result<Response, PageE
             created: local_time(r.created_at),
             category: category_label(&p.tr, r.category),
             urgency: urgency_label(&p.tr, r.urgency),
-            status: match r.status {
-                ReportStatus::Withdrawn => report_status_label(&p.tr, r.status).to_string(),
-                ReportStatus::Active => {
-                    let mut labels: Vec<&str> = statuses
-                        .iter()
-                        .filter(|(id, _)| *id == r.id)
-                        .map(|(_, s)| status_label(&p.tr, *s))
-                        .collect();
-                    labels.dedup();
-                    labels.join(", ")
-                }
+            status: {
+                let cases: Vec<CaseStatus> = statuses
+                    .iter()
+                    .filter(|(id, _)| *id == r.id)
+                    .map(|(_, s)| *s)
+                    .collect();
+                reporter_status(r.status, &cases)
             },
             by: r.reporter_name.unwrap_or_else(|| "API".into()),
             reference: r.reference,
@@ -360,7 +359,8 @@ pub struct LinkView {
     remark: String,
     case_id: i64,
     case_reference: String,
-    case_status: &'static str,
+    /// This link's plain status (the same rule as the report's).
+    status: ReporterStatus,
     /// The outcome in plain Dutch (decision, notice, platform's answer).
     outcome: Vec<String>,
 }
@@ -370,7 +370,6 @@ pub struct EvidenceView {
     file_name: String,
     kind: &'static str,
     size: String,
-    sha256: String,
     link: String,
 }
 
@@ -378,21 +377,21 @@ pub struct EvidenceView {
 #[template(path = "report.html")]
 struct ShowPage {
     layout: Layout,
-    errors: FieldErrors,
     received: bool,
     withdrawn_now: bool,
     r: Report,
     created: String,
     category: &'static str,
     urgency: &'static str,
-    status: &'static str,
+    status: ReporterStatus,
+    /// When the team decides at the latest (empty when nothing waits for a decision).
+    deadline: String,
     withdrawn_at: String,
     expected_municipality: String,
     links: Vec<LinkView>,
     evidence: Vec<EvidenceView>,
     can_withdraw: bool,
     sees_cases: bool,
-    reason: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -433,21 +432,26 @@ async fn load_report(p: &Page, id: i64) -> Result<Report, PageError> {
     Ok(r)
 }
 
-async fn show_page(
-    p: &Page,
-    r: Report,
-    errors: FieldErrors,
-    reason: String,
-    q: &ShowQuery,
-) -> Result<ShowPage, PageError> {
+async fn show_page(p: &Page, r: Report, q: &ShowQuery) -> Result<ShowPage, PageError> {
     let store = &p.state.store;
     let mut links = Vec::new();
-    for l in reports::links(store, r.id).await? {
+    let found = reports::links(store, r.id).await?;
+    let statuses: Vec<CaseStatus> = found.iter().map(|l| l.case_status).collect();
+    let status = reporter_status(r.status, &statuses);
+    // The next deadline among the cases still waiting for a decision.
+    let deadline = found
+        .iter()
+        .filter(|l| l.case_status.awaits_decision())
+        .filter_map(|l| l.case_deadline_at)
+        .min()
+        .map(local_time)
+        .unwrap_or_default();
+    for l in found {
         links.push(LinkView {
             position: l.position,
             platform: l.platform.label(),
             remark: l.remark.unwrap_or_default(),
-            case_status: status_label(&p.tr, l.case_status),
+            status: reporter_status(r.status, &[l.case_status]),
             outcome: crate::service::notices::outcome_lines(store, l.case_id).await?,
             submitted_url: l.submitted_url,
             canonical_url: l.canonical_url,
@@ -464,7 +468,6 @@ async fn show_page(
             size: size_label(e.size_bytes),
             link: e.link_position.map(|n| n.to_string()).unwrap_or_default(),
             file_name: e.file_name,
-            sha256: e.sha256,
         })
         .collect();
     let expected_municipality = r
@@ -474,13 +477,13 @@ async fn show_page(
         .unwrap_or_default();
     Ok(ShowPage {
         layout: p.layout(&r.reference),
-        errors,
         received: q.ontvangen.is_some(),
         withdrawn_now: q.ingetrokken.is_some(),
         created: local_time(r.created_at),
         category: category_label(&p.tr, r.category),
         urgency: urgency_label(&p.tr, r.urgency),
-        status: report_status_label(&p.tr, r.status),
+        status,
+        deadline,
         withdrawn_at: r.withdrawn_at.map(local_time).unwrap_or_default(),
         can_withdraw: r.status == ReportStatus::Active
             && authorize(&p.actor, Action::WithdrawReport { org_id: r.org_id }).is_ok(),
@@ -488,7 +491,6 @@ async fn show_page(
         expected_municipality,
         links,
         evidence,
-        reason,
         r,
     })
 }
@@ -501,8 +503,37 @@ pub async fn show(
     let r = load_report(&p, id).await?;
     p.record_view(AuditAction::ViewedReport, "report", r.id, Some(r.org_id))
         .await?;
-    let page = show_page(&p, r, FieldErrors::default(), String::new(), &q).await?;
+    let page = show_page(&p, r, &q).await?;
     render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "report_withdraw.html")]
+struct WithdrawPage {
+    layout: Layout,
+    errors: FieldErrors,
+    r: Report,
+    reason: String,
+}
+
+fn withdraw_page(p: &Page, r: Report, errors: FieldErrors, reason: String) -> WithdrawPage {
+    WithdrawPage {
+        layout: p.layout(&format!("{} {}", p.tr.t("withdraw_title"), r.reference)),
+        errors,
+        r,
+        reason,
+    }
+}
+
+/// The confirmation page before a report is withdrawn: what it means, and the reason.
+pub async fn withdraw_form(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let r = load_report(&p, id).await?;
+    p.authorize_object(Action::WithdrawReport { org_id: r.org_id })
+        .await?;
+    if r.status == ReportStatus::Withdrawn {
+        return Ok(Redirect::to(&format!("/meldingen/{id}")).into_response());
+    }
+    render(&withdraw_page(&p, r, FieldErrors::default(), String::new()))
 }
 
 #[derive(Deserialize, Default)]
@@ -530,22 +561,15 @@ pub async fn withdraw(
     {
         Ok(()) => Ok(Redirect::to(&format!("/meldingen/{id}?ingetrokken=1")).into_response()),
         Err(ServiceError::Rejected(errors)) => {
-            let page = show_page(
-                &p,
-                r,
-                FieldErrors::rejected(&p.tr, &errors),
-                f.reason,
-                &ShowQuery::default(),
-            )
-            .await?;
+            let page = withdraw_page(&p, r, FieldErrors::rejected(&p.tr, &errors), f.reason);
             render_status(StatusCode::BAD_REQUEST, &page)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-/// An evidence file, always as a download: never shown inside meldpunt's pages.
-pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+/// An evidence record the person may see, or 404 / 403.
+async fn evidence_record(p: &Page, id: i64) -> Result<reports::Evidence, PageError> {
     let e = reports::evidence(&p.state.store, id)
         .await
         .map_err(|e| match e {
@@ -556,6 +580,11 @@ pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response,
         org_id: e.report_org_id,
     })
     .await?;
+    Ok(e)
+}
+
+/// The stored bytes of an evidence file, checked against the hash recorded at intake.
+async fn evidence_bytes(p: &Page, e: &reports::Evidence) -> Result<bytes::Bytes, PageError> {
     let bytes = p.state.evidence.get(&e.sha256).await.map_err(|err| {
         tracing::error!(evidence = e.id, error = %err, "evidence file unavailable");
         PageError(Failure::Unavailable(None))
@@ -567,6 +596,92 @@ pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response,
         );
         return Err(PageError(Failure::Internal));
     }
+    Ok(bytes)
+}
+
+#[derive(Template)]
+#[template(path = "evidence.html")]
+struct EvidencePage {
+    layout: Layout,
+    e: reports::Evidence,
+    report_reference: String,
+    kind: &'static str,
+    size: String,
+    received: String,
+    has_preview: bool,
+}
+
+/// What meldpunt holds about one evidence file: a preview when it is an image, its
+/// fingerprint (SHA-256) and where it came from, and the download.
+pub async fn evidence_page(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let e = evidence_record(&p, id).await?;
+    let report = reports::get(&p.state.store, e.report_id).await?;
+    p.record_view(
+        AuditAction::ViewedEvidence,
+        "evidence",
+        e.id,
+        Some(e.report_org_id),
+    )
+    .await?;
+    render(&EvidencePage {
+        layout: p.layout(&e.file_name),
+        report_reference: report.reference,
+        kind: kind_label(e.kind),
+        size: size_label(e.size_bytes),
+        received: local_time(e.created_at),
+        has_preview: crate::service::thumbnail::has_preview(e.kind),
+        e,
+    })
+}
+
+/// A small PNG preview of image evidence, decoded within limits and re-encoded (see
+/// `service::thumbnail`); 404 for files that are not images or cannot be previewed.
+pub async fn evidence_preview(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let e = evidence_record(&p, id).await?;
+    if !crate::service::thumbnail::has_preview(e.kind) {
+        return Err(PageError::not_found());
+    }
+    let bytes = evidence_bytes(&p, &e).await?;
+    let kind = e.kind;
+    let png =
+        tokio::task::spawn_blocking(move || crate::service::thumbnail::preview_png(kind, &bytes))
+            .await
+            .map_err(|_| PageError(Failure::Internal))?
+            .map_err(|err| {
+                tracing::warn!(evidence = e.id, error = %err, "no preview for evidence");
+                PageError::not_found()
+            })?;
+    p.record_view(
+        AuditAction::ViewedEvidence,
+        "evidence",
+        e.id,
+        Some(e.report_org_id),
+    )
+    .await?;
+    Ok(file_response(png, "image/png"))
+}
+
+/// A file from the evidence store as a response: its type, no script or embedding
+/// (sandboxed), never cached beyond this browser.
+fn file_response(bytes: impl Into<Body>, media_type: &'static str) -> Response {
+    let mut res = Response::new(bytes.into());
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
+
+/// An evidence file, always as a download: never shown inside meldpunt's pages.
+pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let e = evidence_record(&p, id).await?;
+    let bytes = evidence_bytes(&p, &e).await?;
     p.record_view(
         AuditAction::EvidenceDownloaded,
         "evidence",
@@ -574,12 +689,8 @@ pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response,
         Some(e.report_org_id),
     )
     .await?;
-    let mut res = Response::new(Body::from(bytes));
+    let mut res = file_response(bytes, e.kind.media_type());
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(e.kind.media_type()),
-    );
     let ascii: String = e
         .file_name
         .chars()
@@ -597,13 +708,5 @@ pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response,
     )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
     Ok(res)
 }

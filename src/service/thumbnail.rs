@@ -1,0 +1,123 @@
+//! Small previews of image evidence for the team's pages. The original file is never shown
+//! inside meldpunt (it is only downloaded); a preview is decoded within pixel and memory
+//! limits (against decompression bombs) and re-encoded as a fresh PNG, so nothing of the
+//! uploaded bytes but the pixels reaches the browser.
+
+use std::io::Cursor;
+
+use image::{ImageFormat, ImageReader, Limits};
+
+use crate::domain::evidence::EvidenceKind;
+
+/// The longest side of a preview, in pixels.
+pub const PREVIEW_SIDE: u32 = 320;
+/// Largest image side decoded for a preview.
+const MAX_SIDE: u32 = 16_384;
+/// Most memory the decoder may take.
+const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PreviewError {
+    #[error("no preview for this kind of file")]
+    NotAnImage,
+    #[error("the image is larger than a preview may decode")]
+    TooLarge,
+    #[error("the image cannot be decoded")]
+    Undecodable,
+}
+
+/// Whether evidence of this kind gets a preview.
+pub fn has_preview(kind: EvidenceKind) -> bool {
+    matches!(
+        kind,
+        EvidenceKind::Png | EvidenceKind::Jpeg | EvidenceKind::WebP
+    )
+}
+
+/// A PNG preview of at most `PREVIEW_SIDE` × `PREVIEW_SIDE` pixels (aspect ratio kept).
+/// CPU-bound: call it from a blocking thread.
+pub fn preview_png(kind: EvidenceKind, bytes: &[u8]) -> Result<Vec<u8>, PreviewError> {
+    let format = match kind {
+        EvidenceKind::Png => ImageFormat::Png,
+        EvidenceKind::Jpeg => ImageFormat::Jpeg,
+        EvidenceKind::WebP => ImageFormat::WebP,
+        EvidenceKind::Pdf | EvidenceKind::Mp4 => return Err(PreviewError::NotAnImage),
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => PreviewError::TooLarge,
+        _ => PreviewError::Undecodable,
+    })?;
+    // Never enlarged: a small image keeps its size.
+    let small = if image.width() <= PREVIEW_SIDE && image.height() <= PREVIEW_SIDE {
+        image.to_rgba8()
+    } else {
+        image.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE).to_rgba8()
+    };
+    let mut out = Vec::new();
+    small
+        .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+        .map_err(|_| PreviewError::Undecodable)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_preview_is_a_small_png_with_the_same_shape() {
+        let out = preview_png(EvidenceKind::Png, &png(1200, 600)).unwrap();
+        let back = image::load_from_memory_with_format(&out, ImageFormat::Png).unwrap();
+        assert_eq!(
+            (back.width(), back.height()),
+            (PREVIEW_SIDE, PREVIEW_SIDE / 2)
+        );
+    }
+
+    #[test]
+    fn a_small_image_is_not_enlarged() {
+        let out = preview_png(EvidenceKind::Png, &png(40, 30)).unwrap();
+        let back = image::load_from_memory(&out).unwrap();
+        assert_eq!((back.width(), back.height()), (40, 30));
+    }
+
+    #[test]
+    fn an_image_wider_than_the_limit_is_refused() {
+        // Small as a file (it compresses to almost nothing), too wide to decode.
+        let wide = png(MAX_SIDE + 1, 1);
+        assert!(wide.len() < 200_000);
+        assert_eq!(
+            preview_png(EvidenceKind::Png, &wide),
+            Err(PreviewError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn only_images_get_a_preview() {
+        assert_eq!(
+            preview_png(EvidenceKind::Pdf, b"%PDF-1.4"),
+            Err(PreviewError::NotAnImage)
+        );
+        assert_eq!(
+            preview_png(EvidenceKind::Jpeg, b"not a jpeg"),
+            Err(PreviewError::Undecodable)
+        );
+        assert!(has_preview(EvidenceKind::WebP) && !has_preview(EvidenceKind::Mp4));
+    }
+}
