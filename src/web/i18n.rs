@@ -551,6 +551,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("withdraw_hint", "Klopt de melding niet, of is ze niet meer nodig? Trek haar in. U geeft daarbij een reden op.", "Is the report wrong, or no longer needed? Withdraw it. You give a reason."),
     ("withdraw_consequence", "Na intrekken telt de melding niet meer mee. Als uw melding de enige is over deze inhoud, stopt het team met de beoordeling. Een verzoek dat al naar het platform is gestuurd, blijft bestaan. Intrekken kunt u niet ongedaan maken.", "Once withdrawn, the report no longer counts. If it is the only report about this content, the team stops assessing it. A request already sent to the platform stays. Withdrawal cannot be undone."),
     ("next_title", "Wat gebeurt er nu?", "What happens next?"),
+    ("report_details", "Uw melding", "Your report"),
     ("next_step", "Volgende stap", "Next step"),
     ("sorted", "gesorteerd", "sorted"),
     ("sort_by", "sorteer op", "sort by"),

@@ -783,8 +783,27 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
         "{page}"
     );
     axe_on(&b, "assessment form with errors", &mut problems).await;
+    // The form at work: the case's content in a panel that stays in view, a provision's
+    // elements only once it is ticked, text areas as wide as the column.
+    let elements_shown = "const e = document.getElementById('provisions-art-131-sr').parentElement.nextElementSibling; \
+                          return e.classList.contains('mp-elements') && getComputedStyle(e).display !== 'none';";
+    let shown = b.execute(elements_shown, vec![]).await.unwrap();
+    assert_eq!(shown.json(), &serde_json::json!(false));
+    let looks = b
+        .execute(
+            "const a = document.querySelector('aside.mp-aside'); const t = document.getElementById('facts'); \
+             return [getComputedStyle(a).position, a.textContent.includes('tiktok.com'), \
+                     Math.abs(t.getBoundingClientRect().width - t.closest('form').getBoundingClientRect().width) < 2, \
+                     document.querySelectorAll('.mp-section-index a').length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(looks.json(), &serde_json::json!(["sticky", true, true, 5]));
     click(&b, "class-illegal").await;
     click(&b, "provisions-art-131-sr").await;
+    let shown = b.execute(elements_shown, vec![]).await.unwrap();
+    assert_eq!(shown.json(), &serde_json::json!(true));
     fill(
         &b,
         "facts",
@@ -1063,7 +1082,9 @@ async fn write_screenshots_of_the_main_pages() {
     let base = server.base.clone();
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
     std::fs::create_dir_all(&out).unwrap();
-    let shots: [Shots; 2] = [
+    // A fresh demo: case 1 is the copied invitation, case 2 the weapons list (with a
+    // screenshot, its assessment awaiting approval); report 1 is Amsterdam's first.
+    let shots: [Shots; 4] = [
         (
             "melder@amsterdam.demo",
             false,
@@ -1071,6 +1092,7 @@ async fn write_screenshots_of_the_main_pages() {
                 ("reporter-start", "/start"),
                 ("reporter-new-report", "/meldingen/nieuw"),
                 ("reporter-my-reports", "/meldingen"),
+                ("reporter-receipt", "/meldingen/1"),
             ],
         ),
         (
@@ -1080,7 +1102,21 @@ async fn write_screenshots_of_the_main_pages() {
                 ("analyst-start", "/start"),
                 ("analyst-queue", "/zaken"),
                 ("analyst-case", "/zaken/1"),
+                ("analyst-assessment-form", "/zaken/1/beoordeling"),
                 ("analyst-search", "/zoeken?q=oproep"),
+            ],
+        ),
+        (
+            "supervisor@meldpunt.demo",
+            true,
+            &[("supervisor-approval", "/zaken/2#volgende-stap")],
+        ),
+        (
+            "beheer@meldpunt.demo",
+            true,
+            &[
+                ("admin-platforms", "/beheer/platforms"),
+                ("admin-organisations", "/beheer/organisaties"),
             ],
         ),
     ];

@@ -504,6 +504,11 @@ both_backends!(
         // that is a fresh PNG made from the pixels, never the uploaded bytes.
         let receipt = ams.get(&format!("/meldingen/{id}")).await;
         assert!(!receipt.body.contains(&sha), "no hash on the receipt");
+        // It says what happens next and by when, with one plain status.
+        assert!(receipt.body.contains("Wat gebeurt er nu?"));
+        assert!(receipt.body.contains("uiterlijk"), "{}", receipt.body);
+        assert!(receipt.body.contains("mp-status--received\">Ontvangen<"));
+        assert!(!receipt.body.contains("Actief"));
         assert!(receipt
             .body
             .contains(&format!("/bewijs/{}/gegevens", ev[0].id)));

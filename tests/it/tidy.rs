@@ -287,3 +287,41 @@ fn the_cycle_finder_finds_a_cycle() {
     g.get_mut("c").unwrap().clear();
     assert!(find_cycle(&g).is_none());
 }
+
+/// One word per thing (ARCHITECTURE.md, "Words"): a *melding* is a municipality's report, a
+/// *verzoek* what the team sends out about a case, and *Berichten* the notifications in
+/// meldpunt. The interface never calls what goes to a platform a melding or a bericht.
+#[test]
+fn the_interface_has_one_word_for_what_goes_to_a_platform() {
+    use meldpunt::web::{i18n::TEXTS, messages::MESSAGES};
+    let mixed = [
+        "melding aan het platform",
+        "melding aan platform",
+        "meldingen aan platforms",
+        "melding (dsa",
+        "bericht aan het platform",
+        "bericht naar",
+        "berichten naar buiten",
+        "berichten en platforms",
+        "berichtinstellingen",
+        "soort bericht",
+    ];
+    let mut found = Vec::new();
+    for (key, nl, _) in TEXTS.iter().chain(MESSAGES.iter()) {
+        let nl = nl.to_lowercase();
+        for m in mixed {
+            if nl.contains(m) {
+                found.push(format!("{key}: {m}"));
+            }
+        }
+    }
+    for (path, text) in sources("domain") {
+        let text = text.to_lowercase();
+        for m in mixed {
+            if code(&text).contains(m) {
+                found.push(format!("{path}: {m}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
