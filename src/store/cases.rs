@@ -362,12 +362,18 @@ pub struct QueueQuery {
 
 /// The SQL order of a sort other than the queue's own: `QueueSort::compare`, read from the
 /// open cases' ordered indexes of `0012_queue_sorts.sql` (scanned backwards when descending).
-fn sort_sql(sort: QueueSort) -> Option<&'static str> {
+fn sort_sql(sort: QueueSort) -> Option<(&'static str, &'static str)> {
     match sort {
         QueueSort::Pressing => None,
-        QueueSort::Deadline => Some("c.deadline_at, c.id"),
-        QueueSort::Newest => Some("c.first_reported_at DESC, c.id DESC"),
-        QueueSort::Spread => Some("c.municipality_count DESC, c.first_reported_at DESC, c.id DESC"),
+        QueueSort::Deadline => Some(("c.deadline_at, c.id", "cases_open_by_deadline")),
+        QueueSort::Newest => Some((
+            "c.first_reported_at DESC, c.id DESC",
+            "cases_open_by_first_report",
+        )),
+        QueueSort::Spread => Some((
+            "c.municipality_count DESC, c.first_reported_at DESC, c.id DESC",
+            "cases_open_by_spread",
+        )),
     }
 }
 
@@ -804,13 +810,22 @@ pub async fn queue(
     // segments are.
     let page_filter = filter.replace("$org", "$5");
     let page_sql = match q.sort.and_then(sort_sql) {
-        // Another order: its first rows are read from the order's index. `$1` (now) is
-        // named even when no filter uses it, so that PostgreSQL knows its type.
-        Some(order) => format!(
-            "{SELECT} WHERE CAST($1 AS BIGINT) IS NOT NULL AND c.id IN \
-             (SELECT c.id FROM cases c WHERE {page_filter} ORDER BY {order} LIMIT $2) \
-             ORDER BY {order} LIMIT $3 OFFSET $4"
-        ),
+        // Another order: its first rows are read from the order's index — named to SQLite
+        // when the selection is the open cases the index holds (its planner otherwise reads
+        // the deadline order from an index of all statuses). `$1` (now) is named even when no
+        // filter uses it, so that PostgreSQL knows its type.
+        Some((order, index)) => {
+            let indexed = if q.statuses.is_empty() {
+                store.indexed_by(index)
+            } else {
+                String::new()
+            };
+            format!(
+                "{SELECT} WHERE CAST($1 AS BIGINT) IS NOT NULL AND c.id IN \
+                 (SELECT c.id FROM cases c{indexed} WHERE {page_filter} ORDER BY {order} LIMIT $2) \
+                 ORDER BY {order} LIMIT $3 OFFSET $4"
+            )
+        }
         None => {
             let candidates = if few {
                 format!(
