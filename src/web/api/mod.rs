@@ -257,8 +257,10 @@ pub fn openapi_document(public_url: &str) -> Value {
                 "NieuweMelding": {
                     "type": "object",
                     "required": ["links", "categorie", "urgentie", "namens"],
-                    "if": {"properties": {"urgentie": {"enum": ["acute", "high"]}}, "required": ["urgentie"]},
-                    "then": {"required": ["onderbouwing"]},
+                    "anyOf": [
+                        {"properties": {"urgentie": {"enum": ["normal"]}}},
+                        {"required": ["onderbouwing"], "properties": {"onderbouwing": {"minLength": 1, "pattern": "\\S"}}}
+                    ],
                     "additionalProperties": false,
                     "properties": {
                         "links": {
@@ -285,7 +287,7 @@ pub fn openapi_document(public_url: &str) -> Value {
                             }
                         },
                         "urgentie": {"type": "string", "enum": ["acute", "high", "normal"]},
-                        "onderbouwing": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "^[^\\n]*\\S[^\\n]*$", "description": "Eén regel: waarom deze urgentie; verplicht bij acute en high"},
+                        "onderbouwing": {"type": "string", "maxLength": 300, "pattern": "^[^\\n]*$", "description": "Eén regel: waarom deze urgentie; verplicht (niet leeg) bij acute en high"},
                         "namens": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S", "example": "De burgemeester van Amsterdam"},
                         "bewijs": {
                             "type": "array", "maxItems": 10,
