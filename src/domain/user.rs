@@ -66,6 +66,13 @@ impl Role {
     }
 }
 
+/// Whether a blocked account can simply be unblocked: it still has what signing in takes (a
+/// password, and a second factor where the role requires one). An account blocked before it
+/// was activated has not; it needs a new activation link instead.
+pub fn can_be_unblocked(role: Role, has_password: bool, has_second_factor: bool) -> bool {
+    has_password && (has_second_factor || !role.requires_second_factor())
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -264,5 +271,13 @@ mod tests {
             Err(UserError::PasswordsDiffer)
         );
         assert!(check_new_password("lang genoeg wachtwoord", "lang genoeg wachtwoord").is_ok());
+    }
+
+    #[test]
+    fn only_an_account_that_can_still_sign_in_is_unblocked() {
+        assert!(can_be_unblocked(Role::Analyst, true, true));
+        assert!(can_be_unblocked(Role::Reporter, true, false));
+        assert!(!can_be_unblocked(Role::Analyst, true, false));
+        assert!(!can_be_unblocked(Role::Reporter, false, false));
     }
 }

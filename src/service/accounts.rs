@@ -9,7 +9,9 @@ use crate::domain::audit::{AuditAction, Outcome};
 use crate::domain::credentials::{hash_password, random_secret, sha256_hex, verify_password};
 use crate::domain::org::OrgKind;
 use crate::domain::policy::roles_for;
-use crate::domain::user::{check_new_password, NewUser, Role, UserError, UserStatus};
+use crate::domain::user::{
+    can_be_unblocked, check_new_password, NewUser, Role, UserError, UserStatus,
+};
 use crate::store::{audit, orgs, sessions, users, Store, StoreError};
 
 /// How long an activation link stays valid.
@@ -97,9 +99,11 @@ pub async fn enable_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<()> {
     if user.status != UserStatus::Disabled {
         return Ok(());
     }
-    if user.password_hash.is_none()
-        || (user.role.requires_second_factor() && !user.has_second_factor())
-    {
+    if !can_be_unblocked(
+        user.role,
+        user.password_hash.is_some(),
+        user.has_second_factor(),
+    ) {
         return Err(ServiceError::invalid(
             "user",
             Message::new("account.enable_needs_activation"),

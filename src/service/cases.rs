@@ -135,7 +135,7 @@ pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
         .collect();
     let notices = notices::list_by_case(store, id).await?;
     let objections = redress::of_case(store, id).await?;
-    let open_objection = objections.iter().any(|o| o.verdict.is_none());
+    let open_objection = objections.iter().any(Objection::is_open);
     Ok(CaseFile {
         assessment: assessment_open(case.status, !notices.is_empty(), open_objection),
         approval_preview: None,

@@ -24,6 +24,13 @@ pub struct Objection {
     pub decider_name: Option<String>,
 }
 
+impl Objection {
+    /// Still waiting for a decision.
+    pub fn is_open(&self) -> bool {
+        self.verdict.is_none()
+    }
+}
+
 const SELECT: &str = "SELECT id, case_id, notice_id, source, received_at, summary, recorded_at, \
      recorder_name, verdict, reasons, decided_at, decider_name FROM objections";
 

@@ -183,10 +183,7 @@ pub async fn reset(
         .bind(id)
         .execute(tx.conn())
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    super::sessions::delete_all_for_user(tx, id).await?;
     Ok(())
 }
 
@@ -201,10 +198,7 @@ pub async fn disable(tx: &mut WriteTx, id: i64) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    super::sessions::delete_all_for_user(tx, id).await?;
     Ok(())
 }
 
@@ -231,10 +225,7 @@ pub async fn set_role(tx: &mut WriteTx, id: i64, role: Role) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    super::sessions::delete_all_for_user(tx, id).await?;
     Ok(())
 }
 

@@ -17,11 +17,11 @@ use crate::domain::notice_text::Art9Basis;
 use crate::service::history::{change_status, inform_reporters, record, Move};
 use crate::service::{Ctx, Result, ServiceError, Settings};
 use crate::store::assessments;
-use crate::store::cases;
+use crate::store::cases::{self, Case};
 use crate::store::notices::{self};
 use crate::store::platforms::{self, NoticeSettings};
 use crate::store::reports;
-use crate::store::{audit, notify, Store, StoreError};
+use crate::store::{audit, notify, Store, StoreError, WriteTx};
 
 pub(super) fn art9_basis(s: &NoticeSettings) -> Option<Art9Basis> {
     let basis = s.art9_legal_basis.as_deref().map(str::trim).unwrap_or("");
@@ -77,10 +77,7 @@ pub async fn save_draft(
     let case = cases::get_locked(&mut tx, case_id)
         .await
         .map_err(not_found)?;
-    let message_sent = !notices::list_by_case_in(&mut tx, case_id).await?.is_empty();
-    let open_objection = crate::store::redress::has_open(&mut tx, case_id).await?;
-    assessment_open(case.status, message_sent, open_objection)
-        .map_err(|e| ServiceError::Unprocessable(e.message()))?;
+    may_write_version(&mut tx, &case).await?;
     crate::store::assessment_drafts::save(&mut tx, case_id, author, draft, ctx.now).await?;
     let event = ctx.event(
         AuditAction::AssessmentDraftSaved,
@@ -93,6 +90,15 @@ pub async fn save_draft(
     audit::append(&mut tx, &event, ctx.now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Refuses when no new version of the case's assessment may be written now
+/// (`domain::assessment::assessment_open`, with what the transaction reads).
+async fn may_write_version(tx: &mut WriteTx, case: &Case) -> Result<()> {
+    let message_sent = !notices::list_by_case_in(tx, case.id).await?.is_empty();
+    let open_objection = crate::store::redress::has_open(tx, case.id).await?;
+    assessment_open(case.status, message_sent, open_objection)
+        .map_err(|e| ServiceError::Unprocessable(e.message()))
 }
 
 async fn assess_tx(
@@ -109,10 +115,7 @@ async fn assess_tx(
         .map_err(not_found)?;
     let config = platforms::settings_in(&mut tx).await?;
     let a = validate(draft, options(&config)).map_err(ServiceError::Rejected)?;
-    let message_sent = !notices::list_by_case_in(&mut tx, case_id).await?.is_empty();
-    let open_objection = crate::store::redress::has_open(&mut tx, case_id).await?;
-    assessment_open(case.status, message_sent, open_objection)
-        .map_err(|e| ServiceError::Unprocessable(e.message()))?;
+    may_write_version(&mut tx, &case).await?;
     if a.decision.goes_to_platform() {
         platform_of(&mut tx, &case).await?;
     }

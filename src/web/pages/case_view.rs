@@ -320,7 +320,7 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
                 answered: answers.iter().any(|a| a.notice_id == n.id),
             })
             .collect(),
-        open_objection: f.objections.iter().any(|o| o.verdict.is_none()),
+        open_objection: f.objections.iter().any(|o| o.is_open()),
     });
     let notice_rows = notice_list
         .iter()
@@ -364,6 +364,7 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         .objections
         .into_iter()
         .map(|o| ObjectionView {
+            open: o.is_open(),
             id: o.id,
             source: o.source.label(en),
             received: local_time(o.received_at),
@@ -373,7 +374,6 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
                 .and_then(|id| notice_list.iter().find(|n| n.id == id))
                 .map(|n| n.reference.clone())
                 .unwrap_or_default(),
-            open: o.verdict.is_none(),
             decision: match (o.verdict, o.reasons, o.decider_name, o.decided_at) {
                 (Some(v), r, who, at) => format!(
                     "{} — {} ({}, {})",

@@ -211,13 +211,16 @@ async fn show_section(p: Page, section: Section, q: SetupQuery) -> Result<Respon
     let mut saved_platform = None;
     let saved = match (section, q.opgeslagen) {
         (_, None) => None,
+        // A platform's id: its name in the message and its row marked (an unknown id, as in
+        // an old bookmark, says nothing).
         (Section::Platforms, Some(id)) => match id.parse::<i64>() {
             Ok(id) => match platforms::get(&p.state.store, id).await {
                 Ok(e) => {
                     saved_platform = Some(id);
                     Some(format!("{}: {}", e.name, p.tr.t("saved")))
                 }
-                Err(_) => None,
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
             },
             Err(_) => None,
         },
