@@ -73,10 +73,15 @@ pub enum AuditAction {
     NoticeWithdrawn,
     ViewedNotice,
     ViewedEvidence,
+    SituationCreated,
+    SituationPhaseChanged,
+    SituationCaseLinked,
+    SituationCaseUnlinked,
+    SituationSuggestionDismissed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 60] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -132,6 +137,11 @@ impl AuditAction {
         AuditAction::NoticeWithdrawn,
         AuditAction::ViewedNotice,
         AuditAction::ViewedEvidence,
+        AuditAction::SituationCreated,
+        AuditAction::SituationPhaseChanged,
+        AuditAction::SituationCaseLinked,
+        AuditAction::SituationCaseUnlinked,
+        AuditAction::SituationSuggestionDismissed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -191,6 +201,11 @@ impl AuditAction {
             AuditAction::NoticeWithdrawn => "notice.withdrawn",
             AuditAction::ViewedNotice => "view.notice",
             AuditAction::ViewedEvidence => "view.evidence",
+            AuditAction::SituationCreated => "situation.created",
+            AuditAction::SituationPhaseChanged => "situation.phase_changed",
+            AuditAction::SituationCaseLinked => "situation.case_linked",
+            AuditAction::SituationCaseUnlinked => "situation.case_unlinked",
+            AuditAction::SituationSuggestionDismissed => "situation.suggestion_dismissed",
         }
     }
 

@@ -164,6 +164,8 @@ crate::vocabulary! {
         ObjectionRecorded => ("objection_recorded", "Bezwaar ontvangen", "Objection received"),
         ObjectionDecided => ("objection_decided", "Besluit op bezwaar", "Decision on objection"),
         NoticeWithdrawn => ("notice_withdrawn", "Verzoek aan platform ingetrokken", "Request to platform withdrawn"),
+        LinkedToSituation => ("linked_to_situation", "Gekoppeld aan situatie", "Linked to situation"),
+        UnlinkedFromSituation => ("unlinked_from_situation", "Ontkoppeld van situatie", "Unlinked from situation"),
     }
 }
 

@@ -230,9 +230,45 @@ pub fn municipalities_2025() -> Result<Vec<Municipality>, String> {
     Ok(out)
 }
 
+/// The bundled list, parsed once (empty only if the shipped file were broken, which a test
+/// rules out).
+pub fn municipality_list() -> &'static [Municipality] {
+    static LIST: std::sync::OnceLock<Vec<Municipality>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| municipalities_2025().unwrap_or_default())
+}
+
+/// The municipality with this CBS code.
+pub fn municipality(code: &str) -> Option<&'static Municipality> {
+    municipality_list().iter().find(|m| m.code.as_str() == code)
+}
+
+/// The CBS codes of every municipality in the same safety region as `code` (itself included);
+/// empty for an unknown code.
+pub fn safety_region_of(code: &str) -> Vec<String> {
+    let Some(home) = municipality(code) else {
+        return Vec::new();
+    };
+    municipality_list()
+        .iter()
+        .filter(|m| m.safety_region == home.safety_region)
+        .map(|m| m.code.as_str().to_string())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_safety_region_holds_its_municipalities() {
+        assert_eq!(municipality_list().len(), 342);
+        let region = safety_region_of("GM0599");
+        assert!(region.contains(&"GM0599".to_string()));
+        assert!(!region.contains(&"GM0363".to_string()));
+        assert!(safety_region_of("GM9999").is_empty());
+        let amsterdam = safety_region_of("GM0363");
+        assert!(amsterdam.contains(&"GM0362".to_string()), "Amstelveen");
+    }
 
     #[test]
     fn municipalities_are_listed_as_people_look_them_up() {

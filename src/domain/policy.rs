@@ -70,6 +70,8 @@ pub enum Action {
     ViewCorrections,
     /// Read an outgoing message and its delivery record (the team, and central auditors).
     ViewNotice,
+    /// Create situations, move their phase, link and unlink cases, decide suggestions.
+    WorkOnSituations,
 }
 
 /// The request was refused. Deliberately carries no detail.
@@ -130,6 +132,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ViewNotice => {
             actor.handles_cases() || (actor.is_central() && actor.role == Role::Auditor)
         }
+        Action::WorkOnSituations => actor.handles_cases(),
         Action::ViewCorrections => {
             actor.is_central()
                 && matches!(actor.role, Role::Auditor | Role::Analyst | Role::Supervisor)
@@ -150,6 +153,29 @@ pub fn audit_scope(actor: &Actor) -> Result<AuditScope, Denied> {
     } else {
         AuditScope::Organisation(actor.org_id)
     })
+}
+
+/// How much of the situation picture (the map, the situations, a situation's page) an actor
+/// sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SituationView {
+    /// The team: every situation, case and report.
+    Team,
+    /// A municipality's reporters: the situations and counts of their own municipality and
+    /// its safety region — never another municipality's reports or reporters. Carries the
+    /// organisation's id.
+    Municipality(i64),
+}
+
+/// Whether an actor may see the situation picture, and how much of it.
+pub fn situation_view(actor: &Actor) -> Result<SituationView, Denied> {
+    if actor.handles_cases() {
+        return Ok(SituationView::Team);
+    }
+    if actor.reports_for(actor.org_id) {
+        return Ok(SituationView::Municipality(actor.org_id));
+    }
+    Err(Denied)
 }
 
 /// What an actor's search may find.
@@ -432,6 +458,31 @@ mod tests {
                 let a = actor(kind, role);
                 assert!(authorize(&a, Action::ViewStartPage).is_ok());
                 assert!(authorize(&a, Action::ViewOwnAccount).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn the_team_works_on_situations_and_a_municipality_sees_its_own_picture() {
+        for kind in OrgKind::ALL {
+            for role in Role::ALL {
+                let a = actor(kind, role);
+                let team =
+                    kind == OrgKind::CentralTeam && matches!(role, Role::Analyst | Role::Supervisor);
+                let reporter = kind == OrgKind::Municipality && role == Role::Reporter;
+                assert_eq!(
+                    authorize(&a, Action::WorkOnSituations).is_ok(),
+                    team,
+                    "{kind:?} {role:?}"
+                );
+                let expected = if team {
+                    Ok(SituationView::Team)
+                } else if reporter {
+                    Ok(SituationView::Municipality(OWN))
+                } else {
+                    Err(Denied)
+                };
+                assert_eq!(situation_view(&a), expected, "{kind:?} {role:?}");
             }
         }
     }

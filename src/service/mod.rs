@@ -16,6 +16,7 @@ pub mod notices;
 pub mod orgs;
 pub mod redress;
 pub mod search;
+pub mod situations;
 mod settings;
 pub mod thumbnail;
 pub mod tokens;

@@ -386,7 +386,7 @@ pub struct QueuePage {
 }
 
 /// A list of closed-vocabulary identifiers as SQL literals (never user input).
-fn ids<T: Copy>(items: &[T], id: impl Fn(T) -> &'static str) -> String {
+pub(crate) fn ids<T: Copy>(items: &[T], id: impl Fn(T) -> &'static str) -> String {
     items
         .iter()
         .map(|i| format!("'{}'", id(*i)))
@@ -951,6 +951,28 @@ pub(crate) async fn flush_events(tx: &mut WriteTx) -> Result<()> {
         },
     )
     .await
+}
+
+/// The cases linked to a situation, most pressing first (the queue's order is applied by the
+/// caller), and the open statuses as SQL literals for the other readers of open cases.
+pub async fn in_situation(store: &Store, situation_id: i64) -> Result<Vec<Case>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} JOIN situation_cases sc ON sc.case_id = c.id WHERE sc.situation_id = $1 \
+         ORDER BY c.id"
+    ))
+    .bind(situation_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The open statuses as SQL literals (`'received', …`): the SQL of `CaseStatus::is_open`.
+pub(crate) fn open_statuses_sql() -> String {
+    let open: Vec<CaseStatus> = CaseStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .collect();
+    ids(&open, CaseStatus::as_str)
 }
 
 pub async fn events(store: &Store, case_id: i64) -> Result<Vec<CaseEvent>> {

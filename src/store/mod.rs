@@ -21,6 +21,7 @@ pub mod redress;
 pub mod reports;
 pub mod search;
 pub mod sessions;
+pub mod situations;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -255,6 +255,30 @@ pub async fn supervisors(tx: &mut WriteTx) -> Result<Vec<(i64, String)>> {
         .collect()
 }
 
+/// Active reporters of the municipalities with these CBS codes: (user id, e-mail, name).
+pub async fn reporters_of_municipalities(
+    tx: &mut WriteTx,
+    codes: &[String],
+) -> Result<Vec<(i64, String, String)>> {
+    let mut out = Vec::new();
+    for code in codes {
+        let rows = sqlx::query(
+            "SELECT u.id, u.email, u.name FROM users u JOIN organisations o ON o.id = u.org_id \
+             WHERE o.kind = 'municipality' AND o.code = $1 AND u.status = $2 AND u.role = $3 \
+             ORDER BY u.id",
+        )
+        .bind(code)
+        .bind(UserStatus::Active.as_str())
+        .bind(Role::Reporter.as_str())
+        .fetch_all(tx.conn())
+        .await?;
+        for r in rows {
+            out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+        }
+    }
+    Ok(out)
+}
+
 /// The same notification for each of `people` (as listed by `case_handlers` or `supervisors`).
 pub async fn notify_each(
     tx: &mut WriteTx,

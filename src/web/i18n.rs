@@ -678,6 +678,7 @@ mod tests {
         "review",
         "search",
         "second_factor",
+        "situation",
         "settings",
         "token",
         "web",
