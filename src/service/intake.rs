@@ -8,7 +8,6 @@
 //! costs an fsync, so this is what lets SQLite with `synchronous=FULL` take more than a
 //! few hundred reports a second; no caller hears "stored" before its commit is durable.
 
-use std::sync::OnceLock;
 
 use bytes::Bytes;
 use serde_json::json;
@@ -24,7 +23,6 @@ use crate::domain::credentials::{sha256_hex, sha256_hex_bytes};
 use crate::domain::evidence::{safe_file_name, sniff, EvidenceKind};
 use crate::domain::link::CanonicalLink;
 use crate::domain::message::Message;
-use crate::domain::org::municipalities_2025;
 use crate::domain::report::{
     check_withdrawal_reason, dutch_year, reference, validate, Channel, FieldError,
     HandlingDeadlines, ReportDraft, ReportStatus, Urgency, ValidReport, MAX_FILES,
@@ -37,30 +35,13 @@ use crate::store::reports::{self, NewEvidence, NewReport, ReportLink};
 use crate::store::search::{self, NewText};
 use crate::store::{audit, notify, Store, StoreError, WriteTx};
 
-/// All municipalities (CBS code, name), for checking and naming the expected place.
-fn municipalities() -> &'static [(String, String)] {
-    static LIST: OnceLock<Vec<(String, String)>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        municipalities_2025()
-            .map(|all| {
-                all.into_iter()
-                    .map(|m| (m.code.as_str().to_string(), m.name))
-                    .collect()
-            })
-            .unwrap_or_default()
-    })
-}
-
 pub fn is_known_municipality(code: &str) -> bool {
-    municipalities().iter().any(|(c, _)| c == code)
+    crate::domain::org::municipality(code).is_some()
 }
 
 /// The name of the municipality with this CBS code.
 pub fn municipality_name(code: &str) -> Option<&'static str> {
-    municipalities()
-        .iter()
-        .find(|(c, _)| c == code)
-        .map(|(_, n)| n.as_str())
+    crate::domain::org::municipality(code).map(|m| m.name.as_str())
 }
 
 /// Checks a draft against every rule.

@@ -17,6 +17,7 @@ mod notices;
 mod queue;
 mod search;
 mod sign_in;
+mod situations;
 mod storage_faults;
 mod store;
 mod tidy;

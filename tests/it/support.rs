@@ -568,6 +568,20 @@ pub const PNG: &[u8] = b"\x89PNG\x0d\x0a\x1a\x0a\x00\x00\x00\x0dIHDR\x00\x00\x00
 /// Stores a report of `url` for municipality `org_id` through the real intake service,
 /// with a PNG as evidence; returns (report id, case id).
 pub async fn submit_report(store: &Store, org_id: i64, reporter: &Person, url: &str) -> (i64, i64) {
+    submit_report_about(store, org_id, reporter, url, None).await
+}
+
+/// Where and when a report expects the disturbance: CBS code, date (`YYYY-MM-DD`), time.
+pub type Expected<'a> = Option<(&'a str, &'a str, &'a str)>;
+
+/// `submit_report`, with the expected disturbance filled in.
+pub async fn submit_report_about(
+    store: &Store,
+    org_id: i64,
+    reporter: &Person,
+    url: &str,
+    expected: Expected<'_>,
+) -> (i64, i64) {
     use meldpunt::domain::report::{Channel, LinkDraft, ReportDraft};
     use meldpunt::objects::EvidenceStore;
     use meldpunt::service::intake::{self, Intake, Submission, Upload};
@@ -576,7 +590,11 @@ pub async fn submit_report(store: &Store, org_id: i64, reporter: &Person, url: &
         public_url: "http://127.0.0.1:8080".into(),
         ..Default::default()
     };
+    let (municipality, date, time_from) = expected.unwrap_or_default();
     let draft = ReportDraft {
+        municipality: municipality.into(),
+        date: date.into(),
+        time_from: time_from.into(),
         links: vec![LinkDraft {
             url: url.into(),
             remark: String::new(),
