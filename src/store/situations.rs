@@ -578,3 +578,136 @@ pub async fn is_settled(tx: &mut WriteTx, key: &str) -> Result<bool> {
         .await?;
     Ok(row.is_some())
 }
+
+/// A report on a case of a situation, with the municipality that sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SituationReport {
+    pub report_id: i64,
+    pub reference: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub case_id: i64,
+    pub created_at: Millis,
+}
+
+/// The active reports on the situation's cases, oldest first.
+pub async fn reports_in(store: &Store, situation_id: i64) -> Result<Vec<SituationReport>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT r.id, r.reference, r.org_id, o.name, rl.case_id, r.created_at \
+         FROM situation_cases sc JOIN report_links rl ON rl.case_id = sc.case_id \
+         JOIN reports r ON r.id = rl.report_id JOIN organisations o ON o.id = r.org_id \
+         WHERE sc.situation_id = $1 AND r.status = 'active' ORDER BY r.created_at, r.id",
+    )
+    .bind(situation_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SituationReport {
+                report_id: r.try_get(0)?,
+                reference: r.try_get(1)?,
+                org_id: r.try_get(2)?,
+                org_name: r.try_get(3)?,
+                case_id: r.try_get(4)?,
+                created_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+}
+
+/// A message the team sent about a case of the situation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SituationNotice {
+    pub notice_id: i64,
+    pub reference: String,
+    pub case_id: i64,
+    pub kind: crate::domain::notice::NoticeKind,
+    pub sent_at: Option<Millis>,
+    pub withdrawn_at: Option<Millis>,
+}
+
+pub async fn notices_in(store: &Store, situation_id: i64) -> Result<Vec<SituationNotice>> {
+    let rows = sqlx::query(
+        "SELECT n.id, n.reference, n.case_id, n.kind, n.sent_at, n.withdrawn_at \
+         FROM situation_cases sc JOIN notices n ON n.case_id = sc.case_id \
+         WHERE sc.situation_id = $1 ORDER BY n.id",
+    )
+    .bind(situation_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = r.try_get(3)?;
+            Ok(SituationNotice {
+                notice_id: r.try_get(0)?,
+                reference: r.try_get(1)?,
+                case_id: r.try_get(2)?,
+                kind: crate::domain::notice::NoticeKind::parse(&kind)
+                    .ok_or_else(|| bad("notice kind", &kind))?,
+                sent_at: opt_i64(r, "sent_at")?,
+                withdrawn_at: opt_i64(r, "withdrawn_at")?,
+            })
+        })
+        .collect()
+}
+
+/// A platform's answer for one URL of a message about a case of the situation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SituationAnswer {
+    pub notice_id: i64,
+    pub case_id: i64,
+    pub outcome: crate::domain::notice::Outcome,
+    pub received_at: Millis,
+}
+
+pub async fn answers_in(store: &Store, situation_id: i64) -> Result<Vec<SituationAnswer>> {
+    let rows = sqlx::query(
+        "SELECT a.notice_id, n.case_id, a.outcome, a.received_at \
+         FROM situation_cases sc JOIN notices n ON n.case_id = sc.case_id \
+         JOIN notice_answers a ON a.notice_id = n.id WHERE sc.situation_id = $1 ORDER BY a.id",
+    )
+    .bind(situation_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let outcome: String = r.try_get(2)?;
+            Ok(SituationAnswer {
+                notice_id: r.try_get(0)?,
+                case_id: r.try_get(1)?,
+                outcome: crate::domain::notice::Outcome::parse(&outcome)
+                    .ok_or_else(|| bad("outcome", &outcome))?,
+                received_at: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+/// The decisions on the situation's cases: (case id, when, the history entry's kind, note).
+pub async fn decisions_in(
+    store: &Store,
+    situation_id: i64,
+) -> Result<Vec<(i64, Millis, crate::domain::case::CaseEventKind, Option<String>)>> {
+    use crate::domain::case::CaseEventKind;
+    let rows = sqlx::query(&format!(
+        "SELECT e.case_id, e.at, e.kind, e.note FROM situation_cases sc \
+         JOIN case_events e ON e.case_id = sc.case_id \
+         WHERE sc.situation_id = $1 AND e.kind IN ('{}', '{}') ORDER BY e.id",
+        CaseEventKind::Assessed.as_str(),
+        CaseEventKind::Approved.as_str()
+    ))
+    .bind(situation_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = r.try_get(2)?;
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                CaseEventKind::parse(&kind).ok_or_else(|| bad("event", &kind))?,
+                r.try_get(3)?,
+            ))
+        })
+        .collect()
+}

@@ -15,6 +15,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod layout;
+pub mod map_svg;
 pub mod messages;
 pub mod middleware;
 pub mod ops;
