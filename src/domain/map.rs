@@ -291,7 +291,11 @@ mod tests {
         let map = decode(TOPOJSON).unwrap();
         let (left, top, w, h) = map.view_box;
         for s in &map.shapes {
-            assert!(s.path.starts_with('M') && s.path.ends_with('z'), "{}", s.code);
+            assert!(
+                s.path.starts_with('M') && s.path.ends_with('z'),
+                "{}",
+                s.code
+            );
             let (x, y) = s.centre;
             assert!(
                 x > left as f64 && x < (left + w) as f64 && y > top as f64 && y < (top + h) as f64,
@@ -309,7 +313,10 @@ mod tests {
     #[test]
     fn a_ring_is_drawn_with_relative_steps_that_end_where_it_started() {
         let mut path = String::new();
-        write_ring(&mut path, &[(10, 10), (12, 10), (12, 13), (12, 13), (10, 10)]);
+        write_ring(
+            &mut path,
+            &[(10, 10), (12, 10), (12, 13), (12, 13), (10, 10)],
+        );
         assert_eq!(path, "M10 10l2 0 0 3-2-3z");
         // Following the steps returns to the start.
         let square = [(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0), (0.0, 0.0)];

@@ -192,6 +192,12 @@ impl Outcome {
         )
     }
 
+    /// The content is gone or cannot be reached from the Netherlands: what "removed" means
+    /// in the figures of a situation.
+    pub fn made_unavailable(self) -> bool {
+        matches!(self, Outcome::Removed | Outcome::DisabledInNl)
+    }
+
     /// The platform's reason must be written down.
     pub fn needs_reason(self) -> bool {
         matches!(

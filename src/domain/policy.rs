@@ -467,8 +467,8 @@ mod tests {
         for kind in OrgKind::ALL {
             for role in Role::ALL {
                 let a = actor(kind, role);
-                let team =
-                    kind == OrgKind::CentralTeam && matches!(role, Role::Analyst | Role::Supervisor);
+                let team = kind == OrgKind::CentralTeam
+                    && matches!(role, Role::Analyst | Role::Supervisor);
                 let reporter = kind == OrgKind::Municipality && role == Role::Reporter;
                 assert_eq!(
                     authorize(&a, Action::WorkOnSituations).is_ok(),

@@ -242,7 +242,9 @@ impl SituationScope {
     /// Whether a case fits: it names one of the situation's municipalities and a moment
     /// inside the time window (or just before it).
     pub fn fits(&self, case: &CaseSignal) -> bool {
-        !self.municipality_codes.is_disjoint(&case.municipality_codes)
+        !self
+            .municipality_codes
+            .is_disjoint(&case.municipality_codes)
             && case
                 .expected_at
                 .iter()
@@ -383,19 +385,46 @@ mod tests {
     #[test]
     fn every_phase_change_needs_a_reason_and_says_which_way_it_goes() {
         use Phase::*;
-        assert_eq!(change_phase(Signal, Mobilisation, REASON), Ok(PhaseDirection::Forward));
-        assert_eq!(change_phase(Signal, Disorder, REASON), Ok(PhaseDirection::Forward));
-        assert_eq!(change_phase(Escalation, Mobilisation, REASON), Ok(PhaseDirection::Back));
-        assert_eq!(change_phase(Disorder, Closed, REASON), Ok(PhaseDirection::Closing));
-        assert_eq!(change_phase(Closed, Aftermath, REASON), Ok(PhaseDirection::Reopening));
-        assert_eq!(change_phase(Signal, Signal, REASON), Err(PhaseRefused::Same));
-        assert_eq!(change_phase(Signal, Mobilisation, "  "), Err(PhaseRefused::ReasonMissing));
-        assert_eq!(change_phase(Signal, Mobilisation, "kort"), Err(PhaseRefused::ReasonMissing));
+        assert_eq!(
+            change_phase(Signal, Mobilisation, REASON),
+            Ok(PhaseDirection::Forward)
+        );
+        assert_eq!(
+            change_phase(Signal, Disorder, REASON),
+            Ok(PhaseDirection::Forward)
+        );
+        assert_eq!(
+            change_phase(Escalation, Mobilisation, REASON),
+            Ok(PhaseDirection::Back)
+        );
+        assert_eq!(
+            change_phase(Disorder, Closed, REASON),
+            Ok(PhaseDirection::Closing)
+        );
+        assert_eq!(
+            change_phase(Closed, Aftermath, REASON),
+            Ok(PhaseDirection::Reopening)
+        );
+        assert_eq!(
+            change_phase(Signal, Signal, REASON),
+            Err(PhaseRefused::Same)
+        );
+        assert_eq!(
+            change_phase(Signal, Mobilisation, "  "),
+            Err(PhaseRefused::ReasonMissing)
+        );
+        assert_eq!(
+            change_phase(Signal, Mobilisation, "kort"),
+            Err(PhaseRefused::ReasonMissing)
+        );
         assert_eq!(
             change_phase(Disorder, Signal, ""),
             Err(PhaseRefused::BackWithoutReason)
         );
-        assert_eq!(change_phase(Aftermath, Closed, ""), Err(PhaseRefused::ReasonMissing));
+        assert_eq!(
+            change_phase(Aftermath, Closed, ""),
+            Err(PhaseRefused::ReasonMissing)
+        );
     }
 
     #[test]
@@ -553,7 +582,11 @@ mod tests {
         let kinds: Vec<TimelineKind> = got.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
-            vec![TimelineKind::Report, TimelineKind::Decision, TimelineKind::Answer]
+            vec![
+                TimelineKind::Report,
+                TimelineKind::Decision,
+                TimelineKind::Answer
+            ]
         );
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![3, 1, 2]), Some(2));

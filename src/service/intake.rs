@@ -8,7 +8,6 @@
 //! costs an fsync, so this is what lets SQLite with `synchronous=FULL` take more than a
 //! few hundred reports a second; no caller hears "stored" before its commit is durable.
 
-
 use bytes::Bytes;
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};

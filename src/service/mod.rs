@@ -16,8 +16,8 @@ pub mod notices;
 pub mod orgs;
 pub mod redress;
 pub mod search;
-pub mod situations;
 mod settings;
+pub mod situations;
 pub mod thumbnail;
 pub mod tokens;
 

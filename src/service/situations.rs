@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use super::history::record;
-use super::notices::refusals::{audit_refusal, not_found};
 use super::notices::by;
+use super::notices::refusals::{audit_refusal, not_found};
 use super::{Ctx, Result, ServiceError, Settings};
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
 use crate::domain::case::CaseEventKind;
@@ -497,7 +497,9 @@ mod tests {
     #[test]
     fn the_dutch_date_is_the_date_in_amsterdam() {
         // 2026-01-25 23:30 UTC is already the 26th in Amsterdam (UTC+1).
-        let ms = jiff::Timestamp::from_second(1_769_383_800).unwrap().as_millisecond();
+        let ms = jiff::Timestamp::from_second(1_769_383_800)
+            .unwrap()
+            .as_millisecond();
         assert_eq!(dutch_date(ms), "2026-01-26");
     }
 }

@@ -322,6 +322,16 @@ pub async fn get(store: &Store, id: i64) -> Result<Case> {
 }
 
 /// The case inside a write transaction, locked (PostgreSQL) until commit.
+/// The case with this reference (`ZAAK-2026-000012`).
+pub async fn by_reference(store: &Store, reference: &str) -> Result<Case> {
+    let row = sqlx::query(&format!("{SELECT} WHERE c.reference = $1"))
+        .bind(reference)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(&row)
+}
+
 pub async fn get_locked(tx: &mut WriteTx, id: i64) -> Result<Case> {
     // Lock first, then read with the join (FOR UPDATE cannot lock the nullable side).
     sqlx::query(&format!(

@@ -687,7 +687,14 @@ pub async fn answers_in(store: &Store, situation_id: i64) -> Result<Vec<Situatio
 pub async fn decisions_in(
     store: &Store,
     situation_id: i64,
-) -> Result<Vec<(i64, Millis, crate::domain::case::CaseEventKind, Option<String>)>> {
+) -> Result<
+    Vec<(
+        i64,
+        Millis,
+        crate::domain::case::CaseEventKind,
+        Option<String>,
+    )>,
+> {
     use crate::domain::case::CaseEventKind;
     let rows = sqlx::query(&format!(
         "SELECT e.case_id, e.at, e.kind, e.note FROM situation_cases sc \

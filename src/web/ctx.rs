@@ -15,7 +15,9 @@ use super::layout::Layout;
 use super::middleware::ClientAddr;
 use super::AppState;
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::policy::{authorize, search_scope, Action, Actor, SearchScope};
+use crate::domain::policy::{
+    authorize, search_scope, situation_view, Action, Actor, SearchScope, SituationView,
+};
 use crate::domain::session::SessionStage;
 use crate::service::{self, auth, now_ms, Ctx};
 use crate::store::audit;
@@ -250,6 +252,18 @@ impl Page {
             Err(_) => {
                 record_denial(&self.state, &self.ctx(), &format!("{action:?}")).await;
                 Err(PageError(refusal))
+            }
+        }
+    }
+
+    /// How much of the situation picture this person sees (`domain::policy::situation_view`);
+    /// a refusal is recorded like any other.
+    pub async fn situation_view(&self) -> Result<SituationView, PageError> {
+        match situation_view(&self.actor) {
+            Ok(view) => Ok(view),
+            Err(_) => {
+                record_denial(&self.state, &self.ctx(), "ViewSituations").await;
+                Err(PageError(Failure::Forbidden))
             }
         }
     }

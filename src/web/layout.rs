@@ -73,6 +73,18 @@ impl Layout {
                 badge: None,
             });
         }
+        if crate::domain::policy::situation_view(actor).is_ok() {
+            nav.push(NavItem {
+                href: "/situaties".into(),
+                label: tr.t("situations"),
+                badge: None,
+            });
+            nav.push(NavItem {
+                href: "/kaart".into(),
+                label: tr.t("map"),
+                badge: None,
+            });
+        }
         if crate::domain::policy::search_scope(actor).is_ok() {
             nav.push(NavItem {
                 href: "/zoeken".into(),

@@ -107,7 +107,10 @@ mod tests {
 
     #[test]
     fn shades_step_up_with_the_number_of_cases() {
-        let shades: Vec<u8> = [0, 1, 2, 4, 5, 19, 20, 500].into_iter().map(shade).collect();
+        let shades: Vec<u8> = [0, 1, 2, 4, 5, 19, 20, 500]
+            .into_iter()
+            .map(shade)
+            .collect();
         assert_eq!(shades, vec![0, 1, 2, 2, 3, 3, 4, 4]);
     }
 
@@ -141,7 +144,11 @@ mod tests {
             &Tr::new(Lang::En),
             "t",
         );
-        assert_eq!(region.matches("data-cases=").count(), 1, "only Rotterdam has numbers");
+        assert_eq!(
+            region.matches("data-cases=").count(),
+            1,
+            "only Rotterdam has numbers"
+        );
         assert_eq!(region.matches("mp-map__m--out").count(), 341);
         assert!(!region.contains("Amsterdam: "));
         assert!(region.contains("7 open cases, 2 open situations"));

@@ -178,6 +178,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("settings.sender_email_required", "Vul het functionele e-mailadres van het centrale team in.", "Enter the central team's functional e-mail address."),
     ("settings.sender_name_required", "Vul de naam van de afzender in.", "Enter the sender's name."),
     ("situation.case_already_here", "Zaak {case} hoort al bij deze situatie.", "Case {case} already belongs to this situation."),
+    ("situation.case_unknown", "Er is geen zaak met kenmerk {case}.", "There is no case with reference {case}."),
     ("situation.case_in_other_situation", "Zaak {case} hoort al bij een andere situatie. Een zaak hoort bij één situatie tegelijk: ontkoppel haar daar eerst, met een reden.", "Case {case} already belongs to another situation. A case belongs to one situation at a time: unlink it there first, with a reason."),
     ("situation.case_not_here", "Zaak {case} hoort niet bij deze situatie.", "Case {case} does not belong to this situation."),
     ("situation.changed", "Iemand anders heeft de fase intussen gewijzigd. Bekijk de situatie opnieuw.", "Someone else changed the phase meanwhile. Look at the situation again."),

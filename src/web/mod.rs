@@ -218,6 +218,26 @@ pub fn router(state: AppState) -> Router {
         .route("/zaken/{id}/oppakken", post(pages::cases::claim))
         .route("/zaken/{id}/vrijgeven", post(pages::cases::release))
         .route("/zaken/{id}/status", post(pages::cases::move_case))
+        .route(
+            "/situaties",
+            get(pages::situations::list).post(pages::situations::create),
+        )
+        .route("/situaties/nieuw", get(pages::situations::new_form))
+        .route(
+            "/situaties/suggesties/afwijzen",
+            post(pages::situations::dismiss),
+        )
+        .route("/situaties/{id}", get(pages::situations::show))
+        .route(
+            "/situaties/{id}/fase",
+            post(pages::situations::change_phase),
+        )
+        .route("/situaties/{id}/zaken", post(pages::situations::link))
+        .route(
+            "/situaties/{id}/zaken/{case_id}/ontkoppelen",
+            post(pages::situations::unlink),
+        )
+        .route("/kaart", get(pages::situations::map))
         .route("/berichten", get(pages::notifications::list))
         .route("/berichten/gelezen", post(pages::notifications::mark_read))
         .route("/audit", get(pages::audit::list))

@@ -327,8 +327,74 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
+        // The team and municipalities' reporters see the situation picture.
+        "situations" | "map" => {
+            if handler || who == Who::Reporter {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        // A reporter sees situations of their own safety region only; outside it the
+        // situation looks missing.
+        "situation_show" => {
+            if handler || (who == Who::Reporter && owner == Owner::Own) {
+                S::OK
+            } else if who == Who::Reporter {
+                S::NOT_FOUND
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "situation_form" => {
+            if handler {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "situation_create" | "situation_phase" | "situation_link" | "situation_unlink"
+        | "suggestion_dismiss" => {
+            if handler {
+                S::SEE_OTHER
+            } else {
+                S::FORBIDDEN
+            }
+        }
         other => panic!("unknown route {other}"),
     }
+}
+
+/// A situation in Amsterdam (`own` for Amsterdam's people and the team) or Rotterdam, with
+/// one case linked to it; returns (situation id, linked case id).
+async fn situation_in(w: &World, owner: Owner, n: usize) -> (i64, i64) {
+    use meldpunt::domain::situation::SituationDraft;
+    let (code, muni, reporter) = if owner == Owner::Foreign {
+        ("GM0599", w.rotterdam, &w.rotterdam_reporter)
+    } else {
+        ("GM0363", w.amsterdam, &w.people[0].1)
+    };
+    let (_, case_id) = submit_report(
+        &w.db.store,
+        muni,
+        reporter,
+        &format!("https://example.nl/situatie/{n}"),
+    )
+    .await;
+    let now = meldpunt::service::now_ms();
+    let draft = SituationDraft {
+        title: format!("Oproep {n}"),
+        municipality_codes: vec![code.into()],
+        place: String::new(),
+        window_start: Some(now),
+        window_end: Some(now + 3_600_000),
+        size: String::new(),
+    };
+    let id =
+        meldpunt::service::situations::create(&w.db.store, &cli_ctx(), &draft, &[case_id], None)
+            .await
+            .unwrap();
+    (id, case_id)
 }
 
 /// Calls one route as `who`, about an object of `owner`; returns the status and body.
@@ -395,7 +461,82 @@ async fn call(
     } else {
         None
     };
+    let situation = if route.starts_with("situation_")
+        && route != "situation_form"
+        && route != "situation_create"
+    {
+        Some(
+            situation_in(
+                w,
+                if owner == Owner::None {
+                    Owner::Own
+                } else {
+                    owner
+                },
+                n,
+            )
+            .await,
+        )
+    } else {
+        None
+    };
     let r = match route {
+        "situations" => c.get("/situaties").await,
+        "map" => c.get("/kaart?venster=24u").await,
+        "situation_form" => c.get("/situaties/nieuw?gemeente=GM0363").await,
+        "situation_create" => {
+            let title = format!("Situatie {n}");
+            c.post(
+                "/situaties",
+                &[
+                    ("title", &title),
+                    ("municipalities", "GM0363"),
+                    ("window_start", "2030-01-01T18:00"),
+                    ("window_end", "2030-01-01T23:00"),
+                    ("size", "small"),
+                ],
+            )
+            .await
+        }
+        "situation_show" => c.get(&format!("/situaties/{}", situation.unwrap().0)).await,
+        "situation_phase" => {
+            c.post(
+                &format!("/situaties/{}/fase", situation.unwrap().0),
+                &[
+                    ("phase", "mobilisation"),
+                    ("reason", "Kopieën op een tweede platform"),
+                ],
+            )
+            .await
+        }
+        "situation_link" => {
+            let (_, other) = submit_report(
+                &w.db.store,
+                w.amsterdam,
+                &w.people[0].1,
+                &format!("https://example.nl/koppel/{n}"),
+            )
+            .await;
+            let case = other.to_string();
+            c.post(
+                &format!("/situaties/{}/zaken", situation.unwrap().0),
+                &[("case", &case)],
+            )
+            .await
+        }
+        "situation_unlink" => {
+            let (id, case_id) = situation.unwrap();
+            c.post(
+                &format!("/situaties/{id}/zaken/{case_id}/ontkoppelen"),
+                &[("reason", "Gaat over iets anders")],
+            )
+            .await
+        }
+        "suggestion_dismiss" => {
+            let key = format!("link:{n}:{n}");
+            c.post("/situaties/suggesties/afwijzen", &[("key", &key)])
+                .await
+        }
         "report_form" => c.get("/meldingen/nieuw").await,
         "report_list" => c.get("/meldingen").await,
         "report_submit" => {
@@ -690,7 +831,24 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 58] = [
+const ROUTES: [(&str, &str, bool); 67] = [
+    ("situations", "GET /situaties", false),
+    ("map", "GET /kaart", false),
+    ("situation_form", "GET /situaties/nieuw", false),
+    ("situation_create", "POST /situaties", false),
+    ("situation_show", "GET /situaties/{id}", true),
+    ("situation_phase", "POST /situaties/{id}/fase", false),
+    ("situation_link", "POST /situaties/{id}/zaken", false),
+    (
+        "situation_unlink",
+        "POST /situaties/{id}/zaken/{case_id}/ontkoppelen",
+        false,
+    ),
+    (
+        "suggestion_dismiss",
+        "POST /situaties/suggesties/afwijzen",
+        false,
+    ),
     ("report_form", "GET /meldingen/nieuw", false),
     ("report_list", "GET /meldingen", false),
     ("report_submit", "POST /meldingen/nieuw", false),

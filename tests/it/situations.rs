@@ -38,7 +38,9 @@ both_backends!(
         let rdam = make_person(&db.store, orgs.rotterdam, "r@rotterdam.nl", Role::Reporter).await;
         let ams = make_person(&db.store, orgs.amsterdam, "a@amsterdam.nl", Role::Reporter).await;
         let analyst = make_person(&db.store, orgs.central, "an@meldpunt.nl", Role::Analyst).await;
-        let user = meldpunt::store::users::get(&db.store, analyst.id).await.unwrap();
+        let user = meldpunt::store::users::get(&db.store, analyst.id)
+            .await
+            .unwrap();
         let ctx = cli_ctx().acting_as(&user);
         let day = next_week();
         let (_, c1) = submit_report_about(
@@ -57,7 +59,8 @@ both_backends!(
             Some(("GM0599", &day, "20:00")),
         )
         .await;
-        let (_, c3) = submit_report(&db.store, orgs.amsterdam, &ams, "https://x.com/a/status/3").await;
+        let (_, c3) =
+            submit_report(&db.store, orgs.amsterdam, &ams, "https://x.com/a/status/3").await;
 
         // Two open cases name Rotterdam on the same date: a new situation is suggested.
         let suggested = situations::suggestions(&db.store).await.unwrap();
@@ -117,7 +120,13 @@ both_backends!(
         };
         let no_reason =
             situations::change_phase(&db.store, &settings, &ctx, id, Phase::Mobilisation, "").await;
-        assert!(matches!(no_reason, Err(ServiceError::Invalid { field: "reason", .. })));
+        assert!(matches!(
+            no_reason,
+            Err(ServiceError::Invalid {
+                field: "reason",
+                ..
+            })
+        ));
         situations::change_phase(
             &db.store,
             &settings,
@@ -133,32 +142,52 @@ both_backends!(
         assert!(
             matches!(&back, Err(ServiceError::Invalid { message, .. }) if message.key == "situation.phase_back_reason_required")
         );
-        assert_eq!(store::get(&db.store, id).await.unwrap().phase, Phase::Escalation);
+        assert_eq!(
+            store::get(&db.store, id).await.unwrap().phase,
+            Phase::Escalation
+        );
         assert_eq!(trail(&db.store, "situation.phase_changed").await.len(), 3);
 
         // The Rotterdam reporter is told, in meldpunt and by e-mail; Amsterdam's is not.
-        let told = meldpunt::store::notify::list(&db.store, rdam.id, 50).await.unwrap();
+        let told = meldpunt::store::notify::list(&db.store, rdam.id, 50)
+            .await
+            .unwrap();
         assert!(
-            told.iter().any(|n| n.text.contains("fase Escalatie") && n.link == format!("/situaties/{id}")),
+            told.iter()
+                .any(|n| n.text.contains("fase Escalatie") && n.link == format!("/situaties/{id}")),
             "{told:?}"
         );
-        let not_told = meldpunt::store::notify::list(&db.store, ams.id, 50).await.unwrap();
+        let not_told = meldpunt::store::notify::list(&db.store, ams.id, 50)
+            .await
+            .unwrap();
         assert!(!not_told.iter().any(|n| n.text.contains("Situatie")));
-        let mail = meldpunt::store::notify::pending_mail(&db.store).await.unwrap();
+        let mail = meldpunt::store::notify::pending_mail(&db.store)
+            .await
+            .unwrap();
         assert!(mail.iter().any(|m| m.to_addr == "r@rotterdam.nl"
             && m.body.contains("Wapenlijst en tijdstip")
-            && m.body.contains(&format!("https://meldpunt.example/situaties/{id}"))));
+            && m.body
+                .contains(&format!("https://meldpunt.example/situaties/{id}"))));
 
         // Unlinking needs a reason and is not suggested again.
         let short = situations::unlink_case(&db.store, &ctx, id, c2, "nee").await;
-        assert!(matches!(short, Err(ServiceError::Invalid { field: "reason", .. })));
+        assert!(matches!(
+            short,
+            Err(ServiceError::Invalid {
+                field: "reason",
+                ..
+            })
+        ));
         situations::unlink_case(&db.store, &ctx, id, c2, "Gaat over een ander evenement")
             .await
             .unwrap();
         assert_eq!(store::get(&db.store, id).await.unwrap().case_count, 1);
         let after = situations::suggestions(&db.store).await.unwrap();
         assert!(
-            !after.contains(&Suggestion::Link { situation_id: id, case_id: c2 }),
+            !after.contains(&Suggestion::Link {
+                situation_id: id,
+                case_id: c2
+            }),
             "{after:?}"
         );
         let kinds: Vec<SituationEventKind> = store::events(&db.store, id)
@@ -194,7 +223,11 @@ both_backends!(
         )
         .await
         .unwrap();
-        assert_eq!(escalating.get("GM0599"), Some(&1), "only c1 is still linked");
+        assert_eq!(
+            escalating.get("GM0599"),
+            Some(&1),
+            "only c1 is still linked"
+        );
         assert_eq!(escalating.get("GM0363"), None);
         let on_tiktok = store::open_cases_per_municipality(
             &db.store,
@@ -205,7 +238,10 @@ both_backends!(
         )
         .await
         .unwrap();
-        assert_eq!(on_tiktok.into_iter().collect::<Vec<_>>(), vec![("GM0599".into(), 1)]);
+        assert_eq!(
+            on_tiktok.into_iter().collect::<Vec<_>>(),
+            vec![("GM0599".into(), 1)]
+        );
         let later = store::open_cases_per_municipality(
             &db.store,
             &SituationFilter {
@@ -230,7 +266,9 @@ both_backends!(
         .await
         .unwrap();
         let closed = situations::link_case(&db.store, &ctx, id, c2, None).await;
-        assert!(matches!(&closed, Err(ServiceError::Unprocessable(m)) if m.key == "situation.closed"));
+        assert!(
+            matches!(&closed, Err(ServiceError::Unprocessable(m)) if m.key == "situation.closed")
+        );
         let open = store::list(
             &db.store,
             &SituationFilter {
@@ -250,7 +288,9 @@ both_backends!(
         let orgs = seed_orgs(&db.store).await;
         let rdam = make_person(&db.store, orgs.rotterdam, "r@rotterdam.nl", Role::Reporter).await;
         let analyst = make_person(&db.store, orgs.central, "an@meldpunt.nl", Role::Analyst).await;
-        let user = meldpunt::store::users::get(&db.store, analyst.id).await.unwrap();
+        let user = meldpunt::store::users::get(&db.store, analyst.id)
+            .await
+            .unwrap();
         let ctx = cli_ctx().acting_as(&user);
         let day = next_week();
         let id = situations::create(&db.store, &ctx, &draft(&["GM0599"], &day), &[], None)
@@ -268,7 +308,10 @@ both_backends!(
             situation_id: id,
             case_id: c1,
         };
-        assert_eq!(situations::suggestions(&db.store).await.unwrap(), vec![link.clone()]);
+        assert_eq!(
+            situations::suggestions(&db.store).await.unwrap(),
+            vec![link.clone()]
+        );
         situations::dismiss_suggestion(&db.store, &ctx, &link.key())
             .await
             .unwrap();
@@ -278,12 +321,16 @@ both_backends!(
         let bogus = situations::dismiss_suggestion(&db.store, &ctx, "link:x:y").await;
         assert!(matches!(bogus, Err(ServiceError::Invalid { .. })));
         assert_eq!(
-            trail(&db.store, "situation.suggestion_dismissed").await.len(),
+            trail(&db.store, "situation.suggestion_dismissed")
+                .await
+                .len(),
             2,
             "the dismissal and the refused bogus key"
         );
         // Linking by hand still works after a dismissal.
-        situations::link_case(&db.store, &ctx, id, c1, None).await.unwrap();
+        situations::link_case(&db.store, &ctx, id, c1, None)
+            .await
+            .unwrap();
         assert_eq!(store::get(&db.store, id).await.unwrap().case_count, 1);
     }
 );

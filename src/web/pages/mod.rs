@@ -19,6 +19,7 @@ pub mod reports;
 pub mod search;
 pub mod second_factor;
 pub mod signin;
+pub mod situations;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
