@@ -110,6 +110,10 @@ pub struct CaseFile {
     /// What approving the version that awaits approval would send, or why it cannot be sent
     /// (`service::notices::approval_preview`); filled by the case page.
     pub approval_preview: Option<std::result::Result<crate::service::notices::Draft, Message>>,
+    /// The situation the case belongs to, if any.
+    pub situation: Option<crate::store::situations::Situation>,
+    /// The open situations it could be linked to (when it is in none).
+    pub open_situations: Vec<crate::store::situations::Situation>,
 }
 
 /// The directory entry of the platform hosting the case's content, if it has one.
@@ -136,7 +140,22 @@ pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
     let notices = notices::list_by_case(store, id).await?;
     let objections = redress::of_case(store, id).await?;
     let open_objection = objections.iter().any(Objection::is_open);
+    let situation = crate::store::situations::of_case(store, id).await?;
+    let open_situations = if situation.is_none() {
+        crate::store::situations::list(
+            store,
+            &crate::store::situations::SituationFilter {
+                open_only: true,
+                ..Default::default()
+            },
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     Ok(CaseFile {
+        situation,
+        open_situations,
         assessment: assessment_open(case.status, !notices.is_empty(), open_objection),
         approval_preview: None,
         platform: platform_entry(store, &case).await?,

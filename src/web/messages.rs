@@ -182,6 +182,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("situation.case_in_other_situation", "Zaak {case} hoort al bij een andere situatie. Een zaak hoort bij één situatie tegelijk: ontkoppel haar daar eerst, met een reden.", "Case {case} already belongs to another situation. A case belongs to one situation at a time: unlink it there first, with a reason."),
     ("situation.case_not_here", "Zaak {case} hoort niet bij deze situatie.", "Case {case} does not belong to this situation."),
     ("situation.changed", "Iemand anders heeft de fase intussen gewijzigd. Bekijk de situatie opnieuw.", "Someone else changed the phase meanwhile. Look at the situation again."),
+    ("situation.choose", "Kies een situatie.", "Choose a situation."),
     ("situation.closed", "Deze situatie is gesloten. Heropen haar eerst (met een reden) om er zaken aan te koppelen.", "This situation is closed. Reopen it first (with a reason) to link cases to it."),
     ("situation.municipalities_required", "Kies ten minste één gemeente (hoogstens 60).", "Choose at least one municipality (at most 60)."),
     ("situation.municipality_unknown", "Kies gemeenten uit de lijst.", "Choose municipalities from the list."),

@@ -238,6 +238,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::situations::unlink),
         )
         .route("/kaart", get(pages::situations::map))
+        .route(
+            "/zaken/{id}/situatie",
+            post(pages::situations::link_from_case),
+        )
         .route("/berichten", get(pages::notifications::list))
         .route("/berichten/gelezen", post(pages::notifications::mark_read))
         .route("/audit", get(pages::audit::list))

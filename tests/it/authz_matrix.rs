@@ -354,7 +354,7 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
             }
         }
         "situation_create" | "situation_phase" | "situation_link" | "situation_unlink"
-        | "suggestion_dismiss" => {
+        | "suggestion_dismiss" | "case_situation" => {
             if handler {
                 S::SEE_OTHER
             } else {
@@ -531,6 +531,19 @@ async fn call(
                 &[("reason", "Gaat over iets anders")],
             )
             .await
+        }
+        "case_situation" => {
+            let (id, _) = situation.unwrap();
+            let (_, other) = submit_report(
+                &w.db.store,
+                w.amsterdam,
+                &w.people[0].1,
+                &format!("https://example.nl/vanuit-zaak/{n}"),
+            )
+            .await;
+            let sid = id.to_string();
+            c.post(&format!("/zaken/{other}/situatie"), &[("situation", &sid)])
+                .await
         }
         "suggestion_dismiss" => {
             let key = format!("link:{n}:{n}");
@@ -831,7 +844,8 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 67] = [
+const ROUTES: [(&str, &str, bool); 68] = [
+    ("case_situation", "POST /zaken/{id}/situatie", false),
     ("situations", "GET /situaties", false),
     ("map", "GET /kaart", false),
     ("situation_form", "GET /situaties/nieuw", false),

@@ -76,6 +76,10 @@ pub struct PreviewView {
 #[template(path = "case.html")]
 pub struct CasePage {
     layout: Layout,
+    /// The situation the case belongs to: (id, reference and title, phase label, phase id).
+    situation: Option<(i64, String, &'static str, &'static str)>,
+    /// The open situations it could be linked to: (id, reference and title).
+    link_options: Vec<(i64, String)>,
     /// What approval would send (or, `Err`, why it cannot be sent now).
     preview: Option<Result<PreviewView, String>>,
     /// Why a message to the content's platform could not leave now, told at the top.
@@ -217,6 +221,20 @@ fn version_view(
 /// The case page's view of a case file: words and labels in the person's language, and
 /// the actions the page offers (as the policy and the assessment rule decide). No I/O.
 pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> CasePage {
+    let en = p.tr.is_en();
+    let situation = f.situation.as_ref().map(|s| {
+        (
+            s.id,
+            format!("{} {}", s.reference, s.title),
+            s.phase.label(en),
+            s.phase.as_str(),
+        )
+    });
+    let link_options = f
+        .open_situations
+        .iter()
+        .map(|s| (s.id, format!("{} {}", s.reference, s.title)))
+        .collect();
     let c = f.case;
     let mut rows = Vec::new();
     for (r, link, evidence) in f.reports {
@@ -421,6 +439,8 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         None => Vec::new(),
     };
     CasePage {
+        situation,
+        link_options,
         may_work: p.may(Action::WorkOnCases),
         next,
         steps,

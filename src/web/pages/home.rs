@@ -45,6 +45,8 @@ struct StartPage {
     show_report: bool,
     /// (open cases, overdue) for the central team's case handlers.
     queue: Option<(i64, i64)>,
+    /// The open situations this person sees: for a municipality those of its safety region.
+    situations: Option<Vec<super::situations::Concern>>,
 }
 
 pub async fn start(p: Page) -> Result<Response, PageError> {
@@ -103,6 +105,19 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
     } else {
         None
     };
+    let situations = match crate::domain::policy::situation_view(&p.actor) {
+        Ok(crate::domain::policy::SituationView::Municipality(_)) => Some(
+            super::situations::concerning(
+                &p,
+                Some(crate::domain::org::safety_region_of(&org.code)),
+            )
+            .await?,
+        ),
+        Ok(crate::domain::policy::SituationView::Team) => {
+            Some(super::situations::concerning(&p, None).await?)
+        }
+        Err(_) => None,
+    };
     let tasks_key = match p.user.role {
         Role::Reporter => "reporter_tasks",
         Role::Analyst => "analyst_tasks",
@@ -135,6 +150,7 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
         sign_ins,
         show_report: authorize(&p.actor, Action::SubmitReport).is_ok(),
         queue,
+        situations,
     })
 }
 

@@ -392,6 +392,7 @@ struct ShowPage {
     evidence: Vec<EvidenceView>,
     can_withdraw: bool,
     sees_cases: bool,
+    situations: Vec<super::situations::ReportSituation>,
 }
 
 #[derive(Deserialize, Default)]
@@ -470,6 +471,8 @@ async fn show_page(p: &Page, r: Report, q: &ShowQuery) -> Result<ShowPage, PageE
             file_name: e.file_name,
         })
         .collect();
+    let case_ids: Vec<i64> = links.iter().map(|l| l.case_id).collect();
+    let situations = super::situations::of_cases(p, &case_ids, r.org_id).await?;
     let expected_municipality = r
         .exp_municipality_code
         .as_deref()
@@ -491,6 +494,7 @@ async fn show_page(p: &Page, r: Report, q: &ShowQuery) -> Result<ShowPage, PageE
         expected_municipality,
         links,
         evidence,
+        situations,
         r,
     })
 }

@@ -485,8 +485,15 @@ async fn load(p: &Page, id: i64, sees: &Sees) -> Result<Situation, PageError> {
         e => e.into(),
     })?;
     if !sees.covers(&s) {
-        // Outside the person's region: answered like a missing page, so it reveals nothing.
-        return Err(PageError::not_found());
+        // Outside the person's region — unless their own municipality reported content of
+        // it: answered like a missing page, so it reveals nothing.
+        let own_report = store::reports_in(&p.state.store, s.id)
+            .await?
+            .iter()
+            .any(|r| r.org_id == p.user.org_id);
+        if !own_report {
+            return Err(PageError::not_found());
+        }
     }
     Ok(s)
 }
@@ -1197,15 +1204,18 @@ pub struct Concern {
     pub title: String,
     pub phase: &'static str,
     pub phase_id: &'static str,
+    pub municipalities: String,
+    pub cases: i64,
 }
 
-pub async fn concerning(p: &Page, codes: &[String]) -> Result<Vec<Concern>, PageError> {
+/// The open situations of these municipalities (`None`: all), the latest changed first.
+pub async fn concerning(p: &Page, codes: Option<Vec<String>>) -> Result<Vec<Concern>, PageError> {
     let en = p.tr.is_en();
     let list = store::list(
         &p.state.store,
         &SituationFilter {
             open_only: true,
-            municipality_codes: Some(codes.to_vec()),
+            municipality_codes: codes,
             ..Default::default()
         },
     )
@@ -1218,6 +1228,85 @@ pub async fn concerning(p: &Page, codes: &[String]) -> Result<Vec<Concern>, Page
             title: s.title,
             phase: s.phase.label(en),
             phase_id: s.phase.as_str(),
+            municipalities: names(&s.municipality_codes),
+            cases: s.case_count,
         })
         .collect())
+}
+
+/// A situation as a municipality's report page shows it.
+pub struct ReportSituation {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub phase: &'static str,
+    pub phase_id: &'static str,
+    /// How many other municipalities reported content of the situation.
+    pub other_municipalities: usize,
+}
+
+/// The situations the cases of a report belong to, seen from the reporting municipality.
+pub async fn of_cases(
+    p: &Page,
+    case_ids: &[i64],
+    own_org: i64,
+) -> Result<Vec<ReportSituation>, PageError> {
+    let en = p.tr.is_en();
+    let mut out: Vec<ReportSituation> = Vec::new();
+    for case_id in case_ids {
+        let Some(s) = store::of_case(&p.state.store, *case_id).await? else {
+            continue;
+        };
+        if out.iter().any(|o| o.id == s.id) {
+            continue;
+        }
+        let others: HashSet<i64> = store::reports_in(&p.state.store, s.id)
+            .await?
+            .iter()
+            .map(|r| r.org_id)
+            .filter(|o| *o != own_org)
+            .collect();
+        out.push(ReportSituation {
+            id: s.id,
+            reference: s.reference,
+            title: s.title,
+            phase: s.phase.label(en),
+            phase_id: s.phase.as_str(),
+            other_municipalities: others.len(),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize, Default)]
+pub struct CaseLinkForm {
+    #[serde(default)]
+    situation: String,
+}
+
+/// Links a case to a situation from the case page.
+pub async fn link_from_case(
+    p: Page,
+    Path(case_id): Path<i64>,
+    Form(f): Form<CaseLinkForm>,
+) -> Result<Response, PageError> {
+    p.authorize(Action::WorkOnSituations).await?;
+    super::cases::load_case(&p, case_id).await?;
+    let Ok(situation_id) = f.situation.parse::<i64>() else {
+        return super::cases::again_with(
+            &p,
+            case_id,
+            "situatie",
+            ServiceError::invalid(
+                "situation",
+                crate::domain::message::Message::new("situation.choose"),
+            ),
+        )
+        .await;
+    };
+    match service::link_case(&p.state.store, &p.ctx(), situation_id, case_id, None).await {
+        Ok(()) => Ok(Redirect::to(&format!("/zaken/{case_id}#situatie")).into_response()),
+        Err(ServiceError::NotFound) => Err(PageError::not_found()),
+        Err(e) => super::cases::again_with(&p, case_id, "situatie", e).await,
+    }
 }
