@@ -461,7 +461,7 @@ async fn call(
     } else {
         None
     };
-    let situation = if route.starts_with("situation_")
+    let situation = if (route.starts_with("situation_") || route == "case_situation")
         && route != "situation_form"
         && route != "situation_create"
     {
