@@ -266,7 +266,60 @@ async fn seed_work(store: &Store, ctx: &Ctx) -> Result<()> {
         };
         assess(store, &settings, &as_analyst, case, &draft).await?;
     }
-    Ok(())
+    seed_situation(store, ctx, &as_analyst).await
+}
+
+/// One situation shaped like the calls of the curfew riots (January 2021): the weapons list
+/// and its copies on three platforms, reported by two municipalities, expected in several
+/// towns tomorrow evening, in the mobilisation phase.
+async fn seed_situation(store: &Store, ctx: &Ctx, as_analyst: &Ctx) -> Result<()> {
+    use crate::domain::link::Platform;
+    use crate::domain::situation::{Phase, SituationDraft};
+    let open = crate::store::cases::list(store, &crate::domain::case::CaseStatus::ALL, 100).await?;
+    let copies: Vec<i64> = open
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.platform,
+                Platform::Telegram | Platform::TikTok | Platform::Instagram
+            )
+        })
+        .map(|c| c.id)
+        .collect();
+    let tomorrow = |hour: i64| {
+        let day = jiff::Timestamp::from_millisecond(ctx.now)
+            .ok()
+            .and_then(|t| {
+                jiff::tz::TimeZone::get("Europe/Amsterdam")
+                    .ok()
+                    .map(|tz| t.to_zoned(tz).date())
+            })
+            .unwrap_or_default()
+            .saturating_add(jiff::Span::new().days(1));
+        crate::domain::parse_dutch_local(&format!("{day}T00:00"))
+            .map(|midnight| midnight + hour * 3_600_000)
+    };
+    let draft = SituationDraft {
+        title: "Oproepen tot rellen tijdens de avondklok (demo)".into(),
+        municipality_codes: ["GM0599", "GM0363", "GM0392", "GM0772", "GM0796"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        place: "Rotterdam-Zuid (Beijerlandselaan) en stationsgebieden (demo)".into(),
+        window_start: tomorrow(19),
+        window_end: tomorrow(28),
+        size: "medium".into(),
+    };
+    let id = super::situations::create(store, as_analyst, &draft, &copies, None).await?;
+    super::situations::change_phase(
+        store,
+        &super::Settings::default(),
+        as_analyst,
+        id,
+        Phase::Mobilisation,
+        "Dezelfde oproep met tijd en plaats staat op Telegram, TikTok en Instagram en is door twee gemeenten gemeld (demo).",
+    )
+    .await
 }
 
 /// Demo reports shaped like the reference scenarios (an invitation copied across
@@ -320,6 +373,31 @@ async fn seed_reports(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Res
             day(1),
             "20:00",
             "200",
+        ),
+        // Copies of the weapons list on other platforms, reported by both municipalities.
+        (
+            "melder@amsterdam.demo",
+            "https://www.tiktok.com/@voorbeeld_demo/video/7000000000000000001",
+            "incitement",
+            "high",
+            "Zelfde afbeelding met wapenlijst als video, veel gedeeld onder jongeren",
+            "GM0599",
+            "Rotterdam-Zuid",
+            day(1),
+            "20:00",
+            "200",
+        ),
+        (
+            "melder@rotterdam.demo",
+            "https://www.instagram.com/p/DEMO0000001/",
+            "incitement",
+            "high",
+            "Kopie van de oproep met dezelfde tijd en plaats",
+            "GM0599",
+            "Rotterdam-Zuid",
+            day(1),
+            "20:00",
+            "",
         ),
         (
             "melder@amsterdam.demo",

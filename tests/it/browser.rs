@@ -1201,6 +1201,9 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_core() {
                 p("/zoeken?q=evenement"),
                 p("/berichten"),
                 p("/account"),
+                p("/situaties"),
+                p("/situaties/1"),
+                p("/kaart"),
             ],
         },
         Visit {
@@ -1225,6 +1228,11 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_core() {
                 p("/zoeken?q=oproep"),
                 p("/correcties"),
                 p("/berichten"),
+                p("/situaties"),
+                p("/situaties/1"),
+                p("/situaties/nieuw?gemeente=GM0599"),
+                p("/kaart"),
+                p("/kaart?venster=24u&fase=mobilisation"),
             ],
         },
         Visit {
@@ -1258,6 +1266,7 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_core() {
     let mut wide = Vec::new();
     let mut hidden = Vec::new();
     let mut problems = Vec::new();
+    let mut serif = Vec::new();
     let mut seen = 0;
     for v in &visits {
         if let Some(email) = v.who {
@@ -1298,6 +1307,24 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_core() {
                 }
                 if w == 1280 {
                     axe_on(&b, &format!("{:?} {page}", v.who), &mut problems).await;
+                    // One typeface: every element with text of its own is in Noto Sans
+                    // (code in monospace), never a serif fallback.
+                    let other = b
+                        .execute(
+                            "return [...document.querySelectorAll('body *')].filter(e => \
+                             [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) \
+                             && e.getClientRects().length \
+                             && !/^\"?Noto Sans/.test(getComputedStyle(e).fontFamily) \
+                             && !/monospace/.test(getComputedStyle(e).fontFamily)) \
+                             .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + getComputedStyle(e).fontFamily).join('; ');",
+                            vec![],
+                        )
+                        .await
+                        .unwrap();
+                    let other = other.json().as_str().unwrap_or("").to_string();
+                    if !other.is_empty() {
+                        serif.push(format!("{page}: {other}"));
+                    }
                 }
             }
         }
@@ -1323,6 +1350,7 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_core() {
     b.quit().await.unwrap();
     assert!(seen > 80, "{seen} page views");
     assert!(wide.is_empty(), "{wide:#?}");
+    assert!(serif.is_empty(), "not in the one typeface: {serif:#?}");
     assert!(
         hidden.is_empty(),
         "main action below the first screen: {hidden:#?}"
