@@ -62,6 +62,10 @@ pub enum Command {
         /// Seed for the generated data (the same seed gives the same data).
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Group the open cases that are in no situation yet into this many situations (by
+        /// the municipality and time their reports expect), for trials and benchmarks.
+        #[arg(long)]
+        situations: Option<usize>,
     },
     /// Check or export the audit trail's hash chain.
     #[command(subcommand)]
@@ -236,7 +240,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             println!("Database schema is up to date.");
             Ok(0)
         }
-        Command::Demo { cases, seed } => {
+        Command::Demo {
+            cases,
+            seed,
+            situations,
+        } => {
             let evidence =
                 crate::objects::EvidenceStore::open(&config.evidence_store, &config.data_dir)?;
             let seeded = demo::seed(&store, &evidence, &ctx).await?;
@@ -265,6 +273,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 eprintln!();
                 println!(
                     "{added} reports added in {:.1} s.",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            if let Some(n) = situations.filter(|n| *n > 0) {
+                let started = std::time::Instant::now();
+                let (made, linked) = report(demo::fill_situations(&store, &ctx, n).await)?;
+                println!(
+                    "{made} situations with {linked} cases added in {:.1} s.",
                     started.elapsed().as_secs_f64()
                 );
             }

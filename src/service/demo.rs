@@ -622,3 +622,73 @@ pub async fn fill(
     store.optimise().await?;
     Ok(done.into_inner())
 }
+
+/// Groups the open cases that are in no situation yet into `n` situations for trials and
+/// benchmarks: the cases sorted by the municipality and moment their reports expect, cut into
+/// `n` runs of about equal size; each run becomes a situation of its municipalities (at most
+/// 60) over the moments it covers (at most 14 days), its phase spread over the five phases.
+/// Through the real use cases, so every link and phase change is in the history and the
+/// audit trail. Returns (situations made, cases linked).
+pub async fn fill_situations(store: &Store, ctx: &Ctx, n: usize) -> Result<(usize, usize)> {
+    use crate::domain::situation::{Phase, SituationDraft, MAX_MUNICIPALITIES, MAX_WINDOW_MS};
+    let mut signals: Vec<(String, crate::domain::Millis, i64)> =
+        crate::store::situations::unlinked_signals(store)
+            .await?
+            .into_iter()
+            .filter_map(|s| {
+                let code = s.municipality_codes.iter().next()?.clone();
+                let at = *s.expected_at.iter().min()?;
+                Some((code, at, s.case_id))
+            })
+            .collect();
+    signals.sort();
+    if signals.is_empty() || n == 0 {
+        return Ok((0, 0));
+    }
+    let per = signals.len().div_ceil(n);
+    let (mut made, mut linked) = (0, 0);
+    for (i, run) in signals.chunks(per).enumerate() {
+        let mut codes: Vec<String> = Vec::new();
+        for (code, _, _) in run {
+            if !codes.contains(code) && codes.len() < MAX_MUNICIPALITIES {
+                codes.push(code.clone());
+            }
+        }
+        let start = run.iter().map(|r| r.1).min().unwrap_or(ctx.now);
+        let end = run
+            .iter()
+            .map(|r| r.1)
+            .max()
+            .unwrap_or(start)
+            .clamp(start + 3_600_000, start + MAX_WINDOW_MS);
+        let draft = SituationDraft {
+            title: format!("Verwachte verstoring {} (demo)", i + 1),
+            municipality_codes: codes,
+            place: String::new(),
+            window_start: Some(start),
+            window_end: Some(end),
+            size: "unknown".into(),
+        };
+        let ids: Vec<i64> = run
+            .iter()
+            .filter(|r| r.1 >= start - crate::domain::situation::FIT_MARGIN_MS)
+            .map(|r| r.2)
+            .collect();
+        let id = super::situations::create(store, ctx, &draft, &ids, None).await?;
+        let phase = Phase::ACTIVE[i % Phase::ACTIVE.len()];
+        if phase != Phase::Signal {
+            super::situations::change_phase(
+                store,
+                &super::Settings::default(),
+                ctx,
+                id,
+                phase,
+                "Fase gezet voor een proefomgeving (demo)",
+            )
+            .await?;
+        }
+        made += 1;
+        linked += ids.len();
+    }
+    Ok((made, linked))
+}
