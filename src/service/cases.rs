@@ -114,6 +114,9 @@ pub struct CaseFile {
     pub situation: Option<crate::store::situations::Situation>,
     /// The open situations it could be linked to (when it is in none).
     pub open_situations: Vec<crate::store::situations::Situation>,
+    /// Those of them meldpunt suggests: the case fits them (`SituationScope::fits`) and
+    /// nobody dismissed the suggestion.
+    pub suggested_situations: Vec<(crate::store::situations::Situation, String)>,
 }
 
 /// The directory entry of the platform hosting the case's content, if it has one.
@@ -153,9 +156,30 @@ pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
     } else {
         Vec::new()
     };
+    let suggested_situations = match crate::store::situations::unlinked_signal_of(store, id).await?
+    {
+        Some(signal) if !open_situations.is_empty() => {
+            let settled = crate::store::situations::settled_suggestions(store).await?;
+            open_situations
+                .iter()
+                .filter(|s| s.scope().fits(&signal))
+                .map(|s| {
+                    let key = crate::domain::situation::Suggestion::Link {
+                        situation_id: s.id,
+                        case_id: id,
+                    }
+                    .key();
+                    (s.clone(), key)
+                })
+                .filter(|(_, key)| !settled.contains(key))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     Ok(CaseFile {
         situation,
         open_situations,
+        suggested_situations,
         assessment: assessment_open(case.status, !notices.is_empty(), open_objection),
         approval_preview: None,
         platform: platform_entry(store, &case).await?,

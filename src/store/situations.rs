@@ -498,17 +498,34 @@ pub fn situations_per_municipality(situations: &[Situation]) -> BTreeMap<String,
 /// What the suggestions know of the open cases that are in no situation: where their
 /// reports place the disturbance and when it is expected.
 pub async fn unlinked_signals(store: &Store) -> Result<Vec<CaseSignal>> {
-    let rows = sqlx::query(&format!(
+    signals(store, None).await
+}
+
+/// The same for one case, if it is open and in no situation.
+pub async fn unlinked_signal_of(store: &Store, case_id: i64) -> Result<Option<CaseSignal>> {
+    Ok(signals(store, Some(case_id)).await?.pop())
+}
+
+async fn signals(store: &Store, case_id: Option<i64>) -> Result<Vec<CaseSignal>> {
+    let sql = format!(
         "SELECT rl.case_id, {REPORT_PLACE} AS code, r.expected_start_at FROM cases c \
          JOIN report_links rl ON rl.case_id = c.id JOIN reports r ON r.id = rl.report_id \
          JOIN organisations o ON o.id = r.org_id \
          WHERE c.status IN ({}) AND r.status = 'active' AND r.expected_start_at IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM situation_cases sc WHERE sc.case_id = c.id) \
+         AND NOT EXISTS (SELECT 1 FROM situation_cases sc WHERE sc.case_id = c.id){} \
          ORDER BY rl.case_id",
-        open_statuses_sql()
-    ))
-    .fetch_all(store.pool())
-    .await?;
+        open_statuses_sql(),
+        if case_id.is_some() {
+            " AND c.id = $1"
+        } else {
+            ""
+        }
+    );
+    let mut q = sqlx::query(&sql);
+    if let Some(id) = case_id {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(store.pool()).await?;
     let mut by_case: BTreeMap<i64, CaseSignal> = BTreeMap::new();
     for r in rows {
         let case_id: i64 = r.try_get("case_id")?;

@@ -159,6 +159,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("phase_guide_title", "Wat past in deze fase", "What fits this phase"),
     ("situation", "Situatie", "Situation"),
     ("case_link_situation", "Koppelen aan", "Link to"),
+    ("case_suggested_situation", "meldpunt stelt voor: deze zaak past bij", "meldpunt suggests: this case fits"),
     ("case_no_situation", "Hoort bij geen situatie.", "Belongs to no situation."),
     ("start_situations", "Open situaties", "Open situations"),
     ("start_situations_none", "Er zijn nu geen open situaties.", "There are no open situations now."),

@@ -499,4 +499,50 @@ async fn the_map_and_its_table_tell_the_same_numbers_and_a_municipality_sees_onl
     let team_page = team.get(&format!("/situaties/{sid}")).await;
     assert!(team_page.body.contains(&format!("/situaties/{sid}/fase")));
     assert!(team_page.body.contains(&format!("/zaken/{c1}")));
+
+    // A new case that fits the situation is proposed on its own page; confirming links it
+    // and returns to the case.
+    let (_, c4) = submit_report_about(
+        &db.store,
+        orgs.amsterdam,
+        &ams,
+        "https://www.instagram.com/p/KOPIE4/",
+        Some(("GM0363", &day, "21:00")),
+    )
+    .await;
+    let case_page = team.get(&format!("/zaken/{c4}")).await;
+    assert!(
+        case_page.body.contains("meldpunt stelt voor"),
+        "suggested on the case page"
+    );
+    let key = Suggestion::Link {
+        situation_id: sid,
+        case_id: c4,
+    }
+    .key();
+    assert!(case_page.body.contains(&key));
+    let back = format!("/zaken/{c4}");
+    let linked = team
+        .post(
+            &format!("/situaties/{sid}/zaken"),
+            &[
+                ("case", &c4.to_string()),
+                ("suggestion", &key),
+                ("back", &back),
+            ],
+        )
+        .await;
+    assert_eq!(linked.status, axum::http::StatusCode::SEE_OTHER);
+    assert_eq!(linked.location(), back);
+    let after = team.get(&back).await;
+    assert!(after.body.contains(&format!("href=\"/situaties/{sid}\"")));
+    assert!(!after.body.contains("meldpunt stelt voor"));
+    // A form cannot send anyone elsewhere.
+    let elsewhere = team
+        .post(
+            "/situaties/suggesties/afwijzen",
+            &[("key", "link:999:999"), ("back", "//evil.example")],
+        )
+        .await;
+    assert_eq!(elsewhere.location(), "/situaties");
 }

@@ -80,6 +80,8 @@ pub struct CasePage {
     situation: Option<(i64, String, &'static str, &'static str)>,
     /// The open situations it could be linked to: (id, reference and title).
     link_options: Vec<(i64, String)>,
+    /// The situations meldpunt suggests for it: (id, reference and title, suggestion key).
+    suggested: Vec<(i64, String, String)>,
     /// What approval would send (or, `Err`, why it cannot be sent now).
     preview: Option<Result<PreviewView, String>>,
     /// Why a message to the content's platform could not leave now, told at the top.
@@ -234,6 +236,11 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         .open_situations
         .iter()
         .map(|s| (s.id, format!("{} {}", s.reference, s.title)))
+        .collect();
+    let suggested = f
+        .suggested_situations
+        .iter()
+        .map(|(s, key)| (s.id, format!("{} {}", s.reference, s.title), key.clone()))
         .collect();
     let c = f.case;
     let mut rows = Vec::new();
@@ -441,6 +448,7 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
     CasePage {
         situation,
         link_options,
+        suggested,
         may_work: p.may(Action::WorkOnCases),
         next,
         steps,

@@ -924,6 +924,23 @@ pub struct LinkForm {
     case: String,
     #[serde(default)]
     suggestion: String,
+    /// Where to go back to (the case page the suggestion was confirmed on).
+    #[serde(default)]
+    back: String,
+}
+
+/// A page to return to after a form: only the situations' and the cases' own pages
+/// (`/situaties`, `/situaties/12`, `/zaken/34`), never anything a form could point elsewhere.
+fn safe_back(back: &str) -> Option<String> {
+    let ok = |rest: &str| rest.chars().all(|c| c.is_ascii_digit());
+    let fine = back == "/situaties"
+        || back
+            .strip_prefix("/situaties/")
+            .is_some_and(|r| !r.is_empty() && ok(r))
+        || back
+            .strip_prefix("/zaken/")
+            .is_some_and(|r| !r.is_empty() && ok(r));
+    fine.then(|| back.to_string())
 }
 
 pub async fn link(
@@ -954,7 +971,10 @@ pub async fn link(
     };
     let suggestion = (!f.suggestion.is_empty()).then_some(f.suggestion.as_str());
     match service::link_case(&p.state.store, &p.ctx(), id, case_id, suggestion).await {
-        Ok(()) => Ok(Redirect::to(&format!("/situaties/{id}#zaken")).into_response()),
+        Ok(()) => Ok(Redirect::to(
+            &safe_back(&f.back).unwrap_or_else(|| format!("/situaties/{id}#zaken")),
+        )
+        .into_response()),
         Err(ServiceError::NotFound) => {
             again(
                 &p,
@@ -1002,12 +1022,7 @@ pub struct DismissForm {
 
 pub async fn dismiss(p: Page, Form(f): Form<DismissForm>) -> Result<Response, PageError> {
     p.authorize(Action::WorkOnSituations).await?;
-    let back = match f.back.strip_prefix("/situaties") {
-        Some(rest) if rest.is_empty() || rest.chars().all(|c| c == '/' || c.is_ascii_digit()) => {
-            f.back.clone()
-        }
-        _ => "/situaties".to_string(),
-    };
+    let back = safe_back(&f.back).unwrap_or_else(|| "/situaties".to_string());
     match service::dismiss_suggestion(&p.state.store, &p.ctx(), &f.key).await {
         Ok(()) | Err(ServiceError::Conflict(_)) => Ok(Redirect::to(&back).into_response()),
         Err(e) => Err(PageError::from(e)),
@@ -1308,5 +1323,26 @@ pub async fn link_from_case(
         Ok(()) => Ok(Redirect::to(&format!("/zaken/{case_id}#situatie")).into_response()),
         Err(ServiceError::NotFound) => Err(PageError::not_found()),
         Err(e) => super::cases::again_with(&p, case_id, "situatie", e).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_form_returns_only_to_the_pages_it_came_from() {
+        use super::safe_back;
+        assert_eq!(safe_back("/situaties").as_deref(), Some("/situaties"));
+        assert_eq!(safe_back("/situaties/12").as_deref(), Some("/situaties/12"));
+        assert_eq!(safe_back("/zaken/3").as_deref(), Some("/zaken/3"));
+        for bad in [
+            "",
+            "/zaken/",
+            "//evil.example",
+            "/situaties/1/../x",
+            "https://x",
+            "/zaken/1\t",
+        ] {
+            assert_eq!(safe_back(bad), None, "{bad}");
+        }
     }
 }
