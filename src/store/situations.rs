@@ -735,3 +735,31 @@ pub async fn decisions_in(
         })
         .collect()
 }
+
+/// The decision of the latest assessment version of each linked case that has one:
+/// (case id, decision). The caller counts only cases whose status says they were decided.
+pub async fn latest_decisions_in(
+    store: &Store,
+    situation_id: i64,
+) -> Result<Vec<(i64, crate::domain::assessment::Decision)>> {
+    let rows = sqlx::query(
+        "SELECT a.case_id, a.decision FROM situation_cases sc \
+         JOIN assessments a ON a.case_id = sc.case_id \
+         WHERE sc.situation_id = $1 \
+         AND a.version = (SELECT MAX(b.version) FROM assessments b WHERE b.case_id = a.case_id) \
+         ORDER BY a.case_id",
+    )
+    .bind(situation_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let d: String = r.try_get(1)?;
+            Ok((
+                r.try_get(0)?,
+                crate::domain::assessment::Decision::parse(&d)
+                    .ok_or_else(|| bad("decision", &d))?,
+            ))
+        })
+        .collect()
+}

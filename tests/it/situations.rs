@@ -461,6 +461,10 @@ async fn the_map_and_its_table_tell_the_same_numbers_and_a_municipality_sees_onl
         .reference;
     assert!(page.body.contains("Rotterdam"), "the municipality is named");
     assert!(page.body.contains("1 andere gemeente"));
+    assert!(
+        page.body.contains("Wacht nog op een besluit: 2"),
+        "nothing decided yet"
+    );
     for secret in [
         rdam_reference.as_str(),
         "r@rotterdam.nl",
@@ -474,6 +478,34 @@ async fn the_map_and_its_table_tell_the_same_numbers_and_a_municipality_sees_onl
         !page.body.contains("/situaties/{sid}/fase"),
         "no team forms"
     );
+    // Once the team decides a case, the municipality reads what was decided.
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let no_action = meldpunt::domain::assessment::AssessmentDraft {
+        class: "undesirable".into(),
+        facts: "Het bericht noemt geen tijd of plaats en roept niet op tot geweld.".into(),
+        risk_time: "onbekend".into(),
+        risk_place: "onbekend".into(),
+        risk_reach: "Weinig gedeeld".into(),
+        phase: "signal".into(),
+        no_protected_speech: true,
+        rights_reasoning:
+            "Ingrijpen zou de vrijheid van meningsuiting raken zonder dat er een verstoring dreigt."
+                .into(),
+        lighter_steps: owned(&["monitoring"]),
+        proportionality: "Volgen volstaat: er is geen aanwijzing voor een verstoring.".into(),
+        decision: "no-action".into(),
+        reasons: "Geen oproep tot verstoring.".into(),
+        ..Default::default()
+    };
+    meldpunt::service::notices::assess(&db.store, &Settings::default(), &ctx, c1, &no_action)
+        .await
+        .unwrap();
+    let page = amsterdam.get(&format!("/situaties/{sid}")).await;
+    assert!(
+        page.body.contains("Geen actie: 1"),
+        "the decision is counted"
+    );
+    assert!(page.body.contains("Wacht nog op een besluit: 1"));
     // And the start page lists the situation.
     let start = amsterdam.get("/start").await;
     assert!(start.body.contains(&format!("/situaties/{sid}")));

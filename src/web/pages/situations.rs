@@ -463,6 +463,9 @@ struct SituationPage {
     median_answer: String,
     history: Vec<HistoryRow>,
     timeline: Vec<TimelineRow>,
+    /// (decision, number of cases) and how many cases still await a decision.
+    decided: Vec<(&'static str, usize)>,
+    awaiting: usize,
     suggestions: Vec<SuggestionRow>,
     back: String,
     guidance_key: String,
@@ -514,6 +517,21 @@ async fn situation_page(
     let answers = store::answers_in(store, s.id).await?;
     let decisions = store::decisions_in(store, s.id).await?;
     let events = store::events(store, s.id).await?;
+    // What was decided: the latest version's decision of each case that is past its decision.
+    let decided_ids: HashSet<i64> = linked
+        .iter()
+        .filter(|c| {
+            !c.status.awaits_decision() && c.status != crate::domain::case::CaseStatus::Withdrawn
+        })
+        .map(|c| c.id)
+        .collect();
+    let mut decided: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for (case_id, d) in store::latest_decisions_in(store, s.id).await? {
+        if decided_ids.contains(&case_id) {
+            *decided.entry(d.label(en)).or_insert(0) += 1;
+        }
+    }
+    let awaiting = linked.iter().filter(|c| c.status.awaits_decision()).count();
     let reference_of: BTreeMap<i64, String> =
         linked.iter().map(|c| (c.id, c.reference.clone())).collect();
     let platform_of: BTreeMap<i64, Platform> = linked.iter().map(|c| (c.id, c.platform)).collect();
@@ -828,6 +846,8 @@ async fn situation_page(
             .unwrap_or_else(|| "–".into()),
         history,
         timeline: timeline_rows,
+        decided: decided.into_iter().collect(),
+        awaiting,
         suggestions,
         back: format!("/situaties/{}", s.id),
         guidance_key: format!("phase_guide_{}", s.phase.as_str()),
