@@ -1093,6 +1093,7 @@ async fn write_screenshots_of_the_main_pages() {
                 ("reporter-new-report", "/meldingen/nieuw"),
                 ("reporter-my-reports", "/meldingen"),
                 ("reporter-receipt", "/meldingen/1"),
+                ("reporter-situation", "/situaties/1"),
             ],
         ),
         (
@@ -1104,6 +1105,8 @@ async fn write_screenshots_of_the_main_pages() {
                 ("analyst-case", "/zaken/1"),
                 ("analyst-assessment-form", "/zaken/1/beoordeling"),
                 ("analyst-search", "/zoeken?q=oproep"),
+                ("analyst-situation", "/situaties/1"),
+                ("analyst-map", "/kaart"),
             ],
         ),
         (

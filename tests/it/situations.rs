@@ -390,97 +390,97 @@ fn table_numbers(body: &str) -> Vec<(String, i64, i64)> {
     out
 }
 
-#[tokio::test]
-async fn the_map_and_its_table_tell_the_same_numbers_and_a_municipality_sees_only_its_region() {
-    let db = test_db(Backend::Sqlite).await.unwrap();
-    let orgs = seed_orgs(&db.store).await;
-    let ams = make_person(&db.store, orgs.amsterdam, "a@amsterdam.nl", Role::Reporter).await;
-    let rdam = make_person(&db.store, orgs.rotterdam, "r@rotterdam.nl", Role::Reporter).await;
-    let analyst = make_person(&db.store, orgs.central, "an@meldpunt.nl", Role::Analyst).await;
-    let day = next_week();
-    let (_, c1) = submit_report_about(
-        &db.store,
-        orgs.amsterdam,
-        &ams,
-        "https://t.me/oproep/1",
-        Some(("GM0363", &day, "20:00")),
-    )
-    .await;
-    // Rotterdam reports a copy placed in Amsterdam, and its own call.
-    let (rdam_report, c2) = submit_report_about(
-        &db.store,
-        orgs.rotterdam,
-        &rdam,
-        "https://www.tiktok.com/@x/video/77",
-        Some(("GM0363", &day, "20:30")),
-    )
-    .await;
-    let (_, _c3) =
-        submit_report(&db.store, orgs.rotterdam, &rdam, "https://x.com/r/status/5").await;
-    let user = meldpunt::store::users::get(&db.store, analyst.id)
-        .await
-        .unwrap();
-    let ctx = cli_ctx().acting_as(&user);
-    let sid = situations::create(&db.store, &ctx, &draft(&["GM0363"], &day), &[c1, c2], None)
-        .await
-        .unwrap();
-    let app = TestApp::new(&db.store);
+both_backends!(
+    the_map_and_its_table_tell_the_same_numbers_and_a_municipality_sees_only_its_region,
+    |db: TestDb| async move {
+        let orgs = seed_orgs(&db.store).await;
+        let ams = make_person(&db.store, orgs.amsterdam, "a@amsterdam.nl", Role::Reporter).await;
+        let rdam = make_person(&db.store, orgs.rotterdam, "r@rotterdam.nl", Role::Reporter).await;
+        let analyst = make_person(&db.store, orgs.central, "an@meldpunt.nl", Role::Analyst).await;
+        let day = next_week();
+        let (_, c1) = submit_report_about(
+            &db.store,
+            orgs.amsterdam,
+            &ams,
+            "https://t.me/oproep/1",
+            Some(("GM0363", &day, "20:00")),
+        )
+        .await;
+        // Rotterdam reports a copy placed in Amsterdam, and its own call.
+        let (rdam_report, c2) = submit_report_about(
+            &db.store,
+            orgs.rotterdam,
+            &rdam,
+            "https://www.tiktok.com/@x/video/77",
+            Some(("GM0363", &day, "20:30")),
+        )
+        .await;
+        let (_, _c3) =
+            submit_report(&db.store, orgs.rotterdam, &rdam, "https://x.com/r/status/5").await;
+        let user = meldpunt::store::users::get(&db.store, analyst.id)
+            .await
+            .unwrap();
+        let ctx = cli_ctx().acting_as(&user);
+        let sid = situations::create(&db.store, &ctx, &draft(&["GM0363"], &day), &[c1, c2], None)
+            .await
+            .unwrap();
+        let app = TestApp::new(&db.store);
 
-    // The team: Amsterdam 2 cases and 1 situation, Rotterdam 1 case; the table agrees.
-    let mut team = app.signed_in(&analyst).await;
-    let map = team.get("/kaart").await;
-    assert_eq!(map.status, axum::http::StatusCode::OK);
-    let drawn = svg_numbers(&map.body);
-    assert_eq!(
-        drawn,
-        vec![("GM0363".into(), 2, 1), ("GM0599".into(), 1, 0)]
-    );
-    assert_eq!(drawn, table_numbers(&map.body));
-    assert!(map.body.contains("Bron: CBS / PDOK"));
-    // Filters are links, and each keeps the map and table in step.
-    let tiktok = team.get("/kaart?platform=tiktok&venster=24u").await;
-    assert_eq!(svg_numbers(&tiktok.body), vec![("GM0363".into(), 1, 1)]);
-    assert_eq!(svg_numbers(&tiktok.body), table_numbers(&tiktok.body));
-    let disorder = team.get("/kaart?fase=disorder").await;
-    assert!(svg_numbers(&disorder.body).is_empty());
-    assert!(table_numbers(&disorder.body).is_empty());
+        // The team: Amsterdam 2 cases and 1 situation, Rotterdam 1 case; the table agrees.
+        let mut team = app.signed_in(&analyst).await;
+        let map = team.get("/kaart").await;
+        assert_eq!(map.status, axum::http::StatusCode::OK);
+        let drawn = svg_numbers(&map.body);
+        assert_eq!(
+            drawn,
+            vec![("GM0363".into(), 2, 1), ("GM0599".into(), 1, 0)]
+        );
+        assert_eq!(drawn, table_numbers(&map.body));
+        assert!(map.body.contains("Bron: CBS / PDOK"));
+        // Filters are links, and each keeps the map and table in step.
+        let tiktok = team.get("/kaart?platform=tiktok&venster=24u").await;
+        assert_eq!(svg_numbers(&tiktok.body), vec![("GM0363".into(), 1, 1)]);
+        assert_eq!(svg_numbers(&tiktok.body), table_numbers(&tiktok.body));
+        let disorder = team.get("/kaart?fase=disorder").await;
+        assert!(svg_numbers(&disorder.body).is_empty());
+        assert!(table_numbers(&disorder.body).is_empty());
 
-    // Amsterdam's reporter: only the safety region Amsterdam-Amstelland has numbers.
-    let mut amsterdam = app.signed_in(&ams).await;
-    let own_map = amsterdam.get("/kaart").await;
-    assert_eq!(svg_numbers(&own_map.body), vec![("GM0363".into(), 2, 1)]);
-    assert_eq!(svg_numbers(&own_map.body), table_numbers(&own_map.body));
-    assert!(!own_map.body.contains("data-code=\"GM0599\""));
+        // Amsterdam's reporter: only the safety region Amsterdam-Amstelland has numbers.
+        let mut amsterdam = app.signed_in(&ams).await;
+        let own_map = amsterdam.get("/kaart").await;
+        assert_eq!(svg_numbers(&own_map.body), vec![("GM0363".into(), 2, 1)]);
+        assert_eq!(svg_numbers(&own_map.body), table_numbers(&own_map.body));
+        assert!(!own_map.body.contains("data-code=\"GM0599\""));
 
-    // The situation page shows Amsterdam what happened, never Rotterdam's report itself.
-    let page = amsterdam.get(&format!("/situaties/{sid}")).await;
-    assert_eq!(page.status, axum::http::StatusCode::OK);
-    let rdam_reference = meldpunt::store::reports::get(&db.store, rdam_report)
-        .await
-        .unwrap()
-        .reference;
-    assert!(page.body.contains("Rotterdam"), "the municipality is named");
-    assert!(page.body.contains("1 andere gemeente"));
-    assert!(
-        page.body.contains("Wacht nog op een besluit: 2"),
-        "nothing decided yet"
-    );
-    for secret in [
-        rdam_reference.as_str(),
-        "r@rotterdam.nl",
-        "tiktok.com/@x",
-        "/zaken/",
-        "an@meldpunt.nl",
-    ] {
-        assert!(!page.body.contains(secret), "{secret} leaked");
-    }
-    assert!(
-        !page.body.contains("/situaties/{sid}/fase"),
-        "no team forms"
-    );
-    // Once the team decides a case, the municipality reads what was decided.
-    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let no_action = meldpunt::domain::assessment::AssessmentDraft {
+        // The situation page shows Amsterdam what happened, never Rotterdam's report itself.
+        let page = amsterdam.get(&format!("/situaties/{sid}")).await;
+        assert_eq!(page.status, axum::http::StatusCode::OK);
+        let rdam_reference = meldpunt::store::reports::get(&db.store, rdam_report)
+            .await
+            .unwrap()
+            .reference;
+        assert!(page.body.contains("Rotterdam"), "the municipality is named");
+        assert!(page.body.contains("1 andere gemeente"));
+        assert!(
+            page.body.contains("Wacht nog op een besluit: 2"),
+            "nothing decided yet"
+        );
+        for secret in [
+            rdam_reference.as_str(),
+            "r@rotterdam.nl",
+            "tiktok.com/@x",
+            "/zaken/",
+            "an@meldpunt.nl",
+        ] {
+            assert!(!page.body.contains(secret), "{secret} leaked");
+        }
+        assert!(
+            !page.body.contains("/situaties/{sid}/fase"),
+            "no team forms"
+        );
+        // Once the team decides a case, the municipality reads what was decided.
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let no_action = meldpunt::domain::assessment::AssessmentDraft {
         class: "undesirable".into(),
         facts: "Het bericht noemt geen tijd of plaats en roept niet op tot geweld.".into(),
         risk_time: "onbekend".into(),
@@ -497,84 +497,85 @@ async fn the_map_and_its_table_tell_the_same_numbers_and_a_municipality_sees_onl
         reasons: "Geen oproep tot verstoring.".into(),
         ..Default::default()
     };
-    meldpunt::service::notices::assess(&db.store, &Settings::default(), &ctx, c1, &no_action)
-        .await
-        .unwrap();
-    let page = amsterdam.get(&format!("/situaties/{sid}")).await;
-    assert!(
-        page.body.contains("Geen actie: 1"),
-        "the decision is counted"
-    );
-    assert!(page.body.contains("Wacht nog op een besluit: 1"));
-    // And the start page lists the situation.
-    let start = amsterdam.get("/start").await;
-    assert!(start.body.contains(&format!("/situaties/{sid}")));
+        meldpunt::service::notices::assess(&db.store, &Settings::default(), &ctx, c1, &no_action)
+            .await
+            .unwrap();
+        let page = amsterdam.get(&format!("/situaties/{sid}")).await;
+        assert!(
+            page.body.contains("Geen actie: 1"),
+            "the decision is counted"
+        );
+        assert!(page.body.contains("Wacht nog op een besluit: 1"));
+        // And the start page lists the situation.
+        let start = amsterdam.get("/start").await;
+        assert!(start.body.contains(&format!("/situaties/{sid}")));
 
-    // Rotterdam reported into it, so it sees the situation too; a situation in Rotterdam's
-    // region it has no part in stays out of Amsterdam's sight.
-    let mut rotterdam = app.signed_in(&rdam).await;
-    assert_eq!(
-        rotterdam.get(&format!("/situaties/{sid}")).await.status,
-        axum::http::StatusCode::OK
-    );
-    let other = situations::create(&db.store, &ctx, &draft(&["GM0599"], &day), &[], None)
-        .await
-        .unwrap();
-    assert_eq!(
-        amsterdam.get(&format!("/situaties/{other}")).await.status,
-        axum::http::StatusCode::NOT_FOUND
-    );
-    let list = amsterdam.get("/situaties").await;
-    assert!(list.body.contains(&format!("/situaties/{sid}\"")));
-    assert!(!list.body.contains(&format!("/situaties/{other}\"")));
-    // The team's page has the team's tools and the links.
-    let team_page = team.get(&format!("/situaties/{sid}")).await;
-    assert!(team_page.body.contains(&format!("/situaties/{sid}/fase")));
-    assert!(team_page.body.contains(&format!("/zaken/{c1}")));
+        // Rotterdam reported into it, so it sees the situation too; a situation in Rotterdam's
+        // region it has no part in stays out of Amsterdam's sight.
+        let mut rotterdam = app.signed_in(&rdam).await;
+        assert_eq!(
+            rotterdam.get(&format!("/situaties/{sid}")).await.status,
+            axum::http::StatusCode::OK
+        );
+        let other = situations::create(&db.store, &ctx, &draft(&["GM0599"], &day), &[], None)
+            .await
+            .unwrap();
+        assert_eq!(
+            amsterdam.get(&format!("/situaties/{other}")).await.status,
+            axum::http::StatusCode::NOT_FOUND
+        );
+        let list = amsterdam.get("/situaties").await;
+        assert!(list.body.contains(&format!("/situaties/{sid}\"")));
+        assert!(!list.body.contains(&format!("/situaties/{other}\"")));
+        // The team's page has the team's tools and the links.
+        let team_page = team.get(&format!("/situaties/{sid}")).await;
+        assert!(team_page.body.contains(&format!("/situaties/{sid}/fase")));
+        assert!(team_page.body.contains(&format!("/zaken/{c1}")));
 
-    // A new case that fits the situation is proposed on its own page; confirming links it
-    // and returns to the case.
-    let (_, c4) = submit_report_about(
-        &db.store,
-        orgs.amsterdam,
-        &ams,
-        "https://www.instagram.com/p/KOPIE4/",
-        Some(("GM0363", &day, "21:00")),
-    )
-    .await;
-    let case_page = team.get(&format!("/zaken/{c4}")).await;
-    assert!(
-        case_page.body.contains("meldpunt stelt voor"),
-        "suggested on the case page"
-    );
-    let key = Suggestion::Link {
-        situation_id: sid,
-        case_id: c4,
+        // A new case that fits the situation is proposed on its own page; confirming links it
+        // and returns to the case.
+        let (_, c4) = submit_report_about(
+            &db.store,
+            orgs.amsterdam,
+            &ams,
+            "https://www.instagram.com/p/KOPIE4/",
+            Some(("GM0363", &day, "21:00")),
+        )
+        .await;
+        let case_page = team.get(&format!("/zaken/{c4}")).await;
+        assert!(
+            case_page.body.contains("meldpunt stelt voor"),
+            "suggested on the case page"
+        );
+        let key = Suggestion::Link {
+            situation_id: sid,
+            case_id: c4,
+        }
+        .key();
+        assert!(case_page.body.contains(&key));
+        let back = format!("/zaken/{c4}");
+        let linked = team
+            .post(
+                &format!("/situaties/{sid}/zaken"),
+                &[
+                    ("case", &c4.to_string()),
+                    ("suggestion", &key),
+                    ("back", &back),
+                ],
+            )
+            .await;
+        assert_eq!(linked.status, axum::http::StatusCode::SEE_OTHER);
+        assert_eq!(linked.location(), back);
+        let after = team.get(&back).await;
+        assert!(after.body.contains(&format!("href=\"/situaties/{sid}\"")));
+        assert!(!after.body.contains("meldpunt stelt voor"));
+        // A form cannot send anyone elsewhere.
+        let elsewhere = team
+            .post(
+                "/situaties/suggesties/afwijzen",
+                &[("key", "link:999:999"), ("back", "//evil.example")],
+            )
+            .await;
+        assert_eq!(elsewhere.location(), "/situaties");
     }
-    .key();
-    assert!(case_page.body.contains(&key));
-    let back = format!("/zaken/{c4}");
-    let linked = team
-        .post(
-            &format!("/situaties/{sid}/zaken"),
-            &[
-                ("case", &c4.to_string()),
-                ("suggestion", &key),
-                ("back", &back),
-            ],
-        )
-        .await;
-    assert_eq!(linked.status, axum::http::StatusCode::SEE_OTHER);
-    assert_eq!(linked.location(), back);
-    let after = team.get(&back).await;
-    assert!(after.body.contains(&format!("href=\"/situaties/{sid}\"")));
-    assert!(!after.body.contains("meldpunt stelt voor"));
-    // A form cannot send anyone elsewhere.
-    let elsewhere = team
-        .post(
-            "/situaties/suggesties/afwijzen",
-            &[("key", "link:999:999"), ("back", "//evil.example")],
-        )
-        .await;
-    assert_eq!(elsewhere.location(), "/situaties");
-}
+);
