@@ -72,6 +72,8 @@ async fn main() {
         for _ in 0..n {
             let mut req = Request::get(&path)
                 .header(header::COOKIE, &cookie)
+                // A loopback host, as the sign-in had: the cookie names match.
+                .header(header::HOST, "127.0.0.1")
                 .body(Body::empty())
                 .unwrap();
             req.extensions_mut()
