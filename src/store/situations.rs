@@ -344,8 +344,10 @@ pub struct SituationFilter {
     pub platform: Option<Platform>,
     /// Only situations changed, or with a report on a linked case, at or after this moment.
     pub since: Option<Millis>,
-    /// Only situations concerning one of these municipalities.
+    /// Only situations concerning one of these municipalities…
     pub municipality_codes: Option<Vec<String>>,
+    /// …or with an active report of this organisation on a linked case.
+    pub or_reported_by: Option<i64>,
 }
 
 /// `'a', 'b'` for codes that were checked to be CBS codes (letters and digits only).
@@ -387,7 +389,7 @@ pub async fn list(store: &Store, f: &SituationFilter) -> Result<Vec<Situation>> 
         ));
     }
     if let Some(codes) = &f.municipality_codes {
-        conditions.push(format!(
+        let concerning = format!(
             "EXISTS (SELECT 1 FROM situation_municipalities sm WHERE sm.situation_id = s.id \
              AND sm.code IN ({}))",
             if codes.is_empty() {
@@ -395,7 +397,17 @@ pub async fn list(store: &Store, f: &SituationFilter) -> Result<Vec<Situation>> 
             } else {
                 code_list(codes)
             }
-        ));
+        );
+        conditions.push(match f.or_reported_by {
+            // An organisation id is a number, never user text.
+            Some(org_id) => format!(
+                "({concerning} OR EXISTS (SELECT 1 FROM situation_cases sc \
+                 JOIN report_links rl ON rl.case_id = sc.case_id \
+                 JOIN reports r ON r.id = rl.report_id WHERE sc.situation_id = s.id \
+                 AND r.org_id = {org_id} AND r.status = 'active'))"
+            ),
+            None => concerning,
+        });
     }
     let sql = format!(
         "{SELECT}{}{} ORDER BY s.updated_at DESC, s.id DESC",

@@ -517,6 +517,9 @@ both_backends!(
             rotterdam.get(&format!("/situaties/{sid}")).await.status,
             axum::http::StatusCode::OK
         );
+        let listed = format!("/situaties/{sid}\"");
+        assert!(rotterdam.get("/situaties").await.body.contains(&listed));
+        assert!(rotterdam.get("/start").await.body.contains(&listed));
         let other = situations::create(&db.store, &ctx, &draft(&["GM0599"], &day), &[], None)
             .await
             .unwrap();

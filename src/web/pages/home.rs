@@ -110,11 +110,12 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
             super::situations::concerning(
                 &p,
                 Some(crate::domain::org::safety_region_of(&org.code)),
+                Some(org.id),
             )
             .await?,
         ),
         Ok(crate::domain::policy::SituationView::Team) => {
-            Some(super::situations::concerning(&p, None).await?)
+            Some(super::situations::concerning(&p, None, None).await?)
         }
         Err(_) => None,
     };

@@ -37,8 +37,9 @@ use crate::web::map_svg::{self, MapData};
 enum Sees {
     Team,
     Region {
-        /// The municipality's own CBS code.
+        /// The municipality's own CBS code and organisation.
         home: String,
+        org_id: i64,
         codes: HashSet<String>,
     },
 }
@@ -61,6 +62,14 @@ impl Sees {
             Sees::Region { codes, .. } => Some(codes.iter().cloned().collect()),
         }
     }
+
+    /// The organisation whose reported situations it sees besides its region's.
+    fn org(&self) -> Option<i64> {
+        match self {
+            Sees::Team => None,
+            Sees::Region { org_id, .. } => Some(*org_id),
+        }
+    }
 }
 
 async fn sees(p: &Page) -> Result<Sees, PageError> {
@@ -71,6 +80,7 @@ async fn sees(p: &Page) -> Result<Sees, PageError> {
             Sees::Region {
                 codes: org::safety_region_of(&own.code).into_iter().collect(),
                 home: own.code,
+                org_id,
             }
         }
     })
@@ -232,6 +242,7 @@ pub async fn list(p: Page, Query(q): Query<ListQuery>) -> Result<Response, PageE
         open_only: !show_closed,
         phase,
         municipality_codes: sees.codes(),
+        or_reported_by: sees.org(),
         ..Default::default()
     };
     let rows = store::list(&p.state.store, &filter)
@@ -1131,6 +1142,8 @@ pub async fn map(p: Page, Query(q): Query<MapQuery>) -> Result<Response, PageErr
         platform,
         since: window.map(|(_, ms)| now - ms),
         municipality_codes: sees.codes(),
+        // The map counts the region only.
+        or_reported_by: None,
     };
     let situations = store::list(&p.state.store, &filter).await?;
     let mut situation_counts = store::situations_per_municipality(&situations);
@@ -1244,13 +1257,19 @@ pub struct Concern {
 }
 
 /// The open situations of these municipalities (`None`: all), the latest changed first.
-pub async fn concerning(p: &Page, codes: Option<Vec<String>>) -> Result<Vec<Concern>, PageError> {
+/// With `org_id`, also the situations that organisation reported into.
+pub async fn concerning(
+    p: &Page,
+    codes: Option<Vec<String>>,
+    org_id: Option<i64>,
+) -> Result<Vec<Concern>, PageError> {
     let en = p.tr.is_en();
     let list = store::list(
         &p.state.store,
         &SituationFilter {
             open_only: true,
             municipality_codes: codes,
+            or_reported_by: org_id,
             ..Default::default()
         },
     )
