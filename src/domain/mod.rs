@@ -46,6 +46,13 @@ pub fn dutch_time(ms: Millis) -> String {
     ts.to_zoned(tz).strftime("%d-%m-%Y %H:%M").to_string()
 }
 
+/// The calendar date in the Netherlands at a moment (Europe/Amsterdam).
+pub fn dutch_day(ms: Millis) -> Option<jiff::civil::Date> {
+    let ts = jiff::Timestamp::from_millisecond(ms).ok()?;
+    let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").ok()?;
+    Some(ts.to_zoned(tz).date())
+}
+
 /// Reads a `datetime-local` form value (`2026-11-29T14:05`) as Amsterdam time.
 pub fn parse_dutch_local(s: &str) -> Option<Millis> {
     let dt: jiff::civil::DateTime = s.trim().parse().ok()?;

@@ -333,16 +333,17 @@ pub fn suggest(
     out
 }
 
-/// What a timeline entry is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum TimelineKind {
-    Report,
-    CaseLinked,
-    CaseUnlinked,
-    PhaseChanged,
-    Decision,
-    NoticeSent,
-    Answer,
+crate::vocabulary! {
+    /// What a timeline entry is about; entries at the same moment keep this order.
+    pub enum TimelineKind {
+        Report => ("report", "Melding", "Report"),
+        CaseLinked => ("case_linked", "Gekoppeld", "Linked"),
+        CaseUnlinked => ("case_unlinked", "Ontkoppeld", "Unlinked"),
+        PhaseChanged => ("phase_changed", "Fase", "Phase"),
+        Decision => ("decision", "Besluit", "Decision"),
+        NoticeSent => ("notice_sent", "Verzoek", "Request"),
+        Answer => ("answer", "Antwoord", "Answer"),
+    }
 }
 
 /// One line of a situation's timeline.

@@ -287,13 +287,7 @@ async fn seed_situation(store: &Store, ctx: &Ctx, as_analyst: &Ctx) -> Result<()
         .map(|c| c.id)
         .collect();
     let tomorrow = |hour: i64| {
-        let day = jiff::Timestamp::from_millisecond(ctx.now)
-            .ok()
-            .and_then(|t| {
-                jiff::tz::TimeZone::get("Europe/Amsterdam")
-                    .ok()
-                    .map(|tz| t.to_zoned(tz).date())
-            })
+        let day = crate::domain::dutch_day(ctx.now)
             .unwrap_or_default()
             .saturating_add(jiff::Span::new().days(1));
         crate::domain::parse_dutch_local(&format!("{day}T00:00"))
@@ -328,14 +322,7 @@ async fn seed_reports(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Res
     use super::intake::{check, Intake, Submission};
     use super::Settings;
     use crate::domain::report::{Channel, LinkDraft, ReportDraft};
-    let today = jiff::Timestamp::from_millisecond(ctx.now)
-        .ok()
-        .and_then(|t| {
-            jiff::tz::TimeZone::get("Europe/Amsterdam")
-                .ok()
-                .map(|tz| t.to_zoned(tz).date())
-        })
-        .unwrap_or_default();
+    let today = crate::domain::dutch_day(ctx.now).unwrap_or_default();
     let day = |n: i64| today.saturating_add(jiff::Span::new().days(n)).to_string();
     let reports = [
         (

@@ -470,13 +470,8 @@ pub async fn suggestions(store: &Store) -> Result<Vec<Suggestion>> {
 
 /// The Dutch calendar date of a moment, `YYYY-MM-DD`.
 pub fn dutch_date(ms: Millis) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .ok()
-        .and_then(|t| {
-            jiff::tz::TimeZone::get("Europe/Amsterdam")
-                .ok()
-                .map(|tz| t.to_zoned(tz).date().to_string())
-        })
+    crate::domain::dutch_day(ms)
+        .map(|d| d.to_string())
         .unwrap_or_default()
 }
 

@@ -216,6 +216,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("situations_none", "Er zijn geen situaties.", "There are no situations."),
     ("situations_open", "Open", "Open"),
     ("suggestion_dismiss", "Afwijzen", "Dismiss"),
+    ("suggestion_fits", "past bij", "fits"),
+    ("suggestion_new_text", "open zaken verwachten een verstoring in", "open cases expect a disturbance in"),
     ("suggestion_link", "Koppelen", "Link"),
     ("suggestion_make_situation", "Situatie aanmaken", "Create situation"),
     ("suggestions", "Suggesties", "Suggestions"),

@@ -188,6 +188,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("situation.municipality_unknown", "Kies gemeenten uit de lijst.", "Choose municipalities from the list."),
     ("situation.phase_back_reason_required", "Terug naar een eerdere fase kan alleen met een reden (10 tot 2000 tekens): wat is er veranderd?", "Going back to an earlier phase needs a reason (10 to 2,000 characters): what changed?"),
     ("situation.phase_reason_required", "Schrijf op waarom de fase verandert (10 tot 2000 tekens). De gemeenten lezen de reden.", "Write down why the phase changes (10 to 2,000 characters). The municipalities read the reason."),
+    ("situation.phase_unknown", "Kies een fase uit de lijst.", "Choose a phase from the list."),
     ("situation.phase_same", "De situatie is al in deze fase.", "The situation is already in this phase."),
     ("situation.place_too_long", "Beschrijf de plaats in hoogstens 300 tekens, zonder stuurtekens.", "Describe the place in at most 300 characters, without control characters."),
     ("situation.size_unknown", "Kies een verwachte omvang uit de lijst.", "Choose an expected size from the list."),

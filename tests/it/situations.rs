@@ -59,7 +59,7 @@ both_backends!(
             Some(("GM0599", &day, "20:00")),
         )
         .await;
-        let (_, c3) =
+        let (_, _c3) =
             submit_report(&db.store, orgs.amsterdam, &ams, "https://x.com/a/status/3").await;
 
         // Two open cases name Rotterdam on the same date: a new situation is suggested.
@@ -252,7 +252,6 @@ both_backends!(
         .await
         .unwrap();
         assert!(later.is_empty());
-        let _ = c3;
 
         // A closed situation takes no cases until it is reopened.
         situations::change_phase(

@@ -148,7 +148,6 @@ pub struct SuggestionRow {
 }
 
 async fn suggestion_rows(p: &Page, list: Vec<Suggestion>) -> Result<Vec<SuggestionRow>, PageError> {
-    let en = p.tr.is_en();
     let mut out = Vec::new();
     for s in list {
         let key = s.key();
@@ -165,16 +164,11 @@ async fn suggestion_rows(p: &Page, list: Vec<Suggestion>) -> Result<Vec<Suggesti
                 let ids: Vec<String> = case_ids.iter().map(i64::to_string).collect();
                 out.push(SuggestionRow {
                     text: format!(
-                        "{} {} {} {date}",
+                        "{} {} {} ({date})",
                         case_ids.len(),
-                        if en {
-                            "open cases expect a disturbance in"
-                        } else {
-                            "open zaken verwachten een verstoring in"
-                        },
+                        p.tr.t("suggestion_new_text"),
                         municipality_name(&municipality_code),
-                    )
-                    .replace(&format!(" {date}"), &format!(" ({date})")),
+                    ),
                     new_href: Some(format!(
                         "/situaties/nieuw?gemeente={municipality_code}&datum={date}&zaken={}&suggestie={}",
                         ids.join(","),
@@ -196,7 +190,7 @@ async fn suggestion_rows(p: &Page, list: Vec<Suggestion>) -> Result<Vec<Suggesti
                     text: format!(
                         "{} {} {} ({})",
                         case.reference,
-                        if en { "fits" } else { "past bij" },
+                        p.tr.t("suggestion_fits"),
                         target.reference,
                         target.title
                     ),
@@ -483,16 +477,6 @@ struct SituationPage {
     closed: bool,
 }
 
-fn hours(ms: Millis, en: bool) -> String {
-    let minutes = ms / 60_000;
-    let (h, m) = (minutes / 60, minutes % 60);
-    if en {
-        format!("{h} h {m} min")
-    } else {
-        format!("{h} u {m} min")
-    }
-}
-
 async fn load(p: &Page, id: i64, sees: &Sees) -> Result<Situation, PageError> {
     let s = store::get(&p.state.store, id).await.map_err(|e| match e {
         StoreError::NotFound => PageError::not_found(),
@@ -734,7 +718,7 @@ async fn situation_page(
         .into_iter()
         .map(|e| TimelineRow {
             when: local_time(e.at),
-            kind: timeline_label(e.kind, en),
+            kind: e.kind.label(en),
             text: e.text,
             link: e.link,
         })
@@ -853,7 +837,7 @@ async fn situation_page(
             )
         },
         median_answer: median(answer_times)
-            .map(|ms| hours(ms, en))
+            .map(|ms| super::cases::duration_label(&p.tr, ms))
             .unwrap_or_else(|| "–".into()),
         history,
         timeline: timeline_rows,
@@ -865,25 +849,6 @@ async fn situation_page(
         closed: !s.phase.is_open(),
         s: row(&s, en),
     })
-}
-
-fn timeline_label(k: TimelineKind, en: bool) -> &'static str {
-    match (k, en) {
-        (TimelineKind::Report, false) => "Melding",
-        (TimelineKind::Report, true) => "Report",
-        (TimelineKind::CaseLinked, false) => "Gekoppeld",
-        (TimelineKind::CaseLinked, true) => "Linked",
-        (TimelineKind::CaseUnlinked, false) => "Ontkoppeld",
-        (TimelineKind::CaseUnlinked, true) => "Unlinked",
-        (TimelineKind::PhaseChanged, false) => "Fase",
-        (TimelineKind::PhaseChanged, true) => "Phase",
-        (TimelineKind::Decision, false) => "Besluit",
-        (TimelineKind::Decision, true) => "Decision",
-        (TimelineKind::NoticeSent, false) => "Verzoek",
-        (TimelineKind::NoticeSent, true) => "Request",
-        (TimelineKind::Answer, false) => "Antwoord",
-        (TimelineKind::Answer, true) => "Answer",
-    }
 }
 
 pub async fn show(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
@@ -927,7 +892,7 @@ pub async fn change_phase(
             "phase",
             ServiceError::invalid(
                 "phase",
-                crate::domain::message::Message::new("situation.phase_same"),
+                crate::domain::message::Message::new("situation.phase_unknown"),
             ),
         )
         .await;
@@ -988,17 +953,14 @@ pub async fn link(
             .ok()
             .map(|c| c.id),
     };
-    let Some(case_id) = case_id else {
-        return again(
-            &p,
-            id,
+    let unknown = || {
+        ServiceError::invalid(
             "case",
-            ServiceError::invalid(
-                "case",
-                crate::domain::message::Message::new("situation.case_unknown").with("case", wanted),
-            ),
+            crate::domain::message::Message::new("situation.case_unknown").with("case", wanted),
         )
-        .await;
+    };
+    let Some(case_id) = case_id else {
+        return again(&p, id, "case", unknown()).await;
     };
     let suggestion = (!f.suggestion.is_empty()).then_some(f.suggestion.as_str());
     match service::link_case(&p.state.store, &p.ctx(), id, case_id, suggestion).await {
@@ -1006,19 +968,7 @@ pub async fn link(
             &safe_back(&f.back).unwrap_or_else(|| format!("/situaties/{id}#zaken")),
         )
         .into_response()),
-        Err(ServiceError::NotFound) => {
-            again(
-                &p,
-                id,
-                "case",
-                ServiceError::invalid(
-                    "case",
-                    crate::domain::message::Message::new("situation.case_unknown")
-                        .with("case", wanted),
-                ),
-            )
-            .await
-        }
+        Err(ServiceError::NotFound) => again(&p, id, "case", unknown()).await,
         Err(e) => again(&p, id, "case", e).await,
     }
 }
@@ -1253,7 +1203,6 @@ pub struct Concern {
     pub phase: &'static str,
     pub phase_id: &'static str,
     pub municipalities: String,
-    pub cases: i64,
 }
 
 /// The open situations of these municipalities (`None`: all), the latest changed first.
@@ -1283,7 +1232,6 @@ pub async fn concerning(
             phase: s.phase.label(en),
             phase_id: s.phase.as_str(),
             municipalities: names(&s.municipality_codes),
-            cases: s.case_count,
         })
         .collect())
 }
