@@ -747,6 +747,8 @@ pub struct Version {
     pub created_at: Millis,
     pub a: Assessment,
     pub verdict: Option<Verdict>,
+    /// The group version this case's version belongs to, when it was written for a group.
+    pub group: Option<super::group::GroupVersion>,
 }
 
 /// A supervisor's verdict on a version.

@@ -78,10 +78,12 @@ pub enum AuditAction {
     SituationCaseLinked,
     SituationCaseUnlinked,
     SituationSuggestionDismissed,
+    SituationGroupCreated,
+    SituationGroupCaseAdded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 60] = [
+    pub const ALL: [AuditAction; 62] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -142,6 +144,8 @@ impl AuditAction {
         AuditAction::SituationCaseLinked,
         AuditAction::SituationCaseUnlinked,
         AuditAction::SituationSuggestionDismissed,
+        AuditAction::SituationGroupCreated,
+        AuditAction::SituationGroupCaseAdded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -206,6 +210,8 @@ impl AuditAction {
             AuditAction::SituationCaseLinked => "situation.case_linked",
             AuditAction::SituationCaseUnlinked => "situation.case_unlinked",
             AuditAction::SituationSuggestionDismissed => "situation.suggestion_dismissed",
+            AuditAction::SituationGroupCreated => "situation.group_created",
+            AuditAction::SituationGroupCaseAdded => "situation.group_case_added",
         }
     }
 

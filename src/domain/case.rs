@@ -166,6 +166,7 @@ crate::vocabulary! {
         NoticeWithdrawn => ("notice_withdrawn", "Verzoek aan platform ingetrokken", "Request to platform withdrawn"),
         LinkedToSituation => ("linked_to_situation", "Gekoppeld aan situatie", "Linked to situation"),
         UnlinkedFromSituation => ("unlinked_from_situation", "Ontkoppeld van situatie", "Unlinked from situation"),
+        AddedToGroup => ("added_to_group", "Toegevoegd aan groep (zelfde bericht)", "Added to group (same message)"),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod case;
 pub mod credentials;
 pub mod evidence;
+pub mod group;
 pub mod link;
 pub mod map;
 pub mod message;

@@ -339,6 +339,7 @@ crate::vocabulary! {
         Report => ("report", "Melding", "Report"),
         CaseLinked => ("case_linked", "Gekoppeld", "Linked"),
         CaseUnlinked => ("case_unlinked", "Ontkoppeld", "Unlinked"),
+        Grouped => ("grouped", "Zelfde bericht", "Same message"),
         PhaseChanged => ("phase_changed", "Fase", "Phase"),
         Decision => ("decision", "Besluit", "Decision"),
         NoticeSent => ("notice_sent", "Verzoek", "Request"),

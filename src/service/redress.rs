@@ -243,13 +243,19 @@ async fn decide_tx(
     audit::append(&mut tx, &event, ctx.now).await?;
     if d.withdraw {
         let config = platforms::settings_in(&mut tx).await?;
-        let targets: Vec<_> = notices::list_by_case_in(&mut tx, case_id)
-            .await?
+        let of_case = notices::list_by_case_in(&mut tx, case_id).await?;
+        // A group's notice is withdrawn for this case's URLs only; the other copies stand.
+        let withdrawn_for_case: Vec<i64> = of_case
+            .iter()
+            .filter_map(|n| n.withdraws_notice_id)
+            .collect();
+        let targets: Vec<_> = of_case
             .into_iter()
             .filter(|n| {
                 n.kind.goes_to_platform()
                     && n.delivery.reached_platform()
                     && n.withdrawn_at.is_none()
+                    && !withdrawn_for_case.contains(&n.id)
                     && objection.notice_id.is_none_or(|id| id == n.id)
             })
             .collect();
@@ -257,6 +263,13 @@ async fn decide_tx(
             return Err(ServiceError::refused("withdrawal.nothing_to_withdraw"));
         }
         for original in targets {
+            let listed = notices::cases_of_in(&mut tx, original.id).await?;
+            let urls: Vec<String> = listed
+                .iter()
+                .find(|(id, _)| *id == case_id)
+                .map(|(_, urls)| urls.clone())
+                .unwrap_or_else(|| original.urls.clone());
+            let only_case = listed.iter().all(|(id, _)| *id == case_id);
             let entry = match original.platform_id {
                 Some(id) => platforms::get_in(&mut tx, id).await?,
                 None => return Err(ServiceError::refused("withdrawal.platform_unknown")),
@@ -269,7 +282,7 @@ async fn decide_tx(
                 reference: reference.clone(),
                 case_reference: case.reference.clone(),
                 platform_name: entry.name.clone(),
-                urls: original.urls.clone(),
+                urls: urls.clone(),
                 locating: String::new(),
                 provisions: Vec::new(),
                 facts: String::new(),
@@ -306,13 +319,16 @@ async fn decide_tx(
                     route: &route,
                     subject: &rendered.subject,
                     body: &rendered.body,
-                    urls: &original.urls,
+                    urls: &urls,
+                    cases: &[(case_id, urls.clone())],
                     urgency: original.urgency,
                     withdraws_notice_id: Some(original.id),
                 },
             )
             .await?;
-            redress::mark_withdrawn(&mut tx, original.id, ctx.now).await?;
+            if only_case {
+                redress::mark_withdrawn(&mut tx, original.id, ctx.now).await?;
+            }
             redress::add_correction(
                 &mut tx,
                 case_id,

@@ -4,11 +4,12 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::search::{self, NewText};
-use super::{Result, Store, StoreError, WriteTx};
+use super::{opt_i64, Result, Store, StoreError, WriteTx};
 use crate::domain::assessment::{
     Assessment, Decision, DsaCategory, DsaKeyword, LegalClass, LighterStep, Phase, ProtectedSpeech,
     Provision, Verdict, Version,
 };
+use crate::domain::group::GroupVersion;
 use crate::domain::search::{self as search_words, SearchSource};
 use crate::domain::Millis;
 
@@ -32,7 +33,7 @@ const SELECT: &str =
      a.class, a.provisions, a.facts, a.locating, a.risk_time, a.risk_place, a.risk_reach, a.phase, \
      a.protected_speech, a.rights_reasoning, a.lighter_steps, a.proportionality, a.decision, \
      a.category, a.keywords, a.reasons, r.verdict, r.reviewer_user_id, r.reviewer_name, \
-     r.reason AS review_reason, r.at AS review_at \
+     r.reason AS review_reason, r.at AS review_at, a.group_id, a.group_version \
      FROM assessments a LEFT JOIN assessment_reviews r ON r.assessment_id = a.id";
 
 fn from_row(row: &AnyRow) -> Result<Version> {
@@ -72,6 +73,10 @@ fn from_row(row: &AnyRow) -> Result<Version> {
             keywords: split(&row.try_get::<String, _>("keywords")?, DsaKeyword::parse)?,
             reasons: row.try_get("reasons")?,
         },
+        group: match (opt_i64(row, "group_id")?, opt_i64(row, "group_version")?) {
+            (Some(group_id), Some(version)) => Some(GroupVersion { group_id, version }),
+            _ => None,
+        },
         verdict: match verdict {
             None => None,
             Some(v) => Some(Verdict {
@@ -93,6 +98,7 @@ pub async fn insert(
     author_user_id: i64,
     author_name: &str,
     a: &Assessment,
+    group: Option<GroupVersion>,
     now: Millis,
 ) -> Result<(i64, i64)> {
     let row = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM assessments WHERE case_id = $1")
@@ -103,8 +109,9 @@ pub async fn insert(
     let row = sqlx::query(
         "INSERT INTO assessments (case_id, version, author_user_id, author_name, created_at, class, \
          provisions, facts, locating, risk_time, risk_place, risk_reach, phase, protected_speech, \
-         rights_reasoning, lighter_steps, proportionality, decision, category, keywords, reasons) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
+         rights_reasoning, lighter_steps, proportionality, decision, category, keywords, reasons, \
+         group_id, group_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
          RETURNING id",
     )
     .bind(case_id)
@@ -128,6 +135,8 @@ pub async fn insert(
     .bind(a.category.map(|c| c.as_str()))
     .bind(join(&a.keywords, DsaKeyword::as_str))
     .bind(&a.reasons)
+    .bind(group.map(|g| g.group_id))
+    .bind(group.map(|g| g.version))
     .fetch_one(tx.conn())
     .await?;
     let text = NewText {
@@ -151,6 +160,15 @@ pub async fn versions(store: &Store, case_id: i64) -> Result<Vec<Version>> {
     let rows = sqlx::query(&format!("{SELECT} WHERE a.case_id = $1 ORDER BY a.version"))
         .bind(case_id)
         .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// [`versions`] inside `tx`.
+pub async fn versions_in(tx: &mut WriteTx, case_id: i64) -> Result<Vec<Version>> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE a.case_id = $1 ORDER BY a.version"))
+        .bind(case_id)
+        .fetch_all(tx.conn())
         .await?;
     rows.iter().map(from_row).collect()
 }
@@ -211,4 +229,36 @@ pub async fn awaiting_approval(store: &Store) -> Result<Vec<i64>> {
         }
     }
     Ok(out)
+}
+
+/// The newest version number written for a group, if any.
+pub async fn newest_group_version_in(tx: &mut WriteTx, group_id: i64) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT MAX(group_version) AS newest FROM assessments WHERE group_id = $1")
+        .bind(group_id)
+        .fetch_one(tx.conn())
+        .await?;
+    opt_i64(&row, "newest")
+}
+
+/// The member versions of a group's version, by case.
+pub async fn of_group_version_in(tx: &mut WriteTx, g: GroupVersion) -> Result<Vec<Version>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE a.group_id = $1 AND a.group_version = $2 ORDER BY a.case_id"
+    ))
+    .bind(g.group_id)
+    .bind(g.version)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Every version written for a group, oldest first (for the group page).
+pub async fn of_group(store: &Store, group_id: i64) -> Result<Vec<Version>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE a.group_id = $1 ORDER BY a.group_version, a.case_id"
+    ))
+    .bind(group_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
 }

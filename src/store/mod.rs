@@ -12,6 +12,7 @@ pub mod assessment_drafts;
 pub mod assessments;
 pub mod audit;
 pub mod cases;
+pub mod groups;
 pub mod health;
 pub mod notices;
 pub mod notify;

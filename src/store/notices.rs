@@ -89,6 +89,9 @@ pub struct NewNotice<'a> {
     pub subject: &'a str,
     pub body: &'a str,
     pub urls: &'a [String],
+    /// Every case the message is about, with the URLs of each it lists (the first is
+    /// `case_id`). A group's notice lists several cases of one platform.
+    pub cases: &'a [(i64, Vec<String>)],
     pub urgency: Urgency,
     pub withdraws_notice_id: Option<i64>,
 }
@@ -115,7 +118,47 @@ pub async fn insert(tx: &mut WriteTx, n: &NewNotice<'_>, now: Millis) -> Result<
     .bind(n.withdraws_notice_id)
     .fetch_one(tx.conn())
     .await?;
-    Ok(row.try_get(0)?)
+    let id: i64 = row.try_get(0)?;
+    for (case_id, urls) in n.cases {
+        sqlx::query("INSERT INTO notice_cases (notice_id, case_id, urls) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(case_id)
+            .bind(urls.join("\n"))
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(id)
+}
+
+/// The cases a message is about, each with the URLs of it the message lists, in the order
+/// they were listed.
+pub async fn cases_of_in(tx: &mut WriteTx, notice_id: i64) -> Result<Vec<(i64, Vec<String>)>> {
+    let rows = sqlx::query(CASES_OF)
+        .bind(notice_id)
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter().map(case_of_row).collect()
+}
+
+/// [`cases_of_in`], outside a transaction.
+pub async fn cases_of(store: &Store, notice_id: i64) -> Result<Vec<(i64, Vec<String>)>> {
+    let rows = sqlx::query(CASES_OF)
+        .bind(notice_id)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(case_of_row).collect()
+}
+
+const CASES_OF: &str = "SELECT nc.case_id, nc.urls FROM notice_cases nc \
+     JOIN notices n ON n.id = nc.notice_id \
+     WHERE nc.notice_id = $1 ORDER BY CASE WHEN nc.case_id = n.case_id THEN 0 ELSE 1 END, nc.case_id";
+
+fn case_of_row(row: &AnyRow) -> Result<(i64, Vec<String>)> {
+    let urls: String = row.try_get("urls")?;
+    Ok((
+        row.try_get("case_id")?,
+        urls.lines().map(str::to_string).collect(),
+    ))
 }
 
 /// Ties the notice to its outbox message, both ways.
@@ -158,21 +201,26 @@ pub async fn get_locked(tx: &mut WriteTx, id: i64) -> Result<Notice> {
     from_row(&row)
 }
 
+/// Every message about the case (alone or with the other copies of its group), oldest first.
 pub async fn list_by_case(store: &Store, case_id: i64) -> Result<Vec<Notice>> {
-    let rows = sqlx::query(&format!("{SELECT} WHERE case_id = $1 ORDER BY id"))
+    let rows = sqlx::query(&format!("{SELECT} WHERE {OF_CASE} ORDER BY id"))
         .bind(case_id)
         .fetch_all(store.pool())
         .await?;
     rows.iter().map(from_row).collect()
 }
 
+/// [`list_by_case`] inside `tx`.
 pub async fn list_by_case_in(tx: &mut WriteTx, case_id: i64) -> Result<Vec<Notice>> {
-    let rows = sqlx::query(&format!("{SELECT} WHERE case_id = $1 ORDER BY id"))
+    let rows = sqlx::query(&format!("{SELECT} WHERE {OF_CASE} ORDER BY id"))
         .bind(case_id)
         .fetch_all(tx.conn())
         .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// The messages about case `$1`: every notice listing it.
+const OF_CASE: &str = "id IN (SELECT notice_id FROM notice_cases WHERE case_id = $1)";
 
 /// Sets where a notice stands; `sent_at` and `due_at` only when given.
 pub async fn set_delivery(
@@ -240,8 +288,9 @@ pub async fn overdue(store: &Store, now: Millis) -> Result<Vec<Notice>> {
 /// Case ids with an escalated, still unanswered notice (for the queue).
 pub async fn escalated_cases(store: &Store) -> Result<Vec<i64>> {
     let rows = sqlx::query(
-        "SELECT DISTINCT case_id FROM notices WHERE escalated_at IS NOT NULL AND withdrawn_at IS NULL \
-         AND NOT EXISTS (SELECT 1 FROM notice_answers a WHERE a.notice_id = notices.id)",
+        "SELECT DISTINCT nc.case_id FROM notices n JOIN notice_cases nc ON nc.notice_id = n.id \
+         WHERE n.escalated_at IS NOT NULL AND n.withdrawn_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM notice_answers a WHERE a.notice_id = n.id)",
     )
     .fetch_all(store.pool())
     .await?;
@@ -296,6 +345,8 @@ pub async fn events(store: &Store, notice_id: i64) -> Result<Vec<NoticeEvent>> {
 pub struct Answer {
     pub id: i64,
     pub notice_id: i64,
+    /// The case the URL belongs to.
+    pub case_id: i64,
     pub url: String,
     pub outcome: Outcome,
     pub platform_reason: Option<String>,
@@ -315,6 +366,7 @@ pub struct RecordedBy<'a> {
 pub async fn add_answer(
     tx: &mut WriteTx,
     notice_id: i64,
+    case_id: i64,
     url: &str,
     outcome: Outcome,
     reason: Option<&str>,
@@ -322,10 +374,11 @@ pub async fn add_answer(
     by: RecordedBy<'_>,
 ) -> Result<i64> {
     let row = sqlx::query(
-        "INSERT INTO notice_answers (notice_id, url, outcome, platform_reason, received_at, \
-         recorded_at, recorded_by, recorder_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO notice_answers (notice_id, case_id, url, outcome, platform_reason, received_at, \
+         recorded_at, recorded_by, recorder_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(notice_id)
+    .bind(case_id)
     .bind(url)
     .bind(outcome.as_str())
     .bind(reason)
@@ -338,22 +391,35 @@ pub async fn add_answer(
     Ok(row.try_get(0)?)
 }
 
-/// Every answer to the notices of a case, oldest first.
+const ANSWERS: &str = "SELECT a.id, a.notice_id, a.case_id, a.url, a.outcome, a.platform_reason, \
+     a.received_at, a.recorded_at, a.recorder_name FROM notice_answers a";
+
+/// Every answer about the URLs of a case, oldest first.
 pub async fn answers_of_case(store: &Store, case_id: i64) -> Result<Vec<Answer>> {
-    let rows = sqlx::query(
-        "SELECT a.id, a.notice_id, a.url, a.outcome, a.platform_reason, a.received_at, a.recorded_at, \
-         a.recorder_name FROM notice_answers a JOIN notices n ON n.id = a.notice_id \
-         WHERE n.case_id = $1 ORDER BY a.id",
-    )
-    .bind(case_id)
-    .fetch_all(store.pool())
-    .await?;
+    let rows = sqlx::query(&format!("{ANSWERS} WHERE a.case_id = $1 ORDER BY a.id"))
+        .bind(case_id)
+        .fetch_all(store.pool())
+        .await?;
+    answers_from(&rows)
+}
+
+/// Every answer to a notice (about all the cases it lists), oldest first.
+pub async fn answers_of_notice(store: &Store, notice_id: i64) -> Result<Vec<Answer>> {
+    let rows = sqlx::query(&format!("{ANSWERS} WHERE a.notice_id = $1 ORDER BY a.id"))
+        .bind(notice_id)
+        .fetch_all(store.pool())
+        .await?;
+    answers_from(&rows)
+}
+
+fn answers_from(rows: &[AnyRow]) -> Result<Vec<Answer>> {
     rows.iter()
         .map(|r| {
             let outcome: String = r.try_get("outcome")?;
             Ok(Answer {
                 id: r.try_get("id")?,
                 notice_id: r.try_get("notice_id")?,
+                case_id: r.try_get("case_id")?,
                 url: r.try_get("url")?,
                 outcome: Outcome::parse(&outcome).ok_or_else(|| bad("outcome", &outcome))?,
                 platform_reason: r.try_get("platform_reason")?,

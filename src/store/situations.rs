@@ -201,6 +201,8 @@ crate::vocabulary! {
         PhaseChanged => ("phase_changed", "Fase gewijzigd", "Phase changed"),
         CaseLinked => ("case_linked", "Zaak gekoppeld", "Case linked"),
         CaseUnlinked => ("case_unlinked", "Zaak ontkoppeld", "Case unlinked"),
+        GroupCreated => ("group_created", "Groep gemaakt (zelfde bericht)", "Group made (same message)"),
+        CaseGrouped => ("case_grouped", "Zaak aan groep toegevoegd", "Case added to group"),
     }
 }
 
@@ -657,9 +659,9 @@ pub struct SituationNotice {
 
 pub async fn notices_in(store: &Store, situation_id: i64) -> Result<Vec<SituationNotice>> {
     let rows = sqlx::query(
-        "SELECT n.id, n.reference, n.case_id, n.kind, n.sent_at, n.withdrawn_at \
-         FROM situation_cases sc JOIN notices n ON n.case_id = sc.case_id \
-         WHERE sc.situation_id = $1 ORDER BY n.id",
+        "SELECT n.id, n.reference, n.case_id, n.kind, n.sent_at, n.withdrawn_at FROM notices n \
+         WHERE EXISTS (SELECT 1 FROM notice_cases nc JOIN situation_cases sc ON sc.case_id = nc.case_id \
+         WHERE nc.notice_id = n.id AND sc.situation_id = $1) ORDER BY n.id",
     )
     .bind(situation_id)
     .fetch_all(store.pool())
@@ -691,9 +693,9 @@ pub struct SituationAnswer {
 
 pub async fn answers_in(store: &Store, situation_id: i64) -> Result<Vec<SituationAnswer>> {
     let rows = sqlx::query(
-        "SELECT a.notice_id, n.case_id, a.outcome, a.received_at \
-         FROM situation_cases sc JOIN notices n ON n.case_id = sc.case_id \
-         JOIN notice_answers a ON a.notice_id = n.id WHERE sc.situation_id = $1 ORDER BY a.id",
+        "SELECT a.notice_id, a.case_id, a.outcome, a.received_at \
+         FROM situation_cases sc JOIN notice_answers a ON a.case_id = sc.case_id \
+         WHERE sc.situation_id = $1 ORDER BY a.id",
     )
     .bind(situation_id)
     .fetch_all(store.pool())

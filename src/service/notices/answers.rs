@@ -67,13 +67,17 @@ async fn record_answer_tx(
     let n = notices::get_locked(&mut tx, notice_id)
         .await
         .map_err(not_found)?;
+    // Each URL belongs to one of the cases the notice lists.
+    let listed = notices::cases_of_in(&mut tx, n.id).await?;
+    let mut answered: Vec<(i64, &AnswerInput)> = Vec::new();
     for a in answers {
-        if !n.urls.contains(&a.url) {
+        let Some((case_id, _)) = listed.iter().find(|(_, urls)| urls.contains(&a.url)) else {
             return Err(ServiceError::invalid(
                 "outcome",
                 Message::new("answer.url_not_in_notice").with("url", &a.url),
             ));
-        }
+        };
+        answered.push((*case_id, a));
         if a.reason.chars().count() > 2000 {
             return Err(ServiceError::invalid(
                 "reason",
@@ -91,11 +95,12 @@ async fn record_answer_tx(
         )
         .map_err(|e| ServiceError::Unprocessable(e.message()))?;
     }
-    for a in answers {
+    for (case_id, a) in &answered {
         let reason = a.reason.trim();
         notices::add_answer(
             &mut tx,
             n.id,
+            *case_id,
             &a.url,
             a.outcome,
             (!reason.is_empty()).then_some(reason),
@@ -104,37 +109,46 @@ async fn record_answer_tx(
         )
         .await?;
     }
-    let summary: Vec<String> = answers
-        .iter()
-        .map(|a| format!("{}: {}", a.url, a.outcome.label_nl()))
-        .collect();
+    let summary = |of: Option<i64>| -> String {
+        answered
+            .iter()
+            .filter(|(c, _)| of.is_none_or(|o| o == *c))
+            .map(|(_, a)| format!("{}: {}", a.url, a.outcome.label_nl()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     notices::add_event(
         &mut tx,
         n.id,
         NoticeEventKind::Answered,
-        Some(&summary.join("; ")),
+        Some(&summary(None)),
         ctx.now,
     )
     .await?;
-    record(
-        &mut tx,
-        ctx,
-        n.case_id,
-        CaseEventKind::AnswerRecorded,
-        Some(&format!("{}: {}", n.reference, summary.join("; "))),
-    )
-    .await?;
-    let case = cases::get_locked(&mut tx, n.case_id).await?;
-    if case.status == CaseStatus::NoticeSent {
-        change_status(
+    let mut cases_answered: Vec<i64> = answered.iter().map(|(c, _)| *c).collect();
+    cases_answered.sort_unstable();
+    cases_answered.dedup();
+    for case_id in &cases_answered {
+        record(
             &mut tx,
             ctx,
-            n.case_id,
-            Move::workflow(CaseStatus::NoticeSent, CaseStatus::PlatformAnswered),
-            CaseEventKind::StatusChanged,
-            None,
+            *case_id,
+            CaseEventKind::AnswerRecorded,
+            Some(&format!("{}: {}", n.reference, summary(Some(*case_id)))),
         )
         .await?;
+        let case = cases::get_locked(&mut tx, *case_id).await?;
+        if case.status == CaseStatus::NoticeSent {
+            change_status(
+                &mut tx,
+                ctx,
+                *case_id,
+                Move::workflow(CaseStatus::NoticeSent, CaseStatus::PlatformAnswered),
+                CaseEventKind::StatusChanged,
+                None,
+            )
+            .await?;
+        }
     }
     let event = ctx.event(
         AuditAction::NoticeAnswerRecorded,
@@ -149,10 +163,16 @@ async fn record_answer_tx(
                "time_to_answer_ms": n.sent_at.map(|s| received_at - s)}),
     );
     audit::append(&mut tx, &event, ctx.now).await?;
-    let mut outcomes: Vec<&'static str> = answers.iter().map(|a| a.outcome.plain_dutch()).collect();
-    outcomes.dedup();
-    let line = format!("— antwoord van het platform: {}", outcomes.join(" "));
-    inform_reporters(&mut tx, settings, n.case_id, &line, ctx.now).await?;
+    for case_id in &cases_answered {
+        let mut outcomes: Vec<&'static str> = answered
+            .iter()
+            .filter(|(c, _)| c == case_id)
+            .map(|(_, a)| a.outcome.plain_dutch())
+            .collect();
+        outcomes.dedup();
+        let line = format!("— antwoord van het platform: {}", outcomes.join(" "));
+        inform_reporters(&mut tx, settings, *case_id, &line, ctx.now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

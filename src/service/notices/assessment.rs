@@ -3,12 +3,13 @@
 
 use serde_json::json;
 
-use super::dispatch::{draft, issue, platform_of, Draft, Numbering};
+use super::dispatch::{draft, issue, platform_of, Draft, Numbering, Subject};
 use super::refusals::{audit_refusal, not_found, refused};
 use crate::domain::assessment::{
-    assessment_open, check_decision, check_four_eyes, validate, AssessmentDraft, AssessmentOptions,
-    Review,
+    assessment_open, check_decision, check_four_eyes, validate, Assessment, AssessmentDraft,
+    AssessmentOptions, Review, Version,
 };
+use crate::domain::group::GroupVersion;
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
 use crate::domain::case::{CaseEventKind, CaseStatus};
 use crate::domain::message::Message;
@@ -94,7 +95,7 @@ pub async fn save_draft(
 
 /// Refuses when no new version of the case's assessment may be written now
 /// (`domain::assessment::assessment_open`, with what the transaction reads).
-async fn may_write_version(tx: &mut WriteTx, case: &Case) -> Result<()> {
+pub(crate) async fn may_write_version(tx: &mut WriteTx, case: &Case) -> Result<()> {
     let message_sent = !notices::list_by_case_in(tx, case.id).await?.is_empty();
     let open_objection = crate::store::redress::has_open(tx, case.id).await?;
     assessment_open(case.status, message_sent, open_objection)
@@ -108,7 +109,7 @@ async fn assess_tx(
     case_id: i64,
     draft: &AssessmentDraft,
 ) -> Result<i64> {
-    let author = ctx.actor_user_id.ok_or(ServiceError::NotFound)?;
+    ctx.actor_user_id.ok_or(ServiceError::NotFound)?;
     let mut tx = store.begin_write().await?;
     let case = cases::get_locked(&mut tx, case_id)
         .await
@@ -119,13 +120,60 @@ async fn assess_tx(
     if a.decision.goes_to_platform() {
         platform_of(&mut tx, &case).await?;
     }
+    let (_, version, review) = write_version(&mut tx, settings, ctx, &case, &a, None).await?;
+    if review == Review::AwaitingApproval {
+        tell_supervisors(
+            &mut tx,
+            ctx,
+            &format!(
+                "Beoordeling van {} wacht op uw goedkeuring: {}",
+                case.reference,
+                a.decision.label_nl()
+            ),
+            &format!("/zaken/{case_id}#goedkeuring"),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Tells every supervisor but the author that a version waits for their approval.
+pub(crate) async fn tell_supervisors(
+    tx: &mut WriteTx,
+    ctx: &Ctx,
+    text: &str,
+    link: &str,
+) -> Result<()> {
+    for (supervisor, _) in notify::supervisors(tx).await? {
+        if Some(supervisor) != ctx.actor_user_id {
+            notify::notify(tx, supervisor, text, link, ctx.now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes version `a` of the case's assessment by the acting person (the caller holds the
+/// case lock and has checked [`may_write_version`]): the version, the case's status, its
+/// history and the audit entry; a decision that needs no approval decides the case at once
+/// and tells the reporters. Returns (assessment id, version number, review).
+pub(crate) async fn write_version(
+    tx: &mut WriteTx,
+    settings: &Settings,
+    ctx: &Ctx,
+    case: &Case,
+    a: &Assessment,
+    group: Option<GroupVersion>,
+) -> Result<(i64, i64, Review)> {
+    let author = ctx.actor_user_id.ok_or(ServiceError::NotFound)?;
+    let case_id = case.id;
     let (assessment_id, version) =
-        assessments::insert(&mut tx, case_id, author, &ctx.actor_label, &a, ctx.now).await?;
+        assessments::insert(tx, case_id, author, &ctx.actor_label, a, group, ctx.now).await?;
     // The author's draft has become this version.
-    crate::store::assessment_drafts::delete(&mut tx, case_id, author).await?;
+    crate::store::assessment_drafts::delete(tx, case_id, author).await?;
     if case.status != CaseStatus::InAssessment {
         change_status(
-            &mut tx,
+            tx,
             ctx,
             case_id,
             Move::workflow(case.status, CaseStatus::InAssessment),
@@ -135,13 +183,16 @@ async fn assess_tx(
         .await?;
     }
     let review = Review::initial(a.decision);
+    let of_group = group
+        .map(|g| format!(" (groepsbeoordeling, versie {})", g.version))
+        .unwrap_or_default();
     record(
-        &mut tx,
+        tx,
         ctx,
         case_id,
         CaseEventKind::Assessed,
         Some(&format!(
-            "Versie {version}: {} — {}",
+            "Versie {version}{of_group}: {} — {}",
             a.decision.label_nl(),
             review.label(false)
         )),
@@ -155,29 +206,13 @@ async fn assess_tx(
         AuditOutcome::Success,
         json!({"case": case.reference, "version": version, "class": a.class.as_str(),
                "decision": a.decision.as_str(),
+               "group": group.map(|g| g.group_id), "group_version": group.map(|g| g.version),
                "provisions": a.provisions.iter().map(|p| p.as_str()).collect::<Vec<_>>()}),
     );
-    audit::append(&mut tx, &event, ctx.now).await?;
-    if review == Review::AwaitingApproval {
-        for (supervisor, _) in notify::supervisors(&mut tx).await? {
-            if supervisor != author {
-                notify::notify(
-                    &mut tx,
-                    supervisor,
-                    &format!(
-                        "Beoordeling van {} wacht op uw goedkeuring: {}",
-                        case.reference,
-                        a.decision.label_nl()
-                    ),
-                    &format!("/zaken/{case_id}#goedkeuring"),
-                    ctx.now,
-                )
-                .await?;
-            }
-        }
-    } else {
+    audit::append(tx, &event, ctx.now).await?;
+    if review == Review::NotNeeded {
         change_status(
-            &mut tx,
+            tx,
             ctx,
             case_id,
             Move::workflow(CaseStatus::InAssessment, CaseStatus::Decided),
@@ -189,10 +224,9 @@ async fn assess_tx(
             "is beoordeeld door het centrale team. Besluit: {}.",
             a.decision.label_nl().to_lowercase()
         );
-        inform_reporters(&mut tx, settings, case_id, &line, ctx.now).await?;
+        inform_reporters(tx, settings, case_id, &line, ctx.now).await?;
     }
-    tx.commit().await?;
-    Ok(version)
+    Ok((assessment_id, version, review))
 }
 
 /// The reviewer, as far as the four-eyes rule needs to know.
@@ -225,27 +259,33 @@ pub async fn review(
         approve,
         ..
     } = verdict;
+    let result = review_tx(store, settings, ctx, reviewer, verdict).await;
+    verdict_refusal(store, ctx, approve, ("assessment", assessment_id), result).await
+}
+
+/// Passes a verdict's result on; a refusal — also a conflict (a newer version, one already
+/// reviewed) — is first recorded in the audit trail as a failed (or denied) approval or
+/// sending back of `object`.
+pub(crate) async fn verdict_refusal(
+    store: &Store,
+    ctx: &Ctx,
+    approve: bool,
+    object: (&str, i64),
+    result: Result<()>,
+) -> Result<()> {
     let action = if approve {
         AuditAction::AssessmentApproved
     } else {
         AuditAction::AssessmentSentBack
     };
-    match review_tx(store, settings, ctx, reviewer, verdict).await {
+    match result {
         Err(e @ (ServiceError::Store(_) | ServiceError::NotFound)) => Err(e),
         Err(e) => {
             let outcome = match e {
                 ServiceError::Denied(_) => AuditOutcome::Denied,
                 _ => AuditOutcome::Failure,
             };
-            refused(
-                store,
-                ctx,
-                action,
-                ("assessment", assessment_id),
-                outcome,
-                e,
-            )
-            .await
+            refused(store, ctx, action, object, outcome, e).await
         }
         Ok(()) => Ok(()),
     }
@@ -270,7 +310,6 @@ pub async fn approval_preview(
     if v.review(v.version) != Review::AwaitingApproval {
         return Ok(None);
     }
-    let sources = reports::case_sources(&mut tx, case_id).await?;
     let config = platforms::settings_in(&mut tx).await?;
     if let Err(e) = check_decision(
         v.a.class,
@@ -281,14 +320,14 @@ pub async fn approval_preview(
     ) {
         return Ok(Some(Err(e.message())));
     }
+    let subject = Subject::load(&mut tx, case).await?;
     let made = draft(
         &mut tx,
         settings,
         ctx,
-        &case,
+        std::slice::from_ref(&subject),
         &v,
         &config,
-        &sources,
         Numbering::Show,
     )
     .await;
@@ -314,6 +353,59 @@ async fn review_tx(
         approve,
         reason,
     } = verdict;
+    let reason = check_review_reason(approve, reason)?;
+    let mut tx = store.begin_write().await?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
+    let v = assessments::newest_in(&mut tx, case_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if v.id != assessment_id {
+        return Err(ServiceError::Conflict(Message::new("review.newer_version")));
+    }
+    if v.group.is_some() {
+        // A group's versions are approved together, so that one notice per platform leaves.
+        return Err(ServiceError::refused("review.group_version"));
+    }
+    awaiting(&v)?;
+    let sources = reports::case_sources(&mut tx, case_id).await?;
+    let reporters: Vec<i64> = sources.iter().filter_map(|s| s.reporter_user_id).collect();
+    check_four_eyes(
+        reviewer.user_id,
+        reviewer.is_supervisor,
+        v.author_user_id,
+        &reporters,
+    )
+    .map_err(|e| ServiceError::Denied(e.message()))?;
+    if !approve {
+        send_back_version(&mut tx, ctx, reviewer, &case, &v, reason).await?;
+        notify::notify(
+            &mut tx,
+            v.author_user_id,
+            &format!(
+                "Uw beoordeling van {} (versie {}) is teruggestuurd: {reason}",
+                case.reference, v.version
+            ),
+            &format!("/zaken/{case_id}#beoordeling"),
+            ctx.now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    let config = platforms::settings_in(&mut tx).await?;
+    approvable(&case, &v, &config)?;
+    approve_version(&mut tx, ctx, reviewer, &case, &v, reason).await?;
+    let subject = Subject { case, sources };
+    let notice = issue(&mut tx, settings, ctx, std::slice::from_ref(&subject), &v, &config).await?;
+    decided(&mut tx, settings, ctx, &subject.case, &v, notice).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The reason given with a verdict, trimmed: required when sending back, bounded always.
+pub(crate) fn check_review_reason(approve: bool, reason: &str) -> Result<&str> {
     let reason = reason.trim();
     if !approve && reason.chars().count() < 5 {
         return Err(ServiceError::invalid(
@@ -327,78 +419,23 @@ async fn review_tx(
             Message::new("field.explanation_too_long"),
         ));
     }
-    let mut tx = store.begin_write().await?;
-    let case = cases::get_locked(&mut tx, case_id)
-        .await
-        .map_err(not_found)?;
-    let v = assessments::newest_in(&mut tx, case_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if v.id != assessment_id {
-        return Err(ServiceError::Conflict(Message::new("review.newer_version")));
-    }
+    Ok(reason)
+}
+
+/// Refuses unless `v` (the newest version of its case) waits for a supervisor.
+pub(crate) fn awaiting(v: &Version) -> Result<()> {
     match v.review(v.version) {
-        Review::AwaitingApproval => {}
-        Review::NotNeeded => return Err(ServiceError::refused("review.not_needed")),
-        _ => {
-            return Err(ServiceError::Conflict(Message::new(
-                "review.already_reviewed",
-            )))
-        }
+        Review::AwaitingApproval => Ok(()),
+        Review::NotNeeded => Err(ServiceError::refused("review.not_needed")),
+        _ => Err(ServiceError::Conflict(Message::new(
+            "review.already_reviewed",
+        ))),
     }
-    let sources = reports::case_sources(&mut tx, case_id).await?;
-    let reporters: Vec<i64> = sources.iter().filter_map(|s| s.reporter_user_id).collect();
-    check_four_eyes(
-        reviewer.user_id,
-        reviewer.is_supervisor,
-        v.author_user_id,
-        &reporters,
-    )
-    .map_err(|e| ServiceError::Denied(e.message()))?;
-    let reviewer_name = ctx.actor_label.clone();
-    if !approve {
-        assessments::review(
-            &mut tx,
-            v.id,
-            false,
-            reviewer.user_id,
-            &reviewer_name,
-            Some(reason),
-            ctx.now,
-        )
-        .await
-        .map_err(already_reviewed)?;
-        record(
-            &mut tx,
-            ctx,
-            case_id,
-            CaseEventKind::SentBack,
-            Some(&format!("Versie {}: {reason}", v.version)),
-        )
-        .await?;
-        notify::notify(
-            &mut tx,
-            v.author_user_id,
-            &format!(
-                "Uw beoordeling van {} (versie {}) is teruggestuurd: {reason}",
-                case.reference, v.version
-            ),
-            &format!("/zaken/{case_id}#beoordeling"),
-            ctx.now,
-        )
-        .await?;
-        let event = ctx.event(
-            AuditAction::AssessmentSentBack,
-            "assessment",
-            v.id,
-            None,
-            AuditOutcome::Success,
-            json!({"case": case.reference, "version": v.version, "reason": reason}),
-        );
-        audit::append(&mut tx, &event, ctx.now).await?;
-        tx.commit().await?;
-        return Ok(());
-    }
+}
+
+/// Refuses the approval of `v` when its case is not in assessment or its decision does not
+/// hold under the organisation's configuration now.
+pub(crate) fn approvable(case: &Case, v: &Version, config: &NoticeSettings) -> Result<()> {
     if case.status != CaseStatus::InAssessment {
         return Err(ServiceError::Unprocessable(
             Message::new("review.case_not_in_assessment").label(
@@ -408,30 +445,40 @@ async fn review_tx(
             ),
         ));
     }
-    let config = platforms::settings_in(&mut tx).await?;
     check_decision(
         v.a.class,
         &v.a.provisions,
         v.a.decision,
         v.a.category,
-        options(&config),
+        options(config),
     )
-    .map_err(|e| ServiceError::Unprocessable(e.message()))?;
+    .map_err(|e| ServiceError::Unprocessable(e.message()))
+}
+
+/// Records the supervisor's approval of `v`: the verdict, the case's history, the audit entry.
+pub(crate) async fn approve_version(
+    tx: &mut WriteTx,
+    ctx: &Ctx,
+    reviewer: Reviewer,
+    case: &Case,
+    v: &Version,
+    reason: &str,
+) -> Result<()> {
     assessments::review(
-        &mut tx,
+        tx,
         v.id,
         true,
         reviewer.user_id,
-        &reviewer_name,
+        &ctx.actor_label,
         (!reason.is_empty()).then_some(reason),
         ctx.now,
     )
     .await
     .map_err(already_reviewed)?;
     record(
-        &mut tx,
+        tx,
         ctx,
-        case_id,
+        case.id,
         CaseEventKind::Approved,
         Some(&format!(
             "Versie {}: {}",
@@ -447,43 +494,94 @@ async fn review_tx(
         None,
         AuditOutcome::Success,
         json!({"case": case.reference, "version": v.version, "author": v.author_user_id,
-               "decision": v.a.decision.as_str()}),
+               "decision": v.a.decision.as_str(),
+               "group": v.group.map(|g| g.group_id), "group_version": v.group.map(|g| g.version)}),
     );
-    audit::append(&mut tx, &event, ctx.now).await?;
-    let notice = issue(&mut tx, settings, ctx, &case, &v, &config, &sources).await?;
-    change_status(
-        &mut tx,
+    audit::append(tx, &event, ctx.now).await?;
+    Ok(())
+}
+
+/// Records that the supervisor sent `v` back, with the reason.
+pub(crate) async fn send_back_version(
+    tx: &mut WriteTx,
+    ctx: &Ctx,
+    reviewer: Reviewer,
+    case: &Case,
+    v: &Version,
+    reason: &str,
+) -> Result<()> {
+    assessments::review(
+        tx,
+        v.id,
+        false,
+        reviewer.user_id,
+        &ctx.actor_label,
+        Some(reason),
+        ctx.now,
+    )
+    .await
+    .map_err(already_reviewed)?;
+    record(
+        tx,
         ctx,
-        case_id,
+        case.id,
+        CaseEventKind::SentBack,
+        Some(&format!("Versie {}: {reason}", v.version)),
+    )
+    .await?;
+    let event = ctx.event(
+        AuditAction::AssessmentSentBack,
+        "assessment",
+        v.id,
+        None,
+        AuditOutcome::Success,
+        json!({"case": case.reference, "version": v.version, "reason": reason,
+               "group": v.group.map(|g| g.group_id), "group_version": v.group.map(|g| g.version)}),
+    );
+    audit::append(tx, &event, ctx.now).await?;
+    Ok(())
+}
+
+/// After approval and the message: the case is decided, and its reporters are told what
+/// was sent.
+pub(crate) async fn decided(
+    tx: &mut WriteTx,
+    settings: &Settings,
+    ctx: &Ctx,
+    case: &Case,
+    v: &Version,
+    notice: Option<NoticeKind>,
+) -> Result<()> {
+    change_status(
+        tx,
+        ctx,
+        case.id,
         Move::workflow(CaseStatus::InAssessment, CaseStatus::Decided),
         CaseEventKind::StatusChanged,
         Some(v.a.decision.label_nl()),
     )
     .await?;
-    if let Some(kind) = notice {
-        let line = match kind {
-            NoticeKind::Art16Notice => {
-                "is beoordeeld: het centrale team vraagt het platform de inhoud te verwijderen of in Nederland ontoegankelijk te maken."
-            }
-            NoticeKind::TosReferral => {
-                "is beoordeeld: het centrale team vraagt het platform de inhoud te toetsen aan zijn gebruiksvoorwaarden."
-            }
-            NoticeKind::Art9Order => {
-                "is beoordeeld: het platform krijgt een bevel om op te treden tegen de inhoud."
-            }
-            NoticeKind::PoliceReferral => {
-                "is beoordeeld: het centrale team verwijst de inhoud door naar politie en Openbaar Ministerie."
-            }
-            NoticeKind::MayorAdvice => {
-                "is beoordeeld: het centrale team stuurt de burgemeester een advies (zie e-mail)."
-            }
-            NoticeKind::Withdrawal => "",
-        };
-        if !line.is_empty() {
-            inform_reporters(&mut tx, settings, case_id, line, ctx.now).await?;
+    let line = match notice {
+        Some(NoticeKind::Art16Notice) => {
+            "is beoordeeld: het centrale team vraagt het platform de inhoud te verwijderen of in Nederland ontoegankelijk te maken."
         }
+        Some(NoticeKind::TosReferral) => {
+            "is beoordeeld: het centrale team vraagt het platform de inhoud te toetsen aan zijn gebruiksvoorwaarden."
+        }
+        Some(NoticeKind::Art9Order) => {
+            "is beoordeeld: het platform krijgt een bevel om op te treden tegen de inhoud."
+        }
+        Some(NoticeKind::PoliceReferral) => {
+            "is beoordeeld: het centrale team verwijst de inhoud door naar politie en Openbaar Ministerie."
+        }
+        Some(NoticeKind::MayorAdvice) => {
+            "is beoordeeld: het centrale team stuurt de burgemeester een advies (zie e-mail)."
+        }
+        Some(NoticeKind::Withdrawal) | None => "",
+    };
+    if !line.is_empty() {
+        inform_reporters(tx, settings, case.id, line, ctx.now).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -4,13 +4,14 @@
 
 use serde_json::json;
 
+use super::dispatch::record_for_notice;
 use super::refusals::{audit_refusal, not_found};
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
 use crate::domain::case::{CaseEventKind, CaseStatus};
 use crate::domain::message::Message;
 use crate::domain::notice::{Delivery, NoticeChannel, NoticeEventKind};
 use crate::domain::Millis;
-use crate::service::history::{change_status, record, Move};
+use crate::service::history::{change_status, Move};
 use crate::service::{Ctx, Result, ServiceError, Settings};
 use crate::store::cases;
 use crate::store::notices::{self, Notice};
@@ -43,31 +44,26 @@ async fn reached_platform(
         .goes_to_platform()
         .then(|| settings.answer_deadlines.due(n.urgency, ctx.now));
     notices::set_delivery(tx, n.id, delivery, Some(ctx.now), due, None).await?;
-    let case = cases::get_locked(tx, n.case_id).await?;
     let kind_of_event = if delivery == Delivery::Sent {
         NoticeEventKind::Sent
     } else {
         NoticeEventKind::SubmittedWebForm
     };
     notices::add_event(tx, n.id, kind_of_event, None, ctx.now).await?;
-    record(
-        tx,
-        ctx,
-        n.case_id,
-        CaseEventKind::NoticeSent,
-        Some(&format!("{}: {}", n.reference, delivery.label_nl())),
-    )
-    .await?;
-    if n.kind.goes_to_platform() && case.status == CaseStatus::Decided {
-        change_status(
-            tx,
-            ctx,
-            n.case_id,
-            Move::workflow(CaseStatus::Decided, CaseStatus::NoticeSent),
-            CaseEventKind::StatusChanged,
-            Some(&n.reference),
-        )
-        .await?;
+    let note = format!("{}: {}", n.reference, delivery.label_nl());
+    for case_id in record_for_notice(tx, ctx, n.id, CaseEventKind::NoticeSent, &note).await? {
+        let case = cases::get_locked(tx, case_id).await?;
+        if n.kind.goes_to_platform() && case.status == CaseStatus::Decided {
+            change_status(
+                tx,
+                ctx,
+                case_id,
+                Move::workflow(CaseStatus::Decided, CaseStatus::NoticeSent),
+                CaseEventKind::StatusChanged,
+                Some(&n.reference),
+            )
+            .await?;
+        }
     }
     Ok(())
 }
@@ -123,12 +119,12 @@ pub async fn mail_failed(
             notices::set_delivery(&mut tx, n.id, Delivery::Bounced, None, None, Some(error))
                 .await?;
             notices::add_event(&mut tx, n.id, NoticeEventKind::Bounced, Some(error), now).await?;
-            record(
+            record_for_notice(
                 &mut tx,
                 &ctx,
-                n.case_id,
+                n.id,
                 CaseEventKind::NoticeFailed,
-                Some(&format!("{}: {error}", n.reference)),
+                &format!("{}: {error}", n.reference),
             )
             .await?;
             let people = notify::case_handlers(&mut tx).await?;
@@ -245,12 +241,12 @@ pub async fn record_bounce(store: &Store, ctx: &Ctx, notice_id: i64, detail: &st
             ctx.now,
         )
         .await?;
-        record(
+        record_for_notice(
             &mut tx,
             ctx,
-            n.case_id,
+            n.id,
             CaseEventKind::NoticeFailed,
-            Some(&format!("{}: {detail}", n.reference)),
+            &format!("{}: {detail}", n.reference),
         )
         .await?;
         let event = ctx.event(

@@ -11,6 +11,8 @@ use crate::domain::assessment::{DecisionRefused, Version};
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
 use crate::domain::case::CaseEventKind;
 use crate::domain::dutch_time;
+use crate::domain::group::most_pressing;
+use crate::domain::report::Urgency;
 use crate::domain::message::Message;
 use crate::domain::notice::{Delivery, NoticeChannel, NoticeEventKind, NoticeKind, Route};
 use crate::domain::notice_text::{self, Extra, NoticeFacts, Sender};
@@ -75,25 +77,58 @@ pub struct Draft {
     pub route: Route,
     pub reference: String,
     pub urls: Vec<String>,
+    /// Each case the message is about, with its URLs (the first is the lead case).
+    pub cases: Vec<(i64, Vec<String>)>,
+    /// The most pressing urgency among the cases: the deadline it sets.
+    pub urgency: Urgency,
     pub subject: String,
     pub body: String,
 }
 
-/// The message `v` makes for `case` at `ctx.now`, if its decision makes one.
-#[allow(clippy::too_many_arguments)]
+/// One case a message is about, with the reports that point at it.
+#[derive(Debug, Clone)]
+pub(crate) struct Subject {
+    pub case: Case,
+    pub sources: Vec<reports::CaseSource>,
+}
+
+impl Subject {
+    pub(crate) async fn load(tx: &mut WriteTx, case: Case) -> Result<Subject> {
+        let sources = reports::case_sources(tx, case.id).await?;
+        Ok(Subject { case, sources })
+    }
+
+    /// The case's URLs a message lists: its canonical link and every distinct link an active
+    /// report gave.
+    fn urls(&self) -> Vec<String> {
+        let mut urls = vec![self.case.canonical_url.clone()];
+        for s in self.sources.iter().filter(|s| s.active) {
+            if !urls.contains(&s.submitted_url) {
+                urls.push(s.submitted_url.clone());
+            }
+        }
+        urls
+    }
+}
+
+/// The message `v` makes at `ctx.now` about `subjects` — one case, or a group's cases on
+/// one platform (the first leads) — if its decision makes one.
 pub(crate) async fn draft(
     tx: &mut WriteTx,
     settings: &Settings,
     ctx: &Ctx,
-    case: &Case,
+    subjects: &[Subject],
     v: &Version,
     config: &NoticeSettings,
-    sources: &[reports::CaseSource],
     numbering: Numbering,
 ) -> Result<Option<Draft>> {
     let Some(kind) = NoticeKind::for_decision(v.a.decision) else {
         return Ok(None);
     };
+    let Some(lead) = subjects.first() else {
+        return Ok(None);
+    };
+    let case = &lead.case;
     if config.sender_email.trim().is_empty() {
         return Err(ServiceError::refused("notice.no_sender"));
     }
@@ -118,16 +153,29 @@ pub(crate) async fn draft(
         };
         (None, case.platform.label().to_string(), route)
     };
-    let mut urls = vec![case.canonical_url.clone()];
+    let mut urls: Vec<String> = Vec::new();
+    let mut cases = Vec::new();
     let mut municipalities = Vec::new();
-    for s in sources.iter().filter(|s| s.active) {
-        if !urls.contains(&s.submitted_url) {
-            urls.push(s.submitted_url.clone());
-        }
-        if !municipalities.contains(&s.org_name) {
-            municipalities.push(s.org_name.clone());
+    for subject in subjects {
+        let own: Vec<String> = subject
+            .urls()
+            .into_iter()
+            .filter(|u| !urls.contains(u))
+            .collect();
+        urls.extend(own.iter().cloned());
+        cases.push((subject.case.id, own));
+        for s in subject.sources.iter().filter(|s| s.active) {
+            if !municipalities.contains(&s.org_name) {
+                municipalities.push(s.org_name.clone());
+            }
         }
     }
+    let urgency = most_pressing(subjects.iter().map(|s| s.case.urgency));
+    let case_reference = subjects
+        .iter()
+        .map(|s| s.case.reference.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let series = format!("notice-{}", dutch_year(ctx.now));
     let number = match numbering {
         Numbering::Take => cases::next_number(tx, &series).await?,
@@ -136,11 +184,11 @@ pub(crate) async fn draft(
     let reference = reference("KG", dutch_year(ctx.now), number);
     let respond_by = format!(
         "{} (Europe/Amsterdam)",
-        dutch_time(settings.answer_deadlines.due(case.urgency, ctx.now))
+        dutch_time(settings.answer_deadlines.due(urgency, ctx.now))
     );
     let facts = NoticeFacts {
         reference: reference.clone(),
-        case_reference: case.reference.clone(),
+        case_reference,
         platform_name,
         urls: urls.clone(),
         locating: v.a.locating.clone(),
@@ -149,7 +197,7 @@ pub(crate) async fn draft(
         reasons: v.a.reasons.clone(),
         category: v.a.category,
         keywords: v.a.keywords.clone(),
-        urgency: case.urgency,
+        urgency,
         respond_by,
         municipalities,
         sender: Sender {
@@ -171,31 +219,34 @@ pub(crate) async fn draft(
         route,
         reference,
         urls,
+        cases,
+        urgency,
         subject: rendered.subject,
         body: rendered.body,
     }))
 }
 
-/// Renders and stores the message of an approved version; queues e-mail in the outbox.
+/// Renders and stores the message of an approved version about `subjects` (see [`draft`]);
+/// queues e-mail in the outbox.
 pub(crate) async fn issue(
     tx: &mut WriteTx,
     settings: &Settings,
     ctx: &Ctx,
-    case: &Case,
+    subjects: &[Subject],
     v: &Version,
     config: &NoticeSettings,
-    sources: &[reports::CaseSource],
 ) -> Result<Option<NoticeKind>> {
-    let Some(d) = draft(tx, settings, ctx, case, v, config, sources, Numbering::Take).await? else {
+    let Some(d) = draft(tx, settings, ctx, subjects, v, config, Numbering::Take).await? else {
         return Ok(None);
     };
+    let lead = &subjects[0].case;
     queue_message(
         tx,
         ctx,
-        case,
+        lead,
         &NewNotice {
             reference: &d.reference,
-            case_id: case.id,
+            case_id: lead.id,
             assessment_id: Some(v.id),
             kind: d.kind,
             platform_id: d.platform_id,
@@ -203,7 +254,8 @@ pub(crate) async fn issue(
             subject: &d.subject,
             body: &d.body,
             urls: &d.urls,
-            urgency: case.urgency,
+            cases: &d.cases,
+            urgency: d.urgency,
             withdraws_notice_id: None,
         },
     )
@@ -222,10 +274,12 @@ pub(crate) async fn queue_message(
     let notice_id = notices::insert(tx, m, ctx.now).await?;
     let recipient = (m.route.channel != NoticeChannel::InApp).then_some(m.route.recipient.as_str());
     notices::add_event(tx, notice_id, m.route.first_event(), recipient, ctx.now).await?;
+    let case_ids: Vec<i64> = m.cases.iter().map(|(id, _)| *id).collect();
     start(
         tx,
         ctx,
-        case,
+        &case.reference,
+        &case_ids,
         notice_id,
         m.reference,
         m.route,
@@ -233,21 +287,23 @@ pub(crate) async fn queue_message(
         m.body,
     )
     .await?;
-    record(
-        tx,
-        ctx,
-        case.id,
-        CaseEventKind::NoticeQueued,
-        Some(&format!("{}: {}", m.reference, m.kind.label_nl())),
-    )
-    .await?;
+    for id in &case_ids {
+        record(
+            tx,
+            ctx,
+            *id,
+            CaseEventKind::NoticeQueued,
+            Some(&format!("{}: {}", m.reference, m.kind.label_nl())),
+        )
+        .await?;
+    }
     let event = ctx.event(
         AuditAction::NoticeQueued,
         "notice",
         notice_id,
         None,
         AuditOutcome::Success,
-        json!({"reference": m.reference, "case": case.reference, "kind": m.kind.as_str(),
+        json!({"reference": m.reference, "case": case.reference, "cases": case_ids, "kind": m.kind.as_str(),
                "channel": m.route.channel.as_str(), "recipient": m.route.recipient}),
     );
     audit::append(tx, &event, ctx.now).await?;
@@ -256,13 +312,14 @@ pub(crate) async fn queue_message(
 
 /// The one way a stored message starts on its way along `route`: e-mail into the outbox,
 /// a web-form message to the analysts (who submit it by hand), a message in meldpunt
-/// delivered at once (and mailed to the reporting municipalities). The caller writes the
-/// line of the delivery record that says why (stored, or sent again).
+/// delivered at once (and mailed to the reporting municipalities of every case it is about).
+/// The caller writes the line of the delivery record that says why (stored, or sent again).
 #[allow(clippy::too_many_arguments)]
 async fn start(
     tx: &mut WriteTx,
     ctx: &Ctx,
-    case: &Case,
+    lead_reference: &str,
+    case_ids: &[i64],
     notice_id: i64,
     reference: &str,
     route: &Route,
@@ -284,8 +341,7 @@ async fn start(
                 tx,
                 &people,
                 &format!(
-                    "{reference} ({}) moet via het webformulier van het platform worden ingediend.",
-                    case.reference
+                    "{reference} ({lead_reference}) moet via het webformulier van het platform worden ingediend."
                 ),
                 &format!("/kennisgevingen/{notice_id}"),
                 ctx.now,
@@ -293,9 +349,15 @@ async fn start(
             .await?;
         }
         NoticeChannel::InApp => {
-            for report in reports::active_in_case(tx, case.id).await? {
-                if let Some(email) = &report.reporter_email {
-                    notify::enqueue_mail(tx, email, subject, body, ctx.now).await?;
+            let mut mailed: Vec<String> = Vec::new();
+            for case_id in case_ids {
+                for report in reports::active_in_case(tx, *case_id).await? {
+                    if let Some(email) = report.reporter_email {
+                        if !mailed.contains(&email) {
+                            notify::enqueue_mail(tx, &email, subject, body, ctx.now).await?;
+                            mailed.push(email);
+                        }
+                    }
                 }
             }
         }
@@ -322,6 +384,11 @@ pub async fn resend(store: &Store, ctx: &Ctx, notice_id: i64) -> Result<()> {
             },
         };
         let case = cases::get_locked(&mut tx, n.case_id).await?;
+        let case_ids: Vec<i64> = notices::cases_of_in(&mut tx, n.id)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         notices::set_route(&mut tx, n.id, &route).await?;
         notices::add_event(
             &mut tx,
@@ -334,7 +401,8 @@ pub async fn resend(store: &Store, ctx: &Ctx, notice_id: i64) -> Result<()> {
         start(
             &mut tx,
             ctx,
-            &case,
+            &case.reference,
+            &case_ids,
             n.id,
             &n.reference,
             &route,
@@ -343,14 +411,16 @@ pub async fn resend(store: &Store, ctx: &Ctx, notice_id: i64) -> Result<()> {
         )
         .await?;
         let recipient = &route.recipient;
-        record(
-            &mut tx,
-            ctx,
-            n.case_id,
-            CaseEventKind::NoticeQueued,
-            Some(&format!("{} opnieuw naar {recipient}", n.reference)),
-        )
-        .await?;
+        for id in &case_ids {
+            record(
+                &mut tx,
+                ctx,
+                *id,
+                CaseEventKind::NoticeQueued,
+                Some(&format!("{} opnieuw naar {recipient}", n.reference)),
+            )
+            .await?;
+        }
         let event = ctx.event(
             AuditAction::NoticeQueued,
             "notice",
@@ -373,4 +443,23 @@ pub async fn resend(store: &Store, ctx: &Ctx, notice_id: i64) -> Result<()> {
         result,
     )
     .await
+}
+
+/// Writes one line in the history of every case the message is about; returns those cases.
+pub(crate) async fn record_for_notice(
+    tx: &mut WriteTx,
+    ctx: &Ctx,
+    notice_id: i64,
+    kind: CaseEventKind,
+    note: &str,
+) -> Result<Vec<i64>> {
+    let case_ids: Vec<i64> = notices::cases_of_in(tx, notice_id)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    for id in &case_ids {
+        record(tx, ctx, *id, kind, Some(note)).await?;
+    }
+    Ok(case_ids)
 }

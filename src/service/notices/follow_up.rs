@@ -10,7 +10,6 @@ use crate::domain::notice::{
     follow_up as next_follow_up, FollowUp, NoticeChannel, NoticeEventKind,
 };
 use crate::domain::{dutch_time, Millis};
-use crate::service::history::record;
 use crate::service::{Ctx, Result};
 use crate::store::notices::{self, Notice};
 use crate::store::{audit, notify, Store, WriteTx};
@@ -112,7 +111,7 @@ async fn follow_up_recorded(tx: &mut WriteTx, ctx: &Ctx, n: &Notice, step: Follo
         ),
     };
     notices::add_event(tx, n.id, event, None, ctx.now).await?;
-    record(tx, ctx, n.case_id, kind, Some(&n.reference)).await?;
+    super::dispatch::record_for_notice(tx, ctx, n.id, kind, &n.reference).await?;
     let audit_event = ctx.event(
         action,
         "notice",

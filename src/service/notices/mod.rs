@@ -6,6 +6,8 @@
 //! - `delivery`: what the outbox and the web form report back, bounces;
 //! - `answers`: the platform's answers and "still online?" re-checks;
 //! - `follow_up`: reminders and escalation of unanswered notices;
+//! - `groups`: one decision for many copies — a situation's cases marked as the same message,
+//!   assessed and approved once, one notice per platform;
 //! - `outcome`: what a municipality and the API read about a case's outcome;
 //! - `refusals`: refused attempts on record in the audit trail.
 
@@ -14,6 +16,7 @@ mod assessment;
 mod delivery;
 mod dispatch;
 mod follow_up;
+mod groups;
 mod outcome;
 pub(crate) mod refusals;
 
@@ -25,4 +28,8 @@ pub use dispatch::resend;
 pub use dispatch::{contact_point_problem, Draft};
 pub(crate) use dispatch::{queue_message, route_to};
 pub use follow_up::follow_up;
+pub use groups::{
+    add_to_group, assess_group, create_group, group_approval_preview, group_file, review_group,
+    GroupFile, GroupMember, GroupVerdict,
+};
 pub use outcome::{case_outcome, outcome_lines, CaseOutcome};

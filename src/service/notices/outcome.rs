@@ -66,7 +66,7 @@ pub async fn outcome_lines(store: &Store, case_id: i64) -> Result<Vec<String>> {
 }
 
 /// The version whose decision stands: the newest one approved or needing no approval.
-fn decided_version(versions: &[Version]) -> Option<&Version> {
+pub(crate) fn decided_version(versions: &[Version]) -> Option<&Version> {
     let newest = versions.last().map(|v| v.version).unwrap_or(0);
     versions
         .iter()

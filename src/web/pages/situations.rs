@@ -671,6 +671,23 @@ async fn situation_page(
                     ),
                 )
             }
+            store::SituationEventKind::GroupCreated | store::SituationEventKind::CaseGrouped => {
+                if !team {
+                    continue;
+                }
+                let what = [
+                    e.case_reference.clone().unwrap_or_default(),
+                    e.note.clone().unwrap_or_default(),
+                ]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" — ");
+                (
+                    TimelineKind::Grouped,
+                    format!("{}: {what}", e.kind.label(en)),
+                )
+            }
         };
         entries.push(TimelineEntry {
             at: e.at,
