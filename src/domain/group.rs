@@ -44,7 +44,10 @@ pub enum GroupRefused {
     InOtherGroup(String),
     /// The case's standing decision differs from the others' (or from the one proposed):
     /// content decided differently is not the same message.
-    DecidedDifferently { reference: String, decision: Decision },
+    DecidedDifferently {
+        reference: String,
+        decision: Decision,
+    },
     /// No member can get a new version now (every one already had its message sent).
     NothingToAssess,
     /// The verdict is about a version that is no longer the group's newest.

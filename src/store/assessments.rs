@@ -233,10 +233,11 @@ pub async fn awaiting_approval(store: &Store) -> Result<Vec<i64>> {
 
 /// The newest version number written for a group, if any.
 pub async fn newest_group_version_in(tx: &mut WriteTx, group_id: i64) -> Result<Option<i64>> {
-    let row = sqlx::query("SELECT MAX(group_version) AS newest FROM assessments WHERE group_id = $1")
-        .bind(group_id)
-        .fetch_one(tx.conn())
-        .await?;
+    let row =
+        sqlx::query("SELECT MAX(group_version) AS newest FROM assessments WHERE group_id = $1")
+            .bind(group_id)
+            .fetch_one(tx.conn())
+            .await?;
     opt_i64(&row, "newest")
 }
 

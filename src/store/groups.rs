@@ -106,12 +106,10 @@ pub async fn get_in(tx: &mut WriteTx, id: i64) -> Result<Group> {
 
 /// The situation's groups, in the order they were made.
 pub async fn of_situation(store: &Store, situation_id: i64) -> Result<Vec<Group>> {
-    let rows = sqlx::query(&format!(
-        "{SELECT} WHERE situation_id = $1 ORDER BY number"
-    ))
-    .bind(situation_id)
-    .fetch_all(store.pool())
-    .await?;
+    let rows = sqlx::query(&format!("{SELECT} WHERE situation_id = $1 ORDER BY number"))
+        .bind(situation_id)
+        .fetch_all(store.pool())
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -135,7 +133,8 @@ pub async fn members_in(tx: &mut WriteTx, group_id: i64) -> Result<Vec<i64>> {
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
-const OF_CASE: &str = "SELECT g.id, g.situation_id, g.number, g.title, g.created_at, g.creator_name \
+const OF_CASE: &str =
+    "SELECT g.id, g.situation_id, g.number, g.title, g.created_at, g.creator_name \
      FROM situation_cases sc JOIN case_groups g ON g.id = sc.group_id WHERE sc.case_id = $1";
 
 /// The group the case is in, if any.

@@ -763,6 +763,7 @@ mod tests {
         "failure",
         "field",
         "four_eyes",
+        "group",
         "intake",
         "link",
         "notice",

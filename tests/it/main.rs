@@ -10,6 +10,7 @@ mod cli;
 mod delivery;
 mod durability;
 mod edges;
+mod groups;
 mod http_basics;
 mod intake;
 mod multi_instance;

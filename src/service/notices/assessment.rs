@@ -9,9 +9,9 @@ use crate::domain::assessment::{
     assessment_open, check_decision, check_four_eyes, validate, Assessment, AssessmentDraft,
     AssessmentOptions, Review, Version,
 };
-use crate::domain::group::GroupVersion;
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
 use crate::domain::case::{CaseEventKind, CaseStatus};
+use crate::domain::group::GroupVersion;
 use crate::domain::message::Message;
 use crate::domain::notice::NoticeKind;
 use crate::domain::notice_text::Art9Basis;
@@ -398,7 +398,15 @@ async fn review_tx(
     approvable(&case, &v, &config)?;
     approve_version(&mut tx, ctx, reviewer, &case, &v, reason).await?;
     let subject = Subject { case, sources };
-    let notice = issue(&mut tx, settings, ctx, std::slice::from_ref(&subject), &v, &config).await?;
+    let notice = issue(
+        &mut tx,
+        settings,
+        ctx,
+        std::slice::from_ref(&subject),
+        &v,
+        &config,
+    )
+    .await?;
     decided(&mut tx, settings, ctx, &subject.case, &v, notice).await?;
     tx.commit().await?;
     Ok(())

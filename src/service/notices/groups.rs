@@ -19,8 +19,8 @@ use crate::domain::assessment::{
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
 use crate::domain::case::CaseEventKind;
 use crate::domain::group::{
-    check_current, check_decisions, check_title, group_review, per_key, GroupRefused,
-    GroupVersion, Member,
+    check_current, check_decisions, check_title, group_review, per_key, GroupRefused, GroupVersion,
+    Member,
 };
 use crate::domain::message::Message;
 use crate::service::history::record;
@@ -184,9 +184,7 @@ async fn add_tx(
     case_id: i64,
 ) -> Result<bool> {
     let mut tx = store.begin_write().await?;
-    let g = groups::get_in(&mut tx, group_id)
-        .await
-        .map_err(not_found)?;
+    let g = groups::get_in(&mut tx, group_id).await.map_err(not_found)?;
     let s = situations::get_locked(&mut tx, g.situation_id).await?;
     if !s.phase.is_open() {
         return Err(ServiceError::refused("situation.closed"));
@@ -297,9 +295,7 @@ async fn assess_tx(
     draft: &AssessmentDraft,
 ) -> Result<i64> {
     let mut tx = store.begin_write().await?;
-    let g = groups::get_in(&mut tx, group_id)
-        .await
-        .map_err(not_found)?;
+    let g = groups::get_in(&mut tx, group_id).await.map_err(not_found)?;
     let s = situations::get_locked(&mut tx, g.situation_id).await?;
     let config = platforms::settings_in(&mut tx).await?;
     let a = validate(draft, options(&config)).map_err(ServiceError::Rejected)?;
@@ -382,11 +378,7 @@ pub async fn review_group(
 /// The member versions of the group's version `version` that wait for a supervisor, with
 /// their cases locked — refused when `version` is not the group's newest, or a member has
 /// since had a version of its own.
-async fn pending(
-    tx: &mut WriteTx,
-    group_id: i64,
-    version: i64,
-) -> Result<Vec<(Version, Subject)>> {
+async fn pending(tx: &mut WriteTx, group_id: i64, version: i64) -> Result<Vec<(Version, Subject)>> {
     let newest = assessments::newest_group_version_in(tx, group_id).await?;
     check_current(version, newest).map_err(refusal)?;
     let gv = GroupVersion { group_id, version };
@@ -438,11 +430,16 @@ async fn review_tx(
         .await
         .map_err(not_found)?;
     let members = pending(&mut tx, g.id, verdict.version).await?;
-    // Four eyes, once for the whole group: not an author, not a reporter of any member.
-    let reporters: Vec<i64> = members
+    // Four eyes, once for the whole group: not an author, not a reporter of any of its
+    // content (also of the copies already decided).
+    let mut reporters: Vec<i64> = members
         .iter()
         .flat_map(|(_, s)| s.sources.iter().filter_map(|r| r.reporter_user_id))
         .collect();
+    for id in groups::members_in(&mut tx, g.id).await? {
+        let sources = crate::store::reports::case_sources(&mut tx, id).await?;
+        reporters.extend(sources.iter().filter_map(|r| r.reporter_user_id));
+    }
     for (v, _) in &members {
         check_four_eyes(
             reviewer.user_id,
@@ -601,7 +598,10 @@ pub async fn group_file(store: &Store, group_id: i64) -> Result<GroupFile> {
         });
     }
     let mut versions = Vec::new();
-    let mut numbers: Vec<i64> = all.iter().filter_map(|v| v.group.map(|g| g.version)).collect();
+    let mut numbers: Vec<i64> = all
+        .iter()
+        .filter_map(|v| v.group.map(|g| g.version))
+        .collect();
     numbers.dedup();
     for n in numbers {
         let rows: Vec<&Version> = all
