@@ -154,3 +154,16 @@ pub async fn of_case_in(tx: &mut WriteTx, case_id: i64) -> Result<Option<Group>>
         .await?;
     row.as_ref().map(from_row).transpose()
 }
+
+/// The cases of the situation that are in a group.
+pub async fn grouped_in(store: &Store, situation_id: i64) -> Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT case_id, group_id FROM situation_cases WHERE situation_id = $1 AND group_id IS NOT NULL",
+    )
+    .bind(situation_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}

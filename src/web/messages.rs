@@ -94,6 +94,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("four_eyes.not_supervisor", "Alleen een supervisor keurt een beoordeling goed.", "Only a supervisor approves an assessment."),
     ("four_eyes.own_assessment", "Vier ogen: u schreef deze beoordeling zelf. Een andere supervisor moet haar goedkeuren.", "Four eyes: you wrote this assessment yourself. Another supervisor must approve it."),
     ("four_eyes.reporter", "Vier ogen: u heeft deze inhoud zelf gemeld en kunt de beoordeling niet goedkeuren.", "Four eyes: you reported this content yourself and cannot approve its assessment."),
+    ("group.choose_case", "Kies een zaak van deze situatie.", "Choose a case of this situation."),
     ("group.decided_differently", "Zaak {case} is anders besloten ({decision}). Inhoud die verschillend is besloten is niet hetzelfde bericht en komt niet in één groep.", "Case {case} was decided differently ({decision}). Content decided differently is not the same message and does not go into one group."),
     ("group.in_other_group", "Zaak {case} zit al in een groep. Een zaak hoort bij één groep.", "Case {case} is in a group already. A case belongs to one group."),
     ("group.not_awaiting_approval", "Deze groepsbeoordeling wacht niet (meer) op goedkeuring.", "This group assessment does not (or no longer) await approval."),

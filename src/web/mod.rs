@@ -233,6 +233,23 @@ pub fn router(state: AppState) -> Router {
             post(pages::situations::change_phase),
         )
         .route("/situaties/{id}/zaken", post(pages::situations::link))
+        .route("/situaties/{id}/groepen", post(pages::groups::create))
+        .route(
+            "/situaties/{id}/groepen/{group_id}",
+            get(pages::groups::show),
+        )
+        .route(
+            "/situaties/{id}/groepen/{group_id}/zaken",
+            post(pages::groups::add),
+        )
+        .route(
+            "/situaties/{id}/groepen/{group_id}/beoordeling",
+            get(pages::groups::assessment).post(pages::groups::assess),
+        )
+        .route(
+            "/situaties/{id}/groepen/{group_id}/goedkeuring",
+            post(pages::groups::review),
+        )
         .route(
             "/situaties/{id}/zaken/{case_id}/ontkoppelen",
             post(pages::situations::unlink),

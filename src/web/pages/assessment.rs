@@ -55,12 +55,12 @@ fn choices<T: Copy + PartialEq>(
 
 #[derive(Template)]
 #[template(path = "assessment_form.html")]
-struct FormPage {
+pub(super) struct FormPage {
     layout: Layout,
     errors: FieldErrors,
-    c: Case,
+    /// What is assessed: a case, or a group of copies.
+    target: Target,
     d: AssessmentDraft,
-    next_version: i64,
     classes: Vec<Choice>,
     provisions: Vec<Choice>,
     phases: Vec<Choice>,
@@ -75,18 +75,69 @@ struct FormPage {
     contact_warning: Option<String>,
     /// When this person's draft was saved, if the form shows it.
     draft_saved: String,
-    /// The case's content and reports, beside the form.
-    aside: CaseAside,
+    /// The content and reports, beside the form.
+    aside: Aside,
 }
 
-/// What the form's side panel shows of the case while the analyst writes.
-pub struct CaseAside {
-    platform: &'static str,
-    urgency: &'static str,
-    categories: String,
-    deadline: String,
+/// What an assessment form is about, and where it goes.
+pub(super) struct Target {
+    /// The page's heading.
+    pub heading: String,
+    /// The breadcrumb trail below the queue: (link, text).
+    pub crumbs: Vec<(String, String)>,
+    /// Where the form is posted, and where "back" leads.
+    pub action: String,
+    pub back: String,
+    /// Whether a draft can be kept (a case's form; a group's version is written at once).
+    pub drafts: bool,
+}
+
+/// One piece of content as the form's side panel shows it.
+pub(super) struct AsideContent {
+    pub url: String,
+    pub platform: &'static str,
+    pub urgency: &'static str,
+    pub categories: String,
+    pub deadline: String,
+}
+
+/// What the form's side panel shows while the analyst writes.
+pub(super) struct Aside {
+    pub contents: Vec<AsideContent>,
     /// Each report: its reference, municipality, and what it says (summary, remark).
-    reports: Vec<(String, String, String)>,
+    pub reports: Vec<(String, String, String)>,
+}
+
+/// The side panel for these cases: their content, and their active reports.
+pub(super) async fn aside_for(p: &Page, cases: &[Case]) -> Result<Aside, PageError> {
+    let mut aside = Aside {
+        contents: Vec::new(),
+        reports: Vec::new(),
+    };
+    for c in cases {
+        aside.contents.push(AsideContent {
+            url: c.canonical_url.clone(),
+            platform: c.platform.label(),
+            urgency: urgency_label(&p.tr, c.urgency),
+            categories: categories_label(&p.tr, &c.categories),
+            deadline: local_time(c.deadline_at),
+        });
+        for (r, link) in reports::list_by_case(&p.state.store, c.id).await? {
+            if r.status != crate::domain::report::ReportStatus::Active {
+                continue;
+            }
+            let words = [
+                r.summary.unwrap_or_default(),
+                link.remark.unwrap_or_default(),
+            ]
+            .into_iter()
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" — ");
+            aside.reports.push((r.reference, r.org_name, words));
+        }
+    }
+    Ok(aside)
 }
 
 impl FormPage {
@@ -108,35 +159,39 @@ async fn form_page(
     errors: FieldErrors,
     draft_saved: Option<Millis>,
 ) -> Result<FormPage, PageError> {
-    let en = p.tr.is_en();
-    let aside = CaseAside {
-        platform: c.platform.label(),
-        urgency: urgency_label(&p.tr, c.urgency),
-        categories: categories_label(&p.tr, &c.categories),
-        deadline: local_time(c.deadline_at),
-        reports: reports::list_by_case(&p.state.store, c.id)
-            .await?
-            .into_iter()
-            .filter(|(r, _)| r.status == crate::domain::report::ReportStatus::Active)
-            .map(|(r, link)| {
-                let words = [
-                    r.summary.unwrap_or_default(),
-                    link.remark.unwrap_or_default(),
-                ]
-                .into_iter()
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>()
-                .join(" — ");
-                (r.reference, r.org_name, words)
-            })
-            .collect(),
-    };
-    let settings = platforms::settings(&p.state.store).await?;
-    let art9_available = notice_service::options(&settings).art9_available;
+    let aside = aside_for(p, std::slice::from_ref(&c)).await?;
     let next_version = assessments::versions(&p.state.store, c.id).await?.len() as i64 + 1;
     let entry = crate::service::cases::platform_entry(&p.state.store, &c).await?;
     let contact_warning =
         notice_service::contact_point_problem(entry.as_ref(), &c.domain).map(|m| p.tr.message(&m));
+    let target = Target {
+        heading: format!(
+            "{} {} — {} {next_version}",
+            p.tr.t("assessment"),
+            c.reference,
+            p.tr.t("version")
+        ),
+        crumbs: vec![(format!("/zaken/{}", c.id), c.reference.clone())],
+        action: format!("/zaken/{}/beoordeling", c.id),
+        back: format!("/zaken/{}", c.id),
+        drafts: true,
+    };
+    assessment_form(p, target, d, errors, aside, contact_warning, draft_saved).await
+}
+
+/// The assessment form for `target`, with `d` filled in.
+pub(super) async fn assessment_form(
+    p: &Page,
+    target: Target,
+    d: AssessmentDraft,
+    errors: FieldErrors,
+    aside: Aside,
+    contact_warning: Option<String>,
+    draft_saved: Option<Millis>,
+) -> Result<FormPage, PageError> {
+    let en = p.tr.is_en();
+    let settings = platforms::settings(&p.state.store).await?;
+    let art9_available = notice_service::options(&settings).art9_available;
     let one = |s: &str| vec![s.to_string()];
     let mut provisions = choices(
         Provision::ALL,
@@ -163,7 +218,7 @@ async fn form_page(
         aside,
         draft_saved: draft_saved.map(local_time).unwrap_or_default(),
         contact_warning,
-        layout: p.layout(&format!("{} {}", p.tr.t("assessment"), c.reference)),
+        layout: p.layout(&target.heading),
         errors,
         classes: choices(
             LegalClass::ALL,
@@ -200,14 +255,13 @@ async fn form_page(
         ),
         art9_available,
         art9_reason: p.tr.message(&DecisionRefused::Art9Unavailable.message()),
-        next_version,
+        target,
         d,
-        c,
     })
 }
 
 /// The draft the newest version would be, to start a revision from.
-fn draft_of(v: &crate::domain::assessment::Version) -> AssessmentDraft {
+pub(super) fn draft_of(v: &crate::domain::assessment::Version) -> AssessmentDraft {
     let a = &v.a;
     AssessmentDraft {
         class: a.class.as_str().into(),
@@ -253,7 +307,7 @@ pub async fn show(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
     render_status(StatusCode::OK, &page)
 }
 
-fn draft_from(f: &Pairs) -> AssessmentDraft {
+pub(super) fn draft_from(f: &Pairs) -> AssessmentDraft {
     AssessmentDraft {
         class: f.one("class"),
         provisions: f.all("provisions"),

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod case_view;
 pub mod cases;
 pub mod enrol;
+pub mod groups;
 pub mod home;
 pub mod notice_setup;
 pub mod notices;

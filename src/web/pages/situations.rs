@@ -475,6 +475,18 @@ struct SituationPage {
     back: String,
     guidance_key: String,
     closed: bool,
+    /// The team's groups of copies, and the situation's cases in no group.
+    groups: Vec<GroupRow>,
+    ungrouped: Vec<(i64, String, &'static str)>,
+}
+
+/// A group of copies as a row on the situation page.
+pub struct GroupRow {
+    id: i64,
+    number: i64,
+    title: String,
+    members: Vec<(i64, String)>,
+    state: &'static str,
 }
 
 async fn load(p: &Page, id: i64, sees: &Sees) -> Result<Situation, PageError> {
@@ -819,7 +831,38 @@ async fn situation_page(
         })
         .collect();
     let rank = Phase::ALL.iter().position(|ph| *ph == s.phase).unwrap_or(0);
+    // Groups of copies: the team's working tool, not shown to municipalities.
+    let mut groups = Vec::new();
+    let mut ungrouped = Vec::new();
+    if team {
+        let grouped = crate::store::groups::grouped_in(store, s.id).await?;
+        for g in crate::store::groups::of_situation(store, s.id).await? {
+            let file = crate::service::notices::group_file(store, g.id).await?;
+            groups.push(GroupRow {
+                id: g.id,
+                number: g.number,
+                title: g.title.clone(),
+                members: file
+                    .members
+                    .iter()
+                    .map(|m| (m.case.id, m.case.reference.clone()))
+                    .collect(),
+                state: file
+                    .newest
+                    .as_ref()
+                    .map(|(_, state, _)| state.label(en))
+                    .unwrap_or("–"),
+            });
+        }
+        ungrouped = linked
+            .iter()
+            .filter(|c| !grouped.iter().any(|(id, _)| *id == c.id))
+            .map(|c| (c.id, c.reference.clone(), c.platform.label()))
+            .collect();
+    }
     Ok(SituationPage {
+        groups,
+        ungrouped,
         layout: p.layout(&format!("{} {}", s.reference, s.title)),
         errors,
         team,
@@ -875,7 +918,12 @@ pub async fn show(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
 }
 
 /// The situation page again, with the refusal at `field`.
-async fn again(p: &Page, id: i64, field: &str, e: ServiceError) -> Result<Response, PageError> {
+pub(super) async fn again(
+    p: &Page,
+    id: i64,
+    field: &str,
+    e: ServiceError,
+) -> Result<Response, PageError> {
     let errors = match e {
         ServiceError::Rejected(list) => FieldErrors::rejected(&p.tr, &list),
         e => FieldErrors::message(&p.tr, field, &refusal_message(e)?),
