@@ -361,8 +361,56 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
+        // Groups of copies are the team's working tool; approving is a supervisor's.
+        "group_show" | "group_assess_form" => {
+            if handler {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "group_create" | "group_add" | "group_assess_save" => {
+            if handler {
+                S::SEE_OTHER
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        // The group has no version yet: the supervisor's verdict is refused as stale.
+        "group_review" => {
+            if who == Who::Supervisor {
+                S::UNPROCESSABLE_ENTITY
+            } else {
+                S::FORBIDDEN
+            }
+        }
         other => panic!("unknown route {other}"),
     }
+}
+
+/// A case of Amsterdam linked to the situation.
+async fn linked_case(w: &World, situation_id: i64, url: &str) -> i64 {
+    let (_, case_id) = submit_report(&w.db.store, w.amsterdam, &w.people[0].1, url).await;
+    meldpunt::service::situations::link_case(&w.db.store, &cli_ctx(), situation_id, case_id, None)
+        .await
+        .unwrap();
+    case_id
+}
+
+/// A situation in Amsterdam with a group of two copies; returns (situation id, group id).
+async fn group_in(w: &World, n: usize) -> (i64, i64) {
+    let (id, first) = situation_in(w, Owner::Own, n).await;
+    let second = linked_case(w, id, &format!("https://example.nl/kopie/{n}")).await;
+    let group = meldpunt::service::notices::create_group(
+        &w.db.store,
+        &cli_ctx(),
+        id,
+        "Kopieën",
+        &[first, second],
+    )
+    .await
+    .unwrap();
+    (id, group)
 }
 
 /// A situation in Amsterdam (`own` for Amsterdam's people and the team) or Rotterdam, with
@@ -461,7 +509,9 @@ async fn call(
     } else {
         None
     };
-    let situation = if (route.starts_with("situation_") || route == "case_situation")
+    let situation = if (route.starts_with("situation_")
+        || route == "case_situation"
+        || route == "group_create")
         && route != "situation_form"
         && route != "situation_create"
     {
@@ -544,6 +594,53 @@ async fn call(
             let sid = id.to_string();
             c.post(&format!("/zaken/{other}/situatie"), &[("situation", &sid)])
                 .await
+        }
+        "group_create" => {
+            let (id, first) = situation.unwrap();
+            let second = linked_case(w, id, &format!("https://example.nl/groep/{n}")).await;
+            let (a, b) = (first.to_string(), second.to_string());
+            c.post(
+                &format!("/situaties/{id}/groepen"),
+                &[("case", &a), ("case", &b), ("title", "Kopieën")],
+            )
+            .await
+        }
+        "group_show" => {
+            let (id, g) = group_in(w, n).await;
+            c.get(&format!("/situaties/{id}/groepen/{g}")).await
+        }
+        "group_add" => {
+            let (id, g) = group_in(w, n).await;
+            let third = linked_case(w, id, &format!("https://example.nl/derde/{n}")).await;
+            let case = third.to_string();
+            c.post(
+                &format!("/situaties/{id}/groepen/{g}/zaken"),
+                &[("case", &case)],
+            )
+            .await
+        }
+        "group_assess_form" => {
+            let (id, g) = group_in(w, n).await;
+            c.get(&format!("/situaties/{id}/groepen/{g}/beoordeling"))
+                .await
+        }
+        "group_assess_save" => {
+            let (id, g) = group_in(w, n).await;
+            let fields = crate::notices::with(&crate::notices::assessment(), "decision", "monitor");
+            crate::notices::post_fields(
+                &mut c,
+                &format!("/situaties/{id}/groepen/{g}/beoordeling"),
+                &fields,
+            )
+            .await
+        }
+        "group_review" => {
+            let (id, g) = group_in(w, n).await;
+            c.post(
+                &format!("/situaties/{id}/groepen/{g}/goedkeuring"),
+                &[("verdict", "approve"), ("version", "1")],
+            )
+            .await
         }
         "suggestion_dismiss" => {
             let key = format!("link:{n}:{n}");
@@ -844,7 +941,33 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 68] = [
+const ROUTES: [(&str, &str, bool); 74] = [
+    ("group_create", "POST /situaties/{id}/groepen", false),
+    (
+        "group_show",
+        "GET /situaties/{id}/groepen/{group_id}",
+        false,
+    ),
+    (
+        "group_add",
+        "POST /situaties/{id}/groepen/{group_id}/zaken",
+        false,
+    ),
+    (
+        "group_assess_form",
+        "GET /situaties/{id}/groepen/{group_id}/beoordeling",
+        false,
+    ),
+    (
+        "group_assess_save",
+        "POST /situaties/{id}/groepen/{group_id}/beoordeling",
+        false,
+    ),
+    (
+        "group_review",
+        "POST /situaties/{id}/groepen/{group_id}/goedkeuring",
+        false,
+    ),
     ("case_situation", "POST /zaken/{id}/situatie", false),
     ("situations", "GET /situaties", false),
     ("map", "GET /kaart", false),

@@ -307,7 +307,8 @@ pub async fn approval_preview(
     let Some(v) = assessments::newest_in(&mut tx, case_id).await? else {
         return Ok(None);
     };
-    if v.review(v.version) != Review::AwaitingApproval {
+    // A group's version sends one message per platform: its page shows those.
+    if v.review(v.version) != Review::AwaitingApproval || v.group.is_some() {
         return Ok(None);
     }
     let config = platforms::settings_in(&mut tx).await?;

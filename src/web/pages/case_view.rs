@@ -133,6 +133,8 @@ pub struct ObjectionView {
 /// One version of the assessment, for reading.
 #[derive(Clone)]
 pub struct VersionView {
+    /// The group page where this version is approved, when it belongs to a group.
+    group_link: Option<String>,
     id: i64,
     version: i64,
     author: String,
@@ -176,6 +178,7 @@ fn version_view(
     let a = &v.a;
     let join = |items: Vec<&'static str>| items.join(", ");
     VersionView {
+        group_link: None,
         id: v.id,
         version: v.version,
         author: v.author_name.clone(),
@@ -324,10 +327,19 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         .rev()
         .map(|v| version_view(&p.tr, v, newest, p.user.id))
         .collect();
+    // A group's version is approved on the group's page, with the other copies.
+    let situation_id = f.situation.as_ref().map(|s| s.id);
     let awaiting = all_versions
         .last()
         .filter(|v| v.review(newest) == Review::AwaitingApproval)
-        .map(|v| version_view(&p.tr, v, newest, p.user.id));
+        .map(|v| {
+            let mut view = version_view(&p.tr, v, newest, p.user.id);
+            view.group_link = v.group.map(|g| match situation_id {
+                Some(s) => format!("/situaties/{s}/groepen/{}#goedkeuring", g.group_id),
+                None => String::new(),
+            });
+            view
+        });
     let answers = f.answers;
     let notice_list = f.notices;
     let next = next_step(&Facts {
