@@ -27,7 +27,7 @@ pub struct DemoAccount {
     pub org_code: &'static str,
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
     DemoAccount {
         email: "melder@amsterdam.demo",
         name: "Mila de Vries",
@@ -39,6 +39,12 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
         name: "Ruben Jansen",
         role: Role::Reporter,
         org_code: "GM0599",
+    },
+    DemoAccount {
+        email: "melder@utrecht.demo",
+        name: "Lotte Mulder",
+        role: Role::Reporter,
+        org_code: "GM0344",
     },
     DemoAccount {
         email: "analist@meldpunt.demo",
@@ -313,7 +319,19 @@ async fn seed_situation(store: &Store, ctx: &Ctx, as_analyst: &Ctx) -> Result<()
         Phase::Mobilisation,
         "Dezelfde oproep met tijd en plaats staat op Telegram, TikTok en Instagram en is door twee gemeenten gemeld (demo).",
     )
-    .await
+    .await?;
+    // The copies are one message: one group, to be assessed and approved once.
+    if copies.len() >= 2 {
+        super::notices::create_group(
+            store,
+            as_analyst,
+            id,
+            "Afbeelding met tijd, plaats en oproep (demo)",
+            &copies,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Demo reports shaped like the reference scenarios (an invitation copied across

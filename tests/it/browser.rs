@@ -1496,3 +1496,281 @@ async fn a_reporter_sends_two_links_and_a_screenshot_with_the_keyboard_only() {
     assert!(page.contains(".png"), "the screenshot is listed: {page}");
     b.quit().await.unwrap();
 }
+
+/// Sets a platform's e-mail point of contact through its page, as the administrator.
+async fn set_contact(b: &WebDriver, base: &str, platform: &str, contact: &str) {
+    b.goto(format!("{base}/beheer/platforms")).await.unwrap();
+    b.execute("window.__meldpuntOldPage = true;", vec![])
+        .await
+        .unwrap();
+    b.find(By::XPath(format!("//a[normalize-space()='{platform}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_new_page(b).await;
+    click(b, "channel-email").await;
+    fill(b, "contact_email", contact).await;
+    click_and_wait(
+        b,
+        "form[action^='/beheer/platforms/'] button[type='submit']",
+    )
+    .await;
+    assert!(text(b).await.contains(contact));
+}
+
+/// Reports one link through the form as the reporter; returns the report's address.
+async fn report_link(b: &WebDriver, base: &str, email: &str, url: &str) -> String {
+    sign_in(b, base, email, false).await;
+    b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
+    fill(b, "link_url_1", url).await;
+    click(b, "category-incitement").await;
+    click(b, "urgency-acute").await;
+    fill(
+        b,
+        "justification",
+        "Oproep om zaterdag de politie aan te vallen",
+    )
+    .await;
+    click_and_wait(b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
+    let report_url = b
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .replace("?ontvangen=1", "");
+    sign_out(b).await;
+    report_url
+}
+
+/// Waits until the SMTP test server holds `n` messages to `to`; returns them.
+async fn mail_to(sink: &tempfile::TempDir, to: &str, n: usize) -> Vec<Value> {
+    for _ in 0..150 {
+        let got: Vec<Value> = crate::delivery::arrived(sink)
+            .into_iter()
+            .filter(|m| m["to"].as_str().unwrap_or_default().contains(to))
+            .collect();
+        if got.len() >= n {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no message to {to} arrived");
+}
+
+/// One decision for many copies, in the browser (issue 13): three copies of one call on two
+/// platforms, reported by three municipalities → one situation → one group assessment → one
+/// approval → one notice per platform (both arrive at the SMTP test server with every URL) →
+/// the platforms' answers → each municipality reads its own outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_copies_get_one_group_decision_and_one_notice_per_platform() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let Some(tools) = crate::edges::tools() else {
+        return;
+    };
+    let (_smtp, smtp_port, sink) = crate::delivery::start_sink(&tools, 0.0);
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    let (server, _dir) = demo_server_with(&[
+        ("MELDPUNT_SMTP_URL", &smtp_url),
+        ("MELDPUNT_MAIL_FROM", "meldpunt <meldpunt@meldpunt.demo>"),
+    ])
+    .await;
+    let base = server.base.clone();
+    let b = browser(&driver).await;
+    let mut problems = Vec::new();
+    let (tiktok, telegram) = ("dsa-meldingen@tiktok.example", "abuse@telegram.example");
+    let telegram_url = "https://t.me/oproep_zaterdag/5120";
+    let tiktok_1 = "https://www.tiktok.com/@oproep.zaterdag/video/7301234567890222221";
+    let tiktok_2 = "https://www.tiktok.com/@rellen.nl/video/7301234567890222222";
+
+    sign_in(&b, &base, "beheer@meldpunt.demo", true).await;
+    set_contact(&b, &base, "TikTok", tiktok).await;
+    set_contact(&b, &base, "Telegram", telegram).await;
+    sign_out(&b).await;
+
+    // Three municipalities report three copies.
+    let reports = [
+        report_link(&b, &base, "melder@rotterdam.demo", telegram_url).await,
+        report_link(&b, &base, "melder@amsterdam.demo", tiktok_1).await,
+        report_link(&b, &base, "melder@utrecht.demo", tiktok_2).await,
+    ];
+
+    // The analyst links the three cases to the demo's situation and marks them as one
+    // message.
+    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    let mut case_ids = Vec::new();
+    for r in &reports {
+        b.goto(r).await.unwrap();
+        click_and_wait(&b, "main a[href^='/zaken/']").await;
+        let url = b.current_url().await.unwrap();
+        case_ids.push(url.path().trim_start_matches("/zaken/").to_string());
+    }
+    b.goto(format!("{base}/situaties/1")).await.unwrap();
+    assert!(text(&b).await.contains("avondklok"));
+    for id in &case_ids {
+        fill(&b, "case", id).await;
+        click_and_wait(&b, "form:has(#case) button[type='submit']").await;
+    }
+    let page = text(&b).await;
+    assert!(page.contains("Groepen: hetzelfde bericht"), "{page}");
+    axe_on(&b, "situation with groups", &mut problems).await;
+    for id in &case_ids {
+        click(&b, &format!("group_case_{id}")).await;
+    }
+    fill(
+        &b,
+        "group_title",
+        "Afbeelding 'zaterdag 20:00, neem stenen mee'",
+    )
+    .await;
+    submit(&b, "/situaties/1/groepen").await;
+    let group_url = b.current_url().await.unwrap().to_string();
+    assert!(group_url.contains("/situaties/1/groepen/"), "{group_url}");
+    let page = text(&b).await;
+    for host in ["t.me/oproep_zaterdag", "@oproep.zaterdag", "@rellen.nl"] {
+        assert!(page.contains(host), "{host} in the group: {page}");
+    }
+    axe_on(&b, "group", &mut problems).await;
+
+    // One group assessment.
+    click_and_wait(&b, "main a[href$='/beoordeling']").await;
+    axe_on(&b, "group assessment form", &mut problems).await;
+    click(&b, "class-illegal").await;
+    click(&b, "provisions-art-131-sr").await;
+    fill(
+        &b,
+        "facts",
+        "Dezelfde afbeelding roept in drie steden op om zaterdag 20:00 de politie met stenen aan te vallen.",
+    )
+    .await;
+    fill(&b, "locating", "De afbeelding bovenaan het bericht").await;
+    fill(&b, "risk_time", "zaterdag 20:00").await;
+    fill(&b, "risk_place", "Rotterdam, Amsterdam, Utrecht").await;
+    fill(&b, "risk_reach", "In tientallen groepen gedeeld").await;
+    click(&b, "phase-mobilisation").await;
+    click(&b, "no_protected_speech").await;
+    fill(
+        &b,
+        "rights_reasoning",
+        "Geen politieke boodschap; alleen een oproep tot geweld.",
+    )
+    .await;
+    click(&b, "lighter_steps-monitoring").await;
+    fill(
+        &b,
+        "proportionality",
+        "Volgen volstaat niet: de oproep wordt snel gedeeld.",
+    )
+    .await;
+    click(&b, "decision-dsa-art16-notice").await;
+    choose(
+        &b,
+        "category",
+        "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
+    )
+    .await;
+    fill(
+        &b,
+        "reasons",
+        "Concrete oproep tot geweld tegen de politie, met tijd en plaats.",
+    )
+    .await;
+    click_and_wait(&b, "form[action$='/beoordeling'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(page.contains("Wacht op goedkeuring"), "{page}");
+    sign_out(&b).await;
+
+    // One approval: the supervisor reads both messages first.
+    sign_in(&b, &base, "supervisor@meldpunt.demo", true).await;
+    b.goto(&group_url).await.unwrap();
+    let page = text(&b).await;
+    assert!(page.contains(tiktok) && page.contains(telegram), "{page}");
+    axe_on(&b, "group for the supervisor", &mut problems).await;
+    click(&b, "verdict-approve").await;
+    click_and_wait(&b, "form[action$='/goedkeuring'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(page.contains("Goedgekeurd"), "{page}");
+    sign_out(&b).await;
+
+    // One notice per platform, each with every URL of that platform.
+    let to_tiktok = mail_to(&sink, tiktok, 1).await;
+    let to_telegram = mail_to(&sink, telegram, 1).await;
+    assert_eq!(to_tiktok.len(), 1);
+    assert_eq!(to_telegram.len(), 1);
+    let body = to_tiktok[0]["body"].as_str().unwrap();
+    assert!(body.contains("@oproep.zaterdag/video/7301234567890222221"));
+    assert!(body.contains("@rellen.nl/video/7301234567890222222"));
+    assert!(!body.contains("t.me/"));
+    let body = to_telegram[0]["body"].as_str().unwrap();
+    assert!(body.contains("t.me/oproep_zaterdag/5120"));
+    assert!(!body.contains("tiktok.com"));
+
+    // The analyst records the answers: Telegram removed; TikTok removed one, disabled the
+    // other in the Netherlands.
+    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    for (i, id) in case_ids.iter().enumerate().take(2) {
+        b.goto(format!("{base}/zaken/{id}")).await.unwrap();
+        click_and_wait(&b, "a[href^='/kennisgevingen/']").await;
+        if i == 1 {
+            axe_on(&b, "group notice", &mut problems).await;
+        }
+        // Each URL of the notice gets an answer; the first copy's URLs "removed", the
+        // second's "disabled in NL".
+        let urls: Vec<String> = {
+            let mut out = Vec::new();
+            for label in b
+                .find_all(By::Css("form[action$='/antwoord'] legend"))
+                .await
+                .unwrap()
+            {
+                out.push(label.text().await.unwrap());
+            }
+            out
+        };
+        assert!(!urls.is_empty(), "the answer form lists the notice's URLs");
+        for (n, url) in urls.iter().enumerate() {
+            let outcome = if url.contains("@rellen.nl") {
+                "disabled-nl"
+            } else {
+                "removed"
+            };
+            choose(&b, &format!("outcome_{n}"), outcome).await;
+        }
+        click_and_wait(&b, "form[action$='/antwoord'] button[type='submit']").await;
+    }
+    sign_out(&b).await;
+
+    // Each municipality reads its own outcome.
+    for (email, report, expect) in [
+        (
+            "melder@rotterdam.demo",
+            &reports[0],
+            "Het platform heeft de inhoud verwijderd.",
+        ),
+        (
+            "melder@amsterdam.demo",
+            &reports[1],
+            "Het platform heeft de inhoud verwijderd.",
+        ),
+        (
+            "melder@utrecht.demo",
+            &reports[2],
+            "Het platform heeft de inhoud in Nederland onbereikbaar gemaakt.",
+        ),
+    ] {
+        sign_in(&b, &base, email, false).await;
+        b.goto(report).await.unwrap();
+        let page = text(&b).await;
+        assert!(page.contains(expect), "{email}: {page}");
+        sign_out(&b).await;
+    }
+    b.quit().await.unwrap();
+    assert!(
+        problems.is_empty(),
+        "axe-core found:\n{}",
+        problems.join("\n")
+    );
+}

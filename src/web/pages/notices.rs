@@ -41,7 +41,8 @@ struct NoticePage {
     layout: Layout,
     errors: FieldErrors,
     n: Notice,
-    case_reference: String,
+    /// The cases the message is about: (id, reference).
+    cases: Vec<(i64, String)>,
     kind: &'static str,
     delivery: &'static str,
     sent: String,
@@ -70,7 +71,11 @@ async fn load(p: &Page, id: i64) -> Result<Notice, PageError> {
 async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, PageError> {
     let en = p.tr.is_en();
     let store = &p.state.store;
-    let case = cases::get(store, n.case_id).await?;
+    // Every case the message is about (a group's notice lists several copies).
+    let mut listed = Vec::new();
+    for (case_id, _) in notices::cases_of(store, n.id).await? {
+        listed.push((case_id, cases::get(store, case_id).await?.reference));
+    }
     let events = notices::events(store, n.id)
         .await?
         .into_iter()
@@ -82,10 +87,9 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
             )
         })
         .collect();
-    let answers = notices::answers_of_case(store, n.case_id)
+    let answers = notices::answers_of_notice(store, n.id)
         .await?
         .into_iter()
-        .filter(|a| a.notice_id == n.id)
         .map(|a| AnswerRow {
             url: a.url,
             outcome: a.outcome.label(en),
@@ -104,7 +108,7 @@ async fn page(p: &Page, n: Notice, errors: FieldErrors) -> Result<NoticePage, Pa
     Ok(NoticePage {
         layout: p.layout(&n.reference),
         errors,
-        case_reference: case.reference,
+        cases: listed,
         kind: n.kind.label(en),
         delivery: n.delivery.label(en),
         sent: n.sent_at.map(local_time).unwrap_or_default(),
