@@ -4,7 +4,7 @@
 use rand::rngs::OsRng;
 use serde_json::json;
 
-use super::{orgs as org_service, Ctx, Result};
+use super::{orgs as org_service, Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
 use crate::domain::credentials::{hash_password, new_recovery_codes, sha256_hex};
 use crate::domain::org::{NewOrganisation, OrgKind};
@@ -680,6 +680,17 @@ pub async fn fill_situations(store: &Store, ctx: &Ctx, n: usize) -> Result<(usiz
             .map(|r| r.2)
             .collect();
         let id = super::situations::create(store, ctx, &draft, &ids, None).await?;
+        // Copies marked as the same message: up to two groups of five per situation.
+        for (g, members) in ids.chunks(5).take(2).enumerate() {
+            if members.len() < 2 {
+                continue;
+            }
+            let title = format!("Kopieën {} (demo)", g + 1);
+            match super::notices::create_group(store, ctx, id, &title, members).await {
+                Ok(_) | Err(ServiceError::Unprocessable(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let phase = Phase::ACTIVE[i % Phase::ACTIVE.len()];
         if phase != Phase::Signal {
             super::situations::change_phase(

@@ -361,7 +361,9 @@ both_backends!(
             assert!(out.contains(role), "{role} missing in {out}");
         }
         assert!(out.contains("meldpunt-demo-2026"));
-        assert_eq!(users::count(&db.store).await.unwrap(), 7);
+        let accounts = meldpunt::service::demo::DEMO_ACCOUNTS.len() as i64;
+        assert_eq!(accounts, 8);
+        assert_eq!(users::count(&db.store).await.unwrap(), accounts);
         let filter = audit::AuditFilter {
             action: Some("user.created".into()),
             ..Default::default()
@@ -375,7 +377,11 @@ both_backends!(
         )
         .await
         .unwrap();
-        assert_eq!(created.len(), 7, "one audit entry per demo account");
+        assert_eq!(
+            created.len() as i64,
+            accounts,
+            "one audit entry per demo account"
+        );
         // Work in progress for every page to show: a screenshot, an assessment waiting for
         // a supervisor, one decided without action.
         let all = meldpunt::domain::case::CaseStatus::ALL.to_vec();
@@ -408,7 +414,7 @@ both_backends!(
         assert!(out.contains("already has accounts"), "{out}");
         assert_eq!(
             users::count(&db.store).await.unwrap(),
-            7,
+            accounts,
             "a second run adds nothing"
         );
         assert_eq!(meldpunt(&db, &["audit", "verify"]).0, 0);
