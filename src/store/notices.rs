@@ -363,6 +363,7 @@ pub struct RecordedBy<'a> {
     pub at: Millis,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn add_answer(
     tx: &mut WriteTx,
     notice_id: i64,

@@ -80,6 +80,9 @@ pub struct NewestView {
     when: String,
 }
 
+/// The messages approval would send, each with the URLs it lists — or why they cannot leave.
+type Previews = Option<Result<Vec<(PreviewView, Vec<String>)>, String>>;
+
 #[derive(Template)]
 #[template(path = "group.html")]
 struct GroupPage {
@@ -97,7 +100,7 @@ struct GroupPage {
     newest: Option<NewestView>,
     versions: Vec<VersionRow>,
     /// The messages approval would send (or, `Err`, why they cannot be sent now).
-    previews: Option<Result<Vec<(PreviewView, Vec<String>)>, String>>,
+    previews: Previews,
     can_review: bool,
     closed: bool,
 }
