@@ -53,6 +53,12 @@ async fn main() {
         .max_by_key(|s| s.case_count)
         .map(|s| s.id)
         .unwrap_or(1);
+    let group = meldpunt::store::groups::of_situation(&store, largest)
+        .await
+        .unwrap()
+        .first()
+        .map(|g| g.id)
+        .unwrap_or(1);
     let config = Config {
         data_dir: if db.starts_with("postgres") {
             Config::default().data_dir
@@ -66,6 +72,7 @@ async fn main() {
         "/kaart".to_string(),
         "/kaart?venster=24u&fase=escalation".to_string(),
         format!("/situaties/{largest}"),
+        format!("/situaties/{largest}/groepen/{group}"),
         "/situaties".to_string(),
     ] {
         let mut times = Vec::with_capacity(n);

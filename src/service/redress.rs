@@ -269,7 +269,17 @@ async fn decide_tx(
                 .find(|(id, _)| *id == case_id)
                 .map(|(_, urls)| urls.clone())
                 .unwrap_or_else(|| original.urls.clone());
-            let only_case = listed.iter().all(|(id, _)| *id == case_id);
+            // The original is withdrawn once the request is withdrawn for every case it lists.
+            let mut all_withdrawn = true;
+            for (other, _) in listed.iter().filter(|(id, _)| *id != case_id) {
+                let theirs = notices::list_by_case_in(&mut tx, *other).await?;
+                if !theirs
+                    .iter()
+                    .any(|n| n.withdraws_notice_id == Some(original.id))
+                {
+                    all_withdrawn = false;
+                }
+            }
             let entry = match original.platform_id {
                 Some(id) => platforms::get_in(&mut tx, id).await?,
                 None => return Err(ServiceError::refused("withdrawal.platform_unknown")),
@@ -326,7 +336,7 @@ async fn decide_tx(
                 },
             )
             .await?;
-            if only_case {
+            if all_withdrawn {
                 redress::mark_withdrawn(&mut tx, original.id, ctx.now).await?;
             }
             redress::add_correction(

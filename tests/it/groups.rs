@@ -250,6 +250,33 @@ both_backends!(
                 "{alone:?}"
             );
         }
+        // On a member's case page the supervisor is sent to the group: no approval form there.
+        let app = TestApp::new(store);
+        let mut sup = app.signed_in(&s.supervisor).await;
+        let v = assessments::versions(store, s.cases[1]).await.unwrap()[0].id;
+        let page = sup.get(&format!("/zaken/{}", s.cases[1])).await;
+        assert!(page.body.contains("hoort bij een groep"), "{}", page.body);
+        assert!(page.body.contains(&format!(
+            "/situaties/{}/groepen/{group}#goedkeuring",
+            s.situation_id
+        )));
+        assert!(!page.body.contains(&format!(
+            "/zaken/{}/beoordeling/{v}/goedkeuring",
+            s.cases[1]
+        )));
+        // The group page shows both messages and every URL before approval.
+        let page = sup
+            .get(&format!("/situaties/{}/groepen/{group}", s.situation_id))
+            .await;
+        for text in [
+            "dsa-notices@tiktok.example",
+            "abuse@telegram.example",
+            TELEGRAM,
+            TIKTOK_1,
+            TIKTOK_2,
+        ] {
+            assert!(page.body.contains(text), "{text} on the group page");
+        }
         // The preview shows the two messages that would leave.
         let preview = notice_service::group_approval_preview(store, &settings, &boss_ctx, group)
             .await
@@ -436,6 +463,58 @@ both_backends!(
                 CaseStatus::PlatformAnswered
             );
         }
+        // The poster of Utrecht's copy objects; upheld, the request is withdrawn for that
+        // copy's URLs only — Amsterdam's copy on the same notice stands.
+        use meldpunt::domain::notice::{ObjectionSource, ObjectionVerdict};
+        use meldpunt::service::redress;
+        let objection = redress::record_objection(
+            store,
+            &analyst,
+            s.cases[2],
+            &redress::ObjectionInput {
+                source: ObjectionSource::Poster,
+                notice_id: Some(tiktok.id),
+                received_at: now_ms(),
+                summary: "Dit is een ander bericht dan de oproep.",
+            },
+        )
+        .await
+        .unwrap();
+        let mut no_action = group_draft();
+        no_action.decision = "no-action".into();
+        notice_service::assess(store, &settings, &analyst, s.cases[2], &no_action)
+            .await
+            .unwrap();
+        redress::decide_objection(
+            store,
+            &settings,
+            &boss_ctx,
+            s.cases[2],
+            redress::ObjectionDecision {
+                objection_id: objection,
+                verdict: ObjectionVerdict::Upheld,
+                reasons: "Bij nader inzien geen oproep tot geweld.",
+                withdraw: true,
+            },
+        )
+        .await
+        .unwrap();
+        let withdrawals: Vec<_> = notices::list_by_case(store, s.cases[2])
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::Withdrawal)
+            .collect();
+        assert_eq!(withdrawals.len(), 1);
+        assert!(withdrawals[0].urls.iter().all(|u| u.contains("@oproep_nl")));
+        assert!(!withdrawals[0].body.contains("@rellen_avond"));
+        assert!(notices::list_by_case(store, s.cases[1])
+            .await
+            .unwrap()
+            .iter()
+            .all(|n| n.kind != NoticeKind::Withdrawal));
+        let original = notices::get(store, tiktok.id).await.unwrap();
+        assert_eq!(original.withdrawn_at, None, "Amsterdam's copy still stands");
         let _ = (&s.orgs, s.utrecht, &s.reporters, &s.admin);
     }
 );
