@@ -16,6 +16,7 @@ pub mod next_step;
 pub mod notice;
 pub mod notice_text;
 pub mod org;
+pub mod pdq;
 pub mod platform;
 pub mod policy;
 pub mod report;

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod demo;
 pub mod history;
 pub mod housekeeping;
+pub mod image_hash;
 pub mod intake;
 pub mod notice_setup;
 pub mod notices;

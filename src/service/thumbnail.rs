@@ -5,7 +5,8 @@
 
 use std::io::Cursor;
 
-use image::{ImageFormat, ImageReader, Limits};
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use crate::domain::evidence::EvidenceKind;
 
@@ -13,6 +14,8 @@ use crate::domain::evidence::EvidenceKind;
 pub const PREVIEW_SIDE: u32 = 320;
 /// Largest image side decoded for a preview.
 const MAX_SIDE: u32 = 16_384;
+/// Most pixels decoded (a 48-megapixel photo; a 100-megapixel image is refused).
+const MAX_PIXELS: u64 = 50_000_000;
 /// Most memory the decoder may take.
 const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 
@@ -34,9 +37,9 @@ pub fn has_preview(kind: EvidenceKind) -> bool {
     )
 }
 
-/// A PNG preview of at most `PREVIEW_SIDE` × `PREVIEW_SIDE` pixels (aspect ratio kept).
-/// CPU-bound: call it from a blocking thread.
-pub fn preview_png(kind: EvidenceKind, bytes: &[u8]) -> Result<Vec<u8>, PreviewError> {
+/// Decodes image evidence within the pixel and memory limits, with its EXIF orientation
+/// applied (a photo taken upright is upright). CPU-bound: call it from a blocking thread.
+pub fn decode(kind: EvidenceKind, bytes: &[u8]) -> Result<DynamicImage, PreviewError> {
     let format = match kind {
         EvidenceKind::Png => ImageFormat::Png,
         EvidenceKind::Jpeg => ImageFormat::Jpeg,
@@ -49,10 +52,25 @@ pub fn preview_png(kind: EvidenceKind, bytes: &[u8]) -> Result<Vec<u8>, PreviewE
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    let image = reader.decode().map_err(|e| match e {
+    let refused = |e: image::ImageError| match e {
         image::ImageError::Limits(_) => PreviewError::TooLarge,
         _ => PreviewError::Undecodable,
-    })?;
+    };
+    let mut decoder = reader.into_decoder().map_err(refused)?;
+    let (w, h) = decoder.dimensions();
+    if w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(PreviewError::TooLarge);
+    }
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(refused)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+/// A PNG preview of at most `PREVIEW_SIDE` × `PREVIEW_SIDE` pixels (aspect ratio kept).
+/// CPU-bound: call it from a blocking thread.
+pub fn preview_png(kind: EvidenceKind, bytes: &[u8]) -> Result<Vec<u8>, PreviewError> {
+    let image = decode(kind, bytes)?;
     // Never enlarged: a small image keeps its size.
     let small = if image.width() <= PREVIEW_SIDE && image.height() <= PREVIEW_SIDE {
         image.to_rgba8()
