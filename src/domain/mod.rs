@@ -23,6 +23,7 @@ pub mod report;
 pub mod search;
 pub mod session;
 pub mod situation;
+pub mod text_match;
 pub mod throttle;
 pub mod user;
 pub mod vocab;
