@@ -804,42 +804,15 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
     click(&b, "provisions-art-131-sr").await;
     let shown = b.execute(elements_shown, vec![]).await.unwrap();
     assert_eq!(shown.json(), &serde_json::json!(true));
-    fill(
+    fill_assessment(
         &b,
-        "facts",
         "De video roept op zaterdag om 21:00 bij het station de politie met stenen te bekogelen.",
-    )
-    .await;
-    fill(&b, "locating", "Vanaf 0:12").await;
-    fill(&b, "risk_time", "zaterdag 21:00").await;
-    fill(&b, "risk_place", "Ede, station").await;
-    fill(&b, "risk_reach", "12.000 weergaven").await;
-    click(&b, "phase-mobilisation").await;
-    click(&b, "no_protected_speech").await;
-    fill(
-        &b,
-        "rights_reasoning",
-        "Geen politieke boodschap; alleen een oproep tot geweld.",
-    )
-    .await;
-    click(&b, "lighter_steps-monitoring").await;
-    fill(
-        &b,
-        "proportionality",
-        "Volgen volstaat niet: de oproep wordt snel gedeeld.",
-    )
-    .await;
-    click(&b, "decision-dsa-art16-notice").await;
-    choose(
-        &b,
-        "category",
-        "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
-    )
-    .await;
-    fill(
-        &b,
-        "reasons",
-        "Concrete oproep tot geweld tegen de politie, met tijd en plaats.",
+        (
+            "Vanaf 0:12",
+            "zaterdag 21:00",
+            "Ede, station",
+            "12.000 weergaven",
+        ),
     )
     .await;
     click_and_wait(&b, "form[action$='/beoordeling'] button[type='submit']").await;
@@ -1497,6 +1470,44 @@ async fn a_reporter_sends_two_links_and_a_screenshot_with_the_keyboard_only() {
     b.quit().await.unwrap();
 }
 
+/// Fills in the rest of an assessment form (class and provision already chosen): the facts,
+/// where in the content, the risk (time, place, reach), the rights and proportionality test,
+/// and a DSA art. 16 notice as the decision with its category and reasons.
+async fn fill_assessment(
+    b: &WebDriver,
+    facts: &str,
+    (locating, time, place, reach): (&str, &str, &str, &str),
+) {
+    fill(b, "facts", facts).await;
+    fill(b, "locating", locating).await;
+    fill(b, "risk_time", time).await;
+    fill(b, "risk_place", place).await;
+    fill(b, "risk_reach", reach).await;
+    click(b, "phase-mobilisation").await;
+    click(b, "no_protected_speech").await;
+    fill(
+        b,
+        "rights_reasoning",
+        "Geen politieke boodschap; alleen een oproep tot geweld.",
+    )
+    .await;
+    click(b, "lighter_steps-monitoring").await;
+    fill(
+        b,
+        "proportionality",
+        "Volgen volstaat niet: de oproep wordt snel gedeeld.",
+    )
+    .await;
+    click(b, "decision-dsa-art16-notice").await;
+    choose(b, "category", "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY").await;
+    fill(
+        b,
+        "reasons",
+        "Concrete oproep tot geweld tegen de politie, met tijd en plaats.",
+    )
+    .await;
+}
+
 /// Sets a platform's e-mail point of contact through its page, as the administrator.
 async fn set_contact(b: &WebDriver, base: &str, platform: &str, contact: &str) {
     b.goto(format!("{base}/beheer/platforms")).await.unwrap();
@@ -1640,42 +1651,15 @@ async fn three_copies_get_one_group_decision_and_one_notice_per_platform() {
     axe_on(&b, "group assessment form", &mut problems).await;
     click(&b, "class-illegal").await;
     click(&b, "provisions-art-131-sr").await;
-    fill(
+    fill_assessment(
         &b,
-        "facts",
         "Dezelfde afbeelding roept in drie steden op om zaterdag 20:00 de politie met stenen aan te vallen.",
-    )
-    .await;
-    fill(&b, "locating", "De afbeelding bovenaan het bericht").await;
-    fill(&b, "risk_time", "zaterdag 20:00").await;
-    fill(&b, "risk_place", "Rotterdam, Amsterdam, Utrecht").await;
-    fill(&b, "risk_reach", "In tientallen groepen gedeeld").await;
-    click(&b, "phase-mobilisation").await;
-    click(&b, "no_protected_speech").await;
-    fill(
-        &b,
-        "rights_reasoning",
-        "Geen politieke boodschap; alleen een oproep tot geweld.",
-    )
-    .await;
-    click(&b, "lighter_steps-monitoring").await;
-    fill(
-        &b,
-        "proportionality",
-        "Volgen volstaat niet: de oproep wordt snel gedeeld.",
-    )
-    .await;
-    click(&b, "decision-dsa-art16-notice").await;
-    choose(
-        &b,
-        "category",
-        "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
-    )
-    .await;
-    fill(
-        &b,
-        "reasons",
-        "Concrete oproep tot geweld tegen de politie, met tijd en plaats.",
+        (
+            "De afbeelding bovenaan het bericht",
+            "zaterdag 20:00",
+            "Rotterdam, Amsterdam, Utrecht",
+            "In tientallen groepen gedeeld",
+        ),
     )
     .await;
     click_and_wait(&b, "form[action$='/beoordeling'] button[type='submit']").await;

@@ -187,6 +187,29 @@ pub async fn scene(store: &Store) -> Scene {
     }
 }
 
+/// The scene's supervisor approves version `version` of the group.
+async fn approve(
+    store: &Store,
+    ctx: &Ctx,
+    s: &Scene,
+    group: i64,
+    version: i64,
+) -> Result<(), ServiceError> {
+    notice_service::review_group(
+        store,
+        &Settings::default(),
+        ctx,
+        boss(s),
+        GroupVerdict {
+            group_id: group,
+            version,
+            approve: true,
+            reason: "",
+        },
+    )
+    .await
+}
+
 fn boss(s: &Scene) -> Reviewer {
     Reviewer {
         user_id: s.supervisor.id,
@@ -304,20 +327,7 @@ both_backends!(
         .await;
         assert!(matches!(own, Err(ServiceError::Denied(_))), "{own:?}");
 
-        notice_service::review_group(
-            store,
-            &settings,
-            &boss_ctx,
-            boss(&s),
-            GroupVerdict {
-                group_id: group,
-                version: 1,
-                approve: true,
-                reason: "",
-            },
-        )
-        .await
-        .unwrap();
+        approve(store, &boss_ctx, &s, group, 1).await.unwrap();
 
         // One notice per platform, each listing every URL of that platform's copies.
         let mut sent = Vec::new();
@@ -352,19 +362,7 @@ both_backends!(
         assert!(sent[0].body.contains(TELEGRAM) && !sent[0].body.contains(TIKTOK_1));
         assert_eq!(trail(store, "notice.queued").await.len(), 2);
         // A refused retry of the same verdict changes nothing.
-        let again = notice_service::review_group(
-            store,
-            &settings,
-            &boss_ctx,
-            boss(&s),
-            GroupVerdict {
-                group_id: group,
-                version: 1,
-                approve: true,
-                reason: "",
-            },
-        )
-        .await;
+        let again = approve(store, &boss_ctx, &s, group, 1).await;
         assert!(again.is_err());
         assert_eq!(trail(store, "notice.queued").await.len(), 2);
 
@@ -595,19 +593,7 @@ both_backends!(
         assert_eq!(v2, 2);
         // A verdict on the stale version 1 is refused, audited, and sends nothing.
         let before = refusals(store, "assessment.approved").await;
-        let stale = notice_service::review_group(
-            store,
-            &settings,
-            &boss_ctx,
-            boss(&s),
-            GroupVerdict {
-                group_id: group,
-                version: 1,
-                approve: true,
-                reason: "",
-            },
-        )
-        .await;
+        let stale = approve(store, &boss_ctx, &s, group, 1).await;
         match stale {
             Err(ServiceError::Conflict(m)) => assert_eq!(m.key, "group.stale_version"),
             other => panic!("{other:?}"),
@@ -640,20 +626,7 @@ both_backends!(
             "{reporter_as_boss:?}"
         );
 
-        notice_service::review_group(
-            store,
-            &settings,
-            &boss_ctx,
-            boss(&s),
-            GroupVerdict {
-                group_id: group,
-                version: 2,
-                approve: true,
-                reason: "",
-            },
-        )
-        .await
-        .unwrap();
+        approve(store, &boss_ctx, &s, group, 2).await.unwrap();
         // Only the TikTok copy still needed its message; Telegram's went out before.
         assert_eq!(trail(store, "notice.queued").await.len(), 2);
         assert_eq!(
@@ -696,20 +669,7 @@ both_backends!(
         assert!(notices::list_by_case(store, late).await.unwrap().is_empty());
         assert_eq!(trail(store, "notice.queued").await.len(), 2);
         // The supervisor approves the copy on the group page: its own notice leaves.
-        notice_service::review_group(
-            store,
-            &settings,
-            &boss_ctx,
-            boss(&s),
-            GroupVerdict {
-                group_id: group,
-                version: 2,
-                approve: true,
-                reason: "",
-            },
-        )
-        .await
-        .unwrap();
+        approve(store, &boss_ctx, &s, group, 2).await.unwrap();
         let of_late = notices::list_by_case(store, late).await.unwrap();
         assert_eq!(of_late.len(), 1);
         assert!(of_late[0]
