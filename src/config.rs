@@ -74,6 +74,10 @@ pub struct Config {
     pub mail_from: String,
     /// Most reports committed together (1 = one durable commit per report).
     pub intake_batch_max: usize,
+    /// Texts at least this similar (Jaccard of their shingles, in percent) are proposed as copies.
+    pub match_text_percent: i64,
+    /// Images at most this many PDQ bits apart are proposed as copies.
+    pub match_image_bits: i64,
     /// Time a platform is asked to take to handle a notice, per urgency, in minutes;
     /// after it a reminder goes out, after twice as long the notice is escalated.
     pub answer_acute_minutes: i64,
@@ -107,6 +111,8 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "meldpunt <meldpunt@localhost>".into(),
             intake_batch_max: 128,
+            match_text_percent: 70,
+            match_image_bits: 31,
             answer_acute_minutes: 60,
             answer_high_minutes: 24 * 60,
             answer_normal_minutes: 72 * 60,
@@ -141,6 +147,8 @@ impl fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("intake_batch_max", &self.intake_batch_max)
+            .field("match_text_percent", &self.match_text_percent)
+            .field("match_image_bits", &self.match_image_bits)
             .field("answer_acute_minutes", &self.answer_acute_minutes)
             .field("answer_high_minutes", &self.answer_high_minutes)
             .field("answer_normal_minutes", &self.answer_normal_minutes)
@@ -237,6 +245,8 @@ impl Config {
                 &mut cfg.evidence_max_bytes as &mut dyn SetFromEnv,
             ),
             ("MELDPUNT_INTAKE_BATCH_MAX", &mut cfg.intake_batch_max),
+            ("MELDPUNT_MATCH_TEXT_PERCENT", &mut cfg.match_text_percent),
+            ("MELDPUNT_MATCH_IMAGE_BITS", &mut cfg.match_image_bits),
             (
                 "MELDPUNT_DEADLINE_ACUTE_MINUTES",
                 &mut cfg.deadline_acute_minutes,
@@ -273,6 +283,14 @@ impl Config {
             cfg.mail_from = v;
         }
         Ok(cfg)
+    }
+
+    /// The matching operating points; values out of range are brought within it.
+    pub fn matching(&self) -> crate::domain::matching::MatchSettings {
+        crate::domain::matching::MatchSettings {
+            text_threshold: self.match_text_percent.clamp(1, 100) as f64 / 100.0,
+            image_distance: self.match_image_bits.clamp(1, 128) as u32,
+        }
     }
 
     pub fn deadlines(&self) -> HandlingDeadlines {

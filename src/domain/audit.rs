@@ -80,10 +80,13 @@ pub enum AuditAction {
     SituationSuggestionDismissed,
     SituationGroupCreated,
     SituationGroupCaseAdded,
+    CopyConfirmed,
+    CopyRejected,
+    ReuploadDetected,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 62] = [
+    pub const ALL: [AuditAction; 65] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -146,6 +149,9 @@ impl AuditAction {
         AuditAction::SituationSuggestionDismissed,
         AuditAction::SituationGroupCreated,
         AuditAction::SituationGroupCaseAdded,
+        AuditAction::CopyConfirmed,
+        AuditAction::CopyRejected,
+        AuditAction::ReuploadDetected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -212,6 +218,9 @@ impl AuditAction {
             AuditAction::SituationSuggestionDismissed => "situation.suggestion_dismissed",
             AuditAction::SituationGroupCreated => "situation.group_created",
             AuditAction::SituationGroupCaseAdded => "situation.group_case_added",
+            AuditAction::CopyConfirmed => "copy.confirmed",
+            AuditAction::CopyRejected => "copy.rejected",
+            AuditAction::ReuploadDetected => "copy.reupload_detected",
         }
     }
 

@@ -167,6 +167,10 @@ crate::vocabulary! {
         LinkedToSituation => ("linked_to_situation", "Gekoppeld aan situatie", "Linked to situation"),
         UnlinkedFromSituation => ("unlinked_from_situation", "Ontkoppeld van situatie", "Unlinked from situation"),
         AddedToGroup => ("added_to_group", "Toegevoegd aan groep (zelfde bericht)", "Added to group (same message)"),
+        CopyProposed => ("copy_proposed", "Mogelijke kopie gevonden", "Possible copy found"),
+        CopyConfirmed => ("copy_confirmed", "Bevestigd als kopie", "Confirmed as a copy"),
+        CopyRejected => ("copy_rejected", "Afgewezen als kopie", "Rejected as a copy"),
+        ReuploadDetected => ("reupload_detected", "Herplaatsing herkend van verwijderde inhoud", "Re-upload of removed content recognised"),
     }
 }
 

@@ -238,6 +238,9 @@ impl Channel {
     }
 }
 
+/// The longest content text a link may carry (characters): a long post, not a document.
+pub const MAX_CONTENT_TEXT: usize = crate::domain::text_match::MAX_CHARS;
+
 /// A report as typed in (form or API), before any rule is checked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReportDraft {
@@ -263,6 +266,8 @@ pub struct ReportDraft {
 pub struct LinkDraft {
     pub url: String,
     pub remark: String,
+    /// The content's text as the reporter saw it (pasted), compared to find copies.
+    pub content_text: String,
 }
 
 /// The disturbance the reporter expects, as far as known.
@@ -294,6 +299,7 @@ pub struct ValidLink {
     pub submitted: String,
     pub canonical: CanonicalLink,
     pub remark: Option<String>,
+    pub content_text: Option<String>,
 }
 
 /// A report that meets every rule.
@@ -343,7 +349,11 @@ pub fn validate(
         .links
         .iter()
         .enumerate()
-        .filter(|(_, l)| !l.url.trim().is_empty() || !l.remark.trim().is_empty())
+        .filter(|(_, l)| {
+            !l.url.trim().is_empty()
+                || !l.remark.trim().is_empty()
+                || !l.content_text.trim().is_empty()
+        })
         .collect();
     let mut links = Vec::new();
     if filled.is_empty() {
@@ -371,6 +381,7 @@ pub fn validate(
                     submitted: l.url.trim().to_string(),
                     canonical,
                     remark: optional(&l.remark),
+                    content_text: optional(&l.content_text),
                 });
             }
             Err(e) => err(
@@ -384,6 +395,14 @@ pub fn validate(
             err(
                 &format!("link_remark_{n}"),
                 Message::new("report.remark_too_long").with("n", n),
+            );
+        }
+        if too_long(&l.content_text, MAX_CONTENT_TEXT) {
+            err(
+                &format!("link_text_{n}"),
+                Message::new("report.content_text_too_long")
+                    .with("n", n)
+                    .with("max", MAX_CONTENT_TEXT),
             );
         }
     }

@@ -217,8 +217,13 @@ pub struct TextIndex {
 
 impl TextIndex {
     pub fn insert(&mut self, id: i64, sig: &Signature) {
-        for key in band_keys(sig) {
-            self.buckets.entry(key).or_default().push(id);
+        self.insert_bands(id, &band_keys(sig));
+    }
+
+    /// Inserts a text by its stored band keys.
+    pub fn insert_bands(&mut self, id: i64, keys: &[u64; BANDS]) {
+        for key in keys {
+            self.buckets.entry(*key).or_default().push(id);
         }
         self.len += 1;
     }
@@ -233,7 +238,12 @@ impl TextIndex {
 
     /// The ids sharing at least one band with `sig`, each once, in ascending order.
     pub fn candidates(&self, sig: &Signature) -> Vec<i64> {
-        let mut out: Vec<i64> = band_keys(sig)
+        self.candidates_of_bands(&band_keys(sig))
+    }
+
+    /// The ids sharing at least one of these band keys, each once, in ascending order.
+    pub fn candidates_of_bands(&self, keys: &[u64; BANDS]) -> Vec<i64> {
+        let mut out: Vec<i64> = keys
             .iter()
             .filter_map(|k| self.buckets.get(k))
             .flatten()

@@ -117,6 +117,62 @@ pub struct CaseFile {
     /// Those of them meldpunt suggests: the case fits them (`SituationScope::fits`) and
     /// nobody dismissed the suggestion.
     pub suggested_situations: Vec<(crate::store::situations::Situation, String)>,
+    /// What of the case's content was compared with other reports, and how it came out.
+    pub prints: Vec<crate::store::matching::Print>,
+    /// Cases whose content looks like this one's, newest proposal first.
+    pub copies: Vec<CopyCandidate>,
+}
+
+/// A case proposed as a copy of this one, with what is needed to compare them side by side.
+#[derive(Debug, Clone)]
+pub struct CopyCandidate {
+    pub proposal: crate::store::matching::Proposal,
+    pub other: Case,
+    /// The other case's content texts, as its reporters pasted them.
+    pub texts: Vec<String>,
+    /// The other case's image evidence (shown as previews).
+    pub images: Vec<Evidence>,
+    /// A platform made the other case's content unavailable after a notice.
+    pub taken_down: bool,
+    /// The decision that stands on the other case, if any.
+    pub decision: Option<crate::domain::assessment::Decision>,
+    /// The other case's outgoing messages (references).
+    pub notices: Vec<Notice>,
+}
+
+async fn copy_candidate(
+    store: &Store,
+    proposal: crate::store::matching::Proposal,
+) -> Result<CopyCandidate> {
+    let other_id = proposal.other_case_id;
+    let other = cases::get(store, other_id).await?;
+    let texts = reports::list_by_case(store, other_id)
+        .await?
+        .into_iter()
+        .filter_map(|(_, link)| link.content_text)
+        .collect();
+    let images = reports::evidence_of_case(store, other_id)
+        .await?
+        .into_iter()
+        .filter(|e| crate::service::thumbnail::has_preview(e.kind))
+        .take(4)
+        .collect();
+    let answers: Vec<crate::domain::notice::Outcome> = notices::answers_of_case(store, other_id)
+        .await?
+        .into_iter()
+        .map(|a| a.outcome)
+        .collect();
+    let versions = assessments::versions(store, other_id).await?;
+    let decision = crate::service::notices::standing_decision(&versions);
+    Ok(CopyCandidate {
+        proposal,
+        texts,
+        images,
+        taken_down: crate::domain::matching::was_taken_down(&answers),
+        decision,
+        notices: notices::list_by_case(store, other_id).await?,
+        other,
+    })
 }
 
 /// The directory entry of the platform hosting the case's content, if it has one.
@@ -176,7 +232,13 @@ pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
         }
         _ => Vec::new(),
     };
+    let mut copies = Vec::new();
+    for proposal in crate::store::matching::proposals_of_case(store, id).await? {
+        copies.push(copy_candidate(store, proposal).await?);
+    }
     Ok(CaseFile {
+        prints: crate::store::matching::prints_of_case(store, id).await?,
+        copies,
         situation,
         open_situations,
         suggested_situations,

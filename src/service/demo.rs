@@ -424,6 +424,7 @@ async fn seed_reports(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Res
             links: vec![LinkDraft {
                 url: url.into(),
                 remark: String::new(),
+                content_text: String::new(),
             }],
             category: category.into(),
             urgency: urgency.into(),
@@ -560,6 +561,7 @@ pub async fn fill(
             links: vec![LinkDraft {
                 url,
                 remark: String::new(),
+                content_text: String::new(),
             }],
             category: categories[rng.gen_range(0..categories.len())].into(),
             urgency: urgency.into(),

@@ -21,6 +21,7 @@ use crate::domain::case::{
 use crate::domain::credentials::{sha256_hex, sha256_hex_bytes};
 use crate::domain::evidence::{safe_file_name, sniff, EvidenceKind};
 use crate::domain::link::CanonicalLink;
+use crate::domain::matching::{PrintKind, PrintOutcome};
 use crate::domain::message::Message;
 use crate::domain::report::{
     check_withdrawal_reason, dutch_year, reference, validate, Channel, FieldError,
@@ -29,7 +30,9 @@ use crate::domain::report::{
 use crate::domain::search::{self as search_words, SearchSource};
 use crate::domain::Millis;
 use crate::objects::EvidenceStore;
+use crate::service::matching::{image_print, text_print, Made, Matcher};
 use crate::store::cases;
+use crate::store::matching::{self as prints, NewPrint};
 use crate::store::reports::{self, NewEvidence, NewReport, ReportLink};
 use crate::store::search::{self, NewText};
 use crate::store::{audit, notify, Store, StoreError, WriteTx};
@@ -69,6 +72,8 @@ pub struct StoredEvidence {
     pub kind: EvidenceKind,
     pub file_name: String,
     pub link_position: Option<i64>,
+    /// What it is compared with other content by (an image's PDQ hashes), or why not.
+    pub print: Made,
 }
 
 /// Checks every upload by content and puts the accepted ones in the object store.
@@ -102,6 +107,14 @@ pub async fn store_evidence(
     let mut stored = Vec::new();
     for (u, kind) in checked {
         let sha256 = sha256_hex_bytes(&u.bytes);
+        let bytes = u.bytes.clone();
+        let print = tokio::task::spawn_blocking(move || image_print(kind, &bytes))
+            .await
+            .unwrap_or(Made {
+                outcome: PrintOutcome::Unreadable,
+                print: None,
+                quality: None,
+            });
         objects.put(&sha256, u.bytes.clone()).await.map_err(|e| {
             // Logged once per episode by the storage health (web::middleware).
             tracing::debug!(error = %e, "evidence could not be stored");
@@ -113,6 +126,7 @@ pub async fn store_evidence(
             kind,
             file_name: safe_file_name(&u.file_name, kind),
             link_position: u.link_position,
+            print,
         });
     }
     Ok(stored)
@@ -160,7 +174,8 @@ impl Intake {
     /// `Intake` handle is dropped.
     pub fn start(store: Store, settings: Settings) -> Intake {
         let (jobs, rx) = mpsc::channel(4 * settings.max_batch.max(1));
-        tokio::spawn(worker(store, settings, rx));
+        let matcher = Matcher::new(settings.matching);
+        tokio::spawn(worker(store, settings, matcher, rx));
         Intake { jobs }
     }
 
@@ -183,9 +198,26 @@ impl Intake {
 /// Under load, how long a batch waits for the rest of its round of reports.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
 
-async fn worker(store: Store, settings: Settings, mut rx: mpsc::Receiver<Job>) {
+/// How often the worker looks up prints another process stored but never looked up.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+async fn worker(store: Store, settings: Settings, matcher: Matcher, mut rx: mpsc::Receiver<Job>) {
     let mut last = 1;
-    while let Some(first) = rx.recv().await {
+    let mut sweep = tokio::time::interval(SWEEP_EVERY);
+    sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let first = tokio::select! {
+            job = rx.recv() => match job {
+                Some(job) => job,
+                None => break,
+            },
+            _ = sweep.tick() => {
+                if let Err(e) = matcher.sweep(&store, &settings, super::now_ms()).await {
+                    super::background_failure(&store, "matching", &e);
+                }
+                continue;
+            }
+        };
         let mut jobs = vec![first];
         // Under load (the last batch held several reports) wait a moment for as many as
         // last time, so that a round of reports is not split into a large batch and a
@@ -205,18 +237,18 @@ async fn worker(store: Store, settings: Settings, mut rx: mpsc::Receiver<Job>) {
             }
         }
         last = jobs.len();
-        run_batch(&store, &settings, jobs).await;
+        run_batch(&store, &settings, &matcher, jobs).await;
     }
 }
 
-async fn run_batch(store: &Store, settings: &Settings, jobs: Vec<Job>) {
+async fn run_batch(store: &Store, settings: &Settings, matcher: &Matcher, jobs: Vec<Job>) {
     metrics::histogram!("meldpunt_intake_batch_size").record(jobs.len() as f64);
     let started = std::time::Instant::now();
-    run_batch_timed(store, settings, jobs).await;
+    run_batch_timed(store, settings, matcher, jobs).await;
     metrics::histogram!("meldpunt_intake_batch_seconds").record(started.elapsed().as_secs_f64());
 }
 
-async fn run_batch_timed(store: &Store, settings: &Settings, jobs: Vec<Job>) {
+async fn run_batch_timed(store: &Store, settings: &Settings, matcher: &Matcher, jobs: Vec<Job>) {
     // First try: every report straight into one transaction, with the batch's lookups made
     // once. Should any report fail, or an idempotency key turn out taken, start again with
     // each report in its own savepoint, so the others still go in — unless storage itself
@@ -224,7 +256,7 @@ async fn run_batch_timed(store: &Store, settings: &Settings, jobs: Vec<Job>) {
     // already), nothing more is written in it, and every report in the batch is refused, to
     // be retried.
     match all_at_once(store, settings, &jobs).await {
-        Ok(Some(results)) => return answer(jobs, results),
+        Ok(Some(results)) => return finish(store, settings, matcher, jobs, results).await,
         Ok(None) => {}
         Err(e) => {
             // Storage failed, or the commit did: each report is answered 503 (the storage
@@ -261,7 +293,7 @@ async fn run_batch_timed(store: &Store, settings: &Settings, jobs: Vec<Job>) {
         results.push(result);
     }
     match tx.commit().await {
-        Ok(()) => answer(jobs, results),
+        Ok(()) => finish(store, settings, matcher, jobs, results).await,
         Err(e) => {
             tracing::debug!(error = %e, "intake batch could not be committed");
             for job in jobs {
@@ -311,6 +343,35 @@ async fn all_at_once(
         Err(StoreError::Conflict) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// After the commit: looks up the new reports' prints (so that a copy is proposed, and a
+/// re-upload recognised, by the time the reporter hears "stored"), then answers. A failed
+/// look-up leaves the prints for the next sweep; the reports stay stored.
+async fn finish(
+    store: &Store,
+    settings: &Settings,
+    matcher: &Matcher,
+    jobs: Vec<Job>,
+    results: Vec<Result<Receipt>>,
+) {
+    let new_reports: Vec<i64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter(|r| !r.replayed)
+        .map(|r| r.report_id)
+        .collect();
+    if !new_reports.is_empty() {
+        let now = jobs.first().map(|j| j.ctx.now).unwrap_or_else(super::now_ms);
+        let looked_up = async {
+            let ids = prints::ids_of_reports(store, &new_reports).await?;
+            matcher.look_up(store, settings, &ids, now).await
+        };
+        if let Err(e) = looked_up.await {
+            super::background_failure(store, "matching", &e);
+        }
+    }
+    answer(jobs, results)
 }
 
 fn answer(jobs: Vec<Job>, results: Vec<Result<Receipt>>) {
@@ -466,8 +527,27 @@ async fn apply(
             &link.submitted,
             case.id,
             link.remark.as_deref(),
+            link.content_text.as_deref(),
         )
         .await?;
+        if let Some(text) = &link.content_text {
+            let made = text_print(text);
+            prints::insert_print(
+                tx,
+                &NewPrint {
+                    case_id: case.id,
+                    report_id,
+                    link_position: Some(position),
+                    evidence_id: None,
+                    kind: PrintKind::Text,
+                    outcome: made.outcome,
+                    print: made.print,
+                    quality: None,
+                },
+                now,
+            )
+            .await?;
+        }
         if !case.opened {
             refresh_figures(tx, case.id, &settings.deadlines, now).await?;
             record(
@@ -505,12 +585,14 @@ async fn apply(
             position,
             submitted_url: link.submitted.clone(),
             remark: link.remark.clone(),
+            content_text: link.content_text.clone(),
             case_id: case.id,
             case_reference: case.reference,
             canonical_url: link.canonical.url.clone(),
             platform: link.canonical.platform,
             case_status: case.status,
             case_deadline_at: None,
+            known_copy: false,
         });
     }
     search::add(tx, &search_texts);
@@ -529,6 +611,29 @@ async fn apply(
             now,
         )
         .await?;
+        // An image is compared as part of the case of the link it came with, or of every
+        // case of the report when it came with none.
+        let of_cases: Vec<i64> = match e.link_position {
+            Some(p) => case_ids.get((p - 1).max(0) as usize).copied().into_iter().collect(),
+            None => case_ids.clone(),
+        };
+        for case_id in of_cases {
+            prints::insert_print(
+                tx,
+                &NewPrint {
+                    case_id,
+                    report_id,
+                    link_position: e.link_position,
+                    evidence_id: Some(id),
+                    kind: PrintKind::Image,
+                    outcome: e.print.outcome,
+                    print: e.print.print.clone(),
+                    quality: e.print.quality,
+                },
+                now,
+            )
+            .await?;
+        }
         let event = ctx.event(
             AuditAction::EvidenceStored,
             "evidence",

@@ -12,6 +12,7 @@ pub mod history;
 pub mod housekeeping;
 pub mod image_hash;
 pub mod intake;
+pub mod matching;
 pub mod notice_setup;
 pub mod notices;
 pub mod orgs;
@@ -47,6 +48,17 @@ impl Ctx {
             actor_label: "cli".into(),
             actor_org_id: None,
             origin: "cli".into(),
+            now,
+        }
+    }
+
+    /// meldpunt itself, for what its background jobs do (the outbox, the follow-up, matching).
+    pub fn system(now: Millis) -> Ctx {
+        Ctx {
+            actor_user_id: None,
+            actor_label: "meldpunt".into(),
+            actor_org_id: None,
+            origin: "system".into(),
             now,
         }
     }

@@ -11,6 +11,8 @@ pub struct Settings {
     pub max_batch: usize,
     /// When platforms are asked to have handled a notice.
     pub answer_deadlines: crate::domain::notice::AnswerDeadlines,
+    /// When look-alike content is proposed as a copy.
+    pub matching: crate::domain::matching::MatchSettings,
 }
 
 impl Default for Settings {
@@ -20,6 +22,7 @@ impl Default for Settings {
             public_url: String::new(),
             max_batch: 128,
             answer_deadlines: Default::default(),
+            matching: Default::default(),
         }
     }
 }

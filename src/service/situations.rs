@@ -106,7 +106,7 @@ async fn decide_suggestion_in(
 
 /// Links one case inside `tx`, with the entries in both histories. Refused when the case is
 /// in a situation already: a case belongs to one situation at a time (unlink it first).
-async fn link_in(
+pub(crate) async fn link_in(
     tx: &mut crate::store::WriteTx,
     ctx: &Ctx,
     situation_id: i64,

@@ -32,12 +32,14 @@ pub struct Case {
     pub assignee_name: Option<String>,
     pub assigned_at: Option<Millis>,
     pub updated_at: Millis,
+    /// The earlier case whose content a platform took down and this one copies.
+    pub reupload_of: Option<i64>,
 }
 
 const SELECT: &str = "SELECT c.id, c.reference, c.canonical_url, c.platform, c.domain, c.status, \
      c.urgency, c.categories, c.deadline_at, c.expected_start_at, c.municipality_count, \
      c.report_count, c.first_reported_at, c.last_reported_at, c.assignee_user_id, \
-     u.name AS assignee_name, c.assigned_at, c.updated_at \
+     u.name AS assignee_name, c.assigned_at, c.updated_at, c.reupload_of \
      FROM cases c LEFT JOIN users u ON u.id = c.assignee_user_id";
 
 fn bad(what: &str, v: &str) -> StoreError {
@@ -72,6 +74,7 @@ fn from_row(row: &AnyRow) -> Result<Case> {
         assignee_name: row.try_get("assignee_name")?,
         assigned_at: opt_i64(row, "assigned_at")?,
         updated_at: row.try_get("updated_at")?,
+        reupload_of: opt_i64(row, "reupload_of")?,
     })
 }
 
@@ -330,6 +333,16 @@ pub async fn by_reference(store: &Store, reference: &str) -> Result<Case> {
         .await?
         .ok_or(StoreError::NotFound)?;
     from_row(&row)
+}
+
+/// A case's reference (`ZAAK-2026-000123`).
+pub async fn reference_in(tx: &mut WriteTx, id: i64) -> Result<String> {
+    let row = sqlx::query("SELECT reference FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.try_get(0)?)
 }
 
 pub async fn get_locked(tx: &mut WriteTx, id: i64) -> Result<Case> {

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod cases;
 pub mod groups;
 pub mod health;
+pub mod matching;
 pub mod notices;
 pub mod notify;
 pub mod orgs;

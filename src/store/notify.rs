@@ -292,3 +292,29 @@ pub async fn notify_each(
     }
     Ok(())
 }
+
+/// Active reporters of one organisation: (user id, e-mail, name).
+pub async fn reporters_of_org(tx: &mut WriteTx, org_id: i64) -> Result<Vec<(i64, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, email, name FROM users WHERE org_id = $1 AND status = $2 AND role = $3 \
+         ORDER BY id",
+    )
+    .bind(org_id)
+    .bind(UserStatus::Active.as_str())
+    .bind(Role::Reporter.as_str())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+/// One person's e-mail address and name, if the account is active.
+pub async fn active_user(tx: &mut WriteTx, user_id: i64) -> Result<Option<(String, String)>> {
+    let row = sqlx::query("SELECT email, name FROM users WHERE id = $1 AND status = $2")
+        .bind(user_id)
+        .bind(UserStatus::Active.as_str())
+        .fetch_optional(tx.conn())
+        .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}

@@ -48,6 +48,7 @@ pub async fn insert_link(
     submitted_url: &str,
     case_id: i64,
     remark: Option<&str>,
+    content_text: Option<&str>,
 ) -> Result<()> {
     let link = LinkRow {
         report_id,
@@ -55,6 +56,7 @@ pub async fn insert_link(
         submitted_url: submitted_url.to_string(),
         case_id,
         remark: remark.map(str::to_string),
+        content_text: content_text.map(str::to_string),
     };
     if tx.kept.on {
         tx.kept.links.push(link);
@@ -148,6 +150,7 @@ pub(crate) struct LinkRow {
     submitted_url: String,
     case_id: i64,
     remark: Option<String>,
+    content_text: Option<String>,
 }
 
 /// The rows an intake transaction keeps in memory (see `WriteTx::keep_intake_rows`).
@@ -159,6 +162,8 @@ pub(crate) struct Kept {
     reports: Vec<(i64, ReportRow)>,
     links: Vec<LinkRow>,
     keys: Vec<KeyRow>,
+    /// Prints of the reports' content (`store::matching::insert_print`).
+    pub(crate) prints: Vec<(super::matching::NewPrint, Millis)>,
 }
 
 /// What was kept at a savepoint.
@@ -168,6 +173,7 @@ pub(crate) struct KeptLengths {
     reports: usize,
     links: usize,
     keys: usize,
+    prints: usize,
 }
 
 impl Kept {
@@ -177,7 +183,13 @@ impl Kept {
             reports: self.reports.len(),
             links: self.links.len(),
             keys: self.keys.len(),
+            prints: self.prints.len(),
         }
+    }
+
+    /// Rows are being kept in memory.
+    pub(crate) fn on(&self) -> bool {
+        self.on
     }
 
     /// Back to a savepoint (rows flushed since are undone by the database).
@@ -186,6 +198,7 @@ impl Kept {
         self.reports.truncate(to.reports);
         self.links.truncate(to.links);
         self.keys.truncate(to.keys);
+        self.prints.truncate(to.prints);
     }
 }
 
@@ -242,14 +255,18 @@ pub(crate) async fn flush_kept(tx: &mut WriteTx) -> Result<()> {
     if !keys.is_empty() {
         insert_keys(tx, &keys).await?;
     }
+    let prints = std::mem::take(&mut tx.kept.prints);
+    if !prints.is_empty() {
+        super::matching::insert_prints(tx, &prints).await?;
+    }
     Ok(())
 }
 
 async fn insert_links(tx: &mut WriteTx, rows: &[LinkRow]) -> Result<()> {
     insert_many(
         tx,
-        "report_links (report_id, position, submitted_url, case_id, remark)",
-        5,
+        "report_links (report_id, position, submitted_url, case_id, remark, content_text)",
+        6,
         rows,
         |q, l| {
             q.bind(l.report_id)
@@ -257,6 +274,7 @@ async fn insert_links(tx: &mut WriteTx, rows: &[LinkRow]) -> Result<()> {
                 .bind(l.submitted_url.as_str())
                 .bind(l.case_id)
                 .bind(l.remark.as_deref())
+                .bind(l.content_text.as_deref())
         },
     )
     .await
@@ -412,7 +430,7 @@ pub async fn list_by_org(
 /// Every report in a case, oldest first.
 pub async fn list_by_case(store: &Store, case_id: i64) -> Result<Vec<(Report, ReportLink)>> {
     let rows = sqlx::query(&format!(
-        "SELECT x.*, l.position, l.submitted_url, l.remark, l.case_id FROM ({SELECT}) x \
+        "SELECT x.*, l.position, l.submitted_url, l.remark, l.content_text, l.case_id FROM ({SELECT}) x \
          JOIN report_links l ON l.report_id = x.id WHERE l.case_id = $1 ORDER BY x.created_at, x.id"
     ))
     .bind(case_id)
@@ -426,12 +444,14 @@ pub async fn list_by_case(store: &Store, case_id: i64) -> Result<Vec<(Report, Re
                     position: r.try_get("position")?,
                     submitted_url: r.try_get("submitted_url")?,
                     remark: r.try_get("remark")?,
+                    content_text: r.try_get("content_text")?,
                     case_id: r.try_get("case_id")?,
                     case_reference: String::new(),
                     canonical_url: String::new(),
                     platform: Platform::Website,
                     case_status: CaseStatus::Received,
                     case_deadline_at: None,
+                    known_copy: false,
                 },
             ))
         })
@@ -444,6 +464,8 @@ pub struct ReportLink {
     pub position: i64,
     pub submitted_url: String,
     pub remark: Option<String>,
+    /// The content's text as the reporter pasted it.
+    pub content_text: Option<String>,
     pub case_id: i64,
     pub case_reference: String,
     pub canonical_url: String,
@@ -451,11 +473,13 @@ pub struct ReportLink {
     pub case_status: CaseStatus,
     /// The case's handling deadline, where the reader asked for it (`links`).
     pub case_deadline_at: Option<Millis>,
+    /// The case copies content a platform took down after a notice (`links`).
+    pub known_copy: bool,
 }
 
 pub async fn links(store: &Store, report_id: i64) -> Result<Vec<ReportLink>> {
     let rows = sqlx::query(
-        "SELECT l.position, l.submitted_url, l.remark, l.case_id, c.reference, c.canonical_url, c.platform, c.status, c.deadline_at \
+        "SELECT l.position, l.submitted_url, l.remark, l.content_text, l.case_id, c.reference, c.canonical_url, c.platform, c.status, c.deadline_at, c.reupload_of \
          FROM report_links l JOIN cases c ON c.id = l.case_id WHERE l.report_id = $1 ORDER BY l.position",
     )
     .bind(report_id)
@@ -469,12 +493,14 @@ pub async fn links(store: &Store, report_id: i64) -> Result<Vec<ReportLink>> {
                 position: r.try_get("position")?,
                 submitted_url: r.try_get("submitted_url")?,
                 remark: r.try_get("remark")?,
+                content_text: r.try_get("content_text")?,
                 case_id: r.try_get("case_id")?,
                 case_reference: r.try_get("reference")?,
                 canonical_url: r.try_get("canonical_url")?,
                 platform: Platform::parse(&platform).ok_or_else(|| bad("platform", &platform))?,
                 case_status: CaseStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
                 case_deadline_at: Some(r.try_get("deadline_at")?),
+                known_copy: r.try_get::<Option<i64>, _>("reupload_of")?.is_some(),
             })
         })
         .collect()

@@ -59,6 +59,7 @@ impl AppState {
             public_url: config.public_url.clone(),
             max_batch: config.intake_batch_max.max(1),
             answer_deadlines: config.answer_deadlines(),
+            matching: config.matching(),
         };
         Ok(AppState {
             intake: Intake::start(store.clone(), intake_settings.clone()),
@@ -258,6 +259,18 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/zaken/{id}/situatie",
             post(pages::situations::link_from_case),
+        )
+        .route(
+            "/zaken/{id}/kopieen/{proposal_id}/bevestigen",
+            post(pages::copies::confirm),
+        )
+        .route(
+            "/zaken/{id}/kopieen/{proposal_id}/afwijzen",
+            post(pages::copies::reject),
+        )
+        .route(
+            "/zaken/{id}/herplaatsing/besluit",
+            post(pages::copies::propose_earlier),
         )
         .route("/berichten", get(pages::notifications::list))
         .route("/berichten/gelezen", post(pages::notifications::mark_read))

@@ -18,17 +18,6 @@ use crate::store::notices::{self, Notice};
 use crate::store::notify::OutboxMail;
 use crate::store::{audit, notify, Store, WriteTx};
 
-/// meldpunt itself, for what the outbox and the follow-up do.
-pub(super) fn system(now: Millis) -> Ctx {
-    Ctx {
-        actor_user_id: None,
-        actor_label: "meldpunt".into(),
-        actor_org_id: None,
-        origin: "system".into(),
-        now,
-    }
-}
-
 /// The notice left for the platform (the channel accepted it, or the analyst submitted
 /// it through the web form): the clock for the answer starts.
 async fn reached_platform(
@@ -75,7 +64,7 @@ pub async fn mail_sent(
     mail: &OutboxMail,
     now: Millis,
 ) -> Result<()> {
-    let ctx = system(now);
+    let ctx = Ctx::system(now);
     let mut tx = store.begin_write().await?;
     notify::mark_sent_in(&mut tx, mail.id, now).await?;
     if let Some(notice_id) = mail.notice_id {
@@ -110,7 +99,7 @@ pub async fn mail_failed(
     retry_at: Millis,
     now: Millis,
 ) -> Result<()> {
-    let ctx = system(now);
+    let ctx = Ctx::system(now);
     let mut tx = store.begin_write().await?;
     notify::mark_failed_in(&mut tx, mail.id, error, retry_at, permanent.then_some(now)).await?;
     if let Some(notice_id) = mail.notice_id {

@@ -3,7 +3,6 @@
 
 use serde_json::json;
 
-use super::delivery::system;
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
 use crate::domain::case::CaseEventKind;
 use crate::domain::notice::{
@@ -17,7 +16,7 @@ use crate::store::{audit, notify, Store, WriteTx};
 /// Reminds platforms of overdue notices and escalates those still unanswered; safe to
 /// run from several instances at once (each notice is re-read under its lock).
 pub async fn follow_up(store: &Store, now: Millis) -> Result<usize> {
-    let ctx = system(now);
+    let ctx = Ctx::system(now);
     let mut done = 0;
     for candidate in notices::overdue(store, now).await? {
         let mut tx = store.begin_write().await?;

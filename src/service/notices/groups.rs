@@ -184,6 +184,20 @@ async fn add_tx(
     case_id: i64,
 ) -> Result<bool> {
     let mut tx = store.begin_write().await?;
+    let proposed = add_in(&mut tx, settings, ctx, group_id, case_id).await?;
+    tx.commit().await?;
+    Ok(proposed)
+}
+
+/// [`add_to_group`] inside `tx` (the caller commits; refusals are audited by the caller).
+pub(crate) async fn add_in(
+    tx: &mut WriteTx,
+    settings: &Settings,
+    ctx: &Ctx,
+    group_id: i64,
+    case_id: i64,
+) -> Result<bool> {
+    let mut tx = tx;
     let g = groups::get_in(&mut tx, group_id).await.map_err(not_found)?;
     let s = situations::get_locked(&mut tx, g.situation_id).await?;
     if !s.phase.is_open() {
@@ -262,7 +276,6 @@ async fn add_tx(
                "decision_proposed": proposed}),
     );
     audit::append(&mut tx, &event, ctx.now).await?;
-    tx.commit().await?;
     Ok(proposed)
 }
 

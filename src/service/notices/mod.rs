@@ -13,6 +13,7 @@
 
 mod answers;
 mod assessment;
+mod copies;
 mod delivery;
 mod dispatch;
 mod follow_up;
@@ -21,6 +22,7 @@ mod outcome;
 pub(crate) mod refusals;
 
 pub(crate) use answers::by;
+pub use copies::{confirm_copy, propose_earlier_decision, reject_copy, Joined};
 pub use answers::{recheck, record_answer, AnswerInput};
 pub use assessment::{approval_preview, assess, options, review, save_draft, Reviewer, Verdict};
 pub use delivery::{mail_failed, mail_sent, record_bounce, record_web_form};
@@ -32,4 +34,4 @@ pub use groups::{
     add_to_group, assess_group, create_group, group_approval_preview, group_file, review_group,
     GroupFile, GroupMember, GroupVerdict,
 };
-pub use outcome::{case_outcome, outcome_lines, CaseOutcome};
+pub use outcome::{case_outcome, outcome_lines, standing_decision, CaseOutcome};

@@ -66,6 +66,11 @@ pub async fn outcome_lines(store: &Store, case_id: i64) -> Result<Vec<String>> {
 }
 
 /// The version whose decision stands: the newest one approved or needing no approval.
+/// The decision that stands on a case (its newest approved or approval-free version).
+pub fn standing_decision(versions: &[Version]) -> Option<crate::domain::assessment::Decision> {
+    decided_version(versions).map(|v| v.a.decision)
+}
+
 pub(crate) fn decided_version(versions: &[Version]) -> Option<&Version> {
     let newest = versions.last().map(|v| v.version).unwrap_or(0);
     versions

@@ -269,7 +269,8 @@ pub fn openapi_document(public_url: &str) -> Value {
                                 "type": "object", "required": ["url"], "additionalProperties": false,
                                 "properties": {
                                     "url": {"type": "string", "minLength": 1, "maxLength": 2048, "pattern": "^https?://", "example": "https://vm.tiktok.com/ZMabc123/"},
-                                    "opmerking": {"type": "string", "maxLength": 1000}
+                                    "opmerking": {"type": "string", "maxLength": 1000, "description": "Opmerking van de melder; wordt niet vergeleken"},
+                                    "inhoudTekst": {"type": "string", "maxLength": 20000, "description": "De tekst van de inhoud zoals de melder die zag (geplakt). Wordt vergeleken met eerdere meldingen om kopieën te vinden; minder dan 20 tekens na normalisatie wordt opgeslagen zonder vergelijking."}
                                 }
                             }
                         },

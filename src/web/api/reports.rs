@@ -30,6 +30,8 @@ struct LinkBody {
     url: String,
     #[serde(default)]
     opmerking: String,
+    #[serde(default)]
+    inhoud_tekst: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -94,6 +96,12 @@ fn api_field(field: &str) -> String {
     if let Some(n) = field.strip_prefix("link_remark_") {
         return format!(
             "links[{}].opmerking",
+            n.parse::<usize>().unwrap_or(1).saturating_sub(1)
+        );
+    }
+    if let Some(n) = field.strip_prefix("link_text_") {
+        return format!(
+            "links[{}].inhoudTekst",
             n.parse::<usize>().unwrap_or(1).saturating_sub(1)
         );
     }
@@ -176,6 +184,7 @@ pub async fn create(
             .map(|l| LinkDraft {
                 url: l.url,
                 remark: l.opmerking,
+                content_text: l.inhoud_tekst,
             })
             .collect(),
         category: parsed.categorie,

@@ -30,12 +30,46 @@ pub struct CaseReportRow {
     justification: String,
     submitted_url: String,
     remark: String,
+    /// The content's text as the reporter pasted it, and whether and how it was compared.
+    content_text: String,
+    text_compared: &'static str,
     withdrawn: bool,
     expected: String,
-    /// Each file: its id, its name, and whether it has a preview (an image).
-    evidence: Vec<(i64, String, bool)>,
+    /// Each file: its id, its name, whether it has a preview (an image), and whether and
+    /// how it was compared with other reports.
+    evidence: Vec<(i64, String, bool, &'static str)>,
     /// Some of the files have no preview (PDF, video).
     unpreviewed: bool,
+}
+
+/// A case proposed as a copy of this one, side by side.
+pub struct CopyView {
+    id: i64,
+    other_id: i64,
+    other_reference: String,
+    other_platform: &'static str,
+    other_status: &'static str,
+    likeness: String,
+    open: bool,
+    state: &'static str,
+    decided: String,
+    own_texts: Vec<String>,
+    other_texts: Vec<String>,
+    own_images: Vec<i64>,
+    other_images: Vec<i64>,
+    taken_down: bool,
+    decision: String,
+    notices: Vec<(i64, String)>,
+}
+
+/// The case is a re-upload of content taken down earlier: that case, its decision, its notices.
+pub struct ReuploadView {
+    other_id: i64,
+    other_reference: String,
+    decision: String,
+    notices: Vec<(i64, String)>,
+    /// The earlier decision can be proposed for this case now.
+    can_propose: bool,
 }
 
 pub struct EventRow {
@@ -118,6 +152,12 @@ pub struct CasePage {
     next: NextStep,
     /// The person may take up and release cases.
     may_work: bool,
+    /// Cases proposed as copies of this one.
+    copies: Vec<CopyView>,
+    /// Set when this case copies content a platform took down after a notice.
+    reupload: Option<ReuploadView>,
+    /// The person may confirm and reject proposed copies.
+    may_decide_copies: bool,
 }
 
 pub struct ObjectionView {
@@ -246,16 +286,40 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         .map(|(s, key)| (s.id, format!("{} {}", s.reference, s.title), key.clone()))
         .collect();
     let c = f.case;
+    let prints = &f.prints;
+    let compared = |print: Option<&crate::store::matching::Print>| match print {
+        Some(p) => p.outcome.label(en),
+        None => p.tr.t("not_compared_yet"),
+    };
+    let mut own_texts = Vec::new();
+    let mut own_images = Vec::new();
     let mut rows = Vec::new();
     for (r, link, evidence) in f.reports {
-        let evidence: Vec<(i64, String, bool)> = evidence
+        let evidence: Vec<(i64, String, bool, &'static str)> = evidence
             .into_iter()
             .map(|e| {
                 let preview = crate::service::thumbnail::has_preview(e.kind);
-                (e.id, e.file_name, preview)
+                if preview {
+                    own_images.push(e.id);
+                }
+                let print = prints.iter().find(|p| p.evidence_id == Some(e.id));
+                (e.id, e.file_name, preview, compared(print))
             })
             .collect();
-        let unpreviewed = evidence.iter().any(|(_, _, preview)| !preview);
+        let unpreviewed = evidence.iter().any(|(_, _, preview, _)| !preview);
+        let text_print = prints.iter().find(|p| {
+            p.report_id == r.id
+                && p.kind == crate::domain::matching::PrintKind::Text
+                && p.link_position == Some(link.position)
+        });
+        let text_compared = if link.content_text.is_some() {
+            compared(text_print)
+        } else {
+            ""
+        };
+        if let Some(t) = &link.content_text {
+            own_texts.push(t.clone());
+        }
         let mut expected = Vec::new();
         if let Some(code) = &r.exp_municipality_code {
             expected.push(
@@ -291,6 +355,8 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
             justification: r.justification,
             submitted_url: link.submitted_url,
             remark: link.remark.unwrap_or_default(),
+            content_text: link.content_text.unwrap_or_default(),
+            text_compared,
             withdrawn: r.status == ReportStatus::Withdrawn,
             expected: expected.join(" · "),
             evidence,
@@ -457,7 +523,57 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
             .collect(),
         None => Vec::new(),
     };
+    let notice_refs = |list: &[crate::store::notices::Notice]| -> Vec<(i64, String)> {
+        list.iter()
+            .map(|n| (n.id, format!("{} — {}", n.reference, n.kind.label(en))))
+            .collect()
+    };
+    let decision_label = |d: Option<crate::domain::assessment::Decision>| {
+        d.map(|d| d.label(en).to_string())
+            .unwrap_or_else(|| p.tr.t("no_decision_yet").to_string())
+    };
+    let reupload = c.reupload_of.and_then(|earlier| {
+        let x = f.copies.iter().find(|x| x.other.id == earlier)?;
+        Some(ReuploadView {
+            other_id: earlier,
+            other_reference: x.other.reference.clone(),
+            decision: decision_label(x.decision),
+            notices: notice_refs(&x.notices),
+            can_propose: x.decision.is_some() && f.assessment.is_ok() && p.may(Action::WorkOnCases),
+        })
+    });
+    let copies = f
+        .copies
+        .iter()
+        .map(|x| {
+            let pr = &x.proposal;
+            CopyView {
+                id: pr.id,
+                other_id: x.other.id,
+                other_reference: x.other.reference.clone(),
+                other_platform: x.other.platform.label(),
+                other_status: status_label(&p.tr, x.other.status),
+                likeness: crate::service::matching::likeness_label(&pr.likeness, en),
+                open: pr.state == crate::domain::matching::ProposalState::Proposed,
+                state: pr.state.label(en),
+                decided: match (&pr.decider_name, pr.decided_at) {
+                    (Some(who), Some(at)) => format!("{who}, {}", local_time(at)),
+                    _ => String::new(),
+                },
+                own_texts: own_texts.clone(),
+                other_texts: x.texts.clone(),
+                own_images: own_images.iter().copied().take(4).collect(),
+                other_images: x.images.iter().map(|e| e.id).collect(),
+                taken_down: x.taken_down,
+                decision: decision_label(x.decision),
+                notices: notice_refs(&x.notices),
+            }
+        })
+        .collect();
     CasePage {
+        copies,
+        reupload,
+        may_decide_copies: p.may(Action::WorkOnSituations),
         situation,
         link_options,
         suggested,

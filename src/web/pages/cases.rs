@@ -64,6 +64,8 @@ pub struct QueueRow {
     /// Awaiting a supervisor's approval; a notice escalated for want of an answer.
     awaiting_approval: bool,
     escalated: bool,
+    /// Copies content a platform took down after a notice.
+    reupload: bool,
 }
 
 #[derive(Template)]
@@ -242,6 +244,7 @@ pub async fn queue(p: Page, Query(q): Query<QueueQuery>) -> Result<Response, Pag
                 assignee: c.assignee_name.clone().unwrap_or_default(),
                 awaiting_approval: awaiting.contains(&c.id),
                 escalated: escalated.contains(&c.id),
+                reupload: c.reupload_of.is_some(),
             }
         })
         .collect();

@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod audit;
 pub mod case_view;
 pub mod cases;
+pub mod copies;
 pub mod enrol;
 pub mod groups;
 pub mod home;

@@ -72,6 +72,7 @@ pub struct LinkRow {
     n: usize,
     url: String,
     remark: String,
+    content_text: String,
     /// Shown without the reporter asking for it ("Nog een link"): the first row, and every
     /// row up to the last one that holds something or an error.
     shown: bool,
@@ -94,8 +95,8 @@ struct FormPage {
 fn form_page(p: &Page, d: ReportDraft, errors: FieldErrors, files_dropped: bool) -> FormPage {
     let used = |n: usize| {
         let l = d.links.get(n - 1);
-        l.is_some_and(|l| !l.url.is_empty() || !l.remark.is_empty())
-            || ["link_url_", "link_remark_", "evidence_"]
+        l.is_some_and(|l| !l.url.is_empty() || !l.remark.is_empty() || !l.content_text.is_empty())
+            || ["link_url_", "link_remark_", "link_text_", "evidence_"]
                 .iter()
                 .any(|f| errors.get(&format!("{f}{n}")).is_some())
     };
@@ -107,6 +108,7 @@ fn form_page(p: &Page, d: ReportDraft, errors: FieldErrors, files_dropped: bool)
                 n,
                 url: l.url,
                 remark: l.remark,
+                content_text: l.content_text,
                 shown: n <= last_used,
             }
         })
@@ -152,6 +154,9 @@ pub async fn form(p: Page) -> Result<Response, PageError> {
     render(&form_page(&p, draft, FieldErrors::default(), false))
 }
 
+/// The most of one text field that is read: more than any field may hold.
+const FIELD_BYTES: usize = 4 * crate::domain::report::MAX_CONTENT_TEXT + 4;
+
 /// Reads the multipart form: text fields and evidence files.
 async fn read_form(
     mut multipart: Multipart,
@@ -180,9 +185,16 @@ async fn read_form(
                 link_position: n.parse().ok(),
             });
         } else {
-            let text = field.text().await.map_err(too_large_or_bad)?;
-            if text.len() > 20_000 {
-                return Err(PageError(Failure::TooLarge));
+            let mut text = field.text().await.map_err(too_large_or_bad)?;
+            // No field may hold this much (the longest, a content text, holds 20,000
+            // characters: at most 80,000 bytes). Kept cut short, so that the form's own rules
+            // answer with the field's limit instead of a bare "too large".
+            if text.len() > FIELD_BYTES {
+                let mut end = FIELD_BYTES;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.truncate(end);
             }
             fields.insert(name, text);
         }
@@ -197,6 +209,7 @@ fn draft_from(fields: &HashMap<String, String>) -> ReportDraft {
             .map(|n| LinkDraft {
                 url: get(&format!("link_url_{n}")),
                 remark: get(&format!("link_remark_{n}")),
+                content_text: get(&format!("link_text_{n}")),
             })
             .collect(),
         category: get("category"),
@@ -363,6 +376,8 @@ pub struct LinkView {
     status: ReporterStatus,
     /// The outcome in plain Dutch (decision, notice, platform's answer).
     outcome: Vec<String>,
+    /// The team already knows this content (a copy was taken down after a notice).
+    known: bool,
 }
 
 pub struct EvidenceView {
@@ -453,6 +468,7 @@ async fn show_page(p: &Page, r: Report, q: &ShowQuery) -> Result<ShowPage, PageE
             platform: l.platform.label(),
             remark: l.remark.unwrap_or_default(),
             status: reporter_status(r.status, &[l.case_status]),
+            known: l.known_copy,
             outcome: crate::service::notices::outcome_lines(store, l.case_id).await?,
             submitted_url: l.submitted_url,
             canonical_url: l.canonical_url,
