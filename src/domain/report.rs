@@ -568,6 +568,7 @@ mod tests {
             links: vec![LinkDraft {
                 url: "https://vm.tiktok.com/ZMabc/".into(),
                 remark: "Oproep voor vanavond".into(),
+                ..Default::default()
             }],
             category: "call_to_gather".into(),
             urgency: "acute".into(),
@@ -608,19 +609,48 @@ mod tests {
         d.links.push(LinkDraft {
             url: "javascript:alert(1)".into(),
             remark: String::new(),
+            ..Default::default()
         });
         d.links.push(LinkDraft {
             url: "https://www.tiktok.com/@a/video/1?_t=x".into(),
             remark: String::new(),
+            ..Default::default()
         });
         d.links.push(LinkDraft {
             url: "https://tiktok.com/@a/video/1".into(),
             remark: String::new(),
+            ..Default::default()
         });
         assert_eq!(
             fields(validate(&d, &known, NOW)),
             vec!["link_url_2", "link_url_4"]
         );
+    }
+
+    #[test]
+    fn the_content_text_is_optional_bounded_and_kept_apart_from_the_remark() {
+        let mut d = draft();
+        d.links[0].content_text = "  Zaterdag 20:00 allemaal naar het station  ".into();
+        let v = validate(&d, &known, NOW).unwrap();
+        assert_eq!(
+            v.links[0].content_text.as_deref(),
+            Some("Zaterdag 20:00 allemaal naar het station")
+        );
+        assert_eq!(v.links[0].remark.as_deref(), Some("Oproep voor vanavond"));
+        d.links[0].content_text = "   ".into();
+        assert_eq!(validate(&d, &known, NOW).unwrap().links[0].content_text, None);
+        // 20,000 characters (here emoji of four bytes each) are allowed, one more is not.
+        d.links[0].content_text = "🔥".repeat(MAX_CONTENT_TEXT);
+        assert!(validate(&d, &known, NOW).is_ok());
+        d.links[0].content_text = "🔥".repeat(MAX_CONTENT_TEXT + 1);
+        assert_eq!(fields(validate(&d, &known, NOW)), vec!["link_text_1"]);
+        // A text without its link asks for the link.
+        d.links[0].content_text = "tekst".into();
+        d.links.push(LinkDraft {
+            content_text: "een tekst zonder link".into(),
+            ..Default::default()
+        });
+        assert_eq!(fields(validate(&d, &known, NOW)), vec!["link_url_2"]);
     }
 
     #[test]
@@ -630,6 +660,7 @@ mod tests {
             .map(|i| LinkDraft {
                 url: format!("https://example.nl/{i}"),
                 remark: String::new(),
+                ..Default::default()
             })
             .collect();
         assert_eq!(fields(validate(&d, &known, NOW)), vec!["link_url_1"]);

@@ -7,6 +7,7 @@ mod audit_chain;
 mod authz_matrix;
 mod browser;
 mod cli;
+mod copies;
 mod delivery;
 mod durability;
 mod edges;

@@ -597,7 +597,7 @@ pub async fn submit_report_about(
         time_from: time_from.into(),
         links: vec![LinkDraft {
             url: url.into(),
-            remark: String::new(),
+            ..Default::default()
         }],
         category: "call_to_gather".into(),
         urgency: "high".into(),
