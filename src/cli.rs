@@ -67,6 +67,10 @@ pub enum Command {
         #[arg(long)]
         situations: Option<usize>,
     },
+    /// Make the prints (text and image) of content stored before matching existed, and look
+    /// up every print not yet looked up, proposing the copies found. Safe to run again and
+    /// while `serve` runs.
+    Index,
     /// Check or export the audit trail's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -183,6 +187,17 @@ pub enum AuditCommand {
 }
 
 /// Runs the command; returns the process exit code.
+/// A progress bar on standard error (hidden when it is not a terminal).
+fn progress_bar(what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "[{{bar:40}}] {{pos}}/{{len}} {what} ({{eta}} left)"
+    )) {
+        bar.set_style(style.progress_chars("#>."));
+    }
+    bar
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     let mut config = Config::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?;
     if let Some(url) = cli.database_url {
@@ -254,23 +269,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             if let Some(n) = cases.filter(|n| *n > 0) {
                 report(org_service::import_municipalities(&store, &ctx).await)?;
                 let started = std::time::Instant::now();
+                let bar = progress_bar("reports");
                 let added = report(
                     demo::fill(&store, &ctx, n, seed, &|done, all| {
-                        use std::io::Write;
-                        let width = 40;
-                        let filled = (done * width / all.max(1)) as usize;
-                        let mut err = std::io::stderr();
-                        let _ = write!(
-                            err,
-                            "\r[{}{}] {done}/{all} reports",
-                            "#".repeat(filled),
-                            ".".repeat(width as usize - filled)
-                        );
-                        let _ = err.flush();
+                        bar.set_length(all);
+                        bar.set_position(done);
                     })
                     .await,
                 )?;
-                eprintln!();
+                bar.finish();
                 println!(
                     "{added} reports added in {:.1} s.",
                     started.elapsed().as_secs_f64()
@@ -285,6 +292,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 );
             }
             print_demo(&config);
+            Ok(0)
+        }
+        Command::Index => {
+            let evidence =
+                crate::objects::EvidenceStore::open(&config.evidence_store, &config.data_dir)?;
+            let settings = crate::service::Settings {
+                public_url: config.public_url.clone(),
+                matching: config.matching(),
+                ..Default::default()
+            };
+            let started = std::time::Instant::now();
+            let bar = progress_bar("texts and files");
+            let done = report(
+                crate::service::matching::index_existing(
+                    &store,
+                    &evidence,
+                    &settings,
+                    now_ms(),
+                    &|done, all| {
+                        bar.set_length(all);
+                        bar.set_position(done);
+                    },
+                )
+                .await,
+            )?;
+            bar.finish();
+            println!(
+                "{} texts and files printed ({} compared, the rest say why not); {} copies \
+                 proposed, {} re-uploads recognised, in {:.1} s.",
+                done.printed,
+                done.compared,
+                done.found.proposed.len(),
+                done.found.reuploads.len(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(0)
         }
         Command::DemoCode | Command::Openapi => Ok(0),

@@ -160,12 +160,21 @@ mod tests {
             stored.push((id, h));
         }
         for (i, base) in bases.iter().enumerate() {
-            let queries: Vec<PdqHash> = (0..8).map(|k| if k == 0 { *base } else { rng.hash() }).collect();
+            let queries: Vec<PdqHash> = (0..8)
+                .map(|k| if k == 0 { *base } else { rng.hash() })
+                .collect();
             for radius in [0, 8, 16, 31, 32, 45] {
                 let want = brute(&stored, &queries, radius);
-                assert_eq!(index.within(&queries, radius), want, "query {i} radius {radius}");
+                assert_eq!(
+                    index.within(&queries, radius),
+                    want,
+                    "query {i} radius {radius}"
+                );
                 if radius == 31 {
-                    assert!(!want.is_empty(), "the test data holds copies within 31 bits");
+                    assert!(
+                        !want.is_empty(),
+                        "the test data holds copies within 31 bits"
+                    );
                 }
             }
         }

@@ -234,7 +234,8 @@ mod tests {
 
     #[test]
     fn prints_survive_storage_and_bad_bytes_are_refused() {
-        let keys: [u64; BANDS] = std::array::from_fn(|i| (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let keys: [u64; BANDS] =
+            std::array::from_fn(|i| (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
         assert_eq!(decode_bands(&encode_bands(&keys)), Some(keys));
         assert_eq!(decode_bands(&[0; 7]), None);
         let hash = PdqHash(std::array::from_fn(|i| (i as u16) * 4099));
@@ -244,10 +245,25 @@ mod tests {
 
     #[test]
     fn the_best_likeness_keeps_the_higher_similarity_and_the_smaller_distance() {
-        let a = Likeness { text_similarity: Some(0.8), image_distance: None };
-        let b = Likeness { text_similarity: Some(0.75), image_distance: Some(12) };
-        let c = Likeness { text_similarity: None, image_distance: Some(4) };
-        assert_eq!(a.best(b).best(c), Likeness { text_similarity: Some(0.8), image_distance: Some(4) });
+        let a = Likeness {
+            text_similarity: Some(0.8),
+            image_distance: None,
+        };
+        let b = Likeness {
+            text_similarity: Some(0.75),
+            image_distance: Some(12),
+        };
+        let c = Likeness {
+            text_similarity: None,
+            image_distance: Some(4),
+        };
+        assert_eq!(
+            a.best(b).best(c),
+            Likeness {
+                text_similarity: Some(0.8),
+                image_distance: Some(4)
+            }
+        );
     }
 
     #[test]

@@ -638,7 +638,10 @@ mod tests {
         );
         assert_eq!(v.links[0].remark.as_deref(), Some("Oproep voor vanavond"));
         d.links[0].content_text = "   ".into();
-        assert_eq!(validate(&d, &known, NOW).unwrap().links[0].content_text, None);
+        assert_eq!(
+            validate(&d, &known, NOW).unwrap().links[0].content_text,
+            None
+        );
         // 20,000 characters (here emoji of four bytes each) are allowed, one more is not.
         d.links[0].content_text = "🔥".repeat(MAX_CONTENT_TEXT);
         assert!(validate(&d, &known, NOW).is_ok());

@@ -362,7 +362,10 @@ async fn finish(
         .map(|r| r.report_id)
         .collect();
     if !new_reports.is_empty() {
-        let now = jobs.first().map(|j| j.ctx.now).unwrap_or_else(super::now_ms);
+        let now = jobs
+            .first()
+            .map(|j| j.ctx.now)
+            .unwrap_or_else(super::now_ms);
         let looked_up = async {
             let ids = prints::ids_of_reports(store, &new_reports).await?;
             matcher.look_up(store, settings, &ids, now).await
@@ -614,7 +617,11 @@ async fn apply(
         // An image is compared as part of the case of the link it came with, or of every
         // case of the report when it came with none.
         let of_cases: Vec<i64> = match e.link_position {
-            Some(p) => case_ids.get((p - 1).max(0) as usize).copied().into_iter().collect(),
+            Some(p) => case_ids
+                .get((p - 1).max(0) as usize)
+                .copied()
+                .into_iter()
+                .collect(),
             None => case_ids.clone(),
         };
         for case_id in of_cases {

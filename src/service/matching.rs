@@ -207,10 +207,14 @@ impl Matcher {
                 .collect();
             let mut text_candidates: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
             for p in wanted.iter().filter(|p| p.outcome.is_compared()) {
-                let Some(bytes) = p.print.as_deref() else { continue };
+                let Some(bytes) = p.print.as_deref() else {
+                    continue;
+                };
                 match p.kind {
                     PrintKind::Text => {
-                        let Some(keys) = decode_bands(bytes) else { continue };
+                        let Some(keys) = decode_bands(bytes) else {
+                            continue;
+                        };
                         let others: Vec<i64> = index
                             .texts
                             .candidates_of_bands(&keys)
@@ -220,17 +224,22 @@ impl Matcher {
                         text_candidates.insert(p.id, others);
                     }
                     PrintKind::Image => {
-                        let Some(hashes) = orientations(bytes) else { continue };
+                        let Some(hashes) = orientations(bytes) else {
+                            continue;
+                        };
                         for (other, distance) in
                             index.images.within(&hashes, self.settings.image_distance)
                         {
-                            let Some(&other_case) = index.case_of.get(&other) else { continue };
+                            let Some(&other_case) = index.case_of.get(&other) else {
+                                continue;
+                            };
                             if let Some(key) = pair(p.case_id, other_case) {
                                 let found = Likeness {
                                     text_similarity: None,
                                     image_distance: Some(distance),
                                 };
-                                let e = pairs.entry(key).or_insert((Likeness::default(), p.case_id));
+                                let e =
+                                    pairs.entry(key).or_insert((Likeness::default(), p.case_id));
                                 e.0 = e.0.best(found);
                             }
                         }
@@ -290,6 +299,128 @@ impl Matcher {
     }
 }
 
+/// What indexing existing data did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Indexed {
+    /// Texts and files printed.
+    pub printed: usize,
+    /// Of them, compared (the rest say why not).
+    pub compared: usize,
+    pub found: Found,
+}
+
+/// Prints every text and file stored before matching existed (or restored without prints),
+/// then looks up every print not yet looked up. Safe to run again and while `serve` runs:
+/// what has a print is skipped, and a pair is proposed once. `progress(done, total)` is called
+/// as it goes.
+pub async fn index_existing(
+    store: &Store,
+    objects: &crate::objects::EvidenceStore,
+    settings: &Settings,
+    now: Millis,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Indexed> {
+    use crate::store::matching::{NewPrint, Unprinted};
+    let total = prints::unprinted_count(store).await?.max(0) as u64;
+    let mut done = 0u64;
+    let mut out = Indexed::default();
+    progress(0, total);
+    loop {
+        let batch = prints::unprinted(store, 200).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut rows = Vec::new();
+        for item in &batch {
+            match item {
+                Unprinted::Text {
+                    report_id,
+                    position,
+                    case_id,
+                    text,
+                } => {
+                    let made = text_print(text);
+                    rows.push(NewPrint {
+                        case_id: *case_id,
+                        report_id: *report_id,
+                        link_position: Some(*position),
+                        evidence_id: None,
+                        kind: PrintKind::Text,
+                        outcome: made.outcome,
+                        print: made.print,
+                        quality: None,
+                    });
+                }
+                Unprinted::File {
+                    evidence_id,
+                    report_id,
+                    link_position,
+                    sha256,
+                    media_type,
+                    case_ids,
+                } => {
+                    let made = match (
+                        EvidenceKind::parse_media_type(media_type),
+                        objects.get(sha256).await,
+                    ) {
+                        (Some(kind), Ok(bytes)) => {
+                            tokio::task::spawn_blocking(move || image_print(kind, &bytes))
+                                .await
+                                .unwrap_or(Made {
+                                    outcome: PrintOutcome::Unreadable,
+                                    print: None,
+                                    quality: None,
+                                })
+                        }
+                        _ => Made {
+                            outcome: PrintOutcome::Unreadable,
+                            print: None,
+                            quality: None,
+                        },
+                    };
+                    for &case_id in case_ids {
+                        rows.push(NewPrint {
+                            case_id,
+                            report_id: *report_id,
+                            link_position: *link_position,
+                            evidence_id: Some(*evidence_id),
+                            kind: PrintKind::Image,
+                            outcome: made.outcome,
+                            print: made.print.clone(),
+                            quality: made.quality,
+                        });
+                    }
+                }
+            }
+        }
+        let mut tx = store.begin_write().await?;
+        for row in &rows {
+            prints::insert_print(&mut tx, row, now).await?;
+        }
+        tx.commit().await?;
+        out.printed += batch.len();
+        out.compared += rows.iter().filter(|r| r.outcome.is_compared()).count();
+        done += batch.len() as u64;
+        progress(done.min(total), total);
+        if rows.is_empty() {
+            // Files of reports without links: nothing can be stored for them; stop rather
+            // than read the same ones again.
+            break;
+        }
+    }
+    let matcher = Matcher::new(settings.matching);
+    loop {
+        let ids = prints::unmatched(store, now + 1, 500).await?;
+        if ids.is_empty() {
+            break;
+        }
+        let found = matcher.look_up(store, settings, &ids, now).await?;
+        out.found.proposed.extend(found.proposed);
+        out.found.reuploads.extend(found.reuploads);
+    }
+    Ok(out)
+}
+
 /// A short account of how alike, for the history (Dutch): "tekst 0,86 · afbeelding 12 bits
 /// verschil".
 pub fn likeness_note(l: &Likeness) -> String {
@@ -330,7 +461,9 @@ async fn write(
         if !should_propose(existing.map(|(_, state, _)| state)) {
             continue;
         }
-        let best = existing.map(|(_, _, l)| l.best(likeness)).unwrap_or(likeness);
+        let best = existing
+            .map(|(_, _, l)| l.best(likeness))
+            .unwrap_or(likeness);
         prints::propose(tx, low, high, best, existing.map(|(id, _, _)| id), now).await?;
         if existing.is_none() {
             let other = if new_case == low { high } else { low };
@@ -355,7 +488,9 @@ async fn write(
     }
     for (case_id, others) in matched_by_case {
         let taken_down = prints::taken_down_in(tx, &others).await?;
-        let Some(&earlier) = taken_down.first() else { continue };
+        let Some(&earlier) = taken_down.first() else {
+            continue;
+        };
         if taken_down.contains(&case_id) || !prints::mark_reupload(tx, case_id, earlier).await? {
             continue;
         }

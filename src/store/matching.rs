@@ -53,7 +53,8 @@ fn from_row(r: &AnyRow) -> Result<Print> {
         report_id: r.try_get("report_id")?,
         link_position: r.try_get("link_position")?,
         evidence_id: r.try_get("evidence_id")?,
-        kind: PrintKind::parse(&kind).ok_or_else(|| StoreError::Database(format!("print kind {kind}")))?,
+        kind: PrintKind::parse(&kind)
+            .ok_or_else(|| StoreError::Database(format!("print kind {kind}")))?,
         outcome: PrintOutcome::parse(&outcome)
             .ok_or_else(|| StoreError::Database(format!("print outcome {outcome}")))?,
         print: r.try_get("print")?,
@@ -134,7 +135,10 @@ pub async fn prints_after(store: &Store, after: i64, limit: i64) -> Result<Vec<P
 pub async fn prints_by_id(store: &Store, ids: &[i64]) -> Result<Vec<Print>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
-        let sql = format!("{SELECT} WHERE id IN ({}) ORDER BY id", placeholders(1, chunk.len()));
+        let sql = format!(
+            "{SELECT} WHERE id IN ({}) ORDER BY id",
+            placeholders(1, chunk.len())
+        );
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(*id);
@@ -397,10 +401,103 @@ pub async fn taken_down_in(tx: &mut WriteTx, case_ids: &[i64]) -> Result<Vec<i64
 
 /// Marks a case as a re-upload of `of`, unless it is marked already; true when this marked it.
 pub async fn mark_reupload(tx: &mut WriteTx, case_id: i64, of: i64) -> Result<bool> {
-    let done = sqlx::query("UPDATE cases SET reupload_of = $1 WHERE id = $2 AND reupload_of IS NULL")
-        .bind(of)
-        .bind(case_id)
-        .execute(tx.conn())
-        .await?;
+    let done =
+        sqlx::query("UPDATE cases SET reupload_of = $1 WHERE id = $2 AND reupload_of IS NULL")
+            .bind(of)
+            .bind(case_id)
+            .execute(tx.conn())
+            .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Content offered before prints were made (data from before matching, or from a restore):
+/// what the `index` command still has to print.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unprinted {
+    /// A link's content text.
+    Text {
+        report_id: i64,
+        position: i64,
+        case_id: i64,
+        text: String,
+    },
+    /// An evidence file, with the cases it is compared for.
+    File {
+        evidence_id: i64,
+        report_id: i64,
+        link_position: Option<i64>,
+        sha256: String,
+        media_type: String,
+        case_ids: Vec<i64>,
+    },
+}
+
+/// How many texts and files have no print yet.
+pub async fn unprinted_count(store: &Store) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM report_links l WHERE l.content_text IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM content_prints p WHERE p.report_id = l.report_id \
+          AND p.link_position = l.position AND p.kind = 'text')) + \
+         (SELECT COUNT(*) FROM evidence e WHERE NOT EXISTS \
+          (SELECT 1 FROM content_prints p WHERE p.evidence_id = e.id))",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Up to `limit` texts and up to `limit` files without a print, oldest first.
+pub async fn unprinted(store: &Store, limit: i64) -> Result<Vec<Unprinted>> {
+    let mut out = Vec::new();
+    let rows = sqlx::query(
+        "SELECT l.report_id, l.position, l.case_id, l.content_text FROM report_links l \
+         WHERE l.content_text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM content_prints p \
+         WHERE p.report_id = l.report_id AND p.link_position = l.position AND p.kind = 'text') \
+         ORDER BY l.report_id, l.position LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    for r in rows {
+        out.push(Unprinted::Text {
+            report_id: r.try_get(0)?,
+            position: r.try_get(1)?,
+            case_id: r.try_get(2)?,
+            text: r.try_get(3)?,
+        });
+    }
+    let rows = sqlx::query(
+        "SELECT e.id, e.report_id, e.link_position, e.sha256, e.media_type FROM evidence e \
+         WHERE NOT EXISTS (SELECT 1 FROM content_prints p WHERE p.evidence_id = e.id) \
+         ORDER BY e.id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    for r in rows {
+        let report_id: i64 = r.try_get(1)?;
+        let link_position: Option<i64> = r.try_get(2)?;
+        let links = sqlx::query(
+            "SELECT position, case_id FROM report_links WHERE report_id = $1 ORDER BY position",
+        )
+        .bind(report_id)
+        .fetch_all(store.pool())
+        .await?;
+        let mut case_ids = Vec::new();
+        for l in links {
+            let position: i64 = l.try_get(0)?;
+            if link_position.is_none_or(|p| p == position) {
+                case_ids.push(l.try_get(1)?);
+            }
+        }
+        out.push(Unprinted::File {
+            evidence_id: r.try_get(0)?,
+            report_id,
+            link_position,
+            sha256: r.try_get(3)?,
+            media_type: r.try_get(4)?,
+            case_ids,
+        });
+    }
+    Ok(out)
 }

@@ -244,6 +244,22 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
+        // Answering a proposed copy is the team's; so is proposing a re-upload's earlier
+        // decision (refused here: the case is no re-upload).
+        "case_copy_confirm" | "case_copy_reject" => {
+            if handler {
+                S::SEE_OTHER
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "case_reupload_decision" => {
+            if handler {
+                S::CONFLICT
+            } else {
+                S::FORBIDDEN
+            }
+        }
         "notifications" => S::OK,
         "notifications_read" => S::SEE_OTHER,
         "assess_form" => {
@@ -694,6 +710,46 @@ async fn call(
             c.post(&format!("/zaken/{}/oppakken", report.unwrap().1), &[])
                 .await
         }
+        "case_copy_confirm" | "case_copy_reject" => {
+            let case_id = report.unwrap().1;
+            let (_, other) = submit_report(
+                &w.db.store,
+                w.amsterdam,
+                &w.people[0].1,
+                &format!("https://example.nl/kopie/{n}"),
+            )
+            .await;
+            let (low, high) = meldpunt::domain::matching::pair(case_id, other).unwrap();
+            let mut tx = w.db.store.begin_write().await.unwrap();
+            let proposal = meldpunt::store::matching::propose(
+                &mut tx,
+                low,
+                high,
+                meldpunt::domain::matching::Likeness {
+                    text_similarity: Some(0.9),
+                    image_distance: None,
+                },
+                None,
+                meldpunt::service::now_ms(),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            let verb = if route == "case_copy_confirm" {
+                "bevestigen"
+            } else {
+                "afwijzen"
+            };
+            c.post(&format!("/zaken/{case_id}/kopieen/{proposal}/{verb}"), &[])
+                .await
+        }
+        "case_reupload_decision" => {
+            c.post(
+                &format!("/zaken/{}/herplaatsing/besluit", report.unwrap().1),
+                &[],
+            )
+            .await
+        }
         "case_release" => {
             c.post(&format!("/zaken/{}/vrijgeven", report.unwrap().1), &[])
                 .await
@@ -941,7 +997,7 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 74] = [
+const ROUTES: [(&str, &str, bool); 77] = [
     ("group_create", "POST /situaties/{id}/groepen", false),
     (
         "group_show",
@@ -969,6 +1025,21 @@ const ROUTES: [(&str, &str, bool); 74] = [
         false,
     ),
     ("case_situation", "POST /zaken/{id}/situatie", false),
+    (
+        "case_copy_confirm",
+        "POST /zaken/{id}/kopieen/{proposal_id}/bevestigen",
+        false,
+    ),
+    (
+        "case_copy_reject",
+        "POST /zaken/{id}/kopieen/{proposal_id}/afwijzen",
+        false,
+    ),
+    (
+        "case_reupload_decision",
+        "POST /zaken/{id}/herplaatsing/besluit",
+        false,
+    ),
     ("situations", "GET /situaties", false),
     ("map", "GET /kaart", false),
     ("situation_form", "GET /situaties/nieuw", false),

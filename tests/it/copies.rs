@@ -43,8 +43,7 @@ async fn ctx_for(store: &Store, p: &Person) -> Ctx {
 async fn report(
     store: &Store,
     intake: &Intake,
-    org_id: i64,
-    reporter: &Person,
+    (org_id, reporter): (i64, &Person),
     url: &str,
     text: &str,
     remark: &str,
@@ -103,7 +102,13 @@ async fn proposed(store: &Store, case_id: i64) -> Vec<(i64, Option<f64>, Option<
         .unwrap()
         .into_iter()
         .filter(|p| p.state == ProposalState::Proposed)
-        .map(|p| (p.other_case_id, p.likeness.text_similarity, p.likeness.image_distance))
+        .map(|p| {
+            (
+                p.other_case_id,
+                p.likeness.text_similarity,
+                p.likeness.image_distance,
+            )
+        })
         .collect()
 }
 
@@ -124,22 +129,45 @@ both_backends!(
         let r = make_person(store, orgs.rotterdam, "r@rotterdam.nl", Role::Reporter).await;
         let a = make_person(store, orgs.amsterdam, "a@amsterdam.nl", Role::Reporter).await;
         let intake = worker(store);
-        let (_, first) = report(store, &intake, orgs.rotterdam, &r, "https://t.me/rellen/1", CALL, "", &[])
-            .await
-            .unwrap();
-        let (_, other) = report(store, &intake, orgs.rotterdam, &r, "https://t.me/demo/2", OTHER_CALL, "", &[])
-            .await
-            .unwrap();
+        let (_, first) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/rellen/1",
+            CALL,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
+        let (_, other) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/demo/2",
+            OTHER_CALL,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
         // The remark is the reporter's, not the content: it is not compared.
-        let (_, remark_only) = report(store, &intake, orgs.amsterdam, &a, "https://t.me/x/3", "", CALL, &[])
-            .await
-            .unwrap();
+        let (_, remark_only) = report(
+            store,
+            &intake,
+            (orgs.amsterdam, &a),
+            "https://t.me/x/3",
+            "",
+            CALL,
+            &[],
+        )
+        .await
+        .unwrap();
         assert!(proposed(store, first).await.is_empty());
         let (_, copy) = report(
             store,
             &intake,
-            orgs.amsterdam,
-            &a,
+            (orgs.amsterdam, &a),
             "https://www.tiktok.com/@oproep/video/7300000000000000099",
             CALL_RETYPED,
             "",
@@ -152,9 +180,16 @@ both_backends!(
         assert_eq!(found.len(), 1, "{found:?}");
         let (with, similarity, distance) = found[0];
         assert_eq!(with, first);
-        assert!(similarity.unwrap() >= 0.7 && similarity.unwrap() < 1.0, "{similarity:?}");
+        assert!(
+            similarity.unwrap() >= 0.7 && similarity.unwrap() < 1.0,
+            "{similarity:?}"
+        );
         assert_eq!(distance, None);
-        assert_eq!(proposed(store, first).await.len(), 1, "seen from both cases");
+        assert_eq!(
+            proposed(store, first).await.len(),
+            1,
+            "seen from both cases"
+        );
         assert!(proposed(store, other).await.is_empty());
         assert!(proposed(store, remark_only).await.is_empty());
         assert_eq!(outcomes(store, remark_only).await, vec![]);
@@ -170,11 +205,22 @@ both_backends!(
             .find(|e| e.kind == CaseEventKind::CopyProposed)
             .and_then(|e| e.note.clone())
             .unwrap();
-        assert!(note.starts_with(&cases::get(store, first).await.unwrap().reference), "{note}");
+        assert!(
+            note.starts_with(&cases::get(store, first).await.unwrap().reference),
+            "{note}"
+        );
         // A third copy in the same case as the first adds no second proposal for the pair.
-        report(store, &intake, orgs.amsterdam, &a, "https://t.me/rellen/1", CALL_RETYPED, "", &[])
-            .await
-            .unwrap();
+        report(
+            store,
+            &intake,
+            (orgs.amsterdam, &a),
+            "https://t.me/rellen/1",
+            CALL_RETYPED,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
         assert_eq!(proposed(store, copy).await.len(), 1);
     }
 );
@@ -190,24 +236,28 @@ both_backends!(
         let (_, original) = report(
             store,
             &intake,
-            orgs.rotterdam,
-            &r,
+            (orgs.rotterdam, &r),
             "https://t.me/rellen/10",
             "",
             "",
-            &[("flyer.jpg", image("reg-test-input/dih/bridge-1-original.jpg"))],
+            &[(
+                "flyer.jpg",
+                image("reg-test-input/dih/bridge-1-original.jpg"),
+            )],
         )
         .await
         .unwrap();
         let (_, rotated) = report(
             store,
             &intake,
-            orgs.amsterdam,
-            &a,
+            (orgs.amsterdam, &a),
             "https://t.me/rellen/11",
             "",
             "",
-            &[("scherm.jpg", image("reg-test-input/dih/bridge-2-rotate-90.jpg"))],
+            &[(
+                "scherm.jpg",
+                image("reg-test-input/dih/bridge-2-rotate-90.jpg"),
+            )],
         )
         .await
         .unwrap();
@@ -219,12 +269,28 @@ both_backends!(
 
         // An image too flat to match on (quality < 50), twice: stored, never matched.
         let weak = image("reg-test-input/labelme-subset/q0003.jpg");
-        let (_, w1) = report(store, &intake, orgs.rotterdam, &r, "https://t.me/w/1", "", "", &[("a.jpg", weak.clone())])
-            .await
-            .unwrap();
-        let (_, w2) = report(store, &intake, orgs.amsterdam, &a, "https://t.me/w/2", "", "", &[("b.jpg", weak)])
-            .await
-            .unwrap();
+        let (_, w1) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/w/1",
+            "",
+            "",
+            &[("a.jpg", weak.clone())],
+        )
+        .await
+        .unwrap();
+        let (_, w2) = report(
+            store,
+            &intake,
+            (orgs.amsterdam, &a),
+            "https://t.me/w/2",
+            "",
+            "",
+            &[("b.jpg", weak)],
+        )
+        .await
+        .unwrap();
         assert!(proposed(store, w2).await.is_empty());
         assert_eq!(
             outcomes(store, w1).await,
@@ -238,8 +304,7 @@ both_backends!(
         let (report_id, bad) = report(
             store,
             &intake,
-            orgs.rotterdam,
-            &r,
+            (orgs.rotterdam, &r),
             "https://t.me/bad/1",
             "",
             "",
@@ -251,7 +316,13 @@ both_backends!(
         )
         .await
         .unwrap();
-        assert_eq!(reports::evidence_of_report(store, report_id).await.unwrap().len(), 3);
+        assert_eq!(
+            reports::evidence_of_report(store, report_id)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
         assert_eq!(
             outcomes(store, bad).await,
             vec![
@@ -270,7 +341,11 @@ fn huge_png(w: u32, h: u32) -> Vec<u8> {
         for b in bytes {
             c ^= u32::from(*b);
             for _ in 0..8 {
-                c = if c & 1 == 1 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 == 1 {
+                    0xedb8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
             }
         }
         !c
@@ -287,7 +362,11 @@ fn huge_png(w: u32, h: u32) -> Vec<u8> {
     ihdr.extend(h.to_be_bytes());
     ihdr.extend([8, 2, 0, 0, 0]);
     chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
     chunk(&mut out, b"IEND", &[]);
     out
 }
@@ -307,33 +386,69 @@ both_backends!(
         let r = make_person(store, orgs.rotterdam, "r@rotterdam.nl", Role::Reporter).await;
         let analyst = make_person(store, orgs.central, "an@meldpunt.nl", Role::Analyst).await;
         let intake = worker(store);
-        let (_, a) = report(store, &intake, orgs.rotterdam, &r, "https://t.me/p/1", CALL, "", &[])
-            .await
-            .unwrap();
-        let (_, b) = report(store, &intake, orgs.rotterdam, &r, "https://t.me/p/2", CALL_RETYPED, "", &[])
-            .await
-            .unwrap();
+        let (_, a) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/p/1",
+            CALL,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
+        let (_, b) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/p/2",
+            CALL_RETYPED,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
         let proposal = prints::proposals_of_case(store, b).await.unwrap()[0].clone();
         let ctx = ctx_for(store, &analyst).await;
-        notice_service::reject_copy(store, &ctx, b, proposal.id).await.unwrap();
+        notice_service::reject_copy(store, &ctx, b, proposal.id)
+            .await
+            .unwrap();
         let after = prints::proposals_of_case(store, a).await.unwrap();
         assert_eq!(after[0].state, ProposalState::Rejected);
-        assert_eq!(after[0].decider_name.as_deref(), Some(ctx.actor_label.as_str()));
+        assert_eq!(
+            after[0].decider_name.as_deref(),
+            Some(ctx.actor_label.as_str())
+        );
         assert!(after[0].decided_at.is_some());
         assert_eq!(trail(store, "copy.rejected").await.len(), 1);
         // Another report of the same content to case b: the pair stays rejected.
-        report(store, &intake, orgs.rotterdam, &r, "https://t.me/p/2", CALL, "", &[])
-            .await
-            .unwrap();
+        report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/p/2",
+            CALL,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
         assert!(proposed(store, a).await.is_empty());
         assert_eq!(prints::proposals_of_case(store, a).await.unwrap().len(), 1);
         // Deciding it again is refused, changes nothing, and is audited.
-        let again = notice_service::confirm_copy(store, &Settings::default(), &ctx, b, proposal.id).await;
+        let again =
+            notice_service::confirm_copy(store, &Settings::default(), &ctx, b, proposal.id).await;
         assert!(matches!(again, Err(ServiceError::Conflict(_))), "{again:?}");
-        assert_eq!(prints::proposals_of_case(store, a).await.unwrap()[0].state, ProposalState::Rejected);
+        assert_eq!(
+            prints::proposals_of_case(store, a).await.unwrap()[0].state,
+            ProposalState::Rejected
+        );
         // A proposal of other cases cannot be decided from this case.
         let foreign = notice_service::reject_copy(store, &ctx, a + 1000, proposal.id).await;
-        assert!(matches!(foreign, Err(ServiceError::NotFound)), "{foreign:?}");
+        assert!(
+            matches!(foreign, Err(ServiceError::NotFound)),
+            "{foreign:?}"
+        );
     }
 );
 
@@ -344,20 +459,28 @@ both_backends!(
         let settings = Settings::default();
         let s = scene(store).await;
         let analyst = ctx_for(store, &s.analyst).await;
-        let group = notice_service::create_group(store, &analyst, s.situation_id, "Oproep", &s.cases[..2])
-            .await
-            .unwrap();
+        let group =
+            notice_service::create_group(store, &analyst, s.situation_id, "Oproep", &s.cases[..2])
+                .await
+                .unwrap();
         // The grouped Telegram case's content, pasted later; then a copy of it elsewhere.
         let intake = worker(store);
-        let (_, first_text) = report(store, &intake, s.orgs.rotterdam, &s.reporters[0], crate::groups::TELEGRAM, CALL, "", &[])
-            .await
-            .unwrap();
+        let (_, first_text) = report(
+            store,
+            &intake,
+            (s.orgs.rotterdam, &s.reporters[0]),
+            crate::groups::TELEGRAM,
+            CALL,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
         assert_eq!(first_text, s.cases[0]);
         let (_, copy) = report(
             store,
             &intake,
-            s.utrecht,
-            &s.reporters[2],
+            (s.utrecht, &s.reporters[2]),
             "https://www.instagram.com/p/Cxyz123/",
             CALL_RETYPED,
             "",
@@ -371,12 +494,32 @@ both_backends!(
         let joined = notice_service::confirm_copy(store, &settings, &analyst, copy, p[0].id)
             .await
             .unwrap();
-        assert_eq!(joined, Joined::Group { case_id: copy, group_id: group });
-        assert_eq!(situations::of_case(store, copy).await.unwrap().map(|x| x.id), Some(s.situation_id));
-        assert_eq!(groups::of_case(store, copy).await.unwrap().map(|g| g.id), Some(group));
-        assert_eq!(prints::proposals_of_case(store, copy).await.unwrap()[0].state, ProposalState::Confirmed);
+        assert_eq!(
+            joined,
+            Joined::Group {
+                case_id: copy,
+                group_id: group
+            }
+        );
+        assert_eq!(
+            situations::of_case(store, copy)
+                .await
+                .unwrap()
+                .map(|x| x.id),
+            Some(s.situation_id)
+        );
+        assert_eq!(
+            groups::of_case(store, copy).await.unwrap().map(|g| g.id),
+            Some(group)
+        );
+        assert_eq!(
+            prints::proposals_of_case(store, copy).await.unwrap()[0].state,
+            ProposalState::Confirmed
+        );
         let events = cases::events(store, copy).await.unwrap();
-        assert!(events.iter().any(|e| e.kind == CaseEventKind::CopyConfirmed));
+        assert!(events
+            .iter()
+            .any(|e| e.kind == CaseEventKind::CopyConfirmed));
         assert!(events.iter().any(|e| e.kind == CaseEventKind::AddedToGroup));
         assert_eq!(trail(store, "copy.confirmed").await.len(), 1);
     }
@@ -392,24 +535,40 @@ both_backends!(
         let a = make_person(store, orgs.amsterdam, "a@amsterdam.nl", Role::Reporter).await;
         let analyst = make_person(store, orgs.central, "an@meldpunt.nl", Role::Analyst).await;
         let boss = make_person(store, orgs.central, "sup@meldpunt.nl", Role::Supervisor).await;
-        let admin = make_person(store, orgs.central, "beheer@meldpunt.nl", Role::Administrator).await;
+        let admin = make_person(
+            store,
+            orgs.central,
+            "beheer@meldpunt.nl",
+            Role::Administrator,
+        )
+        .await;
         set_contacts(store, &admin).await;
         let intake = worker(store);
         let url = "https://www.tiktok.com/@rellen/video/7300000000000000123";
-        let (_, earlier) = report(store, &intake, orgs.rotterdam, &r, url, CALL, "", &[])
+        let (_, earlier) = report(store, &intake, (orgs.rotterdam, &r), url, CALL, "", &[])
             .await
             .unwrap();
         // The team decides, a supervisor approves, the platform removes it.
         let an = ctx_for(store, &analyst).await;
         let sup = ctx_for(store, &boss).await;
-        notice_service::assess(store, &settings, &an, earlier, &group_draft()).await.unwrap();
+        notice_service::assess(store, &settings, &an, earlier, &group_draft())
+            .await
+            .unwrap();
         let v = assessments::versions(store, earlier).await.unwrap();
         notice_service::review(
             store,
             &settings,
             &sup,
-            Reviewer { user_id: boss.id, is_supervisor: true },
-            Verdict { case_id: earlier, assessment_id: v[0].id, approve: true, reason: "" },
+            Reviewer {
+                user_id: boss.id,
+                is_supervisor: true,
+            },
+            Verdict {
+                case_id: earlier,
+                assessment_id: v[0].id,
+                approve: true,
+                reason: "",
+            },
         )
         .await
         .unwrap();
@@ -420,7 +579,11 @@ both_backends!(
             &settings,
             &sup,
             notice.id,
-            &[AnswerInput { url: url.into(), outcome: Outcome::Removed, reason: String::new() }],
+            &[AnswerInput {
+                url: url.into(),
+                outcome: Outcome::Removed,
+                reason: String::new(),
+            }],
             now_ms(),
         )
         .await
@@ -430,8 +593,7 @@ both_backends!(
         let (report_id, again) = report(
             store,
             &intake,
-            orgs.amsterdam,
-            &a,
+            (orgs.amsterdam, &a),
             "https://www.tiktok.com/@rellen2/video/7300000000000000456",
             CALL_RETYPED,
             "",
@@ -441,27 +603,58 @@ both_backends!(
         .unwrap();
         let case = cases::get(store, again).await.unwrap();
         assert_eq!(case.reupload_of, Some(earlier));
-        assert!(cases::events(store, again).await.unwrap().iter().any(|e| e.kind == CaseEventKind::ReuploadDetected));
+        assert!(cases::events(store, again)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == CaseEventKind::ReuploadDetected));
         assert_eq!(trail(store, "copy.reupload_detected").await.len(), 1);
         // The municipality is told, in the application and by e-mail, and sees it on its report.
-        let told = meldpunt::store::notify::list(store, a.id, 20).await.unwrap();
-        assert!(told.iter().any(|n| n.text.contains("al bekend bij het centrale team")), "{told:?}");
+        let told = meldpunt::store::notify::list(store, a.id, 20)
+            .await
+            .unwrap();
+        assert!(
+            told.iter()
+                .any(|n| n.text.contains("al bekend bij het centrale team")),
+            "{told:?}"
+        );
         let mail = meldpunt::store::notify::pending_mail(store).await.unwrap();
-        assert!(mail.iter().any(|m| m.to_addr == "a@amsterdam.nl" && m.subject.contains("inhoud al bekend")));
+        assert!(mail
+            .iter()
+            .any(|m| m.to_addr == "a@amsterdam.nl" && m.subject.contains("inhoud al bekend")));
         assert!(reports::links(store, report_id).await.unwrap()[0].known_copy);
         // The reporter of the earlier case is not told anything about the new report.
-        assert!(!meldpunt::store::notify::list(store, r.id, 50).await.unwrap().iter().any(|n| n.text.contains("al bekend")));
+        assert!(!meldpunt::store::notify::list(store, r.id, 50)
+            .await
+            .unwrap()
+            .iter()
+            .any(|n| n.text.contains("al bekend")));
 
         // The analyst proposes the earlier decision; it waits for a supervisor.
-        let review = notice_service::propose_earlier_decision(store, &settings, &an, again).await.unwrap();
-        assert_eq!(review, meldpunt::domain::assessment::Review::AwaitingApproval);
+        let review = notice_service::propose_earlier_decision(store, &settings, &an, again)
+            .await
+            .unwrap();
+        assert_eq!(
+            review,
+            meldpunt::domain::assessment::Review::AwaitingApproval
+        );
         let mine = assessments::versions(store, again).await.unwrap();
         assert_eq!(mine.len(), 1);
         assert_eq!(mine[0].a.decision, v[0].a.decision);
-        assert!(notices::list_by_case(store, again).await.unwrap().is_empty(), "nothing sent before approval");
+        assert!(
+            notices::list_by_case(store, again)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing sent before approval"
+        );
         // A case that is no re-upload is refused.
-        let refused = notice_service::propose_earlier_decision(store, &settings, &an, earlier).await;
-        assert!(matches!(refused, Err(ServiceError::Unprocessable(_))), "{refused:?}");
+        let refused =
+            notice_service::propose_earlier_decision(store, &settings, &an, earlier).await;
+        assert!(
+            matches!(refused, Err(ServiceError::Unprocessable(_))),
+            "{refused:?}"
+        );
     }
 );
 
@@ -476,36 +669,91 @@ both_backends!(
         let other_store = Store::connect(&db.url).await.unwrap();
         let one = worker(store);
         let two = worker(&other_store);
-        let (_, a) = report(store, &one, orgs.rotterdam, &r, "https://t.me/i/1", CALL, "", &[])
-            .await
-            .unwrap();
+        let (_, a) = report(
+            store,
+            &one,
+            (orgs.rotterdam, &r),
+            "https://t.me/i/1",
+            CALL,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
         // Process two has never seen `a` being stored, and finds it.
-        let (_, b) = report(&other_store, &two, orgs.rotterdam, &r, "https://t.me/i/2", CALL_RETYPED, "", &[])
-            .await
-            .unwrap();
-        assert_eq!(proposed(store, b).await.iter().map(|p| p.0).collect::<Vec<_>>(), vec![a]);
+        let (_, b) = report(
+            &other_store,
+            &two,
+            (orgs.rotterdam, &r),
+            "https://t.me/i/2",
+            CALL_RETYPED,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            proposed(store, b)
+                .await
+                .iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>(),
+            vec![a]
+        );
         // And process one, whose index last read before `b`, finds `b` for a third copy.
-        let (_, c) = report(store, &one, orgs.rotterdam, &r, "https://t.me/i/3", &format!("{CALL} Deel dit!"), "", &[])
-            .await
-            .unwrap();
+        let (_, c) = report(
+            store,
+            &one,
+            (orgs.rotterdam, &r),
+            "https://t.me/i/3",
+            &format!("{CALL} Deel dit!"),
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
         let mut with: Vec<i64> = proposed(store, c).await.iter().map(|p| p.0).collect();
         with.sort();
         assert_eq!(with, vec![a, b]);
         // A print stored while no process looked it up (its process stopped before) is found
         // by the next sweep of any process, once it is a minute old.
-        sql(&db, &format!("DELETE FROM match_proposals WHERE low_case_id = {c} OR high_case_id = {c}"))
-            .await
-            .unwrap();
-        sql(&db, &format!("UPDATE content_prints SET matched_at = NULL WHERE case_id = {c}"))
-            .await
-            .unwrap();
+        sql(
+            &db,
+            &format!("DELETE FROM match_proposals WHERE low_case_id = {c} OR high_case_id = {c}"),
+        )
+        .await
+        .unwrap();
+        sql(
+            &db,
+            &format!("UPDATE content_prints SET matched_at = NULL WHERE case_id = {c}"),
+        )
+        .await
+        .unwrap();
         let matcher = meldpunt::service::matching::Matcher::new(Default::default());
-        assert_eq!(matcher.sweep(store, &Settings::default(), now_ms()).await.unwrap(), 0);
+        assert_eq!(
+            matcher
+                .sweep(store, &Settings::default(), now_ms())
+                .await
+                .unwrap(),
+            0
+        );
         assert!(proposed(store, c).await.is_empty());
         let later = now_ms() + 120_000;
-        assert_eq!(matcher.sweep(store, &Settings::default(), later).await.unwrap(), 1);
+        assert_eq!(
+            matcher
+                .sweep(store, &Settings::default(), later)
+                .await
+                .unwrap(),
+            1
+        );
         assert_eq!(proposed(store, c).await.len(), 2);
-        assert_eq!(matcher.sweep(store, &Settings::default(), later).await.unwrap(), 0);
+        assert_eq!(
+            matcher
+                .sweep(store, &Settings::default(), later)
+                .await
+                .unwrap(),
+            0
+        );
     }
 );
 
@@ -517,7 +765,16 @@ both_backends!(
         let r = make_person(store, orgs.rotterdam, "r@rotterdam.nl", Role::Reporter).await;
         let intake = worker(store);
         let megabyte = "a".repeat(1_000_000);
-        let refused = report(store, &intake, orgs.rotterdam, &r, "https://t.me/t/1", &megabyte, "", &[]).await;
+        let refused = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/t/1",
+            &megabyte,
+            "",
+            &[],
+        )
+        .await;
         match refused {
             Err(ServiceError::Rejected(errors)) => {
                 assert_eq!(errors[0].field, "link_text_1");
@@ -525,20 +782,119 @@ both_backends!(
             }
             other => panic!("{other:?}"),
         }
-        assert!(reports::list_by_org(store, orgs.rotterdam, 10, 0).await.unwrap().is_empty());
-        // Only emoji and a link: stored, not compared, and it says so.
-        let (_, short) = report(store, &intake, orgs.rotterdam, &r, "https://t.me/t/2", "🔥🔥🔥 https://t.me/x #go", "", &[])
+        assert!(reports::list_by_org(store, orgs.rotterdam, 10, 0)
             .await
-            .unwrap();
-        assert_eq!(outcomes(store, short).await, vec![(PrintKind::Text, PrintOutcome::TooShort)]);
+            .unwrap()
+            .is_empty());
+        // Only emoji and a link: stored, not compared, and it says so.
+        let (_, short) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/t/2",
+            "🔥🔥🔥 https://t.me/x #go",
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            outcomes(store, short).await,
+            vec![(PrintKind::Text, PrintOutcome::TooShort)]
+        );
         // Another script is compared as it is: an Arabic call and its copy are found.
         let arabic = "الجميع إلى محطة القطار يوم السبت الساعة الثامنة مساء، أحضروا الألعاب النارية";
-        let (_, ar1) = report(store, &intake, orgs.rotterdam, &r, "https://t.me/t/3", arabic, "", &[])
-            .await
-            .unwrap();
-        let (_, ar2) = report(store, &intake, orgs.rotterdam, &r, "https://t.me/t/4", &format!("{arabic} 🔥 #نار"), "", &[])
-            .await
-            .unwrap();
-        assert_eq!(proposed(store, ar2).await.iter().map(|p| p.0).collect::<Vec<_>>(), vec![ar1]);
+        let (_, ar1) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/t/3",
+            arabic,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
+        let (_, ar2) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/t/4",
+            &format!("{arabic} 🔥 #نار"),
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            proposed(store, ar2)
+                .await
+                .iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>(),
+            vec![ar1]
+        );
+    }
+);
+
+both_backends!(
+    indexing_existing_data_prints_what_has_no_print_and_proposes_its_copies_once,
+    |db: TestDb| async move {
+        let store = &db.store;
+        let orgs = seed_orgs(store).await;
+        let r = make_person(store, orgs.rotterdam, "r@rotterdam.nl", Role::Reporter).await;
+        let intake = worker(store);
+        let (_, a) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/old/1",
+            CALL,
+            "",
+            &[("a.jpg", image("reg-test-input/dih/bridge-1-original.jpg"))],
+        )
+        .await
+        .unwrap();
+        let (_, b) = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/old/2",
+            CALL_RETYPED,
+            "",
+            &[("b.jpg", image("reg-test-input/dih/bridge-5-flipx.jpg"))],
+        )
+        .await
+        .unwrap();
+        // As data stored before matching existed: no prints, no proposals.
+        sql(&db, "DELETE FROM match_proposals").await.unwrap();
+        sql(&db, "DELETE FROM content_prints").await.unwrap();
+        let objects = EvidenceStore::open("", &test_config().data_dir).unwrap();
+        let calls = std::sync::Mutex::new(Vec::new());
+        let done = meldpunt::service::matching::index_existing(
+            store,
+            &objects,
+            &Settings::default(),
+            now_ms(),
+            &|d, t| calls.lock().unwrap().push((d, t)),
+        )
+        .await
+        .unwrap();
+        assert_eq!((done.printed, done.compared), (4, 4));
+        assert_eq!(done.found.proposed.len(), 1);
+        assert_eq!(calls.lock().unwrap().last(), Some(&(4, 4)));
+        let found = proposed(store, b).await;
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, a);
+        assert!(
+            found[0].1.is_some() && found[0].2.is_some(),
+            "text and image both found: {found:?}"
+        );
+        // Run again (as the command, a new user would): nothing left to do, nothing twice.
+        let (code, out, err) = crate::cli::meldpunt(&db, &["index"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("0 texts and files printed"), "{out}");
+        assert!(out.contains("0 copies proposed"), "{out}");
+        assert_eq!(prints::proposals_of_case(store, a).await.unwrap().len(), 1);
     }
 );

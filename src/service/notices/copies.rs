@@ -90,7 +90,14 @@ pub async fn confirm_copy(
     proposal_id: i64,
 ) -> Result<Joined> {
     let result = confirm_tx(store, settings, ctx, case_id, proposal_id).await;
-    audit_refusal(store, ctx, AuditAction::CopyConfirmed, ("case", case_id), result).await
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::CopyConfirmed,
+        ("case", case_id),
+        result,
+    )
+    .await
 }
 
 async fn confirm_tx(
@@ -101,7 +108,9 @@ async fn confirm_tx(
     proposal_id: i64,
 ) -> Result<Joined> {
     let mut tx = store.begin_write().await?;
-    cases::get_locked(&mut tx, case_id).await.map_err(not_found)?;
+    cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
     let p = open_proposal(&mut tx, case_id, proposal_id).await?;
     let other = p.other_case_id;
     cases::get_locked(&mut tx, other).await.map_err(not_found)?;
@@ -123,8 +132,12 @@ async fn confirm_tx(
             ))
         }
         ((Some(_), Some(_)), (Some(_), Some(_))) => Joined::Nothing,
-        ((Some(_), None), (Some(_), Some(g))) => join_group(&mut tx, settings, ctx, case_id, g.id).await?,
-        ((Some(_), Some(g)), (Some(_), None)) => join_group(&mut tx, settings, ctx, other, g.id).await?,
+        ((Some(_), None), (Some(_), Some(g))) => {
+            join_group(&mut tx, settings, ctx, case_id, g.id).await?
+        }
+        ((Some(_), Some(g)), (Some(_), None)) => {
+            join_group(&mut tx, settings, ctx, other, g.id).await?
+        }
         ((Some(_), None), (Some(_), None)) => Joined::Nothing,
         ((None, _), (Some(s), group)) => join(&mut tx, settings, ctx, case_id, s, group).await?,
         ((Some(s), group), (None, _)) => join(&mut tx, settings, ctx, other, s, group).await?,
@@ -187,12 +200,21 @@ async fn join(
 /// Rejects a proposal: the two are not copies; the pair is not proposed again.
 pub async fn reject_copy(store: &Store, ctx: &Ctx, case_id: i64, proposal_id: i64) -> Result<()> {
     let result = reject_tx(store, ctx, case_id, proposal_id).await;
-    audit_refusal(store, ctx, AuditAction::CopyRejected, ("case", case_id), result).await
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::CopyRejected,
+        ("case", case_id),
+        result,
+    )
+    .await
 }
 
 async fn reject_tx(store: &Store, ctx: &Ctx, case_id: i64, proposal_id: i64) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    cases::get_locked(&mut tx, case_id).await.map_err(not_found)?;
+    cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
     let p = open_proposal(&mut tx, case_id, proposal_id).await?;
     decide(&mut tx, ctx, case_id, &p, ProposalState::Rejected).await?;
     let event = ctx.event(
@@ -221,17 +243,21 @@ pub async fn propose_earlier_decision(
     case_id: i64,
 ) -> Result<Review> {
     let result = earlier_tx(store, settings, ctx, case_id).await;
-    audit_refusal(store, ctx, AuditAction::AssessmentSaved, ("case", case_id), result).await
+    audit_refusal(
+        store,
+        ctx,
+        AuditAction::AssessmentSaved,
+        ("case", case_id),
+        result,
+    )
+    .await
 }
 
-async fn earlier_tx(
-    store: &Store,
-    settings: &Settings,
-    ctx: &Ctx,
-    case_id: i64,
-) -> Result<Review> {
+async fn earlier_tx(store: &Store, settings: &Settings, ctx: &Ctx, case_id: i64) -> Result<Review> {
     let mut tx = store.begin_write().await?;
-    let case = cases::get_locked(&mut tx, case_id).await.map_err(not_found)?;
+    let case = cases::get_locked(&mut tx, case_id)
+        .await
+        .map_err(not_found)?;
     let earlier = case
         .reupload_of
         .ok_or(ServiceError::refused("copy.not_a_reupload"))?;

@@ -197,25 +197,24 @@ pub(crate) async fn add_in(
     group_id: i64,
     case_id: i64,
 ) -> Result<bool> {
-    let mut tx = tx;
-    let g = groups::get_in(&mut tx, group_id).await.map_err(not_found)?;
-    let s = situations::get_locked(&mut tx, g.situation_id).await?;
+    let g = groups::get_in(tx, group_id).await.map_err(not_found)?;
+    let s = situations::get_locked(tx, g.situation_id).await?;
     if !s.phase.is_open() {
         return Err(ServiceError::refused("situation.closed"));
     }
-    let (case, new) = member(&mut tx, g.situation_id, case_id).await?;
-    if groups::of_case_in(&mut tx, case_id).await?.is_some() {
+    let (case, new) = member(tx, g.situation_id, case_id).await?;
+    if groups::of_case_in(tx, case_id).await?.is_some() {
         return Err(refusal(GroupRefused::InOtherGroup(case.reference)));
     }
     let mut members = Vec::new();
-    for id in groups::members_in(&mut tx, group_id).await? {
-        members.push(member(&mut tx, g.situation_id, id).await?.1);
+    for id in groups::members_in(tx, group_id).await? {
+        members.push(member(tx, g.situation_id, id).await?.1);
     }
     members.push(new);
     check_decisions(&members, None).map_err(refusal)?;
-    groups::add_member(&mut tx, group_id, g.situation_id, case_id).await?;
+    groups::add_member(tx, group_id, g.situation_id, case_id).await?;
     record(
-        &mut tx,
+        tx,
         ctx,
         case_id,
         CaseEventKind::AddedToGroup,
@@ -223,7 +222,7 @@ pub(crate) async fn add_in(
     )
     .await?;
     situations::append_event(
-        &mut tx,
+        tx,
         &NewSituationEvent {
             situation_id: g.situation_id,
             kind: SituationEventKind::CaseGrouped,
@@ -237,22 +236,22 @@ pub(crate) async fn add_in(
     .await?;
     // The group's decision, if it stands, is proposed for the copy.
     let mut proposed = false;
-    if let Some(n) = assessments::newest_group_version_in(&mut tx, group_id).await? {
+    if let Some(n) = assessments::newest_group_version_in(tx, group_id).await? {
         let gv = GroupVersion {
             group_id,
             version: n,
         };
-        let rows = assessments::of_group_version_in(&mut tx, gv).await?;
+        let rows = assessments::of_group_version_in(tx, gv).await?;
         let state = group_review(&rows.iter().map(|v| v.review(v.version)).collect::<Vec<_>>());
         let stands = matches!(state, Some(Review::Approved | Review::NotNeeded));
         if let (true, Some(lead)) = (stands, rows.first()) {
-            if may_write_version(&mut tx, &case).await.is_ok() {
+            if may_write_version(tx, &case).await.is_ok() {
                 let (_, _, review) =
-                    write_version(&mut tx, settings, ctx, &case, &lead.a, Some(gv)).await?;
+                    write_version(tx, settings, ctx, &case, &lead.a, Some(gv)).await?;
                 proposed = true;
                 if review == Review::AwaitingApproval {
                     tell_supervisors(
-                        &mut tx,
+                        tx,
                         ctx,
                         &format!(
                             "Het besluit van {} is voorgesteld voor {}: wacht op uw goedkeuring",
@@ -275,7 +274,7 @@ pub(crate) async fn add_in(
         json!({"situation": s.reference, "number": g.number, "case": case.reference,
                "decision_proposed": proposed}),
     );
-    audit::append(&mut tx, &event, ctx.now).await?;
+    audit::append(tx, &event, ctx.now).await?;
     Ok(proposed)
 }
 

@@ -22,9 +22,9 @@ mod outcome;
 pub(crate) mod refusals;
 
 pub(crate) use answers::by;
-pub use copies::{confirm_copy, propose_earlier_decision, reject_copy, Joined};
 pub use answers::{recheck, record_answer, AnswerInput};
 pub use assessment::{approval_preview, assess, options, review, save_draft, Reviewer, Verdict};
+pub use copies::{confirm_copy, propose_earlier_decision, reject_copy, Joined};
 pub use delivery::{mail_failed, mail_sent, record_bounce, record_web_form};
 pub use dispatch::resend;
 pub use dispatch::{contact_point_problem, Draft};

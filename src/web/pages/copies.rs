@@ -11,7 +11,10 @@ use crate::service::ServiceError;
 use crate::web::ctx::Page;
 use crate::web::error::PageError;
 
-pub async fn confirm(p: Page, Path((id, proposal_id)): Path<(i64, i64)>) -> Result<Response, PageError> {
+pub async fn confirm(
+    p: Page,
+    Path((id, proposal_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
     p.authorize(Action::WorkOnSituations).await?;
     match service::confirm_copy(
         &p.state.store,
@@ -28,7 +31,10 @@ pub async fn confirm(p: Page, Path((id, proposal_id)): Path<(i64, i64)>) -> Resu
     }
 }
 
-pub async fn reject(p: Page, Path((id, proposal_id)): Path<(i64, i64)>) -> Result<Response, PageError> {
+pub async fn reject(
+    p: Page,
+    Path((id, proposal_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
     p.authorize(Action::WorkOnSituations).await?;
     match service::reject_copy(&p.state.store, &p.ctx(), id, proposal_id).await {
         Ok(()) => Ok(Redirect::to(&format!("/zaken/{id}#kopieen")).into_response()),
@@ -39,13 +45,8 @@ pub async fn reject(p: Page, Path((id, proposal_id)): Path<(i64, i64)>) -> Resul
 
 pub async fn propose_earlier(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
     p.authorize(Action::WorkOnCases).await?;
-    match service::propose_earlier_decision(
-        &p.state.store,
-        &p.state.intake_settings,
-        &p.ctx(),
-        id,
-    )
-    .await
+    match service::propose_earlier_decision(&p.state.store, &p.state.intake_settings, &p.ctx(), id)
+        .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/zaken/{id}#beoordeling")).into_response()),
         Err(ServiceError::NotFound) => Err(PageError::not_found()),
