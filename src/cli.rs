@@ -187,6 +187,16 @@ pub enum AuditCommand {
 }
 
 /// Runs the command; returns the process exit code.
+/// Ends a progress bar; where standard error is no terminal (the bar is hidden), the final
+/// count is written as a line instead.
+fn finish_progress(bar: &indicatif::ProgressBar, what: &str) {
+    if bar.is_hidden() {
+        eprintln!("{}/{} {what}", bar.position(), bar.length().unwrap_or(0));
+    } else {
+        bar.finish();
+    }
+}
+
 /// A progress bar on standard error (hidden when it is not a terminal).
 fn progress_bar(what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(0);
@@ -277,7 +287,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                     })
                     .await,
                 )?;
-                bar.finish();
+                finish_progress(&bar, "reports");
                 println!(
                     "{added} reports added in {:.1} s.",
                     started.elapsed().as_secs_f64()
@@ -317,7 +327,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 )
                 .await,
             )?;
-            bar.finish();
+            finish_progress(&bar, "texts and files");
             println!(
                 "{} texts and files printed ({} compared, the rest say why not); {} copies \
                  proposed, {} re-uploads recognised, in {:.1} s.",

@@ -97,20 +97,27 @@ pub fn hash_luma(luma: &[f32], width: usize, height: usize) -> Option<Pdq> {
     let mut b = vec![0f32; a.len()];
     let along_rows = jarosz_window(width);
     let along_cols = jarosz_window(height);
-    for _ in 0..2 {
+    let sample = |k: usize, size: usize| (((k as f64 + 0.5) * size as f64) / 64.0) as usize;
+    // The reference's two passes, with the same arithmetic in the same order per column; the
+    // columns are run side by side (row after row, as memory lies), and the last column pass
+    // only for the 64 columns the decimation reads.
+    for pass in 0..2 {
         for r in 0..height {
             box_1d(&a, &mut b, r * width, width, 1, along_rows);
         }
-        for c in 0..width {
-            box_1d(&b, &mut a, c, height, width, along_cols);
+        if pass == 0 {
+            box_columns(&b, &mut a, width, height, along_cols);
+        } else {
+            for j in 0..64 {
+                box_1d(&b, &mut a, sample(j, width), height, width, along_cols);
+            }
         }
     }
     let mut small = [[0f32; 64]; 64];
     for (i, row) in small.iter_mut().enumerate() {
-        let ini = (((i as f64 + 0.5) * height as f64) / 64.0) as usize;
+        let ini = sample(i, height);
         for (j, cell) in row.iter_mut().enumerate() {
-            let inj = (((j as f64 + 0.5) * width as f64) / 64.0) as usize;
-            *cell = a[ini * width + inj];
+            *cell = a[ini * width + sample(j, width)];
         }
     }
     let quality = quality(&small);
@@ -181,6 +188,62 @@ fn box_1d(
         output[oi] = sum / size;
         li += stride;
         oi += stride;
+    }
+}
+
+/// [`box_1d`] down every column of a `width` × `height` image at once: each column's sum
+/// takes the same values in the same order as `box_1d` would give it.
+fn box_columns(input: &[f32], output: &mut [f32], width: usize, height: usize, window: usize) {
+    let half = (window + 2) / 2;
+    let phase1 = half - 1;
+    let phase2 = window - half + 1;
+    let phase3 = height.saturating_sub(window);
+    let phase4 = half - 1;
+    let row = |r: usize| r * width..(r + 1) * width;
+    let (mut li, mut ri, mut oi) = (0, 0, 0);
+    let mut sums = vec![0f32; width];
+    let mut size = 0f32;
+    let out = |output: &mut [f32], oi: usize, sums: &[f32], size: f32| {
+        for (o, s) in output[row(oi)].iter_mut().zip(sums) {
+            *o = s / size;
+        }
+    };
+    for _ in 0..phase1 {
+        sums.iter_mut()
+            .zip(&input[row(ri)])
+            .for_each(|(s, x)| *s += x);
+        size += 1.0;
+        ri += 1;
+    }
+    for _ in 0..phase2 {
+        sums.iter_mut()
+            .zip(&input[row(ri)])
+            .for_each(|(s, x)| *s += x);
+        size += 1.0;
+        out(output, oi, &sums, size);
+        ri += 1;
+        oi += 1;
+    }
+    for _ in 0..phase3 {
+        sums.iter_mut()
+            .zip(input[row(ri)].iter().zip(&input[row(li)]))
+            .for_each(|(s, (add, sub))| {
+                *s += add;
+                *s -= sub;
+            });
+        out(output, oi, &sums, size);
+        li += 1;
+        ri += 1;
+        oi += 1;
+    }
+    for _ in 0..phase4 {
+        sums.iter_mut()
+            .zip(&input[row(li)])
+            .for_each(|(s, x)| *s -= x);
+        size -= 1.0;
+        out(output, oi, &sums, size);
+        li += 1;
+        oi += 1;
     }
 }
 

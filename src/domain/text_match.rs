@@ -112,7 +112,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-fn splitmix(mut x: u64) -> u64 {
+const fn splitmix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -156,9 +156,12 @@ pub type Signature = [u64; SIGNATURE_LEN];
 pub fn signature(shingles: &BTreeSet<u64>) -> Signature {
     let mut sig = [u64::MAX; SIGNATURE_LEN];
     for s in shingles {
+        // The shingle hashed once; each of the hash functions is then a multiply-add with
+        // its own odd multiplier (a bijection of the 64-bit values), as MinHash
+        // implementations usually do, instead of a full hash per function.
         let base = splitmix(*s);
-        for (i, slot) in sig.iter_mut().enumerate() {
-            let v = splitmix(base ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        for (slot, (a, b)) in sig.iter_mut().zip(PERMUTATIONS.iter()) {
+            let v = a.wrapping_mul(base).wrapping_add(*b);
             if v < *slot {
                 *slot = v;
             }
@@ -166,6 +169,18 @@ pub fn signature(shingles: &BTreeSet<u64>) -> Signature {
     }
     sig
 }
+
+/// The multipliers (odd) and increments of the signature's hash functions, fixed: stored
+/// signatures stay comparable.
+const PERMUTATIONS: [(u64, u64); SIGNATURE_LEN] = {
+    let mut out = [(0u64, 0u64); SIGNATURE_LEN];
+    let mut i = 0;
+    while i < SIGNATURE_LEN {
+        out[i] = (splitmix(2 * i as u64 + 1) | 1, splitmix(2 * i as u64 + 2));
+        i += 1;
+    }
+    out
+};
 
 /// The share of equal positions: an estimate of the Jaccard similarity.
 pub fn estimate(a: &Signature, b: &Signature) -> f64 {

@@ -138,13 +138,21 @@ pub struct CopyCandidate {
     pub decision: Option<crate::domain::assessment::Decision>,
     /// The other case's outgoing messages (references).
     pub notices: Vec<Notice>,
+    /// Both cases are in one group already (marked as the same message since).
+    pub same_group: bool,
 }
 
 async fn copy_candidate(
     store: &Store,
+    group: Option<i64>,
     proposal: crate::store::matching::Proposal,
 ) -> Result<CopyCandidate> {
     let other_id = proposal.other_case_id;
+    let same_group = group.is_some()
+        && crate::store::groups::of_case(store, other_id)
+            .await?
+            .map(|g| g.id)
+            == group;
     let other = cases::get(store, other_id).await?;
     let texts = reports::list_by_case(store, other_id)
         .await?
@@ -171,6 +179,7 @@ async fn copy_candidate(
         taken_down: crate::domain::matching::was_taken_down(&answers),
         decision,
         notices: notices::list_by_case(store, other_id).await?,
+        same_group,
         other,
     })
 }
@@ -233,8 +242,11 @@ pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
         _ => Vec::new(),
     };
     let mut copies = Vec::new();
+    let group = crate::store::groups::of_case(store, id)
+        .await?
+        .map(|g| g.id);
     for proposal in crate::store::matching::proposals_of_case(store, id).await? {
-        copies.push(copy_candidate(store, proposal).await?);
+        copies.push(copy_candidate(store, group, proposal).await?);
     }
     Ok(CaseFile {
         prints: crate::store::matching::prints_of_case(store, id).await?,

@@ -177,6 +177,27 @@ pub async fn seed(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Result<
 
 /// A made-up screenshot of a chat message (grey bars for text, a red block for the list of
 /// weapons): evidence that shows the case page's previews without any real content.
+/// The text of the content, as a reporter pasted it, for the demo's copies (invented).
+fn demo_content_text(url: &str) -> &'static str {
+    if url.starts_with("https://t.me/") {
+        "MORGEN 20:00 Rotterdam-Zuid, Beijerlandselaan. Avondklok? Wij niet. Neem mee: stenen, \
+         vuurwerk, bivakmuts. Deel dit in je groepen!"
+    } else if url.contains("tiktok.com") {
+        "morgen 20:00 rotterdam zuid beijerlandselaan 🔥 avondklok? wij niet. neem mee: stenen, \
+         vuurwerk, bivakmuts. deel dit in je groepen #avondklok"
+    } else if url.contains("instagram.com") {
+        "Morgen 20.00 Rotterdam-Zuid Beijerlandselaan!! Avondklok? Wij niet. Neem mee: stenen, \
+         vuurwerk, bivakmuts. Deel dit in je groepen! @voorbeeld_demo"
+    } else if url.contains("youtube.com") {
+        "Morgen 20:00 Rotterdam Zuid Beijerlandselaan. Avondklok?? Wij niet! Neem mee: stenen, \
+         vuurwerk en een bivakmuts. Deel dit in al je groepen"
+    } else if url.contains("twitter.com") {
+        "Ze zeggen dat de dader van gisteren J. uit de Afrikaanderwijk is. Iedereen weet het."
+    } else {
+        ""
+    }
+}
+
 fn demo_screenshot_png() -> Vec<u8> {
     let img = image::RgbImage::from_fn(720, 480, |x, y| {
         let line = y / 40;
@@ -404,6 +425,20 @@ async fn seed_reports(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Res
             "20:00",
             "",
         ),
+        // A re-typed copy of the weapons list on yet another platform, reported later: meldpunt
+        // proposes it as a copy of the grouped ones (nothing is linked by itself).
+        (
+            "melder@utrecht.demo",
+            "https://www.youtube.com/watch?v=demo0000001",
+            "incitement",
+            "high",
+            "Zelfde tekst als de wapenlijst, nu als videobeschrijving",
+            "GM0599",
+            "Rotterdam-Zuid",
+            day(1),
+            "20:00",
+            "",
+        ),
         (
             "melder@amsterdam.demo",
             "https://twitter.com/voorbeeld_demo/status/1000000000000000001?s=20",
@@ -424,7 +459,7 @@ async fn seed_reports(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Res
             links: vec![LinkDraft {
                 url: url.into(),
                 remark: String::new(),
-                content_text: String::new(),
+                content_text: demo_content_text(url).into(),
             }],
             category: category.into(),
             urgency: urgency.into(),

@@ -29,7 +29,7 @@ use crate::domain::text_match::{self, TextIndex};
 use crate::domain::Millis;
 use crate::service::thumbnail::PreviewError;
 use crate::store::matching::{self as prints, Print};
-use crate::store::{audit, cases, notify, reports, Store, WriteTx};
+use crate::store::{audit, cases, groups, notify, reports, Store, WriteTx};
 
 /// A print as made from the content, before it is stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -457,6 +457,15 @@ async fn write(
     let mut found = Found::default();
     let ctx = Ctx::system(now);
     for (&(low, high), &(likeness, new_case)) in pairs {
+        // Already marked as the same message: nothing to propose.
+        if let (Some(a), Some(b)) = (
+            groups::of_case_in(tx, low).await?,
+            groups::of_case_in(tx, high).await?,
+        ) {
+            if a.id == b.id {
+                continue;
+            }
+        }
         let existing = prints::pair_in(tx, low, high).await?;
         if !should_propose(existing.map(|(_, state, _)| state)) {
             continue;

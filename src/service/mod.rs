@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod cases;
+pub mod copies;
 pub mod demo;
 pub mod history;
 pub mod housekeeping;

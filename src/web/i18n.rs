@@ -708,6 +708,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("copy_this_case", "Deze zaak", "This case"),
     ("copy_image_this", "Afbeelding bij deze zaak", "Image of this case"),
     ("copy_image_other", "Afbeelding bij", "Image of"),
+    ("copy_same_group", "Beide zaken staan al in dezelfde groep (zelfde bericht).", "Both cases are in the same group already (same message)."),
     ("copy_confirm", "Bevestigen: zelfde inhoud", "Confirm: same content"),
     ("copy_reject", "Afwijzen: geen kopie", "Reject: not a copy"),
     ("copy_confirm_hint", "Bevestigen voegt deze zaak toe aan de groep en situatie van de andere (of andersom). Afwijzen wordt vastgelegd en niet opnieuw voorgesteld.", "Confirming adds this case to the other's group and situation (or the other way round). A rejection is recorded and not proposed again."),

@@ -1758,3 +1758,70 @@ async fn three_copies_get_one_group_decision_and_one_notice_per_platform() {
         problems.join("\n")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_copy_is_proposed_on_the_case_page_and_confirming_it_joins_the_group() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (server, _dir) = demo_server().await;
+    let base = server.base.clone();
+    let b = browser(&driver).await;
+    let mut problems = Vec::new();
+
+    // A municipality reports the demo's weapons list once more, re-typed, on Snapchat.
+    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
+    axe_on(&b, "report form with content text", &mut problems).await;
+    fill(&b, "link_url_1", "https://www.snapchat.com/add/rellen_demo").await;
+    fill(
+        &b,
+        "link_text_1",
+        "morgen 20:00 Rotterdam-Zuid Beijerlandselaan!!! avondklok? WIJ NIET. neem mee: stenen, vuurwerk, bivakmuts 🔥 deel dit in je groepen",
+    )
+    .await;
+    click(&b, "category-incitement").await;
+    click(&b, "urgency-high").await;
+    fill(&b, "justification", "Zelfde wapenlijst, nu op Snapchat").await;
+    click_and_wait(&b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
+    let report_page = b.current_url().await.unwrap().to_string();
+    assert!(
+        report_page.contains("?ontvangen=1"),
+        "{report_page}: {}",
+        text(&b).await
+    );
+    sign_out(&b).await;
+
+    // The analyst sees the proposals side by side, with their similarity; nothing is linked.
+    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    b.goto(report_page.replace("?ontvangen=1", ""))
+        .await
+        .unwrap();
+    click_and_wait(&b, "main a[href^='/zaken/']").await;
+    let page = text(&b).await;
+    assert!(page.contains("Mogelijke kopieën"), "{page}");
+    assert!(page.contains("Mogelijke kopie van ZAAK-"), "{page}");
+    assert!(page.contains("tekst 0,"), "{page}");
+    assert!(page.contains("Tekst van de inhoud"), "{page}");
+    assert!(!page.contains("Toegevoegd aan groep"), "{page}");
+    axe_on(&b, "case page with proposed copies", &mut problems).await;
+
+    // Confirming the copy of the grouped Telegram message adds the case to that group.
+    let telegram = b
+        .find(thirtyfour::By::XPath(
+            "//section[starts-with(@id,'kopie-')][.//text()[contains(.,'Telegram')]]//form[contains(@action,'/bevestigen')]//button",
+        ))
+        .await
+        .unwrap();
+    telegram.click().await.unwrap();
+    wait_for_new_page(&b).await;
+    let page = text(&b).await;
+    assert!(page.contains("Bevestigd als kopie"), "{page}");
+    assert!(page.contains("Toegevoegd aan groep"), "{page}");
+    assert!(
+        page.contains("Beide zaken staan al in dezelfde groep"),
+        "{page}"
+    );
+    axe_on(&b, "case page after confirming a copy", &mut problems).await;
+    assert!(problems.is_empty(), "{problems:#?}");
+}

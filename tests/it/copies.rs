@@ -10,8 +10,9 @@ use meldpunt::domain::notice::Outcome;
 use meldpunt::domain::report::{Channel, LinkDraft, ReportDraft};
 use meldpunt::domain::user::Role;
 use meldpunt::objects::EvidenceStore;
+use meldpunt::service::copies::{self, Joined};
 use meldpunt::service::intake::{self, Intake, Submission, Upload};
-use meldpunt::service::notices::{self as notice_service, AnswerInput, Joined, Reviewer, Verdict};
+use meldpunt::service::notices::{self as notice_service, AnswerInput, Reviewer, Verdict};
 use meldpunt::service::{now_ms, Ctx, ServiceError, Settings};
 use meldpunt::store::matching as prints;
 use meldpunt::store::{assessments, cases, groups, notices, reports, situations, users, Store};
@@ -410,7 +411,7 @@ both_backends!(
         .unwrap();
         let proposal = prints::proposals_of_case(store, b).await.unwrap()[0].clone();
         let ctx = ctx_for(store, &analyst).await;
-        notice_service::reject_copy(store, &ctx, b, proposal.id)
+        copies::reject_copy(store, &ctx, b, proposal.id)
             .await
             .unwrap();
         let after = prints::proposals_of_case(store, a).await.unwrap();
@@ -436,15 +437,14 @@ both_backends!(
         assert!(proposed(store, a).await.is_empty());
         assert_eq!(prints::proposals_of_case(store, a).await.unwrap().len(), 1);
         // Deciding it again is refused, changes nothing, and is audited.
-        let again =
-            notice_service::confirm_copy(store, &Settings::default(), &ctx, b, proposal.id).await;
+        let again = copies::confirm_copy(store, &Settings::default(), &ctx, b, proposal.id).await;
         assert!(matches!(again, Err(ServiceError::Conflict(_))), "{again:?}");
         assert_eq!(
             prints::proposals_of_case(store, a).await.unwrap()[0].state,
             ProposalState::Rejected
         );
         // A proposal of other cases cannot be decided from this case.
-        let foreign = notice_service::reject_copy(store, &ctx, a + 1000, proposal.id).await;
+        let foreign = copies::reject_copy(store, &ctx, a + 1000, proposal.id).await;
         assert!(
             matches!(foreign, Err(ServiceError::NotFound)),
             "{foreign:?}"
@@ -491,7 +491,7 @@ both_backends!(
         let p = prints::proposals_of_case(store, copy).await.unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].other_case_id, s.cases[0]);
-        let joined = notice_service::confirm_copy(store, &settings, &analyst, copy, p[0].id)
+        let joined = copies::confirm_copy(store, &settings, &analyst, copy, p[0].id)
             .await
             .unwrap();
         assert_eq!(
@@ -631,7 +631,7 @@ both_backends!(
             .any(|n| n.text.contains("al bekend")));
 
         // The analyst proposes the earlier decision; it waits for a supervisor.
-        let review = notice_service::propose_earlier_decision(store, &settings, &an, again)
+        let review = copies::propose_earlier_decision(store, &settings, &an, again)
             .await
             .unwrap();
         assert_eq!(
@@ -649,8 +649,7 @@ both_backends!(
             "nothing sent before approval"
         );
         // A case that is no re-upload is refused.
-        let refused =
-            notice_service::propose_earlier_decision(store, &settings, &an, earlier).await;
+        let refused = copies::propose_earlier_decision(store, &settings, &an, earlier).await;
         assert!(
             matches!(refused, Err(ServiceError::Unprocessable(_))),
             "{refused:?}"

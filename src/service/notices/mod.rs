@@ -13,7 +13,6 @@
 
 mod answers;
 mod assessment;
-mod copies;
 mod delivery;
 mod dispatch;
 mod follow_up;
@@ -24,14 +23,16 @@ pub(crate) mod refusals;
 pub(crate) use answers::by;
 pub use answers::{recheck, record_answer, AnswerInput};
 pub use assessment::{approval_preview, assess, options, review, save_draft, Reviewer, Verdict};
-pub use copies::{confirm_copy, propose_earlier_decision, reject_copy, Joined};
+pub(crate) use assessment::{may_write_version, tell_supervisors, write_version};
 pub use delivery::{mail_failed, mail_sent, record_bounce, record_web_form};
 pub use dispatch::resend;
 pub use dispatch::{contact_point_problem, Draft};
 pub(crate) use dispatch::{queue_message, route_to};
 pub use follow_up::follow_up;
+pub(crate) use groups::add_in as add_to_group_in;
 pub use groups::{
     add_to_group, assess_group, create_group, group_approval_preview, group_file, review_group,
     GroupFile, GroupMember, GroupVerdict,
 };
+pub(crate) use outcome::decided_version;
 pub use outcome::{case_outcome, outcome_lines, standing_decision, CaseOutcome};

@@ -51,6 +51,8 @@ pub struct CopyView {
     other_status: &'static str,
     likeness: String,
     open: bool,
+    /// Both are in one group already.
+    same_group: bool,
     state: &'static str,
     decided: String,
     own_texts: Vec<String>,
@@ -554,7 +556,8 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
                 other_platform: x.other.platform.label(),
                 other_status: status_label(&p.tr, x.other.status),
                 likeness: crate::service::matching::likeness_label(&pr.likeness, en),
-                open: pr.state == crate::domain::matching::ProposalState::Proposed,
+                open: pr.state == crate::domain::matching::ProposalState::Proposed && !x.same_group,
+                same_group: x.same_group,
                 state: pr.state.label(en),
                 decided: match (&pr.decider_name, pr.decided_at) {
                     (Some(who), Some(at)) => format!("{who}, {}", local_time(at)),

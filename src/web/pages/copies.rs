@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::cases::again_with;
 use crate::domain::policy::Action;
-use crate::service::notices as service;
+use crate::service::copies as service;
 use crate::service::ServiceError;
 use crate::web::ctx::Page;
 use crate::web::error::PageError;

@@ -5,9 +5,8 @@
 
 use serde_json::json;
 
-use super::assessment::{may_write_version, tell_supervisors, write_version};
-use super::outcome::decided_version;
-use super::refusals::{audit_refusal, not_found};
+use super::notices::refusals::{audit_refusal, not_found};
+use super::notices::{decided_version, may_write_version, tell_supervisors, write_version};
 use crate::domain::assessment::Review;
 use crate::domain::audit::{AuditAction, Outcome as AuditOutcome};
 use crate::domain::case::CaseEventKind;
@@ -170,7 +169,7 @@ async fn join_group(
     case_id: i64,
     group_id: i64,
 ) -> Result<Joined> {
-    super::groups::add_in(tx, settings, ctx, group_id, case_id).await?;
+    super::notices::add_to_group_in(tx, settings, ctx, group_id, case_id).await?;
     Ok(Joined::Group { case_id, group_id })
 }
 
