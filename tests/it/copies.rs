@@ -4,6 +4,7 @@
 //! other's group and situation; a re-upload of content a platform took down is marked and its
 //! municipality told; several processes find the same matches; bad input never half-stores.
 
+use axum::http::StatusCode;
 use meldpunt::domain::case::CaseEventKind;
 use meldpunt::domain::matching::{PrintKind, PrintOutcome, ProposalState};
 use meldpunt::domain::notice::Outcome;
@@ -895,5 +896,81 @@ both_backends!(
         assert!(out.contains("0 texts and files printed"), "{out}");
         assert!(out.contains("0 copies proposed"), "{out}");
         assert_eq!(prints::proposals_of_case(store, a).await.unwrap().len(), 1);
+    }
+);
+
+both_backends!(
+    through_the_api_the_content_text_is_compared_and_a_megabyte_of_it_is_refused_by_field,
+    |db: TestDb| async move {
+        let store = &db.store;
+        let orgs = seed_orgs(store).await;
+        let analyst = make_person(store, orgs.central, "an@meldpunt.nl", Role::Analyst).await;
+        let token = crate::intake::api_token(&db, orgs.amsterdam).await;
+        let app = TestApp::new(store);
+        let mut c = app.client();
+        let body = |url: &str, text: &str| {
+            serde_json::json!({
+                "links": [{"url": url, "opmerking": "Gedeeld in groepsapp", "inhoudTekst": text}],
+                "categorie": "call_to_gather",
+                "urgentie": "high",
+                "onderbouwing": "Oproep voor zaterdag",
+                "namens": "De burgemeester van Amsterdam"
+            })
+        };
+        let first =
+            crate::intake::api_post(&mut c, &token, None, &body("https://t.me/api/1", CALL)).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        let second = crate::intake::api_post(
+            &mut c,
+            &token,
+            None,
+            &body("https://t.me/api/2", CALL_RETYPED),
+        )
+        .await;
+        assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+        let v: serde_json::Value = serde_json::from_str(&second.body).unwrap();
+        let reference = v["links"][0]["zaak"]["referentie"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let case = cases::by_reference(store, &reference).await.unwrap();
+        assert_eq!(proposed(store, case.id).await.len(), 1);
+
+        // The case page shows the copy side by side, with what was and was not compared.
+        let mut team = app.signed_in(&analyst).await;
+        let page = team.get(&format!("/zaken/{}", case.id)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Mogelijke kopie van"), "{}", page.body);
+        assert!(page.body.contains("vergeleken met andere meldingen"));
+        assert!(page.body.contains("/kopieen/"));
+
+        // A megabyte of text: 400, named by its API field, and nothing stored.
+        let before = reports::list_by_org(store, orgs.amsterdam, 10, 0)
+            .await
+            .unwrap()
+            .len();
+        let big = crate::intake::api_post(
+            &mut c,
+            &token,
+            None,
+            &body("https://t.me/api/3", &"a".repeat(1_000_000)),
+        )
+        .await;
+        assert!(
+            big.status == StatusCode::BAD_REQUEST || big.status == StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            big.status
+        );
+        if big.status == StatusCode::BAD_REQUEST {
+            assert!(big.body.contains("links[0].inhoudTekst"), "{}", big.body);
+        }
+        assert!(big.content_type().starts_with("application/problem+json"));
+        assert_eq!(
+            reports::list_by_org(store, orgs.amsterdam, 10, 0)
+                .await
+                .unwrap()
+                .len(),
+            before
+        );
     }
 );

@@ -275,7 +275,7 @@ fn api_report(link: &str) -> Value {
     })
 }
 
-async fn api_post(c: &mut Client<'_>, token: &str, key: Option<&str>, body: &Value) -> Resp {
+pub async fn api_post(c: &mut Client<'_>, token: &str, key: Option<&str>, body: &Value) -> Resp {
     let auth = format!("Bearer {token}");
     let mut headers = vec![
         ("authorization", auth.as_str()),
