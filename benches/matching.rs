@@ -183,6 +183,17 @@ fn main() {
         jpeg.len() / 1024,
         percentiles(hashing)
     );
+    let mut decoding = Vec::new();
+    for _ in 0..10 {
+        let at = Instant::now();
+        let img = meldpunt::service::thumbnail::decode(EvidenceKind::Jpeg, &jpeg).unwrap();
+        std::hint::black_box(img.to_rgb8());
+        decoding.push(at.elapsed().as_secs_f64() * 1e6);
+    }
+    println!(
+        "image: of which decoding the JPEG (bounded, EXIF orientation) to RGB: {}",
+        percentiles(decoding)
+    );
     let probe = last.expect("a hash");
     if let Some(dir) = &out {
         std::fs::write(dir.join("photo-12mp.jpg"), &jpeg).expect("write bench data");

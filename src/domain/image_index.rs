@@ -77,8 +77,12 @@ impl ImageIndex {
                 }
             }
         } else {
+            // Per orientation: its probes, then the full distance to that orientation only (a
+            // stored hash within the radius of an orientation is among that one's probes).
+            let mut near: Vec<(u32, u32)> = Vec::new();
             let mut positions: Vec<u32> = Vec::new();
-            for q in queries {
+            for (q, wide_q) in queries.iter().zip(&wide_queries) {
+                positions.clear();
                 for (word, value) in q.0.iter().enumerate() {
                     let table = &self.tables[word * BUCKETS..(word + 1) * BUCKETS];
                     positions.extend_from_slice(&table[*value as usize]);
@@ -86,17 +90,19 @@ impl ImageIndex {
                         positions.extend_from_slice(&table[(*value ^ (1 << bit)) as usize]);
                     }
                 }
-            }
-            positions.sort_unstable();
-            positions.dedup();
-            for pos in positions {
-                let h = &self.hashes[pos as usize];
-                if let Some(d) = wide_queries.iter().map(|q| distance(q, h)).min() {
+                positions.sort_unstable();
+                positions.dedup();
+                for &pos in &positions {
+                    let d = distance(wide_q, &self.hashes[pos as usize]);
                     if d <= radius {
-                        found.push((self.ids[pos as usize], d));
+                        near.push((pos, d));
                     }
                 }
             }
+            // Each stored hash once, at its least distance.
+            near.sort_unstable();
+            near.dedup_by_key(|(pos, _)| *pos);
+            found.extend(near.into_iter().map(|(pos, d)| (self.ids[pos as usize], d)));
         }
         found.sort_unstable();
         found

@@ -90,10 +90,15 @@ pub fn luma_from_rgb(rgb: &[u8]) -> Vec<f32> {
 /// The PDQ hash of a `width` × `height` luma image (row by row). `None` when the image is
 /// smaller than 5 pixels on a side or `luma` does not hold `width × height` values.
 pub fn hash_luma(luma: &[f32], width: usize, height: usize) -> Option<Pdq> {
+    hash_luma_owned(luma.to_vec(), width, height)
+}
+
+/// [`hash_luma`] on a buffer it may overwrite (no copy of a large image).
+pub fn hash_luma_owned(luma: Vec<f32>, width: usize, height: usize) -> Option<Pdq> {
     if width < MIN_SIDE || height < MIN_SIDE || luma.len() != width * height {
         return None;
     }
-    let mut a = luma.to_vec();
+    let mut a = luma;
     let mut b = vec![0f32; a.len()];
     let along_rows = jarosz_window(width);
     let along_cols = jarosz_window(height);

@@ -7,7 +7,8 @@
 //! Everything here is deterministic across processes and machines (fixed seeds, FNV-1a and
 //! SplitMix64): signatures are stored in the database and compared by every instance.
 
-use std::collections::{BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -61,7 +62,12 @@ fn look_alike(c: char) -> char {
 /// them), emoji and other symbols removed, and everything that is not a letter or digit made
 /// one space. Digits stay: times and dates tell calls apart.
 pub fn normalise(text: &str) -> String {
-    let nfkc: String = text.nfkc().collect();
+    // ASCII is its own NFKC and NFD: most Dutch posts skip both passes.
+    let nfkc: Cow<str> = if text.is_ascii() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfkc().collect())
+    };
     let mut kept = String::with_capacity(nfkc.len());
     for word in nfkc.split_whitespace() {
         let lower = word.to_lowercase();
@@ -75,7 +81,11 @@ pub fn normalise(text: &str) -> String {
             kept.push(' ');
             continue;
         }
-        let plain: String = lower.nfd().filter(|c| !is_combining_mark(*c)).collect();
+        let plain: String = if lower.is_ascii() {
+            lower
+        } else {
+            lower.nfd().filter(|c| !is_combining_mark(*c)).collect()
+        };
         // Look-alikes are mapped only in words that mix them with Latin letters (the way
         // filters are dodged); a word wholly in another script stays as it is.
         if plain.chars().any(|c| c.is_ascii_alphabetic()) {
@@ -121,39 +131,56 @@ const fn splitmix(mut x: u64) -> u64 {
 
 /// The set of shingle hashes of a normalised text: every run of [`SHINGLE`] characters
 /// (a shorter text is one shingle).
-pub fn shingles(normalised: &str) -> BTreeSet<u64> {
-    let chars: Vec<char> = normalised.chars().collect();
-    let mut out = BTreeSet::new();
-    if chars.is_empty() {
-        return out;
+pub fn shingles(normalised: &str) -> Shingles {
+    let starts: Vec<usize> = normalised
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(normalised.len()))
+        .collect();
+    let chars = starts.len() - 1;
+    if chars == 0 {
+        return Vec::new();
     }
-    if chars.len() <= SHINGLE {
-        out.insert(fnv1a(normalised.as_bytes()));
-        return out;
+    if chars <= SHINGLE {
+        return vec![fnv1a(normalised.as_bytes())];
     }
-    let mut buf = String::new();
-    for window in chars.windows(SHINGLE) {
-        buf.clear();
-        buf.extend(window.iter());
-        out.insert(fnv1a(buf.as_bytes()));
-    }
+    let mut out: Vec<u64> = (0..=chars - SHINGLE)
+        .map(|k| fnv1a(&normalised.as_bytes()[starts[k]..starts[k + SHINGLE]]))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
+/// A text's shingle hashes: sorted, each once.
+pub type Shingles = Vec<u64>;
+
 /// The Jaccard similarity of two shingle sets (0 when both are empty).
-pub fn jaccard(a: &BTreeSet<u64>, b: &BTreeSet<u64>) -> f64 {
-    let union = a.union(b).count();
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - both;
     if union == 0 {
         return 0.0;
     }
-    a.intersection(b).count() as f64 / union as f64
+    both as f64 / union as f64
 }
 
 /// A MinHash signature: for each of [`SIGNATURE_LEN`] hash functions, the least value over the
 /// shingles.
 pub type Signature = [u64; SIGNATURE_LEN];
 
-pub fn signature(shingles: &BTreeSet<u64>) -> Signature {
+pub fn signature(shingles: &[u64]) -> Signature {
     let mut sig = [u64::MAX; SIGNATURE_LEN];
     for s in shingles {
         // The shingle hashed once; each of the hash functions is then a multiply-add with
@@ -161,10 +188,7 @@ pub fn signature(shingles: &BTreeSet<u64>) -> Signature {
         // implementations usually do, instead of a full hash per function.
         let base = splitmix(*s);
         for (slot, (a, b)) in sig.iter_mut().zip(PERMUTATIONS.iter()) {
-            let v = a.wrapping_mul(base).wrapping_add(*b);
-            if v < *slot {
-                *slot = v;
-            }
+            *slot = (*slot).min(a.wrapping_mul(base).wrapping_add(*b));
         }
     }
     sig
@@ -203,7 +227,7 @@ pub fn band_keys(sig: &Signature) -> [u64; BANDS] {
 /// What a stored text is compared by.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextPrint {
-    pub shingles: BTreeSet<u64>,
+    pub shingles: Shingles,
     pub signature: Signature,
 }
 

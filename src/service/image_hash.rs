@@ -1,6 +1,9 @@
 //! The perceptual hash of image evidence: decoded within limits with its EXIF orientation
 //! applied (`thumbnail::decode`), converted to RGB as the reference's Python binding receives
-//! it, and hashed by `domain::pdq` on the full image.
+//! it, and hashed by `domain::pdq` — on the full image up to 4 megapixels (the reference's
+//! outputs exactly, `expected.tsv`), larger photos brought to 512 × 512 first as the
+//! reference's own command-line tool does (a few bits from the full-size hash, far inside the
+//! 31-bit match distance, and ten times less work).
 
 use crate::domain::evidence::EvidenceKind;
 use crate::domain::pdq::{self, Pdq};
@@ -8,10 +11,20 @@ use crate::service::thumbnail::{decode, PreviewError};
 
 /// The PDQ hash of an image file, or why it has none (not an image, too large, undecodable,
 /// smaller than 5 pixels on a side). CPU-bound: call it from a blocking thread.
+/// Images up to this many pixels are hashed as they are; larger ones are first brought to
+/// 512 × 512, as the reference's own command-line tool does.
+const FULL_SIZE_PIXELS: u64 = 4_000_000;
+
 pub fn pdq_of(kind: EvidenceKind, bytes: &[u8]) -> Result<Option<Pdq>, PreviewError> {
-    let rgb = decode(kind, bytes)?.to_rgb8();
+    let image = decode(kind, bytes)?;
+    let image = if u64::from(image.width()) * u64::from(image.height()) > FULL_SIZE_PIXELS {
+        image.thumbnail_exact(512, 512)
+    } else {
+        image
+    };
+    let rgb = image.into_rgb8();
     let (w, h) = (rgb.width() as usize, rgb.height() as usize);
-    Ok(pdq::hash_luma(&pdq::luma_from_rgb(rgb.as_raw()), w, h))
+    Ok(pdq::hash_luma_owned(pdq::luma_from_rgb(rgb.as_raw()), w, h))
 }
 
 #[cfg(test)]
@@ -49,6 +62,28 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_large_photo_is_hashed_through_512_by_512_and_stays_near_the_reference() {
+        // The bridge photo enlarged to 12.5 megapixels (past FULL_SIZE_PIXELS) and saved as a
+        // JPEG: hashed as the reference's tool does it (brought to 512 × 512 first), it lands
+        // within a few bits of the reference hash of the original.
+        let (file, want, _) = expected()
+            .into_iter()
+            .find(|(f, _, _)| f.ends_with("aaa-orig.jpg"))
+            .unwrap();
+        let bytes = std::fs::read(format!("{DIR}/{file}")).unwrap();
+        let original = decode(EvidenceKind::Jpeg, &bytes).unwrap();
+        let large = original.resize_exact(4000, 2510, image::imageops::FilterType::Triangle);
+        let mut jpeg = Vec::new();
+        large
+            .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .unwrap();
+        let got = pdq_of(EvidenceKind::Jpeg, &jpeg).unwrap().unwrap();
+        let d = got.hash.distance(&want);
+        assert!(d <= 10, "{d} bits from the reference");
+        assert!(got.quality >= MIN_QUALITY);
     }
 
     #[test]

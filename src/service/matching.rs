@@ -252,7 +252,7 @@ impl Matcher {
             need.extend(text_candidates.values().flatten());
             need.sort_unstable();
             need.dedup();
-            let texts: HashMap<i64, std::collections::BTreeSet<u64>> =
+            let texts: HashMap<i64, text_match::Shingles> =
                 prints::texts_of(store, &need)
                     .await?
                     .into_iter()
