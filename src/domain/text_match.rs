@@ -178,15 +178,16 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 
 /// A MinHash signature: for each of [`SIGNATURE_LEN`] hash functions, the least value over the
 /// shingles.
-pub type Signature = [u64; SIGNATURE_LEN];
+pub type Signature = [u32; SIGNATURE_LEN];
 
 pub fn signature(shingles: &[u64]) -> Signature {
-    let mut sig = [u64::MAX; SIGNATURE_LEN];
+    let mut sig = [u32::MAX; SIGNATURE_LEN];
     for s in shingles {
-        // The shingle hashed once; each of the hash functions is then a multiply-add with
-        // its own odd multiplier (a bijection of the 64-bit values), as MinHash
-        // implementations usually do, instead of a full hash per function.
-        let base = splitmix(*s);
+        // The shingle hashed once; each of the hash functions is then a 32-bit multiply-add
+        // with its own odd multiplier (a bijection of the 32-bit values), as MinHash
+        // implementations usually do, instead of a full hash per function — lanes a compiler
+        // can run side by side.
+        let base = (splitmix(*s) >> 32) as u32;
         for (slot, (a, b)) in sig.iter_mut().zip(PERMUTATIONS.iter()) {
             *slot = (*slot).min(a.wrapping_mul(base).wrapping_add(*b));
         }
@@ -196,11 +197,14 @@ pub fn signature(shingles: &[u64]) -> Signature {
 
 /// The multipliers (odd) and increments of the signature's hash functions, fixed: stored
 /// signatures stay comparable.
-const PERMUTATIONS: [(u64, u64); SIGNATURE_LEN] = {
-    let mut out = [(0u64, 0u64); SIGNATURE_LEN];
+const PERMUTATIONS: [(u32, u32); SIGNATURE_LEN] = {
+    let mut out = [(0u32, 0u32); SIGNATURE_LEN];
     let mut i = 0;
     while i < SIGNATURE_LEN {
-        out[i] = (splitmix(2 * i as u64 + 1) | 1, splitmix(2 * i as u64 + 2));
+        out[i] = (
+            (splitmix(2 * i as u64 + 1) >> 32) as u32 | 1,
+            (splitmix(2 * i as u64 + 2) >> 32) as u32,
+        );
         i += 1;
     }
     out
@@ -217,7 +221,7 @@ pub fn band_keys(sig: &Signature) -> [u64; BANDS] {
     for (band, key) in keys.iter_mut().enumerate() {
         let mut h = splitmix(band as u64 + 1);
         for v in &sig[band * ROWS..(band + 1) * ROWS] {
-            h = splitmix(h ^ v);
+            h = splitmix(h ^ u64::from(*v));
         }
         *key = h;
     }

@@ -78,7 +78,10 @@ mod tests {
         let large = original.resize_exact(4000, 2510, image::imageops::FilterType::Triangle);
         let mut jpeg = Vec::new();
         large
-            .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .write_to(
+                &mut std::io::Cursor::new(&mut jpeg),
+                image::ImageFormat::Jpeg,
+            )
             .unwrap();
         let got = pdq_of(EvidenceKind::Jpeg, &jpeg).unwrap().unwrap();
         let d = got.hash.distance(&want);

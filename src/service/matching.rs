@@ -252,12 +252,11 @@ impl Matcher {
             need.extend(text_candidates.values().flatten());
             need.sort_unstable();
             need.dedup();
-            let texts: HashMap<i64, text_match::Shingles> =
-                prints::texts_of(store, &need)
-                    .await?
-                    .into_iter()
-                    .map(|(id, t)| (id, text_match::shingles(&text_match::normalise(&t))))
-                    .collect();
+            let texts: HashMap<i64, text_match::Shingles> = prints::texts_of(store, &need)
+                .await?
+                .into_iter()
+                .map(|(id, t)| (id, text_match::shingles(&text_match::normalise(&t))))
+                .collect();
             for (id, candidates) in &text_candidates {
                 let (Some(own), Some(&case)) = (texts.get(id), index.case_of.get(id)) else {
                     continue;
