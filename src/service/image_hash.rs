@@ -2,7 +2,8 @@
 //! applied (`thumbnail::decode`), converted to RGB as the reference's Python binding receives
 //! it, and hashed by `domain::pdq` — on the full image up to 4 megapixels (the reference's
 //! outputs exactly, `expected.tsv`), larger photos brought to 512 × 512 first as the
-//! reference's own command-line tool does (a few bits from the full-size hash, far inside the
+//! reference's own command-line tool does (CImg's nearest-neighbour resize; a few bits from
+//! the full-size hash, far inside the
 //! 31-bit match distance, and ten times less work).
 
 use crate::domain::evidence::EvidenceKind;
@@ -18,7 +19,8 @@ const FULL_SIZE_PIXELS: u64 = 4_000_000;
 pub fn pdq_of(kind: EvidenceKind, bytes: &[u8]) -> Result<Option<Pdq>, PreviewError> {
     let image = decode(kind, bytes)?;
     let image = if u64::from(image.width()) * u64::from(image.height()) > FULL_SIZE_PIXELS {
-        image.thumbnail_exact(512, 512)
+        // The reference tool's CImg `resize(512, 512)`: nearest-neighbour sampling.
+        image.resize_exact(512, 512, image::imageops::FilterType::Nearest)
     } else {
         image
     };
