@@ -40,6 +40,37 @@ pub fn has_preview(kind: EvidenceKind) -> bool {
 /// Decodes image evidence within the pixel and memory limits, with its EXIF orientation
 /// applied (a photo taken upright is upright). CPU-bound: call it from a blocking thread.
 pub fn decode(kind: EvidenceKind, bytes: &[u8]) -> Result<DynamicImage, PreviewError> {
+    let mut decoder = checked_decoder(kind, bytes)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(refused)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+/// An image's size and EXIF orientation, read from its header within the same limits as
+/// [`decode`] (nothing is decoded).
+pub fn probe(kind: EvidenceKind, bytes: &[u8]) -> Result<(u32, u32, Orientation), PreviewError> {
+    let mut decoder = checked_decoder(kind, bytes)?;
+    let (w, h) = decoder.dimensions();
+    Ok((
+        w,
+        h,
+        decoder.orientation().unwrap_or(Orientation::NoTransforms),
+    ))
+}
+
+fn refused(e: image::ImageError) -> PreviewError {
+    match e {
+        image::ImageError::Limits(_) => PreviewError::TooLarge,
+        _ => PreviewError::Undecodable,
+    }
+}
+
+/// The decoder of an image whose header is within the limits (side, pixels, memory).
+fn checked_decoder(
+    kind: EvidenceKind,
+    bytes: &[u8],
+) -> Result<impl ImageDecoder + '_, PreviewError> {
     let format = match kind {
         EvidenceKind::Png => ImageFormat::Png,
         EvidenceKind::Jpeg => ImageFormat::Jpeg,
@@ -52,19 +83,12 @@ pub fn decode(kind: EvidenceKind, bytes: &[u8]) -> Result<DynamicImage, PreviewE
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    let refused = |e: image::ImageError| match e {
-        image::ImageError::Limits(_) => PreviewError::TooLarge,
-        _ => PreviewError::Undecodable,
-    };
-    let mut decoder = reader.into_decoder().map_err(refused)?;
+    let decoder = reader.into_decoder().map_err(refused)?;
     let (w, h) = decoder.dimensions();
     if w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(PreviewError::TooLarge);
     }
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(refused)?;
-    image.apply_orientation(orientation);
-    Ok(image)
+    Ok(decoder)
 }
 
 /// A PNG preview of at most `PREVIEW_SIDE` × `PREVIEW_SIDE` pixels (aspect ratio kept).
