@@ -455,6 +455,8 @@ async fn write(
 ) -> Result<Found> {
     let mut found = Found::default();
     let ctx = Ctx::system(now);
+    // The pairs that are (still) proposals: neither in one group nor decided.
+    let mut open_pairs: Vec<(i64, i64)> = Vec::new();
     for (&(low, high), &(likeness, new_case)) in pairs {
         // Already marked as the same message: nothing to propose.
         if let (Some(a), Some(b)) = (
@@ -469,6 +471,7 @@ async fn write(
         if !should_propose(existing.map(|(_, state, _)| state)) {
             continue;
         }
+        open_pairs.push((low, high));
         let best = existing
             .map(|(_, _, l)| l.best(likeness))
             .unwrap_or(likeness);
@@ -487,19 +490,19 @@ async fn write(
             found.proposed.push((low, high));
         }
     }
-    // A new print's case whose content matches content a platform took down after a
-    // notice is a re-upload.
-    let mut matched_by_case: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (&(low, high), &(_, new_case)) in pairs {
-        let other = if new_case == low { high } else { low };
-        matched_by_case.entry(new_case).or_default().push(other);
-    }
-    for (case_id, others) in matched_by_case {
-        let taken_down = prints::taken_down_in(tx, &others).await?;
-        let Some(&earlier) = taken_down.first() else {
-            continue;
+    // Of an open pair, the case whose content a platform took down after a notice makes the
+    // other a re-upload (whichever of the two brought the new print).
+    let mut involved: Vec<i64> = open_pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    involved.sort_unstable();
+    involved.dedup();
+    let taken_down = prints::taken_down_in(tx, &involved).await?;
+    for &(low, high) in &open_pairs {
+        let (case_id, earlier) = match (taken_down.contains(&low), taken_down.contains(&high)) {
+            (true, false) => (high, low),
+            (false, true) => (low, high),
+            _ => continue,
         };
-        if taken_down.contains(&case_id) || !prints::mark_reupload(tx, case_id, earlier).await? {
+        if !prints::mark_reupload(tx, case_id, earlier).await? {
             continue;
         }
         found.reuploads.push((case_id, earlier));
