@@ -5,6 +5,7 @@
 
 use serde_json::json;
 
+use super::notices::by;
 use super::notices::refusals::{audit_refusal, not_found};
 use super::notices::{decided_version, may_write_version, tell_supervisors, write_version};
 use crate::domain::assessment::Review;
@@ -16,16 +17,7 @@ use crate::service::history::record;
 use crate::service::matching::likeness_note;
 use crate::service::{Ctx, Result, ServiceError, Settings};
 use crate::store::matching::{self as store_matching, Proposal};
-use crate::store::notices::RecordedBy;
 use crate::store::{assessments, audit, cases, groups, situations, Store, StoreError, WriteTx};
-
-fn by(ctx: &Ctx) -> RecordedBy<'_> {
-    RecordedBy {
-        user_id: ctx.actor_user_id,
-        name: &ctx.actor_label,
-        at: ctx.now,
-    }
-}
 
 /// What confirming a copy did besides recording it.
 #[derive(Debug, Clone, PartialEq)]

@@ -21,7 +21,7 @@ use crate::domain::case::{
 use crate::domain::credentials::{sha256_hex, sha256_hex_bytes};
 use crate::domain::evidence::{safe_file_name, sniff, EvidenceKind};
 use crate::domain::link::CanonicalLink;
-use crate::domain::matching::{PrintKind, PrintOutcome};
+use crate::domain::matching::PrintKind;
 use crate::domain::message::Message;
 use crate::domain::report::{
     check_withdrawal_reason, dutch_year, reference, validate, Channel, FieldError,
@@ -30,7 +30,7 @@ use crate::domain::report::{
 use crate::domain::search::{self as search_words, SearchSource};
 use crate::domain::Millis;
 use crate::objects::EvidenceStore;
-use crate::service::matching::{image_print, text_print, Made, Matcher};
+use crate::service::matching::{image_print_blocking, text_print, Made, Matcher};
 use crate::store::cases;
 use crate::store::matching::{self as prints, NewPrint};
 use crate::store::reports::{self, NewEvidence, NewReport, ReportLink};
@@ -107,14 +107,7 @@ pub async fn store_evidence(
     let mut stored = Vec::new();
     for (u, kind) in checked {
         let sha256 = sha256_hex_bytes(&u.bytes);
-        let bytes = u.bytes.clone();
-        let print = tokio::task::spawn_blocking(move || image_print(kind, &bytes))
-            .await
-            .unwrap_or(Made {
-                outcome: PrintOutcome::Unreadable,
-                print: None,
-                quality: None,
-            });
+        let print = image_print_blocking(kind, u.bytes.clone()).await;
         objects.put(&sha256, u.bytes.clone()).await.map_err(|e| {
             // Logged once per episode by the storage health (web::middleware).
             tracing::debug!(error = %e, "evidence could not be stored");

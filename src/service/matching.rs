@@ -39,6 +39,17 @@ pub struct Made {
     pub quality: Option<i64>,
 }
 
+impl Made {
+    /// Not compared, for this reason.
+    pub fn uncompared(outcome: PrintOutcome) -> Made {
+        Made {
+            outcome,
+            print: None,
+            quality: None,
+        }
+    }
+}
+
 /// The print of a link's text: its band keys, or why it is not compared.
 pub fn text_print(text: &str) -> Made {
     match text_match::print(text) {
@@ -47,11 +58,7 @@ pub fn text_print(text: &str) -> Made {
             print: Some(encode_bands(&text_match::band_keys(&p.signature))),
             quality: None,
         },
-        None => Made {
-            outcome: PrintOutcome::TooShort,
-            print: None,
-            quality: None,
-        },
+        None => Made::uncompared(PrintOutcome::TooShort),
     }
 }
 
@@ -59,11 +66,7 @@ pub fn text_print(text: &str) -> Made {
 /// compared. A hash of low quality is kept (with its quality) but not matched on. CPU-bound:
 /// call it from a blocking thread.
 pub fn image_print(kind: EvidenceKind, bytes: &[u8]) -> Made {
-    let not = |outcome| Made {
-        outcome,
-        print: None,
-        quality: None,
-    };
+    let not = Made::uncompared;
     match kind {
         EvidenceKind::Mp4 => return not(PrintOutcome::Video),
         EvidenceKind::Pdf => return not(PrintOutcome::NotAnImage),
@@ -84,6 +87,13 @@ pub fn image_print(kind: EvidenceKind, bytes: &[u8]) -> Made {
         Err(PreviewError::NotAnImage) => not(PrintOutcome::NotAnImage),
         Err(PreviewError::Undecodable) => not(PrintOutcome::Unreadable),
     }
+}
+
+/// [`image_print`] on a blocking thread (a thread that fails counts as unreadable).
+pub async fn image_print_blocking(kind: EvidenceKind, bytes: bytes::Bytes) -> Made {
+    tokio::task::spawn_blocking(move || image_print(kind, &bytes))
+        .await
+        .unwrap_or(Made::uncompared(PrintOutcome::Unreadable))
 }
 
 /// The eight orientation hashes of a stored image print.
@@ -362,20 +372,8 @@ pub async fn index_existing(
                         EvidenceKind::parse_media_type(media_type),
                         objects.get(sha256).await,
                     ) {
-                        (Some(kind), Ok(bytes)) => {
-                            tokio::task::spawn_blocking(move || image_print(kind, &bytes))
-                                .await
-                                .unwrap_or(Made {
-                                    outcome: PrintOutcome::Unreadable,
-                                    print: None,
-                                    quality: None,
-                                })
-                        }
-                        _ => Made {
-                            outcome: PrintOutcome::Unreadable,
-                            print: None,
-                            quality: None,
-                        },
+                        (Some(kind), Ok(bytes)) => image_print_blocking(kind, bytes).await,
+                        _ => Made::uncompared(PrintOutcome::Unreadable),
                     };
                     for &case_id in case_ids {
                         rows.push(NewPrint {

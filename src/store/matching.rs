@@ -63,11 +63,27 @@ fn from_row(r: &AnyRow) -> Result<Print> {
     })
 }
 
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Runs `sql` — with `{ids}` where a list of ids goes, after the parameters `first` — for
+/// `ids` in chunks of 500, and returns every row.
+async fn with_ids(
+    conn: &mut sqlx::AnyConnection,
+    sql: &str,
+    first: &[i64],
+    ids: &[i64],
+) -> Result<Vec<AnyRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = (first.len() + 1..=first.len() + chunk.len())
+            .map(|i| format!("${i}"))
+            .collect();
+        let sql = sql.replace("{ids}", &list.join(", "));
+        let mut q = sqlx::query(&sql);
+        for v in first.iter().chain(chunk) {
+            q = q.bind(*v);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
 }
 
 /// Stores a print. In an intake transaction that keeps its rows (`WriteTx::keep_intake_rows`)
@@ -104,21 +120,10 @@ pub(crate) async fn insert_prints(tx: &mut WriteTx, rows: &[(NewPrint, Millis)])
 
 /// The prints made for these reports.
 pub async fn ids_of_reports(store: &Store, report_ids: &[i64]) -> Result<Vec<i64>> {
-    let mut out = Vec::new();
-    for chunk in report_ids.chunks(500) {
-        let sql = format!(
-            "SELECT id FROM content_prints WHERE report_id IN ({}) ORDER BY id",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(store.pool()).await? {
-            out.push(r.try_get(0)?);
-        }
-    }
-    Ok(out)
+    let mut conn = store.pool().acquire().await?;
+    let sql = "SELECT id FROM content_prints WHERE report_id IN ({ids}) ORDER BY id";
+    let rows = with_ids(&mut conn, sql, &[], report_ids).await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
 /// Up to `limit` prints with an id above `after`, lowest first.
@@ -133,21 +138,10 @@ pub async fn prints_after(store: &Store, after: i64, limit: i64) -> Result<Vec<P
 
 /// The prints with these ids that exist now.
 pub async fn prints_by_id(store: &Store, ids: &[i64]) -> Result<Vec<Print>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "{SELECT} WHERE id IN ({}) ORDER BY id",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(store.pool()).await? {
-            out.push(from_row(&r)?);
-        }
-    }
-    Ok(out)
+    let mut conn = store.pool().acquire().await?;
+    let sql = format!("{SELECT} WHERE id IN ({{ids}}) ORDER BY id");
+    let rows = with_ids(&mut conn, &sql, &[], ids).await?;
+    rows.iter().map(from_row).collect()
 }
 
 /// Every print of a case, in the order they were made.
@@ -161,23 +155,14 @@ pub async fn prints_of_case(store: &Store, case_id: i64) -> Result<Vec<Print>> {
 
 /// The content text behind text prints: print id → text.
 pub async fn texts_of(store: &Store, print_ids: &[i64]) -> Result<Vec<(i64, String)>> {
-    let mut out = Vec::new();
-    for chunk in print_ids.chunks(500) {
-        let sql = format!(
-            "SELECT p.id, l.content_text FROM content_prints p \
-             JOIN report_links l ON l.report_id = p.report_id AND l.position = p.link_position \
-             WHERE p.id IN ({}) AND l.content_text IS NOT NULL",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(store.pool()).await? {
-            out.push((r.try_get(0)?, r.try_get(1)?));
-        }
-    }
-    Ok(out)
+    let mut conn = store.pool().acquire().await?;
+    let sql = "SELECT p.id, l.content_text FROM content_prints p \
+         JOIN report_links l ON l.report_id = p.report_id AND l.position = p.link_position \
+         WHERE p.id IN ({ids}) AND l.content_text IS NOT NULL";
+    let rows = with_ids(&mut conn, sql, &[], print_ids).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
 }
 
 /// Compared prints not looked up yet, made before `before`, lowest first.
@@ -194,17 +179,8 @@ pub async fn unmatched(store: &Store, before: Millis, limit: i64) -> Result<Vec<
 }
 
 pub async fn mark_matched(tx: &mut WriteTx, ids: &[i64], now: Millis) -> Result<()> {
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "UPDATE content_prints SET matched_at = $1 WHERE id IN ({})",
-            placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(now);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        q.execute(tx.conn()).await?;
-    }
+    let sql = "UPDATE content_prints SET matched_at = $1 WHERE id IN ({ids})";
+    with_ids(tx.conn(), sql, &[now], ids).await?;
     Ok(())
 }
 
@@ -372,31 +348,20 @@ pub async fn decide(
 
 /// Of these cases, those whose content a platform made unavailable after a notice.
 pub async fn taken_down_in(tx: &mut WriteTx, case_ids: &[i64]) -> Result<Vec<i64>> {
-    let mut out = Vec::new();
-    for chunk in case_ids.chunks(500) {
-        let sql = format!(
-            "SELECT case_id, outcome FROM notice_answers WHERE case_id IN ({}) ORDER BY case_id, id",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
+    let sql = "SELECT case_id, outcome FROM notice_answers WHERE case_id IN ({ids}) \
+               ORDER BY case_id, id";
+    let mut per_case: std::collections::BTreeMap<i64, Vec<Outcome>> = Default::default();
+    for r in with_ids(tx.conn(), sql, &[], case_ids).await? {
+        let outcome: String = r.try_get(1)?;
+        if let Some(o) = Outcome::parse(&outcome) {
+            per_case.entry(r.try_get(0)?).or_default().push(o);
         }
-        let mut per_case: std::collections::BTreeMap<i64, Vec<Outcome>> = Default::default();
-        for r in q.fetch_all(tx.conn()).await? {
-            let outcome: String = r.try_get(1)?;
-            if let Some(o) = Outcome::parse(&outcome) {
-                per_case.entry(r.try_get(0)?).or_default().push(o);
-            }
-        }
-        out.extend(
-            per_case
-                .into_iter()
-                .filter(|(_, answers)| crate::domain::matching::was_taken_down(answers))
-                .map(|(id, _)| id),
-        );
     }
-    Ok(out)
+    Ok(per_case
+        .into_iter()
+        .filter(|(_, answers)| crate::domain::matching::was_taken_down(answers))
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// Marks a case as a re-upload of `of`, unless it is marked already; true when this marked it.
