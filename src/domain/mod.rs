@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod credentials;
+pub mod disclosure;
 pub mod evidence;
 pub mod group;
 pub mod image_index;
