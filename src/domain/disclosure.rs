@@ -2,7 +2,7 @@
 //! can be read — neither directly nor by recalculating it from the totals published beside it.
 //!
 //! The figures are cells with additive constraints (a total is the sum of its parts). A count
-//! from 1 to [`THRESHOLD`]` - 1` is withheld (primary suppression). A withheld count is still
+//! from 1 to 4 (above zero, below [`THRESHOLD`]) is withheld (primary suppression). A withheld count is still
 //! readable when the constraints fix its value from the published ones; [`suppress`] then
 //! withholds more (secondary suppression) until no small count is fixed. Whether a value is
 //! fixed is decided exactly: the unknown's unit vector lies in the row space of the
@@ -103,12 +103,9 @@ pub fn recoverable(hidden: &[bool], constraints: &[Constraint]) -> Vec<usize> {
     let mut pivots: Vec<(usize, usize)> = Vec::new(); // (row, column)
     let mut r = 0;
     for col in 0..n {
-        let Some(best) = (r..rows.len()).max_by(|&a, &b| {
-            rows[a][col]
-                .abs()
-                .partial_cmp(&rows[b][col].abs())
-                .unwrap_or(std::cmp::Ordering::Equal)
-        }) else {
+        let Some(best) =
+            (r..rows.len()).max_by(|&a, &b| rows[a][col].abs().total_cmp(&rows[b][col].abs()))
+        else {
             break;
         };
         if rows[best][col].abs() < EPS {

@@ -422,10 +422,16 @@ async fn click(b: &WebDriver, id: &str) {
 }
 
 async fn click_and_wait(b: &WebDriver, css: &str) {
+    let e = b.find(By::Css(css)).await.unwrap();
+    click_element_and_wait(b, e).await;
+}
+
+/// Clicks an element found already and waits until the next page has loaded.
+async fn click_element_and_wait(b: &WebDriver, e: thirtyfour::WebElement) {
     b.execute("window.__meldpuntOldPage = true;", vec![])
         .await
         .unwrap();
-    b.find(By::Css(css)).await.unwrap().click().await.unwrap();
+    e.click().await.unwrap();
     wait_for_new_page(b).await;
 }
 
@@ -1814,11 +1820,7 @@ async fn a_pasted_copy_is_proposed_on_the_case_page_and_confirming_it_joins_the_
         ))
         .await
         .unwrap();
-    b.execute("window.__meldpuntOldPage = true;", vec![])
-        .await
-        .unwrap();
-    telegram.click().await.unwrap();
-    wait_for_new_page(&b).await;
+    click_element_and_wait(&b, telegram).await;
     let page = text(&b).await;
     assert!(page.contains("Bevestigd als kopie"), "{page}");
     assert!(page.contains("Toegevoegd aan groep"), "{page}");
