@@ -764,13 +764,38 @@ pub struct Verdict {
 impl Version {
     /// Where this version stands, given the newest version number of its case.
     pub fn review(&self, newest: i64) -> Review {
-        match &self.verdict {
-            Some(v) if v.approved => Review::Approved,
-            Some(_) => Review::SentBack,
-            None if !self.a.decision.is_outgoing() => Review::NotNeeded,
-            None if self.version < newest => Review::Superseded,
-            None => Review::AwaitingApproval,
-        }
+        review_of(
+            self.a.decision,
+            self.verdict.as_ref().map(|v| v.approved),
+            self.version < newest,
+        )
+    }
+}
+
+/// Where a version stands: by its decision, the supervisor's verdict (approved or not) if
+/// any, and whether a newer version of the case exists. The one rule behind
+/// [`Version::review`] and the published figures.
+pub fn review_of(decision: Decision, approved: Option<bool>, superseded: bool) -> Review {
+    match approved {
+        Some(true) => Review::Approved,
+        Some(false) => Review::SentBack,
+        None if !decision.is_outgoing() => Review::NotNeeded,
+        None if superseded => Review::Superseded,
+        None => Review::AwaitingApproval,
+    }
+}
+
+/// When a version became the case's decision: at approval, or when written if it needs no
+/// approval; never for one sent back or still waiting.
+pub fn decided_at(
+    decision: Decision,
+    created_at: Millis,
+    verdict: Option<(bool, Millis)>,
+) -> Option<Millis> {
+    match review_of(decision, verdict.map(|(ok, _)| ok), false) {
+        Review::Approved => verdict.map(|(_, at)| at),
+        Review::NotNeeded => Some(created_at),
+        Review::SentBack | Review::Superseded | Review::AwaitingApproval => None,
     }
 }
 

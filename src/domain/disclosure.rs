@@ -25,47 +25,126 @@ pub fn is_small(n: u64) -> bool {
 }
 
 /// Which cells to withhold: every small count, and as few others as this greedy rule finds
-/// so that no small count can be recalculated. Prefers withholding inner cells to totals,
-/// non-zero counts to zeros, and small counts to large ones.
+/// so that no small count can be recalculated. Prefers withholding non-zero counts to zeros,
+/// inner cells to totals, and small counts to large ones. Each round gives every small
+/// count still recalculable one more withheld neighbour, so a large table takes a few rounds,
+/// not one per cell.
 pub fn suppress(cells: &[u64], constraints: &[Constraint]) -> Vec<bool> {
     let mut hidden: Vec<bool> = cells.iter().map(|&n| is_small(n)).collect();
-    let is_total: Vec<bool> = {
-        let mut t = vec![false; cells.len()];
-        for c in constraints {
-            t[c.total] = true;
+    let mut is_total = vec![false; cells.len()];
+    for c in constraints {
+        is_total[c.total] = true;
+    }
+    let mut containing: Vec<Vec<usize>> = vec![Vec::new(); cells.len()];
+    for (k, c) in constraints.iter().enumerate() {
+        for i in members(c) {
+            containing[i].push(k);
         }
-        t
-    };
-    // Each round withholds one more cell; at most every cell.
+    }
+    // A published zero is seldom worth withholding (an empty line shows it anyway), so
+    // non-zero cells first, then inner cells before totals, then the smallest.
+    let key = |i: usize| (cells[i] == 0, is_total[i], cells[i], i);
     for _ in 0..cells.len() {
-        let fixed = recoverable(&hidden, constraints);
-        if !fixed.iter().any(|&i| is_small(cells[i])) {
+        let leaking: Vec<usize> = recoverable(&hidden, constraints)
+            .into_iter()
+            .filter(|&i| is_small(cells[i]))
+            .collect();
+        if leaking.is_empty() {
             break;
         }
-        // A small count is fixed through some chain of fixed cells: open the chain where it
-        // costs least — the published cell, on a constraint through any fixed cell, that is
-        // an inner cell rather than a total, non-zero, and smallest.
-        let key = |i: usize| (is_total[i], cells[i] == 0, cells[i], i);
-        let pick = constraints
-            .iter()
-            .filter(|c| members(c).any(|i| fixed.contains(&i)))
-            .flat_map(members)
-            .filter(|&i| !hidden[i])
-            .min_by_key(|&i| key(i))
-            .or_else(|| {
-                constraints
-                    .iter()
-                    .filter(|c| members(c).any(|i| hidden[i]))
-                    .flat_map(members)
-                    .filter(|&i| !hidden[i])
-                    .min_by_key(|&i| key(i))
-            });
-        match pick {
-            Some(i) => hidden[i] = true,
-            None => break,
+        let mut picks: Vec<usize> = Vec::new();
+        for &f in &leaking {
+            // A cell withheld this round beside this one may already be enough.
+            let touched = containing[f]
+                .iter()
+                .any(|&k| members(&constraints[k]).any(|i| picks.contains(&i)));
+            if touched {
+                continue;
+            }
+            let pick = containing[f]
+                .iter()
+                .flat_map(|&k| members(&constraints[k]))
+                .filter(|&i| !hidden[i] && !picks.contains(&i))
+                .min_by_key(|&i| key(i));
+            if let Some(i) = pick {
+                picks.push(i);
+            }
+        }
+        if picks.is_empty() {
+            // Fixed through a chain of constraints: widen to any constraint with a withheld cell.
+            let pick = constraints
+                .iter()
+                .filter(|c| members(c).any(|i| hidden[i]))
+                .flat_map(members)
+                .filter(|&i| !hidden[i])
+                .min_by_key(|&i| key(i));
+            match pick {
+                Some(i) => picks.push(i),
+                None => break,
+            }
+        }
+        for i in picks {
+            hidden[i] = true;
         }
     }
     hidden
+}
+
+/// Cells and their constraints, built up table by table: one suppression over everything that
+/// is published together, so that no table's totals reveal another's small counts.
+#[derive(Debug, Default, Clone)]
+pub struct Sheet {
+    pub cells: Vec<u64>,
+    pub constraints: Vec<Constraint>,
+}
+
+/// One count per period: the four quarters and the year (index 4), the year being the sum of
+/// its quarters.
+pub type Series = [usize; 5];
+
+impl Sheet {
+    fn cell(&mut self, value: u64) -> usize {
+        self.cells.push(value);
+        self.cells.len() - 1
+    }
+
+    /// A line of counts per quarter; the year is added as their sum.
+    pub fn series(&mut self, quarters: [u64; 4]) -> Series {
+        let q = quarters.map(|v| self.cell(v));
+        let year = self.cell(quarters.iter().sum());
+        self.constraints.push(Constraint {
+            total: year,
+            parts: q.to_vec(),
+        });
+        [q[0], q[1], q[2], q[3], year]
+    }
+
+    /// The sum of several lines, per period (and so also the year of the sum).
+    pub fn margin(&mut self, parts: &[Series]) -> Series {
+        let mut quarters = [0u64; 4];
+        for s in parts {
+            for (q, v) in quarters.iter_mut().enumerate() {
+                *v += self.cells[s[q]];
+            }
+        }
+        let out = self.series(quarters);
+        self.sum_of(out, parts);
+        out
+    }
+
+    /// Records that `total` is, in every period, the sum of `parts` (already built lines).
+    pub fn sum_of(&mut self, total: Series, parts: &[Series]) {
+        for p in 0..5 {
+            self.constraints.push(Constraint {
+                total: total[p],
+                parts: parts.iter().map(|s| s[p]).collect(),
+            });
+        }
+    }
+
+    pub fn suppressed(&self) -> Vec<bool> {
+        suppress(&self.cells, &self.constraints)
+    }
 }
 
 fn members(c: &Constraint) -> impl Iterator<Item = usize> + '_ {

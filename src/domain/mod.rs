@@ -28,6 +28,7 @@ pub mod session;
 pub mod situation;
 pub mod text_match;
 pub mod throttle;
+pub mod transparency;
 pub mod user;
 pub mod vocab;
 

@@ -23,6 +23,7 @@ mod settings;
 pub mod situations;
 pub mod thumbnail;
 pub mod tokens;
+pub mod transparency;
 
 pub use settings::Settings;
 

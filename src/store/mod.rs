@@ -26,6 +26,7 @@ pub mod sessions;
 pub mod situations;
 pub mod throttle;
 pub mod tokens;
+pub mod transparency;
 pub mod users;
 
 use std::path::Path;

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod chart_svg;
 pub mod cookies;
 pub mod csrf;
 pub mod ctx;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub evidence: EvidenceStore,
     pub intake: Intake,
     pub intake_settings: Settings,
+    /// The public figures, counted at most every few minutes per process.
+    pub published: crate::service::transparency::PublishedFigures,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
         Ok(AppState {
             intake: Intake::start(store.clone(), intake_settings.clone()),
             intake_settings,
+            published: Default::default(),
             evidence,
             store,
             limits: config.session_limits(),
@@ -278,6 +282,11 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/export.csv", get(pages::audit::export_csv))
         .route("/audit/export.json", get(pages::audit::export_json))
         .route("/audit/controle", get(pages::audit::verify))
+        .route("/transparantie", get(pages::transparency::show))
+        .route(
+            "/transparantie/{year}/{file}",
+            get(pages::transparency::open_data_file),
+        )
         .route("/taal", post(pages::home::set_language))
         .route("/assets/{file}", get(assets::serve))
         .fallback(pages::home::not_found)

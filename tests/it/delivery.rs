@@ -52,7 +52,7 @@ fn draft() -> AssessmentDraft {
 }
 
 /// Points TikTok's e-mail channel at `contact` (and sets the team's mailbox).
-async fn set_contact(store: &Store, t: &Team, contact: &str) {
+pub async fn set_contact(store: &Store, t: &Team, contact: &str) {
     let admin = ctx_for(store, &t.admin).await;
     notice_setup::save_settings(
         store,

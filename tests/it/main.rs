@@ -23,3 +23,4 @@ mod situations;
 mod storage_faults;
 mod store;
 mod tidy;
+mod transparency;

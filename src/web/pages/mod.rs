@@ -22,6 +22,7 @@ pub mod search;
 pub mod second_factor;
 pub mod signin;
 pub mod situations;
+pub mod transparency;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};

@@ -1,0 +1,155 @@
+//! The published figures of a year, read from the store and counted by
+//! `domain::transparency`, kept for a few minutes per process so that a busy public page does
+//! not count a million notices per visit.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::{Result, ServiceError};
+use crate::domain::message::Message;
+use crate::domain::transparency::{figures, Figures, OpenRow, Year, OPEN_DATA_COLUMNS};
+use crate::domain::Millis;
+use crate::store::{transparency as facts, Store};
+
+/// How long a process keeps a year's figures before counting again.
+pub const FRESH_FOR_MS: Millis = 10 * 60 * 1000;
+
+/// A year's figures and what a reader should know about them.
+#[derive(Debug, Clone)]
+pub struct YearFigures {
+    pub figures: Figures,
+    /// Nothing was recorded in the year at all.
+    pub empty: bool,
+    /// The year is over (else the figures are provisional).
+    pub complete: bool,
+    /// Quarters that have begun (4 once the year is over).
+    pub quarters_begun: usize,
+    /// When the figures were counted.
+    pub counted_at: Millis,
+}
+
+/// The per-process store of counted years.
+#[derive(Clone, Default)]
+pub struct PublishedFigures {
+    counted: Arc<Mutex<HashMap<i16, Arc<YearFigures>>>>,
+}
+
+/// The year asked for, if figures can exist for it: within range and begun.
+pub fn checked_year(year: i64, now: Millis) -> Result<Year> {
+    let current = Year::containing(now).map(|y| y.year).unwrap_or(i16::MAX);
+    let Some(y) = i16::try_from(year).ok().and_then(Year::new) else {
+        return Err(ServiceError::invalid(
+            "year",
+            Message::new("transparency.year_invalid").with("year", year),
+        ));
+    };
+    if y.year > current {
+        return Err(ServiceError::invalid(
+            "year",
+            Message::new("transparency.year_in_future").with("year", year),
+        ));
+    }
+    Ok(y)
+}
+
+impl PublishedFigures {
+    /// The figures of `year` (checked with [`checked_year`]), counted again when older than
+    /// [`FRESH_FOR_MS`].
+    pub async fn year(&self, store: &Store, year: i64, now: Millis) -> Result<Arc<YearFigures>> {
+        let y = checked_year(year, now)?;
+        if let Some(f) = self.fresh(y.year, now) {
+            return Ok(f);
+        }
+        let counted = Arc::new(count(store, &y, now).await?);
+        if let Ok(mut m) = self.counted.lock() {
+            m.insert(y.year, counted.clone());
+        }
+        Ok(counted)
+    }
+
+    fn fresh(&self, year: i16, now: Millis) -> Option<Arc<YearFigures>> {
+        let m = self.counted.lock().ok()?;
+        m.get(&year)
+            .filter(|f| now >= f.counted_at && now - f.counted_at < FRESH_FOR_MS)
+            .cloned()
+    }
+}
+
+/// Counts a year now, without keeping it.
+pub async fn count(store: &Store, year: &Year, now: Millis) -> Result<YearFigures> {
+    let f = facts::facts(store, year).await?;
+    Ok(YearFigures {
+        empty: f.is_empty(),
+        figures: figures(year, &f),
+        complete: year.has_ended(now),
+        quarters_begun: year.quarters_begun(now),
+        counted_at: now,
+    })
+}
+
+/// The years a reader can choose, newest first: from the first report to this year.
+pub async fn years(store: &Store, now: Millis) -> Result<Vec<i16>> {
+    let Some(current) = Year::containing(now) else {
+        return Ok(Vec::new());
+    };
+    let first = match facts::years_with_reports(store).await? {
+        Some((first, _)) => Year::containing(first).map_or(current.year, |y| y.year),
+        None => current.year,
+    };
+    Ok((first.min(current.year)..=current.year).rev().collect())
+}
+
+/// The open data as CSV (RFC 4180: CRLF line ends, quotes where needed; UTF-8).
+pub fn open_data_csv(rows: &[OpenRow]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let header: Vec<&str> = OPEN_DATA_COLUMNS.iter().map(|(c, _, _)| *c).collect();
+    let mut write = || -> std::result::Result<(), csv::Error> {
+        w.write_record(&header)?;
+        for r in rows {
+            w.write_record([
+                r.table,
+                &r.period,
+                r.item,
+                &r.platform,
+                r.category,
+                r.action,
+                r.action_eu,
+                r.measure,
+                &r.value_text(),
+                if r.withheld { "true" } else { "false" },
+            ])?;
+        }
+        Ok(())
+    };
+    // Writing to memory fails only when out of memory; an empty file is then better than a panic.
+    let ok = write().is_ok();
+    match (ok, w.into_inner()) {
+        (true, Ok(bytes)) => bytes,
+        _ => Vec::new(),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct OpenDataJson<'a> {
+    year: i16,
+    complete: bool,
+    counted_at: String,
+    threshold: u64,
+    columns: Vec<&'static str>,
+    rows: &'a [OpenRow],
+}
+
+/// The open data as JSON: the same rows, with `value` `null` where the CSV leaves it empty.
+pub fn open_data_json(y: &YearFigures, rows: &[OpenRow]) -> Vec<u8> {
+    let doc = OpenDataJson {
+        year: y.figures.year,
+        complete: y.complete,
+        counted_at: crate::domain::iso_time(y.counted_at),
+        threshold: crate::domain::disclosure::THRESHOLD,
+        columns: OPEN_DATA_COLUMNS.iter().map(|(c, _, _)| *c).collect(),
+        rows,
+    };
+    serde_json::to_vec_pretty(&doc).unwrap_or_default()
+}
