@@ -74,6 +74,20 @@ pub enum Command {
     /// Check or export the audit trail's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write the trusted-flagger year report (DSA art. 22(3)) of a calendar year: CSV files in
+    /// the shape of the EU templates (Implementing Regulation 2024/2835) and a printable
+    /// report.html. The same data gives the same bytes; changed data a corrected edition.
+    Report {
+        /// The calendar year (it must be over, unless --draft).
+        #[arg(long)]
+        year: i64,
+        /// The directory to write the files into (made if missing; files in it are replaced).
+        #[arg(long)]
+        out: PathBuf,
+        /// A draft: also for a year not yet over, marked as such, and no edition is stored.
+        #[arg(long)]
+        draft: bool,
+    },
     /// Write a consistent copy of the (running) SQLite database.
     Backup {
         /// The file to write; it must not exist yet.
@@ -486,6 +500,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 Some(h) => println!("{h}"),
                 None => println!("0:{}", crate::domain::audit::GENESIS_HASH),
             }
+            Ok(0)
+        }
+        Command::Report { year, out, draft } => {
+            if out.exists() && !out.is_dir() {
+                anyhow::bail!("{} exists and is not a directory", out.display());
+            }
+            let made = report(crate::service::year_report::make(&store, &ctx, year, draft).await)?;
+            std::fs::create_dir_all(&out)?;
+            for (name, bytes) in &made.files {
+                std::fs::write(out.join(name), bytes)?;
+            }
+            let what = if draft {
+                "a draft (no edition stored)".to_string()
+            } else if made.new_edition {
+                match made.edition.replaces {
+                    Some((n, _)) => format!(
+                        "edition {} (a corrected edition, replacing edition {n})",
+                        made.edition.number
+                    ),
+                    None => format!("edition {}", made.edition.number),
+                }
+            } else {
+                format!(
+                    "edition {} again (the data have not changed)",
+                    made.edition.number
+                )
+            };
+            println!(
+                "Year report {} written to {}: {what}; files: {}.",
+                made.year,
+                out.display(),
+                made.files
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             Ok(0)
         }
         Command::Backup { target } => {

@@ -83,10 +83,11 @@ pub enum AuditAction {
     CopyConfirmed,
     CopyRejected,
     ReuploadDetected,
+    YearReportEdition,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 65] = [
+    pub const ALL: [AuditAction; 66] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -152,6 +153,7 @@ impl AuditAction {
         AuditAction::CopyConfirmed,
         AuditAction::CopyRejected,
         AuditAction::ReuploadDetected,
+        AuditAction::YearReportEdition,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -221,6 +223,7 @@ impl AuditAction {
             AuditAction::CopyConfirmed => "copy.confirmed",
             AuditAction::CopyRejected => "copy.rejected",
             AuditAction::ReuploadDetected => "copy.reupload_detected",
+            AuditAction::YearReportEdition => "year_report.edition",
         }
     }
 

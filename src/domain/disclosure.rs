@@ -61,9 +61,28 @@ pub fn suppress(cells: &[u64], constraints: &[Constraint]) -> Vec<bool> {
             if touched {
                 continue;
             }
-            let pick = containing[f]
-                .iter()
-                .flat_map(|&k| members(&constraints[k]))
+            // The constraints the leak can run along: those reached from `f` through withheld
+            // cells. Withholding one more of their published cells is what can stop it.
+            let mut reached = vec![false; constraints.len()];
+            let mut seen = vec![f];
+            let mut stack = vec![f];
+            while let Some(x) = stack.pop() {
+                for &k in &containing[x] {
+                    if reached[k] {
+                        continue;
+                    }
+                    reached[k] = true;
+                    for i in members(&constraints[k]) {
+                        if hidden[i] && !seen.contains(&i) {
+                            seen.push(i);
+                            stack.push(i);
+                        }
+                    }
+                }
+            }
+            let pick = (0..constraints.len())
+                .filter(|&k| reached[k])
+                .flat_map(|k| members(&constraints[k]))
                 .filter(|&i| !hidden[i] && !picks.contains(&i))
                 .min_by_key(|&i| key(i));
             if let Some(i) = pick {

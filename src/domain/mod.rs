@@ -31,6 +31,7 @@ pub mod throttle;
 pub mod transparency;
 pub mod user;
 pub mod vocab;
+pub mod year_report;
 
 /// Milliseconds since the Unix epoch (UTC). All stored times use this unit.
 pub type Millis = i64;

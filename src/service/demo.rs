@@ -27,6 +27,9 @@ pub struct DemoAccount {
     pub org_code: &'static str,
 }
 
+/// The demo's example of how the team keeps its independence; an organisation writes its own.
+const DEMO_INDEPENDENCE: &str = "Voorbeeldtekst (demo). Het centrale team beoordeelt elke melding zelf aan de wet en de grondrechten; gemeenten, politie en platforms kunnen een besluit niet voorschrijven. Elk verzoek aan een platform wordt door een tweede persoon goedgekeurd die de melding niet zelf deed. Het team ontvangt geen betaling van platforms en heeft geen belang bij de inhoud. Bezwaren worden beoordeeld door iemand die niet bij het eerdere besluit betrokken was.";
+
 pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
     DemoAccount {
         email: "melder@amsterdam.demo",
@@ -168,6 +171,8 @@ pub async fn seed(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Result<
     // administrator fills them in (meldpunt never guesses a platform's address).
     let mut settings = crate::store::platforms::settings_in(&mut tx).await?;
     settings.sender_email = "meldpunt@meldpunt.demo".into();
+    // An example of the year report's explanation of independence (DSA art. 22(3)).
+    settings.independence_statement = Some(DEMO_INDEPENDENCE.into());
     crate::store::platforms::save_settings(&mut tx, &settings, None, ctx.now).await?;
     tx.commit().await?;
     seed_reports(store, evidence, ctx).await?;

@@ -24,6 +24,7 @@ pub mod situations;
 pub mod thumbnail;
 pub mod tokens;
 pub mod transparency;
+pub mod year_report;
 
 pub use settings::Settings;
 

@@ -187,7 +187,12 @@ pub struct SettingsForm {
     pub art9_authority: String,
     pub art9_redress_platform: String,
     pub art9_redress_poster: String,
+    /// The year report's explanation of how the team stays independent.
+    pub independence_statement: String,
 }
+
+/// The longest explanation of independence the year report prints.
+pub const INDEPENDENCE_MAX_CHARS: usize = 10_000;
 
 pub async fn save_settings(store: &Store, ctx: &Ctx, f: &SettingsForm) -> Result<()> {
     let mut errors = Vec::new();
@@ -246,6 +251,16 @@ pub async fn save_settings(store: &Store, ctx: &Ctx, f: &SettingsForm) -> Result
             errors.push(err(field, Message::new("field.max_1000")));
         }
     }
+    let independence_statement = optional(&f.independence_statement);
+    if independence_statement
+        .as_deref()
+        .is_some_and(|x| x.chars().count() > INDEPENDENCE_MAX_CHARS)
+    {
+        errors.push(err(
+            "independence_statement",
+            Message::new("settings.independence_too_long"),
+        ));
+    }
     if !errors.is_empty() {
         return Err(ServiceError::Rejected(errors));
     }
@@ -260,6 +275,7 @@ pub async fn save_settings(store: &Store, ctx: &Ctx, f: &SettingsForm) -> Result
         art9_redress_platform: redress_platform,
         art9_redress_poster: redress_poster,
         police_email,
+        independence_statement,
         updated_at: ctx.now,
         updated_by: ctx.actor_user_id,
     };
@@ -273,7 +289,8 @@ pub async fn save_settings(store: &Store, ctx: &Ctx, f: &SettingsForm) -> Result
         json!({"sender_email": s.sender_email, "trusted_flagger": s.trusted_flagger,
                "art9_configured": s.art9_legal_basis.is_some(),
                "art9_was_configured": before.art9_legal_basis.is_some(),
-               "police_email": s.police_email}),
+               "police_email": s.police_email,
+               "independence_statement_changed": s.independence_statement != before.independence_statement}),
     );
     audit::append(&mut tx, &event, ctx.now).await?;
     tx.commit().await?;

@@ -146,6 +146,8 @@ pub struct NoticeSettings {
     pub art9_redress_platform: Option<String>,
     pub art9_redress_poster: Option<String>,
     pub police_email: Option<String>,
+    /// How the team keeps its independence (DSA art. 22(3)), for the year report.
+    pub independence_statement: Option<String>,
     pub updated_at: Millis,
     pub updated_by: Option<i64>,
 }
@@ -160,14 +162,15 @@ fn settings_from_row(row: &AnyRow) -> Result<NoticeSettings> {
         art9_redress_platform: row.try_get("art9_redress_platform")?,
         art9_redress_poster: row.try_get("art9_redress_poster")?,
         police_email: row.try_get("police_email")?,
+        independence_statement: row.try_get("independence_statement")?,
         updated_at: row.try_get("updated_at")?,
         updated_by: opt_i64(row, "updated_by")?,
     })
 }
 
 const SETTINGS: &str = "SELECT sender_name, sender_email, trusted_flagger, art9_legal_basis, \
-     art9_authority, art9_redress_platform, art9_redress_poster, police_email, updated_at, updated_by \
-     FROM notice_settings WHERE id = 1";
+     art9_authority, art9_redress_platform, art9_redress_poster, police_email, independence_statement, updated_at, \
+     updated_by FROM notice_settings WHERE id = 1";
 
 pub async fn settings(store: &Store) -> Result<NoticeSettings> {
     let row = sqlx::query(SETTINGS).fetch_one(store.pool()).await?;
@@ -188,7 +191,8 @@ pub async fn save_settings(
     sqlx::query(
         "UPDATE notice_settings SET sender_name = $1, sender_email = $2, trusted_flagger = $3, \
          art9_legal_basis = $4, art9_authority = $5, art9_redress_platform = $6, \
-         art9_redress_poster = $7, police_email = $8, updated_at = $9, updated_by = $10 WHERE id = 1",
+         art9_redress_poster = $7, police_email = $8, updated_at = $9, updated_by = $10, \
+         independence_statement = $11 WHERE id = 1",
     )
     .bind(&s.sender_name)
     .bind(&s.sender_email)
@@ -200,6 +204,7 @@ pub async fn save_settings(
     .bind(&s.police_email)
     .bind(now)
     .bind(by)
+    .bind(&s.independence_statement)
     .execute(tx.conn())
     .await?;
     Ok(())

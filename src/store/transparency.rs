@@ -158,3 +158,55 @@ pub async fn years_with_reports(store: &Store) -> Result<Option<(Millis, Millis)
         _ => None,
     })
 }
+
+/// One stored edition of a year report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditionRow {
+    pub year: i64,
+    pub edition: i64,
+    pub digest: String,
+    pub content: String,
+    pub created_at: Millis,
+}
+
+/// The newest edition of a year's report (`number` `None`), or the one with that number.
+pub async fn edition(
+    tx: &mut super::WriteTx,
+    year: i64,
+    number: Option<i64>,
+) -> Result<Option<EditionRow>> {
+    let row = sqlx::query(
+        "SELECT year, edition, digest, content, created_at FROM year_report_editions \
+         WHERE year = $1 AND ($2 < 0 OR edition = $2) ORDER BY edition DESC LIMIT 1",
+    )
+    .bind(year)
+    .bind(number.unwrap_or(-1))
+    .fetch_optional(tx.conn())
+    .await?;
+    row.map(|r| {
+        Ok(EditionRow {
+            year: r.try_get("year")?,
+            edition: r.try_get("edition")?,
+            digest: r.try_get("digest")?,
+            content: r.try_get("content")?,
+            created_at: r.try_get("created_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Stores a new edition; `Conflict` when another run stored that number first.
+pub async fn insert_edition(tx: &mut super::WriteTx, e: &EditionRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO year_report_editions (year, edition, digest, content, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(e.year)
+    .bind(e.edition)
+    .bind(&e.digest)
+    .bind(&e.content)
+    .bind(e.created_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}

@@ -17,10 +17,30 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const WIDTH: u32 = 640;
-const BAR_W: u32 = 540;
-/// A label on its own line above its bar, so that long labels need no cutting.
+const WIDTH: u32 = 480;
+const BAR_W: u32 = 400;
+/// A label on its own line(s) above its bar, so that long labels need no cutting.
 const ROW_H: u32 = 46;
+const LINE_H: u32 = 17;
+/// Characters per label line (14 px text in a 480 px wide drawing).
+const LINE_CHARS: usize = 56;
+
+/// A label cut into lines at spaces.
+fn wrap(label: &str) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in label.split_whitespace() {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > LINE_CHARS {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
 
 /// A horizontal bar chart. Its accessible name is the element `labelled_by` (the caption of
 /// its table twin); a withheld count is drawn as no bar with the text `withheld`.
@@ -36,21 +56,36 @@ pub fn bars(
         .max()
         .unwrap_or(0)
         .max(1);
-    let height = ROW_H * items.len().max(1) as u32 + 8;
+    let labels: Vec<Vec<String>> = items.iter().map(|b| wrap(&b.label)).collect();
+    let height = labels
+        .iter()
+        .map(|l| ROW_H + LINE_H * (l.len() as u32 - 1))
+        .sum::<u32>()
+        .max(ROW_H)
+        + 8;
     let mut svg = String::with_capacity(300 + items.len() * 400);
     let _ = write!(
         svg,
         r##"<svg xmlns="http://www.w3.org/2000/svg" class="mp-chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{labelled_by}" preserveAspectRatio="xMinYMin meet">"##
     );
-    for (i, b) in items.iter().enumerate() {
-        let y = 4 + ROW_H * i as u32;
-        let label = escape(&b.label);
+    let mut y = 4;
+    for (b, lines) in items.iter().zip(&labels) {
         let _ = write!(
             svg,
-            r##"<g class="mp-chart__bar" data-label="{label}" data-value="{}"><text x="0" y="{}" font-size="14" fill="#0b0c0c">{label}</text>"##,
+            r##"<g class="mp-chart__bar" data-label="{}" data-value="{}">"##,
+            escape(&b.label),
             b.value.map_or(String::from("withheld"), |v| v.to_string()),
-            y + 14,
         );
+        for line in lines {
+            let _ = write!(
+                svg,
+                r##"<text x="0" y="{}" font-size="14" fill="#0b0c0c">{}</text>"##,
+                y + 14,
+                escape(line)
+            );
+            y += LINE_H;
+        }
+        y -= LINE_H;
         match b.value {
             Some(v) => {
                 let w = ((v as f64 / max as f64) * BAR_W as f64).round() as u32;
@@ -74,6 +109,7 @@ pub fn bars(
             }
         }
         svg.push_str("</g>");
+        y += ROW_H;
     }
     svg.push_str("</svg>");
     svg
@@ -105,5 +141,13 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 1);
         assert!(svg.contains("afgeschermd"));
         assert!(svg.contains(r#"aria-labelledby="cap""#));
+    }
+
+    #[test]
+    fn a_long_label_is_wrapped_at_spaces() {
+        let long = "Verzoek aan het platform (DSA art. 16): verwijderen of ontoegankelijk maken in Nederland";
+        let lines = wrap(long);
+        assert!(lines.len() == 2 && lines.iter().all(|l| l.chars().count() <= LINE_CHARS));
+        assert_eq!(lines.join(" "), long);
     }
 }

@@ -741,6 +741,9 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("transparency_rule", "Een aantal van 1 tot en met 4 staat niet in deze cijfers, ook niet in de open data. Ook een ander aantal schermen we af als je anders een klein aantal zou kunnen uitrekenen uit de totalen ernaast (secundaire afscherming). Elk afgeschermd getal staat er als x, net als bij het CBS; zo is niet te zien welk van de twee het is. In de open data is zo'n getal leeg, met withheld = true.", "A count from 1 to 4 is not shown in these figures, nor in the open data. We also withhold another count when a small count could otherwise be calculated from the totals beside it (secondary suppression). Every withheld number is shown as x, as Statistics Netherlands (CBS) does, so that which of the two it is cannot be told. In the open data such a number is empty, with withheld = true."),
     ("transparency_rule_reason", "Waarom: een klein aantal kan naar één persoon wijzen, naar de enige melding van één gemeente of naar één account. Medianen en aandelen tonen we alleen als ze op ten minste 5 verzoeken rusten.", "Why: a small count can point to one person, to the single report of one municipality or to one account. Medians and shares are shown only when they rest on at least 5 notices."),
     ("transparency_withheld", "afgeschermd: een aantal van 1 tot en met 4, of een aantal waaruit zo'n klein aantal te berekenen zou zijn", "withheld: a count from 1 to 4, or a count from which such a small count could be calculated"),
+    ("settings_independence", "Hoe het team onafhankelijk blijft (voor het jaarverslag)", "How the team stays independent (for the year report)"),
+    ("settings_independence_hint", "DSA art. 22(3): het jaarverslag van een betrouwbare flagger legt uit welke procedures de onafhankelijkheid waarborgen. Deze tekst komt letterlijk in het verslag van `meldpunt report`. Geen namen of andere persoonsgegevens.", "DSA art. 22(3): a trusted flagger's year report explains the procedures that keep it independent. This text goes verbatim into the report of `meldpunt report`. No names or other personal data."),
+    ("footer_transparency", "Cijfers van meldpunt (transparantie)", "meldpunt's figures (transparency)"),
     ("transparency_withheld_short", "x (afgeschermd)", "x (withheld)"),
     ("transparency_quarter_short", "K", "Q"),
     ("transparency_year", "jaar", "year"),
@@ -892,6 +895,7 @@ mod tests {
         "transparency",
         "web",
         "withdrawal",
+        "year_report",
     ];
 
     #[test]

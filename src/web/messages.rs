@@ -188,6 +188,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("second_factor.code_wrong_check_time", "Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw.", "This code is not correct. Check the time on your phone and try again."),
     ("second_factor.recovery_code_wrong", "Deze herstelcode klopt niet of is al gebruikt.", "This recovery code is not correct or has been used already."),
     ("second_factor.reload", "Laad de pagina opnieuw en scan de QR-code.", "Reload the page and scan the QR code."),
+    ("settings.independence_too_long", "De uitleg over onafhankelijkheid is te lang (hoogstens 10.000 tekens).", "The explanation of independence is too long (at most 10,000 characters)."),
     ("settings.art9_authority_required", "Een bevel onder art. 9 DSA noemt de uitvaardigende autoriteit: vul dit in.", "An order under DSA art. 9 names the issuing authority: fill this in."),
     ("settings.art9_redress_platform_required", "Een bevel onder art. 9 DSA noemt de rechtsmiddelen voor het platform: vul dit in.", "An order under DSA art. 9 names the means of redress for the platform: fill this in."),
     ("settings.art9_redress_poster_required", "Een bevel onder art. 9 DSA noemt de rechtsmiddelen voor degene die de inhoud plaatste: vul dit in.", "An order under DSA art. 9 names the means of redress for the person who posted the content: fill this in."),
@@ -231,4 +232,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("withdrawal.cannot_render", "De intrekking kon niet worden opgesteld.", "The withdrawal could not be drawn up."),
     ("withdrawal.nothing_to_withdraw", "Er is geen melding die het platform bereikte en nog niet is ingetrokken.", "There is no notice that reached the platform and has not been withdrawn yet."),
     ("withdrawal.platform_unknown", "Het platform van deze melding staat niet in de lijst.", "This notice's platform is not in the directory."),
+    ("year_report.independence_missing", "Het jaarverslag heeft de uitleg nodig hoe het team onafhankelijk blijft (DSA art. 22, lid 3). Een beheerder vult die in onder Beheer › Berichten (Afzender).", "The year report needs the explanation of how the team stays independent (DSA art. 22(3)). An administrator fills it in under Administration › Messages (Sender)."),
+    ("year_report.render_failed", "Het jaarverslag kon niet worden opgemaakt; er is niets geschreven.", "The year report could not be laid out; nothing was written."),
+    ("year_report.year_not_over", "Het jaar {year} is nog niet voorbij: het jaarverslag kan vanaf 1 januari van het jaar erna. Gebruik --draft voor een concept.", "The year {year} is not over yet: the year report can be made from 1 January of the year after. Use --draft for a draft."),
 ];

@@ -1371,6 +1371,14 @@ const OPEN_ROUTES: &[(&str, &str)] = &[
         "one's own password (sign_in.rs)",
     ),
     ("POST /taal", "language choice, a cookie"),
+    (
+        "GET /transparantie",
+        "public figures without personal data (transparency.rs)",
+    ),
+    (
+        "GET /transparantie/{year}/{file}",
+        "public open data without personal data (transparency.rs)",
+    ),
     ("GET /assets/{file}", "style sheets"),
     ("GET /healthz", "operations"),
     ("GET /readyz", "operations"),

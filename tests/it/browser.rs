@@ -1171,7 +1171,12 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_core() {
     let visits = [
         Visit {
             who: None,
-            paths: vec![p("/aanmelden"), p("/bestaat-niet")],
+            paths: vec![
+                p("/aanmelden"),
+                p("/bestaat-niet"),
+                p("/transparantie"),
+                p("/transparantie?jaar=2019"),
+            ],
         },
         Visit {
             who: Some("melder@amsterdam.demo"),

@@ -275,3 +275,177 @@ both_backends!(
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
 );
+
+/// An analyst's context at `now` (the clock moved forward where a test needs it).
+async fn analyst_at(store: &meldpunt::store::Store, t: &Team, now: i64) -> Ctx {
+    Ctx::anonymous("127.0.0.1", now).acting_as(&users::get(store, t.admin.id).await.unwrap())
+}
+
+async fn set_independence(store: &meldpunt::store::Store, t: &Team, text: &str) {
+    let admin = analyst_at(store, t, now_ms()).await;
+    meldpunt::service::notice_setup::save_settings(
+        store,
+        &admin,
+        &meldpunt::service::notice_setup::SettingsForm {
+            sender_name: "Centraal team meldvoorziening".into(),
+            sender_email: "meldpunt@meldpunt.nl".into(),
+            independence_statement: text.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
+async fn editions(db: &TestDb) -> i64 {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let n: i64 = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM year_report_editions")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+    conn.close().await.unwrap();
+    n
+}
+
+both_backends!(
+    the_year_report_is_byte_identical_on_a_rerun_and_a_correction_is_a_marked_new_edition,
+    |db: TestDb| async move {
+        let t = team(&db).await;
+        set_contact(&db.store, &t, "dsa-notices@tiktok.example").await;
+        let ids = queue_notices(&db.store, &t, 0, 7).await;
+        deliver_all(&db.store).await;
+        for id in &ids[..6] {
+            answer(&db.store, &t, *id, Outcome::Removed).await;
+        }
+        let year = this_year();
+        let after = Year::new(year).unwrap().to() + 5 * 86_400_000;
+        let make = |now: i64, draft: bool| {
+            let store = db.store.clone();
+            let t = &t;
+            async move {
+                let ctx = analyst_at(&store, t, now).await;
+                meldpunt::service::year_report::make(&store, &ctx, year as i64, draft).await
+            }
+        };
+        let message = |e: meldpunt::service::ServiceError| match e {
+            meldpunt::service::ServiceError::Unprocessable(m) => m.key.to_string(),
+            other => format!("{other:?}"),
+        };
+        // Without the explanation of independence nothing is made.
+        let e = make(after, false).await.unwrap_err();
+        assert_eq!(message(e), "year_report.independence_missing");
+        // The year is not over yet: refused, nothing stored; a draft is possible.
+        set_independence(
+            &db.store,
+            &t,
+            "Het team beslist zelf; een tweede persoon keurt elk verzoek goed.",
+        )
+        .await;
+        let e = make(now_ms(), false).await.unwrap_err();
+        assert_eq!(message(e), "year_report.year_not_over");
+        assert_eq!(editions(&db).await, 0);
+        let draft = make(now_ms(), true).await.unwrap();
+        assert!(!draft.new_edition);
+        assert_eq!(editions(&db).await, 0, "a draft stores no edition");
+
+        // After the year: edition 1, and the same bytes again on a second run.
+        let first = make(after, false).await.unwrap();
+        assert_eq!((first.edition.number, first.new_edition), (1, true));
+        let again = make(after + 86_400_000, false).await.unwrap();
+        assert_eq!((again.edition.number, again.new_edition), (1, false));
+        assert_eq!(first.files, again.files, "byte-identical on a re-run");
+        assert_eq!(editions(&db).await, 1);
+        let by_provider = String::from_utf8(first.files[1].1.clone()).unwrap();
+        // Seven notices, six acted upon, one without an answer: the seven are published, the
+        // six would give the one away and are withheld with it.
+        assert!(
+            by_provider.contains("TikTok,2026-01-01/2026-12-31,7,,,\r\n")
+                || by_provider.contains(&format!("TikTok,{year}-01-01/{year}-12-31,7,,,\r\n")),
+            "{by_provider}"
+        );
+        let page = String::from_utf8(first.files.last().unwrap().1.clone()).unwrap();
+        assert!(page.contains("Editie 1"));
+        assert!(page.contains("een tweede persoon keurt elk verzoek goed"));
+        for (name, bytes) in &first.files {
+            assert_nothing_personal(name, &String::from_utf8_lossy(bytes), &t);
+        }
+        // The pending notice (one) is withheld, and with it what would reveal it.
+        let by_action = String::from_utf8(first.files[3].1.clone()).unwrap();
+        assert!(by_action.contains(",PENDING,pending,\r\n"), "{by_action}");
+
+        // A late answer changes the figures: edition 2, marked as a correction.
+        answer(&db.store, &t, ids[6], Outcome::DisabledInNl).await;
+        let corrected = make(after + 2 * 86_400_000, false).await.unwrap();
+        assert_eq!((corrected.edition.number, corrected.new_edition), (2, true));
+        assert_eq!(corrected.edition.replaces.map(|(n, _)| n), Some(1));
+        let page = String::from_utf8(corrected.files.last().unwrap().1.clone()).unwrap();
+        assert!(page.contains("Gecorrigeerde editie 2"), "{page}");
+        assert!(page.contains("vervangt editie 1"));
+        let rerun = make(after + 3 * 86_400_000, false).await.unwrap();
+        assert_eq!(
+            rerun.files, corrected.files,
+            "the corrected edition again, byte for byte"
+        );
+        assert_eq!(editions(&db).await, 2);
+        assert_eq!(trail(&db.store, "year_report.edition").await.len(), 2);
+    }
+);
+
+both_backends!(
+    the_report_command_writes_the_files_and_refuses_a_year_it_cannot_report,
+    |db: TestDb| async move {
+        let (code, _, err) = crate::cli::meldpunt(&db, &["demo"]);
+        assert_eq!(code, 0, "{err}");
+        let out = tempfile::tempdir().unwrap();
+        let dir = out.path().join("verslag");
+        let year = this_year().to_string();
+        let d = dir.to_str().unwrap();
+        let (code, stdout, err) =
+            crate::cli::meldpunt(&db, &["report", "--year", &year, "--out", d, "--draft"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(stdout.contains("a draft"), "{stdout}");
+        let first: Vec<(String, Vec<u8>)> = [
+            "notices.csv",
+            "notices-by-provider.csv",
+            "notices-by-category.csv",
+            "notices-by-action.csv",
+            "report.html",
+        ]
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
+        .collect();
+        crate::cli::meldpunt(&db, &["report", "--year", &year, "--out", d, "--draft"]);
+        for (n, bytes) in &first {
+            assert_eq!(
+                &std::fs::read(dir.join(n)).unwrap(),
+                bytes,
+                "{n} changed on a re-run"
+            );
+        }
+        let next = (this_year() + 1).to_string();
+        let (code, _, err) = crate::cli::meldpunt(&db, &["report", "--year", &next, "--out", d]);
+        assert_ne!(code, 0);
+        assert!(err.contains("has not begun"), "{err}");
+        let (code, _, err) = crate::cli::meldpunt(&db, &["report", "--year", &year, "--out", d]);
+        assert_ne!(code, 0);
+        assert!(err.contains("is not over yet"), "{err}");
+        let empty = out.path().join("leeg");
+        let (code, _, err) = crate::cli::meldpunt(
+            &db,
+            &[
+                "report",
+                "--year",
+                "2019",
+                "--out",
+                empty.to_str().unwrap(),
+                "--draft",
+            ],
+        );
+        assert_ne!(code, 0);
+        assert!(err.contains("Nothing was recorded"), "{err}");
+        assert!(!empty.exists(), "nothing written for a year without data");
+    }
+);

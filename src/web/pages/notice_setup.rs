@@ -274,6 +274,8 @@ pub struct SettingsInput {
     art9_redress_platform: Option<String>,
     #[serde(default)]
     art9_redress_poster: Option<String>,
+    #[serde(default)]
+    independence_statement: Option<String>,
 }
 
 fn field_errors(tr: &Tr, e: ServiceError) -> Result<FieldErrors, PageError> {
@@ -310,6 +312,7 @@ async fn save_section(p: Page, section: Section, f: SettingsInput) -> Result<Res
         art9_authority: or(f.art9_authority, current.art9_authority),
         art9_redress_platform: or(f.art9_redress_platform, current.art9_redress_platform),
         art9_redress_poster: or(f.art9_redress_poster, current.art9_redress_poster),
+        independence_statement: or(f.independence_statement, current.independence_statement),
     };
     match notice_setup::save_settings(&p.state.store, &p.ctx(), &form).await {
         Ok(()) => Ok(Redirect::to(&format!("{}?opgeslagen=1", section.href())).into_response()),
@@ -324,6 +327,7 @@ async fn save_section(p: Page, section: Section, f: SettingsInput) -> Result<Res
                 art9_redress_platform: Some(form.art9_redress_platform),
                 art9_redress_poster: Some(form.art9_redress_poster),
                 police_email: Some(form.police_email),
+                independence_statement: Some(form.independence_statement),
                 updated_at: 0,
                 updated_by: None,
             };
