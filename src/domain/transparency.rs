@@ -441,17 +441,27 @@ fn counted(year: &Year, facts: &Facts) -> (Figures, Sheet, Vec<bool>) {
             NoticeAction::of(&n.answers),
         )
     };
-    let mut keys: Vec<(PlatformName, DsaCategory, NoticeAction)> =
-        art16.iter().map(|n| key(n)).collect();
-    keys.sort();
-    keys.dedup();
-    let cell_series: Vec<Series> = keys
-        .iter()
-        .map(|k| {
-            let q = per_quarter(year, &art16, |n| (key(n) == *k).then_some(n.issued_at));
-            sheet.series(q)
-        })
-        .collect();
+    // One pass over the notices: counts per cell and quarter, hours to action per platform.
+    type CellKey = (PlatformName, DsaCategory, NoticeAction);
+    let mut cube: std::collections::BTreeMap<CellKey, [u64; 4]> = Default::default();
+    let mut hours: std::collections::BTreeMap<PlatformName, [Vec<f64>; 5]> = Default::default();
+    let mut all_hours: [Vec<f64>; 5] = Default::default();
+    for n in &art16 {
+        let Some(q) = year.quarter(n.issued_at) else {
+            continue;
+        };
+        let k = key(n);
+        if let Some(h) = hours_to_action(n) {
+            let per = hours.entry(k.0.clone()).or_default();
+            per[q].push(h);
+            per[4].push(h);
+            all_hours[q].push(h);
+            all_hours[4].push(h);
+        }
+        cube.entry(k).or_default()[q] += 1;
+    }
+    let keys: Vec<CellKey> = cube.keys().cloned().collect();
+    let cell_series: Vec<Series> = cube.values().map(|q| sheet.series(*q)).collect();
     let lines_where = |pred: &dyn Fn(&(PlatformName, DsaCategory, NoticeAction)) -> bool| {
         keys.iter()
             .zip(&cell_series)
@@ -536,20 +546,19 @@ fn counted(year: &Year, facts: &Facts) -> (Figures, Sheet, Vec<bool>) {
             }
         })
     };
-    let medians = |pred: &dyn Fn(&NoticeFact) -> bool| -> [Option<f64>; 5] {
-        let mut per: [Vec<f64>; 5] = Default::default();
-        for n in art16.iter().filter(|n| pred(n)) {
-            if let (Some(h), Some(q)) = (hours_to_action(n), year.quarter(n.issued_at)) {
-                per[q].push(h);
-                per[4].push(h);
+    let medians = |values: Option<&[Vec<f64>; 5]>| -> [Option<f64>; 5] {
+        let mut out = [None; 5];
+        if let Some(v) = values {
+            for (p, o) in out.iter_mut().enumerate() {
+                *o = median(&mut v[p].clone());
             }
         }
-        per.map(|mut v| median(&mut v))
+        out
     };
-    let line = |all: Series, acted: Series, pred: &dyn Fn(&NoticeFact) -> bool| {
+    let line = |all: Series, acted: Series, hours: Option<&[Vec<f64>; 5]>| {
         let notices = shown(all);
         let acted_shown = shown(acted);
-        let raw_medians = medians(pred);
+        let raw_medians = medians(hours);
         let mut share_acted = [None; 5];
         let mut median_hours = [None; 5];
         for p in 0..5 {
@@ -582,25 +591,14 @@ fn counted(year: &Year, facts: &Facts) -> (Figures, Sheet, Vec<bool>) {
             .collect(),
         by_platform: platform_series
             .iter()
-            .map(|(p, all, acted)| {
-                let name = p.clone();
-                (
-                    p.clone(),
-                    line(*all, *acted, &|n| {
-                        n.platform
-                            .clone()
-                            .map_or(PlatformName::Other, PlatformName::Named)
-                            == name
-                    }),
-                )
-            })
+            .map(|(p, all, acted)| (p.clone(), line(*all, *acted, hours.get(p))))
             .collect(),
         by_category: category_series
             .iter()
             .map(|(c, s)| (*c, shown(*s)))
             .collect(),
         by_action: action_series.iter().map(|(a, s)| (*a, shown(*s))).collect(),
-        total: line(total, total_acted, &|_| true),
+        total: line(total, total_acted, Some(&all_hours)),
     };
     let figures = Figures {
         year: year.year,

@@ -345,4 +345,30 @@ mod tests {
         assert!(page.contains("TikTok,2026-01-01/2026-12-31,12,12"));
         assert!(page.contains("Onafhankelijk."));
     }
+
+    #[test]
+    fn docs_list_every_column() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/transparency.md"))
+                .unwrap();
+        for (column, _, _) in crate::domain::transparency::OPEN_DATA_COLUMNS {
+            assert!(
+                doc.contains(&format!("| `{column}` |")),
+                "docs/transparency.md lacks {column}"
+            );
+        }
+        for (file, header) in FILES {
+            let section = doc
+                .split(&format!("### `{file}`"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("docs/transparency.md lacks {file}"));
+            let section = section.split("###").next().unwrap();
+            for h in header {
+                assert!(
+                    section.contains(&format!("- `{h}`")),
+                    "{file}: {h} missing in the docs"
+                );
+            }
+        }
+    }
 }
