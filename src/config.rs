@@ -88,6 +88,62 @@ pub struct Config {
     /// SQLite: the most megabytes the database may grow to (0: no cap). At the cap, writes
     /// are refused with 503 as on a full disk, and the disk keeps room for the rest.
     pub sqlite_max_mb: usize,
+    /// How long each kind of data is kept, as ISO 8601 periods (`P5Y`, `P6M`, `P30D`);
+    /// unset kinds keep their defaults (`domain::retention::DataKind::default_period`).
+    pub retention: RetentionConfig,
+}
+
+/// The `[retention]` table: a period per kind of data (`domain::retention::DataKind`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    pub case_without_action: Option<String>,
+    pub case_with_notice: Option<String>,
+    pub evidence: Option<String>,
+    pub sign_in_records: Option<String>,
+    pub notifications: Option<String>,
+}
+
+impl RetentionConfig {
+    fn slots(&mut self) -> [(crate::domain::retention::DataKind, &mut Option<String>); 5] {
+        use crate::domain::retention::DataKind;
+        [
+            (DataKind::CaseWithoutAction, &mut self.case_without_action),
+            (DataKind::CaseWithNotice, &mut self.case_with_notice),
+            (DataKind::Evidence, &mut self.evidence),
+            (DataKind::SignInRecords, &mut self.sign_in_records),
+            (DataKind::Notifications, &mut self.notifications),
+        ]
+    }
+
+    /// The schedule these settings give, or the first setting that is not a valid period.
+    pub fn schedule(
+        &self,
+    ) -> Result<crate::domain::retention::Schedule, (crate::domain::retention::DataKind, String)>
+    {
+        use crate::domain::retention::{PeriodError, Schedule};
+        let mut copy = self.clone();
+        let given: Vec<(crate::domain::retention::DataKind, String)> = copy
+            .slots()
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+            .collect();
+        let refs: Vec<(crate::domain::retention::DataKind, &str)> =
+            given.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Schedule::with(&refs).map_err(|(kind, e)| {
+            let value = given
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let why = match e {
+                PeriodError::Malformed => "is not an ISO 8601 period such as P5Y, P6M or P30D (no negative periods, weeks or hours)",
+                PeriodError::Zero => "is zero: a retention period must keep data for some time",
+                PeriodError::TooLong => "is longer than 100 years",
+            };
+            (kind, format!("{value:?} {why}"))
+        })
+    }
 }
 
 impl Default for Config {
@@ -118,6 +174,7 @@ impl Default for Config {
             answer_normal_minutes: 72 * 60,
             mail_lease_seconds: 120,
             sqlite_max_mb: 0,
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -154,6 +211,7 @@ impl fmt::Debug for Config {
             .field("answer_normal_minutes", &self.answer_normal_minutes)
             .field("mail_lease_seconds", &self.mail_lease_seconds)
             .field("sqlite_max_mb", &self.sqlite_max_mb)
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -178,6 +236,8 @@ pub enum ConfigError {
     Parse(PathBuf, toml::de::Error),
     #[error("environment variable {0}: {1}")]
     Env(&'static str, String),
+    #[error("retention period {0}: {1}")]
+    Retention(&'static str, String),
 }
 
 impl Config {
@@ -282,6 +342,16 @@ impl Config {
         if let Some(v) = env("MELDPUNT_MAIL_FROM").filter(|v| !v.is_empty()) {
             cfg.mail_from = v;
         }
+        for (kind, slot) in cfg.retention.slots() {
+            let name = format!("MELDPUNT_RETENTION_{}", kind.as_str().to_ascii_uppercase());
+            if let Some(v) = env(&name) {
+                *slot = Some(v);
+            }
+        }
+        // A wrong period is refused before anything runs, so nothing is ever deleted by it.
+        cfg.retention
+            .schedule()
+            .map_err(|(kind, why)| ConfigError::Retention(kind.as_str(), why))?;
         Ok(cfg)
     }
 
@@ -291,6 +361,11 @@ impl Config {
             text_threshold: self.match_text_percent.clamp(1, 100) as f64 / 100.0,
             image_distance: self.match_image_bits.clamp(1, 128) as u32,
         }
+    }
+
+    /// The retention schedule (checked when the configuration was loaded).
+    pub fn retention_schedule(&self) -> crate::domain::retention::Schedule {
+        self.retention.schedule().unwrap_or_default()
     }
 
     pub fn deadlines(&self) -> HandlingDeadlines {
@@ -347,6 +422,33 @@ mod tests {
             "{printed}"
         );
         assert!(printed.contains("postgres://meldpunt:[secret]@db/meldpunt"));
+    }
+
+    #[test]
+    fn retention_periods_come_from_the_file_and_the_environment_and_bad_ones_stop_the_start() {
+        use crate::domain::retention::{DataKind, Period};
+        let dir = std::env::temp_dir().join(format!("meldpunt-ret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("meldpunt.toml");
+        std::fs::write(&file, "[retention]\nevidence = \"P14D\"\n").unwrap();
+        let env = |k: &str| (k == "MELDPUNT_RETENTION_CASE_WITH_NOTICE").then(|| "P7Y".to_string());
+        let cfg = Config::load(Some(&file), &env).unwrap();
+        let s = cfg.retention_schedule();
+        assert_eq!(s.period(DataKind::Evidence), Period::days(14));
+        assert_eq!(s.period(DataKind::CaseWithNotice), Period::years(7));
+        assert_eq!(s.period(DataKind::SignInRecords), Period::months(6));
+        for bad in ["P0D", "-P1Y", "30"] {
+            let env = |k: &str| (k == "MELDPUNT_RETENTION_NOTIFICATIONS").then(|| bad.to_string());
+            let e = Config::load(None, &env).unwrap_err().to_string();
+            assert!(e.starts_with("retention period notifications:"), "{e}");
+            assert!(e.contains(bad), "{e}");
+        }
+        std::fs::write(&file, "[retention]\nsessions = \"P6M\"\n").unwrap();
+        assert!(
+            Config::load(Some(&file), &|_| None).is_err(),
+            "unknown kinds are refused"
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

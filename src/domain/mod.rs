@@ -23,6 +23,7 @@ pub mod pdq;
 pub mod platform;
 pub mod policy;
 pub mod report;
+pub mod retention;
 pub mod search;
 pub mod session;
 pub mod situation;
