@@ -45,9 +45,11 @@ def rows(n, year, first_id, platform_ids, org_ids, analyst, boss):
     start = int(dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc).timestamp() * 1000)
     span = int(dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc).timestamp() * 1000) - start - 4 * 86_400_000
     reports, cases, assessments, reviews, notices, answers = [], [], [], [], [], []
+    # Times in the order of the ids, as in a real database (rows are written as time passes).
+    times = sorted(start + rng.randrange(span) for _ in range(n))
     for k in range(n):
         i = first_id + k
-        at = start + rng.randrange(span)
+        at = times[k]
         platform = pick(rng, PLATFORMS)
         url = f"https://bench.example/{platform}/{i}"
         reports.append((i, f"MLD-B-{i:08d}", rng.choice(org_ids), "form", "incitement",

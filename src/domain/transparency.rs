@@ -72,6 +72,11 @@ impl Year {
         self.starts[4]
     }
 
+    /// The quarters as `[from, to)` in milliseconds, for a store that counts per quarter.
+    pub fn quarter_bounds(&self) -> [(Millis, Millis); 4] {
+        [0, 1, 2, 3].map(|q| (self.starts[q], self.starts[q + 1]))
+    }
+
     /// Which quarter (0–3) a moment falls in, if in this year.
     pub fn quarter(&self, at: Millis) -> Option<usize> {
         (0..4).find(|&q| at >= self.starts[q] && at < self.starts[q + 1])
@@ -134,23 +139,26 @@ pub struct ObjectionFact {
 /// Everything the figures of one year are made from; nothing in it identifies a person.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
-    pub reports: Vec<Millis>,
-    pub cases: Vec<Millis>,
+    /// Reports received, per quarter (the store counts them in [`Year::quarter_bounds`]).
+    pub reports: [u64; 4],
+    /// Cases first reported, per quarter.
+    pub cases: [u64; 4],
     pub assessments: Vec<AssessmentFact>,
     pub notices: Vec<NoticeFact>,
     pub objections: Vec<ObjectionFact>,
-    pub corrections: Vec<Millis>,
+    /// Entries of the corrections register, per quarter.
+    pub corrections: [u64; 4],
 }
 
 impl Facts {
     /// Nothing at all happened in the year.
     pub fn is_empty(&self) -> bool {
-        self.reports.is_empty()
-            && self.cases.is_empty()
+        self.reports == [0; 4]
+            && self.cases == [0; 4]
             && self.assessments.is_empty()
             && self.notices.is_empty()
             && self.objections.is_empty()
-            && self.corrections.is_empty()
+            && self.corrections == [0; 4]
     }
 }
 
@@ -386,15 +394,15 @@ fn counted(year: &Year, facts: &Facts) -> (Figures, Sheet, Vec<bool>) {
         .iter()
         .map(|&item| {
             let q = match item {
-                OverviewItem::Reports => per_quarter(year, &facts.reports, |&t| Some(t)),
-                OverviewItem::Cases => per_quarter(year, &facts.cases, |&t| Some(t)),
+                OverviewItem::Reports => facts.reports,
+                OverviewItem::Cases => facts.cases,
                 OverviewItem::ObjectionsReceived => {
                     per_quarter(year, &facts.objections, |o| Some(o.received_at))
                 }
                 OverviewItem::ObjectionsUpheld => per_quarter(year, &facts.objections, |o| {
                     o.upheld.then_some(o.received_at)
                 }),
-                OverviewItem::Corrections => per_quarter(year, &facts.corrections, |&t| Some(t)),
+                OverviewItem::Corrections => facts.corrections,
             };
             (item, sheet.series(q))
         })
@@ -870,7 +878,13 @@ mod tests {
             let quarter_day = ["2026-02-10T10:00", "2026-05-10T10:00", "2026-08-10T10:00", "2026-11-10T10:00"];
             let outcomes = [Some(Outcome::Removed), Some(Outcome::DisabledInNl), Some(Outcome::NoAction), Some(Outcome::Labelled), None];
             let facts = Facts {
-                reports: reports.iter().map(|&q| ms(quarter_day[q])).collect(),
+                reports: {
+                    let mut r = [0u64; 4];
+                    for &q in &reports {
+                        r[q] += 1;
+                    }
+                    r
+                },
                 notices: notices
                     .iter()
                     .map(|&(p, c, o, q)| NoticeFact {
@@ -938,8 +952,8 @@ mod tests {
         // One platform with two notices, one municipality's single report.
         let y = Year::new(2026).unwrap();
         let facts = Facts {
-            reports: vec![ms("2026-05-01T09:00")],
-            cases: vec![ms("2026-05-01T09:00")],
+            reports: [0, 1, 0, 0],
+            cases: [0, 1, 0, 0],
             notices: vec![
                 notice(
                     "2026-05-02T09:00",

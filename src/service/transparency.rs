@@ -14,6 +14,9 @@ use crate::store::{transparency as facts, Store};
 /// How long a process keeps a year's figures before counting again.
 pub const FRESH_FOR_MS: Millis = 10 * 60 * 1000;
 
+/// How often a `serve` process counts the current year ahead of its visitors.
+pub const REFRESH_EVERY_MS: Millis = 5 * 60 * 1000;
+
 /// A year's figures and what a reader should know about them.
 #[derive(Debug, Clone)]
 pub struct YearFigures {
@@ -28,10 +31,12 @@ pub struct YearFigures {
     pub counted_at: Millis,
 }
 
-/// The per-process store of counted years.
+/// The per-process store of counted years. One count runs at a time, so a crowd arriving
+/// at a cold page waits for one count instead of starting one each.
 #[derive(Clone, Default)]
 pub struct PublishedFigures {
     counted: Arc<Mutex<HashMap<i16, Arc<YearFigures>>>>,
+    counting: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The year asked for, if figures can exist for it: within range and begun.
@@ -60,7 +65,30 @@ impl PublishedFigures {
         if let Some(f) = self.fresh(y.year, now) {
             return Ok(f);
         }
-        let counted = Arc::new(count(store, &y, now).await?);
+        let _one = self.counting.lock().await;
+        if let Some(f) = self.fresh(y.year, now) {
+            return Ok(f);
+        }
+        self.recount(store, &y, now).await
+    }
+
+    /// Counts the current year now and keeps it (the `serve` process does this every few
+    /// minutes, so that visitors find it counted).
+    /// The year before it too: it is the one the year report and most readers ask for in
+    /// the first months, and late answers still change it.
+    pub async fn refresh(&self, store: &Store, now: Millis) -> Result<()> {
+        let Some(y) = Year::containing(now) else {
+            return Ok(());
+        };
+        for year in [Some(y), Year::new(y.year - 1)].into_iter().flatten() {
+            let _one = self.counting.lock().await;
+            self.recount(store, &year, now).await?;
+        }
+        Ok(())
+    }
+
+    async fn recount(&self, store: &Store, y: &Year, now: Millis) -> Result<Arc<YearFigures>> {
+        let counted = Arc::new(count(store, y, now).await?);
         if let Ok(mut m) = self.counted.lock() {
             m.insert(y.year, counted.clone());
         }

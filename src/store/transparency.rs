@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use futures_util::TryStreamExt;
 use sqlx::Row;
 
 use super::{opt_i64, Result, Store, StoreError};
@@ -15,122 +16,178 @@ fn unknown(what: &str, value: &str) -> StoreError {
     StoreError::Database(format!("unknown {what} {value}"))
 }
 
-async fn times(store: &Store, sql: &str, year: &Year) -> Result<Vec<Millis>> {
-    let rows = sqlx::query(sql)
-        .bind(year.from())
-        .bind(year.to())
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
+/// A count per quarter: `sql` counts the rows in `[$1, $2)`.
+async fn per_quarter(store: &Store, sql: &str, year: &Year) -> Result<[u64; 4]> {
+    let mut out = [0u64; 4];
+    for (q, (from, to)) in year.quarter_bounds().into_iter().enumerate() {
+        let row = sqlx::query(sql)
+            .bind(from)
+            .bind(to)
+            .fetch_one(store.pool())
+            .await?;
+        out[q] = u64::try_from(row.try_get::<i64, _>(0)?).unwrap_or(0);
+    }
+    Ok(out)
 }
 
-/// Everything the figures of `year` are counted from.
+/// Everything the figures of `year` are counted from. The rows are streamed, not held all at
+/// once, and read without joins (a year of a million notices is read in index order).
 pub async fn facts(store: &Store, year: &Year) -> Result<Facts> {
-    let reports = times(
+    let reports = per_quarter(
         store,
-        "SELECT created_at FROM reports WHERE created_at >= $1 AND created_at < $2",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM reports WHERE created_at >= $1 AND created_at < $2",
         year,
     )
     .await?;
-    let cases = times(
+    let cases = per_quarter(
         store,
-        "SELECT first_reported_at FROM cases WHERE first_reported_at >= $1 AND first_reported_at < $2",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM cases \
+         WHERE first_reported_at >= $1 AND first_reported_at < $2",
         year,
     )
     .await?;
-    let corrections = times(
+    let corrections = per_quarter(
         store,
-        "SELECT recorded_at FROM corrections WHERE recorded_at >= $1 AND recorded_at < $2",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM corrections \
+         WHERE recorded_at >= $1 AND recorded_at < $2",
         year,
     )
     .await?;
 
     // Versions written or reviewed in the year; whether and when each was decided is the
-    // domain's rule (`assessment::decided_at`).
-    let rows = sqlx::query(
-        "SELECT a.created_at, a.class, a.decision, r.verdict, r.at AS review_at \
+    // domain's rule (`assessment::decided_at`). Two range reads, each by its own index.
+    let mut assessments = Vec::new();
+    let mut categories: HashMap<i64, Option<DsaCategory>> = HashMap::new();
+    let mut seen: std::collections::HashSet<i64> = Default::default();
+    for sql in [
+        "SELECT a.id, a.created_at, a.class, a.decision, a.category, r.verdict, r.at AS review_at \
          FROM assessments a LEFT JOIN assessment_reviews r ON r.assessment_id = a.id \
-         WHERE (a.created_at >= $1 AND a.created_at < $2) OR (r.at >= $1 AND r.at < $2)",
-    )
-    .bind(year.from())
-    .bind(year.to())
-    .fetch_all(store.pool())
-    .await?;
-    let mut assessments = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let class: String = r.try_get("class")?;
-        let decision: String = r.try_get("decision")?;
-        let verdict: Option<String> = r.try_get("verdict")?;
-        assessments.push(AssessmentFact {
-            created_at: r.try_get("created_at")?,
-            class: LegalClass::parse(&class).ok_or_else(|| unknown("class", &class))?,
-            decision: Decision::parse(&decision).ok_or_else(|| unknown("decision", &decision))?,
-            verdict: match (verdict, opt_i64(r, "review_at")?) {
-                (Some(v), Some(at)) => Some((v == "approved", at)),
-                _ => None,
-            },
-        });
+         WHERE a.created_at >= $1 AND a.created_at < $2",
+        "SELECT a.id, a.created_at, a.class, a.decision, a.category, r.verdict, r.at AS review_at \
+         FROM assessment_reviews r JOIN assessments a ON a.id = r.assessment_id \
+         WHERE r.at >= $1 AND r.at < $2 AND a.created_at < $1",
+    ] {
+        let mut rows = sqlx::query(sql)
+            .bind(year.from())
+            .bind(year.to())
+            .fetch(store.pool());
+        while let Some(r) = rows.try_next().await? {
+            let id: i64 = r.try_get("id")?;
+            if !seen.insert(id) {
+                continue;
+            }
+            let class: String = r.try_get("class")?;
+            let decision: String = r.try_get("decision")?;
+            let verdict: Option<String> = r.try_get("verdict")?;
+            let category: Option<String> = r.try_get("category")?;
+            categories.insert(
+                id,
+                match category {
+                    None => None,
+                    Some(c) => Some(DsaCategory::parse(&c).ok_or_else(|| unknown("category", &c))?),
+                },
+            );
+            assessments.push(AssessmentFact {
+                created_at: r.try_get("created_at")?,
+                class: LegalClass::parse(&class).ok_or_else(|| unknown("class", &class))?,
+                decision: Decision::parse(&decision)
+                    .ok_or_else(|| unknown("decision", &decision))?,
+                verdict: match (verdict, opt_i64(&r, "review_at")?) {
+                    (Some(v), Some(at)) => Some((v == "approved", at)),
+                    _ => None,
+                },
+            });
+        }
     }
 
-    let rows = sqlx::query(
-        "SELECT n.id, n.kind, n.created_at, COALESCE(n.sent_at, n.created_at) AS sent_at, \
-         p.name AS platform, a.category FROM notices n \
-         LEFT JOIN platforms p ON p.id = n.platform_id \
-         LEFT JOIN assessments a ON a.id = n.assessment_id \
-         WHERE n.created_at >= $1 AND n.created_at < $2 AND n.kind <> $3",
+    // Platforms by id: the directory is small.
+    let mut platforms: HashMap<i64, String> = HashMap::new();
+    let mut rows = sqlx::query("SELECT id, name FROM platforms").fetch(store.pool());
+    while let Some(r) = rows.try_next().await? {
+        platforms.insert(r.try_get("id")?, r.try_get("name")?);
+    }
+    drop(rows);
+
+    let mut notices = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    let mut missing_assessments: Vec<(usize, i64)> = Vec::new();
+    let mut rows = sqlx::query(
+        "SELECT id, kind, created_at, COALESCE(sent_at, created_at) AS sent_at, platform_id, \
+         assessment_id FROM notices WHERE created_at >= $1 AND created_at < $2 AND kind <> $3",
     )
     .bind(year.from())
     .bind(year.to())
     .bind(NoticeKind::Withdrawal.as_str())
-    .fetch_all(store.pool())
-    .await?;
-    let mut notices = Vec::with_capacity(rows.len());
-    let mut index: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
-    for r in &rows {
+    .fetch(store.pool());
+    while let Some(r) = rows.try_next().await? {
         let kind: String = r.try_get("kind")?;
-        let category: Option<String> = r.try_get("category")?;
+        let assessment = opt_i64(&r, "assessment_id")?;
+        let category = match assessment {
+            Some(a) => match categories.get(&a) {
+                Some(c) => *c,
+                None => {
+                    missing_assessments.push((notices.len(), a));
+                    None
+                }
+            },
+            None => None,
+        };
         index.insert(r.try_get("id")?, notices.len());
         notices.push(NoticeFact {
             kind: NoticeKind::parse(&kind).ok_or_else(|| unknown("kind", &kind))?,
             issued_at: r.try_get("created_at")?,
             sent_at: r.try_get("sent_at")?,
-            platform: r.try_get("platform")?,
-            category: match category {
-                None => None,
-                Some(c) => Some(DsaCategory::parse(&c).ok_or_else(|| unknown("category", &c))?),
-            },
+            platform: opt_i64(&r, "platform_id")?.and_then(|p| platforms.get(&p).cloned()),
+            category,
             answers: Vec::new(),
         });
     }
-    let rows = sqlx::query(
-        "SELECT na.notice_id, na.outcome, na.received_at FROM notice_answers na \
-         JOIN notices n ON n.id = na.notice_id \
-         WHERE n.created_at >= $1 AND n.created_at < $2 AND n.kind = $3",
-    )
-    .bind(year.from())
-    .bind(year.to())
-    .bind(NoticeKind::Art16Notice.as_str())
-    .fetch_all(store.pool())
-    .await?;
-    for r in &rows {
-        let outcome: String = r.try_get("outcome")?;
-        let outcome = Outcome::parse(&outcome).ok_or_else(|| unknown("outcome", &outcome))?;
-        if let Some(&i) = index.get(&r.try_get::<i64, _>("notice_id")?) {
-            notices[i]
-                .answers
-                .push((outcome, r.try_get("received_at")?));
+    drop(rows);
+    // A notice of this year about a decision of an earlier year: its category, one by one
+    // (few: a decision is normally sent within hours).
+    for (i, a) in missing_assessments {
+        let row = sqlx::query("SELECT category FROM assessments WHERE id = $1")
+            .bind(a)
+            .fetch_optional(store.pool())
+            .await?;
+        if let Some(r) = row {
+            let c: Option<String> = r.try_get("category")?;
+            notices[i].category = c.as_deref().and_then(DsaCategory::parse);
         }
     }
 
-    let rows = sqlx::query(
+    // The answers to these notices, read by the range of their ids.
+    if let (Some(&first), Some(&last)) = (index.keys().min(), index.keys().max()) {
+        let mut rows = sqlx::query(
+            "SELECT notice_id, outcome, received_at FROM notice_answers \
+             WHERE notice_id >= $1 AND notice_id <= $2",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch(store.pool());
+        while let Some(r) = rows.try_next().await? {
+            if let Some(&i) = index.get(&r.try_get::<i64, _>("notice_id")?) {
+                if notices[i].kind != NoticeKind::Art16Notice {
+                    continue;
+                }
+                let outcome: String = r.try_get("outcome")?;
+                let outcome =
+                    Outcome::parse(&outcome).ok_or_else(|| unknown("outcome", &outcome))?;
+                notices[i]
+                    .answers
+                    .push((outcome, r.try_get("received_at")?));
+            }
+        }
+    }
+
+    let mut objections = Vec::new();
+    let mut rows = sqlx::query(
         "SELECT received_at, verdict FROM objections WHERE received_at >= $1 AND received_at < $2",
     )
     .bind(year.from())
     .bind(year.to())
-    .fetch_all(store.pool())
-    .await?;
-    let mut objections = Vec::with_capacity(rows.len());
-    for r in &rows {
+    .fetch(store.pool());
+    while let Some(r) = rows.try_next().await? {
         let verdict: Option<String> = r.try_get("verdict")?;
         objections.push(ObjectionFact {
             received_at: r.try_get("received_at")?,

@@ -334,6 +334,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let follow_up = tokio::spawn(follow_up_notices(state.clone()));
     let totals = tokio::spawn(fold_queue_totals(state.clone()));
+    let figures = tokio::spawn(count_published_figures(state.clone()));
     let mailer = match &state.config.smtp_url {
         Some(url) => {
             let mailer = crate::mail::Mailer::new(
@@ -362,6 +363,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     housekeeping.abort();
     follow_up.abort();
     totals.abort();
+    figures.abort();
     if let Some(m) = mailer {
         m.abort();
     }
@@ -385,6 +387,20 @@ async fn housekeeping(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping removed expired data"),
             Ok(_) => {}
             Err(e) => crate::service::background_failure(&state.store, "housekeeping", &e),
+        }
+    }
+}
+
+/// Every five minutes: count this year's public figures, so that `/transparantie` finds them
+/// counted (counting a year of a million notices takes seconds).
+async fn count_published_figures(state: AppState) {
+    let every_ms = crate::service::transparency::REFRESH_EVERY_MS as u64;
+    let mut every = tokio::time::interval(Duration::from_millis(every_ms));
+    loop {
+        every.tick().await;
+        let now = crate::service::now_ms();
+        if let Err(e) = state.published.refresh(&state.store, now).await {
+            crate::service::background_failure(&state.store, "published figures", &e);
         }
     }
 }
