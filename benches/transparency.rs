@@ -71,7 +71,8 @@ async fn main() {
     }
     let mut config = Config::default();
     config.data_dir = std::env::temp_dir().join("meldpunt-bench-transparency");
-    let app = router(AppState::new(store.clone(), config).unwrap());
+    let state = AppState::new(store.clone(), config).unwrap();
+    let app = router(state.clone());
     let addr: SocketAddr = "127.0.0.1:40000".parse().unwrap();
     let path = format!("/transparantie?jaar={year}");
     let get = |app: axum::Router, path: String| async move {
@@ -81,12 +82,23 @@ async fn main() {
         assert_eq!(res.status(), StatusCode::OK);
         res.into_body().collect().await.unwrap().to_bytes().len()
     };
-    let t = Instant::now();
-    let size = get(app.clone(), path.clone()).await;
-    println!(
-        "page {path}: first request (counts the year) {:.2} s, {size} bytes",
-        t.elapsed().as_secs_f64()
-    );
+    if db.starts_with("postgres") {
+        // A cold page counts the year inside the request (within the 30 s request timeout on
+        // PostgreSQL; on SQLite a million notices take longer, which is why `serve` counts
+        // this year and the last ahead of its visitors).
+        let t = Instant::now();
+        let size = get(app.clone(), path.clone()).await;
+        println!(
+            "page {path}: first request (counts the year) {:.2} s, {size} bytes",
+            t.elapsed().as_secs_f64()
+        );
+    } else {
+        state
+            .published
+            .year(&store, year as i64, meldpunt::service::now_ms())
+            .await
+            .unwrap();
+    }
     let mut ms: Vec<f64> = Vec::with_capacity(requests);
     for _ in 0..requests {
         let t = Instant::now();

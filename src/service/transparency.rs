@@ -120,8 +120,8 @@ pub async fn years(store: &Store, now: Millis) -> Result<Vec<i16>> {
     let Some(current) = Year::containing(now) else {
         return Ok(Vec::new());
     };
-    let first = match facts::years_with_reports(store).await? {
-        Some((first, _)) => Year::containing(first).map_or(current.year, |y| y.year),
+    let first = match facts::first_report_at(store).await? {
+        Some(first) => Year::containing(first).map_or(current.year, |y| y.year),
         None => current.year,
     };
     Ok((first.min(current.year)..=current.year).rev().collect())

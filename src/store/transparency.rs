@@ -205,15 +205,12 @@ pub async fn facts(store: &Store, year: &Year) -> Result<Facts> {
     })
 }
 
-/// The calendar years (Amsterdam) in which anything was reported, newest first.
-pub async fn years_with_reports(store: &Store) -> Result<Option<(Millis, Millis)>> {
-    let row = sqlx::query("SELECT MIN(created_at) AS first, MAX(created_at) AS last FROM reports")
+/// When the first report came in, if any (one `MIN`, so that SQLite reads it from the index).
+pub async fn first_report_at(store: &Store) -> Result<Option<Millis>> {
+    let row = sqlx::query("SELECT MIN(created_at) AS first FROM reports")
         .fetch_one(store.pool())
         .await?;
-    Ok(match (opt_i64(&row, "first")?, opt_i64(&row, "last")?) {
-        (Some(f), Some(l)) => Some((f, l)),
-        _ => None,
-    })
+    opt_i64(&row, "first")
 }
 
 /// One stored edition of a year report.
