@@ -69,8 +69,10 @@ async fn main() {
             rows
         );
     }
-    let mut config = Config::default();
-    config.data_dir = std::env::temp_dir().join("meldpunt-bench-transparency");
+    let config = Config {
+        data_dir: std::env::temp_dir().join("meldpunt-bench-transparency"),
+        ..Config::default()
+    };
     let state = AppState::new(store.clone(), config).unwrap();
     let app = router(state.clone());
     let addr: SocketAddr = "127.0.0.1:40000".parse().unwrap();

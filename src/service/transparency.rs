@@ -65,11 +65,20 @@ impl PublishedFigures {
         if let Some(f) = self.fresh(y.year, now) {
             return Ok(f);
         }
-        let _one = self.counting.lock().await;
-        if let Some(f) = self.fresh(y.year, now) {
-            return Ok(f);
-        }
-        self.recount(store, &y, now).await
+        // Counted in a task of its own: when the visitor gives up (or the request times
+        // out), the count still finishes and the next visitor finds it.
+        let me = self.clone();
+        let store = store.clone();
+        let count = tokio::spawn(async move {
+            let _one = me.counting.lock().await;
+            if let Some(f) = me.fresh(y.year, now) {
+                return Ok(f);
+            }
+            me.recount(&store, &y, now).await
+        });
+        count
+            .await
+            .map_err(|_| ServiceError::refused("transparency.count_failed"))?
     }
 
     /// Counts the current year now and keeps it (the `serve` process does this every few

@@ -218,6 +218,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("situation.window_start_required", "Vul het begin van het tijdvak in.", "Enter the start of the time window."),
     ("situation.window_too_long", "Een tijdvak duurt hoogstens 14 dagen.", "A time window lasts at most 14 days."),
     ("token.name_required", "Geef het token een naam van hoogstens 100 tekens, bijvoorbeeld het systeem dat het gebruikt.", "Give the token a name of at most 100 characters, for example the system that uses it."),
+    ("transparency.count_failed", "De cijfers konden niet worden geteld. Probeer het over een paar minuten opnieuw.", "The figures could not be counted. Try again in a few minutes."),
     ("transparency.year_empty", "Over {year} is in meldpunt niets vastgelegd: er zijn geen cijfers over dat jaar.", "Nothing was recorded in meldpunt in {year}: there are no figures for that year."),
     ("transparency.year_in_future", "Over {year} zijn er nog geen cijfers: dat jaar is nog niet begonnen.", "There are no figures for {year} yet: that year has not begun."),
     ("transparency.year_invalid", "'{year}' is geen jaar waarover meldpunt cijfers kan tonen. Kies een jaar als 2026.", "'{year}' is not a year meldpunt can show figures for. Choose a year such as 2026."),
@@ -232,7 +233,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("withdrawal.cannot_render", "De intrekking kon niet worden opgesteld.", "The withdrawal could not be drawn up."),
     ("withdrawal.nothing_to_withdraw", "Er is geen melding die het platform bereikte en nog niet is ingetrokken.", "There is no notice that reached the platform and has not been withdrawn yet."),
     ("withdrawal.platform_unknown", "Het platform van deze melding staat niet in de lijst.", "This notice's platform is not in the directory."),
-    ("year_report.independence_missing", "Het jaarverslag heeft de uitleg nodig hoe het team onafhankelijk blijft (DSA art. 22, lid 3). Een beheerder vult die in onder Beheer › Berichten (Afzender).", "The year report needs the explanation of how the team stays independent (DSA art. 22(3)). An administrator fills it in under Administration › Messages (Sender)."),
+    ("year_report.independence_missing", "Het jaarverslag heeft de uitleg nodig hoe het team onafhankelijk blijft (DSA art. 22, lid 3). Een beheerder vult die in onder Beheer › Verzoeken en platforms › Afzender en adressen.", "The year report needs the explanation of how the team stays independent (DSA art. 22(3)). An administrator fills it in under Administration › Requests and platforms › Sender and addresses."),
     ("year_report.render_failed", "Het jaarverslag kon niet worden opgemaakt; er is niets geschreven.", "The year report could not be laid out; nothing was written."),
     ("year_report.year_not_over", "Het jaar {year} is nog niet voorbij: het jaarverslag kan vanaf 1 januari van het jaar erna. Gebruik --draft voor een concept.", "The year {year} is not over yet: the year report can be made from 1 January of the year after. Use --draft for a draft."),
 ];
