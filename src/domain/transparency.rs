@@ -642,6 +642,32 @@ pub const OPEN_DATA_COLUMNS: [(&str, &str, &str); 10] = [
     ("withheld", "true als het getal is afgeschermd (een klein aantal, of een aantal waaruit een klein aantal te berekenen zou zijn), anders false.", "true when the number is withheld (a small count, or one from which a small count could be calculated), else false."),
 ];
 
+/// CSV per RFC 4180 (CRLF line ends, quotes where needed), UTF-8: the one writer of every
+/// published CSV file.
+pub fn csv_bytes<R>(header: &[&str], rows: R) -> Vec<u8>
+where
+    R: IntoIterator,
+    R::Item: IntoIterator,
+    <R::Item as IntoIterator>::Item: AsRef<[u8]>,
+{
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let write = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
+        w.write_record(header)?;
+        for r in rows {
+            w.write_record(r)?;
+        }
+        Ok(())
+    };
+    // Writing to memory fails only when out of memory; an empty file is then better than a panic.
+    let ok = write(&mut w).is_ok();
+    match (ok, w.into_inner()) {
+        (true, Ok(bytes)) => bytes,
+        _ => Vec::new(),
+    }
+}
+
 /// One row of the open data.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OpenRow {

@@ -11,7 +11,7 @@
 use askama::Template;
 use sha2::{Digest, Sha256};
 
-use super::transparency::{Figures, Line, PlatformLine, Shown};
+use super::transparency::{csv_bytes, Figures, Line, PlatformLine, Shown};
 use super::Millis;
 
 /// The CSV files of the report, in order, with their columns.
@@ -70,25 +70,6 @@ fn count_text(s: Shown) -> String {
     match s {
         Shown::Count(n) => n.to_string(),
         Shown::Withheld => String::new(),
-    }
-}
-
-fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let mut write = || -> Result<(), csv::Error> {
-        w.write_record(header)?;
-        for r in rows {
-            w.write_record(r)?;
-        }
-        Ok(())
-    };
-    // Writing to memory fails only when out of memory.
-    let ok = write().is_ok();
-    match (ok, w.into_inner()) {
-        (true, Ok(bytes)) => bytes,
-        _ => Vec::new(),
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{Result, ServiceError};
 use crate::domain::message::Message;
-use crate::domain::transparency::{figures, Figures, OpenRow, Year, OPEN_DATA_COLUMNS};
+use crate::domain::transparency::{csv_bytes, figures, Figures, OpenRow, Year, OPEN_DATA_COLUMNS};
 use crate::domain::Millis;
 use crate::store::{transparency as facts, Store};
 
@@ -138,34 +138,24 @@ pub async fn years(store: &Store, now: Millis) -> Result<Vec<i16>> {
 
 /// The open data as CSV (RFC 4180: CRLF line ends, quotes where needed; UTF-8).
 pub fn open_data_csv(rows: &[OpenRow]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
     let header: Vec<&str> = OPEN_DATA_COLUMNS.iter().map(|(c, _, _)| *c).collect();
-    let mut write = || -> std::result::Result<(), csv::Error> {
-        w.write_record(&header)?;
-        for r in rows {
-            w.write_record([
-                r.table,
-                &r.period,
-                r.item,
-                &r.platform,
-                r.category,
-                r.action,
-                r.action_eu,
-                r.measure,
-                &r.value_text(),
-                if r.withheld { "true" } else { "false" },
-            ])?;
-        }
-        Ok(())
-    };
-    // Writing to memory fails only when out of memory; an empty file is then better than a panic.
-    let ok = write().is_ok();
-    match (ok, w.into_inner()) {
-        (true, Ok(bytes)) => bytes,
-        _ => Vec::new(),
-    }
+    csv_bytes(
+        &header,
+        rows.iter().map(|r| {
+            vec![
+                r.table.to_string(),
+                r.period.clone(),
+                r.item.to_string(),
+                r.platform.clone(),
+                r.category.to_string(),
+                r.action.to_string(),
+                r.action_eu.to_string(),
+                r.measure.to_string(),
+                r.value_text(),
+                r.withheld.to_string(),
+            ]
+        }),
+    )
 }
 
 #[derive(serde::Serialize)]

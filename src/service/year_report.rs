@@ -104,6 +104,16 @@ pub async fn make(store: &Store, ctx: &Ctx, year: i64, draft: bool) -> Result<Ye
             true,
         ),
     };
+    // Laid out before the edition is stored: a report that cannot be made stores nothing.
+    let files = files(
+        &counted.figures,
+        organisation,
+        &independence,
+        &edition,
+        previous.as_deref(),
+        false,
+    )
+    .map_err(|_| ServiceError::refused("year_report.render_failed"))?;
     if new_edition {
         insert_edition(
             &mut tx,
@@ -128,15 +138,6 @@ pub async fn make(store: &Store, ctx: &Ctx, year: i64, draft: bool) -> Result<Ye
         audit::append(&mut tx, &event, ctx.now).await?;
         tx.commit().await?;
     }
-    let files = files(
-        &counted.figures,
-        organisation,
-        &independence,
-        &edition,
-        previous.as_deref(),
-        false,
-    )
-    .map_err(|_| ServiceError::refused("year_report.render_failed"))?;
     Ok(YearReport {
         year: y.year,
         edition,

@@ -55,10 +55,10 @@ pub async fn facts(store: &Store, year: &Year) -> Result<Facts> {
     .await?;
 
     // Versions written or reviewed in the year; whether and when each was decided is the
-    // domain's rule (`assessment::decided_at`). Two range reads, each by its own index.
+    // domain's rule (`assessment::decided_at`). Two range reads, each by its own index, that
+    // do not overlap: written in the year, and written before it but reviewed in it.
     let mut assessments = Vec::new();
     let mut categories: HashMap<i64, Option<DsaCategory>> = HashMap::new();
-    let mut seen: std::collections::HashSet<i64> = Default::default();
     for sql in [
         "SELECT a.id, a.created_at, a.class, a.decision, a.category, r.verdict, r.at AS review_at \
          FROM assessments a LEFT JOIN assessment_reviews r ON r.assessment_id = a.id \
@@ -73,9 +73,6 @@ pub async fn facts(store: &Store, year: &Year) -> Result<Facts> {
             .fetch(store.pool());
         while let Some(r) = rows.try_next().await? {
             let id: i64 = r.try_get("id")?;
-            if !seen.insert(id) {
-                continue;
-            }
             let class: String = r.try_get("class")?;
             let decision: String = r.try_get("decision")?;
             let verdict: Option<String> = r.try_get("verdict")?;

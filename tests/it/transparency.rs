@@ -276,13 +276,13 @@ both_backends!(
     }
 );
 
-/// An analyst's context at `now` (the clock moved forward where a test needs it).
-async fn analyst_at(store: &meldpunt::store::Store, t: &Team, now: i64) -> Ctx {
+/// The central administrator's context at `now` (the clock moved forward where a test needs it).
+async fn admin_ctx_at(store: &meldpunt::store::Store, t: &Team, now: i64) -> Ctx {
     Ctx::anonymous("127.0.0.1", now).acting_as(&users::get(store, t.admin.id).await.unwrap())
 }
 
 async fn set_independence(store: &meldpunt::store::Store, t: &Team, text: &str) {
-    let admin = analyst_at(store, t, now_ms()).await;
+    let admin = admin_ctx_at(store, t, now_ms()).await;
     meldpunt::service::notice_setup::save_settings(
         store,
         &admin,
@@ -326,7 +326,7 @@ both_backends!(
             let store = db.store.clone();
             let t = &t;
             async move {
-                let ctx = analyst_at(&store, t, now).await;
+                let ctx = admin_ctx_at(&store, t, now).await;
                 meldpunt::service::year_report::make(&store, &ctx, year as i64, draft).await
             }
         };
