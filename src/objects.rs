@@ -134,4 +134,12 @@ impl EvidenceStore {
     pub async fn get(&self, sha256: &str) -> Result<Bytes, ObjectError> {
         Ok(self.inner.get(&self.path(sha256)).await?.bytes().await?)
     }
+
+    /// Removes a file; removing one that is not there is [`ObjectError::NotFound`].
+    pub async fn delete(&self, sha256: &str) -> Result<(), ObjectError> {
+        let path = self.path(sha256);
+        // Not every store reports a missing object on delete: ask first.
+        self.inner.head(&path).await?;
+        Ok(self.inner.delete(&path).await?)
+    }
 }

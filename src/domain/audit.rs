@@ -84,10 +84,14 @@ pub enum AuditAction {
     CopyRejected,
     ReuploadDetected,
     YearReportEdition,
+    LegalHoldPlaced,
+    LegalHoldLifted,
+    RetentionDeleted,
+    AuditErased,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 66] = [
+    pub const ALL: [AuditAction; 70] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -154,6 +158,10 @@ impl AuditAction {
         AuditAction::CopyRejected,
         AuditAction::ReuploadDetected,
         AuditAction::YearReportEdition,
+        AuditAction::LegalHoldPlaced,
+        AuditAction::LegalHoldLifted,
+        AuditAction::RetentionDeleted,
+        AuditAction::AuditErased,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -224,7 +232,26 @@ impl AuditAction {
             AuditAction::CopyRejected => "copy.rejected",
             AuditAction::ReuploadDetected => "copy.reupload_detected",
             AuditAction::YearReportEdition => "year_report.edition",
+            AuditAction::LegalHoldPlaced => "legal_hold.placed",
+            AuditAction::LegalHoldLifted => "legal_hold.lifted",
+            AuditAction::RetentionDeleted => "retention.deleted",
+            AuditAction::AuditErased => "audit.erased",
         }
+    }
+
+    /// Sign-in records: who signed in (or failed to) from where. Their personal fields are
+    /// erased after the sign-in records' retention period.
+    pub fn is_sign_in_record(self) -> bool {
+        matches!(
+            self,
+            AuditAction::SignInPassword
+                | AuditAction::SignInSecondFactor
+                | AuditAction::SignInRecoveryCode
+                | AuditAction::SignInThrottled
+                | AuditAction::SignOut
+                | AuditAction::SignOutEverywhere
+                | AuditAction::SessionExpired
+        )
     }
 
     pub fn parse(s: &str) -> Option<AuditAction> {
@@ -289,9 +316,105 @@ pub struct AuditRecord {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    /// How the hash was made: [`HashVersion::V1`] over every field (entries written before
+    /// personal data could be erased), [`HashVersion::V2`] over a digest of the personal ones.
+    pub version: HashVersion,
+    /// Version 2: the random salt of the personal digest (hex), gone once erased.
+    pub salt: String,
+    /// Version 2: SHA-256 over the salt and the personal fields, which the entry hash covers.
+    pub personal_digest: String,
+    /// When the personal fields were erased (the entry then keeps only its digest).
+    pub erased_at: Option<Millis>,
 }
 
-/// The fields an entry's hash covers, in order.
+/// How an entry's hash was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashVersion {
+    /// Over every field: the personal fields cannot be erased without breaking the chain.
+    V1,
+    /// Over a salted digest of the personal fields (`actor_label`, `origin`, `details`):
+    /// erasing them leaves the digest, so the chain still verifies.
+    V2,
+}
+
+impl HashVersion {
+    pub fn as_i64(self) -> i64 {
+        match self {
+            HashVersion::V1 => 1,
+            HashVersion::V2 => 2,
+        }
+    }
+    pub fn from_i64(v: i64) -> HashVersion {
+        if v == 2 {
+            HashVersion::V2
+        } else {
+            HashVersion::V1
+        }
+    }
+}
+
+/// The personal fields of an entry: who (as a label), from where, and the details.
+pub struct Personal<'a> {
+    pub salt: &'a str,
+    pub actor_label: &'a str,
+    pub origin: &'a str,
+    pub details: &'a str,
+}
+
+/// The digest a version 2 entry's hash covers instead of its personal fields. The salt
+/// (erased with them) keeps anyone from confirming a guessed e-mail address by the digest.
+pub fn personal_digest(p: &Personal<'_>) -> String {
+    let mut h = Sha256::new();
+    h.update(b"meldpunt-audit-personal-v2");
+    for bytes in [p.salt, p.actor_label, p.origin, p.details] {
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(bytes.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// The fields a version 2 entry's hash covers, in order.
+pub struct HashInputV2<'a> {
+    pub prev_hash: &'a str,
+    pub at: Millis,
+    pub actor_user_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub outcome: &'a str,
+    pub personal_digest: &'a str,
+}
+
+/// A version 2 entry's hash (lower-case hex), each field length-prefixed.
+pub fn entry_hash_v2(input: &HashInputV2<'_>) -> String {
+    let mut h = Sha256::new();
+    h.update(b"meldpunt-audit-v2");
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(bytes);
+    };
+    field(input.prev_hash.as_bytes());
+    field(input.at.to_string().as_bytes());
+    field(opt(input.actor_user_id).as_bytes());
+    field(opt(input.org_id).as_bytes());
+    field(input.action.as_bytes());
+    field(input.object_type.as_bytes());
+    field(input.object_id.as_bytes());
+    field(input.outcome.as_bytes());
+    field(input.personal_digest.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// What an `audit.erased` entry records: the entries whose personal fields were erased.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Erasure {
+    pub entries: Vec<i64>,
+    /// Why: the retention rule (`case_with_notice P5Y`, …) or another ground.
+    pub ground: String,
+}
+
+/// The fields a version 1 entry's hash covers, in order.
 pub struct HashInput<'a> {
     pub prev_hash: &'a str,
     pub at: Millis,
@@ -334,7 +457,28 @@ fn opt(v: Option<i64>) -> String {
 }
 
 impl AuditRecord {
+    /// The hash this entry's content gives. For an unerased version 2 entry the digest is
+    /// recomputed from its personal fields (an edit of them shows); an erased one keeps its
+    /// stored digest.
     pub fn recomputed_hash(&self) -> String {
+        if self.version == HashVersion::V2 {
+            let digest = if self.erased_at.is_some() {
+                self.personal_digest.clone()
+            } else {
+                personal_digest(&self.personal())
+            };
+            return entry_hash_v2(&HashInputV2 {
+                prev_hash: &self.prev_hash,
+                at: self.at,
+                actor_user_id: self.actor_user_id,
+                org_id: self.org_id,
+                action: &self.action,
+                object_type: &self.object_type,
+                object_id: &self.object_id,
+                outcome: &self.outcome,
+                personal_digest: &digest,
+            });
+        }
         entry_hash(&HashInput {
             prev_hash: &self.prev_hash,
             at: self.at,
@@ -348,6 +492,30 @@ impl AuditRecord {
             origin: &self.origin,
             details: &self.details,
         })
+    }
+
+    pub fn personal(&self) -> Personal<'_> {
+        Personal {
+            salt: &self.salt,
+            actor_label: &self.actor_label,
+            origin: &self.origin,
+            details: &self.details,
+        }
+    }
+
+    /// Erases the personal fields as the store does (`store::audit::erase`): blank
+    /// strings, the salt gone, the digest kept.
+    pub fn erase_personal(&mut self, at: Millis) {
+        self.actor_label.clear();
+        self.origin.clear();
+        self.details.clear();
+        self.salt.clear();
+        self.erased_at = Some(at);
+    }
+
+    /// Whether the personal fields can be erased without breaking the chain.
+    pub fn erasable(&self) -> bool {
+        self.version == HashVersion::V2 && self.erased_at.is_none()
     }
 }
 
@@ -393,6 +561,8 @@ pub enum ChainFault {
     Truncated { last_seq: i64, head_seq: i64 },
     /// The chain does not contain the head that was exported earlier: it was rewritten.
     HeadMismatch { seq: i64 },
+    /// The entry's personal fields were erased, but no `audit.erased` entry records it.
+    ErasedUnrecorded { seq: i64 },
 }
 
 impl fmt::Display for ChainFault {
@@ -410,6 +580,10 @@ impl fmt::Display for ChainFault {
                 f,
                 "entry {seq} differs from the head exported earlier: the chain up to entry {seq} was rewritten"
             ),
+            ChainFault::ErasedUnrecorded { seq } => write!(
+                f,
+                "entry {seq} has its personal fields erased, but no later audit.erased entry records that"
+            ),
         }
     }
 }
@@ -426,6 +600,8 @@ pub struct ChainVerifier {
     positions: HashMap<String, usize>,
     /// Heads to check: the one the database records, and one exported earlier.
     heads: Vec<HeadCheck>,
+    /// Erased entries not yet named by an `audit.erased` entry after them.
+    erased_unrecorded: std::collections::BTreeSet<i64>,
 }
 
 struct HeadCheck {
@@ -507,6 +683,18 @@ impl ChainVerifier {
                 self.first_fault = Some((pos, f));
             }
         }
+        if r.erased_at.is_some() {
+            self.erased_unrecorded.insert(r.seq);
+        }
+        if r.action == AuditAction::AuditErased.as_str() {
+            // An erasure entry whose own details were erased names nothing any more: the
+            // entries it named then show as unrecorded.
+            if let Ok(e) = serde_json::from_str::<Erasure>(&r.details) {
+                for seq in e.entries.iter().filter(|&&s| s < r.seq) {
+                    self.erased_unrecorded.remove(seq);
+                }
+            }
+        }
         self.expected_prev = Some(r.hash.clone());
         self.last_seq = r.seq;
         self.last_hash = Some(r.hash.clone());
@@ -547,6 +735,9 @@ impl ChainVerifier {
                     seq: check.head.seq + 1,
                 });
             }
+        }
+        if let Some(&seq) = self.erased_unrecorded.iter().next() {
+            return Err(ChainFault::ErasedUnrecorded { seq });
         }
         let head = self.last_hash.map(|hash| ChainHead {
             seq: self.last_seq,
@@ -600,7 +791,14 @@ mod tests {
                 details: "{}".into(),
                 prev_hash: prev.clone(),
                 hash: String::new(),
+                version: if seq % 2 == 0 { HashVersion::V2 } else { HashVersion::V1 },
+                salt: format!("{seq:032x}"),
+                personal_digest: String::new(),
+                erased_at: None,
             };
+            if r.version == HashVersion::V2 {
+                r.personal_digest = personal_digest(&r.personal());
+            }
             r.hash = r.recomputed_hash();
             prev = r.hash.clone();
             out.push(r);
@@ -622,6 +820,88 @@ mod tests {
         let v = verify_chain(&c, Some(&head(&c)), Some(head(&c[..5]))).unwrap();
         assert_eq!(v.entries, 10);
         assert_eq!(v.head, Some(head(&c)));
+    }
+
+    /// Appends an `audit.erased` entry naming `entries` to a chain.
+    fn push_erasure(c: &mut Vec<AuditRecord>, entries: Vec<i64>) {
+        let last = c.last().unwrap().clone();
+        let mut r = AuditRecord {
+            seq: last.seq + 1,
+            at: last.at + 1,
+            action: AuditAction::AuditErased.as_str().into(),
+            object_type: "audit".into(),
+            details: serde_json::to_string(&Erasure {
+                entries,
+                ground: "case_with_notice P5Y".into(),
+            })
+            .unwrap(),
+            prev_hash: last.hash.clone(),
+            version: HashVersion::V2,
+            erased_at: None,
+            ..last
+        };
+        r.personal_digest = personal_digest(&r.personal());
+        r.hash = r.recomputed_hash();
+        c.push(r);
+    }
+
+    #[test]
+    fn erasing_personal_fields_of_version_2_entries_keeps_the_chain_verifiable_when_recorded() {
+        let mut c = chain(10);
+        let before = head(&c);
+        for i in [1, 3, 7] {
+            assert!(c[i].erasable());
+            c[i].erase_personal(1_800_000_000_000);
+        }
+        // Not yet recorded: the erasure is named.
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::ErasedUnrecorded { seq: 2 })
+        );
+        push_erasure(&mut c, vec![2, 4, 8]);
+        let v = verify_chain(&c, Some(&head(&c)), Some(before)).unwrap();
+        assert_eq!(v.entries, 11);
+        assert_eq!(c[1].actor_label, "");
+        assert_eq!(c[1].details, "");
+        // An erasure entry names only entries before it.
+        let mut c = chain(4);
+        c[1].erase_personal(1);
+        push_erasure(&mut c, vec![2]);
+        c[3].erase_personal(1);
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::ErasedUnrecorded { seq: 4 })
+        );
+    }
+
+    #[test]
+    fn erasure_cannot_hide_an_edit_or_blank_a_version_1_entry() {
+        // A version 1 entry's hash covers its personal fields: blanking them shows.
+        let mut c = chain(6);
+        assert!(!c[2].erasable());
+        c[2].erase_personal(1);
+        push_erasure(&mut c, vec![3]);
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::Edited { seq: 3 })
+        );
+        // An erased entry whose digest or other fields were changed shows.
+        let mut c = chain(6);
+        c[1].erase_personal(1);
+        c[1].personal_digest = GENESIS_HASH.into();
+        push_erasure(&mut c, vec![2]);
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::Edited { seq: 2 })
+        );
+        let mut c = chain(6);
+        c[3].erase_personal(1);
+        c[3].object_id = "99".into();
+        push_erasure(&mut c, vec![4]);
+        assert_eq!(
+            verify_chain(&c, None, None),
+            Err(ChainFault::Edited { seq: 4 })
+        );
     }
 
     #[test]

@@ -72,6 +72,10 @@ pub enum Action {
     ViewNotice,
     /// Create situations, move their phase, link and unlink cases, decide suggestions.
     WorkOnSituations,
+    /// Place or lift a legal hold on a case (stops its erasure by the retention schedule).
+    PlaceLegalHold,
+    /// See the retention schedule, what falls due, the holds and the deletion records.
+    ViewRetention,
 }
 
 /// The request was refused. Deliberately carries no detail.
@@ -133,6 +137,10 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             actor.handles_cases() || (actor.is_central() && actor.role == Role::Auditor)
         }
         Action::WorkOnSituations => actor.handles_cases(),
+        Action::PlaceLegalHold => actor.is_central() && actor.role == Role::Supervisor,
+        Action::ViewRetention => {
+            actor.is_central() && matches!(actor.role, Role::Administrator | Role::Auditor)
+        }
         Action::ViewCorrections => {
             actor.is_central()
                 && matches!(actor.role, Role::Auditor | Role::Analyst | Role::Supervisor)

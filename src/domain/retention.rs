@@ -227,6 +227,58 @@ impl Schedule {
     pub fn due(&self, kind: DataKind, from: Millis) -> Option<Millis> {
         self.period(kind).after(from)
     }
+
+    /// Whether an item of `kind` whose period started at `from` is due at `now`.
+    pub fn is_due(&self, kind: DataKind, from: Millis, now: Millis) -> bool {
+        self.due(kind, from).is_some_and(|due| due <= now)
+    }
+
+    /// The rule an item is deleted by, as the deletion record names it: `evidence P30D`.
+    pub fn rule(&self, kind: DataKind) -> String {
+        format!("{} {}", kind.as_str(), self.period(kind))
+    }
+
+    /// The latest start of a period that is over at `now` for the shortest of `kinds`: a
+    /// preselection for the store (what started later cannot be due yet); which items are
+    /// due is decided by [`Schedule::is_due`].
+    pub fn earliest_cutoff(&self, kinds: &[DataKind], now: Millis) -> Millis {
+        kinds
+            .iter()
+            .map(|&k| self.period(k).before(now))
+            .max()
+            .unwrap_or(now)
+    }
+}
+
+/// The kind of retention a closed case falls under.
+pub fn case_kind(has_outgoing_message: bool) -> DataKind {
+    if has_outgoing_message {
+        DataKind::CaseWithNotice
+    } else {
+        DataKind::CaseWithoutAction
+    }
+}
+
+impl Period {
+    /// A moment from which this period ends at or before `now`, conservatively: one day
+    /// later than the calendar subtraction, so month-end clamping never hides an item that
+    /// is due (the exact decision is [`Schedule::is_due`]).
+    pub fn before(self, now: Millis) -> Millis {
+        let Ok(tz) = jiff::tz::TimeZone::get("Europe/Amsterdam") else {
+            return now;
+        };
+        let Ok(t) = jiff::Timestamp::from_millisecond(now) else {
+            return now;
+        };
+        let span = jiff::Span::new()
+            .try_years(-i64::from(self.years))
+            .and_then(|s| s.try_months(-i64::from(self.months)))
+            .and_then(|s| s.try_days(-i64::from(self.days) + 1));
+        match span.and_then(|sp| t.to_zoned(tz).checked_add(sp)) {
+            Ok(z) => z.timestamp().as_millisecond().min(now),
+            Err(_) => now,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -300,6 +352,33 @@ mod tests {
             Period::days(1).after(at("2027-03-27T12:00")),
             Some(at("2027-03-28T12:00"))
         );
+    }
+
+    #[test]
+    fn due_is_decided_on_the_calendar_and_the_preselection_never_misses_a_due_item() {
+        let s = Schedule::default();
+        let closed = at("2027-02-28T09:00");
+        // A year after 28 February 2027 is 28 February 2028, not 29 February.
+        assert!(!s.is_due(DataKind::CaseWithoutAction, closed, at("2028-02-28T08:59")));
+        assert!(s.is_due(DataKind::CaseWithoutAction, closed, at("2028-02-28T09:00")));
+        let leap = at("2028-02-29T09:00");
+        assert!(!s.is_due(DataKind::CaseWithoutAction, leap, at("2029-02-28T08:59")));
+        assert!(s.is_due(DataKind::CaseWithoutAction, leap, at("2029-02-28T09:00")));
+        assert_eq!(s.rule(DataKind::Evidence), "evidence P30D");
+        assert_eq!(case_kind(true), DataKind::CaseWithNotice);
+        assert_eq!(case_kind(false), DataKind::CaseWithoutAction);
+        // Everything due has started before the cutoff, for every start in three years.
+        let now = at("2029-03-01T00:00");
+        for kind in DataKind::ALL {
+            let cutoff = s.earliest_cutoff(&[kind], now);
+            let mut from = at("2026-01-01T00:00");
+            while from < now {
+                if s.is_due(kind, from, now) {
+                    assert!(from <= cutoff, "{kind:?} {from}");
+                }
+                from += 7 * 3_600_000;
+            }
+        }
     }
 
     #[test]

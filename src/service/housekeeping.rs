@@ -1,18 +1,16 @@
-//! Retention of short-lived data: expired sessions, old throttling counters and
-//! sign-in addresses, old idempotency keys and sent mail. Runs periodically in every `serve` process; running it twice
+//! Removal of what has outlived its technical use: expired sessions, old throttling
+//! counters and sign-in addresses, old idempotency keys. (Sent mail and other personal data
+//! go by the retention schedule: `service::retention`.) Runs periodically in every `serve` process; running it twice
 //! at once is harmless.
 
 use super::Result;
 use crate::domain::session::SessionLimits;
 use crate::domain::throttle::FAILURE_MEMORY_MS;
 use crate::domain::Millis;
-use crate::store::{cases, notify, reports, sessions, throttle, Store};
+use crate::store::{cases, reports, sessions, throttle, Store};
 
 /// How long a retried API request still gets its first answer.
 pub const IDEMPOTENCY_KEY_MS: Millis = 7 * 24 * 60 * 60 * 1000;
-
-/// How long a sent message stays in the outbox (the delivery record).
-pub const SENT_MAIL_MS: Millis = 30 * 24 * 60 * 60 * 1000;
 
 /// How long an address an account signed in from counts as known.
 pub const KNOWN_ADDRESS_MS: Millis = 90 * 24 * 60 * 60 * 1000;
@@ -24,10 +22,8 @@ pub async fn run_once(store: &Store, limits: &SessionLimits, now: Millis) -> Res
         sessions::purge_expired(&mut tx, now - limits.absolute_ms, now - limits.idle_ms).await?;
     let b = throttle::purge(&mut tx, now - FAILURE_MEMORY_MS, now - KNOWN_ADDRESS_MS).await?;
     let c = reports::purge_idempotency_keys(&mut tx, now - IDEMPOTENCY_KEY_MS).await?;
-    // Sent mail holds addresses and case details: keep the delivery record a month.
-    let d = notify::purge_sent_mail(&mut tx, now - SENT_MAIL_MS).await?;
     tx.commit().await?;
-    Ok(a + b + c + d)
+    Ok(a + b + c)
 }
 
 /// Folds the queue's recent changes into its totals (`store::cases::fold_queue_totals`): the

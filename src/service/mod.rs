@@ -18,6 +18,7 @@ pub mod notice_setup;
 pub mod notices;
 pub mod orgs;
 pub mod redress;
+pub mod retention;
 pub mod search;
 mod settings;
 pub mod situations;

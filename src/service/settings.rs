@@ -13,6 +13,8 @@ pub struct Settings {
     pub answer_deadlines: crate::domain::notice::AnswerDeadlines,
     /// When look-alike content is proposed as a copy.
     pub matching: crate::domain::matching::MatchSettings,
+    /// How long each kind of data is kept (`[retention]`).
+    pub retention: crate::domain::retention::Schedule,
 }
 
 impl Default for Settings {
@@ -23,6 +25,7 @@ impl Default for Settings {
             max_batch: 128,
             answer_deadlines: Default::default(),
             matching: Default::default(),
+            retention: Default::default(),
         }
     }
 }

@@ -5,7 +5,8 @@ use sqlx::Row;
 
 use super::{insert_many, opt_i64, AuditHead, Backend, Result, Store, StoreError, WriteTx};
 use crate::domain::audit::{
-    entry_hash, AuditEvent, AuditRecord, ChainFault, ChainHead, ChainVerifier, HashInput, Verified,
+    entry_hash_v2, personal_digest, AuditAction, AuditEvent, AuditRecord, ChainFault, ChainHead,
+    ChainVerifier, Erasure, HashInputV2, HashVersion, Outcome, Personal, Verified,
 };
 use crate::domain::policy::AuditScope;
 use crate::domain::Millis;
@@ -33,18 +34,23 @@ pub async fn append(tx: &mut WriteTx, event: &AuditEvent, now: Millis) -> Result
         }
     };
     let seq = head.seq + 1;
-    let hash = entry_hash(&HashInput {
+    let salt = hex::encode(rand::random::<[u8; 16]>());
+    let digest = personal_digest(&Personal {
+        salt: &salt,
+        actor_label: &event.actor_label,
+        origin: &event.origin,
+        details: &event.details,
+    });
+    let hash = entry_hash_v2(&HashInputV2 {
         prev_hash: &head.hash,
         at: now,
         actor_user_id: event.actor_user_id,
-        actor_label: &event.actor_label,
         org_id: event.org_id,
         action: event.action.as_str(),
         object_type: &event.object_type,
         object_id: &event.object_id,
         outcome: event.outcome.as_str(),
-        origin: &event.origin,
-        details: &event.details,
+        personal_digest: &digest,
     });
     tx.audit_rows.push(AuditRow {
         seq,
@@ -60,6 +66,8 @@ pub async fn append(tx: &mut WriteTx, event: &AuditEvent, now: Millis) -> Result
         details: event.details.clone(),
         prev_hash: head.hash,
         hash: hash.clone(),
+        salt,
+        personal_digest: digest,
     });
     tx.audit_head = Some(AuditHead {
         seq,
@@ -85,6 +93,8 @@ pub(crate) struct AuditRow {
     details: String,
     prev_hash: String,
     hash: String,
+    salt: String,
+    personal_digest: String,
 }
 
 /// Inserts the entries appended in `tx`, oldest first (called by `WriteTx::commit`, before
@@ -94,8 +104,9 @@ pub(crate) async fn flush(tx: &mut WriteTx) -> Result<()> {
     insert_many(
         tx,
         "audit_log (seq, at, actor_user_id, actor_label, org_id, action, object_type, \
-         object_id, outcome, origin, details, prev_hash, hash)",
-        13,
+         object_id, outcome, origin, details, prev_hash, hash, hash_version, salt, \
+         personal_digest)",
+        16,
         &rows,
         |q, r| {
             q.bind(r.seq)
@@ -111,6 +122,9 @@ pub(crate) async fn flush(tx: &mut WriteTx) -> Result<()> {
                 .bind(&r.details)
                 .bind(&r.prev_hash)
                 .bind(&r.hash)
+                .bind(HashVersion::V2.as_i64())
+                .bind(&r.salt)
+                .bind(&r.personal_digest)
         },
     )
     .await
@@ -140,12 +154,116 @@ fn record_from_row(row: &AnyRow) -> Result<AuditRecord> {
         details: row.try_get("details")?,
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
+        version: HashVersion::from_i64(row.try_get("hash_version")?),
+        salt: row.try_get("salt")?,
+        personal_digest: row.try_get("personal_digest")?,
+        erased_at: opt_i64(row, "erased_at")?,
     })
 }
 
 const COLUMNS: &str =
     "seq, at, actor_user_id, actor_label, org_id, action, object_type, object_id, \
-                       outcome, origin, details, prev_hash, hash";
+     outcome, origin, details, prev_hash, hash, hash_version, salt, personal_digest, erased_at";
+
+/// The objects whose entries an erasure covers: (object type, object id).
+pub type Objects<'a> = &'a [(&'a str, Vec<i64>)];
+
+/// Erases the personal fields (actor label, origin, details) of every version 2 entry about
+/// `objects` and appends one `audit.erased` entry naming them, inside `tx`. Entries already
+/// erased are left as they are; version 1 entries (written before erasure existed) cannot be
+/// erased without breaking the chain and are counted in the second number returned.
+pub async fn erase(
+    tx: &mut WriteTx,
+    objects: Objects<'_>,
+    ground: &str,
+    now: Millis,
+) -> Result<(Vec<i64>, u64)> {
+    // Only stored entries are read: call this before appending entries of its own.
+    let mut erased = Vec::new();
+    let mut kept_v1 = 0u64;
+    for (object_type, ids) in objects {
+        for chunk in ids.chunks(500) {
+            if chunk.is_empty() {
+                continue;
+            }
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT seq, hash_version FROM audit_log WHERE object_type = $1 \
+                 AND object_id IN ({list}) AND erased_at IS NULL"
+            );
+            let mut q = sqlx::query(&sql).bind(*object_type);
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            for row in q.fetch_all(tx.conn()).await? {
+                let seq: i64 = row.try_get("seq")?;
+                match HashVersion::from_i64(row.try_get("hash_version")?) {
+                    HashVersion::V2 => erased.push(seq),
+                    HashVersion::V1 => kept_v1 += 1,
+                }
+            }
+        }
+    }
+    let n = erase_entries(tx, erased.clone(), ground, now).await?;
+    debug_assert_eq!(n, erased.len());
+    Ok((erased, kept_v1))
+}
+
+/// Erases the personal fields of the version 2 entries `seqs` and appends one
+/// `audit.erased` entry naming them (nothing when `seqs` is empty); returns how many.
+pub async fn erase_entries(
+    tx: &mut WriteTx,
+    mut seqs: Vec<i64>,
+    ground: &str,
+    now: Millis,
+) -> Result<usize> {
+    seqs.sort_unstable();
+    seqs.dedup();
+    for chunk in seqs.chunks(500) {
+        let list = (0..chunk.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE audit_log SET actor_label = '', origin = '', details = '', salt = '', \
+             erased_at = $1 WHERE seq IN ({list}) AND hash_version = 2 AND erased_at IS NULL"
+        );
+        let mut q = sqlx::query(&sql).bind(now);
+        for seq in chunk {
+            q = q.bind(*seq);
+        }
+        q.execute(tx.conn()).await?;
+    }
+    if seqs.is_empty() {
+        return Ok(0);
+    }
+    let n = seqs.len();
+    let details = serde_json::to_string(&Erasure {
+        entries: seqs,
+        ground: ground.to_string(),
+    })
+    .map_err(|e| StoreError::Database(e.to_string()))?;
+    append(
+        tx,
+        &AuditEvent {
+            actor_user_id: None,
+            actor_label: "meldpunt".into(),
+            org_id: None,
+            action: AuditAction::AuditErased,
+            object_type: "audit".into(),
+            object_id: n.to_string(),
+            outcome: Outcome::Success,
+            origin: "retention".into(),
+            details,
+        },
+        now,
+    )
+    .await?;
+    Ok(n)
+}
 
 /// The head the database records next to the entries.
 pub async fn recorded_head(store: &Store) -> Result<Option<ChainHead>> {

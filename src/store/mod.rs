@@ -21,6 +21,7 @@ pub mod orgs;
 pub mod platforms;
 pub mod redress;
 pub mod reports;
+pub mod retention;
 pub mod search;
 pub mod sessions;
 pub mod situations;

@@ -63,6 +63,7 @@ impl AppState {
             max_batch: config.intake_batch_max.max(1),
             answer_deadlines: config.answer_deadlines(),
             matching: config.matching(),
+            retention: config.retention_schedule(),
         };
         Ok(AppState {
             intake: Intake::start(store.clone(), intake_settings.clone()),
@@ -372,7 +373,8 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every ten minutes: remove expired sessions and stale sign-in data.
+/// Every ten minutes: remove expired sessions and stale sign-in data, and whatever the
+/// retention schedule says is due (`service::retention`).
 async fn housekeeping(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -387,6 +389,24 @@ async fn housekeeping(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping removed expired data"),
             Ok(_) => {}
             Err(e) => crate::service::background_failure(&state.store, "housekeeping", &e),
+        }
+        match crate::service::retention::run_once(
+            &state.store,
+            &state.evidence,
+            &state.intake_settings.retention,
+            crate::service::now_ms(),
+        )
+        .await
+        {
+            Ok(r) if r.total() > 0 => tracing::info!(
+                evidence = r.evidence,
+                cases = r.cases,
+                records = r.records,
+                objects = r.objects,
+                "retention removed what was due"
+            ),
+            Ok(_) => {}
+            Err(e) => crate::service::background_failure(&state.store, "retention", &e),
         }
     }
 }
