@@ -270,11 +270,14 @@ impl Period {
         let Ok(t) = jiff::Timestamp::from_millisecond(now) else {
             return now;
         };
-        let span = jiff::Span::new()
+        let back = jiff::Span::new()
             .try_years(-i64::from(self.years))
             .and_then(|s| s.try_months(-i64::from(self.months)))
-            .and_then(|s| s.try_days(-i64::from(self.days) + 1));
-        match span.and_then(|sp| t.to_zoned(tz).checked_add(sp)) {
+            .and_then(|s| s.try_days(-i64::from(self.days)));
+        let moved = back
+            .and_then(|sp| t.to_zoned(tz).checked_add(sp))
+            .and_then(|z| z.checked_add(jiff::Span::new().days(1)));
+        match moved {
             Ok(z) => z.timestamp().as_millisecond().min(now),
             Err(_) => now,
         }

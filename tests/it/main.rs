@@ -19,6 +19,7 @@ mod notices;
 mod queue;
 mod search;
 mod sign_in;
+mod retention;
 mod situations;
 mod storage_faults;
 mod store;

@@ -72,7 +72,7 @@ fn assert_nothing_personal(what: &str, text: &str, t: &Team) {
     assert!(!text.contains("Test Persoon"), "{what} names a person");
 }
 
-async fn answer(store: &meldpunt::store::Store, t: &Team, notice_id: i64, outcome: Outcome) {
+pub async fn answer(store: &meldpunt::store::Store, t: &Team, notice_id: i64, outcome: Outcome) {
     let n = notices::get(store, notice_id).await.unwrap();
     let ctx = Ctx::anonymous("127.0.0.1", now_ms())
         .acting_as(&users::get(store, t.cast.analyst.id).await.unwrap());
