@@ -791,7 +791,11 @@ mod tests {
                 details: "{}".into(),
                 prev_hash: prev.clone(),
                 hash: String::new(),
-                version: if seq % 2 == 0 { HashVersion::V2 } else { HashVersion::V1 },
+                version: if seq % 2 == 0 {
+                    HashVersion::V2
+                } else {
+                    HashVersion::V1
+                },
                 salt: format!("{seq:032x}"),
                 personal_digest: String::new(),
                 erased_at: None,

@@ -121,6 +121,8 @@ pub struct CaseFile {
     pub prints: Vec<crate::store::matching::Print>,
     /// Cases whose content looks like this one's, newest proposal first.
     pub copies: Vec<CopyCandidate>,
+    /// The legal hold that keeps the case from erasure, if any.
+    pub hold: Option<crate::store::retention::LegalHold>,
 }
 
 /// A case proposed as a copy of this one, with what is needed to compare them side by side.
@@ -249,6 +251,7 @@ pub async fn case_file(store: &Store, case: Case) -> Result<CaseFile> {
         copies.push(copy_candidate(store, group, proposal).await?);
     }
     Ok(CaseFile {
+        hold: crate::store::retention::hold(store, id).await?,
         prints: crate::store::matching::prints_of_case(store, id).await?,
         copies,
         situation,

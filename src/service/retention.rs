@@ -48,38 +48,23 @@ pub async fn run_once(
     now: Millis,
 ) -> Result<RunReport> {
     let mut report = RunReport::default();
-    // Evidence of reports whose cases are all closed.
     let rule = schedule.rule(DataKind::Evidence);
-    let before = schedule.earliest_cutoff(&[DataKind::Evidence], now);
     let last = retention::max_evidence_id(store).await?;
     let mut after = 0;
     while after < last {
-        let page = retention::closed_evidence(store, before, after, PAGE).await?;
-        after += PAGE;
-        for e in page {
-            if !schedule.is_due(DataKind::Evidence, e.closed_at, now) {
-                continue;
-            }
+        for e in due_evidence(store, schedule, now, after).await? {
             let mut tx = store.begin_write().await?;
             if retention::delete_evidence(&mut tx, &e, &rule, now).await? {
                 report.evidence += 1;
             }
             tx.commit().await?;
         }
+        after += PAGE;
     }
-    // Closed cases.
-    let kinds = [DataKind::CaseWithoutAction, DataKind::CaseWithNotice];
-    let before = schedule.earliest_cutoff(&kinds, now);
     let last = retention::max_case_id(store).await?;
     let mut after = 0;
     while after < last {
-        let page = retention::closed_cases(store, before, after, PAGE).await?;
-        after += PAGE;
-        for c in page {
-            let kind = case_kind(c.has_message);
-            if !schedule.is_due(kind, c.closed_at, now) {
-                continue;
-            }
+        for (c, kind) in due_cases(store, schedule, now, after).await? {
             let mut tx = store.begin_write().await?;
             if let Some(done) =
                 retention::erase_case(&mut tx, c.id, kind, &schedule.rule(kind), now).await?
@@ -89,6 +74,7 @@ pub async fn run_once(
             }
             tx.commit().await?;
         }
+        after += PAGE;
     }
     // Short-lived records, each kind in one transaction.
     for kind in [DataKind::Notifications, DataKind::SignInRecords] {
@@ -100,6 +86,73 @@ pub async fn run_once(
     }
     report.objects = remove_objects(store, objects, now).await?;
     Ok(report)
+}
+
+/// Evidence due at `at` among the ids after `after` (one page): of reports whose cases are
+/// all closed, the evidence period counted from the latest closure.
+async fn due_evidence(
+    store: &Store,
+    schedule: &Schedule,
+    at: Millis,
+    after: i64,
+) -> Result<Vec<retention::ClosedEvidence>> {
+    let before = schedule.earliest_cutoff(&[DataKind::Evidence], at);
+    Ok(retention::closed_evidence(store, before, after, PAGE)
+        .await?
+        .into_iter()
+        .filter(|e| schedule.is_due(DataKind::Evidence, e.closed_at, at))
+        .collect())
+}
+
+/// Closed cases due at `at` among the ids after `after` (one page), with their kind.
+async fn due_cases(
+    store: &Store,
+    schedule: &Schedule,
+    at: Millis,
+    after: i64,
+) -> Result<Vec<(retention::ClosedCase, DataKind)>> {
+    let kinds = [DataKind::CaseWithoutAction, DataKind::CaseWithNotice];
+    let before = schedule.earliest_cutoff(&kinds, at);
+    Ok(retention::closed_cases(store, before, after, PAGE)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let kind = case_kind(c.has_message);
+            (c, kind)
+        })
+        .filter(|(c, kind)| schedule.is_due(*kind, c.closed_at, at))
+        .collect())
+}
+
+/// What falls due by `at` (the schedule page shows the next 30 days): evidence files and
+/// cases per kind. Held cases and open ones are not counted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Upcoming {
+    pub evidence: u64,
+    pub cases_without_action: u64,
+    pub cases_with_notice: u64,
+}
+
+pub async fn upcoming(store: &Store, schedule: &Schedule, at: Millis) -> Result<Upcoming> {
+    let mut u = Upcoming::default();
+    let last = retention::max_evidence_id(store).await?;
+    let mut after = 0;
+    while after < last {
+        u.evidence += due_evidence(store, schedule, at, after).await?.len() as u64;
+        after += PAGE;
+    }
+    let last = retention::max_case_id(store).await?;
+    let mut after = 0;
+    while after < last {
+        for (_, kind) in due_cases(store, schedule, at, after).await? {
+            match kind {
+                DataKind::CaseWithNotice => u.cases_with_notice += 1,
+                _ => u.cases_without_action += 1,
+            }
+        }
+        after += PAGE;
+    }
+    Ok(u)
 }
 
 /// Removes the evidence objects whose rows are gone and whose delay has passed.

@@ -34,12 +34,14 @@ pub struct Case {
     pub updated_at: Millis,
     /// The earlier case whose content a platform took down and this one copies.
     pub reupload_of: Option<i64>,
+    /// When retention erased its personal data (`store::retention::erase_case`).
+    pub erased_at: Option<Millis>,
 }
 
 const SELECT: &str = "SELECT c.id, c.reference, c.canonical_url, c.platform, c.domain, c.status, \
      c.urgency, c.categories, c.deadline_at, c.expected_start_at, c.municipality_count, \
      c.report_count, c.first_reported_at, c.last_reported_at, c.assignee_user_id, \
-     u.name AS assignee_name, c.assigned_at, c.updated_at, c.reupload_of \
+     u.name AS assignee_name, c.assigned_at, c.updated_at, c.reupload_of, c.erased_at \
      FROM cases c LEFT JOIN users u ON u.id = c.assignee_user_id";
 
 fn bad(what: &str, v: &str) -> StoreError {
@@ -75,6 +77,7 @@ fn from_row(row: &AnyRow) -> Result<Case> {
         assigned_at: opt_i64(row, "assigned_at")?,
         updated_at: row.try_get("updated_at")?,
         reupload_of: opt_i64(row, "reupload_of")?,
+        erased_at: opt_i64(row, "erased_at")?,
     })
 }
 

@@ -333,7 +333,12 @@ pub async fn delete_evidence(
         },
     )
     .await?;
-    audit::append(tx, &retention_event("evidence", e.id, &reference, rule), now).await?;
+    audit::append(
+        tx,
+        &retention_event("evidence", e.id, &reference, rule),
+        now,
+    )
+    .await?;
     Ok(true)
 }
 
@@ -426,7 +431,10 @@ pub async fn erase_case(
         .execute(tx.conn())
         .await?;
     for statement in ERASE_CASE {
-        sqlx::query(statement).bind(case_id).execute(tx.conn()).await?;
+        sqlx::query(statement)
+            .bind(case_id)
+            .execute(tx.conn())
+            .await?;
     }
     // Reports all of whose links now point to erased cases.
     let reports: Vec<i64> = sqlx::query(
@@ -465,7 +473,10 @@ pub async fn erase_case(
     let mut objects: Vec<(&str, Vec<i64>)> = vec![("case", vec![case_id]), ("report", reports)];
     for (object_type, sql) in [
         ("notice", "SELECT id FROM notices WHERE case_id = $1"),
-        ("assessment", "SELECT id FROM assessments WHERE case_id = $1"),
+        (
+            "assessment",
+            "SELECT id FROM assessments WHERE case_id = $1",
+        ),
         ("objection", "SELECT id FROM objections WHERE case_id = $1"),
     ] {
         let found = sqlx::query(sql)
@@ -514,8 +525,12 @@ pub async fn purge_records(
 ) -> Result<u64> {
     let (n, oldest) = match kind {
         DataKind::Notifications => {
-            let oldest = min_of(tx, "SELECT MIN(at) AS m FROM notifications WHERE at <= $1", before)
-                .await?;
+            let oldest = min_of(
+                tx,
+                "SELECT MIN(at) AS m FROM notifications WHERE at <= $1",
+                before,
+            )
+            .await?;
             let a = sqlx::query("DELETE FROM notifications WHERE at <= $1")
                 .bind(before)
                 .execute(tx.conn())

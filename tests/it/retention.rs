@@ -45,7 +45,11 @@ async fn closed_without_action(store: &Store, t: &Team, url: &str, closed: Milli
 async fn one(db: &TestDb, sql: &str, id: i64) -> Option<String> {
     use sqlx::Connection;
     let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-    let row = sqlx::query(sql).bind(id).fetch_one(&mut conn).await.unwrap();
+    let row = sqlx::query(sql)
+        .bind(id)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
     conn.close().await.unwrap();
     row.try_get::<Option<String>, _>(0).unwrap()
 }
@@ -101,9 +105,14 @@ both_backends!(
         let b = b.case_id;
         let c = closed_without_action(store, &t, "https://www.tiktok.com/@rellen/video/3", closed)
             .await;
-        retention::place_hold(store, &boss, c, "Verzoek van de officier van justitie, zaak 12/345")
-            .await
-            .unwrap();
+        retention::place_hold(
+            store,
+            &boss,
+            c,
+            "Verzoek van de officier van justitie, zaak 12/345",
+        )
+        .await
+        .unwrap();
         let (_, d) = submit_report(
             store,
             t.cast.o.amsterdam,
@@ -127,7 +136,8 @@ both_backends!(
         assert_eq!(count(&db, evidence).await, 2);
         // Run again at once: nothing more, and no second record.
         assert_eq!(run(store, at("2027-03-30T09:01")).await.evidence, 0);
-        let records = "SELECT CAST(COUNT(*) AS BIGINT) FROM retention_deletions WHERE kind = 'evidence'";
+        let records =
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM retention_deletions WHERE kind = 'evidence'";
         assert_eq!(count(&db, records).await, 2);
 
         // A year after 28 February 2027, one minute early: A stays.
@@ -135,10 +145,21 @@ both_backends!(
         let r = run(store, at("2028-02-28T09:00")).await;
         assert_eq!(r.cases, 1, "{r:?}");
         assert!(r.audit_erased > 0);
-        assert!(retention_store::erased_at(store, a).await.unwrap().is_some());
-        assert!(retention_store::erased_at(store, b).await.unwrap().is_none());
+        assert!(retention_store::erased_at(store, a)
+            .await
+            .unwrap()
+            .is_some());
+        assert!(retention_store::erased_at(store, b)
+            .await
+            .unwrap()
+            .is_none());
         // What is left of A says nothing about anyone.
-        let url = one(&db, "SELECT submitted_url FROM report_links WHERE case_id = $1", a).await;
+        let url = one(
+            &db,
+            "SELECT submitted_url FROM report_links WHERE case_id = $1",
+            a,
+        )
+        .await;
         assert_eq!(url.as_deref(), Some(""));
         let canon = one(&db, "SELECT canonical_url FROM cases WHERE id = $1", a).await;
         assert!(!canon.unwrap().contains("tiktok"));
@@ -174,18 +195,30 @@ both_backends!(
             }
         }
         // The audit chain verifies, also against the head exported before.
-        assert!(audit::verify(store, Some(exported.clone())).await.unwrap().is_ok());
+        assert!(audit::verify(store, Some(exported.clone()))
+            .await
+            .unwrap()
+            .is_ok());
         // The published figures are as they were.
         assert_eq!(figures(store).await, figures_before);
 
         // Five years after B's closure (with a notice): B goes, C is still held, D open.
         let r = run(store, at("2032-02-28T09:00")).await;
         assert_eq!(r.cases, 1, "{r:?}");
-        assert!(retention_store::erased_at(store, b).await.unwrap().is_some());
+        assert!(retention_store::erased_at(store, b)
+            .await
+            .unwrap()
+            .is_some());
         let body = one(&db, "SELECT body FROM notices WHERE case_id = $1", b).await;
         assert_eq!(body.as_deref(), Some(""));
-        assert!(retention_store::erased_at(store, c).await.unwrap().is_none());
-        assert!(retention_store::erased_at(store, d).await.unwrap().is_none());
+        assert!(retention_store::erased_at(store, c)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(retention_store::erased_at(store, d)
+            .await
+            .unwrap()
+            .is_none());
         // Lifting the hold lets C go on the next run.
         retention::lift_hold(store, &boss, c).await.unwrap();
         assert_eq!(run(store, at("2032-02-28T09:10")).await.cases, 1);
@@ -196,7 +229,9 @@ both_backends!(
         // D's evidence is still there, and with it the one file all four shared.
         assert_eq!(count(&db, evidence).await, 1);
         let objects = EvidenceStore::open("", &test_config().data_dir).unwrap();
-        let sha = one(&db, "SELECT sha256 FROM evidence WHERE id > $1", 0).await.unwrap();
+        let sha = one(&db, "SELECT sha256 FROM evidence WHERE id > $1", 0)
+            .await
+            .unwrap();
         assert!(objects.get(&sha).await.is_ok());
         assert!(audit::verify(store, Some(exported)).await.unwrap().is_ok());
         assert_eq!(figures(store).await, figures_before);
@@ -204,9 +239,14 @@ both_backends!(
         let records = retention_store::deletions(store, 100).await.unwrap();
         let rec_a = records
             .iter()
-            .find(|d| d.kind == DataKind::CaseWithoutAction && d.deleted_at == at("2028-02-28T09:00"))
+            .find(|d| {
+                d.kind == DataKind::CaseWithoutAction && d.deleted_at == at("2028-02-28T09:00")
+            })
             .unwrap();
-        let reference = meldpunt::store::cases::get(store, a).await.unwrap().reference;
+        let reference = meldpunt::store::cases::get(store, a)
+            .await
+            .unwrap()
+            .reference;
         assert_eq!(rec_a.reference, reference);
         assert_eq!(rec_a.rule, "case_without_action P1Y");
     }
@@ -249,13 +289,29 @@ both_backends!(
         let objects = EvidenceStore::open("", &test_config().data_dir).unwrap();
         // A year after New Year's Eve 2026, 23:30 Dutch time.
         let due = at("2027-12-31T23:30");
-        assert!(retention::run_once(store, &objects, &Schedule::default(), due)
+        assert!(
+            retention::run_once(store, &objects, &Schedule::default(), due)
+                .await
+                .is_err()
+        );
+        assert!(retention_store::erased_at(store, a)
             .await
-            .is_err());
-        assert!(retention_store::erased_at(store, a).await.unwrap().is_none());
-        let url = one(&db, "SELECT submitted_url FROM report_links WHERE case_id = $1", a).await;
-        assert_eq!(url.as_deref(), Some("https://www.tiktok.com/@rellen/video/9"));
-        assert_eq!(count(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM evidence").await, 1);
+            .unwrap()
+            .is_none());
+        let url = one(
+            &db,
+            "SELECT submitted_url FROM report_links WHERE case_id = $1",
+            a,
+        )
+        .await;
+        assert_eq!(
+            url.as_deref(),
+            Some("https://www.tiktok.com/@rellen/video/9")
+        );
+        assert_eq!(
+            count(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM evidence").await,
+            1
+        );
         assert!(audit::verify(store, None).await.unwrap().is_ok());
         match store.backend() {
             Backend::Sqlite => sql(&db, "DROP TRIGGER fail_records").await.unwrap(),
@@ -267,15 +323,24 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!((r.evidence, r.cases), (1, 1), "{r:?}");
-        assert!(retention_store::erased_at(store, a).await.unwrap().is_some());
-        let records = "SELECT CAST(COUNT(*) AS BIGINT) FROM retention_deletions WHERE item_count = 1";
+        assert!(retention_store::erased_at(store, a)
+            .await
+            .unwrap()
+            .is_some());
+        let records =
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM retention_deletions WHERE item_count = 1";
         assert_eq!(count(&db, records).await, 2);
         assert!(audit::verify(store, None).await.unwrap().is_ok());
         // The erased case keeps its skeleton; its history can no longer be edited.
-        assert!(sql(&db, &format!("UPDATE case_events SET note = 'x' WHERE case_id = {a}"))
+        assert!(sql(
+            &db,
+            &format!("UPDATE case_events SET note = 'x' WHERE case_id = {a}")
+        )
+        .await
+        .is_err());
+        assert!(sql(&db, "UPDATE audit_log SET details = 'x' WHERE seq = 1")
             .await
             .is_err());
-        assert!(sql(&db, "UPDATE audit_log SET details = 'x' WHERE seq = 1").await.is_err());
     }
 );
 
@@ -295,10 +360,16 @@ both_backends!(
         for bad in ["", "   ", &"x".repeat(1001)] {
             assert!(matches!(
                 retention::place_hold(store, &boss, case_id, bad).await,
-                Err(ServiceError::Invalid { field: "reason", .. })
+                Err(ServiceError::Invalid {
+                    field: "reason",
+                    ..
+                })
             ));
         }
-        assert!(retention_store::hold(store, case_id).await.unwrap().is_none());
+        assert!(retention_store::hold(store, case_id)
+            .await
+            .unwrap()
+            .is_none());
         assert!(matches!(
             retention::place_hold(store, &boss, 999_999, "Reden").await,
             Err(ServiceError::NotFound) | Err(ServiceError::Store(_))
@@ -314,7 +385,10 @@ both_backends!(
             retention::place_hold(store, &boss, case_id, "Nog een").await,
             Err(ServiceError::Unprocessable(_))
         ));
-        let h = retention_store::hold(store, case_id).await.unwrap().unwrap();
+        let h = retention_store::hold(store, case_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(h.reason, "Lopend strafrechtelijk onderzoek");
         assert_eq!(h.placed_by, Some(t.supervisor.id));
         assert_eq!(trail(store, "legal_hold.placed").await.len(), 1);
@@ -344,9 +418,16 @@ both_backends!(
         .await;
         // A status change tells the municipality, in the application.
         let c = ctx(store, &t.cast.analyst, now_ms()).await;
-        case_service::move_case(store, &Settings::default(), &c, case_id, CaseStatus::InTriage, "")
-            .await
-            .unwrap();
+        case_service::move_case(
+            store,
+            &Settings::default(),
+            &c,
+            case_id,
+            CaseStatus::InTriage,
+            "",
+        )
+        .await
+        .unwrap();
         let notifications = "SELECT CAST(COUNT(*) AS BIGINT) FROM notifications";
         assert!(count(&db, notifications).await > 0);
         let now = now_ms();
@@ -354,11 +435,15 @@ both_backends!(
         let r = run(store, now + 31 * 86_400_000).await;
         assert!(r.records > 0);
         assert_eq!(count(&db, notifications).await, 0);
-        assert!(trail(store, "sign_in.password").await[0].actor_label.contains('@'));
+        assert!(trail(store, "sign_in.password").await[0]
+            .actor_label
+            .contains('@'));
         run(store, now + 200 * 86_400_000).await;
         let after = trail(store, "sign_in.password").await;
         assert_eq!(after.len(), sign_ins.len());
-        assert!(after.iter().all(|e| e.actor_label.is_empty() && e.erased_at.is_some()));
+        assert!(after
+            .iter()
+            .all(|e| e.actor_label.is_empty() && e.erased_at.is_some()));
         assert!(audit::verify(store, None).await.unwrap().is_ok());
     }
 );

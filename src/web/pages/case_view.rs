@@ -160,6 +160,11 @@ pub struct CasePage {
     reupload: Option<ReuploadView>,
     /// The person may confirm and reject proposed copies.
     may_decide_copies: bool,
+    /// Retention: the hold (reason, placed when), when the data were erased, whether this
+    /// person may place or lift a hold.
+    hold: Option<(String, String)>,
+    erased: Option<String>,
+    may_hold: bool,
 }
 
 pub struct ObjectionView {
@@ -577,6 +582,12 @@ pub fn case_page(p: &Page, f: CaseFile, errors: FieldErrors, now: Millis) -> Cas
         copies,
         reupload,
         may_decide_copies: p.may(Action::WorkOnSituations),
+        hold: f
+            .hold
+            .as_ref()
+            .map(|h| (h.reason.clone(), local_time(h.placed_at))),
+        erased: c.erased_at.map(local_time),
+        may_hold: p.may(Action::PlaceLegalHold),
         situation,
         link_options,
         suggested,
