@@ -139,7 +139,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::WorkOnSituations => actor.handles_cases(),
         Action::PlaceLegalHold => actor.is_central() && actor.role == Role::Supervisor,
         Action::ViewRetention => {
-            actor.is_central() && matches!(actor.role, Role::Administrator | Role::Auditor)
+            actor.is_central()
+                && matches!(
+                    actor.role,
+                    Role::Administrator | Role::Auditor | Role::Supervisor
+                )
         }
         Action::ViewCorrections => {
             actor.is_central()

@@ -580,7 +580,11 @@ pub async fn purge_records(
             tx,
             &Deletion {
                 kind,
-                reference: format!("{} records up to {before}", kind.as_str()),
+                reference: format!(
+                    "{} up to {}",
+                    kind.as_str(),
+                    crate::domain::iso_time(before)
+                ),
                 item_count: n as i64,
                 item_created_at: oldest,
                 deleted_at: now,

@@ -131,6 +131,13 @@ impl Layout {
                 badge: None,
             });
         }
+        if authorize(actor, Action::ViewRetention).is_ok() {
+            nav.push(NavItem {
+                href: "/beheer/bewaartermijnen".into(),
+                label: tr.t("nav_retention"),
+                badge: None,
+            });
+        }
         if authorize(actor, Action::ViewAuditTrail).is_ok() {
             nav.push(NavItem {
                 href: "/audit".into(),

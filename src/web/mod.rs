@@ -225,6 +225,15 @@ pub fn router(state: AppState) -> Router {
         .route("/zaken/{id}/vrijgeven", post(pages::cases::release))
         .route("/zaken/{id}/status", post(pages::cases::move_case))
         .route(
+            "/zaken/{id}/bewaarplicht",
+            post(pages::retention::place_hold),
+        )
+        .route(
+            "/zaken/{id}/bewaarplicht/opheffen",
+            post(pages::retention::lift_hold),
+        )
+        .route("/beheer/bewaartermijnen", get(pages::retention::show))
+        .route(
             "/situaties",
             get(pages::situations::list).post(pages::situations::create),
         )

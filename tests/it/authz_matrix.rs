@@ -336,6 +336,31 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
+        // Legal holds are a supervisor's; the lift of a case without one is refused.
+        "case_hold" => {
+            if who == Who::Supervisor {
+                S::SEE_OTHER
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "case_hold_lift" => {
+            if who == Who::Supervisor {
+                S::CONFLICT
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "retention" => {
+            if matches!(
+                who,
+                Who::Supervisor | Who::CentralAuditor | Who::CentralAdmin
+            ) {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
         "corrections" => {
             if matches!(who, Who::Analyst | Who::Supervisor | Who::CentralAuditor) {
                 S::OK
@@ -836,6 +861,21 @@ async fn call(
             .await
         }
         "corrections" => c.get("/correcties").await,
+        "case_hold" => {
+            c.post(
+                &format!("/zaken/{}/bewaarplicht", report.unwrap().1),
+                &[("reason", "Lopend onderzoek")],
+            )
+            .await
+        }
+        "case_hold_lift" => {
+            c.post(
+                &format!("/zaken/{}/bewaarplicht/opheffen", report.unwrap().1),
+                &[],
+            )
+            .await
+        }
+        "retention" => c.get("/beheer/bewaartermijnen").await,
         "notice_answer" => {
             c.post(
                 "/kennisgevingen/999999/antwoord",
@@ -997,7 +1037,14 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 77] = [
+const ROUTES: [(&str, &str, bool); 80] = [
+    ("case_hold", "POST /zaken/{id}/bewaarplicht", false),
+    (
+        "case_hold_lift",
+        "POST /zaken/{id}/bewaarplicht/opheffen",
+        false,
+    ),
+    ("retention", "GET /beheer/bewaartermijnen", false),
     ("group_create", "POST /situaties/{id}/groepen", false),
     (
         "group_show",

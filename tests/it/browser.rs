@@ -348,6 +348,7 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
         "/account",
         "/audit",
         "/audit/controle",
+        "/beheer/bewaartermijnen",
         "/aanmelden/tweede-factor/instellen",
     ] {
         b.goto(format!("{base}{path}")).await.unwrap();
@@ -836,6 +837,41 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
     click_and_wait(&b, "form[action$='/goedkeuring'] button[type='submit']").await;
     let page = text(&b).await;
     assert!(page.contains("Goedgekeurd"), "{page}");
+    // A legal hold: without a reason it is refused, with one it shows on the case and on
+    // the retention page, and it can be lifted.
+    b.goto(&case_url).await.unwrap();
+    click_and_wait(&b, "form[action$='/bewaarplicht'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(page.contains("Geef de reden van de bewaarplicht"), "{page}");
+    axe_on(&b, "case with a refused legal hold", &mut problems).await;
+    fill(
+        &b,
+        "reason",
+        "Lopend strafrechtelijk onderzoek (OM Oost-Nederland)",
+    )
+    .await;
+    click_and_wait(&b, "form[action$='/bewaarplicht'] button[type='submit']").await;
+    let page = text(&b).await;
+    assert!(
+        page.contains("Deze zaak valt onder een bewaarplicht"),
+        "{page}"
+    );
+    assert!(page.contains("OM Oost-Nederland"), "{page}");
+    b.goto(format!("{base}/beheer/bewaartermijnen"))
+        .await
+        .unwrap();
+    let page = text(&b).await;
+    assert!(page.contains("OM Oost-Nederland"), "{page}");
+    assert!(page.contains("5 jaar"), "{page}");
+    axe_on(&b, "retention schedule", &mut problems).await;
+    b.goto(&case_url).await.unwrap();
+    click_and_wait(
+        &b,
+        "form[action$='/bewaarplicht/opheffen'] button[type='submit']",
+    )
+    .await;
+    let page = text(&b).await;
+    assert!(page.contains("Geen bewaarplicht"), "{page}");
     sign_out(&b).await;
 
     // The notice reaches TikTok's mailbox.

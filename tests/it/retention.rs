@@ -447,3 +447,99 @@ both_backends!(
         assert!(audit::verify(store, None).await.unwrap().is_ok());
     }
 );
+
+both_backends!(
+    the_case_page_places_and_lifts_a_hold_and_the_schedule_page_shows_what_is_due,
+    |db: TestDb| async move {
+        let store = &db.store;
+        let t = team(&db).await;
+        let now = now_ms();
+        let day = 86_400_000;
+        // Closed a year minus ten days ago: due within the page's 30 days. Closed two years
+        // ago: erased by a run now.
+        let soon = closed_without_action(
+            store,
+            &t,
+            "https://www.tiktok.com/@rellen/video/20",
+            now - 355 * day,
+        )
+        .await;
+        let gone = closed_without_action(
+            store,
+            &t,
+            "https://www.tiktok.com/@rellen/video/21",
+            now - 730 * day,
+        )
+        .await;
+        let gone_ref = meldpunt::store::cases::get(store, gone)
+            .await
+            .unwrap()
+            .reference;
+        assert_eq!(run(store, now).await.cases, 1);
+
+        let app = TestApp::new(store);
+        // An analyst may not place a hold; the case is unchanged.
+        let mut analyst = app.signed_in(&t.cast.analyst).await;
+        let path = format!("/zaken/{soon}/bewaarplicht");
+        let r = analyst.post(&path, &[("reason", "Onderzoek")]).await;
+        assert_eq!(r.status, axum::http::StatusCode::FORBIDDEN);
+        let r = analyst.get(&format!("/zaken/{soon}")).await;
+        assert!(!r.body.contains("bewaarplicht/opheffen"));
+        assert!(!r.body.contains(&format!("action=\"{path}\"")));
+        assert_eq!(
+            analyst.get("/beheer/bewaartermijnen").await.status,
+            axum::http::StatusCode::FORBIDDEN
+        );
+
+        let mut boss = app.signed_in(&t.supervisor).await;
+        // Without a reason: the page says why, and nothing is held.
+        let r = boss.post(&path, &[("reason", "  ")]).await;
+        assert_eq!(r.status, axum::http::StatusCode::CONFLICT);
+        assert!(
+            r.body.contains("Geef de reden van de bewaarplicht"),
+            "{}",
+            r.body
+        );
+        assert!(retention_store::hold(store, soon).await.unwrap().is_none());
+        // The schedule page: the periods in words, what falls due within 30 days, the
+        // deletion record of the erased case.
+        let r = boss.get("/beheer/bewaartermijnen").await;
+        assert_eq!(r.status, axum::http::StatusCode::OK);
+        assert!(r.body.contains("5 jaar"));
+        assert!(r.body.contains("<code>P1Y</code>"));
+        let due_row = "Zaak gesloten zonder bericht aan een platform of burgemeester</th><td class=\"utrecht-table__cell utrecht-table__cell--numeric\">";
+        assert!(r.body.contains(&format!("{due_row}1</td>")), "{}", r.body);
+        assert!(r.body.contains(&gone_ref));
+        assert!(r.body.contains("Er zijn geen zaken met een bewaarplicht."));
+
+        // With a reason: held, on the case and the schedule page, no longer due.
+        let r = boss
+            .post(&path, &[("reason", "Verzoek van de rechter-commissaris")])
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), format!("/zaken/{soon}#bewaarplicht"));
+        let r = boss.get(&format!("/zaken/{soon}")).await;
+        assert!(r.body.contains("Verzoek van de rechter-commissaris"));
+        let r = boss.get("/beheer/bewaartermijnen").await;
+        assert!(r.body.contains("Verzoek van de rechter-commissaris"));
+        assert!(r.body.contains(&format!("{due_row}0</td>")), "{}", r.body);
+        // Held twice is refused with a message; lifting works once.
+        let r = boss.post(&path, &[("reason", "Nog een reden")]).await;
+        assert_eq!(r.status, axum::http::StatusCode::CONFLICT);
+        assert!(r.body.contains("valt al onder een bewaarplicht"));
+        let lift = format!("/zaken/{soon}/bewaarplicht/opheffen");
+        assert_eq!(
+            boss.post(&lift, &[]).await.status,
+            axum::http::StatusCode::SEE_OTHER
+        );
+        let r = boss.post(&lift, &[]).await;
+        assert_eq!(r.status, axum::http::StatusCode::CONFLICT);
+        assert!(r.body.contains("valt niet onder een bewaarplicht"));
+        // The erased case's page says so and offers no hold.
+        let r = boss.get(&format!("/zaken/{gone}")).await;
+        assert!(r.body.contains("zijn verwijderd volgens de bewaartermijn"));
+        assert!(!r.body.contains(&format!("/zaken/{gone}/bewaarplicht")));
+        assert_eq!(trail(store, "legal_hold.placed").await.len(), 1);
+        assert_eq!(trail(store, "legal_hold.lifted").await.len(), 1);
+    }
+);

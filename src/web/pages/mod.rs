@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod paging;
 pub mod redress;
 pub mod reports;
+pub mod retention;
 pub mod search;
 pub mod second_factor;
 pub mod signin;
