@@ -543,3 +543,48 @@ both_backends!(
         assert_eq!(trail(store, "legal_hold.lifted").await.len(), 1);
     }
 );
+
+both_backends!(
+    audit_verify_passes_before_and_after_a_retention_run_also_against_the_old_head,
+    |db: TestDb| async move {
+        use crate::cli::meldpunt;
+        let store = &db.store;
+        let t = team(&db).await;
+        let now = now_ms();
+        let case_id = closed_without_action(
+            store,
+            &t,
+            "https://www.tiktok.com/@rellen/video/30",
+            now - 800 * 86_400_000,
+        )
+        .await;
+        let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
+        assert_eq!(code, 0, "{out}");
+        let (_, head, _) = meldpunt(&db, &["audit", "head"]);
+        let head = head.trim().to_string();
+        let r = run(store, now).await;
+        assert_eq!(r.cases, 1);
+        assert!(r.audit_erased > 0);
+        assert!(retention_store::erased_at(store, case_id)
+            .await
+            .unwrap()
+            .is_some());
+        // The chain, the erasures in it, and the head exported before the run all check.
+        let (code, out, err) = meldpunt(&db, &["audit", "verify"]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.starts_with("OK:"), "{out}");
+        let (code, out, err) = meldpunt(&db, &["audit", "verify", "--head", &head]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(!trail(store, "audit.erased").await.is_empty());
+        // An erased entry whose erasure is not recorded is named.
+        crate::audit_chain::drop_guards(&db).await;
+        crate::audit_chain::tamper(&db, "DELETE FROM audit_log WHERE action = 'audit.erased'")
+            .await;
+        let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
+        assert_eq!(code, 2, "{out}");
+        assert!(
+            out.contains("no later audit.erased entry records that"),
+            "{out}"
+        );
+    }
+);
