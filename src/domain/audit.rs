@@ -283,6 +283,72 @@ impl Outcome {
     }
 }
 
+/// Why personal data were consulted: the purpose of use (NEN 7513 `PurposeOfUse`) every view
+/// record carries, read from the person's role by `policy::purpose_of_use`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// The central team assessing and following up a case.
+    CaseHandling,
+    /// A municipality following up its own reports.
+    OwnReports,
+    /// Oversight by an auditor.
+    Oversight,
+    /// Managing organisations and people.
+    Administration,
+    /// A person looking at their own account.
+    OwnAccount,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 5] = [
+        Purpose::CaseHandling,
+        Purpose::OwnReports,
+        Purpose::Oversight,
+        Purpose::Administration,
+        Purpose::OwnAccount,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::CaseHandling => "case_handling",
+            Purpose::OwnReports => "own_reports",
+            Purpose::Oversight => "oversight",
+            Purpose::Administration => "administration",
+            Purpose::OwnAccount => "own_account",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            Purpose::CaseHandling => "Behandeling van de zaak",
+            Purpose::OwnReports => "Opvolging van eigen meldingen",
+            Purpose::Oversight => "Toezicht",
+            Purpose::Administration => "Beheer van organisaties en gebruikers",
+            Purpose::OwnAccount => "Eigen account",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Purpose::CaseHandling => "Handling the case",
+            Purpose::OwnReports => "Follow-up of own reports",
+            Purpose::Oversight => "Oversight",
+            Purpose::Administration => "Managing organisations and people",
+            Purpose::OwnAccount => "Own account",
+        }
+    }
+}
+
+/// The details of a view record: the purpose of use and the organisation on whose behalf the
+/// person acted (with the entry's event, time, object and person: the NEN 7513 minimum).
+pub fn view_details(purpose: Purpose, acting_for_org: i64) -> serde_json::Value {
+    serde_json::json!({ "purpose": purpose.as_str(), "acting_for_org": acting_for_org })
+}
+
 /// What the caller wants recorded. The store adds sequence number, time and hashes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEvent {

@@ -157,6 +157,21 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
     }
 }
 
+/// Why `actor` consults personal data when recording `action` (a `view.*` action): the
+/// purpose of use their role gives. Looking at one's own account is always that.
+pub fn purpose_of_use(actor: &Actor, action: super::audit::AuditAction) -> super::audit::Purpose {
+    use super::audit::{AuditAction, Purpose};
+    if action == AuditAction::ViewedOwnAccount {
+        return Purpose::OwnAccount;
+    }
+    match actor.role {
+        Role::Reporter => Purpose::OwnReports,
+        Role::Analyst | Role::Supervisor => Purpose::CaseHandling,
+        Role::Auditor => Purpose::Oversight,
+        Role::Administrator => Purpose::Administration,
+    }
+}
+
 /// The part of the audit trail an actor may read, if any.
 pub fn audit_scope(actor: &Actor) -> Result<AuditScope, Denied> {
     authorize(actor, Action::ViewAuditTrail)?;
@@ -460,6 +475,40 @@ mod tests {
                 authorize_api(&caller, ApiAction::ViewReport { org_id: FOREIGN }),
                 Err(Denied)
             );
+        }
+    }
+
+    #[test]
+    fn every_view_has_the_purpose_its_role_gives() {
+        use crate::domain::audit::{AuditAction, Purpose};
+        let case = AuditAction::ViewedCase;
+        let of = |kind, role| purpose_of_use(&actor(kind, role), case);
+        assert_eq!(
+            of(OrgKind::CentralTeam, Role::Analyst),
+            Purpose::CaseHandling
+        );
+        assert_eq!(
+            of(OrgKind::CentralTeam, Role::Supervisor),
+            Purpose::CaseHandling
+        );
+        assert_eq!(
+            of(OrgKind::Municipality, Role::Reporter),
+            Purpose::OwnReports
+        );
+        assert_eq!(of(OrgKind::Municipality, Role::Auditor), Purpose::Oversight);
+        assert_eq!(
+            of(OrgKind::CentralTeam, Role::Administrator),
+            Purpose::Administration
+        );
+        for role in Role::ALL {
+            let a = actor(OrgKind::Municipality, role);
+            assert_eq!(
+                purpose_of_use(&a, AuditAction::ViewedOwnAccount),
+                Purpose::OwnAccount
+            );
+        }
+        for p in Purpose::ALL {
+            assert_eq!(Purpose::parse(p.as_str()), Some(p));
         }
     }
 

@@ -289,13 +289,14 @@ impl Page {
         org_id: Option<i64>,
     ) -> Result<(), PageError> {
         let ctx = self.ctx();
+        let purpose = crate::domain::policy::purpose_of_use(&self.actor, action);
         let event = ctx.event(
             action,
             object_type,
             object_id,
             org_id,
             Outcome::Success,
-            json!({}),
+            crate::domain::audit::view_details(purpose, self.actor.org_id),
         );
         audit::record(&self.state.store, &event, ctx.now).await?;
         Ok(())

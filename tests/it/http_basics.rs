@@ -468,6 +468,15 @@ async fn viewing_pages_with_personal_data_is_recorded() {
         assert_eq!(newest[0].action, action, "{path}");
         assert_eq!(newest[0].actor_user_id, Some(admin.id));
         assert_eq!(newest[0].origin, "127.0.0.1");
+        // NEN 7513: why, and on whose behalf.
+        let details: serde_json::Value = serde_json::from_str(&newest[0].details).unwrap();
+        let purpose = if action == "view.own_account" {
+            "own_account"
+        } else {
+            "administration"
+        };
+        assert_eq!(details["purpose"], purpose, "{path}");
+        assert_eq!(details["acting_for_org"], o.central, "{path}");
     }
 }
 

@@ -576,10 +576,16 @@ both_backends!(
         let (code, out, err) = meldpunt(&db, &["audit", "verify", "--head", &head]);
         assert_eq!(code, 0, "{out}{err}");
         assert!(!trail(store, "audit.erased").await.is_empty());
-        // An erased entry whose erasure is not recorded is named.
+        // An entry erased behind the trail's back (fields blanked as an erasure does, but no
+        // audit.erased entry names it) is named.
         crate::audit_chain::drop_guards(&db).await;
-        crate::audit_chain::tamper(&db, "DELETE FROM audit_log WHERE action = 'audit.erased'")
-            .await;
+        crate::audit_chain::tamper(
+            &db,
+            "UPDATE audit_log SET actor_label = '', origin = '', details = '', salt = '', \
+             erased_at = 1 WHERE seq = (SELECT MAX(seq) FROM audit_log \
+             WHERE erased_at IS NULL AND hash_version = 2 AND action <> 'audit.erased')",
+        )
+        .await;
         let (code, out, _) = meldpunt(&db, &["audit", "verify"]);
         assert_eq!(code, 2, "{out}");
         assert!(
