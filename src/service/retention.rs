@@ -186,7 +186,7 @@ pub async fn place_hold(store: &Store, ctx: &Ctx, case_id: i64, reason: &str) ->
         });
     }
     let case = cases::get(store, case_id).await?;
-    if retention::erased_at(store, case_id).await?.is_some() {
+    if case.erased_at.is_some() {
         return Err(ServiceError::refused("legal_hold.case_erased"));
     }
     let mut tx = store.begin_write().await?;

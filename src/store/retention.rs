@@ -294,15 +294,6 @@ pub async fn deletions(store: &Store, limit: i64) -> Result<Vec<Deletion>> {
         .collect()
 }
 
-/// When the case's personal data were erased, if they were.
-pub async fn erased_at(store: &Store, case_id: i64) -> Result<Option<Millis>> {
-    let row = sqlx::query("SELECT erased_at FROM cases WHERE id = $1")
-        .bind(case_id)
-        .fetch_one(store.pool())
-        .await?;
-    opt_i64(&row, "erased_at")
-}
-
 /// Deletes one evidence file's row if it is still there, with its deletion record and audit
 /// entry, inside `tx`. False when another instance was first.
 pub async fn delete_evidence(

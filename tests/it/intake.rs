@@ -855,11 +855,7 @@ both_backends!(
             .unwrap();
         assert_eq!(removed, 1, "the old key");
         // Sent mail goes by the retention schedule (notifications, 30 days).
-        let objects = meldpunt::objects::EvidenceStore::open("", &test_config().data_dir).unwrap();
-        let schedule = meldpunt::domain::retention::Schedule::default();
-        let r = meldpunt::service::retention::run_once(&db.store, &objects, &schedule, now_ms())
-            .await
-            .unwrap();
+        let r = crate::retention::run(&db.store, now_ms()).await;
         assert_eq!(r.records, 1, "the old sent message");
         let waiting = notify::pending_mail(&db.store).await.unwrap();
         assert_eq!(waiting.len(), 1, "unsent mail is never dropped");
