@@ -88,10 +88,16 @@ pub enum AuditAction {
     LegalHoldLifted,
     RetentionDeleted,
     AuditErased,
+    /// The data protection officer looked up what meldpunt holds about a person.
+    AccessRequestSearched,
+    /// … and exported it.
+    AccessRequestExported,
+    /// The data protection officer listed who consulted a case's or a person's data.
+    ViewedViewLog,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 70] = [
+    pub const ALL: [AuditAction; 73] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
@@ -162,6 +168,9 @@ impl AuditAction {
         AuditAction::LegalHoldLifted,
         AuditAction::RetentionDeleted,
         AuditAction::AuditErased,
+        AuditAction::AccessRequestSearched,
+        AuditAction::AccessRequestExported,
+        AuditAction::ViewedViewLog,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -236,6 +245,9 @@ impl AuditAction {
             AuditAction::LegalHoldLifted => "legal_hold.lifted",
             AuditAction::RetentionDeleted => "retention.deleted",
             AuditAction::AuditErased => "audit.erased",
+            AuditAction::AccessRequestSearched => "access_request.searched",
+            AuditAction::AccessRequestExported => "access_request.exported",
+            AuditAction::ViewedViewLog => "view.view_log",
         }
     }
 
@@ -252,6 +264,12 @@ impl AuditAction {
                 | AuditAction::SignOutEverywhere
                 | AuditAction::SessionExpired
         )
+    }
+
+    /// A consultation of personal data (a view record): every `view.*` entry and every
+    /// download of an evidence file.
+    pub fn is_view(self) -> bool {
+        self.as_str().starts_with("view.") || self == AuditAction::EvidenceDownloaded
     }
 
     pub fn parse(s: &str) -> Option<AuditAction> {
@@ -297,15 +315,19 @@ pub enum Purpose {
     Administration,
     /// A person looking at their own account.
     OwnAccount,
+    /// The data protection officer answering an access request or checking who consulted
+    /// whose data.
+    AccessRequest,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 5] = [
+    pub const ALL: [Purpose; 6] = [
         Purpose::CaseHandling,
         Purpose::OwnReports,
         Purpose::Oversight,
         Purpose::Administration,
         Purpose::OwnAccount,
+        Purpose::AccessRequest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -315,6 +337,7 @@ impl Purpose {
             Purpose::Oversight => "oversight",
             Purpose::Administration => "administration",
             Purpose::OwnAccount => "own_account",
+            Purpose::AccessRequest => "access_request",
         }
     }
 
@@ -329,6 +352,7 @@ impl Purpose {
             Purpose::Oversight => "Toezicht",
             Purpose::Administration => "Beheer van organisaties en gebruikers",
             Purpose::OwnAccount => "Eigen account",
+            Purpose::AccessRequest => "Inzageverzoek en toezicht op gegevensbescherming",
         }
     }
 
@@ -339,6 +363,7 @@ impl Purpose {
             Purpose::Oversight => "Oversight",
             Purpose::Administration => "Managing organisations and people",
             Purpose::OwnAccount => "Own account",
+            Purpose::AccessRequest => "Access request and data protection oversight",
         }
     }
 }

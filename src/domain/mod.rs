@@ -3,6 +3,7 @@
 //! Nothing in here does I/O, reads the clock or draws random numbers on its own:
 //! time and randomness are handed in by the caller. Errors are plain enums.
 
+pub mod access_request;
 pub mod assessment;
 pub mod audit;
 pub mod case;

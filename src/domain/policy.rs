@@ -76,6 +76,9 @@ pub enum Action {
     PlaceLegalHold,
     /// See the retention schedule, what falls due, the holds and the deletion records.
     ViewRetention,
+    /// Find what meldpunt holds about a person, export it (GDPR art. 15) and list who
+    /// consulted it.
+    HandleAccessRequests,
 }
 
 /// The request was refused. Deliberately carries no detail.
@@ -142,9 +145,10 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             actor.is_central()
                 && matches!(
                     actor.role,
-                    Role::Administrator | Role::Auditor | Role::Supervisor
+                    Role::Administrator | Role::Auditor | Role::Supervisor | Role::PrivacyOfficer
                 )
         }
+        Action::HandleAccessRequests => actor.is_central() && actor.role == Role::PrivacyOfficer,
         Action::ViewCorrections => {
             actor.is_central()
                 && matches!(actor.role, Role::Auditor | Role::Analyst | Role::Supervisor)
@@ -169,6 +173,7 @@ pub fn purpose_of_use(actor: &Actor, action: super::audit::AuditAction) -> super
         Role::Analyst | Role::Supervisor => Purpose::CaseHandling,
         Role::Auditor => Purpose::Oversight,
         Role::Administrator => Purpose::Administration,
+        Role::PrivacyOfficer => Purpose::AccessRequest,
     }
 }
 
@@ -257,7 +262,8 @@ pub fn authorize_api(caller: &ApiCaller, action: ApiAction) -> Result<(), Denied
 /// Which roles an administrator may hand out in an organisation of this kind.
 /// Municipalities have reporters (and their own administrator); the central team has
 /// analysts, supervisors, auditors and administrators; police units have auditors and
-/// administrators only until later features give them a task.
+/// administrators only until later features give them a task. The data protection officer
+/// works in the central team, where the data are.
 pub fn roles_for(kind: OrgKind) -> &'static [Role] {
     match kind {
         OrgKind::Municipality => &[Role::Reporter, Role::Administrator, Role::Auditor],
@@ -267,6 +273,7 @@ pub fn roles_for(kind: OrgKind) -> &'static [Role] {
             Role::Supervisor,
             Role::Auditor,
             Role::Administrator,
+            Role::PrivacyOfficer,
         ],
     }
 }
@@ -510,6 +517,32 @@ mod tests {
         for p in Purpose::ALL {
             assert_eq!(Purpose::parse(p.as_str()), Some(p));
         }
+    }
+
+    #[test]
+    fn only_the_central_privacy_officer_handles_access_requests() {
+        for kind in OrgKind::ALL {
+            for role in Role::ALL {
+                let a = actor(kind, role);
+                let officer = kind == OrgKind::CentralTeam && role == Role::PrivacyOfficer;
+                assert_eq!(
+                    authorize(&a, Action::HandleAccessRequests).is_ok(),
+                    officer,
+                    "{kind:?} {role:?}"
+                );
+                if officer {
+                    assert!(authorize(&a, Action::ViewRetention).is_ok());
+                    assert!(authorize(&a, Action::ViewCases).is_err());
+                    assert!(authorize(&a, Action::ViewAuditTrail).is_err());
+                    assert_eq!(
+                        purpose_of_use(&a, crate::domain::audit::AuditAction::ViewedCase),
+                        crate::domain::audit::Purpose::AccessRequest
+                    );
+                }
+            }
+        }
+        assert!(!roles_for(OrgKind::Municipality).contains(&Role::PrivacyOfficer));
+        assert!(roles_for(OrgKind::CentralTeam).contains(&Role::PrivacyOfficer));
     }
 
     #[test]

@@ -169,6 +169,32 @@ impl DataKind {
         DataKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// What the kind is, in English when `en`, else in Dutch.
+    pub fn label(self, en: bool) -> &'static str {
+        match (self, en) {
+            (DataKind::CaseWithoutAction, false) => {
+                "Zaak gesloten zonder bericht aan een platform of burgemeester"
+            }
+            (DataKind::CaseWithoutAction, true) => {
+                "Case closed without a message to a platform or mayor"
+            }
+            (DataKind::CaseWithNotice, false) => {
+                "Zaak die tot een kennisgeving of ander bericht leidde"
+            }
+            (DataKind::CaseWithNotice, true) => "Case that led to a notice or other message",
+            (DataKind::Evidence, false) => "Bewijsbestanden (schermafbeeldingen, bijlagen)",
+            (DataKind::Evidence, true) => "Evidence files (screenshots, attachments)",
+            (DataKind::SignInRecords, false) => {
+                "Inlogregistraties (bekende adressen, inlogpogingen)"
+            }
+            (DataKind::SignInRecords, true) => {
+                "Sign-in records (known addresses, sign-in attempts)"
+            }
+            (DataKind::Notifications, false) => "Berichten aan medewerkers en verzonden e-mail",
+            (DataKind::Notifications, true) => "Notifications to staff and sent e-mail",
+        }
+    }
+
     /// The default period, from the reference's sources (Selectielijst gemeenten 2020:
     /// requests rejected or aborted 1 year, granted 5 years, login data 6 months).
     pub fn default_period(self) -> Period {

@@ -15,15 +15,19 @@ pub enum Role {
     Auditor,
     /// Manages organisations, people and API tokens.
     Administrator,
+    /// The data protection officer (functionaris gegevensbescherming): answers access
+    /// requests (GDPR art. 15) and reads who consulted whose personal data.
+    PrivacyOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Reporter,
         Role::Analyst,
         Role::Supervisor,
         Role::Auditor,
         Role::Administrator,
+        Role::PrivacyOfficer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +37,7 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Auditor => "auditor",
             Role::Administrator => "administrator",
+            Role::PrivacyOfficer => "privacy_officer",
         }
     }
 
@@ -47,6 +52,7 @@ impl Role {
             Role::Supervisor => "Supervisor",
             Role::Auditor => "Auditor",
             Role::Administrator => "Beheerder",
+            Role::PrivacyOfficer => "Functionaris gegevensbescherming",
         }
     }
 
@@ -57,6 +63,7 @@ impl Role {
             Role::Supervisor => "Supervisor",
             Role::Auditor => "Auditor",
             Role::Administrator => "Administrator",
+            Role::PrivacyOfficer => "Data protection officer",
         }
     }
 
@@ -228,7 +235,8 @@ mod tests {
                 Role::Analyst,
                 Role::Supervisor,
                 Role::Auditor,
-                Role::Administrator
+                Role::Administrator,
+                Role::PrivacyOfficer
             ]
         );
     }

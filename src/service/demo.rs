@@ -30,7 +30,7 @@ pub struct DemoAccount {
 /// The demo's example of how the team keeps its independence; an organisation writes its own.
 const DEMO_INDEPENDENCE: &str = "Voorbeeldtekst (demo). Het centrale team beoordeelt elke melding zelf aan de wet en de grondrechten; gemeenten, politie en platforms kunnen een besluit niet voorschrijven. Elk verzoek aan een platform wordt door een tweede persoon goedgekeurd die de melding niet zelf deed. Het team ontvangt geen betaling van platforms en heeft geen belang bij de inhoud. Bezwaren worden beoordeeld door iemand die niet bij het eerdere besluit betrokken was.";
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 9] = [
     DemoAccount {
         email: "melder@amsterdam.demo",
         name: "Mila de Vries",
@@ -65,6 +65,12 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
         email: "auditor@meldpunt.demo",
         name: "Aylin Yilmaz",
         role: Role::Auditor,
+        org_code: "MELDPUNT",
+    },
+    DemoAccount {
+        email: "privacy@meldpunt.demo",
+        name: "Noor de Vries",
+        role: Role::PrivacyOfficer,
         org_code: "MELDPUNT",
     },
     DemoAccount {

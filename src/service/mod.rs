@@ -4,6 +4,7 @@
 //!
 //! Authorisation is not decided here: callers ask `domain::policy` first.
 
+pub mod access_requests;
 pub mod accounts;
 pub mod auth;
 pub mod cases;

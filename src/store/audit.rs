@@ -415,6 +415,59 @@ pub async fn recent_for_user(
     rows.iter().map(record_from_row).collect()
 }
 
+/// Every entry of one person's actions, oldest first.
+pub async fn by_actor(store: &Store, user_id: i64) -> Result<Vec<AuditRecord>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE actor_user_id = $1 ORDER BY seq"
+    ))
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(record_from_row).collect()
+}
+
+/// The view records (`AuditAction::is_view`) of these objects (object type, object id),
+/// oldest first.
+pub async fn views_of(store: &Store, objects: &[(&str, String)]) -> Result<Vec<AuditRecord>> {
+    let actions: Vec<&str> = AuditAction::ALL
+        .into_iter()
+        .filter(|a| a.is_view())
+        .map(AuditAction::as_str)
+        .collect();
+    let mut found = Vec::new();
+    for chunk in objects.chunks(200) {
+        let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE action IN (");
+        let mut n = 0;
+        for i in 0..actions.len() {
+            n += 1;
+            sql.push_str(&format!("{}${n}", if i == 0 { "" } else { ", " }));
+        }
+        sql.push_str(") AND (");
+        for i in 0..chunk.len() {
+            sql.push_str(&format!(
+                "{}(object_type = ${} AND object_id = ${})",
+                if i == 0 { "" } else { " OR " },
+                n + 1,
+                n + 2
+            ));
+            n += 2;
+        }
+        sql.push_str(") ORDER BY seq");
+        let mut q = sqlx::query(&sql);
+        for a in &actions {
+            q = q.bind(*a);
+        }
+        for (kind, id) in chunk {
+            q = q.bind(*kind).bind(id.clone());
+        }
+        for row in q.fetch_all(store.pool()).await? {
+            found.push(record_from_row(&row)?);
+        }
+    }
+    found.sort_by_key(|r| r.seq);
+    Ok(found)
+}
+
 /// Number of entries.
 pub async fn count(store: &Store) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log")

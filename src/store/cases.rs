@@ -318,6 +318,34 @@ pub async fn set_assignee(
     Ok(())
 }
 
+/// The case for exactly this canonical link, if there is one.
+pub async fn by_url(store: &Store, canonical_url: &str) -> Result<Option<Case>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE c.canonical_url = $1"))
+        .bind(canonical_url)
+        .fetch_optional(store.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Cases on `platform` whose link contains `needle` (lower-case), oldest first: the
+/// preselection of an access request, whose exact account match is
+/// `domain::access_request::Subject::owns_content`.
+pub async fn on_platform_containing(
+    store: &Store,
+    platform: Platform,
+    needle: &str,
+) -> Result<Vec<Case>> {
+    // `_` and `%` in a handle only widen the preselection; the domain decides.
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE c.platform = $1 AND LOWER(c.canonical_url) LIKE $2 ORDER BY c.id"
+    ))
+    .bind(platform.as_str())
+    .bind(format!("%{}%", needle.to_lowercase()))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 pub async fn get(store: &Store, id: i64) -> Result<Case> {
     let row = sqlx::query(&format!("{SELECT} WHERE c.id = $1"))
         .bind(id)

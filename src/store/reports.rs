@@ -427,6 +427,17 @@ pub async fn list_by_org(
     rows.iter().map(from_row).collect()
 }
 
+/// Every report a person submitted, oldest first.
+pub async fn list_by_reporter(store: &Store, user_id: i64) -> Result<Vec<Report>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE r.reporter_user_id = $1 ORDER BY r.created_at, r.id"
+    ))
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Every report in a case, oldest first.
 pub async fn list_by_case(store: &Store, case_id: i64) -> Result<Vec<(Report, ReportLink)>> {
     let rows = sqlx::query(&format!(

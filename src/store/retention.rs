@@ -7,7 +7,7 @@
 
 use sqlx::Row;
 
-use super::{audit, opt_i64, Result, Store, WriteTx};
+use super::{audit, opt_i64, Result, Store, StoreError, WriteTx};
 use crate::domain::audit::AuditAction;
 use crate::domain::retention::DataKind;
 use crate::domain::Millis;
@@ -95,6 +95,40 @@ pub async fn lift_hold(tx: &mut WriteTx, case_id: i64) -> Result<Option<String>>
         .transpose()
 }
 
+/// When case `c` was closed: the newest history entry that moved it to its current status
+/// (meaningful when that status is a closed one).
+const CLOSED_AT: &str =
+    "(SELECT MAX(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = c.status)";
+
+/// 1 when any message left meldpunt for case `c` (a notice, a referral, advice, also for a
+/// group it is in), else 0.
+const HAS_MESSAGE: &str = "CASE WHEN EXISTS (SELECT 1 FROM notices n WHERE n.case_id = c.id) \
+     OR EXISTS (SELECT 1 FROM notice_cases nc WHERE nc.case_id = c.id) THEN 1 ELSE 0 END";
+
+/// Where a case stands for retention: when it was closed (`None` while it is open) and
+/// whether a message left meldpunt for it (which sets its period).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closure {
+    pub closed_at: Option<Millis>,
+    pub has_message: bool,
+}
+
+pub async fn closure(store: &Store, case_id: i64) -> Result<Closure> {
+    let row = sqlx::query(&format!(
+        "SELECT CASE WHEN c.status IN ({}) THEN {CLOSED_AT} END AS closed_at, \
+           {HAS_MESSAGE} AS has_message FROM cases c WHERE c.id = $1",
+        closed_statuses()
+    ))
+    .bind(case_id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(Closure {
+        closed_at: opt_i64(&row, "closed_at")?,
+        has_message: row.try_get::<i64, _>("has_message")? == 1,
+    })
+}
+
 /// A closed case that is not erased or held, with when it was closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClosedCase {
@@ -117,16 +151,13 @@ pub async fn closed_cases(
     let sql = format!(
         "SELECT id, reference, closed_at, has_message FROM ( \
            SELECT c.id, c.reference, \
-             (SELECT MAX(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = c.status) \
-               AS closed_at, \
-             CASE WHEN EXISTS (SELECT 1 FROM notices n WHERE n.case_id = c.id) \
-               OR EXISTS (SELECT 1 FROM notice_cases nc WHERE nc.case_id = c.id) \
-               THEN 1 ELSE 0 END AS has_message \
+             {CLOSED_AT} AS closed_at, \
+             {HAS_MESSAGE} AS has_message \
            FROM cases c \
-           WHERE c.id > $1 AND c.id <= $1 + $2 AND c.status IN ({}) AND c.erased_at IS NULL \
+           WHERE c.id > $1 AND c.id <= $1 + $2 AND c.status IN ({statuses}) AND c.erased_at IS NULL \
              AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id) \
          ) page WHERE closed_at IS NOT NULL AND closed_at <= $3 ORDER BY id",
-        closed_statuses()
+        statuses = closed_statuses()
     );
     let rows = sqlx::query(&sql)
         .bind(after_id)

@@ -131,6 +131,13 @@ impl Layout {
                 badge: None,
             });
         }
+        if authorize(actor, Action::HandleAccessRequests).is_ok() {
+            nav.push(NavItem {
+                href: "/privacy/inzage".into(),
+                label: tr.t("nav_privacy"),
+                badge: None,
+            });
+        }
         if authorize(actor, Action::ViewRetention).is_ok() {
             nav.push(NavItem {
                 href: "/beheer/bewaartermijnen".into(),

@@ -4,6 +4,11 @@
 //! fields.
 
 pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("access_request.empty", "Vul een e-mailadres, account of link in.", "Enter an e-mail address, account or link."),
+    ("access_request.invalid_email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.", "Enter a valid e-mail address, for example name@gemeente.nl."),
+    ("access_request.invalid_handle", "Een accountnaam bestaat uit letters, cijfers, punten, streepjes en liggende streepjes, zonder spaties, en hoogstens 100 tekens.", "An account name consists of letters, digits, dots, hyphens and underscores, without spaces, and at most 100 characters."),
+    ("access_request.no_kind", "Kies over wie het verzoek gaat: een medewerker of iemand van wie inhoud is gemeld.", "Choose whom the request is about: a member of staff or somebody whose content was reported."),
+    ("access_request.platform_needed", "Kies het platform van deze accountnaam, of vul een link naar het account of een bericht in. Op dit platform noemen links geen account; zoek dan op de link.", "Choose the platform of this account name, or enter a link to the account or to a post. On this platform links name no account; search by the link instead."),
     ("account.current_password_wrong", "Het huidige wachtwoord klopt niet.", "The current password is not correct."),
     ("account.email_invalid", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.", "Enter a valid e-mail address, for example name@gemeente.nl."),
     ("account.email_taken", "Er bestaat al een account met e-mailadres {email}.", "There is already an account with the e-mail address {email}."),

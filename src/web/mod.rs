@@ -234,6 +234,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/beheer/bewaartermijnen", get(pages::retention::show))
         .route(
+            "/privacy/inzage",
+            get(pages::privacy::form).post(pages::privacy::search),
+        )
+        .route("/privacy/inzage/export", post(pages::privacy::export))
+        .route(
+            "/privacy/raadplegingen",
+            get(pages::privacy::case_views).post(pages::privacy::person_views),
+        )
+        .route(
             "/situaties",
             get(pages::situations::list).post(pages::situations::create),
         )

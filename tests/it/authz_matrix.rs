@@ -17,9 +17,10 @@ enum Who {
     Supervisor,
     CentralAuditor,
     CentralAdmin,
+    PrivacyOfficer,
 }
 
-const EVERYONE: [Who; 7] = [
+const EVERYONE: [Who; 8] = [
     Who::Reporter,
     Who::MunicipalAdmin,
     Who::MunicipalAuditor,
@@ -27,6 +28,7 @@ const EVERYONE: [Who; 7] = [
     Who::Supervisor,
     Who::CentralAuditor,
     Who::CentralAdmin,
+    Who::PrivacyOfficer,
 ];
 
 impl Who {
@@ -37,12 +39,17 @@ impl Who {
             Who::MunicipalAuditor | Who::CentralAuditor => Role::Auditor,
             Who::Analyst => Role::Analyst,
             Who::Supervisor => Role::Supervisor,
+            Who::PrivacyOfficer => Role::PrivacyOfficer,
         }
     }
     fn central(self) -> bool {
         matches!(
             self,
-            Who::Analyst | Who::Supervisor | Who::CentralAuditor | Who::CentralAdmin
+            Who::Analyst
+                | Who::Supervisor
+                | Who::CentralAuditor
+                | Who::CentralAdmin
+                | Who::PrivacyOfficer
         )
     }
 }
@@ -354,8 +361,20 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
         "retention" => {
             if matches!(
                 who,
-                Who::Supervisor | Who::CentralAuditor | Who::CentralAdmin
+                Who::Supervisor | Who::CentralAuditor | Who::CentralAdmin | Who::PrivacyOfficer
             ) {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        // Access requests and the view log are the data protection officer's alone.
+        "privacy_form"
+        | "privacy_search"
+        | "privacy_export"
+        | "privacy_views"
+        | "privacy_person_views" => {
+            if who == Who::PrivacyOfficer {
                 S::OK
             } else {
                 S::FORBIDDEN
@@ -532,6 +551,7 @@ async fn call(
         || route == "review"
         || route == "recheck"
         || route.starts_with("objection_")
+        || route == "privacy_views"
     {
         let (muni, reporter) = if owner == Owner::Foreign {
             (w.rotterdam, &w.rotterdam_reporter)
@@ -876,6 +896,35 @@ async fn call(
             .await
         }
         "retention" => c.get("/beheer/bewaartermijnen").await,
+        "privacy_form" => c.get("/privacy/inzage").await,
+        "privacy_search" => {
+            c.post(
+                "/privacy/inzage",
+                &[("kind", "staff"), ("value", "melder@rotterdam.nl")],
+            )
+            .await
+        }
+        "privacy_export" => {
+            c.post(
+                "/privacy/inzage/export",
+                &[("kind", "content"), ("value", "https://x.com/iemand")],
+            )
+            .await
+        }
+        "privacy_views" => {
+            let case = meldpunt::store::cases::get(&w.db.store, report.unwrap().1)
+                .await
+                .unwrap();
+            c.get(&format!("/privacy/raadplegingen?zaak={}", case.reference))
+                .await
+        }
+        "privacy_person_views" => {
+            c.post(
+                "/privacy/raadplegingen",
+                &[("kind", "staff"), ("value", "melder@rotterdam.nl")],
+            )
+            .await
+        }
         "notice_answer" => {
             c.post(
                 "/kennisgevingen/999999/antwoord",
@@ -1037,7 +1086,12 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 80] = [
+const ROUTES: [(&str, &str, bool); 85] = [
+    ("privacy_form", "GET /privacy/inzage", false),
+    ("privacy_search", "POST /privacy/inzage", false),
+    ("privacy_export", "POST /privacy/inzage/export", false),
+    ("privacy_views", "GET /privacy/raadplegingen", false),
+    ("privacy_person_views", "POST /privacy/raadplegingen", false),
     ("case_hold", "POST /zaken/{id}/bewaarplicht", false),
     (
         "case_hold_lift",

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod access_requests;
 mod audit_chain;
 mod authz_matrix;
 mod browser;

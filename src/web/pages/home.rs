@@ -125,6 +125,7 @@ pub async fn start(p: Page) -> Result<Response, PageError> {
         Role::Supervisor => "supervisor_tasks",
         Role::Auditor => "auditor_tasks",
         Role::Administrator => "admin_tasks",
+        Role::PrivacyOfficer => "privacy_officer_tasks",
     };
     render(&StartPage {
         layout: p.layout(p.tr.t("start_title")),

@@ -16,6 +16,7 @@ pub mod notice_setup;
 pub mod notices;
 pub mod notifications;
 pub mod paging;
+pub mod privacy;
 pub mod redress;
 pub mod reports;
 pub mod retention;

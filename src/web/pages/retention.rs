@@ -169,13 +169,7 @@ pub async fn show(p: Page) -> Result<Response, PageError> {
 
 /// The kind of data in the person's language.
 pub fn kind_label(tr: &Tr, kind: DataKind) -> &'static str {
-    tr.t(match kind {
-        DataKind::CaseWithoutAction => "retention_kind_case_without_action",
-        DataKind::CaseWithNotice => "retention_kind_case_with_notice",
-        DataKind::Evidence => "retention_kind_evidence",
-        DataKind::SignInRecords => "retention_kind_sign_in_records",
-        DataKind::Notifications => "retention_kind_notifications",
-    })
+    kind.label(tr.is_en())
 }
 
 /// A period in words: "1 jaar en 6 maanden", "30 days".
