@@ -345,6 +345,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("legal_hold_lift", "Bewaarplicht opheffen", "Lift legal hold"),
     ("nav_retention", "Bewaartermijnen", "Retention"),
     ("nav_privacy", "Inzageverzoeken", "Access requests"),
+    ("open_access_requests", "Inzageverzoek behandelen", "Handle an access request"),
     ("access_request", "Inzageverzoek (AVG art. 15)", "Access request (GDPR art. 15)"),
     ("access_request_intro", "Zoek op wat meldpunt bewaart over één persoon: een medewerker (op e-mailadres) of iemand van wie inhoud is gemeld (op account of link). U krijgt een getrouwe kopie van de meldingen, zaken, beoordelingen en berichten over deze persoon, wie ze ontving, hoe lang ze bewaard blijven en wanneer en waarvoor ze zijn geraadpleegd. Namen en adressen van medewerkers en andere personen zijn afgeschermd. Elke zoekopdracht en elke export wordt vastgelegd in het auditlogboek.", "Look up what meldpunt holds about one person: a member of staff (by e-mail address) or somebody whose content was reported (by account or link). You get a faithful copy of the reports, cases, assessments and messages about this person, who received them, how long they are kept, and when and for what purpose they were consulted. Names and addresses of staff and other people are redacted. Every search and every export is recorded in the audit trail."),
     ("access_request_kind", "Over wie gaat het verzoek?", "Whom is the request about?"),

@@ -394,6 +394,37 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
     check("organisation with new token", axe_violations(&b).await);
     sign_out(&b).await;
 
+    // The data protection officer answers an access request.
+    sign_in(&b, &base, "privacy@meldpunt.demo", true).await;
+    check("privacy officer /start", axe_violations(&b).await);
+    b.goto(format!("{base}/privacy/inzage")).await.unwrap();
+    check("access request form", axe_violations(&b).await);
+    submit(&b, "/privacy/inzage").await;
+    assert!(text(&b).await.contains("Kies over wie het verzoek gaat"));
+    check("access request with error", axe_violations(&b).await);
+    click(&b, "kind-content").await;
+    fill(
+        &b,
+        "value",
+        "https://www.tiktok.com/@voorbeeld_demo/video/7000000000000000001",
+    )
+    .await;
+    submit(&b, "/privacy/inzage").await;
+    let page = text(&b).await;
+    assert!(page.contains("Wat meldpunt bewaart"), "{page}");
+    assert!(page.contains("@voorbeeld_demo"), "{page}");
+    check("access request result", axe_violations(&b).await);
+    click_and_wait(&b, "form[action='/privacy/raadplegingen'] button").await;
+    check("view log of a person", axe_violations(&b).await);
+    b.goto(format!(
+        "{base}/privacy/raadplegingen?zaak=ZAAK-1999-000001"
+    ))
+    .await
+    .unwrap();
+    assert!(text(&b).await.contains("Er is geen zaak met dit kenmerk"));
+    check("view log with error", axe_violations(&b).await);
+    sign_out(&b).await;
+
     sign_in(&b, &base, "melder@amsterdam.demo", false).await;
     check("reporter /start", axe_violations(&b).await);
     b.goto(format!("{base}/account")).await.unwrap();
@@ -1285,6 +1316,15 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_core() {
         Visit {
             who: Some("auditor@meldpunt.demo"),
             paths: vec![p("/start"), p("/audit"), p("/audit/controle")],
+        },
+        Visit {
+            who: Some("privacy@meldpunt.demo"),
+            paths: vec![
+                p("/start"),
+                p("/privacy/inzage"),
+                p("/privacy/raadplegingen?zaak=ZAAK-2026-000001"),
+                p("/beheer/bewaartermijnen"),
+            ],
         },
     ];
     let mut wide = Vec::new();
