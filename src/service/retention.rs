@@ -61,10 +61,10 @@ pub async fn run_once(
         }
         after += PAGE;
     }
-    let last = retention::max_case_id(store).await?;
     let mut after = 0;
-    while after < last {
-        for (c, kind) in due_cases(store, schedule, now, after).await? {
+    loop {
+        let (page, next) = due_cases(store, schedule, now, after).await?;
+        for (c, kind) in page {
             let mut tx = store.begin_write().await?;
             if let Some(done) =
                 retention::erase_case(&mut tx, c.id, kind, &schedule.rule(kind), now).await?
@@ -74,7 +74,10 @@ pub async fn run_once(
             }
             tx.commit().await?;
         }
-        after += PAGE;
+        match next {
+            Some(id) => after = id,
+            None => break,
+        }
     }
     // Short-lived records, each kind in one transaction.
     for kind in [DataKind::Notifications, DataKind::SignInRecords] {
@@ -104,24 +107,32 @@ async fn due_evidence(
         .collect())
 }
 
-/// Closed cases due at `at` among the ids after `after` (one page), with their kind.
+/// Closed cases due at `at` among the next page of candidates after id `after`, with their
+/// kind, and the id to go on after (`None` when this was the last page).
 async fn due_cases(
     store: &Store,
     schedule: &Schedule,
     at: Millis,
     after: i64,
-) -> Result<Vec<(retention::ClosedCase, DataKind)>> {
-    let kinds = [DataKind::CaseWithoutAction, DataKind::CaseWithNotice];
-    let before = schedule.earliest_cutoff(&kinds, at);
-    Ok(retention::closed_cases(store, before, after, PAGE)
-        .await?
+) -> Result<(Vec<(retention::ClosedCase, DataKind)>, Option<i64>)> {
+    let before = retention::ClosedBefore {
+        without_message: schedule.earliest_cutoff(&[case_kind(false)], at),
+        with_message: schedule.earliest_cutoff(&[case_kind(true)], at),
+    };
+    let candidates = retention::closed_cases(store, before, after, PAGE).await?;
+    let next = match candidates.last() {
+        Some(last) if candidates.len() as i64 == PAGE => Some(last.id),
+        _ => None,
+    };
+    let due = candidates
         .into_iter()
         .map(|c| {
             let kind = case_kind(c.has_message);
             (c, kind)
         })
         .filter(|(c, kind)| schedule.is_due(*kind, c.closed_at, at))
-        .collect())
+        .collect();
+    Ok((due, next))
 }
 
 /// What falls due by `at` (the schedule page shows the next 30 days): evidence files and
@@ -141,16 +152,19 @@ pub async fn upcoming(store: &Store, schedule: &Schedule, at: Millis) -> Result<
         u.evidence += due_evidence(store, schedule, at, after).await?.len() as u64;
         after += PAGE;
     }
-    let last = retention::max_case_id(store).await?;
     let mut after = 0;
-    while after < last {
-        for (_, kind) in due_cases(store, schedule, at, after).await? {
+    loop {
+        let (page, next) = due_cases(store, schedule, at, after).await?;
+        for (_, kind) in page {
             match kind {
                 DataKind::CaseWithNotice => u.cases_with_notice += 1,
                 _ => u.cases_without_action += 1,
             }
         }
-        after += PAGE;
+        match next {
+            Some(id) => after = id,
+            None => break,
+        }
     }
     Ok(u)
 }

@@ -284,14 +284,19 @@ pub(crate) async fn set_status(
     to: CaseStatus,
     now: Millis,
 ) -> Result<()> {
-    let done =
-        sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(to.as_str())
-            .bind(now)
-            .bind(case_id)
-            .bind(from.as_str())
-            .execute(tx.conn())
-            .await?;
+    // A case moved to a closed status is closed from now (retention counts from it); moving
+    // it on to an open one clears that.
+    let closed_at = (!to.is_open()).then_some(now);
+    let done = sqlx::query(
+        "UPDATE cases SET status = $1, updated_at = $2, closed_at = $5 WHERE id = $3 AND status = $4",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(case_id)
+    .bind(from.as_str())
+    .bind(closed_at)
+    .execute(tx.conn())
+    .await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::Database(format!(
             "case {case_id} is not in status {} any more",

@@ -95,10 +95,9 @@ pub async fn lift_hold(tx: &mut WriteTx, case_id: i64) -> Result<Option<String>>
         .transpose()
 }
 
-/// When case `c` was closed: the newest history entry that moved it to its current status
-/// (meaningful when that status is a closed one).
-const CLOSED_AT: &str =
-    "(SELECT MAX(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = c.status)";
+/// When case `c` was closed (`cases.closed_at`, set with its status by
+/// `cases::set_status`; NULL while it is open).
+const CLOSED_AT: &str = "c.closed_at";
 
 /// 1 when any message left meldpunt for case `c` (a notice, a referral, advice, also for a
 /// group it is in), else 0.
@@ -139,30 +138,44 @@ pub struct ClosedCase {
     pub has_message: bool,
 }
 
-/// Closed cases without a hold that were closed at or before `closed_before`, with ids in
-/// `after_id + 1 ..= after_id + span` (a range of the primary key, so each page is cheap). The closure is the newest history entry that moved the case to its current
-/// status, so a reopened and closed again case counts from its last closure.
+/// The latest closure a case may have to be a candidate, per kind: a preselection (the
+/// retention schedule decides, `Schedule::is_due`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClosedBefore {
+    pub without_message: Millis,
+    pub with_message: Millis,
+}
+
+/// Closed cases without a hold that were closed at or before `closed_before`, the first
+/// `limit` with ids above `after_id` in id order (a caller pages on with the last id). The
+/// closure is when the case last moved to its current, closed status, so a reopened and
+/// closed again case counts from its last closure; the `cases_closed` index finds them.
 pub async fn closed_cases(
     store: &Store,
-    closed_before: Millis,
+    closed_before: ClosedBefore,
     after_id: i64,
-    span: i64,
+    limit: i64,
 ) -> Result<Vec<ClosedCase>> {
     let sql = format!(
-        "SELECT id, reference, closed_at, has_message FROM ( \
-           SELECT c.id, c.reference, \
-             {CLOSED_AT} AS closed_at, \
-             {HAS_MESSAGE} AS has_message \
-           FROM cases c \
-           WHERE c.id > $1 AND c.id <= $1 + $2 AND c.status IN ({statuses}) AND c.erased_at IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id) \
-         ) page WHERE closed_at IS NOT NULL AND closed_at <= $3 ORDER BY id",
+        "SELECT c.id, c.reference, {CLOSED_AT} AS closed_at, {HAS_MESSAGE} AS has_message \
+         FROM cases c \
+         WHERE c.closed_at IS NOT NULL AND c.erased_at IS NULL AND c.closed_at <= $5 \
+           AND c.id > $1 AND c.status IN ({statuses}) \
+           AND ((c.closed_at <= $3 AND {HAS_MESSAGE} = 0) OR (c.closed_at <= $4 AND {HAS_MESSAGE} = 1)) \
+           AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id) \
+         ORDER BY c.id LIMIT $2",
         statuses = closed_statuses()
     );
     let rows = sqlx::query(&sql)
         .bind(after_id)
-        .bind(span)
-        .bind(closed_before)
+        .bind(limit)
+        .bind(closed_before.without_message)
+        .bind(closed_before.with_message)
+        .bind(
+            closed_before
+                .without_message
+                .max(closed_before.with_message),
+        )
         .fetch_all(store.pool())
         .await?;
     rows.iter()
@@ -175,14 +188,6 @@ pub async fn closed_cases(
             })
         })
         .collect()
-}
-
-/// The highest case id, where a paging caller stops.
-pub async fn max_case_id(store: &Store) -> Result<i64> {
-    let row = sqlx::query("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS m FROM cases")
-        .fetch_one(store.pool())
-        .await?;
-    Ok(row.try_get("m")?)
 }
 
 /// Evidence of reports whose every case is closed (not held, not erased): with the latest
@@ -206,8 +211,7 @@ pub async fn closed_evidence(
     let sql = format!(
         "SELECT id, reference, created_at, closed_at FROM ( \
            SELECT ev.id, r.reference, ev.created_at, \
-             (SELECT MAX(e.at) FROM report_links l JOIN cases c ON c.id = l.case_id \
-                JOIN case_events e ON e.case_id = c.id AND e.to_status = c.status \
+             (SELECT MAX({CLOSED_AT}) FROM report_links l JOIN cases c ON c.id = l.case_id \
               WHERE l.report_id = ev.report_id) AS closed_at \
            FROM evidence ev JOIN reports r ON r.id = ev.report_id \
            WHERE ev.id > $1 AND ev.id <= $1 + $2 \

@@ -580,3 +580,35 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_reopened_case_is_kept_while_open_and_counts_from_its_last_closure,
+    |db: TestDb| async move {
+        let store = &db.store;
+        let t = team(&db).await;
+        let url = "https://www.tiktok.com/@rellen/video/21";
+        let first = at("2027-01-05T10:00");
+        let case = closed_without_action(store, &t, url, first).await;
+        // Another municipality reports the same video: the case opens again.
+        submit_report(store, t.cast.o.rotterdam, &t.cast.rdam, url).await;
+        let reopened = meldpunt::store::cases::get(store, case).await.unwrap();
+        assert!(reopened.status.is_open(), "{:?}", reopened.status);
+        // A year after the first closure the open case stays.
+        assert_eq!(run(store, at("2028-01-06T10:00")).await.cases, 0);
+        assert!(!erased(store, case).await);
+        // Closed again: a year counts from the second closure, not the first.
+        let second = at("2028-03-01T10:00");
+        let c = ctx(store, &t.cast.analyst, second).await;
+        let s = Settings::default();
+        case_service::move_case(store, &s, &c, case, CaseStatus::InTriage, "")
+            .await
+            .unwrap();
+        case_service::move_case(store, &s, &c, case, CaseStatus::Closed, "Geen oproep.")
+            .await
+            .unwrap();
+        assert_eq!(run(store, at("2029-02-28T10:00")).await.cases, 0);
+        assert!(!erased(store, case).await);
+        assert_eq!(run(store, at("2029-03-01T10:00")).await.cases, 1);
+        assert!(erased(store, case).await);
+    }
+);
