@@ -3,10 +3,13 @@
 closed without action, for the retention benchmark (docs/BENCHMARKS.md, `benches/retention.rs`).
 
 Every report gets what retention reads and erases: the report (with its reporter, texts and a
-place), its link with the pasted text, the case (closed, with `closed_at` as migration 0019 would set it), the history entries that opened,
+place), its link with the pasted text, the case (closed, with its closure time
+in `closed_at` — on a database made before migration 0019 that migration sets it from the
+history), the history entries that opened,
 triaged and closed it (the closure is the newest entry moving it to `closed`), and the search
-words of the report. Closures are spread evenly over one year (from --closed-from, 365 days),
-so a run one year and a day after --closed-from finds one day's closures due. Writes straight
+words of the report, and for every third report closed in the last month of the year an
+evidence file's record (older evidence would already be gone). Closures are spread evenly
+over one year (from --closed-from, 365 days), so a run one year and a day after --closed-from finds one day's closures due. Writes straight
 into the tables, in bulk; deterministic (seeded). No audit entries are written per case (a real
 case has a few; erasing them is one indexed update each).
 
@@ -15,6 +18,7 @@ case has a few; erasing them is one indexed update each).
 """
 
 import argparse
+import hashlib
 import datetime as dt
 import io
 import random
@@ -25,10 +29,13 @@ import sys
 DAY = 86_400_000
 
 
-def rows(n, closed_from, first_id, first_event, org_ids, reporter, analyst):
+def rows(n, closed_from, first_id, first_event, org_ids, reporter, analyst, with_closed_at):
     rng = random.Random(2026)
     start = int(dt.datetime.fromisoformat(closed_from).replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
-    reports, links, cases, events, texts = [], [], [], [], []
+    reports, links, cases, events, texts, evidence = [], [], [], [], [], []
+    # Evidence goes 30 days after closure, so a database in use holds it only for the cases
+    # closed in the last month: a screenshot for every third of those.
+    evidence_from = start + 334 * DAY
     event_id = first_event
     for k in range(n):
         i = first_id + k
@@ -40,7 +47,7 @@ def rows(n, closed_from, first_id, first_event, org_ids, reporter, analyst):
                         "De burgemeester", "active", created))
         links.append((i, 1, url, i, "Gezien door de wijkagent", f"Kom allemaal naar het plein {i}"))
         cases.append((i, f"ZAAK-R-{i:08d}", url, "website", "bench.example", "closed", "normal",
-                      "call_to_gather", created + DAY, 1, 1, created, created, closed, closed))
+                      "call_to_gather", created + DAY, 1, 1, created, created, closed) + ((closed,) if with_closed_at else ()))
         events.append((event_id, i, created, None, "meldpunt", "opened", None, "received", None))
         events.append((event_id + 1, i, closed - 600_000, analyst, "analist@meldpunt.demo", "status_changed",
                        "received", "in_triage", None))
@@ -48,14 +55,20 @@ def rows(n, closed_from, first_id, first_event, org_ids, reporter, analyst):
                        "in_triage", "closed", "Geen oproep tot wanordelijkheden."))
         event_id += 3
         texts.append((i, i, reports[-1][2], "report", "oproep plein vanavond stationsplein"))
+        if closed >= evidence_from and k % 3 == 0:
+            evidence.append((i, i, 1, hashlib.sha256(str(i).encode()).hexdigest(), 180_000, "image/png",
+                             "schermafbeelding.png", "melder@amsterdam.demo", created))
     return {
         "reports": ("id, reference, org_id, reporter_user_id, channel, category, urgency, summary, exp_place, "
                     "justification, on_behalf_of, status, created_at", reports),
         "cases": ("id, reference, canonical_url, platform, domain, status, urgency, categories, deadline_at, "
-                  "municipality_count, report_count, first_reported_at, last_reported_at, updated_at, closed_at", cases),
+                  "municipality_count, report_count, first_reported_at, last_reported_at, updated_at"
+                  + (", closed_at" if with_closed_at else ""), cases),
         "report_links": ("report_id, position, submitted_url, case_id, remark, content_text", links),
         "case_events": ("id, case_id, at, actor_user_id, actor_label, kind, from_status, to_status, note", events),
         "search_texts": ("case_id, report_id, org_id, source, words", texts),
+        "evidence": ("id, report_id, link_position, sha256, size_bytes, media_type, file_name, uploaded_by, "
+                     "created_at", evidence),
     }
 
 
@@ -72,7 +85,9 @@ def people(query):
 def fill_sqlite(path, n, closed_from):
     db = sqlite3.connect(path)
     org_ids, reporter, analyst, first, first_event = people(lambda q: db.execute(q).fetchall())
-    for table, (cols, data) in rows(n, closed_from, first, first_event, org_ids, reporter, analyst).items():
+    with_closed_at = any(r[1] == "closed_at" for r in db.execute("PRAGMA table_info(cases)"))
+    for table, (cols, data) in rows(n, closed_from, first, first_event, org_ids, reporter, analyst,
+                                    with_closed_at).items():
         marks = ", ".join("?" for _ in cols.split(","))
         db.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", data)
         print(f"{table}: {len(data)} rows", file=sys.stderr)
@@ -91,13 +106,16 @@ def fill_postgres(url, n, closed_from):
     def query(q):
         return [tuple(int(x) if x.lstrip("-").isdigit() else x for x in r) for r in psql(url, q)]
     org_ids, reporter, analyst, first, first_event = people(query)
-    for table, (cols, data) in rows(n, closed_from, first, first_event, org_ids, reporter, analyst).items():
+    with_closed_at = bool(query("SELECT 1 FROM information_schema.columns WHERE table_name = 'cases' "
+                                "AND column_name = 'closed_at'"))
+    for table, (cols, data) in rows(n, closed_from, first, first_event, org_ids, reporter, analyst,
+                                    with_closed_at).items():
         buf = io.StringIO()
         for r in data:
             buf.write("\t".join("\\N" if v is None else str(v) for v in r) + "\n")
         psql(url, f"\\copy {table} ({cols}) FROM pstdin", stdin=buf.getvalue())
         print(f"{table}: {len(data)} rows", file=sys.stderr)
-    for seq_table in ("reports", "cases", "case_events", "search_texts"):
+    for seq_table in ("reports", "cases", "case_events", "search_texts", "evidence"):
         psql(url, f"SELECT setval(pg_get_serial_sequence('{seq_table}', 'id'), (SELECT MAX(id) FROM {seq_table}))")
     psql(url, "ANALYZE")
 

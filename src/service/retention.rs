@@ -49,17 +49,20 @@ pub async fn run_once(
 ) -> Result<RunReport> {
     let mut report = RunReport::default();
     let rule = schedule.rule(DataKind::Evidence);
-    let last = retention::max_evidence_id(store).await?;
     let mut after = 0;
-    while after < last {
-        for e in due_evidence(store, schedule, now, after).await? {
+    loop {
+        let (page, next) = due_evidence(store, schedule, now, after).await?;
+        for e in page {
             let mut tx = store.begin_write().await?;
             if retention::delete_evidence(&mut tx, &e, &rule, now).await? {
                 report.evidence += 1;
             }
             tx.commit().await?;
         }
-        after += PAGE;
+        match next {
+            Some(id) => after = id,
+            None => break,
+        }
     }
     let mut after = 0;
     loop {
@@ -91,20 +94,23 @@ pub async fn run_once(
     Ok(report)
 }
 
-/// Evidence due at `at` among the ids after `after` (one page): of reports whose cases are
-/// all closed, the evidence period counted from the latest closure.
+/// Evidence due at `at` among the next page of evidence rows after id `after` — of reports
+/// whose cases are all closed, the evidence period counted from the latest closure — and the
+/// id to go on after (`None` when this was the last page).
 async fn due_evidence(
     store: &Store,
     schedule: &Schedule,
     at: Millis,
     after: i64,
-) -> Result<Vec<retention::ClosedEvidence>> {
+) -> Result<(Vec<retention::ClosedEvidence>, Option<i64>)> {
+    let (last, full) = retention::evidence_page_end(store, after, PAGE).await?;
     let before = schedule.earliest_cutoff(&[DataKind::Evidence], at);
-    Ok(retention::closed_evidence(store, before, after, PAGE)
+    let due = retention::closed_evidence(store, before, after, last - after)
         .await?
         .into_iter()
         .filter(|e| schedule.is_due(DataKind::Evidence, e.closed_at, at))
-        .collect())
+        .collect();
+    Ok((due, full.then_some(last)))
 }
 
 /// Closed cases due at `at` among the next page of candidates after id `after`, with their
@@ -146,11 +152,14 @@ pub struct Upcoming {
 
 pub async fn upcoming(store: &Store, schedule: &Schedule, at: Millis) -> Result<Upcoming> {
     let mut u = Upcoming::default();
-    let last = retention::max_evidence_id(store).await?;
     let mut after = 0;
-    while after < last {
-        u.evidence += due_evidence(store, schedule, at, after).await?.len() as u64;
-        after += PAGE;
+    loop {
+        let (page, next) = due_evidence(store, schedule, at, after).await?;
+        u.evidence += page.len() as u64;
+        match next {
+            Some(id) => after = id,
+            None => break,
+        }
     }
     let mut after = 0;
     loop {

@@ -238,11 +238,19 @@ pub async fn closed_evidence(
         .collect()
 }
 
-pub async fn max_evidence_id(store: &Store) -> Result<i64> {
-    let row = sqlx::query("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS m FROM evidence")
-        .fetch_one(store.pool())
-        .await?;
-    Ok(row.try_get("m")?)
+/// The id that ends the page of (at most) `limit` evidence rows after `after_id`, and
+/// whether the page is full (more may follow): evidence is paged by its rows, so ids that
+/// are gone cost nothing.
+pub async fn evidence_page_end(store: &Store, after_id: i64, limit: i64) -> Result<(i64, bool)> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(MAX(id), $1) AS BIGINT) AS last, CAST(COUNT(*) AS BIGINT) AS n \
+         FROM (SELECT id FROM evidence WHERE id > $1 ORDER BY id LIMIT $2) page",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_one(store.pool())
+    .await?;
+    Ok((row.try_get("last")?, row.try_get::<i64, _>("n")? == limit))
 }
 
 /// How long a removed evidence file's object waits before it goes (an upload of the same
