@@ -23,6 +23,7 @@ pub mod org;
 pub mod pdq;
 pub mod platform;
 pub mod policy;
+pub mod redirect;
 pub mod report;
 pub mod retention;
 pub mod search;

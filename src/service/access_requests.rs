@@ -621,7 +621,12 @@ fn report_copy(r: &Report, links: Vec<LinkCopy>, redaction: Redaction, en: bool)
         urgency: label(en, r.urgency.label_nl(), r.urgency.label_en()),
         summary: r.summary.clone(),
         justification: r.justification.clone(),
-        on_behalf_of: r.on_behalf_of.clone(),
+        // The official the report was made for (a mayor): somebody else's name.
+        on_behalf_of: if r.on_behalf_of.is_empty() {
+            String::new()
+        } else {
+            redaction.staff(None, &r.on_behalf_of)
+        },
         expected_place: r.exp_place.clone(),
         expected_date: r.exp_date.clone(),
         status: r.status.as_str(),

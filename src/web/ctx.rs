@@ -319,11 +319,11 @@ pub async fn record_denial(state: &AppState, ctx: &service::Ctx, what: &str) {
 }
 
 /// The language switch cookie.
-pub fn language_cookie(lang: Lang) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{}={}; Path=/; SameSite=Lax; Max-Age=31536000",
-        super::i18n::LANG_COOKIE,
-        lang.code()
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("meldpunt_lang=nl; Path=/"))
+pub fn language_cookie(lang: Lang, secure: bool) -> HeaderValue {
+    super::cookies::cookie(
+        super::i18n::lang_cookie_name(secure),
+        lang.code(),
+        secure,
+        Some(31_536_000),
+    )
 }

@@ -37,6 +37,8 @@ pub enum Failure {
     /// Several fields broke rules (400); the API lists them as `invalidParams`.
     Invalid(Vec<FieldError>),
     TooLarge,
+    /// The body is not in a media type the route accepts (415).
+    UnsupportedMediaType,
     Csrf,
     Throttled {
         retry_after_s: i64,
@@ -66,6 +68,7 @@ impl Failure {
                 message: m(),
             }]),
             Failure::TooLarge,
+            Failure::UnsupportedMediaType,
             Failure::Csrf,
             Failure::Throttled { retry_after_s: 30 },
             Failure::Unavailable(None),
@@ -84,6 +87,7 @@ impl Failure {
             Failure::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Failure::Invalid(_) => StatusCode::BAD_REQUEST,
             Failure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Failure::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Failure::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Failure::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Failure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -103,6 +107,7 @@ impl Failure {
             Failure::Unprocessable(_) => "unprocessable",
             Failure::Invalid(_) => "invalid-input",
             Failure::TooLarge => "payload-too-large",
+            Failure::UnsupportedMediaType => "unsupported-media-type",
             Failure::Csrf => "csrf",
             Failure::Throttled { .. } => "too-many-requests",
             Failure::Unavailable(_) => "unavailable",
@@ -141,6 +146,7 @@ fn title_key(f: &Failure) -> &'static str {
         Failure::Unprocessable(_) => "failure.unprocessable.title",
         Failure::Invalid(_) => "failure.invalid-input.title",
         Failure::TooLarge => "failure.payload-too-large.title",
+        Failure::UnsupportedMediaType => "failure.unsupported-media-type.title",
         Failure::Csrf => "failure.csrf.title",
         Failure::Throttled { .. } => "failure.too-many-requests.title",
         Failure::Unavailable(_) => "failure.unavailable.title",
@@ -156,6 +162,7 @@ fn detail_key(f: &Failure) -> &'static str {
         Failure::NotFound => "failure.not-found",
         Failure::MethodNotAllowed => "failure.method-not-allowed",
         Failure::TooLarge => "failure.payload-too-large",
+        Failure::UnsupportedMediaType => "failure.unsupported-media-type",
         Failure::Csrf => "failure.csrf",
         Failure::Throttled { .. } => "failure.too-many-requests",
         Failure::Unavailable(_) => "failure.unavailable",

@@ -14,12 +14,22 @@ pub enum Lang {
     En,
 }
 
-pub const LANG_COOKIE: &str = "meldpunt_lang";
+/// The language cookie: `__Host-` and `Secure` wherever the session cookie is
+/// (`cookies::secure_cookies`).
+pub fn lang_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-meldpunt_lang"
+    } else {
+        "meldpunt_lang"
+    }
+}
 
 impl Lang {
     /// The language a person chose (the language cookie); Dutch by default.
     pub fn from_headers(headers: &HeaderMap) -> Lang {
-        match super::cookies::read_cookie(headers, LANG_COOKIE).as_deref() {
+        let chosen = super::cookies::read_cookie(headers, lang_cookie_name(true))
+            .or_else(|| super::cookies::read_cookie(headers, lang_cookie_name(false)));
+        match chosen.as_deref() {
             Some("en") => Lang::En,
             _ => Lang::Nl,
         }

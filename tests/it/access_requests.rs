@@ -128,6 +128,8 @@ both_backends!(
         let assessments = x["cases"][0]["assessments"].as_array().unwrap();
         assert_eq!(assessments[0]["author"], "[afgeschermd]");
         assert_eq!(assessments[0]["review"]["by"], "[afgeschermd]");
+        assert_eq!(x["reports"][0]["on_behalf_of"], "[afgeschermd]");
+        assert_eq!(x["reports"][0]["reporter"], "[afgeschermd]");
 
         assert_eq!(trail(store, "access_request.searched").await.len(), 1);
         let exported = trail(store, "access_request.exported").await;

@@ -357,12 +357,19 @@ both_backends!(
     |db: TestDb| async move {
         let (code, out, err) = meldpunt(&db, &["demo"]);
         assert_eq!(code, 0, "{err}");
-        for role in ["Melder", "Analist", "Supervisor", "Auditor", "Beheerder"] {
+        for role in [
+            "Melder",
+            "Analist",
+            "Supervisor",
+            "Auditor",
+            "Beheerder",
+            "Functionaris gegevensbescherming",
+        ] {
             assert!(out.contains(role), "{role} missing in {out}");
         }
         assert!(out.contains("meldpunt-demo-2026"));
         let accounts = meldpunt::service::demo::DEMO_ACCOUNTS.len() as i64;
-        assert_eq!(accounts, 8);
+        assert_eq!(accounts, 9);
         assert_eq!(users::count(&db.store).await.unwrap(), accounts);
         let filter = audit::AuditFilter {
             action: Some("user.created".into()),

@@ -1,6 +1,6 @@
 //! Headers, CSRF, bad input, errors, operations endpoints and the API, through the real router.
 
-use axum::http::{Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use meldpunt::domain::user::Role;
 use meldpunt::service::tokens as token_service;
 use meldpunt::store::{audit, tokens};
@@ -689,4 +689,55 @@ async fn an_administrator_changes_a_role_and_unblocks_an_account() {
         .await
         .unwrap();
     assert_eq!(user.status, UserStatus::Disabled);
+}
+
+/// Security review L3, L4 and I2: a return address with a control or bidirectional-override
+/// character gets a clear 400 page (not a framework 500, not a redirect a browser would
+/// read as `//evil.example`), and the language cookie is protected like the session's.
+#[tokio::test]
+async fn the_language_switch_refuses_hidden_characters_and_sets_a_protected_cookie() {
+    let (_db, app) = app().await;
+    let mut c = app.client();
+    c.get("/aanmelden").await;
+    for bad in [
+        "/\t/evil.example",
+        "/x\r\nSet-Cookie: a=b",
+        "/x\n",
+        "/x\u{0}",
+        "/x\u{7f}",
+        "/\u{202e}lmth.live",
+    ] {
+        let r = c.post("/taal", &[("lang", "en"), ("terug", bad)]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad:?}: {}", r.body);
+        assert!(r.content_type().starts_with("text/html"), "{bad:?}");
+        assert!(r.body.contains("onzichtbaar teken"), "{bad:?}: {}", r.body);
+        assert!(r.header("location").is_empty());
+        assert!(r
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .all(|v| !v.to_str().unwrap_or("").contains("meldpunt_lang")));
+    }
+    let r = c
+        .post("/taal", &[("lang", "en"), ("terug", "/\\/evil.example")])
+        .await;
+    assert_eq!(r.location(), "/");
+    // Over a secure context (here loopback) the cookie has the __Host- prefix and Secure.
+    let r = c
+        .post("/taal", &[("lang", "en"), ("terug", "/aanmelden")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let set: Vec<&str> = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.contains("meldpunt_lang"))
+        .collect();
+    assert_eq!(set.len(), 1, "{set:?}");
+    assert!(set[0].starts_with("__Host-meldpunt_lang=en;"), "{}", set[0]);
+    for attr in ["Secure", "HttpOnly", "Path=/", "SameSite=Lax"] {
+        assert!(set[0].contains(attr), "{attr} in {}", set[0]);
+    }
+    assert!(c.get("/aanmelden").await.body.contains("E-mail address"));
 }

@@ -418,6 +418,50 @@ both_backends!(
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert_eq!(r.content_type(), "application/problem+json");
+        // A JSON body sent as something else, or without saying what it is (review L1): 415.
+        for content_type in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+            "",
+        ] {
+            let r = c
+                .send(
+                    Method::POST,
+                    "/api/v1/meldingen",
+                    Some(api_report(PLAIN).to_string()),
+                    &[("authorization", &auth), ("content-type", content_type)],
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{content_type:?}"
+            );
+            assert_eq!(r.content_type(), "application/problem+json");
+            assert!(
+                r.body.contains("Content-Type: application/json"),
+                "{}",
+                r.body
+            );
+        }
+        let with_charset = c
+            .send(
+                Method::POST,
+                "/api/v1/meldingen",
+                Some("{not json".into()),
+                &[
+                    ("authorization", &auth),
+                    ("content-type", "Application/JSON; charset=utf-8"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            with_charset.status,
+            StatusCode::BAD_REQUEST,
+            "JSON with parameters is JSON"
+        );
         let mut evil = api_report(PLAIN);
         evil["bewijs"] = json!([{"bestandsnaam": "a.png", "inhoud": "PGh0bWw+PC9odG1sPg=="}]);
         let r = api_post(&mut c, &token, None, &evil).await;

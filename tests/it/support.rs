@@ -421,6 +421,10 @@ impl<'a> Client<'a> {
             req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
         for (k, v) in extra {
+            // An empty Content-Type stands for "send none".
+            if k.eq_ignore_ascii_case("content-type") && v.is_empty() {
+                continue;
+            }
             req = req.header(*k, *v);
         }
         let mut req = req

@@ -177,6 +177,7 @@ pub fn openapi_document(public_url: &str) -> Value {
                         "401": problem,
                         "403": problem,
                         "413": problem,
+                        "415": problem,
                         "422": problem,
                         "503": problem,
                         "default": problem

@@ -150,12 +150,35 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_string()))
 }
 
+/// Whether the request says its body is JSON (`application/json`, with or without
+/// parameters, or an `application/*+json` type).
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
 pub async fn create(
     State(state): State<AppState>,
     client: ApiClient,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
+    // A report is JSON: anything else is refused before its body is read (review L1).
+    if !is_json(&headers) {
+        return Err(ApiError(Failure::UnsupportedMediaType));
+    }
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError(Failure::TooLarge)

@@ -1,7 +1,8 @@
 //! The start page per role, the language switch and "not found".
 
 use askama::Template;
-use axum::http::header;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -17,6 +18,7 @@ use crate::web::error::PageError;
 use crate::web::forms::Form;
 use crate::web::i18n::Lang;
 use crate::web::layout::{kind_label, local_time, Layout};
+use crate::web::AppState;
 
 pub async fn root(v: Visitor) -> Response {
     match v.session {
@@ -165,27 +167,22 @@ pub struct LanguageForm {
     terug: String,
 }
 
-/// Only a path on this site: no other host, no scheme, no backslash tricks.
-fn local_path(p: &str) -> &str {
-    let ok = p.starts_with('/')
-        && !p.starts_with("//")
-        && !p.contains('\\')
-        && !p.contains("://")
-        && p.len() < 2000;
-    if ok {
-        p
-    } else {
-        "/"
-    }
-}
-
-/// Switches the interface language and goes back to the page it was chosen on.
-pub async fn set_language(Form(f): Form<LanguageForm>) -> Response {
+/// Switches the interface language and goes back to the page it was chosen on (a path on
+/// this site only, `domain::redirect::local_target`); the choice is kept in a cookie with the
+/// same protection as the session's.
+pub async fn set_language(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LanguageForm>,
+) -> Result<Response, PageError> {
     let lang = if f.lang == "en" { Lang::En } else { Lang::Nl };
-    let mut res = Redirect::to(local_path(&f.terug)).into_response();
+    let to = crate::domain::redirect::local_target(&f.terug)
+        .map_err(|e| PageError(crate::web::error::Failure::BadRequest(e.message())))?;
+    let secure = crate::web::cookies::secure_cookies(state.config.uses_tls(), &headers);
+    let mut res = Redirect::to(&to).into_response();
     res.headers_mut()
-        .append(header::SET_COOKIE, language_cookie(lang));
-    res
+        .append(header::SET_COOKIE, language_cookie(lang, secure));
+    Ok(res)
 }
 
 pub async fn not_found() -> PageError {
