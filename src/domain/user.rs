@@ -144,6 +144,8 @@ pub enum UserError {
     PasswordTooLong,
     #[error("the two passwords differ")]
     PasswordsDiffer,
+    #[error("the password is too easy to guess")]
+    PasswordTooCommon,
 }
 
 /// A normalised e-mail address (trimmed, lower-case), used as the sign-in name.
@@ -205,7 +207,19 @@ impl NewUser {
 }
 
 /// Checks a new password against the policy (NIST SP 800-63B style: length, not composition).
-pub fn check_new_password(password: &str, repeated: &str) -> Result<(), UserError> {
+/// The least strength a new password needs, as `zxcvbn` estimates it: 3 of 4, "safely
+/// unguessable" (about 10^10 guesses). Below it are the common and breached passwords
+/// (`123456789012`, `password1234`), keyboard walks, repeats, dates, and passwords made
+/// of the person's own name or address.
+const MIN_STRENGTH: u8 = 3;
+
+/// The rules for a new password: 12 to 256 characters, typed twice alike, and not easy to
+/// guess (`user_inputs`: the person's e-mail address and name, which a guesser tries first).
+pub fn check_new_password(
+    password: &str,
+    repeated: &str,
+    user_inputs: &[&str],
+) -> Result<(), UserError> {
     let n = password.chars().count();
     if n < 12 {
         return Err(UserError::PasswordTooShort);
@@ -215,6 +229,23 @@ pub fn check_new_password(password: &str, repeated: &str) -> Result<(), UserErro
     }
     if password != repeated {
         return Err(UserError::PasswordsDiffer);
+    }
+    // A guesser tries the address and the name whole, run together and in parts.
+    let joined: Vec<String> = user_inputs
+        .iter()
+        .map(|s| s.chars().filter(|c| c.is_alphanumeric()).collect())
+        .collect();
+    let mut inputs: Vec<&str> = user_inputs.to_vec();
+    inputs.extend(joined.iter().map(String::as_str));
+    inputs.extend(
+        user_inputs
+            .iter()
+            .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| w.len() >= 3),
+    );
+    inputs.extend(["meldpunt", "melding", "wachtwoord", "gemeente", "welkom"]);
+    if (zxcvbn::zxcvbn(password, &inputs).score() as u8) < MIN_STRENGTH {
+        return Err(UserError::PasswordTooCommon);
     }
     Ok(())
 }
@@ -271,14 +302,47 @@ mod tests {
     #[test]
     fn passwords_need_twelve_characters_and_must_match() {
         assert_eq!(
-            check_new_password("kort", "kort"),
+            check_new_password("kort", "kort", &[]),
             Err(UserError::PasswordTooShort)
         );
         assert_eq!(
-            check_new_password("lang genoeg wachtwoord", "lang genoeg wachtwoorD"),
+            check_new_password("lang genoeg wachtwoord", "lang genoeg wachtwoorD", &[]),
             Err(UserError::PasswordsDiffer)
         );
-        assert!(check_new_password("lang genoeg wachtwoord", "lang genoeg wachtwoord").is_ok());
+        assert!(
+            check_new_password("lang genoeg wachtwoord", "lang genoeg wachtwoord", &[]).is_ok()
+        );
+        // Review M1: common and breached passwords of 12 characters are refused, and so is
+        // one made of the person's own name.
+        for weak in [
+            "123456789012",
+            "password1234",
+            "qwertyuiop12",
+            "aaaaaaaaaaaa",
+            "Welkom123456",
+            "wachtwoord12",
+        ] {
+            assert_eq!(
+                check_new_password(weak, weak, &[]),
+                Err(UserError::PasswordTooCommon),
+                "{weak}"
+            );
+        }
+        assert_eq!(
+            check_new_password(
+                "janjansen2026",
+                "janjansen2026",
+                &["jan.jansen@amsterdam.nl", "Jan Jansen"]
+            ),
+            Err(UserError::PasswordTooCommon)
+        );
+        for strong in [
+            "lente in de stad aan het IJ",
+            "een lang genoeg wachtwoord",
+            "Fietsen-langs-de-Amstel-7",
+        ] {
+            assert!(check_new_password(strong, strong, &[]).is_ok(), "{strong}");
+        }
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub fn user_error_message(e: &UserError) -> (&'static str, Message) {
         UserError::PasswordTooShort => ("password", "account.password_too_short"),
         UserError::PasswordTooLong => ("password", "account.password_too_long"),
         UserError::PasswordsDiffer => ("password_repeat", "account.passwords_differ"),
+        UserError::PasswordTooCommon => ("password", "account.password_too_common"),
     };
     (field, Message::new(key))
 }
@@ -241,7 +242,7 @@ pub async fn activate(
     let user = users::by_activation(store, &hash, ctx.now)
         .await
         .map_err(not_found)?;
-    check_new_password(password, repeated).map_err(user_error)?;
+    check_new_password(password, repeated, &[&user.email, &user.name]).map_err(user_error)?;
     let password_hash = hash_password(password, &mut OsRng);
     let mut tx = store.begin_write().await?;
     let user_id = users::activate(&mut tx, &hash, &password_hash, ctx.now)
@@ -284,7 +285,7 @@ pub async fn change_password(
             Message::new("account.current_password_wrong"),
         ));
     }
-    check_new_password(new, repeated).map_err(|e| {
+    check_new_password(new, repeated, &[&user.email, &user.name]).map_err(|e| {
         let (field, msg) = user_error_message(&e);
         ServiceError::invalid(
             if field == "password" {

@@ -550,6 +550,21 @@ async fn an_administrator_creates_an_account_whose_owner_activates_it_and_signs_
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("minstens 12 tekens"));
+    // Review M1: twelve characters of a common password are not enough.
+    for weak in ["123456789012", "password1234", "NieuweMelder1"] {
+        let r = newcomer
+            .post(
+                &format!("/activeren/{link}"),
+                &[("password", weak), ("password_repeat", weak)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
+        assert!(
+            r.body.contains("te makkelijk te raden"),
+            "{weak}: {}",
+            r.body
+        );
+    }
     let r = newcomer
         .post(
             &format!("/activeren/{link}"),
