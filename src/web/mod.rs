@@ -13,6 +13,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
+pub mod extract;
 pub mod forms;
 pub mod i18n;
 pub mod layout;

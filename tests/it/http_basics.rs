@@ -741,3 +741,38 @@ async fn the_language_switch_refuses_hidden_characters_and_sets_a_protected_cook
     }
     assert!(c.get("/aanmelden").await.body.contains("E-mail address"));
 }
+
+/// Security review I1: a path or query that does not parse gets meldpunt's own page in Dutch,
+/// never the framework's text.
+#[tokio::test]
+async fn unparsable_paths_and_queries_get_a_dutch_page_not_framework_text() {
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let reporter = make_person(
+        &db.store,
+        o.amsterdam,
+        "melder@amsterdam.nl",
+        Role::Reporter,
+    )
+    .await;
+    let mut c = app.signed_in(&reporter).await;
+    for path in [
+        "/meldingen/abc",
+        "/meldingen/99999999999999999999999",
+        "/bewijs/-x",
+    ] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(r.content_type().starts_with("text/html"), "{path}");
+        assert!(
+            r.body.contains("Pagina niet gevonden"),
+            "{path}: {}",
+            r.body
+        );
+        assert!(!r.body.contains("Cannot parse"), "{path}");
+    }
+    let r = c.get("/meldingen?pagina=twee").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("onjuiste keuze"), "{}", r.body);
+    assert!(!r.body.contains("Failed to deserialize"));
+}

@@ -462,6 +462,29 @@ both_backends!(
             StatusCode::BAD_REQUEST,
             "JSON with parameters is JSON"
         );
+        assert!(
+            with_charset.body.contains("regel 1, teken 2"),
+            "{}",
+            with_charset.body
+        );
+        // Review I1: what does not fit the schema is said in meldpunt's words.
+        let mut unknown = api_report(PLAIN);
+        unknown["kleur"] = json!("rood");
+        let mut wrong = api_report(PLAIN);
+        wrong["links"] = json!("geen lijst");
+        for (body, says) in [
+            (json!(null), "moet een JSON-object zijn"),
+            (json!([1, 2]), "moet een JSON-object zijn"),
+            (unknown, "Het veld kleur bestaat niet"),
+            (wrong, "Een veld heeft een waarde van de verkeerde soort"),
+        ] {
+            let r = api_post(&mut c, &token, None, &body).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+            assert!(r.body.contains(says), "{body}: {}", r.body);
+            for framework in ["ReportBody", "expected struct", "invalid type", "at line"] {
+                assert!(!r.body.contains(framework), "{framework} in {}", r.body);
+            }
+        }
         let mut evil = api_report(PLAIN);
         evil["bewijs"] = json!([{"bestandsnaam": "a.png", "inhoud": "PGh0bWw+PC9odG1sPg=="}]);
         let r = api_post(&mut c, &token, None, &evil).await;

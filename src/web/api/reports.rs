@@ -150,6 +150,29 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_string()))
 }
 
+/// What does not fit the schema, in meldpunt's words (review I1: never serde's text, such as
+/// "expected struct ReportBody"): which field is unknown, that a value is of the wrong kind,
+/// or that the body is no object at all.
+fn schema_problem(value: &Value, e: &serde_json::Error) -> Message {
+    if !value.is_object() {
+        return Message::new("api.body_not_object");
+    }
+    let text = e.to_string();
+    let quoted = || {
+        text.split('`')
+            .nth(1)
+            .map(|s| s.chars().take(100).collect::<String>())
+            .unwrap_or_default()
+    };
+    // Every field has a default and takes text or numbers, so what remains is an unknown
+    // field or a value of the wrong kind.
+    if text.starts_with("unknown field") {
+        Message::new("api.field_unknown").with("field", quoted())
+    } else {
+        Message::new("api.field_wrong_type")
+    }
+}
+
 /// Whether the request says its body is JSON (`application/json`, with or without
 /// parameters, or an `application/*+json` type).
 fn is_json(headers: &HeaderMap) -> bool {
@@ -191,14 +214,13 @@ pub async fn create(
     let key = idempotency_key(&headers)?;
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError(Failure::BadRequest(
-            Message::new("api.body_not_json").with("detail", e),
+            Message::new("api.body_not_json")
+                .with("line", e.line())
+                .with("column", e.column()),
         ))
     })?;
-    let parsed: ReportBody = serde_json::from_value(value.clone()).map_err(|e| {
-        ApiError(Failure::BadRequest(
-            Message::new("api.body_not_schema").with("detail", e),
-        ))
-    })?;
+    let parsed: ReportBody = serde_json::from_value(value.clone())
+        .map_err(|e| ApiError(Failure::BadRequest(schema_problem(&value, &e))))?;
     let expected = parsed.verwachte_verstoring.unwrap_or_default();
     let draft = ReportDraft {
         links: parsed

@@ -1,7 +1,7 @@
 //! The person's own account: details, second factor, password, sessions.
 
+use crate::web::extract::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

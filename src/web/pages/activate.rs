@@ -1,7 +1,7 @@
 //! Activation: the owner of a new (or reset) account sets a password.
 
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -1,8 +1,8 @@
 //! Administration: organisations, their people and their API tokens.
 
 use crate::domain::message::Message;
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

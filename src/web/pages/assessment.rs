@@ -1,8 +1,8 @@
 //! The assessment form of a case and the supervisor's review (four eyes).
 
 use crate::domain::message::Message;
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

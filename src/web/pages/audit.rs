@@ -1,9 +1,9 @@
 //! The audit trail for auditors: browse, filter, export (itself audited), verify.
 
 use crate::domain::message::Message;
+use crate::web::extract::Query;
 use crate::web::i18n::Tr;
 use askama::Template;
-use axum::extract::Query;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

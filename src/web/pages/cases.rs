@@ -2,8 +2,8 @@
 
 use crate::domain::message::Message;
 use crate::web::error::refusal_message;
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

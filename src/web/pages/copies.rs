@@ -1,7 +1,7 @@
 //! The analyst's answers to proposed copies on the case page: confirm, reject, and — for a
 //! recognised re-upload — propose the earlier case's decision (`service::notices::copies`).
 
-use axum::extract::Path;
+use crate::web::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::cases::again_with;

@@ -2,8 +2,8 @@
 //! (members, the group assessment, the supervisor's approval with the messages it would send),
 //! the group assessment form, adding a later copy. The central team's pages only.
 
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -1,8 +1,8 @@
 //! Administration of notices: the platform directory and the notice settings.
 
+use crate::web::extract::{Path, Query};
 use crate::web::i18n::Tr;
 use askama::Template;
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -4,8 +4,8 @@
 use crate::domain::message::Message;
 use crate::domain::notice::NoticeChannel;
 use crate::web::error::refusal_message;
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -4,8 +4,8 @@
 //! The person asked about is sent in a form body (never in the address, which ends up in
 //! logs and browser history); a case's reference may be in the address.
 
+use crate::web::extract::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

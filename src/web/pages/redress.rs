@@ -1,8 +1,8 @@
 //! Objections on the case page and the corrections register.
 
 use crate::domain::message::Message;
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -4,9 +4,10 @@
 use crate::domain::message::Message;
 use std::collections::HashMap;
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Multipart, Path, Query};
+use axum::extract::Multipart;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -2,8 +2,8 @@
 //! schedule page for administrators, auditors and supervisors (what is kept how long, what
 //! falls due in the next 30 days, the holds, and the records of what was deleted).
 
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

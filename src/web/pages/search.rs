@@ -1,8 +1,8 @@
 //! *Zoeken*: one search box for the team (every case) and for reporters (their
 //! organisation's reports), by reference, link, account, website or words.
 
+use crate::web::extract::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;

@@ -1,8 +1,8 @@
 //! Sign-in with e-mail address and password, and signing out.
 
 use crate::domain::message::Message;
+use crate::web::extract::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

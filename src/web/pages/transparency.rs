@@ -2,8 +2,8 @@
 //! (`/transparantie/{year}/cijfers.csv`, `…/cijfers.json`). No sign-in; nothing on it
 //! identifies a person.
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
