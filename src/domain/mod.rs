@@ -29,6 +29,7 @@ pub mod retention;
 pub mod search;
 pub mod session;
 pub mod situation;
+pub mod text;
 pub mod text_match;
 pub mod throttle;
 pub mod transparency;

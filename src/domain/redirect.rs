@@ -5,6 +5,7 @@
 //! applies leads to the start page.
 
 use super::message::Message;
+use super::text::is_hidden;
 
 /// The longest target accepted.
 const MAX_TARGET: usize = 2000;
@@ -22,16 +23,11 @@ impl TargetRefused {
     }
 }
 
-/// Characters that reorder text on screen (U+202A–U+202E, U+2066–U+2069) or are invisible
-/// marks: never meaningful in a path, and a way to make one look like another.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
-}
-
 /// The path (with its query) to go back to: `target` when it stays on this site, `/` when
 /// it would leave it or is no path, refused when it holds a control character.
 pub fn local_target(target: &str) -> Result<String, TargetRefused> {
-    if target.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+    // Unlike typed text, a path holds no tab or line break either.
+    if target.chars().any(|c| c.is_control() || is_hidden(c)) {
         return Err(TargetRefused::ControlCharacter);
     }
     if !target.starts_with('/') || target.len() > MAX_TARGET || target.contains('\\') {

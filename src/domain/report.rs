@@ -345,6 +345,32 @@ pub fn validate(
         })
     };
 
+    // Review L7: no hidden characters in any text field (`domain::text`).
+    let mut texts: Vec<(String, &str)> = vec![
+        ("category".into(), &draft.category),
+        ("summary".into(), &draft.summary),
+        ("municipality".into(), &draft.municipality),
+        ("place".into(), &draft.place),
+        ("date".into(), &draft.date),
+        ("time_from".into(), &draft.time_from),
+        ("time_to".into(), &draft.time_to),
+        ("size".into(), &draft.size),
+        ("urgency".into(), &draft.urgency),
+        ("justification".into(), &draft.justification),
+        ("on_behalf_of".into(), &draft.on_behalf_of),
+    ];
+    for (i, l) in draft.links.iter().enumerate() {
+        let n = i + 1;
+        texts.push((format!("link_url_{n}"), &l.url));
+        texts.push((format!("link_remark_{n}"), &l.remark));
+        texts.push((format!("link_text_{n}"), &l.content_text));
+    }
+    for (field, text) in &texts {
+        if super::text::has_hidden(text) {
+            err(field, Message::new("field.hidden_characters"));
+        }
+    }
+
     let filled: Vec<(usize, &LinkDraft)> = draft
         .links
         .iter()
@@ -559,6 +585,29 @@ pub fn check_withdrawal_reason(reason: &str) -> Result<String, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_characters_in_any_text_field_are_refused_field_by_field() {
+        let draft = ReportDraft {
+            links: vec![LinkDraft {
+                url: "https://example.nl/oproep".into(),
+                remark: "gezien\u{7f}".into(),
+                content_text: String::new(),
+            }],
+            category: "call_to_gather".into(),
+            summary: "Oproep\u{0}".into(),
+            place: "\u{202E}maD".into(),
+            urgency: "normal".into(),
+            ..Default::default()
+        };
+        let errors = validate(&draft, &|_| true, 1_790_000_000_000).unwrap_err();
+        let hidden: Vec<&str> = errors
+            .iter()
+            .filter(|e| e.message == Message::new("field.hidden_characters"))
+            .map(|e| e.field.as_str())
+            .collect();
+        assert_eq!(hidden, vec!["summary", "place", "link_remark_1"]);
+    }
 
     // 2026-11-29 12:00 in Amsterdam.
     const NOW: Millis = 1_795_950_000_000;

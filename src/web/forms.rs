@@ -55,6 +55,19 @@ impl FieldErrors {
     }
 }
 
+/// A form whose fields hold a hidden character (`domain::text`) is refused as a whole with a
+/// 400 page that says so.
+fn refuse_hidden(bytes: &[u8]) -> Result<(), PageError> {
+    let hidden = url::form_urlencoded::parse(bytes)
+        .any(|(k, v)| crate::domain::text::has_hidden(&k) || crate::domain::text::has_hidden(&v));
+    if hidden {
+        return Err(PageError::bad_request(Message::new(
+            "field.hidden_characters",
+        )));
+    }
+    Ok(())
+}
+
 /// `application/x-www-form-urlencoded` input; malformed input is a 400 page.
 pub struct Form<T>(pub T);
 
@@ -66,7 +79,21 @@ where
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(req, state).await {
+        // Read once to look for hidden characters (review L7), then hand the same request on.
+        let (method, uri, headers) = (
+            req.method().clone(),
+            req.uri().clone(),
+            req.headers().clone(),
+        );
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| PageError(Failure::TooLarge))?;
+        refuse_hidden(&bytes)?;
+        let mut again = Request::new(axum::body::Body::from(bytes));
+        *again.method_mut() = method;
+        *again.uri_mut() = uri;
+        *again.headers_mut() = headers;
+        match axum::Form::<T>::from_request(again, state).await {
             Ok(axum::Form(v)) => Ok(Form(v)),
             Err(FormRejection::BytesRejection(_)) => Err(PageError(Failure::TooLarge)),
             Err(e) => {
@@ -115,6 +142,7 @@ where
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| PageError(Failure::TooLarge))?;
+        refuse_hidden(&bytes)?;
         Ok(Pairs(
             url::form_urlencoded::parse(&bytes)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))

@@ -101,6 +101,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("failure.unsupported-media-type.title", "Verkeerd gegevensformaat", "Wrong media type"),
     ("field.email_invalid", "Dit is geen geldig e-mailadres.", "This is not a valid e-mail address."),
     ("field.explanation_too_long", "De toelichting is te lang (hoogstens 2000 tekens).", "The explanation is too long (at most 2,000 characters)."),
+    ("field.hidden_characters", "Een veld bevat een onzichtbaar teken, zoals een nul-teken of een teken dat de leesrichting omdraait. Verwijder het (typ de tekst opnieuw in plaats van hem te plakken) en probeer het opnieuw.", "A field contains an invisible character, such as a null character or one that reverses the reading direction. Remove it (type the text again instead of pasting it) and try again."),
     ("field.max_1000", "Hoogstens 1000 tekens.", "At most 1,000 characters."),
     ("field.max_2000", "Hoogstens 2000 tekens.", "At most 2,000 characters."),
     ("field.too_long", "Hoogstens {max} tekens.", "At most {max} characters."),

@@ -485,6 +485,21 @@ both_backends!(
                 assert!(!r.body.contains(framework), "{framework} in {}", r.body);
             }
         }
+        // Review L7: hidden characters in a text field are refused with a clear message.
+        let mut hidden = api_report(PLAIN);
+        hidden["toelichting"] = json!("Oproep\u{0000} voor vanavond");
+        hidden["verwachteVerstoring"]["plaats"] = json!("\u{202E}maD");
+        let r = api_post(&mut c, &token, None, &hidden).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("onzichtbaar teken"), "{}", r.body);
+        let problem: Value = serde_json::from_str(&r.body).unwrap();
+        let names: Vec<&str> = problem["invalidParams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, vec!["toelichting", "verwachteVerstoring.plaats"]);
         let mut evil = api_report(PLAIN);
         evil["bewijs"] = json!([{"bestandsnaam": "a.png", "inhoud": "PGh0bWw+PC9odG1sPg=="}]);
         let r = api_post(&mut c, &token, None, &evil).await;
