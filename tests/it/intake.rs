@@ -275,6 +275,17 @@ fn api_report(link: &str) -> Value {
     })
 }
 
+/// The names of the fields a problem document says are invalid.
+fn invalid_params(body: &str) -> Vec<String> {
+    let problem: Value = serde_json::from_str(body).unwrap();
+    problem["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub async fn api_post(c: &mut Client<'_>, token: &str, key: Option<&str>, body: &Value) -> Resp {
     let auth = format!("Bearer {token}");
     let mut headers = vec![
@@ -381,13 +392,7 @@ both_backends!(
         .await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert_eq!(bad.content_type(), "application/problem+json");
-        let problem: Value = serde_json::from_str(&bad.body).unwrap();
-        let names: Vec<&str> = problem["invalidParams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
+        let names = invalid_params(&bad.body);
         assert_eq!(
             names,
             vec![
@@ -492,14 +497,10 @@ both_backends!(
         let r = api_post(&mut c, &token, None, &hidden).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
         assert!(r.body.contains("onzichtbaar teken"), "{}", r.body);
-        let problem: Value = serde_json::from_str(&r.body).unwrap();
-        let names: Vec<&str> = problem["invalidParams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(names, vec!["toelichting", "verwachteVerstoring.plaats"]);
+        assert_eq!(
+            invalid_params(&r.body),
+            vec!["toelichting", "verwachteVerstoring.plaats"]
+        );
         let mut evil = api_report(PLAIN);
         evil["bewijs"] = json!([{"bestandsnaam": "a.png", "inhoud": "PGh0bWw+PC9odG1sPg=="}]);
         let r = api_post(&mut c, &token, None, &evil).await;
