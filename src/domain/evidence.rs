@@ -83,7 +83,9 @@ pub fn sniff(bytes: &[u8], max_bytes: usize) -> Result<EvidenceKind, EvidenceErr
     EvidenceKind::parse_media_type(kind.mime_type()).ok_or(EvidenceError::NotAccepted)
 }
 
-/// A file name safe to show and to offer for download: no path, no control characters.
+/// A file name safe to show and to offer for download: no path, no control characters, and
+/// an extension that follows the detected kind (review L6: a PNG named `invoice.html` is
+/// offered as `invoice.png`, so no program opens it as something else).
 pub fn safe_file_name(raw: &str, kind: EvidenceKind) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
@@ -91,11 +93,16 @@ pub fn safe_file_name(raw: &str, kind: EvidenceKind) -> String {
         .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
         .take(100)
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
-    if cleaned.is_empty() {
-        format!("bewijs.{}", kind.extension())
-    } else {
-        cleaned
+    let cleaned = cleaned.trim().trim_start_matches('.').trim_end_matches('.');
+    let (stem, ext) = match cleaned.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, Some(ext.to_ascii_lowercase())),
+        _ => (cleaned, None),
+    };
+    let fits = |e: &str| e == kind.extension() || (kind == EvidenceKind::Jpeg && e == "jpeg");
+    match ext {
+        Some(e) if fits(&e) => cleaned.to_string(),
+        _ if stem.trim().is_empty() => format!("bewijs.{}", kind.extension()),
+        _ => format!("{}.{}", stem.trim(), kind.extension()),
     }
 }
 
@@ -149,8 +156,23 @@ mod tests {
     fn file_names_lose_paths_and_odd_characters() {
         assert_eq!(
             safe_file_name("../../etc/passwd", EvidenceKind::Png),
-            "passwd"
+            "passwd.png"
         );
+        // The extension follows what the file is (review L6).
+        assert_eq!(
+            safe_file_name("invoice.html", EvidenceKind::Png),
+            "invoice.png"
+        );
+        assert_eq!(
+            safe_file_name("../../../../tmp/evil.html", EvidenceKind::Png),
+            "evil.png"
+        );
+        assert_eq!(safe_file_name("foto.JPEG", EvidenceKind::Jpeg), "foto.JPEG");
+        assert_eq!(
+            safe_file_name("scan.pdf.exe", EvidenceKind::Pdf),
+            "scan.pdf.pdf"
+        );
+        assert_eq!(safe_file_name(".html", EvidenceKind::Png), "html.png");
         assert_eq!(
             safe_file_name("C:\\x\\scherm<1>.png", EvidenceKind::Png),
             "scherm1.png"

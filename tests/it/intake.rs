@@ -559,6 +559,22 @@ both_backends!(
             .unwrap()
             .starts_with("attachment;"));
         assert_eq!(r.headers["x-content-type-options"], "nosniff");
+        // Review L6: a PNG called `.html` is stored and offered as `.png`.
+        let html = report(
+            &mut ams,
+            &form("https://example.nl/factuur", "normal"),
+            &[("evidence_1", "../../invoice.html", PNG)],
+        )
+        .await;
+        let html_ev = reports::evidence_of_report(&db.store, html).await.unwrap();
+        assert_eq!(html_ev[0].file_name, "invoice.png");
+        let got = analyst.get(&format!("/bewijs/{}", html_ev[0].id)).await;
+        let disposition = got.headers["content-disposition"].to_str().unwrap();
+        assert!(
+            disposition.contains("filename=\"invoice.png\""),
+            "{disposition}"
+        );
+        assert!(!disposition.contains("html"), "{disposition}");
         assert!(r.headers["content-security-policy"]
             .to_str()
             .unwrap()
@@ -580,7 +596,7 @@ both_backends!(
         assert_eq!(links[1].canonical_url, "https://t.me/oproepkanaal/77");
 
         let downloads = trail(&db.store, "evidence.downloaded").await;
-        assert_eq!(downloads.len(), 1);
+        assert_eq!(downloads.len(), 2, "the screenshot and the renamed file");
         assert_eq!(downloads[0].actor_label, "analist@meldpunt.nl");
 
         // The evidence page: the fingerprint lives here (not on the receipt), with a preview

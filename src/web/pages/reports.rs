@@ -712,8 +712,9 @@ pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response,
     .await?;
     let mut res = file_response(bytes, e.kind.media_type());
     let h = res.headers_mut();
-    let ascii: String = e
-        .file_name
+    // Also for files stored before the extension followed the kind.
+    let name = crate::domain::evidence::safe_file_name(&e.file_name, e.kind);
+    let ascii: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
@@ -725,7 +726,7 @@ pub async fn download_evidence(p: Page, Path(id): Path<i64>) -> Result<Response,
         .collect();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        urlencoding::encode(&e.file_name)
+        urlencoding::encode(&name)
     )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
