@@ -14,11 +14,10 @@ figures only read these columns. Deterministic (seeded).
 
 import argparse
 import datetime as dt
-import io
 import random
 import sqlite3
-import subprocess
-import sys
+
+from bench_db import pg_query, write_postgres, write_sqlite
 
 PLATFORMS = [  # (directory key, share)
     ("tiktok", 30), ("instagram", 18), ("facebook", 14), ("x", 12), ("telegram", 10),
@@ -97,34 +96,13 @@ def people(query):
 def fill_sqlite(path, n, year):
     db = sqlite3.connect(path)
     analyst, boss, platform_ids, org_ids, first = people(lambda q: db.execute(q).fetchall())
-    tables = rows(n, year, first, platform_ids, org_ids, analyst, boss)
-    for table, (cols, data) in tables.items():
-        marks = ", ".join("?" for _ in cols.split(","))
-        db.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", data)
-        print(f"{table}: {len(data)} rows", file=sys.stderr)
-    db.commit()
-    db.execute("ANALYZE")
+    write_sqlite(db, rows(n, year, first, platform_ids, org_ids, analyst, boss))
     db.close()
 
 
-def psql(url, sql, stdin=None):
-    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-                         input=stdin, capture_output=True, text=True, check=True)
-    return [line.split("|") for line in out.stdout.splitlines() if line]
-
-
 def fill_postgres(url, n, year):
-    def query(q):
-        return [tuple(int(x) if x.lstrip("-").isdigit() else x for x in r) for r in psql(url, q)]
-    analyst, boss, platform_ids, org_ids, first = people(query)
-    tables = rows(n, year, first, platform_ids, org_ids, analyst, boss)
-    for table, (cols, data) in tables.items():
-        buf = io.StringIO()
-        for r in data:
-            buf.write("\t".join("\\N" if v is None else str(v) for v in r) + "\n")
-        psql(url, f"\\copy {table} ({cols}) FROM pstdin", stdin=buf.getvalue())
-        print(f"{table}: {len(data)} rows", file=sys.stderr)
-    psql(url, "ANALYZE")
+    analyst, boss, platform_ids, org_ids, first = people(pg_query(url))
+    write_postgres(url, rows(n, year, first, platform_ids, org_ids, analyst, boss))
 
 
 def main():

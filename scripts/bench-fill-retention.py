@@ -20,11 +20,10 @@ case has a few; erasing them is one indexed update each).
 import argparse
 import hashlib
 import datetime as dt
-import io
 import random
 import sqlite3
-import subprocess
-import sys
+
+from bench_db import pg_query, write_postgres, write_sqlite
 
 DAY = 86_400_000
 
@@ -86,38 +85,17 @@ def fill_sqlite(path, n, closed_from):
     db = sqlite3.connect(path)
     org_ids, reporter, analyst, first, first_event = people(lambda q: db.execute(q).fetchall())
     with_closed_at = any(r[1] == "closed_at" for r in db.execute("PRAGMA table_info(cases)"))
-    for table, (cols, data) in rows(n, closed_from, first, first_event, org_ids, reporter, analyst,
-                                    with_closed_at).items():
-        marks = ", ".join("?" for _ in cols.split(","))
-        db.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", data)
-        print(f"{table}: {len(data)} rows", file=sys.stderr)
-    db.commit()
-    db.execute("ANALYZE")
+    write_sqlite(db, rows(n, closed_from, first, first_event, org_ids, reporter, analyst, with_closed_at))
     db.close()
 
 
-def psql(url, sql, stdin=None):
-    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-                         input=stdin, capture_output=True, text=True, check=True)
-    return [line.split("|") for line in out.stdout.splitlines() if line]
-
-
 def fill_postgres(url, n, closed_from):
-    def query(q):
-        return [tuple(int(x) if x.lstrip("-").isdigit() else x for x in r) for r in psql(url, q)]
+    query = pg_query(url)
     org_ids, reporter, analyst, first, first_event = people(query)
     with_closed_at = bool(query("SELECT 1 FROM information_schema.columns WHERE table_name = 'cases' "
                                 "AND column_name = 'closed_at'"))
-    for table, (cols, data) in rows(n, closed_from, first, first_event, org_ids, reporter, analyst,
-                                    with_closed_at).items():
-        buf = io.StringIO()
-        for r in data:
-            buf.write("\t".join("\\N" if v is None else str(v) for v in r) + "\n")
-        psql(url, f"\\copy {table} ({cols}) FROM pstdin", stdin=buf.getvalue())
-        print(f"{table}: {len(data)} rows", file=sys.stderr)
-    for seq_table in ("reports", "cases", "case_events", "search_texts", "evidence"):
-        psql(url, f"SELECT setval(pg_get_serial_sequence('{seq_table}', 'id'), (SELECT MAX(id) FROM {seq_table}))")
-    psql(url, "ANALYZE")
+    write_postgres(url, rows(n, closed_from, first, first_event, org_ids, reporter, analyst, with_closed_at),
+                   sequences=("reports", "cases", "case_events", "search_texts", "evidence"))
 
 
 def main():

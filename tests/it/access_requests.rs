@@ -15,6 +15,11 @@ fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
+/// The central team's data protection officer.
+async fn officer(store: &meldpunt::store::Store, central: i64) -> Person {
+    make_person(store, central, "fg@meldpunt.nl", Role::PrivacyOfficer).await
+}
+
 fn references(export: &serde_json::Value) -> Vec<String> {
     export["cases"]
         .as_array()
@@ -55,13 +60,7 @@ both_backends!(
             200
         );
 
-        let fg = make_person(
-            store,
-            t.cast.o.central,
-            "fg@meldpunt.nl",
-            Role::PrivacyOfficer,
-        )
-        .await;
+        let fg = officer(store, t.cast.o.central).await;
         let mut c = app.signed_in(&fg).await;
         let form = c.get("/privacy/inzage").await;
         assert_eq!(form.status, 200);
@@ -172,13 +171,7 @@ both_backends!(
         let report = meldpunt::store::reports::get(store, report_id)
             .await
             .unwrap();
-        let fg = make_person(
-            store,
-            t.cast.o.central,
-            "fg@meldpunt.nl",
-            Role::PrivacyOfficer,
-        )
-        .await;
+        let fg = officer(store, t.cast.o.central).await;
         let app = TestApp::new(store);
         let mut c = app.signed_in(&fg).await;
         let request = [("kind", "staff"), ("value", " Melder@Amsterdam.nl ")];

@@ -4,12 +4,12 @@ use crate::domain::message::Message;
 use crate::web::extract::Query;
 use crate::web::i18n::Tr;
 use askama::Template;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{render, render_status};
+use super::{download, render, render_status};
 use crate::domain::audit::{AuditAction, AuditRecord, Outcome};
 use crate::domain::iso_time;
 use crate::domain::policy::{audit_scope, Action, AuditScope};
@@ -210,16 +210,6 @@ async fn export_records(
     );
     audit::record(&p.state.store, &event, ctx.now).await?;
     Ok(records)
-}
-
-fn download(body: Vec<u8>, mime: &'static str, name: &str) -> Response {
-    let mut res = (StatusCode::OK, body).into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
 }
 
 pub async fn export_csv(p: Page, Query(q): Query<AuditQuery>) -> Result<Response, PageError> {

@@ -42,6 +42,20 @@ pub fn render(t: &impl Template) -> Result<Response, PageError> {
     }
 }
 
+/// A file to save, not to show: its type and the name it is saved under.
+pub fn download(body: impl Into<axum::body::Body>, mime: &'static str, name: &str) -> Response {
+    let mut res = Response::new(body.into());
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(mime),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
 /// Renders with a given status (for a form shown again with its errors).
 pub fn render_status(
     status: axum::http::StatusCode,

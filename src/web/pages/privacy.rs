@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{render, render_status};
+use super::{download, render, render_status};
 use crate::domain::access_request::{platforms_with_accounts, Subject, SubjectError};
 use crate::domain::policy::Action;
 use crate::service::access_requests::{self as service, Export, ViewEntry};
@@ -88,12 +88,17 @@ fn subject_of(p: &Page, f: &RequestForm) -> Result<Subject, Box<Response>> {
     })
 }
 
-/// The copy on a page (nothing held is an answer too).
-pub async fn search(p: Page, Form(f): Form<RequestForm>) -> Result<Response, PageError> {
+/// Looks up the person the form names and records it as a search or, with `exported`, an
+/// export; a form that names nobody is answered with the form again (`Err`).
+async fn copy_for(
+    p: &Page,
+    f: &RequestForm,
+    exported: bool,
+) -> Result<Result<Export, Response>, PageError> {
     p.authorize(Action::HandleAccessRequests).await?;
-    let subject = match subject_of(&p, &f) {
+    let subject = match subject_of(p, f) {
         Ok(s) => s,
-        Err(page) => return Ok(*page),
+        Err(page) => return Ok(Err(*page)),
     };
     let export = service::find(
         &p.state.store,
@@ -101,41 +106,34 @@ pub async fn search(p: Page, Form(f): Form<RequestForm>) -> Result<Response, Pag
         &p.state.intake_settings.retention,
         &subject,
         p.tr.is_en(),
-        false,
+        exported,
     )
     .await?;
-    render(&request_page(&p, f, FieldErrors::default(), Some(export)))
+    Ok(Ok(export))
 }
 
-/// The copy as a JSON file to hand to the person.
+/// The copy on a page (nothing held is an answer too).
+pub async fn search(p: Page, Form(f): Form<RequestForm>) -> Result<Response, PageError> {
+    match copy_for(&p, &f, false).await? {
+        Ok(export) => render(&request_page(&p, f, FieldErrors::default(), Some(export))),
+        Err(page) => Ok(page),
+    }
+}
+
+/// The copy as a JSON file to hand to the person; never kept in a cache.
 pub async fn export(p: Page, Form(f): Form<RequestForm>) -> Result<Response, PageError> {
-    p.authorize(Action::HandleAccessRequests).await?;
-    let subject = match subject_of(&p, &f) {
-        Ok(s) => s,
-        Err(page) => return Ok(*page),
+    let export = match copy_for(&p, &f, true).await? {
+        Ok(export) => export,
+        Err(page) => return Ok(page),
     };
-    let export = service::find(
-        &p.state.store,
-        &p.ctx(),
-        &p.state.intake_settings.retention,
-        &subject,
-        p.tr.is_en(),
-        true,
-    )
-    .await?;
     let body = serde_json::to_string_pretty(&export)
         .map_err(|_| PageError(crate::web::error::Failure::Internal))?;
-    let mut res = (StatusCode::OK, body).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
+    let mut res = download(
+        body,
+        "application/json; charset=utf-8",
+        "meldpunt-inzage.json",
     );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"meldpunt-inzage.json\""),
-    );
-    h.insert(
+    res.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
