@@ -1,12 +1,18 @@
-//! Throttling of failed sign-ins.
+//! Throttling of failed sign-ins: which counters an attempt counts against, and how long
+//! a counter makes the next attempt wait.
 //!
-//! Three counters, each a row in the database so that every instance sees them:
+//! The model follows OWASP's "device cookies": a browser that completed a sign-in for an
+//! account gets a device cookie (a random 256-bit secret; only its hash is stored, bound to
+//! that account). An attempt from such a *known device* counts only against that device's
+//! own counter, so nobody else's failures — from anywhere, or from the same address behind
+//! a proxy — ever delay it. Every other attempt counts against three counters, each a row in
+//! the database so that every instance sees them:
 //! - per address: slows one machine guessing many accounts;
 //! - per account *and* address: slows guessing one account from one place;
-//! - per account from everywhere: slows a distributed attack, but is skipped for
-//!   addresses this account signed in from before, so nobody can lock out the real user.
+//! - per account from everywhere: slows a distributed attack on one account.
 //!
-//! A throttle only ever delays (at most 15 minutes); it never locks an account.
+//! A throttle only ever delays, and every delay is bounded (at most
+//! [`LONGEST_DELAY_MS`]); it never locks an account or an address.
 
 use super::Millis;
 
@@ -16,6 +22,8 @@ pub enum ThrottleKind {
     Address,
     AccountAtAddress,
     Account,
+    /// One known device of one account.
+    Device,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,33 +38,76 @@ pub struct ThrottleRule {
 /// Counters forget failures older than this.
 pub const FAILURE_MEMORY_MS: Millis = 60 * 60 * 1000;
 
+/// The longest any counter makes anyone wait.
+pub const LONGEST_DELAY_MS: Millis = 5 * 60 * 1000;
+
+/// How long a device counts as known after its last completed sign-in (the device cookie
+/// lives as long).
+pub const KNOWN_DEVICE_MS: Millis = 90 * 24 * 60 * 60 * 1000;
+
 pub fn rule(kind: ThrottleKind) -> ThrottleRule {
     match kind {
+        // Many people may share one address (an office behind a proxy): generous, and short.
         ThrottleKind::Address => ThrottleRule {
-            free_failures: 20,
+            free_failures: 30,
             base_delay_ms: 1_000,
-            max_delay_ms: 15 * 60 * 1000,
+            max_delay_ms: 60 * 1000,
         },
         ThrottleKind::AccountAtAddress => ThrottleRule {
             free_failures: 5,
             base_delay_ms: 2_000,
-            max_delay_ms: 15 * 60 * 1000,
+            max_delay_ms: LONGEST_DELAY_MS,
         },
+        // What a person on a new device waits at most while their account is under attack.
         ThrottleKind::Account => ThrottleRule {
             free_failures: 10,
             base_delay_ms: 5_000,
-            max_delay_ms: 5 * 60 * 1000,
+            max_delay_ms: 2 * 60 * 1000,
+        },
+        ThrottleKind::Device => ThrottleRule {
+            free_failures: 5,
+            base_delay_ms: 2_000,
+            max_delay_ms: LONGEST_DELAY_MS,
         },
     }
 }
 
-/// The counter key stored in the database.
-pub fn key(kind: ThrottleKind, account: &str, address: &str) -> String {
-    match kind {
-        ThrottleKind::Address => format!("addr:{address}"),
-        ThrottleKind::AccountAtAddress => format!("acct-addr:{account}|{address}"),
-        ThrottleKind::Account => format!("acct:{account}"),
+/// One sign-in attempt, as far as throttling is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt<'a> {
+    /// The account as typed (lower-cased e-mail address).
+    pub account: &'a str,
+    /// The client's address.
+    pub address: &'a str,
+    /// The hash of the device cookie, when the device is known to this account.
+    pub known_device: Option<&'a str>,
+}
+
+/// The counters an attempt is checked against and, on failure, counts against: a known
+/// device only its own; anything else the address, the account at the address and the
+/// account from everywhere.
+pub fn counters(a: &Attempt) -> Vec<(ThrottleKind, String)> {
+    match a.known_device {
+        Some(device) => vec![(ThrottleKind::Device, format!("device:{device}"))],
+        None => vec![
+            (ThrottleKind::Address, format!("addr:{}", a.address)),
+            (
+                ThrottleKind::AccountAtAddress,
+                format!("acct-addr:{}|{}", a.account, a.address),
+            ),
+            (ThrottleKind::Account, format!("acct:{}", a.account)),
+        ],
     }
+}
+
+/// The counters a completed sign-in clears, of those it was checked against: the
+/// account's or the device's own, never the address's (which other accounts' failures share).
+pub fn cleared_on_success(counters: &[(ThrottleKind, String)]) -> Vec<&str> {
+    counters
+        .iter()
+        .filter(|(kind, _)| *kind != ThrottleKind::Address)
+        .map(|(_, key)| key.as_str())
+        .collect()
 }
 
 /// A counter as stored.
@@ -139,7 +190,7 @@ mod tests {
         );
         assert_eq!(
             blocked_until(ThrottleKind::AccountAtAddress, &after(100, now), now),
-            Some(now + 15 * 60 * 1000)
+            Some(now + LONGEST_DELAY_MS)
         );
     }
 
@@ -152,5 +203,69 @@ mod tests {
         );
         let later = after_failure(Some(after(50, 0)), FAILURE_MEMORY_MS);
         assert_eq!(later.failures, 1);
+    }
+
+    const KINDS: [ThrottleKind; 4] = [
+        ThrottleKind::Address,
+        ThrottleKind::AccountAtAddress,
+        ThrottleKind::Account,
+        ThrottleKind::Device,
+    ];
+
+    #[test]
+    fn a_known_device_counts_only_against_itself() {
+        let known = Attempt {
+            account: "a@x.nl",
+            address: "10.0.0.1",
+            known_device: Some("abc"),
+        };
+        assert_eq!(
+            counters(&known),
+            vec![(ThrottleKind::Device, "device:abc".to_string())]
+        );
+        let unknown = Attempt {
+            known_device: None,
+            ..known
+        };
+        let kinds: Vec<_> = counters(&unknown).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            kinds,
+            [
+                ThrottleKind::Address,
+                ThrottleKind::AccountAtAddress,
+                ThrottleKind::Account
+            ]
+        );
+        // The address's counter is shared with other accounts: a success does not reset it.
+        assert_eq!(
+            cleared_on_success(&counters(&unknown)),
+            ["acct-addr:a@x.nl|10.0.0.1", "acct:a@x.nl"]
+        );
+        assert_eq!(cleared_on_success(&counters(&known)), ["device:abc"]);
+    }
+
+    #[test]
+    fn every_wait_is_bounded_even_when_an_attacker_keeps_it_up() {
+        for kind in KINDS {
+            let cap = rule(kind).max_delay_ms;
+            assert!(cap <= LONGEST_DELAY_MS, "{kind:?}");
+            // One failure each time the wait has passed, for a day: the wait never grows past its cap.
+            let mut now = 0;
+            let mut c = None;
+            let mut longest = 0;
+            while now < 24 * 60 * 60 * 1000 {
+                let counter = after_failure(c, now);
+                if let Some(until) = blocked_until(kind, &counter, now) {
+                    longest = longest.max(until - now);
+                    now = until;
+                } else {
+                    now += 1;
+                }
+                c = Some(counter);
+            }
+            assert_eq!(longest, cap, "{kind:?}");
+        }
+        // Many people share an office's address: its wait is short.
+        assert!(rule(ThrottleKind::Address).max_delay_ms <= 60 * 1000);
     }
 }

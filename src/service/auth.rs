@@ -12,7 +12,7 @@ use crate::domain::credentials::{
     random_secret, sha256_hex, verify_password, TotpRejection,
 };
 use crate::domain::session::{check_session, SessionLimits, SessionStage, SessionValidity};
-use crate::domain::throttle::{self, after_failure, blocked_until, ThrottleKind};
+use crate::domain::throttle::{self, after_failure, blocked_until, Attempt, ThrottleKind};
 use crate::domain::user::UserStatus;
 use crate::store::sessions::Session;
 use crate::store::users::User;
@@ -23,6 +23,9 @@ use crate::store::{audit, sessions, throttle as counters, users, Store, StoreErr
 pub struct NewSession {
     pub token: String,
     pub stage: SessionStage,
+    /// When the sign-in is complete: the device cookie to (re)set, which makes this browser
+    /// a known device of the account (`domain::throttle`).
+    pub device: Option<String>,
 }
 
 async fn new_session(
@@ -41,37 +44,63 @@ async fn new_session(
         ctx.now,
     )
     .await?;
-    Ok(NewSession { token, stage })
+    Ok(NewSession {
+        token,
+        stage,
+        device: None,
+    })
 }
 
-/// The throttle counters that apply to an attempt on `account` from the context's address.
+/// The hash of a device cookie as presented, when it is well-formed (anything else counts
+/// as no cookie).
+fn device_hash(cookie: Option<&str>) -> Option<String> {
+    cookie
+        .filter(|c| {
+            (32..=64).contains(&c.len())
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(sha256_hex)
+}
+
+/// Makes this browser a known device of the account after a completed sign-in: the device
+/// cookie it presented (one browser may be known to several accounts) or a new one.
+async fn remember_device(
+    tx: &mut crate::store::WriteTx,
+    ctx: &Ctx,
+    user: &User,
+    cookie: Option<&str>,
+    session: &mut NewSession,
+) -> Result<()> {
+    let token = match cookie.filter(|c| device_hash(Some(c)).is_some()) {
+        Some(c) => c.to_string(),
+        None => random_secret(32, &mut OsRng),
+    };
+    counters::remember_device(tx, user.id, &sha256_hex(&token), ctx.now).await?;
+    session.device = Some(token);
+    Ok(())
+}
+
+/// The throttle counters that apply to an attempt on `account` from the context's address
+/// and the browser with this device cookie (`domain::throttle::counters`).
 async fn applicable_keys(
     store: &Store,
     ctx: &Ctx,
     account: &str,
     user: Option<&User>,
+    device_cookie: Option<&str>,
 ) -> Result<Vec<(ThrottleKind, String)>> {
-    let mut keys = vec![
-        (
-            ThrottleKind::Address,
-            throttle::key(ThrottleKind::Address, account, &ctx.origin),
-        ),
-        (
-            ThrottleKind::AccountAtAddress,
-            throttle::key(ThrottleKind::AccountAtAddress, account, &ctx.origin),
-        ),
-    ];
-    let known = match user {
-        Some(u) => counters::is_known_address(store, u.id, &ctx.origin).await?,
-        None => false,
+    let known_device = match (user, device_hash(device_cookie)) {
+        (Some(u), Some(hash)) => counters::is_known_device(store, u.id, &hash)
+            .await?
+            .then_some(hash),
+        _ => None,
     };
-    if !known {
-        keys.push((
-            ThrottleKind::Account,
-            throttle::key(ThrottleKind::Account, account, &ctx.origin),
-        ));
-    }
-    Ok(keys)
+    Ok(throttle::counters(&Attempt {
+        account,
+        address: &ctx.origin,
+        known_device: known_device.as_deref(),
+    }))
 }
 
 /// Refuses the attempt while any applicable counter says wait.
@@ -133,31 +162,34 @@ async fn record_failure(
             .unwrap_or_else(|| account.to_string()),
         user.map(|u| u.org_id),
         Outcome::Failure,
-        json!({"reason": reason}),
+        json!({
+            "reason": reason,
+            "known_device": keys.iter().any(|(kind, _)| *kind == ThrottleKind::Device),
+        }),
     );
     audit::append(&mut tx, &event, ctx.now).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn clear_account_counters(
+async fn clear_counters(
     tx: &mut crate::store::WriteTx,
-    ctx: &Ctx,
-    account: &str,
+    keys: &[(ThrottleKind, String)],
 ) -> Result<()> {
-    for kind in [ThrottleKind::AccountAtAddress, ThrottleKind::Account] {
-        counters::clear(tx, &throttle::key(kind, account, &ctx.origin)).await?;
+    for key in throttle::cleared_on_success(keys) {
+        counters::clear(tx, key).await?;
     }
     Ok(())
 }
 
 /// First step: e-mail address and password. On success a session is created whose
-/// stage says what is still due.
+/// stage says what is still due. `device_cookie` is the browser's device cookie, if any.
 pub async fn sign_in_password(
     store: &Store,
     ctx: &Ctx,
     email: &str,
     password: &str,
+    device_cookie: Option<&str>,
 ) -> Result<NewSession> {
     let account = email.trim().to_lowercase();
     let user = match users::by_email(store, &account).await {
@@ -165,7 +197,7 @@ pub async fn sign_in_password(
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let keys = applicable_keys(store, ctx, &account, user.as_ref()).await?;
+    let keys = applicable_keys(store, ctx, &account, user.as_ref(), device_cookie).await?;
     check_throttle(store, ctx, &keys, &account).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let password_ok = verify_password(password, hash.as_deref().unwrap_or(dummy_hash()));
@@ -198,11 +230,11 @@ pub async fn sign_in_password(
         SessionStage::SignedIn
     };
     let mut tx = store.begin_write().await?;
-    clear_account_counters(&mut tx, ctx, &account).await?;
+    clear_counters(&mut tx, &keys).await?;
+    let mut session = new_session(&mut tx, user.id, stage, ctx).await?;
     if stage == SessionStage::SignedIn {
-        counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
+        remember_device(&mut tx, ctx, &user, device_cookie, &mut session).await?;
     }
-    let session = new_session(&mut tx, user.id, stage, ctx).await?;
     let ctx = ctx.acting_as(&user);
     let event = ctx.event(
         AuditAction::SignInPassword,
@@ -233,8 +265,9 @@ pub async fn sign_in_second_factor(
     user: &User,
     kind: SecondFactor,
     code: &str,
+    device_cookie: Option<&str>,
 ) -> Result<NewSession> {
-    let keys = applicable_keys(store, ctx, &user.email, Some(user)).await?;
+    let keys = applicable_keys(store, ctx, &user.email, Some(user), device_cookie).await?;
     check_throttle(store, ctx, &keys, &user.email).await?;
     let secret = user
         .totp_secret
@@ -268,9 +301,9 @@ pub async fn sign_in_second_factor(
         });
     }
     sessions::delete(&mut tx, &session.id_hash).await?;
-    clear_account_counters(&mut tx, ctx, &user.email).await?;
-    counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
-    let new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
+    clear_counters(&mut tx, &keys).await?;
+    let mut new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
+    remember_device(&mut tx, ctx, user, device_cookie, &mut new).await?;
     let ctx = ctx.acting_as(user);
     let event = ctx.event(
         action,
@@ -308,6 +341,7 @@ pub async fn finish_enrolment(
     user: &User,
     code: &str,
     current_password: &str,
+    device_cookie: Option<&str>,
 ) -> Result<(NewSession, Vec<String>)> {
     if user.has_second_factor() {
         let ok = user
@@ -333,8 +367,8 @@ pub async fn finish_enrolment(
     let mut tx = store.begin_write().await?;
     users::enrol_second_factor(&mut tx, user.id, &secret, step, &hashes).await?;
     sessions::delete(&mut tx, &session.id_hash).await?;
-    counters::remember_address(&mut tx, user.id, &ctx.origin, ctx.now).await?;
-    let new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
+    let mut new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
+    remember_device(&mut tx, ctx, user, device_cookie, &mut new).await?;
     let ctx = ctx.acting_as(user);
     let event = ctx.event(
         AuditAction::SecondFactorEnrolled,

@@ -576,11 +576,11 @@ pub async fn purge_records(
         DataKind::SignInRecords => {
             let oldest = min_of(
                 tx,
-                "SELECT MIN(last_success_at) AS m FROM known_addresses WHERE last_success_at <= $1",
+                "SELECT MIN(last_success_at) AS m FROM known_devices WHERE last_success_at <= $1",
                 before,
             )
             .await?;
-            let a = sqlx::query("DELETE FROM known_addresses WHERE last_success_at <= $1")
+            let a = sqlx::query("DELETE FROM known_devices WHERE last_success_at <= $1")
                 .bind(before)
                 .execute(tx.conn())
                 .await?

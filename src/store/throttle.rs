@@ -41,45 +41,46 @@ pub async fn clear(tx: &mut WriteTx, key: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether the account has signed in successfully from this address before.
-pub async fn is_known_address(store: &Store, user_id: i64, address: &str) -> Result<bool> {
+/// Whether a sign-in of this account was completed on the device with this cookie hash
+/// (within `domain::throttle::KNOWN_DEVICE_MS`; older rows are purged).
+pub async fn is_known_device(store: &Store, user_id: i64, device_hash: &str) -> Result<bool> {
     Ok(
-        sqlx::query("SELECT 1 FROM known_addresses WHERE user_id = $1 AND address = $2")
+        sqlx::query("SELECT 1 FROM known_devices WHERE user_id = $1 AND device_hash = $2")
             .bind(user_id)
-            .bind(address)
+            .bind(device_hash)
             .fetch_optional(store.pool())
             .await?
             .is_some(),
     )
 }
 
-pub async fn remember_address(
+pub async fn remember_device(
     tx: &mut WriteTx,
     user_id: i64,
-    address: &str,
+    device_hash: &str,
     now: Millis,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO known_addresses (user_id, address, last_success_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (user_id, address) DO UPDATE SET last_success_at = $3",
+        "INSERT INTO known_devices (user_id, device_hash, last_success_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, device_hash) DO UPDATE SET last_success_at = $3",
     )
     .bind(user_id)
-    .bind(address)
+    .bind(device_hash)
     .bind(now)
     .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-/// Forgets failure counters older than `before` and known addresses unused since `addresses_before`.
-pub async fn purge(tx: &mut WriteTx, before: Millis, addresses_before: Millis) -> Result<u64> {
+/// Forgets failure counters older than `before` and known devices unused since `devices_before`.
+pub async fn purge(tx: &mut WriteTx, before: Millis, devices_before: Millis) -> Result<u64> {
     let a = sqlx::query("DELETE FROM sign_in_throttle WHERE last_failure_at < $1")
         .bind(before)
         .execute(tx.conn())
         .await?
         .rows_affected();
-    let b = sqlx::query("DELETE FROM known_addresses WHERE last_success_at < $1")
-        .bind(addresses_before)
+    let b = sqlx::query("DELETE FROM known_devices WHERE last_success_at < $1")
+        .bind(devices_before)
         .execute(tx.conn())
         .await?
         .rows_affected();

@@ -32,6 +32,16 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     }
 }
 
+/// The device cookie that makes a browser a known device of the accounts that completed a
+/// sign-in on it (`domain::throttle`).
+pub fn device_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-meldpunt_device"
+    } else {
+        "meldpunt_device"
+    }
+}
+
 /// Anyone: signed in or not. Used by the sign-in pages.
 pub struct Visitor {
     pub state: AppState,
@@ -41,6 +51,8 @@ pub struct Visitor {
     pub secure: bool,
     pub session: Option<(Session, User)>,
     pub return_to: String,
+    /// The device cookie the browser sent, if any.
+    pub device: Option<String>,
 }
 
 impl Visitor {
@@ -57,12 +69,33 @@ impl Visitor {
     }
 
     /// Sets the session cookie (a fresh id, replacing any earlier one) and redirects.
-    pub fn start_session(&self, token: &str, to: &str) -> Response {
-        let mut res = Redirect::to(to).into_response();
+    pub fn start_session(&self, new: &auth::NewSession, to: &str) -> Response {
+        self.with_session_cookies(Redirect::to(to).into_response(), new)
+    }
+
+    /// Adds the cookies of a new session to a response: the session's, and the device
+    /// cookie once the sign-in is complete.
+    pub fn with_session_cookies(&self, mut res: Response, new: &auth::NewSession) -> Response {
         res.headers_mut().append(
             header::SET_COOKIE,
-            cookie(session_cookie_name(self.secure), token, self.secure, None),
+            cookie(
+                session_cookie_name(self.secure),
+                &new.token,
+                self.secure,
+                None,
+            ),
         );
+        if let Some(device) = &new.device {
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                cookie(
+                    device_cookie_name(self.secure),
+                    device,
+                    self.secure,
+                    Some(crate::domain::throttle::KNOWN_DEVICE_MS / 1000),
+                ),
+            );
+        }
         res
     }
 
@@ -137,6 +170,7 @@ impl FromRequestParts<AppState> for Visitor {
             secure,
             session,
             return_to: return_to(parts),
+            device: read_cookie(&parts.headers, device_cookie_name(secure)),
         })
     }
 }

@@ -434,7 +434,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("retention_basis", "Grondslag", "Basis"),
     ("retention_from_closure", "het sluiten van de zaak (na heropenen: het laatste sluiten)", "the case's closure (after reopening: the last closure)"),
     ("retention_from_last_closure", "het sluiten van de laatste zaak waarin de melding meetelt", "the closure of the last case the report counts in"),
-    ("retention_from_sign_in", "de laatste geslaagde inlog (vanaf dat adres)", "the last successful sign-in (from that address)"),
+    ("retention_from_sign_in", "de laatste geslaagde inlog (op dat apparaat)", "the last successful sign-in (on that device)"),
     ("retention_from_creation", "het maken van het bericht", "the message's creation"),
     ("retention_basis_case_without_action", "Selectielijst gemeenten 2020, verzoeken behandelen: afgewezen of afgebroken 1 jaar", "Selectielijst gemeenten 2020, handling requests: rejected or aborted 1 year"),
     ("retention_basis_case_with_notice", "Selectielijst gemeenten 2020, verzoeken behandelen: ingewilligd 5 jaar; DSA-verslagen 5 jaar", "Selectielijst gemeenten 2020, handling requests: granted 5 years; DSA reports 5 years"),

@@ -419,6 +419,11 @@ both_backends!(
         .unwrap();
         let notifications = "SELECT CAST(COUNT(*) AS BIGINT) FROM notifications";
         assert!(count(&db, notifications).await > 0);
+        let devices = "SELECT CAST(COUNT(*) AS BIGINT) FROM known_devices";
+        assert!(
+            count(&db, devices).await > 0,
+            "the sign-in made a known device"
+        );
         let now = now_ms();
         // After 30 days the notifications go; the sign-in records stay for six months.
         let r = run(store, now + 31 * 86_400_000).await;
@@ -427,7 +432,9 @@ both_backends!(
         assert!(trail(store, "sign_in.password").await[0]
             .actor_label
             .contains('@'));
+        assert!(count(&db, devices).await > 0);
         run(store, now + 200 * 86_400_000).await;
+        assert_eq!(count(&db, devices).await, 0);
         let after = trail(store, "sign_in.password").await;
         assert_eq!(after.len(), sign_ins.len());
         assert!(after

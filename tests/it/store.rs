@@ -254,6 +254,51 @@ both_backends!(
 );
 
 both_backends!(
+    a_known_device_belongs_to_its_account_and_is_forgotten_after_ninety_days_unused,
+    |db: TestDb| async move {
+        use meldpunt::domain::throttle::KNOWN_DEVICE_MS;
+        use meldpunt::service::{housekeeping, now_ms};
+        use meldpunt::store::throttle::{is_known_device, remember_device};
+        let o = seed_orgs(&db.store).await;
+        let a = make_person(&db.store, o.amsterdam, "a@amsterdam.nl", Role::Reporter).await;
+        let b = make_person(&db.store, o.amsterdam, "b@amsterdam.nl", Role::Reporter).await;
+        let now = now_ms();
+        let mut tx = db.store.begin_write().await.unwrap();
+        remember_device(&mut tx, a.id, "shared-browser", now)
+            .await
+            .unwrap();
+        remember_device(&mut tx, b.id, "shared-browser", now - 10)
+            .await
+            .unwrap();
+        // Signing in again refreshes, it does not add.
+        remember_device(&mut tx, a.id, "shared-browser", now + 1_000)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(is_known_device(&db.store, a.id, "shared-browser")
+            .await
+            .unwrap());
+        assert!(is_known_device(&db.store, b.id, "shared-browser")
+            .await
+            .unwrap());
+        assert!(!is_known_device(&db.store, a.id, "other-browser")
+            .await
+            .unwrap());
+        let limits = meldpunt::domain::session::SessionLimits::default();
+        // b's last sign-in there is 90 days old first: only b's goes.
+        housekeeping::run_once(&db.store, &limits, now - 10 + KNOWN_DEVICE_MS + 500)
+            .await
+            .unwrap();
+        assert!(is_known_device(&db.store, a.id, "shared-browser")
+            .await
+            .unwrap());
+        assert!(!is_known_device(&db.store, b.id, "shared-browser")
+            .await
+            .unwrap());
+    }
+);
+
+both_backends!(
     housekeeping_removes_expired_sessions_and_old_counters_only,
     |db: TestDb| async move {
         use meldpunt::domain::session::SessionLimits;
@@ -316,7 +361,7 @@ both_backends!(
         };
         let mut pending = Vec::new();
         for _ in 0..4 {
-            let s = auth::sign_in_password(&db.store, &ctx, &p.email, PASSWORD)
+            let s = auth::sign_in_password(&db.store, &ctx, &p.email, PASSWORD, None)
                 .await
                 .unwrap();
             let hash = meldpunt::domain::credentials::sha256_hex(&s.token);
@@ -347,6 +392,7 @@ both_backends!(
                     &user,
                     SecondFactor::Totp,
                     &code,
+                    None,
                 )
                 .await
                 .is_ok()

@@ -251,7 +251,7 @@ pub async fn session_for(store: &Store, p: &Person) -> String {
         origin: "127.0.0.1".into(),
         ..cli_ctx()
     };
-    let first = auth::sign_in_password(store, &ctx, &p.email, PASSWORD)
+    let first = auth::sign_in_password(store, &ctx, &p.email, PASSWORD, None)
         .await
         .unwrap();
     match &p.totp_secret {
@@ -271,6 +271,7 @@ pub async fn session_for(store: &Store, p: &Person) -> String {
                 &user,
                 auth::SecondFactor::Totp,
                 &code,
+                None,
             )
             .await
             .unwrap()

@@ -11,8 +11,7 @@ use crate::domain::session::SessionStage;
 use crate::service::{auth, ServiceError};
 use crate::store::sessions::Session;
 use crate::store::users::User;
-use crate::web::cookies::cookie;
-use crate::web::ctx::{session_cookie_name, Visitor};
+use crate::web::ctx::Visitor;
 use crate::web::error::{Failure, PageError};
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::layout::Layout;
@@ -142,19 +141,16 @@ pub async fn submit(v: Visitor, Form(f): Form<EnrolForm>) -> Result<Response, Pa
         &user,
         &f.code,
         &f.current_password,
+        v.device.as_deref(),
     )
     .await
     {
         Ok((new, codes)) => {
-            let mut res = render(&RecoveryCodesPage {
+            let res = render(&RecoveryCodesPage {
                 layout: v.layout(v.tr.t("codes_title")),
                 codes,
             })?;
-            res.headers_mut().append(
-                axum::http::header::SET_COOKIE,
-                cookie(session_cookie_name(v.secure), &new.token, v.secure, None),
-            );
-            Ok(res)
+            Ok(v.with_session_cookies(res, &new))
         }
         Err(ServiceError::Invalid { field, message }) => {
             let p = page(

@@ -68,10 +68,18 @@ async fn attempt(
         Ok(p) => p,
         Err(r) => return Ok(r.into_response()),
     };
-    let result =
-        auth::sign_in_second_factor(&v.state.store, &v.ctx(), &session, &user, kind, code).await;
+    let result = auth::sign_in_second_factor(
+        &v.state.store,
+        &v.ctx(),
+        &session,
+        &user,
+        kind,
+        code,
+        v.device.as_deref(),
+    )
+    .await;
     let message = match result {
-        Ok(new) => return Ok(v.start_session(&new.token, "/start")),
+        Ok(new) => return Ok(v.start_session(&new, "/start")),
         Err(ServiceError::Invalid { .. }) if kind == SecondFactor::RecoveryCode => {
             v.tr.message(&Message::new("second_factor.recovery_code_wrong"))
         }

@@ -86,7 +86,15 @@ pub async fn submit(v: Visitor, Form(f): Form<SignInForm>) -> Result<Response, P
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    match auth::sign_in_password(&v.state.store, &v.ctx(), &f.email, &f.password).await {
+    match auth::sign_in_password(
+        &v.state.store,
+        &v.ctx(),
+        &f.email,
+        &f.password,
+        v.device.as_deref(),
+    )
+    .await
+    {
         Ok(session) => {
             // Any earlier session of this browser ends: the new one has a fresh id.
             if let Some((old, user)) = &v.session {
@@ -97,7 +105,7 @@ pub async fn submit(v: Visitor, Form(f): Form<SignInForm>) -> Result<Response, P
                 SessionStage::AwaitingSecondFactor => "/aanmelden/tweede-factor",
                 SessionStage::MustEnrolSecondFactor => "/aanmelden/tweede-factor/instellen",
             };
-            Ok(v.start_session(&session.token, to))
+            Ok(v.start_session(&session, to))
         }
         Err(ServiceError::BadCredentials) => again(
             FieldErrors::single("email", v.tr.t("signin_failed")),
