@@ -25,6 +25,7 @@ pub mod platform;
 pub mod policy;
 pub mod redirect;
 pub mod report;
+pub mod report_body;
 pub mod retention;
 pub mod search;
 pub mod session;

@@ -78,9 +78,22 @@ impl AppState {
         })
     }
 
-    /// The request body limit of the report form: a few files at the largest size.
+    /// What a report's files may hold together: four files at the largest size.
+    pub fn evidence_total(&self) -> usize {
+        self.config.evidence_max_bytes.saturating_mul(4)
+    }
+
+    /// The request body limit of the report form: its files and its text.
     pub fn upload_limit(&self) -> usize {
-        self.config.evidence_max_bytes.saturating_mul(4) + 1_048_576
+        self.evidence_total() + 1_048_576
+    }
+
+    /// The bounds of a report's body through the API (`domain::report_body`).
+    pub fn api_report_limits(&self) -> crate::domain::report_body::Limits {
+        crate::domain::report_body::Limits::for_report(
+            self.evidence_total(),
+            crate::domain::report::MAX_FILES,
+        )
     }
 }
 
@@ -319,10 +332,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(pages)
-        .nest(
-            "/api/v1",
-            api::router(state.upload_limit() / 3 * 4 + 65_536),
-        )
+        .nest("/api/v1", api::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

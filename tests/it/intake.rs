@@ -257,6 +257,116 @@ both_backends!(
     }
 );
 
+/// A body that arrives in `chunks` pieces of 64 KiB after `head`, counting how many pieces
+/// the server pulled.
+fn counted_stream(
+    head: &str,
+    chunks: usize,
+) -> (
+    axum::body::Body,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let pulled = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = pulled.clone();
+    let head = head.as_bytes().to_vec();
+    let pieces = (0..=chunks).map(move |i| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Ok::<_, std::convert::Infallible>(if i == 0 {
+            axum::body::Bytes::from(head.clone())
+        } else {
+            axum::body::Bytes::from(vec![b'a'; 65_536])
+        })
+    });
+    (
+        axum::body::Body::from_stream(futures_util::stream::iter(pieces)),
+        pulled,
+    )
+}
+
+both_backends!(
+    an_api_report_is_bounded_while_it_arrives,
+    |db: TestDb| async move {
+        use std::sync::atomic::Ordering;
+        let cast = cast(&db).await;
+        let token = api_token(&db, cast.o.amsterdam).await;
+        let auth = format!("Bearer {token}");
+        let app = TestApp::new(&db.store);
+        let mut c = app.client();
+        let before = audit::count(&db.store).await.unwrap();
+
+        // Finding L2: 2 MB of text and no files was read to the end, then refused with 400.
+        let mut body = api_report(PLAIN);
+        body["toelichting"] = json!("a".repeat(2_000_000));
+        let r = api_post(&mut c, &token, None, &body).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+        assert_eq!(r.content_type(), "application/problem+json");
+
+        // 30 MB of text without a declared length: cut off after about a megabyte.
+        let (stream, pulled) = counted_stream(r#"{"toelichting":""#, 480);
+        let headers = [
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        let r = c
+            .send_body(Method::POST, "/api/v1/meldingen", stream, &headers)
+            .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        let read = pulled.load(Ordering::SeqCst);
+        assert!(read <= 20, "{read} of 481 pieces read");
+
+        // A declared length over the bound: refused before anything is read.
+        let (stream, pulled) = counted_stream("{}", 3);
+        let length = (200 * 1024 * 1024).to_string();
+        let mut declared = headers.to_vec();
+        declared.push(("content-length", length.as_str()));
+        let r = c
+            .send_body(Method::POST, "/api/v1/meldingen", stream, &declared)
+            .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(pulled.load(Ordering::SeqCst), 0, "nothing read");
+        assert_eq!(reports::count(&db.store).await.unwrap(), 0);
+        assert_eq!(audit::count(&db.store).await.unwrap(), before);
+
+        // The longest valid report (every field full of four-byte characters) fits.
+        let fire = |n: usize| "🔥".repeat(n);
+        let links: Vec<Value> = (0..10)
+            .map(|i| {
+                let url = format!("https://voorbeeld.nl/{i}/");
+                json!({
+                    "url": format!("{url}{}", "a".repeat(2048 - url.len())),
+                    "opmerking": fire(1000),
+                    "inhoudTekst": fire(20_000),
+                })
+            })
+            .collect();
+        let longest = json!({
+            "links": links,
+            "categorie": "threat_or_doxing",
+            "toelichting": fire(2000),
+            "urgentie": "high",
+            "onderbouwing": fire(300),
+            "namens": fire(200),
+            "verwachteVerstoring": {"gemeente": "GM0363", "plaats": fire(200)}
+        });
+        assert!(longest.to_string().len() > 850_000);
+        let r = api_post(&mut c, &token, None, &longest).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+        // Evidence far beyond the text's bound is evidence, and fine.
+        let png = [PNG, &vec![0u8; 1_500_000]].concat();
+        let mut with_file = api_report("https://www.tiktok.com/@feest.haren/video/2");
+        with_file["bewijs"] = json!([{
+            "bestandsnaam": "schermafbeelding.png",
+            "inhoud": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &png),
+            "link": 1
+        }]);
+        let r = api_post(&mut c, &token, None, &with_file).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(reports::count(&db.store).await.unwrap(), 2);
+    }
+);
+
 pub async fn api_token(db: &TestDb, org: i64) -> String {
     token_service::create(&db.store, &cli_ctx(), org, "gemeentesysteem")
         .await

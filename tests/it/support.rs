@@ -402,6 +402,28 @@ impl<'a> Client<'a> {
         body: Option<String>,
         extra: &[(&str, &str)],
     ) -> Resp {
+        let form = [("content-type", "application/x-www-form-urlencoded")];
+        let default_type = body.is_some()
+            && !extra
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        let extra: Vec<(&str, &str)> = extra
+            .iter()
+            .chain(form.iter().filter(|_| default_type))
+            .copied()
+            .collect();
+        let body = body.map(Body::from).unwrap_or_else(Body::empty);
+        self.send_body(method, path, body, &extra).await
+    }
+
+    /// Sends any body (a stream, for instance) with exactly the headers in `extra`.
+    pub async fn send_body(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Body,
+        extra: &[(&str, &str)],
+    ) -> Resp {
         let mut req = Request::builder().method(method).uri(path);
         if !extra.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
             req = req.header(header::HOST, "127.0.0.1:8080");
@@ -414,13 +436,6 @@ impl<'a> Client<'a> {
         if !cookie.is_empty() {
             req = req.header(header::COOKIE, cookie.join("; "));
         }
-        if body.is_some()
-            && !extra
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        {
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        }
         for (k, v) in extra {
             // An empty Content-Type stands for "send none".
             if k.eq_ignore_ascii_case("content-type") && v.is_empty() {
@@ -428,9 +443,7 @@ impl<'a> Client<'a> {
             }
             req = req.header(*k, *v);
         }
-        let mut req = req
-            .body(body.map(Body::from).unwrap_or_else(Body::empty))
-            .unwrap();
+        let mut req = req.body(body).unwrap();
         req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.app.router.clone().oneshot(req).await.unwrap();
         let status = res.status();

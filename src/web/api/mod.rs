@@ -3,7 +3,7 @@
 //! and an `API-Version` header on every response. Systems authenticate with an
 //! organisation's API token (`Authorization: Bearer mp_…`).
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
@@ -26,15 +26,13 @@ use crate::web::middleware::ClientAddr;
 
 pub const API_VERSION: &str = "1.0.0";
 
-/// The API routes; `report_body_limit` bounds a report with base64 evidence.
-pub fn router(report_body_limit: usize) -> Router<AppState> {
+/// The API routes. A report's body is bounded while it is read (`reports::create`); every
+/// other call by the application's body limit.
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/organisatie", get(own_organisation))
-        .route(
-            "/meldingen",
-            post(reports::create).layer(DefaultBodyLimit::max(report_body_limit)),
-        )
+        .route("/meldingen", post(reports::create))
         .route("/meldingen/{referentie}", get(reports::show))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -158,7 +156,7 @@ pub fn openapi_document(public_url: &str) -> Value {
                     "operationId": "postMelding",
                     "tags": ["meldingen"],
                     "summary": "Een melding doen",
-                    "description": "Meldt online inhoud die kan aanzetten tot verstoring van de openbare orde, namens de burgemeester. Alleen tokens van een gemeente mogen melden. Elke link wordt gecanonicaliseerd en bij de zaak voor die inhoud gevoegd.",
+                    "description": "Meldt online inhoud die kan aanzetten tot verstoring van de openbare orde, namens de burgemeester. Alleen tokens van een gemeente mogen melden. Elke link wordt gecanonicaliseerd en bij de zaak voor die inhoud gevoegd. De tekst van een melding (alles behalve `bewijs[].inhoud`) mag samen hoogstens 1 MiB zijn, het bewijs samen hoogstens vier keer de maximale bestandsgrootte (als base64); een grotere body krijgt 413 zodra hij over die grens gaat, en meteen als de Content-Length al te groot is.",
                     "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
                     "requestBody": {
                         "required": true,

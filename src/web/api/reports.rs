@@ -2,11 +2,12 @@
 //! as the form, for municipalities' own systems. A retried request with the same
 //! `Idempotency-Key` gets the first answer and never creates a second report.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -17,6 +18,7 @@ use crate::domain::iso_time;
 use crate::domain::message::Message;
 use crate::domain::policy::ApiAction;
 use crate::domain::report::{Channel, FieldError, LinkDraft, ReportDraft, ReportStatus};
+use crate::domain::report_body::{BodyBudget, Limits};
 use crate::service::intake::{self, Submission, Upload};
 use crate::service::{now_ms, Ctx, ServiceError};
 use crate::store::reports::{self, Report, ReportLink};
@@ -192,23 +194,41 @@ fn is_json(headers: &HeaderMap) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// Reads a report's body, refusing it (413) as soon as its text or its evidence passes its
+/// bound — before reading anything when the declared length already does (review L2).
+async fn read_body(headers: &HeaderMap, body: Body, limits: Limits) -> Result<Vec<u8>, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits.total() as u64) {
+        return Err(ApiError(Failure::TooLarge));
+    }
+    let mut budget = BodyBudget::new(limits);
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n as usize).min(1 << 20));
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|_| ApiError(Failure::BadRequest(Message::new("api.body_unreadable"))))?;
+        budget
+            .feed(&chunk)
+            .map_err(|_| ApiError(Failure::TooLarge))?;
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 pub async fn create(
     State(state): State<AppState>,
     client: ApiClient,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Body,
 ) -> Result<Response, ApiError> {
     // A report is JSON: anything else is refused before its body is read (review L1).
     if !is_json(&headers) {
         return Err(ApiError(Failure::UnsupportedMediaType));
     }
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError(Failure::TooLarge)
-        } else {
-            ApiError(Failure::BadRequest(Message::new("api.body_unreadable")))
-        }
-    })?;
+    let body = read_body(&headers, body, state.api_report_limits()).await?;
     client.authorize(ApiAction::SubmitReport)?;
     let org_id = client.token.org_id;
     let key = idempotency_key(&headers)?;
