@@ -4,14 +4,18 @@
 //! 1. the browser's own word: a cross-site `Sec-Fetch-Site` or a foreign `Origin` is refused;
 //! 2. a token: a random value in the `__Host-` cookie that must be echoed in the form
 //!    field `csrf` (double submit). The cookie cannot be set by another site or subdomain.
+//!    A form with files (`multipart/form-data`) carries it as its *first* field: only that
+//!    field is read here, the files stream on to the handler. Never in the address, where it
+//!    would land in logs and browser history (review L5).
 //!
 //! The API (`/api/v1`) is not covered: it authenticates with bearer tokens, not cookies.
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use rand::rngs::OsRng;
 
 use super::cookies::{cookie, read_cookie, secure_cookies};
@@ -71,6 +75,51 @@ fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> 
     })
 }
 
+/// How much of a form with files is read, at most, to find its first field.
+const FIRST_FIELD_BYTES: usize = 4096;
+
+/// Reads the beginning of a `multipart/form-data` body up to its first field; returns that
+/// field's value when it is the token, and the body, whole again, for the handler.
+async fn multipart_token(headers: &HeaderMap, body: Body) -> (Option<String>, Body) {
+    let boundary = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let mut stream = body.into_data_stream();
+    let mut head = Vec::new();
+    let mut broken = false;
+    while head.len() < FIRST_FIELD_BYTES {
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => {
+                broken = true;
+                break;
+            }
+            None => break,
+        }
+    }
+    let head = Bytes::from(head);
+    let token = match boundary {
+        Some(b) if !broken => first_field_token(head.clone(), b).await,
+        _ => None,
+    };
+    let whole = futures_util::stream::once(async move { Ok::<_, axum::Error>(head) }).chain(stream);
+    (token, Body::from_stream(whole))
+}
+
+/// The value of the first field of a multipart body's beginning, if it is a complete,
+/// short `csrf` text field.
+async fn first_field_token(head: Bytes, boundary: String) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(head) });
+    let limits = multer::Constraints::new().size_limit(multer::SizeLimit::new().per_field(256));
+    let mut form = multer::Multipart::with_constraints(stream, boundary, limits);
+    let field = form.next_field().await.ok()??;
+    if field.name() != Some(FIELD) || field.file_name().is_some() {
+        return None;
+    }
+    field.text().await.ok()
+}
+
 pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let secure = secure_cookies(state.config.uses_tls(), req.headers());
     let existing = read_cookie(req.headers(), cookie_name(secure)).filter(|v| v.len() >= 20);
@@ -99,21 +148,18 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
             }
             Request::from_parts(parts, Body::from(bytes))
         } else {
-            // Other bodies (file uploads) are streamed, not read here: their token comes
-            // in the `X-CSRF-Token` header or the `csrf` query parameter of the form action.
-            let presented = parts
+            // Anything else (a form with files) streams on: its token is the first field,
+            // or the `X-CSRF-Token` header.
+            let header_token = parts
                 .headers
                 .get("x-csrf-token")
                 .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-                .or_else(|| {
-                    parts
-                        .uri
-                        .query()
-                        .and_then(|q| form_field(q.as_bytes(), FIELD))
-                })
-                .unwrap_or_default();
-            if !secrets_equal(&presented, expected) {
+                .map(str::to_string);
+            let (presented, body) = match header_token {
+                Some(t) => (Some(t), body),
+                None => multipart_token(&parts.headers, body).await,
+            };
+            if !secrets_equal(&presented.unwrap_or_default(), expected) {
                 return PageError::csrf().into_response();
             }
             Request::from_parts(parts, body)

@@ -3,7 +3,7 @@
 use axum::http::{header, Method, StatusCode};
 use meldpunt::domain::user::Role;
 use meldpunt::service::tokens as token_service;
-use meldpunt::store::{audit, tokens};
+use meldpunt::store::{audit, reports, tokens};
 
 use crate::support::*;
 
@@ -149,31 +149,69 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
     );
 }
 
+/// Finding L5 of the security review: the report form posted its token in the address
+/// (`/meldingen/nieuw?csrf=…`), so it landed in logs and browser history.
 #[tokio::test]
-async fn a_non_form_body_needs_the_token_in_a_header_or_the_query() {
-    let (_db, app) = app().await;
-    let mut c = app.client();
-    c.get("/aanmelden").await;
-    let multipart = [("content-type", "multipart/form-data; boundary=x")];
-    let r = c
-        .send(Method::POST, "/taal", Some("--x--".into()), &multipart)
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "no token");
+async fn a_form_with_files_carries_its_token_as_its_first_field_never_in_the_address() {
+    let (db, app) = app().await;
+    let o = seed_orgs(&db.store).await;
+    let p = make_person(
+        &db.store,
+        o.amsterdam,
+        "melder@amsterdam.nl",
+        Role::Reporter,
+    )
+    .await;
+    let mut c = app.signed_in(&p).await;
+    let form = c.get("/meldingen/nieuw").await;
+    assert!(
+        form.body.contains(r#"action="/meldingen/nieuw""#),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains("?csrf="));
     let token = c.csrf();
-    let with_header = [
-        ("content-type", "multipart/form-data; boundary=x"),
-        ("x-csrf-token", token.as_str()),
-    ];
+    let fields = crate::intake::form("https://www.tiktok.com/@feest.haren/video/1", "high");
+    let with = |first: bool| {
+        let mut f: Vec<(&str, &str)> = fields.to_vec();
+        if first {
+            f.insert(0, ("csrf", token.as_str()));
+        } else {
+            f.push(("csrf", token.as_str()));
+        }
+        multipart_body(&f, &[("evidence_1", "s.png", PNG)])
+    };
+    // In the address only: refused.
+    let (ct, body) = multipart_body(&fields, &[]);
     let r = c
-        .send(Method::POST, "/taal", Some("--x--".into()), &with_header)
+        .post_multipart_raw(&format!("/meldingen/nieuw?csrf={token}"), &ct, body)
         .await;
-    assert_ne!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // After a file: refused, the files are not read to find it.
+    let (ct, body) = with(false);
+    let r = c.post_multipart_raw("/meldingen/nieuw", &ct, body).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A wrong one first: refused.
+    let (ct, body) = multipart_body(&[("csrf", "vervalst-token-van-elders-123")], &[]);
+    let r = c.post_multipart_raw("/meldingen/nieuw", &ct, body).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(reports::count(&db.store).await.unwrap(), 0);
+    // The first field, as the form sends it: the report is made, its file with it.
+    let (ct, body) = with(true);
+    let r = c.post_multipart_raw("/meldingen/nieuw", &ct, body).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(reports::count(&db.store).await.unwrap(), 1);
+    // A script may send it in the header instead.
+    let (ct, body) = multipart_body(&[], &[]);
     let r = c
-        .send(
+        .send_body(
             Method::POST,
-            &format!("/taal?csrf={token}"),
-            Some("--x--".into()),
-            &multipart,
+            "/taal",
+            axum::body::Body::from(body),
+            &[
+                ("content-type", ct.as_str()),
+                ("x-csrf-token", token.as_str()),
+            ],
         )
         .await;
     assert_ne!(r.status, StatusCode::FORBIDDEN, "{}", r.body);

@@ -494,8 +494,8 @@ impl<'a> Client<'a> {
         self.send(Method::POST, path, Some(body), &[]).await
     }
 
-    /// Posts `multipart/form-data` as a browser does for a form with file inputs; the
-    /// CSRF token travels in the query, as the report form's action has it.
+    /// Posts `multipart/form-data` as a browser does for the report form: the CSRF token
+    /// is its first field.
     pub async fn post_multipart(
         &mut self,
         path: &str,
@@ -505,13 +505,25 @@ impl<'a> Client<'a> {
         if !self.cookies.contains_key(CSRF_COOKIE) {
             self.get("/aanmelden").await;
         }
-        let (content_type, body) = multipart_body(fields, files);
         let csrf = self.csrf();
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let uri = format!("{path}{sep}csrf={csrf}");
+        let fields: Vec<(&str, &str)> = [("csrf", csrf.as_str())]
+            .into_iter()
+            .chain(fields.iter().copied())
+            .collect();
+        let (content_type, body) = multipart_body(&fields, files);
+        self.post_multipart_raw(path, &content_type, body).await
+    }
+
+    /// Posts a multipart body exactly as given (no token added).
+    pub async fn post_multipart_raw(
+        &mut self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Resp {
         let mut req = Request::builder()
             .method(Method::POST)
-            .uri(uri)
+            .uri(path)
             .header(header::HOST, "127.0.0.1:8080")
             .header(header::CONTENT_TYPE, content_type);
         let cookie: Vec<String> = self
