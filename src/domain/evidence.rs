@@ -55,6 +55,21 @@ pub enum EvidenceError {
     TooLarge { max_bytes: usize },
     #[error("content is not an accepted type")]
     NotAccepted,
+    #[error("image of {width} x {height} pixels")]
+    TooManyPixels { width: u32, height: u32 },
+}
+
+/// The most pixels an image may declare (a 48-megapixel photo or a long screenshot fits; a
+/// decompression bomb of 100000 × 100000 pixels does not). Checked on the image's header at
+/// intake, before anything is decoded, and again by every decoder.
+pub const MAX_PIXELS: u64 = 50_000_000;
+
+/// Checks the size an image's header declares.
+pub fn check_pixels(width: u32, height: u32) -> Result<(), EvidenceError> {
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(EvidenceError::TooManyPixels { width, height });
+    }
+    Ok(())
 }
 
 impl EvidenceError {
@@ -66,6 +81,12 @@ impl EvidenceError {
                 Message::new("evidence.too_large").with("max_mb", max_bytes / 1_000_000)
             }
             EvidenceError::NotAccepted => Message::new("evidence.not_accepted"),
+            EvidenceError::TooManyPixels { width, height } => {
+                Message::new("evidence.too_many_pixels")
+                    .with("width", width)
+                    .with("height", height)
+                    .with("max_mp", MAX_PIXELS / 1_000_000)
+            }
         }
         .with("name", name)
     }
@@ -179,5 +200,20 @@ mod tests {
         );
         assert_eq!(safe_file_name("", EvidenceKind::Pdf), "bewijs.pdf");
         assert_eq!(safe_file_name("...", EvidenceKind::Pdf), "bewijs.pdf");
+    }
+
+    #[test]
+    fn an_image_may_declare_at_most_fifty_megapixels() {
+        assert_eq!(check_pixels(8000, 6000), Ok(()));
+        // A long screenshot.
+        assert_eq!(check_pixels(1080, 40_000), Ok(()));
+        assert_eq!(
+            check_pixels(100_000, 100_000),
+            Err(EvidenceError::TooManyPixels {
+                width: 100_000,
+                height: 100_000
+            })
+        );
+        assert!(check_pixels(u32::MAX, u32::MAX).is_err());
     }
 }

@@ -19,7 +19,7 @@ use crate::domain::case::{
     figures, transition, CaseEventKind, CaseFigures, CaseStatus, Mover, ReportFacts,
 };
 use crate::domain::credentials::{sha256_hex, sha256_hex_bytes};
-use crate::domain::evidence::{safe_file_name, sniff, EvidenceKind};
+use crate::domain::evidence::{check_pixels, safe_file_name, sniff, EvidenceKind};
 use crate::domain::link::CanonicalLink;
 use crate::domain::matching::PrintKind;
 use crate::domain::message::Message;
@@ -93,7 +93,14 @@ pub async fn store_evidence(
     let mut errors = Vec::new();
     let mut checked = Vec::new();
     for u in uploads {
-        match sniff(&u.bytes, max_bytes) {
+        // An image's declared size is checked on its header, before anything decodes it.
+        let checked_kind = sniff(&u.bytes, max_bytes).and_then(|kind| {
+            match crate::service::thumbnail::declared_size(kind, &u.bytes) {
+                Some((w, h)) => check_pixels(w, h).map(|()| kind),
+                None => Ok(kind),
+            }
+        });
+        match checked_kind {
             Ok(kind) => checked.push((u, kind)),
             Err(e) => errors.push(FieldError {
                 field: u.field.clone(),

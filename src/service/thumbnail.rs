@@ -8,14 +8,12 @@ use std::io::Cursor;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
-use crate::domain::evidence::EvidenceKind;
+use crate::domain::evidence::{EvidenceKind, MAX_PIXELS};
 
 /// The longest side of a preview, in pixels.
 pub const PREVIEW_SIDE: u32 = 320;
 /// Largest image side decoded for a preview.
 const MAX_SIDE: u32 = 16_384;
-/// Most pixels decoded (a 48-megapixel photo; a 100-megapixel image is refused).
-const MAX_PIXELS: u64 = 50_000_000;
 /// Most memory the decoder may take.
 const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 
@@ -59,6 +57,24 @@ pub fn probe(kind: EvidenceKind, bytes: &[u8]) -> Result<(u32, u32, Orientation)
     ))
 }
 
+/// The size an image file's header declares, read without decoding anything; `None` for a
+/// file that is no image or whose header cannot be read.
+pub fn declared_size(kind: EvidenceKind, bytes: &[u8]) -> Option<(u32, u32)> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(kind)?);
+    // Only the header is read, so the decoding limits do not apply here.
+    reader.no_limits();
+    reader.into_dimensions().ok()
+}
+
+fn image_format(kind: EvidenceKind) -> Option<ImageFormat> {
+    match kind {
+        EvidenceKind::Png => Some(ImageFormat::Png),
+        EvidenceKind::Jpeg => Some(ImageFormat::Jpeg),
+        EvidenceKind::WebP => Some(ImageFormat::WebP),
+        EvidenceKind::Pdf | EvidenceKind::Mp4 => None,
+    }
+}
+
 fn refused(e: image::ImageError) -> PreviewError {
     match e {
         image::ImageError::Limits(_) => PreviewError::TooLarge,
@@ -71,12 +87,7 @@ fn checked_decoder(
     kind: EvidenceKind,
     bytes: &[u8],
 ) -> Result<impl ImageDecoder + '_, PreviewError> {
-    let format = match kind {
-        EvidenceKind::Png => ImageFormat::Png,
-        EvidenceKind::Jpeg => ImageFormat::Jpeg,
-        EvidenceKind::WebP => ImageFormat::WebP,
-        EvidenceKind::Pdf | EvidenceKind::Mp4 => return Err(PreviewError::NotAnImage),
-    };
+    let format = image_format(kind).ok_or(PreviewError::NotAnImage)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);

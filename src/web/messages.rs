@@ -72,6 +72,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("demo.no_municipalities", "Er staan geen gemeenten in de database: voer eerst meldpunt org import uit.", "There are no municipalities in the database: run meldpunt org import first."),
     ("evidence.empty", "Het bestand '{name}' is leeg.", "The file '{name}' is empty."),
     ("evidence.not_accepted", "Het bestand '{name}' is geen PNG, JPEG, WebP, PDF of MP4. meldpunt kijkt naar de inhoud, niet naar de naam.", "The file '{name}' is not a PNG, JPEG, WebP, PDF or MP4. meldpunt looks at the content, not at the name."),
+    ("evidence.too_many_pixels", "Het bestand '{name}' is een afbeelding van {width} × {height} pixels; meldpunt neemt afbeeldingen tot {max_mp} megapixel aan. Maak een kleinere schermafbeelding.", "The file '{name}' is an image of {width} × {height} pixels; meldpunt accepts images of up to {max_mp} megapixels. Make a smaller screenshot."),
     ("evidence.too_large", "Het bestand '{name}' is te groot (hoogstens {max_mb} MB).", "The file '{name}' is too large (at most {max_mb} MB)."),
     ("evidence.too_many_files", "Een melding kan hoogstens {max} bestanden bevatten.", "A report can hold at most {max} files."),
     ("failure.bad-request.title", "Het verzoek klopt niet", "The request is not valid"),

@@ -72,6 +72,9 @@ pub async fn report(
         .unwrap()
 }
 
+/// The signature and header of a PNG that declares 100000 × 100000 pixels.
+const BOMB_HEADER: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x06\x00\x00\x00\xa8\x52\x0b\xc8";
+
 const PLAIN: &str = "https://www.tiktok.com/@feest.haren/video/7301234567890123456";
 const SHARED: &str = "https://m.tiktok.com/@feest.haren/video/7301234567890123456?_t=8kZ&_r=1&is_from_webapp=1&sender_device=pc&utm_source=copy";
 
@@ -227,6 +230,23 @@ both_backends!(
             )
             .await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+        // Finding L6: a PNG declaring 100000 × 100000 pixels (a decompression bomb) was
+        // accepted. It is refused from its header, before anything decodes it.
+        let bomb = [BOMB_HEADER, &PNG[33..]].concat();
+        let r = ams
+            .post_multipart(
+                "/meldingen/nieuw",
+                &form(PLAIN, "acute"),
+                &[("evidence_1", "bom.png", &bomb)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.body.contains("100000 × 100000 pixels") && r.body.contains("50 megapixel"),
+            "{}",
+            r.body
+        );
 
         // Too many files in one report.
         let files: Vec<(&str, &str, &[u8])> =
