@@ -66,18 +66,13 @@ impl Role {
             Role::PrivacyOfficer => "Data protection officer",
         }
     }
-
-    /// Staff roles must use a second factor (TOTP); reporters may choose to.
-    pub fn requires_second_factor(self) -> bool {
-        !matches!(self, Role::Reporter)
-    }
 }
 
 /// Whether a blocked account can simply be unblocked: it still has what signing in takes (a
-/// password, and a second factor where the role requires one). An account blocked before it
-/// was activated has not; it needs a new activation link instead.
-pub fn can_be_unblocked(role: Role, has_password: bool, has_second_factor: bool) -> bool {
-    has_password && (has_second_factor || !role.requires_second_factor())
+/// password and a second factor — every account needs one, reporters too). An account
+/// blocked before it was fully set up has not; it needs a new activation link instead.
+pub fn can_be_unblocked(has_password: bool, has_second_factor: bool) -> bool {
+    has_password && has_second_factor
 }
 
 impl fmt::Display for Role {
@@ -255,24 +250,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_role_except_reporter_needs_a_second_factor() {
-        let needing: Vec<_> = Role::ALL
-            .into_iter()
-            .filter(|r| r.requires_second_factor())
-            .collect();
-        assert_eq!(
-            needing,
-            vec![
-                Role::Analyst,
-                Role::Supervisor,
-                Role::Auditor,
-                Role::Administrator,
-                Role::PrivacyOfficer
-            ]
-        );
-    }
-
-    #[test]
     fn roles_round_trip_through_their_stored_names() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
@@ -347,9 +324,9 @@ mod tests {
 
     #[test]
     fn only_an_account_that_can_still_sign_in_is_unblocked() {
-        assert!(can_be_unblocked(Role::Analyst, true, true));
-        assert!(can_be_unblocked(Role::Reporter, true, false));
-        assert!(!can_be_unblocked(Role::Analyst, true, false));
-        assert!(!can_be_unblocked(Role::Reporter, false, false));
+        assert!(can_be_unblocked(true, true));
+        // Reporters too need their second factor (review L8).
+        assert!(!can_be_unblocked(true, false));
+        assert!(!can_be_unblocked(false, false));
     }
 }

@@ -100,11 +100,7 @@ pub async fn enable_user(store: &Store, ctx: &Ctx, user_id: i64) -> Result<()> {
     if user.status != UserStatus::Disabled {
         return Ok(());
     }
-    if !can_be_unblocked(
-        user.role,
-        user.password_hash.is_some(),
-        user.has_second_factor(),
-    ) {
+    if !can_be_unblocked(user.password_hash.is_some(), user.has_second_factor()) {
         return Err(ServiceError::invalid(
             "user",
             Message::new("account.enable_needs_activation"),

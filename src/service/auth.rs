@@ -222,19 +222,17 @@ pub async fn sign_in_password(
             return Err(ServiceError::BadCredentials);
         }
     };
+    // Every account has a second factor, reporters too (review L8): one not set up yet is
+    // set up now.
     let stage = if user.has_second_factor() {
         SessionStage::AwaitingSecondFactor
-    } else if user.role.requires_second_factor() {
-        SessionStage::MustEnrolSecondFactor
     } else {
-        SessionStage::SignedIn
+        SessionStage::MustEnrolSecondFactor
     };
     let mut tx = store.begin_write().await?;
     clear_counters(&mut tx, &keys).await?;
-    let mut session = new_session(&mut tx, user.id, stage, ctx).await?;
-    if stage == SessionStage::SignedIn {
-        remember_device(&mut tx, ctx, &user, device_cookie, &mut session).await?;
-    }
+    // The device becomes known once the second factor is done too.
+    let session = new_session(&mut tx, user.id, stage, ctx).await?;
     let ctx = ctx.acting_as(&user);
     let event = ctx.event(
         AuditAction::SignInPassword,

@@ -147,13 +147,11 @@ pub async fn seed(store: &Store, evidence: &EvidenceStore, ctx: &Ctx) -> Result<
         let activation = sha256_hex(a.email);
         users::insert(&mut tx, org.id, &new, &activation, ctx.now + 1, ctx.now).await?;
         let id = users::activate(&mut tx, &activation, &password_hash, ctx.now).await?;
-        if a.role.requires_second_factor() {
-            let codes: Vec<String> = new_recovery_codes(&mut OsRng)
-                .iter()
-                .map(|c| sha256_hex(c))
-                .collect();
-            users::enrol_second_factor(&mut tx, id, DEMO_TOTP_SECRET, 0, &codes).await?;
-        }
+        let codes: Vec<String> = new_recovery_codes(&mut OsRng)
+            .iter()
+            .map(|c| sha256_hex(c))
+            .collect();
+        users::enrol_second_factor(&mut tx, id, DEMO_TOTP_SECRET, 0, &codes).await?;
         let event = ctx.event(
             AuditAction::UserCreated,
             "user",

@@ -545,8 +545,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("cancel_sign_in", "Aanmelden afbreken", "Cancel sign-in"),
     // Enrolment
     ("enrol_title", "Tweestapsverificatie instellen", "Set up two-step verification"),
-    ("enrol_intro", "Voor uw rol is een tweede stap bij het aanmelden verplicht. Scan de QR-code met een authenticator-app (bijvoorbeeld FreeOTP, Aegis of Google Authenticator) en vul daarna de code in die de app toont.", "Your role requires a second step at sign-in. Scan the QR code with an authenticator app (for example FreeOTP, Aegis or Google Authenticator), then enter the code the app shows."),
-    ("enrol_intro_optional", "Met een tweede stap is uw account beter beschermd. Scan de QR-code met een authenticator-app en vul daarna de code in die de app toont.", "A second step protects your account better. Scan the QR code with an authenticator app, then enter the code the app shows."),
+    ("enrol_intro", "Bij elk account hoort een tweede stap bij het aanmelden: meldingen kunnen leiden tot een verzoek dat namens de overheid wordt verstuurd. Scan de QR-code met een authenticator-app (bijvoorbeeld FreeOTP, Aegis of Google Authenticator) en vul daarna de code in die de app toont.", "Every account has a second step at sign-in: reports can lead to a request sent in the government's name. Scan the QR code with an authenticator app (for example FreeOTP, Aegis or Google Authenticator), then enter the code the app shows."),
+    ("enrol_intro_renew", "Koppel meldpunt aan een nieuwe telefoon of app. Scan de QR-code met de authenticator-app en vul daarna de code in die de app toont; de oude app werkt daarna niet meer.", "Link meldpunt to a new phone or app. Scan the QR code with the authenticator app, then enter the code the app shows; the old app stops working."),
     ("enrol_qr_alt", "QR-code om meldpunt aan uw authenticator-app toe te voegen", "QR code to add meldpunt to your authenticator app"),
     ("enrol_manual", "Kunt u niet scannen? Voer deze sleutel handmatig in:", "Cannot scan? Enter this key by hand:"),
     ("enrol_button", "Instellen", "Set up"),

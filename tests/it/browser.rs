@@ -157,13 +157,24 @@ async fn text(b: &WebDriver) -> String {
     b.find(By::Tag("main")).await.unwrap().text().await.unwrap()
 }
 
-/// Signs in through the form; staff also enter the current TOTP code.
-async fn sign_in(b: &WebDriver, base: &str, email: &str, staff: bool) {
+/// Signs in through the form, with the current TOTP code (every account has one).
+async fn sign_in(b: &WebDriver, base: &str, email: &str) {
     b.goto(format!("{base}/aanmelden")).await.unwrap();
     fill(b, "email", email).await;
     fill(b, "password", DEMO_PASSWORD).await;
     submit(b, "/aanmelden").await;
-    if staff {
+    second_factor(b).await;
+    let url = b.current_url().await.unwrap();
+    assert!(
+        url.as_str().ends_with("/start"),
+        "{email} did not reach the start page: {url} {}",
+        text(b).await
+    );
+}
+
+/// The second step of a sign-in: the demo's TOTP code.
+async fn second_factor(b: &WebDriver) {
+    {
         let url = b.current_url().await.unwrap();
         assert!(
             url.as_str().ends_with("/aanmelden/tweede-factor"),
@@ -185,12 +196,6 @@ async fn sign_in(b: &WebDriver, base: &str, email: &str, staff: bool) {
             }
         }
     }
-    let url = b.current_url().await.unwrap();
-    assert!(
-        url.as_str().ends_with("/start"),
-        "{email} did not reach the start page: {url} {}",
-        text(b).await
-    );
 }
 
 async fn sign_out(b: &WebDriver) {
@@ -232,7 +237,7 @@ async fn a_staff_member_signs_in_with_password_and_totp_and_sees_their_start_pag
     };
     let (server, _dir) = demo_server().await;
     let b = browser(&driver).await;
-    sign_in(&b, &server.base, "analist@meldpunt.demo", true).await;
+    sign_in(&b, &server.base, "analist@meldpunt.demo").await;
     let main = text(&b).await;
     assert!(main.contains("Welkom, Anouk Bakker"), "{main}");
     assert!(main.contains("Meldpunt openbare orde (demo)"));
@@ -257,7 +262,7 @@ async fn an_administrator_creates_a_user_who_activates_the_account_and_signs_in(
     };
     let (server, _dir) = demo_server().await;
     let b = browser(&driver).await;
-    sign_in(&b, &server.base, "beheer@amsterdam.demo", true).await;
+    sign_in(&b, &server.base, "beheer@amsterdam.demo").await;
     b.execute("window.__meldpuntOldPage = true;", vec![])
         .await
         .unwrap();
@@ -304,6 +309,39 @@ async fn an_administrator_creates_a_user_who_activates_the_account_and_signs_in(
     fill(&b, "email", "noor@amsterdam.demo").await;
     fill(&b, "password", "lente in de stad aan het IJ").await;
     submit(&b, "/aanmelden").await;
+    // A reporter too sets up a second factor at the first sign-in (review L8).
+    assert!(
+        b.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/aanmelden/tweede-factor/instellen"),
+        "{}",
+        text(&b).await
+    );
+    let page = text(&b).await;
+    assert!(
+        page.contains("Bij elk account hoort een tweede stap"),
+        "{page}"
+    );
+    let secret: String = b
+        .find(By::Id("totp-secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let code = totp_code_at(&secret, (now_ms() / 1000) as u64).unwrap();
+    fill(&b, "code", &code).await;
+    submit(&b, "/aanmelden/tweede-factor/instellen").await;
+    assert!(
+        b.find(By::Id("herstelcodes")).await.is_ok(),
+        "{}",
+        text(&b).await
+    );
+    click_and_wait(&b, "a[href='/start']").await;
     let main = text(&b).await;
     assert!(
         main.contains("Welkom, Noor Melder") && main.contains("Melder"),
@@ -356,7 +394,7 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
     }
     sign_out(&b).await;
 
-    sign_in(&b, &base, "beheer@meldpunt.demo", true).await;
+    sign_in(&b, &base, "beheer@meldpunt.demo").await;
     check("admin /start", axe_violations(&b).await);
     b.goto(format!("{base}/beheer/organisaties")).await.unwrap();
     check("organisations", axe_violations(&b).await);
@@ -395,7 +433,7 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
     sign_out(&b).await;
 
     // The data protection officer answers an access request.
-    sign_in(&b, &base, "privacy@meldpunt.demo", true).await;
+    sign_in(&b, &base, "privacy@meldpunt.demo").await;
     check("privacy officer /start", axe_violations(&b).await);
     b.goto(format!("{base}/privacy/inzage")).await.unwrap();
     check("access request form", axe_violations(&b).await);
@@ -425,7 +463,7 @@ async fn every_page_passes_axe_core_without_serious_or_critical_violations() {
     check("view log with error", axe_violations(&b).await);
     sign_out(&b).await;
 
-    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    sign_in(&b, &base, "melder@amsterdam.demo").await;
     check("reporter /start", axe_violations(&b).await);
     b.goto(format!("{base}/account")).await.unwrap();
     check("reporter /account", axe_violations(&b).await);
@@ -489,7 +527,7 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
     std::fs::write(screenshot.path(), crate::support::PNG).unwrap();
 
     // The reporter: the form, first with a mistake, then complete with a screenshot.
-    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    sign_in(&b, &base, "melder@amsterdam.demo").await;
     b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
     problems.extend(
         axe_violations(&b)
@@ -580,7 +618,7 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
     sign_out(&b).await;
 
     // The analyst: the acute case in the queue, taken up and moved on.
-    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    sign_in(&b, &base, "analist@meldpunt.demo").await;
     b.goto(format!("{base}/zaken")).await.unwrap();
     let queue = text(&b).await;
     assert!(
@@ -661,7 +699,7 @@ async fn a_report_with_a_screenshot_reaches_the_queue_and_its_new_status_reaches
     sign_out(&b).await;
 
     // The reporter sees the new status and was told so.
-    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    sign_in(&b, &base, "melder@amsterdam.demo").await;
     b.goto(&report_url).await.unwrap();
     assert!(text(&b).await.contains("In behandeling"));
     b.goto(format!("{base}/berichten")).await.unwrap();
@@ -744,7 +782,7 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
     let contact = "dsa-meldingen@tiktok.example";
 
     // The administrator fills in TikTok's point of contact.
-    sign_in(&b, &base, "beheer@meldpunt.demo", true).await;
+    sign_in(&b, &base, "beheer@meldpunt.demo").await;
     // The settings' three pages, each with its own job.
     b.goto(format!("{base}/beheer/berichten")).await.unwrap();
     assert!(text(&b).await.contains("Afzender en adressen"));
@@ -783,7 +821,7 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
     sign_out(&b).await;
 
     // The municipality reports a TikTok video.
-    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    sign_in(&b, &base, "melder@amsterdam.demo").await;
     b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
     fill(
         &b,
@@ -809,7 +847,7 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
     sign_out(&b).await;
 
     // The analyst writes the assessment, first forgetting everything.
-    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    sign_in(&b, &base, "analist@meldpunt.demo").await;
     b.goto(&report_url).await.unwrap();
     click_and_wait(&b, "main a[href^='/zaken/']").await;
     let case_url = b.current_url().await.unwrap().to_string();
@@ -861,7 +899,7 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
     sign_out(&b).await;
 
     // A supervisor approves.
-    sign_in(&b, &base, "supervisor@meldpunt.demo", true).await;
+    sign_in(&b, &base, "supervisor@meldpunt.demo").await;
     b.goto(&case_url).await.unwrap();
     axe_on(&b, "case for the supervisor", &mut problems).await;
     click(&b, "verdict-approve").await;
@@ -924,7 +962,7 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
     assert!(body.contains("meldpunt@meldpunt.demo"));
 
     // The analyst records TikTok's answer.
-    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    sign_in(&b, &base, "analist@meldpunt.demo").await;
     b.goto(&case_url).await.unwrap();
     assert!(text(&b).await.contains("Verstuurd"));
     click_and_wait(&b, "a[href^='/kennisgevingen/']").await;
@@ -936,7 +974,7 @@ async fn a_report_is_assessed_approved_sent_and_answered_and_the_municipality_se
     sign_out(&b).await;
 
     // The municipality reads the outcome.
-    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    sign_in(&b, &base, "melder@amsterdam.demo").await;
     b.goto(&report_url).await.unwrap();
     let page = text(&b).await;
     assert!(
@@ -997,7 +1035,7 @@ async fn one_shipped_typeface_and_an_error_summary_that_takes_focus() {
     let (server, _dir) = demo_server().await;
     let base = server.base.clone();
     let b = browser(&driver).await;
-    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    sign_in(&b, &base, "melder@amsterdam.demo").await;
     b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
     // Sent empty: the error summary.
     click_and_wait(&b, "form[action^='/meldingen/nieuw'] button[type='submit']").await;
@@ -1117,7 +1155,7 @@ async fn one_shipped_typeface_and_an_error_summary_that_takes_focus() {
 }
 
 /// Who signs in (staff or not) and which pages (file name, path) are taken.
-type Shots = (&'static str, bool, &'static [(&'static str, &'static str)]);
+type Shots = (&'static str, &'static [(&'static str, &'static str)]);
 
 /// Not a test: writes screenshots of the main pages at a phone's and a desktop's width to
 /// `docs/screenshots/` (run by `scripts/screenshots.sh`, which needs chromium).
@@ -1134,7 +1172,6 @@ async fn write_screenshots_of_the_main_pages() {
     let shots: [Shots; 4] = [
         (
             "melder@amsterdam.demo",
-            false,
             &[
                 ("reporter-start", "/start"),
                 ("reporter-new-report", "/meldingen/nieuw"),
@@ -1145,7 +1182,6 @@ async fn write_screenshots_of_the_main_pages() {
         ),
         (
             "analist@meldpunt.demo",
-            true,
             &[
                 ("analyst-start", "/start"),
                 ("analyst-queue", "/zaken"),
@@ -1158,23 +1194,21 @@ async fn write_screenshots_of_the_main_pages() {
         ),
         (
             "supervisor@meldpunt.demo",
-            true,
             &[("supervisor-approval", "/zaken/2#volgende-stap")],
         ),
         (
             "beheer@meldpunt.demo",
-            true,
             &[
                 ("admin-platforms", "/beheer/platforms"),
                 ("admin-organisations", "/beheer/organisaties"),
             ],
         ),
     ];
-    for (email, staff, pages) in shots {
+    for (email, pages) in shots {
         let b = browser(&driver).await;
         b.goto(format!("{base}/aanmelden")).await.unwrap();
         b.screenshot(&out.join("sign-in-1280.png")).await.unwrap();
-        sign_in(&b, &base, email, staff).await;
+        sign_in(&b, &base, email).await;
         for (w, h) in [(390, 844), (1280, 1000)] {
             b.set_window_rect(0, 0, w, h).await.unwrap();
             for (name, page) in pages {
@@ -1334,7 +1368,7 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_core() {
     let mut seen = 0;
     for v in &visits {
         if let Some(email) = v.who {
-            sign_in(&b, &base, email, !email.starts_with("melder@")).await;
+            sign_in(&b, &base, email).await;
         }
         for (w, h) in [(390, 844), (1280, 1000)] {
             b.set_window_rect(0, 0, w, h).await.unwrap();
@@ -1397,7 +1431,7 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_core() {
         }
     }
     // The supervisor approves; the notice's page is the last page there is.
-    sign_in(&b, &base, "supervisor@meldpunt.demo", true).await;
+    sign_in(&b, &base, "supervisor@meldpunt.demo").await;
     b.goto(format!("{base}/zaken/{case}")).await.unwrap();
     click(&b, "verdict-approve").await;
     click_and_wait(&b, "form[action$='/goedkeuring'] button").await;
@@ -1463,7 +1497,7 @@ async fn a_reporter_sends_two_links_and_a_screenshot_with_the_keyboard_only() {
     let b = browser(&driver).await;
     let screenshot = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
     std::fs::write(screenshot.path(), crate::support::PNG).unwrap();
-    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    sign_in(&b, &base, "melder@amsterdam.demo").await;
     b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
     tab_to(&b, "#link_url_1").await;
     type_text(
@@ -1621,7 +1655,7 @@ async fn set_contact(b: &WebDriver, base: &str, platform: &str, contact: &str) {
 
 /// Reports one link through the form as the reporter; returns the report's address.
 async fn report_link(b: &WebDriver, base: &str, email: &str, url: &str) -> String {
-    sign_in(b, base, email, false).await;
+    sign_in(b, base, email).await;
     b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
     fill(b, "link_url_1", url).await;
     click(b, "category-incitement").await;
@@ -1685,7 +1719,7 @@ async fn three_copies_get_one_group_decision_and_one_notice_per_platform() {
     let tiktok_1 = "https://www.tiktok.com/@oproep.zaterdag/video/7301234567890222221";
     let tiktok_2 = "https://www.tiktok.com/@rellen.nl/video/7301234567890222222";
 
-    sign_in(&b, &base, "beheer@meldpunt.demo", true).await;
+    sign_in(&b, &base, "beheer@meldpunt.demo").await;
     set_contact(&b, &base, "TikTok", tiktok).await;
     set_contact(&b, &base, "Telegram", telegram).await;
     sign_out(&b).await;
@@ -1699,7 +1733,7 @@ async fn three_copies_get_one_group_decision_and_one_notice_per_platform() {
 
     // The analyst links the three cases to the demo's situation and marks them as one
     // message.
-    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    sign_in(&b, &base, "analist@meldpunt.demo").await;
     let mut case_ids = Vec::new();
     for r in &reports {
         b.goto(r).await.unwrap();
@@ -1756,7 +1790,7 @@ async fn three_copies_get_one_group_decision_and_one_notice_per_platform() {
     sign_out(&b).await;
 
     // One approval: the supervisor reads both messages first.
-    sign_in(&b, &base, "supervisor@meldpunt.demo", true).await;
+    sign_in(&b, &base, "supervisor@meldpunt.demo").await;
     b.goto(&group_url).await.unwrap();
     let page = text(&b).await;
     assert!(page.contains(tiktok) && page.contains(telegram), "{page}");
@@ -1782,7 +1816,7 @@ async fn three_copies_get_one_group_decision_and_one_notice_per_platform() {
 
     // The analyst records the answers: Telegram removed; TikTok removed one, disabled the
     // other in the Netherlands.
-    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    sign_in(&b, &base, "analist@meldpunt.demo").await;
     for (i, id) in case_ids.iter().enumerate().take(2) {
         b.goto(format!("{base}/zaken/{id}")).await.unwrap();
         click_and_wait(&b, "a[href^='/kennisgevingen/']").await;
@@ -1833,7 +1867,7 @@ async fn three_copies_get_one_group_decision_and_one_notice_per_platform() {
             "Het platform heeft de inhoud in Nederland onbereikbaar gemaakt.",
         ),
     ] {
-        sign_in(&b, &base, email, false).await;
+        sign_in(&b, &base, email).await;
         b.goto(report).await.unwrap();
         let page = text(&b).await;
         assert!(page.contains(expect), "{email}: {page}");
@@ -1858,7 +1892,7 @@ async fn a_pasted_copy_is_proposed_on_the_case_page_and_confirming_it_joins_the_
     let mut problems = Vec::new();
 
     // A municipality reports the demo's weapons list once more, re-typed, on Snapchat.
-    sign_in(&b, &base, "melder@amsterdam.demo", false).await;
+    sign_in(&b, &base, "melder@amsterdam.demo").await;
     b.goto(format!("{base}/meldingen/nieuw")).await.unwrap();
     axe_on(&b, "report form with content text", &mut problems).await;
     fill(&b, "link_url_1", "https://www.snapchat.com/add/rellen_demo").await;
@@ -1881,7 +1915,7 @@ async fn a_pasted_copy_is_proposed_on_the_case_page_and_confirming_it_joins_the_
     sign_out(&b).await;
 
     // The analyst sees the proposals side by side, with their similarity; nothing is linked.
-    sign_in(&b, &base, "analist@meldpunt.demo", true).await;
+    sign_in(&b, &base, "analist@meldpunt.demo").await;
     b.goto(report_page.replace("?ontvangen=1", ""))
         .await
         .unwrap();

@@ -338,7 +338,7 @@ both_backends!(
         let (code, out, _) = meldpunt(&db, &["user", "list", "--org", "GM0363"]);
         assert_eq!(code, 0);
         assert!(
-            out.starts_with("lijst@amsterdam.nl\treporter\tactive\t-"),
+            out.starts_with("lijst@amsterdam.nl\treporter\tactive\ttotp"),
             "{out}"
         );
         assert_eq!(

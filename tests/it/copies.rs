@@ -299,8 +299,8 @@ both_backends!(
             vec![(PrintKind::Image, PrintOutcome::LowQuality)]
         );
 
-        // A truncated PNG, a PNG declaring 100 megapixels, a video: the report is stored in
-        // full, each file says why it was not compared.
+        // A truncated PNG, a PNG with a side longer than any decoder here takes, a video: the
+        // report is stored in full, each file says why it was not compared.
         let png = image("reg-test-input/pen-and-coaster.png");
         let truncated = png[..png.len() / 2].to_vec();
         let (report_id, bad) = report(
@@ -312,7 +312,7 @@ both_backends!(
             "",
             &[
                 ("kapot.png", truncated),
-                ("enorm.png", huge_png(10_000, 10_000)),
+                ("lang.png", huge_png(20_000, 2_000)),
                 ("film.mp4", mp4()),
             ],
         )
@@ -332,6 +332,21 @@ both_backends!(
                 (PrintKind::Image, PrintOutcome::TooLarge),
                 (PrintKind::Image, PrintOutcome::Video),
             ]
+        );
+        // A PNG declaring 100 megapixels is refused at intake, from its header.
+        let refused = report(
+            store,
+            &intake,
+            (orgs.rotterdam, &r),
+            "https://t.me/bad/2",
+            "",
+            "",
+            &[("enorm.png", huge_png(10_000, 10_000))],
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(ServiceError::Rejected(ref e)) if e[0].message.key == "evidence.too_many_pixels"),
+            "{refused:?}"
         );
     }
 );

@@ -121,6 +121,24 @@ async fn two_servers_on_one_postgresql_database_serve_the_same_session() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    let half = cookie_value(&res, SESSION_COOKIE).expect("a session cookie");
+    // The second step, on server A too.
+    let code = meldpunt::domain::credentials::totp_code_at(
+        p.totp_secret.as_deref().unwrap(),
+        (meldpunt::service::now_ms() / 1000) as u64,
+    )
+    .unwrap();
+    let res = http
+        .post(format!("{}/aanmelden/tweede-factor", a.base))
+        .header(
+            "cookie",
+            format!("{CSRF_COOKIE}={csrf}; {SESSION_COOKIE}={half}"),
+        )
+        .form(&[("code", code.as_str()), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
     let session = cookie_value(&res, SESSION_COOKIE).expect("a session cookie");
 
     // Server B knows the session.

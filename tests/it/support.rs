@@ -227,17 +227,14 @@ pub async fn make_person(store: &Store, org_id: i64, email: &str, role: Role) ->
     accounts::activate(store, &ctx, &activation.token, PASSWORD, PASSWORD)
         .await
         .unwrap();
-    let totp_secret = if role.requires_second_factor() {
-        let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ".to_string();
-        let mut tx = store.begin_write().await.unwrap();
-        users::enrol_second_factor(&mut tx, activation.user_id, &secret, 0, &[])
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        Some(secret)
-    } else {
-        None
-    };
+    // Every account has a second factor (reporters too).
+    let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ".to_string();
+    let mut tx = store.begin_write().await.unwrap();
+    users::enrol_second_factor(&mut tx, activation.user_id, &secret, 0, &[])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let totp_secret = Some(secret);
     Person {
         id: activation.user_id,
         email: email.to_string(),

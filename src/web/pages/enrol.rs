@@ -34,8 +34,8 @@ struct RecoveryCodesPage {
     codes: Vec<String>,
 }
 
-/// Enrolment is open to a sign-in that must enrol, and to anyone fully signed in
-/// (reporters by choice, staff to link a new phone).
+/// Enrolment is open to a sign-in that must enrol, and to anyone fully signed in (to link
+/// a new phone).
 fn enrolling(v: &Visitor) -> Result<(Session, User), Redirect> {
     match &v.session {
         Some((s, u))
