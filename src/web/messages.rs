@@ -21,6 +21,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("account.passwords_differ", "De twee wachtwoorden zijn niet gelijk.", "The two passwords differ."),
     ("account.role_not_for_org", "De rol '{role}' past niet bij een organisatie van het soort '{kind}'.", "The role '{role}' does not fit an organisation of the kind '{kind}'."),
     ("account.role_required", "Kies een rol.", "Choose a role."),
+    ("account.without_second_factor", "{n} van de {total} accounts hebben nog geen tweede factor. Zij stellen die in bij hun eerstvolgende aanmelding en kunnen tot dan niets anders in meldpunt; wie het account nog niet heeft geactiveerd, doet het direct daarna.", "{n} of the {total} accounts have no second factor yet. They set it up at their next sign-in and can do nothing else in meldpunt until then; whoever has not activated their account yet does so right after activating."),
     ("answer.before_sending", "Het antwoord kan niet eerder zijn ontvangen dan de melding is verstuurd.", "The answer cannot have been received before the notice was sent."),
     ("answer.in_the_future", "Het antwoord kan niet in de toekomst zijn ontvangen.", "The answer cannot have been received in the future."),
     ("answer.not_sent", "Deze melding is (nog) niet bij het platform aangekomen; een antwoord kan pas worden vastgelegd als zij verstuurd of via het webformulier ingediend is.", "This notice has not reached the platform (yet); an answer can be recorded once it has been sent or submitted through the web form."),

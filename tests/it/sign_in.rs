@@ -848,3 +848,73 @@ async fn replacing_a_second_factor_needs_the_current_password() {
         Some(secret)
     );
 }
+
+#[tokio::test]
+async fn an_organisation_administrator_sees_who_has_no_second_factor_yet() {
+    use meldpunt::domain::user::NewUser;
+    use meldpunt::service::accounts;
+    let (db, o) = setup().await;
+    let admin = make_person(
+        &db.store,
+        o.amsterdam,
+        "beheer@amsterdam.nl",
+        Role::Administrator,
+    )
+    .await;
+    make_person(
+        &db.store,
+        o.amsterdam,
+        "melder@amsterdam.nl",
+        Role::Reporter,
+    )
+    .await;
+    let ctx = cli_ctx();
+    // Invited, not activated yet.
+    let new = NewUser::new("nieuw@amsterdam.nl", "Nieuwe Collega", Role::Reporter).unwrap();
+    accounts::create_user(&db.store, &ctx, o.amsterdam, &new)
+        .await
+        .unwrap();
+    // A reporter with only a password, from before every account needed a second factor.
+    let old = NewUser::new("oud@amsterdam.nl", "Oude Melder", Role::Reporter).unwrap();
+    let a = accounts::create_user(&db.store, &ctx, o.amsterdam, &old)
+        .await
+        .unwrap();
+    accounts::activate(&db.store, &ctx, &a.token, PASSWORD, PASSWORD)
+        .await
+        .unwrap();
+    // Another organisation's account is not this administrator's concern.
+    make_person(&db.store, o.central, "analist@meldpunt.nl", Role::Analyst).await;
+    let app = TestApp::new(&db.store);
+    let mut c = app.signed_in(&admin).await;
+    let page = c
+        .get(&format!("/beheer/organisaties/{}", o.amsterdam))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let list = page
+        .body
+        .split("id=\"zonder-tweede-factor\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .expect("a list of who has no second factor");
+    assert!(list.contains("2 van de 4 accounts"), "{list}");
+    assert!(
+        list.contains("Nieuwe Collega") && list.contains("Oude Melder"),
+        "{list}"
+    );
+    assert!(!list.contains("Test Persoon"), "{list}");
+    assert!(page.body.contains("Nog niet ingesteld"));
+
+    // The old reporter's next sign-in sets one up before anything else.
+    let mut oud = app.client();
+    let r = oud
+        .post(
+            "/aanmelden",
+            &[("email", "oud@amsterdam.nl"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.location(), "/aanmelden/tweede-factor/instellen");
+    assert_eq!(
+        oud.get("/meldingen/nieuw").await.location(),
+        "/aanmelden/tweede-factor/instellen"
+    );
+}

@@ -230,6 +230,10 @@ struct OrgPage {
     is_municipality: bool,
     mayor: String,
     people: Vec<PersonRow>,
+    /// Who has not set up a second factor yet (blocked accounts left out), and a sentence
+    /// that says how many.
+    without_second_factor: Vec<(i64, String)>,
+    without_second_factor_intro: String,
     role_options: Vec<(&'static str, &'static str)>,
     form_name: String,
     form_email: String,
@@ -261,6 +265,17 @@ async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPag
     .await?;
     let en = p.tr.is_en();
     let tokens = tokens::list_by_org(store, org_id).await?;
+    let people: Vec<PersonRow> = people.into_iter().map(|u| person_row(p, u)).collect();
+    let without_second_factor: Vec<(i64, String)> = people
+        .iter()
+        .filter(|u| !u.second_factor && !u.disabled)
+        .map(|u| (u.id, u.name.clone()))
+        .collect();
+    let without_second_factor_intro = p.tr.message(
+        &Message::new("account.without_second_factor")
+            .with("n", without_second_factor.len())
+            .with("total", people.iter().filter(|u| !u.disabled).count()),
+    );
     Ok(OrgPage {
         layout: p.layout(&org.name),
         errors: extras.errors,
@@ -269,7 +284,9 @@ async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPag
         kind: kind_label(&p.tr, org.kind),
         is_municipality: org.kind == OrgKind::Municipality,
         mayor: org.mayor.clone().unwrap_or_default(),
-        people: people.into_iter().map(|u| person_row(p, u)).collect(),
+        people,
+        without_second_factor,
+        without_second_factor_intro,
         role_options: roles_for(org.kind)
             .iter()
             .map(|r| (r.as_str(), if en { r.label_en() } else { r.label_nl() }))
