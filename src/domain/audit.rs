@@ -21,11 +21,15 @@ pub enum AuditAction {
     SignInPassword,
     SignInSecondFactor,
     SignInRecoveryCode,
+    /// The second step with a passkey.
+    SignInPasskey,
     SignInThrottled,
     SignOut,
     SignOutEverywhere,
     SessionExpired,
     SecondFactorEnrolled,
+    PasskeyAdded,
+    PasskeyRemoved,
     AccountActivated,
     PasswordChanged,
     OrganisationCreated,
@@ -97,15 +101,18 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 73] = [
+    pub const ALL: [AuditAction; 76] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
+        AuditAction::SignInPasskey,
         AuditAction::SignInThrottled,
         AuditAction::SignOut,
         AuditAction::SignOutEverywhere,
         AuditAction::SessionExpired,
         AuditAction::SecondFactorEnrolled,
+        AuditAction::PasskeyAdded,
+        AuditAction::PasskeyRemoved,
         AuditAction::AccountActivated,
         AuditAction::PasswordChanged,
         AuditAction::OrganisationCreated,
@@ -178,11 +185,14 @@ impl AuditAction {
             AuditAction::SignInPassword => "sign_in.password",
             AuditAction::SignInSecondFactor => "sign_in.second_factor",
             AuditAction::SignInRecoveryCode => "sign_in.recovery_code",
+            AuditAction::SignInPasskey => "sign_in.passkey",
             AuditAction::SignInThrottled => "sign_in.throttled",
             AuditAction::SignOut => "sign_out",
             AuditAction::SignOutEverywhere => "sign_out.everywhere",
             AuditAction::SessionExpired => "session.expired",
             AuditAction::SecondFactorEnrolled => "second_factor.enrolled",
+            AuditAction::PasskeyAdded => "passkey.added",
+            AuditAction::PasskeyRemoved => "passkey.removed",
             AuditAction::AccountActivated => "account.activated",
             AuditAction::PasswordChanged => "account.password_changed",
             AuditAction::OrganisationCreated => "organisation.created",
@@ -259,6 +269,7 @@ impl AuditAction {
             AuditAction::SignInPassword
                 | AuditAction::SignInSecondFactor
                 | AuditAction::SignInRecoveryCode
+                | AuditAction::SignInPasskey
                 | AuditAction::SignInThrottled
                 | AuditAction::SignOut
                 | AuditAction::SignOutEverywhere

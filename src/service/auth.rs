@@ -28,7 +28,7 @@ pub struct NewSession {
     pub device: Option<String>,
 }
 
-async fn new_session(
+pub(super) async fn new_session(
     tx: &mut crate::store::WriteTx,
     user_id: i64,
     stage: SessionStage,
@@ -65,7 +65,7 @@ fn device_hash(cookie: Option<&str>) -> Option<String> {
 
 /// Makes this browser a known device of the account after a completed sign-in: the device
 /// cookie it presented (one browser may be known to several accounts) or a new one.
-async fn remember_device(
+pub(super) async fn remember_device(
     tx: &mut crate::store::WriteTx,
     ctx: &Ctx,
     user: &User,
@@ -83,7 +83,7 @@ async fn remember_device(
 
 /// The throttle counters that apply to an attempt on `account` from the context's address
 /// and the browser with this device cookie (`domain::throttle::counters`).
-async fn applicable_keys(
+pub(super) async fn applicable_keys(
     store: &Store,
     ctx: &Ctx,
     account: &str,
@@ -104,7 +104,7 @@ async fn applicable_keys(
 }
 
 /// Refuses the attempt while any applicable counter says wait.
-async fn check_throttle(
+pub(super) async fn check_throttle(
     store: &Store,
     ctx: &Ctx,
     keys: &[(ThrottleKind, String)],
@@ -138,7 +138,7 @@ async fn check_throttle(
     Ok(())
 }
 
-async fn record_failure(
+pub(super) async fn record_failure(
     store: &Store,
     ctx: &Ctx,
     keys: &[(ThrottleKind, String)],
@@ -172,7 +172,7 @@ async fn record_failure(
     Ok(())
 }
 
-async fn clear_counters(
+pub(super) async fn clear_counters(
     tx: &mut crate::store::WriteTx,
     keys: &[(ThrottleKind, String)],
 ) -> Result<()> {

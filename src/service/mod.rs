@@ -18,6 +18,7 @@ pub mod matching;
 pub mod notice_setup;
 pub mod notices;
 pub mod orgs;
+pub mod passkeys;
 pub mod redress;
 pub mod retention;
 pub mod search;
@@ -147,6 +148,9 @@ pub enum ServiceError {
     BadCredentials,
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Something meldpunt itself got wrong (logged; the person sees a general error).
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl ServiceError {

@@ -18,6 +18,7 @@ pub mod matching;
 pub mod notices;
 pub mod notify;
 pub mod orgs;
+pub mod passkeys;
 pub mod platforms;
 pub mod redress;
 pub mod reports;

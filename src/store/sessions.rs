@@ -76,6 +76,34 @@ pub async fn set_enrol_secret(tx: &mut WriteTx, id_hash: &str, secret: &str) -> 
     Ok(())
 }
 
+/// Keeps the state of a passkey ceremony (its challenge) with the session, replacing any
+/// earlier one.
+pub async fn set_webauthn_state(tx: &mut WriteTx, id_hash: &str, state: &str) -> Result<()> {
+    sqlx::query("UPDATE sessions SET webauthn_state = $1 WHERE id_hash = $2")
+        .bind(state)
+        .bind(id_hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Takes the state of the session's passkey ceremony: it can be finished once.
+pub async fn take_webauthn_state(tx: &mut WriteTx, id_hash: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT webauthn_state FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .fetch_optional(tx.conn())
+        .await?;
+    let state: Option<String> = match row {
+        Some(r) => r.try_get("webauthn_state")?,
+        None => None,
+    };
+    sqlx::query("UPDATE sessions SET webauthn_state = NULL WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(state)
+}
+
 pub async fn delete(tx: &mut WriteTx, id_hash: &str) -> Result<bool> {
     let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(id_hash)

@@ -21,18 +21,22 @@ pub struct User {
     pub password_hash: Option<String>,
     pub totp_secret: Option<String>,
     pub totp_last_step: Option<i64>,
+    /// How many passkeys the account has.
+    pub passkeys: i64,
     pub created_at: Millis,
 }
 
 impl User {
+    /// A second factor: an authenticator app (TOTP) or a passkey.
     pub fn has_second_factor(&self) -> bool {
-        self.totp_secret.is_some()
+        self.totp_secret.is_some() || self.passkeys > 0
     }
 }
 
 const SELECT: &str =
     "SELECT u.id, u.org_id, o.kind AS org_kind, o.name AS org_name, u.email, u.name, \
-     u.role, u.status, u.password_hash, u.totp_secret, u.totp_last_step, u.created_at \
+     u.role, u.status, u.password_hash, u.totp_secret, u.totp_last_step, u.created_at, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM passkeys k WHERE k.user_id = u.id) AS passkeys \
      FROM users u JOIN organisations o ON o.id = u.org_id";
 
 fn from_row(row: &AnyRow) -> Result<User> {
@@ -52,6 +56,7 @@ fn from_row(row: &AnyRow) -> Result<User> {
         password_hash: row.try_get("password_hash")?,
         totp_secret: row.try_get("totp_secret")?,
         totp_last_step: opt_i64(row, "totp_last_step")?,
+        passkeys: row.try_get("passkeys")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -183,6 +188,7 @@ pub async fn reset(
         .bind(id)
         .execute(tx.conn())
         .await?;
+    super::passkeys::delete_all(tx, id).await?;
     super::sessions::delete_all_for_user(tx, id).await?;
     Ok(())
 }
@@ -252,6 +258,15 @@ pub async fn enrol_second_factor(
         .bind(id)
         .execute(tx.conn())
         .await?;
+    set_recovery_codes(tx, id, recovery_code_hashes).await
+}
+
+/// Replaces the account's recovery codes (hashes).
+pub async fn set_recovery_codes(
+    tx: &mut WriteTx,
+    id: i64,
+    recovery_code_hashes: &[String],
+) -> Result<()> {
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(id)
         .execute(tx.conn())

@@ -32,6 +32,12 @@ const FILES: &[(&str, &[u8], &str)] = &[
         include_bytes!("../../assets/meldpunt.css"),
         "text/css; charset=utf-8",
     ),
+    // Only on the pages that offer a passkey (`assets/passkey.js`).
+    (
+        "passkey.js",
+        include_bytes!("../../assets/passkey.js"),
+        "text/javascript; charset=utf-8",
+    ),
     // Noto Sans, SIL Open Font License 1.1 (assets/vendor/noto-sans-OFL.txt).
     font!("noto-sans-latin-400-normal.woff2"),
     font!("noto-sans-latin-400-italic.woff2"),

@@ -196,6 +196,10 @@ impl From<ServiceError> for Failure {
             ServiceError::Throttled { retry_after_s } => Failure::Throttled { retry_after_s },
             ServiceError::BadCredentials => Failure::Unauthenticated,
             ServiceError::Store(s) => s.into(),
+            ServiceError::Internal(msg) => {
+                tracing::error!(error = %msg, "internal error");
+                Failure::Internal
+            }
         }
     }
 }

@@ -15,9 +15,10 @@ use super::AppState;
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-/// Pages allow only own styles and images; no script at all, no framing, no plugins.
+/// Pages allow only own styles, images and scripts (one script, `passkey.js`, on the pages
+/// that offer a passkey; no inline script anywhere), no framing, no plugins.
 pub const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {

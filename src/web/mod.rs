@@ -52,6 +52,9 @@ pub struct AppState {
     pub intake_settings: Settings,
     /// The public figures, counted at most every few minutes per process.
     pub published: crate::service::transparency::PublishedFigures,
+    /// The WebAuthn relying party; `None` where passkeys cannot work (`public_url` without a
+    /// domain name).
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl AppState {
@@ -73,6 +76,7 @@ impl AppState {
             evidence,
             store,
             limits: config.session_limits(),
+            webauthn: crate::service::passkeys::relying_party(&config.public_url).map(Arc::new),
             config: Arc::new(config),
             metrics: ops::metrics_handle(),
         })
@@ -121,6 +125,14 @@ pub fn router(state: AppState) -> Router {
             get(pages::enrol::show).post(pages::enrol::submit),
         )
         .route(
+            "/aanmelden/passkey",
+            post(pages::second_factor::submit_passkey),
+        )
+        .route(
+            "/aanmelden/passkey/toevoegen",
+            post(pages::enrol::add_passkey),
+        )
+        .route(
             "/activeren/{token}",
             get(pages::activate::show).post(pages::activate::submit),
         )
@@ -128,6 +140,10 @@ pub fn router(state: AppState) -> Router {
         .route("/afmelden/overal", post(pages::signin::sign_out_everywhere))
         .route("/account", get(pages::account::show))
         .route("/account/wachtwoord", post(pages::account::change_password))
+        .route(
+            "/account/passkeys/{id}/verwijderen",
+            post(pages::account::remove_passkey),
+        )
         .route(
             "/beheer/organisaties",
             get(pages::admin::list_orgs).post(pages::admin::create_org),

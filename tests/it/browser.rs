@@ -1946,3 +1946,167 @@ async fn a_pasted_copy_is_proposed_on_the_case_page_and_confirming_it_joins_the_
     axe_on(&b, "case page after confirming a copy", &mut problems).await;
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// A WebDriver virtual authenticator: a passkey on this device with a fingerprint reader,
+/// as Chromium offers for tests (W3C WebAuthn, "Add Virtual Authenticator").
+#[derive(Debug)]
+struct VirtualAuthenticator;
+
+impl thirtyfour::common::command::FormatRequestData for VirtualAuthenticator {
+    fn format_request(&self, session_id: &thirtyfour::SessionId) -> thirtyfour::RequestData {
+        thirtyfour::RequestData::new(
+            axum::http::Method::POST,
+            format!("session/{session_id}/webauthn/authenticator"),
+        )
+        .add_body(serde_json::json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserConsenting": true,
+            "isUserVerified": true
+        }))
+    }
+}
+
+/// Waits until a script's value is true (up to 20 s).
+async fn wait_until(b: &WebDriver, script: &str) {
+    for _ in 0..800 {
+        if let Ok(r) = b.execute(script, vec![]).await {
+            if r.json().as_bool() == Some(true) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("waited in vain for {script}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_adds_a_passkey_signs_in_with_it_and_another_accounts_passkey_is_refused() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    // Passkeys need a domain name: the server's public address is localhost.
+    let (server, _dir) =
+        demo_server_with(&[("MELDPUNT_PUBLIC_URL", "http://localhost:{port}")]).await;
+    let base = server.base.replace("127.0.0.1", "localhost");
+    let b = browser(&driver).await;
+    b.handle.cmd(VirtualAuthenticator).await.unwrap();
+    let mut problems = Vec::new();
+
+    // A reporter adds a passkey to an account that has an app already.
+    sign_in(&b, &base, "melder@amsterdam.demo").await;
+    b.goto(format!("{base}/aanmelden/tweede-factor/instellen"))
+        .await
+        .unwrap();
+    let form = b
+        .find(By::Css("form[action='/aanmelden/passkey/toevoegen']"))
+        .await
+        .unwrap();
+    assert!(
+        form.is_displayed().await.unwrap(),
+        "the script shows the passkey form"
+    );
+    axe_on(&b, "enrolment with a passkey", &mut problems).await;
+    fill(&b, "passkey_name", "Laptop op kantoor").await;
+    fill(&b, "passkey_password", DEMO_PASSWORD).await;
+    submit(&b, "/aanmelden/passkey/toevoegen").await;
+    let page = text(&b).await;
+    assert!(page.contains("De passkey is toegevoegd."), "{page}");
+    assert!(page.contains("Laptop op kantoor"), "{page}");
+    axe_on(&b, "account with a passkey", &mut problems).await;
+    sign_out(&b).await;
+
+    // The next sign-in: the password, then the passkey instead of a code. Its answer is
+    // kept to try it on another account below.
+    b.goto(format!("{base}/aanmelden")).await.unwrap();
+    fill(&b, "email", "melder@amsterdam.demo").await;
+    fill(&b, "password", DEMO_PASSWORD).await;
+    submit(&b, "/aanmelden").await;
+    assert!(text(&b)
+        .await
+        .contains("Bevestig de aanmelding met uw passkey"));
+    axe_on(&b, "second step with a passkey", &mut problems).await;
+    b.execute(
+        "const send = HTMLFormElement.prototype.submit;\
+         HTMLFormElement.prototype.submit = function () {\
+           sessionStorage.setItem('passkeyAnswer', this.elements.credential.value);\
+           window.__meldpuntOldPage = true;\
+           send.call(this);\
+         };",
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.find(By::Id("passkey"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &b,
+        "return location.pathname === '/start' && document.readyState === 'complete';",
+    )
+    .await;
+    // The answer was kept (in this tab's session storage) before the page went.
+    let answer = b
+        .execute(
+            "return sessionStorage.getItem('passkeyAnswer') || '';",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .json()
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(answer.contains("authenticatorData"), "{answer}");
+    assert!(
+        text(&b).await.contains("Welkom"),
+        "signed in with the passkey"
+    );
+    sign_out(&b).await;
+
+    // An analyst half-way through signing in presents the reporter's passkey: refused, and
+    // the analyst is still at the second step.
+    b.goto(format!("{base}/aanmelden")).await.unwrap();
+    fill(&b, "email", "analist@meldpunt.demo").await;
+    fill(&b, "password", DEMO_PASSWORD).await;
+    submit(&b, "/aanmelden").await;
+    b.execute(
+        "window.__meldpuntOldPage = true;\
+         const f = document.createElement('form');\
+         f.method = 'post'; f.action = '/aanmelden/passkey';\
+         for (const [k, v] of [['csrf', document.querySelector('input[name=csrf]').value], ['credential', arguments[0]]]) {\
+           const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);\
+         }\
+         document.body.appendChild(f); f.submit();",
+        vec![serde_json::Value::String(answer)],
+    )
+    .await
+    .unwrap();
+    wait_for_new_page(&b).await;
+    let page = text(&b).await;
+    assert!(
+        page.contains("Deze passkey hoort bij een ander account"),
+        "{page}"
+    );
+    assert!(b
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with("/aanmelden/passkey"));
+    b.goto(format!("{base}/aanmelden/tweede-factor"))
+        .await
+        .unwrap();
+    second_factor(&b).await;
+    assert!(
+        text(&b).await.contains("Welkom"),
+        "the analyst's own code still works"
+    );
+    b.quit().await.unwrap();
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -47,8 +47,9 @@ pub async fn start_server(database_url: &str, extra_env: &[(&str, &str)]) -> Ser
     )
     .stdout(Stdio::null())
     .stderr(Stdio::null());
+    // `{port}` in a value stands for the port the server listens on.
     for (k, v) in extra_env {
-        cmd.env(k, v);
+        cmd.env(k, v.replace("{port}", &port.to_string()));
     }
     let child = cmd.spawn().expect("start meldpunt serve");
     let server = Server {

@@ -1,4 +1,5 @@
-//! Setting up the second factor: QR code, first code, recovery codes shown once.
+//! Setting up the second factor: an authenticator app (QR code, first code) or a passkey;
+//! recovery codes shown once.
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -8,6 +9,7 @@ use serde::Deserialize;
 use super::{render, render_status};
 use crate::domain::credentials::totp_url;
 use crate::domain::session::SessionStage;
+use crate::service::passkeys::{self, Added, Registration};
 use crate::service::{auth, ServiceError};
 use crate::store::sessions::Session;
 use crate::store::users::User;
@@ -25,6 +27,8 @@ struct EnrolPage {
     renewing: bool,
     qr_svg: String,
     secret_display: String,
+    /// The options for adding a passkey (JSON), where passkeys can work.
+    passkey_options: Option<String>,
 }
 
 #[derive(Template)]
@@ -88,6 +92,13 @@ async fn page(
 ) -> Result<EnrolPage, PageError> {
     let secret = auth::enrolment_secret(&v.state.store, session).await?;
     let url = totp_url(&secret, &user.email).unwrap_or_default();
+    let passkey_options = match &v.state.webauthn {
+        Some(wa) => {
+            let options = passkeys::begin_registration(&v.state.store, wa, session, user).await?;
+            Some(serde_json::to_string(&options).map_err(|_| PageError(Failure::Internal))?)
+        }
+        None => None,
+    };
     Ok(EnrolPage {
         layout: layout_for(v, v.tr.t("enrol_title")),
         errors,
@@ -95,6 +106,7 @@ async fn page(
         renewing: user.has_second_factor(),
         qr_svg: qr_svg(&url),
         secret_display: grouped(&secret),
+        passkey_options,
     })
 }
 
@@ -153,6 +165,73 @@ pub async fn submit(v: Visitor, Form(f): Form<EnrolForm>) -> Result<Response, Pa
             Ok(v.with_session_cookies(res, &new))
         }
         Err(ServiceError::Invalid { field, message }) => {
+            let p = page(
+                &v,
+                &session,
+                &user,
+                FieldErrors::message(&v.tr, field, &message),
+            )
+            .await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+        Err(e) => Err(PageError(Failure::from(e))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasskeyForm {
+    #[serde(default)]
+    credential: String,
+    #[serde(default)]
+    passkey_name: String,
+    #[serde(default)]
+    passkey_password: String,
+}
+
+/// Adds a passkey: the browser's answer, posted by `passkey.js`. The first second factor
+/// completes the sign-in and shows the recovery codes; another one goes back to the account.
+pub async fn add_passkey(v: Visitor, Form(f): Form<PasskeyForm>) -> Result<Response, PageError> {
+    let (session, user) = match enrolling(&v) {
+        Ok(x) => x,
+        Err(r) => return Ok(r.into_response()),
+    };
+    let Some(wa) = v.state.webauthn.clone() else {
+        return Err(PageError(Failure::NotFound));
+    };
+    let registration = Registration {
+        credential: &f.credential,
+        name: &f.passkey_name,
+        current_password: &f.passkey_password,
+    };
+    let result = passkeys::finish_registration(
+        &v.state.store,
+        &wa,
+        &v.ctx(),
+        &session,
+        &user,
+        &registration,
+        v.device.as_deref(),
+    )
+    .await;
+    match result {
+        Ok(Added::First {
+            session: new,
+            recovery_codes,
+        }) => {
+            let res = render(&RecoveryCodesPage {
+                layout: v.layout(v.tr.t("codes_title")),
+                codes: recovery_codes,
+            })?;
+            Ok(v.with_session_cookies(res, &new))
+        }
+        Ok(Added::Another) => Ok(Redirect::to("/account?passkey=toegevoegd").into_response()),
+        Err(ServiceError::Invalid { field, message }) => {
+            // The passkey form's own fields.
+            let field = match field {
+                "current_password" => "passkey_password",
+                "name" => "passkey_name",
+                other => other,
+            };
             let p = page(
                 &v,
                 &session,

@@ -1,4 +1,4 @@
-//! The second sign-in step: a TOTP code or a recovery code.
+//! The second sign-in step: a TOTP code, a passkey or a recovery code.
 
 use crate::domain::message::Message;
 use askama::Template;
@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::{render, render_status};
 use crate::domain::session::SessionStage;
 use crate::service::auth::{self, SecondFactor};
+use crate::service::passkeys;
 use crate::service::ServiceError;
 use crate::store::sessions::Session;
 use crate::store::users::User;
@@ -22,6 +23,33 @@ use crate::web::layout::Layout;
 struct SecondFactorPage {
     layout: Layout,
     errors: FieldErrors,
+    /// Whether the account has an authenticator app.
+    has_totp: bool,
+    /// The options of a passkey sign-in (JSON), when the account has passkeys and they can
+    /// work here.
+    passkey_options: Option<String>,
+}
+
+/// The page, with a fresh passkey ceremony when the account has passkeys.
+async fn page(
+    v: &Visitor,
+    session: &Session,
+    user: &User,
+    errors: FieldErrors,
+) -> Result<SecondFactorPage, PageError> {
+    let passkey_options = match &v.state.webauthn {
+        Some(wa) if user.passkeys > 0 => {
+            let options = passkeys::begin_sign_in(&v.state.store, wa, session, user).await?;
+            Some(serde_json::to_string(&options).map_err(|_| PageError(Failure::Internal))?)
+        }
+        _ => None,
+    };
+    Ok(SecondFactorPage {
+        layout: v.layout(v.tr.t("tf_title")),
+        errors,
+        has_totp: user.totp_secret.is_some(),
+        passkey_options,
+    })
 }
 
 /// The half-finished sign-in of this browser, or where to go instead.
@@ -37,13 +65,11 @@ fn pending(v: &Visitor) -> Result<(Session, User), Redirect> {
 }
 
 pub async fn show(v: Visitor) -> Result<Response, PageError> {
-    if let Err(r) = pending(&v) {
-        return Ok(r.into_response());
-    }
-    render(&SecondFactorPage {
-        layout: v.layout(v.tr.t("tf_title")),
-        errors: FieldErrors::default(),
-    })
+    let (session, user) = match pending(&v) {
+        Ok(p) => p,
+        Err(r) => return Ok(r.into_response()),
+    };
+    render(&page(&v, &session, &user, FieldErrors::default()).await?)
 }
 
 #[derive(Deserialize)]
@@ -91,10 +117,46 @@ async fn attempt(
     };
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &SecondFactorPage {
-            layout: v.layout(v.tr.t("tf_title")),
-            errors: FieldErrors::single(field, message),
-        },
+        &page(&v, &session, &user, FieldErrors::single(field, message)).await?,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PasskeyForm {
+    #[serde(default)]
+    credential: String,
+}
+
+/// The second step with a passkey: the browser's answer, posted by `passkey.js`.
+pub async fn submit_passkey(v: Visitor, Form(f): Form<PasskeyForm>) -> Result<Response, PageError> {
+    let (session, user) = match pending(&v) {
+        Ok(p) => p,
+        Err(r) => return Ok(r.into_response()),
+    };
+    let Some(wa) = v.state.webauthn.clone() else {
+        return Err(PageError(Failure::NotFound));
+    };
+    let result = passkeys::finish_sign_in(
+        &v.state.store,
+        &wa,
+        &v.ctx(),
+        &session,
+        &user,
+        &f.credential,
+        v.device.as_deref(),
+    )
+    .await;
+    let message = match result {
+        Ok(new) => return Ok(v.start_session(&new, "/start")),
+        Err(ServiceError::Invalid { message, .. }) => v.tr.message(&message),
+        Err(ServiceError::Throttled { retry_after_s }) => {
+            v.tr.message(&Message::new("failure.too-many-requests").with("seconds", retry_after_s))
+        }
+        Err(e) => return Err(PageError(Failure::from(e))),
+    };
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page(&v, &session, &user, FieldErrors::single("passkey", message)).await?,
     )
 }
 
