@@ -80,6 +80,21 @@ fn stored_credential(p: &StoredPasskey) -> Result<Passkey> {
         .map_err(|e| ServiceError::Internal(format!("stored passkey {}: {e}", p.id)))
 }
 
+/// The account's passkeys that can be read; an unreadable one is logged and left out, so
+/// it never stands in the way of the app or a recovery code.
+fn readable(stored: &[StoredPasskey]) -> Vec<Passkey> {
+    stored
+        .iter()
+        .filter_map(|p| match stored_credential(p) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::error!(error = %e, "passkey left out");
+                None
+            }
+        })
+        .collect()
+}
+
 fn credential_id(bytes: &[u8]) -> String {
     base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
 }
@@ -97,11 +112,10 @@ pub async fn begin_registration(
             .map_err(|e| ServiceError::Internal(format!("passkey user handle: {e}")))?,
         None => Uuid::new_v4(),
     };
-    let exclude = existing
+    let exclude = readable(&existing)
         .iter()
-        .map(stored_credential)
-        .map(|c| c.map(|c| c.cred_id().clone()))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|c| c.cred_id().clone())
+        .collect();
     let (options, state) = webauthn
         .start_passkey_registration(handle, &user.email, &user.name, Some(exclude))
         .map_err(|e| ServiceError::Internal(format!("passkey registration: {e}")))?;
@@ -281,11 +295,7 @@ pub async fn begin_sign_in(
     session: &Session,
     user: &User,
 ) -> Result<RequestChallengeResponse> {
-    let credentials = passkeys::of_user(store, user.id)
-        .await?
-        .iter()
-        .map(stored_credential)
-        .collect::<Result<Vec<_>>>()?;
+    let credentials = readable(&passkeys::of_user(store, user.id).await?);
     if credentials.is_empty() {
         return Err(invalid("passkey.none"));
     }

@@ -143,6 +143,14 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
     let handler = matches!(who, Who::Analyst | Who::Supervisor);
     match route {
         "start" | "account" => S::OK,
+        // One's own passkey only; another person's is not there.
+        "passkey_remove" => {
+            if owner == Owner::Own {
+                S::SEE_OTHER
+            } else {
+                S::NOT_FOUND
+            }
+        }
         "orgs" => {
             if who == Who::CentralAdmin {
                 S::OK
@@ -970,6 +978,19 @@ async fn call(
         }
         "start" => c.get("/start").await,
         "account" => c.get("/account").await,
+        "passkey_remove" => {
+            // One's own passkey (beside the app, so not the last second factor), or the
+            // Rotterdam reporter's.
+            let me = w.people.iter().find(|(x, _)| *x == who).unwrap().1.id;
+            let owner_id = if owner == Owner::Own {
+                me
+            } else {
+                w.rotterdam_reporter.id
+            };
+            let id = add_passkey(&w.db.store, owner_id, n).await;
+            c.post(&format!("/account/passkeys/{id}/verwijderen"), &[])
+                .await
+        }
         "orgs" => c.get("/beheer/organisaties").await,
         "org_create" => {
             let code = format!("ORG-{n}");
@@ -1086,7 +1107,12 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 85] = [
+const ROUTES: [(&str, &str, bool); 86] = [
+    (
+        "passkey_remove",
+        "POST /account/passkeys/{id}/verwijderen",
+        true,
+    ),
     ("privacy_form", "GET /privacy/inzage", false),
     ("privacy_search", "POST /privacy/inzage", false),
     ("privacy_export", "POST /privacy/inzage/export", false),
@@ -1443,6 +1469,27 @@ async fn the_navigation_shows_only_what_the_role_may_open() {
     }
 }
 
+/// A stored passkey for the account (its credential is never read on removal).
+async fn add_passkey(store: &meldpunt::store::Store, user_id: i64, n: usize) -> i64 {
+    let mut tx = store.begin_write().await.unwrap();
+    let credential_id = format!("matrix-{n}");
+    let id = meldpunt::store::passkeys::insert(
+        &mut tx,
+        &meldpunt::store::passkeys::NewPasskey {
+            user_id,
+            user_handle: "00000000-0000-4000-8000-000000000000",
+            credential_id: &credential_id,
+            credential: "{}",
+            name: "Laptop",
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
 /// Routes that are not in the matrix, and why: nobody needs to be signed in for them, or
 /// they are the API (bearer tokens, tested in `intake.rs` and `http_basics.rs`).
 const OPEN_ROUTES: &[(&str, &str)] = &[
@@ -1470,6 +1517,14 @@ const OPEN_ROUTES: &[(&str, &str)] = &[
     (
         "POST /account/wachtwoord",
         "one's own password (sign_in.rs)",
+    ),
+    (
+        "POST /aanmelden/passkey",
+        "sign-in, second step with a passkey (passkeys.rs, browser.rs)",
+    ),
+    (
+        "POST /aanmelden/passkey/toevoegen",
+        "adding a passkey during sign-in or to one's own account (passkeys.rs, browser.rs)",
     ),
     ("POST /taal", "language choice, a cookie"),
     (

@@ -17,6 +17,7 @@ mod http_basics;
 mod intake;
 mod multi_instance;
 mod notices;
+mod passkeys;
 mod queue;
 mod retention;
 mod search;

@@ -39,8 +39,14 @@ async fn page(
 ) -> Result<SecondFactorPage, PageError> {
     let passkey_options = match &v.state.webauthn {
         Some(wa) if user.passkeys > 0 => {
-            let options = passkeys::begin_sign_in(&v.state.store, wa, session, user).await?;
-            Some(serde_json::to_string(&options).map_err(|_| PageError(Failure::Internal))?)
+            match passkeys::begin_sign_in(&v.state.store, wa, session, user).await {
+                Ok(options) => Some(
+                    serde_json::to_string(&options).map_err(|_| PageError(Failure::Internal))?,
+                ),
+                // None of them can be read: the app and the recovery codes remain.
+                Err(ServiceError::Invalid { .. }) => None,
+                Err(e) => return Err(PageError(Failure::from(e))),
+            }
         }
         _ => None,
     };
@@ -111,7 +117,7 @@ async fn attempt(
         }
         Err(ServiceError::Invalid { message, .. }) => v.tr.message(&message),
         Err(ServiceError::Throttled { retry_after_s }) => {
-            v.tr.message(&Message::new("failure.too-many-requests").with("seconds", retry_after_s))
+            return again_later(&v, &session, &user, field, retry_after_s).await
         }
         Err(e) => return Err(PageError(Failure::from(e))),
     };
@@ -119,6 +125,26 @@ async fn attempt(
         StatusCode::UNPROCESSABLE_ENTITY,
         &page(&v, &session, &user, FieldErrors::single(field, message)).await?,
     )
+}
+
+/// The page again while the throttle says wait: 429 with `Retry-After`.
+async fn again_later(
+    v: &Visitor,
+    session: &Session,
+    user: &User,
+    field: &str,
+    retry_after_s: i64,
+) -> Result<Response, PageError> {
+    let message =
+        v.tr.message(&Message::new("failure.too-many-requests").with("seconds", retry_after_s));
+    let mut res = render_status(
+        StatusCode::TOO_MANY_REQUESTS,
+        &page(v, session, user, FieldErrors::single(field, message)).await?,
+    )?;
+    if let Ok(h) = retry_after_s.to_string().parse() {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, h);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]
@@ -150,7 +176,7 @@ pub async fn submit_passkey(v: Visitor, Form(f): Form<PasskeyForm>) -> Result<Re
         Ok(new) => return Ok(v.start_session(&new, "/start")),
         Err(ServiceError::Invalid { message, .. }) => v.tr.message(&message),
         Err(ServiceError::Throttled { retry_after_s }) => {
-            v.tr.message(&Message::new("failure.too-many-requests").with("seconds", retry_after_s))
+            return again_later(&v, &session, &user, "passkey", retry_after_s).await
         }
         Err(e) => return Err(PageError(Failure::from(e))),
     };
