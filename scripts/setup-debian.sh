@@ -14,7 +14,8 @@ as_root() {
 missing=()
 need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || missing+=("$1"); }
 
-for p in build-essential pkg-config ca-certificates curl; do need_pkg "$p"; done
+# libssl-dev: webauthn-rs (passkeys) builds on OpenSSL.
+for p in build-essential pkg-config libssl-dev ca-certificates curl; do need_pkg "$p"; done
 if [ "$want_test" = 1 ]; then
   for p in chromium chromium-driver; do need_pkg "$p"; done
   # Node.js runs the API Design Rules linter (Spectral) from npm.
