@@ -1,0 +1,60 @@
+// A real OpenID provider for meldpunt's single sign-on tests: oidc-provider (OpenID
+// Certified), started by the tests with `node provider.mjs` (after `npm ci` here).
+//
+// Settings, from the environment:
+//   PORT          the port to listen on (127.0.0.1)
+//   ISSUER        the issuer it names itself (default http://localhost:PORT) — a test of a
+//                 wrong issuer starts it under another name
+//   CLIENTS       JSON list of clients: [{client_id, client_secret, redirect_uris: [...]}]
+//   KEY_ID        the id of its signing key; a key is made fresh at every start, so a
+//                 restart with another KEY_ID is a key rotation
+//   ID_TOKEN_TTL  seconds an ID token is valid (default 3600)
+//   AMR           comma-separated `amr` of every sign-in (default "pwd"; "pwd,mfa" asserts
+//                 multi-factor sign-in)
+//
+// Anyone signs in: the development login form takes any login name (used as `sub` and, with
+// "@" in it, as the verified e-mail address) and any password.
+import { generateKeyPairSync } from "node:crypto";
+import Provider from "oidc-provider";
+
+const port = Number(process.env.PORT || 0);
+const issuer = process.env.ISSUER || `http://localhost:${port}`;
+const clients = JSON.parse(process.env.CLIENTS || "[]");
+const amr = (process.env.AMR || "pwd").split(",").filter(Boolean);
+
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const key = { ...privateKey.export({ format: "jwk" }), kid: process.env.KEY_ID || "key-1", use: "sig", alg: "RS256" };
+
+const provider = new Provider(issuer, {
+  clients: clients.map((c) => ({
+    grant_types: ["authorization_code"],
+    response_types: ["code"],
+    token_endpoint_auth_method: "client_secret_basic",
+    ...c,
+  })),
+  jwks: { keys: [key] },
+  pkce: { required: () => true },
+  ttl: { IdToken: Number(process.env.ID_TOKEN_TTL || 3600) },
+  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+  conformIdTokenClaims: false,
+  features: { devInteractions: { enabled: true } },
+  async findAccount(ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        const claims = { sub: id, name: id, amr };
+        if (id.includes("@")) {
+          claims.email = id;
+          claims.email_verified = true;
+        }
+        return claims;
+      },
+    };
+  },
+});
+// The provider runs over plain HTTP on loopback in tests.
+provider.proxy = true;
+
+const server = provider.listen(port, "127.0.0.1", () => {
+  console.log(`oidc-provider listening on ${server.address().port} as ${issuer}`);
+});
