@@ -1988,7 +1988,7 @@ async fn a_reporter_adds_a_passkey_signs_in_with_it_and_another_accounts_passkey
         return;
     };
     // Passkeys need a domain name: the server's public address is localhost.
-    let (server, _dir) =
+    let (server, dir) =
         demo_server_with(&[("MELDPUNT_PUBLIC_URL", "http://localhost:{port}")]).await;
     let base = server.base.replace("127.0.0.1", "localhost");
     let b = browser(&driver).await;
@@ -2107,6 +2107,58 @@ async fn a_reporter_adds_a_passkey_signs_in_with_it_and_another_accounts_passkey
         text(&b).await.contains("Welkom"),
         "the analyst's own code still works"
     );
+    sign_out(&b).await;
+
+    // A new reporter chooses a passkey as the first second factor, without an app.
+    let db = meldpunt::store::sqlite_url(&dir.path().join("meldpunt.db"));
+    let out = Command::new(env!("CARGO_BIN_EXE_meldpunt"))
+        .args(["--database-url", &db, "user", "add", "--org", "GM0363"])
+        .args(["--email", "sanne@amsterdam.demo", "--name", "Sanne Melder"])
+        .args(["--role", "reporter"])
+        .env_remove("MELDPUNT_CONFIG")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    let token = printed
+        .split("/activeren/")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no activation link: {printed}"))
+        .to_string();
+    b.goto(format!("{base}/activeren/{token}")).await.unwrap();
+    fill(&b, "password", "lente in de stad aan het IJ").await;
+    fill(&b, "password_repeat", "lente in de stad aan het IJ").await;
+    submit(&b, &format!("/activeren/{token}")).await;
+    fill(&b, "email", "sanne@amsterdam.demo").await;
+    fill(&b, "password", "lente in de stad aan het IJ").await;
+    submit(&b, "/aanmelden").await;
+    assert!(b
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with("/aanmelden/tweede-factor/instellen"));
+    axe_on(&b, "first set-up with a passkey", &mut problems).await;
+    submit(&b, "/aanmelden/passkey/toevoegen").await;
+    assert!(
+        b.find(By::Id("herstelcodes")).await.is_ok(),
+        "{}",
+        text(&b).await
+    );
+    click_and_wait(&b, "a[href='/start']").await;
+    assert!(text(&b).await.contains("Welkom, Sanne Melder"));
+    sign_out(&b).await;
+    // Her next sign-in: the password and the passkey, no app at all.
+    b.goto(format!("{base}/aanmelden")).await.unwrap();
+    fill(&b, "email", "sanne@amsterdam.demo").await;
+    fill(&b, "password", "lente in de stad aan het IJ").await;
+    submit(&b, "/aanmelden").await;
+    assert!(
+        b.find(By::Id("code")).await.is_err(),
+        "no app code without an app"
+    );
+    submit(&b, "/aanmelden/passkey").await;
+    assert!(text(&b).await.contains("Welkom, Sanne Melder"));
     b.quit().await.unwrap();
     assert!(problems.is_empty(), "{problems:#?}");
 }
