@@ -80,6 +80,19 @@ pub struct StaffAccount {
     pub organisation: String,
     pub status: &'static str,
     pub created_at: Moment,
+    /// Whether an authenticator app is linked (its secret is never copied).
+    pub authenticator_app: bool,
+    /// The account's passkeys (their public keys are not personal data worth copying).
+    pub passkeys: Vec<PasskeyCopy>,
+    /// When each known device (a browser with the device cookie) last completed a sign-in.
+    pub known_devices: Vec<Moment>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PasskeyCopy {
+    pub name: String,
+    pub added_at: Moment,
+    pub last_used_at: Option<Moment>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -478,6 +491,21 @@ async fn gather(
                 organisation: user.org_name.clone(),
                 status: label(en, user.status.label_nl(), user.status.label_en()),
                 created_at: Moment(user.created_at),
+                authenticator_app: user.totp_secret.is_some(),
+                passkeys: crate::store::passkeys::of_user(store, user.id)
+                    .await?
+                    .into_iter()
+                    .map(|k| PasskeyCopy {
+                        name: k.name,
+                        added_at: Moment(k.created_at),
+                        last_used_at: k.last_used_at.map(Moment),
+                    })
+                    .collect(),
+                known_devices: crate::store::throttle::devices_of(store, user.id)
+                    .await?
+                    .into_iter()
+                    .map(Moment)
+                    .collect(),
             });
             organisations.insert(user.org_name.clone());
             objects.push(("user", user.id.to_string()));

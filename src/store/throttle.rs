@@ -54,6 +54,19 @@ pub async fn is_known_device(store: &Store, user_id: i64, device_hash: &str) -> 
     )
 }
 
+/// When each of the account's known devices last completed a sign-in, newest first.
+pub async fn devices_of(store: &Store, user_id: i64) -> Result<Vec<Millis>> {
+    let rows = sqlx::query(
+        "SELECT last_success_at FROM known_devices WHERE user_id = $1 ORDER BY last_success_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get("last_success_at")?))
+        .collect()
+}
+
 pub async fn remember_device(
     tx: &mut WriteTx,
     user_id: i64,

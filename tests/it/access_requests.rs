@@ -171,8 +171,25 @@ both_backends!(
         let report = meldpunt::store::reports::get(store, report_id)
             .await
             .unwrap();
-        let fg = officer(store, t.cast.o.central).await;
+        // The reporter signed in through the pages once: one known device.
         let app = TestApp::new(store);
+        app.client().sign_in(&t.cast.ams).await;
+        let mut tx = store.begin_write().await.unwrap();
+        meldpunt::store::passkeys::insert(
+            &mut tx,
+            &meldpunt::store::passkeys::NewPasskey {
+                user_id: t.cast.ams.id,
+                user_handle: "7c7b8f52-58c8-4a8e-9a55-0d2d86b0a1f1",
+                credential_id: "aW56YWdl",
+                credential: "{}",
+                name: "Telefoon van het werk",
+            },
+            1_795_950_000_000,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let fg = officer(store, t.cast.o.central).await;
         let mut c = app.signed_in(&fg).await;
         let request = [("kind", "staff"), ("value", " Melder@Amsterdam.nl ")];
         let file = c.post("/privacy/inzage/export", &request).await;
@@ -180,6 +197,13 @@ both_backends!(
         let x = json(&file.body);
         assert_eq!(x["account"]["email"], "melder@amsterdam.nl");
         assert_eq!(x["account"]["organisation"], "Amsterdam");
+        // Their second factors and known devices are theirs too (no secret, no key).
+        assert_eq!(x["account"]["authenticator_app"], true);
+        assert_eq!(x["account"]["passkeys"][0]["name"], "Telefoon van het werk");
+        assert!(x["account"]["passkeys"][0]["last_used_at"].is_null());
+        assert!(x["account"]["known_devices"].as_array().unwrap().len() >= 1);
+        assert!(!file.body.contains("JBSWY3DP"), "no TOTP secret");
+        assert!(!file.body.contains("aW56YWdl"), "no credential id");
         assert_eq!(x["reports"][0]["reference"], report.reference.as_str());
         // Their own name stays; the reported account is somebody else's.
         assert_eq!(x["reports"][0]["reporter"], "Test Persoon");
