@@ -12,9 +12,11 @@
 //   AMR           comma-separated `amr` of every sign-in (default "pwd"; "pwd,mfa" asserts
 //                 multi-factor sign-in)
 //
-// Anyone signs in: the development login form takes any login name (used as `sub` and, with
-// "@" in it, as the verified e-mail address) and any password.
+// Nobody types anything: every sign-in is of the account named in the request's
+// `login_hint` (used as `sub` and, with "@" in it, as the verified e-mail address), with the
+// configured `amr`, and consent is given at once — a test follows the redirects only.
 import { generateKeyPairSync } from "node:crypto";
+import { createServer } from "node:http";
 import Provider from "oidc-provider";
 
 const port = Number(process.env.PORT || 0);
@@ -35,14 +37,16 @@ const provider = new Provider(issuer, {
   jwks: { keys: [key] },
   pkce: { required: () => true },
   ttl: { IdToken: Number(process.env.ID_TOKEN_TTL || 3600) },
-  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+  // `amr` passes the scope filter only when the openid scope names it.
+  claims: { openid: ["sub", "amr"], email: ["email", "email_verified"], profile: ["name"] },
   conformIdTokenClaims: false,
-  features: { devInteractions: { enabled: true } },
+  features: { devInteractions: { enabled: false } },
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, id) {
     return {
       accountId: id,
       async claims() {
-        const claims = { sub: id, name: id, amr };
+        const claims = { sub: id, name: id };
         if (id.includes("@")) {
           claims.email = id;
           claims.email_verified = true;
@@ -52,9 +56,32 @@ const provider = new Provider(issuer, {
     };
   },
 });
-// The provider runs over plain HTTP on loopback in tests.
-provider.proxy = true;
+// Signs in and consents at once, as the account named in `login_hint`.
+async function interaction(req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const accountId = details.params.login_hint || "anonymous";
+  const grant = new provider.Grant({ accountId, clientId: details.params.client_id });
+  grant.addOIDCScope(String(details.params.scope || "openid"));
+  const grantId = await grant.save();
+  await provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId, amr }, consent: { grantId } },
+    { mergeWithLastSubmission: false },
+  );
+}
 
-const server = provider.listen(port, "127.0.0.1", () => {
+const callback = provider.callback();
+const server = createServer((req, res) => {
+  if (req.url.startsWith("/interaction/")) {
+    interaction(req, res).catch((e) => {
+      res.statusCode = 500;
+      res.end(String(e));
+    });
+  } else {
+    callback(req, res);
+  }
+});
+server.listen(port, "127.0.0.1", () => {
   console.log(`oidc-provider listening on ${server.address().port} as ${issuer}`);
 });
