@@ -63,19 +63,27 @@ fn device_hash(cookie: Option<&str>) -> Option<String> {
         .map(sha256_hex)
 }
 
-/// Makes this browser a known device of the account after a completed sign-in: the device
-/// cookie it presented (one browser may be known to several accounts) or a new one.
+/// The device cookie to keep after a completed sign-in: the one the browser presented when
+/// meldpunt issued it (one browser may be known to several accounts), else a new one — a
+/// value the browser made up, or one planted in it, is never adopted.
+pub(super) async fn device_to_keep(store: &Store, cookie: Option<&str>) -> Result<String> {
+    if let (Some(c), Some(hash)) = (cookie, device_hash(cookie)) {
+        if counters::is_issued_device(store, &hash).await? {
+            return Ok(c.to_string());
+        }
+    }
+    Ok(random_secret(32, &mut OsRng))
+}
+
+/// Makes this browser a known device of the account after a completed sign-in, with the
+/// cookie from [`device_to_keep`].
 pub(super) async fn remember_device(
     tx: &mut crate::store::WriteTx,
     ctx: &Ctx,
     user: &User,
-    cookie: Option<&str>,
+    token: String,
     session: &mut NewSession,
 ) -> Result<()> {
-    let token = match cookie.filter(|c| device_hash(Some(c)).is_some()) {
-        Some(c) => c.to_string(),
-        None => random_secret(32, &mut OsRng),
-    };
     counters::remember_device(tx, user.id, &sha256_hex(&token), ctx.now).await?;
     session.device = Some(token);
     Ok(())
@@ -271,6 +279,7 @@ pub async fn sign_in_second_factor(
         .totp_secret
         .clone()
         .ok_or(ServiceError::BadCredentials)?;
+    let device = device_to_keep(store, device_cookie).await?;
     let unix = (ctx.now / 1000) as u64;
     let mut tx = store.begin_write().await?;
     let (accepted, action, reason) = match kind {
@@ -301,7 +310,7 @@ pub async fn sign_in_second_factor(
     sessions::delete(&mut tx, &session.id_hash).await?;
     clear_counters(&mut tx, &keys).await?;
     let mut new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-    remember_device(&mut tx, ctx, user, device_cookie, &mut new).await?;
+    remember_device(&mut tx, ctx, user, device, &mut new).await?;
     let ctx = ctx.acting_as(user);
     let event = ctx.event(
         action,
@@ -362,11 +371,12 @@ pub async fn finish_enrolment(
     })?;
     let codes = new_recovery_codes(&mut OsRng);
     let hashes: Vec<String> = codes.iter().map(|c| sha256_hex(c)).collect();
+    let device = device_to_keep(store, device_cookie).await?;
     let mut tx = store.begin_write().await?;
     users::enrol_second_factor(&mut tx, user.id, &secret, step, &hashes).await?;
     sessions::delete(&mut tx, &session.id_hash).await?;
     let mut new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-    remember_device(&mut tx, ctx, user, device_cookie, &mut new).await?;
+    remember_device(&mut tx, ctx, user, device, &mut new).await?;
     let ctx = ctx.acting_as(user);
     let event = ctx.event(
         AuditAction::SecondFactorEnrolled,

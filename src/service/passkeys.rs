@@ -224,6 +224,7 @@ pub async fn finish_registration(
     };
     let stored = serde_json::to_string(&passkey)
         .map_err(|e| ServiceError::Internal(format!("passkey: {e}")))?;
+    let device = auth::device_to_keep(store, device_cookie).await?;
     let mut tx = store.begin_write().await?;
     passkeys::insert(
         &mut tx,
@@ -243,7 +244,7 @@ pub async fn finish_registration(
         users::set_recovery_codes(&mut tx, user.id, &hashes).await?;
         sessions::delete(&mut tx, &session.id_hash).await?;
         let mut new = auth::new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-        auth::remember_device(&mut tx, ctx, user, device_cookie, &mut new).await?;
+        auth::remember_device(&mut tx, ctx, user, device, &mut new).await?;
         Added::First {
             session: new,
             recovery_codes: codes,
@@ -365,12 +366,13 @@ pub async fn finish_sign_in(
     passkey.update_credential(&result);
     let updated = serde_json::to_string(&passkey)
         .map_err(|e| ServiceError::Internal(format!("passkey: {e}")))?;
+    let device = auth::device_to_keep(store, device_cookie).await?;
     let mut tx = store.begin_write().await?;
     passkeys::record_use(&mut tx, stored.id, &updated, ctx.now).await?;
     sessions::delete(&mut tx, &session.id_hash).await?;
     auth::clear_counters(&mut tx, &keys).await?;
     let mut new = auth::new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-    auth::remember_device(&mut tx, ctx, user, device_cookie, &mut new).await?;
+    auth::remember_device(&mut tx, ctx, user, device, &mut new).await?;
     let actor = ctx.acting_as(user);
     let event = actor.event(
         AuditAction::SignInPasskey,

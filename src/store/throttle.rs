@@ -54,6 +54,17 @@ pub async fn is_known_device(store: &Store, user_id: i64, device_hash: &str) -> 
     )
 }
 
+/// Whether meldpunt issued this device cookie (it is known to some account).
+pub async fn is_issued_device(store: &Store, device_hash: &str) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM known_devices WHERE device_hash = $1 LIMIT 1")
+            .bind(device_hash)
+            .fetch_optional(store.pool())
+            .await?
+            .is_some(),
+    )
+}
+
 /// When each of the account's known devices last completed a sign-in, newest first.
 pub async fn devices_of(store: &Store, user_id: i64) -> Result<Vec<Millis>> {
     let rows = sqlx::query(

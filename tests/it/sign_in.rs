@@ -918,3 +918,28 @@ async fn an_organisation_administrator_sees_who_has_no_second_factor_yet() {
         "/aanmelden/tweede-factor/instellen"
     );
 }
+
+#[tokio::test]
+async fn a_device_cookie_meldpunt_did_not_issue_is_replaced_not_adopted() {
+    let (db, o) = setup().await;
+    let p = make_person(
+        &db.store,
+        o.amsterdam,
+        "melder@amsterdam.nl",
+        Role::Reporter,
+    )
+    .await;
+    let app = TestApp::new(&db.store);
+    let mut c = app.client();
+    // A value planted in the browser (or made up by it).
+    let planted = "B".repeat(43);
+    c.cookies
+        .insert("__Host-meldpunt_device".into(), planted.clone());
+    c.sign_in(&p).await;
+    let issued = c.cookies.get("__Host-meldpunt_device").unwrap().clone();
+    assert_ne!(issued, planted, "a new device cookie");
+    // The issued one is kept at the next sign-in on this browser.
+    c.cookies.remove(SESSION_COOKIE);
+    c.sign_in(&p).await;
+    assert_eq!(c.cookies.get("__Host-meldpunt_device"), Some(&issued));
+}
