@@ -149,8 +149,9 @@ pub struct Registration<'a> {
     pub current_password: &'a str,
 }
 
-/// Finishes adding a passkey. Bad input (no ceremony under way, a malformed or refused
-/// credential, one registered already) changes nothing and is audited.
+/// Finishes adding a passkey. Bad input (a name too long, a wrong password, no ceremony under
+/// way, a malformed or refused credential, one registered already) changes nothing and is
+/// audited.
 pub async fn finish_registration(
     store: &Store,
     webauthn: &Webauthn,
@@ -160,37 +161,8 @@ pub async fn finish_registration(
     r: &Registration<'_>,
     device_cookie: Option<&str>,
 ) -> Result<Added> {
-    let name = r.name.trim();
-    if name.chars().count() > MAX_NAME_CHARS || has_hidden(name) {
-        return Err(ServiceError::invalid(
-            "name",
-            Message::new("passkey.name_invalid").with("max", MAX_NAME_CHARS),
-        ));
-    }
-    let first = !user.has_second_factor();
-    if !first {
-        let ok = user
-            .password_hash
-            .as_deref()
-            .is_some_and(|h| verify_password(r.current_password, h));
-        if !ok {
-            return Err(ServiceError::invalid(
-                "current_password",
-                Message::new("account.current_password_wrong"),
-            ));
-        }
-    }
-    let mut tx = store.begin_write().await?;
-    let (state, handle) = match take(&mut tx, session).await? {
-        Some(Ceremony::Register { state, user_handle }) => (state, user_handle),
-        _ => {
-            tx.commit().await?;
-            return Err(invalid("passkey.expired"));
-        }
-    };
-    // The state is used up either way.
-    tx.commit().await?;
-    let refused = |reason: &'static str, key: &'static str| async move {
+    // Every refusal is audited and changes nothing.
+    let refused = |reason: &'static str, error: ServiceError| async move {
         record(
             store,
             ctx,
@@ -200,21 +172,52 @@ pub async fn finish_registration(
             reason,
         )
         .await?;
-        Err::<Added, _>(invalid(key))
+        Err::<Added, _>(error)
+    };
+    let name = r.name.trim();
+    if name.chars().count() > MAX_NAME_CHARS || has_hidden(name) {
+        let message = Message::new("passkey.name_invalid").with("max", MAX_NAME_CHARS);
+        return refused("name_invalid", ServiceError::invalid("name", message)).await;
+    }
+    let first = !user.has_second_factor();
+    if !first {
+        let ok = user
+            .password_hash
+            .as_deref()
+            .is_some_and(|h| verify_password(r.current_password, h));
+        if !ok {
+            let message = Message::new("account.current_password_wrong");
+            return refused(
+                "wrong_password",
+                ServiceError::invalid("current_password", message),
+            )
+            .await;
+        }
+    }
+    let mut tx = store.begin_write().await?;
+    let taken = take(&mut tx, session).await?;
+    // The state is used up either way.
+    tx.commit().await?;
+    let Some(Ceremony::Register {
+        state,
+        user_handle: handle,
+    }) = taken
+    else {
+        return refused("no_ceremony", invalid("passkey.expired")).await;
     };
     let Ok(credential) = serde_json::from_str::<RegisterPublicKeyCredential>(r.credential) else {
-        return refused("malformed", "passkey.malformed").await;
+        return refused("malformed", invalid("passkey.malformed")).await;
     };
     let passkey = match webauthn.finish_passkey_registration(&credential, &state) {
         Ok(p) => p,
         Err(e) => {
             tracing::info!(error = %e, "passkey registration refused");
-            return refused("refused", "passkey.refused").await;
+            return refused("refused", invalid("passkey.refused")).await;
         }
     };
     let id = credential_id(passkey.cred_id().as_ref());
     if passkeys::by_credential_id(store, &id).await?.is_some() {
-        return refused("registered_already", "passkey.registered_already").await;
+        return refused("registered_already", invalid("passkey.registered_already")).await;
     }
     let existing = passkeys::of_user(store, user.id).await?;
     let name = if name.is_empty() {
@@ -394,6 +397,15 @@ pub async fn remove(store: &Store, ctx: &Ctx, user: &User, passkey_id: i64) -> R
         return Err(ServiceError::NotFound);
     };
     if user.totp_secret.is_none() && own.len() == 1 {
+        record(
+            store,
+            ctx,
+            user,
+            AuditAction::PasskeyRemoved,
+            Outcome::Failure,
+            "last_factor",
+        )
+        .await?;
         return Err(invalid("passkey.last_factor"));
     }
     let mut tx = store.begin_write().await?;

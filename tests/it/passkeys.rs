@@ -226,10 +226,30 @@ async fn adding_a_passkey_without_a_ceremony_or_where_passkeys_cannot_work_chang
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("onleesbaar"), "{}", r.body);
-    assert!(trail(&db.store, "passkey.added")
-        .await
-        .iter()
-        .all(|e| e.outcome == "failure"));
+    // A name longer than 60 characters.
+    c.get("/aanmelden/tweede-factor/instellen").await;
+    let long = "L".repeat(61);
+    let r = c
+        .post(
+            "/aanmelden/passkey/toevoegen",
+            &[
+                ("credential", "{}"),
+                ("passkey_name", long.as_str()),
+                ("passkey_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("hoogstens 60 tekens"), "{}", r.body);
+    // Every refusal is in the audit trail, with its reason.
+    let refusals = trail(&db.store, "passkey.added").await;
+    assert!(refusals.iter().all(|e| e.outcome == "failure"));
+    for reason in ["no_ceremony", "wrong_password", "malformed", "name_invalid"] {
+        assert!(
+            refusals.iter().any(|e| e.details.contains(reason)),
+            "{reason} audited"
+        );
+    }
     assert!(passkeys::of_user(&db.store, p.id).await.unwrap().is_empty());
 
     // Where the public address is an IP address, passkeys are not offered at all.
@@ -277,6 +297,10 @@ async fn the_last_second_factor_cannot_be_removed() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("enige tweede factor"), "{}", r.body);
+    assert!(trail(&db.store, "passkey.removed")
+        .await
+        .iter()
+        .any(|e| e.outcome == "failure" && e.details.contains("last_factor")));
     assert_eq!(passkeys::of_user(&db.store, p.id).await.unwrap().len(), 1);
     // The account page lists it.
     let page = c.get("/account").await;
