@@ -597,7 +597,7 @@ fn print_demo(config: &Config) {
     say("");
     say(&format!("meldpunt demo — sign in at {url}/aanmelden"));
     say(&format!("Password for every demo account: {DEMO_PASSWORD}"));
-    say(&format!("Staff accounts also ask for a code from an authenticator app with secret {DEMO_TOTP_SECRET}"));
+    say(&format!("Every account also asks for a code from an authenticator app with secret {DEMO_TOTP_SECRET}"));
     say("(or print the current code with `meldpunt demo-code`; in the source tree `cargo run -- demo-code`)");
     for a in DEMO_ACCOUNTS.iter() {
         say(&format!(

@@ -15,8 +15,8 @@ use crate::store::{audit, orgs, users, Store};
 /// The password of every demo account. Demo databases are for trying meldpunt only.
 pub const DEMO_PASSWORD: &str = "meldpunt-demo-2026";
 
-/// One TOTP secret shared by the demo staff accounts, so one authenticator entry
-/// (or `meldpunt totp-code`) serves them all.
+/// One TOTP secret shared by every demo account, so one authenticator entry
+/// (or `meldpunt demo-code`) serves them all.
 pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 #[derive(Debug, Clone)]
