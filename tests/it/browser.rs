@@ -1969,6 +1969,20 @@ impl thirtyfour::common::command::FormatRequestData for VirtualAuthenticator {
     }
 }
 
+/// Whether the virtual authenticator confirms the person (fingerprint) from now on.
+#[derive(Debug)]
+struct UserVerified(String, bool);
+
+impl thirtyfour::common::command::FormatRequestData for UserVerified {
+    fn format_request(&self, session_id: &thirtyfour::SessionId) -> thirtyfour::RequestData {
+        thirtyfour::RequestData::new(
+            axum::http::Method::POST,
+            format!("session/{session_id}/webauthn/authenticator/{}/uv", self.0),
+        )
+        .add_body(serde_json::json!({ "isUserVerified": self.1 }))
+    }
+}
+
 /// Waits until a script's value is true (up to 20 s).
 async fn wait_until(b: &WebDriver, script: &str) {
     for _ in 0..800 {
@@ -1992,7 +2006,8 @@ async fn a_reporter_adds_a_passkey_signs_in_with_it_and_another_accounts_passkey
         demo_server_with(&[("MELDPUNT_PUBLIC_URL", "http://localhost:{port}")]).await;
     let base = server.base.replace("127.0.0.1", "localhost");
     let b = browser(&driver).await;
-    b.handle.cmd(VirtualAuthenticator).await.unwrap();
+    let added = b.handle.cmd(VirtualAuthenticator).await.unwrap();
+    let authenticator = added.body["value"].as_str().unwrap().to_string();
     let mut problems = Vec::new();
 
     // A reporter adds a passkey to an account that has an app already.
@@ -2028,6 +2043,28 @@ async fn a_reporter_adds_a_passkey_signs_in_with_it_and_another_accounts_passkey
         .await
         .contains("Bevestig de aanmelding met uw passkey"));
     axe_on(&b, "second step with a passkey", &mut problems).await;
+    // The person does not confirm (no fingerprint): the page says so and stays.
+    b.handle
+        .cmd(UserVerified(authenticator.clone(), false))
+        .await
+        .unwrap();
+    b.find(By::Id("passkey"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &b,
+        "const m = document.querySelector('[data-passkey-cancelled]'); return !!m && !m.hidden;",
+    )
+    .await;
+    assert!(text(&b).await.contains("De passkey is niet gebruikt"));
+    axe_on(&b, "second step, passkey not confirmed", &mut problems).await;
+    b.handle
+        .cmd(UserVerified(authenticator.clone(), true))
+        .await
+        .unwrap();
     b.execute(
         "const send = HTMLFormElement.prototype.submit;\
          HTMLFormElement.prototype.submit = function () {\
