@@ -28,7 +28,7 @@ pub struct NewSession {
     pub device: Option<String>,
 }
 
-pub(super) async fn new_session(
+async fn new_session(
     tx: &mut crate::store::WriteTx,
     user_id: i64,
     stage: SessionStage,
@@ -75,18 +75,28 @@ pub(super) async fn device_to_keep(store: &Store, cookie: Option<&str>) -> Resul
     Ok(random_secret(32, &mut OsRng))
 }
 
-/// Makes this browser a known device of the account after a completed sign-in, with the
-/// cookie from [`device_to_keep`].
-pub(super) async fn remember_device(
+/// Completes a sign-in in `tx`: the half-finished session ends, a signed-in one begins, and
+/// the browser becomes a known device of the account, with the cookie from
+/// [`device_to_keep`].
+pub(super) async fn complete_sign_in(
     tx: &mut crate::store::WriteTx,
     ctx: &Ctx,
     user: &User,
-    token: String,
-    session: &mut NewSession,
-) -> Result<()> {
-    counters::remember_device(tx, user.id, &sha256_hex(&token), ctx.now).await?;
-    session.device = Some(token);
-    Ok(())
+    half_finished: &Session,
+    device: String,
+) -> Result<NewSession> {
+    sessions::delete(tx, &half_finished.id_hash).await?;
+    let mut new = new_session(tx, user.id, SessionStage::SignedIn, ctx).await?;
+    counters::remember_device(tx, user.id, &sha256_hex(&device), ctx.now).await?;
+    new.device = Some(device);
+    Ok(new)
+}
+
+/// Ten new recovery codes (to show once) and their hashes (to store).
+pub(super) fn recovery_codes() -> (Vec<String>, Vec<String>) {
+    let codes = new_recovery_codes(&mut OsRng);
+    let hashes = codes.iter().map(|c| sha256_hex(c)).collect();
+    (codes, hashes)
 }
 
 /// The throttle counters that apply to an attempt on `account` from the context's address
@@ -307,10 +317,8 @@ pub async fn sign_in_second_factor(
             ServiceError::invalid("code", Message::new("second_factor.code_wrong"))
         });
     }
-    sessions::delete(&mut tx, &session.id_hash).await?;
     clear_counters(&mut tx, &keys).await?;
-    let mut new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-    remember_device(&mut tx, ctx, user, device, &mut new).await?;
+    let new = complete_sign_in(&mut tx, ctx, user, session, device).await?;
     let ctx = ctx.acting_as(user);
     let event = ctx.event(
         action,
@@ -369,14 +377,11 @@ pub async fn finish_enrolment(
     let step = check_totp(&secret, code, (ctx.now / 1000) as u64, None).map_err(|_| {
         ServiceError::invalid("code", Message::new("second_factor.code_wrong_check_time"))
     })?;
-    let codes = new_recovery_codes(&mut OsRng);
-    let hashes: Vec<String> = codes.iter().map(|c| sha256_hex(c)).collect();
+    let (codes, hashes) = recovery_codes();
     let device = device_to_keep(store, device_cookie).await?;
     let mut tx = store.begin_write().await?;
     users::enrol_second_factor(&mut tx, user.id, &secret, step, &hashes).await?;
-    sessions::delete(&mut tx, &session.id_hash).await?;
-    let mut new = new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-    remember_device(&mut tx, ctx, user, device, &mut new).await?;
+    let new = complete_sign_in(&mut tx, ctx, user, session, device).await?;
     let ctx = ctx.acting_as(user);
     let event = ctx.event(
         AuditAction::SecondFactorEnrolled,

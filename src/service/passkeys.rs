@@ -8,7 +8,6 @@
 //! relying party with a domain name (`public_url` such as `https://meldpunt.example` or
 //! `http://localhost:8080`); with an IP address in `public_url` they are not offered.
 
-use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
@@ -21,9 +20,8 @@ use webauthn_rs::prelude::{
 use super::auth::{self, NewSession};
 use super::{Ctx, Result, ServiceError};
 use crate::domain::audit::{AuditAction, Outcome};
-use crate::domain::credentials::{new_recovery_codes, sha256_hex, verify_password};
+use crate::domain::credentials::verify_password;
 use crate::domain::message::Message;
-use crate::domain::session::SessionStage;
 use crate::domain::text::has_hidden;
 use crate::store::passkeys::{self, NewPasskey, StoredPasskey};
 use crate::store::sessions::{self, Session};
@@ -242,14 +240,10 @@ pub async fn finish_registration(
     )
     .await?;
     let added = if first {
-        let codes = new_recovery_codes(&mut OsRng);
-        let hashes: Vec<String> = codes.iter().map(|c| sha256_hex(c)).collect();
+        let (codes, hashes) = auth::recovery_codes();
         users::set_recovery_codes(&mut tx, user.id, &hashes).await?;
-        sessions::delete(&mut tx, &session.id_hash).await?;
-        let mut new = auth::new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-        auth::remember_device(&mut tx, ctx, user, device, &mut new).await?;
         Added::First {
-            session: new,
+            session: auth::complete_sign_in(&mut tx, ctx, user, session, device).await?,
             recovery_codes: codes,
         }
     } else {
@@ -372,10 +366,8 @@ pub async fn finish_sign_in(
     let device = auth::device_to_keep(store, device_cookie).await?;
     let mut tx = store.begin_write().await?;
     passkeys::record_use(&mut tx, stored.id, &updated, ctx.now).await?;
-    sessions::delete(&mut tx, &session.id_hash).await?;
     auth::clear_counters(&mut tx, &keys).await?;
-    let mut new = auth::new_session(&mut tx, user.id, SessionStage::SignedIn, ctx).await?;
-    auth::remember_device(&mut tx, ctx, user, device, &mut new).await?;
+    let new = auth::complete_sign_in(&mut tx, ctx, user, session, device).await?;
     let actor = ctx.acting_as(user);
     let event = actor.event(
         AuditAction::SignInPasskey,

@@ -174,21 +174,7 @@ both_backends!(
         // The reporter signed in through the pages once: one known device.
         let app = TestApp::new(store);
         app.client().sign_in(&t.cast.ams).await;
-        let mut tx = store.begin_write().await.unwrap();
-        meldpunt::store::passkeys::insert(
-            &mut tx,
-            &meldpunt::store::passkeys::NewPasskey {
-                user_id: t.cast.ams.id,
-                user_handle: "7c7b8f52-58c8-4a8e-9a55-0d2d86b0a1f1",
-                credential_id: "aW56YWdl",
-                credential: "{}",
-                name: "Telefoon van het werk",
-            },
-            1_795_950_000_000,
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        add_passkey(store, t.cast.ams.id, "aW56YWdl", "Telefoon van het werk").await;
         let fg = officer(store, t.cast.o.central).await;
         let mut c = app.signed_in(&fg).await;
         let request = [("kind", "staff"), ("value", " Melder@Amsterdam.nl ")];

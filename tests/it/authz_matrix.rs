@@ -987,7 +987,7 @@ async fn call(
             } else {
                 w.rotterdam_reporter.id
             };
-            let id = add_passkey(&w.db.store, owner_id, n).await;
+            let id = add_passkey(&w.db.store, owner_id, &format!("matrix-{n}"), "Laptop").await;
             c.post(&format!("/account/passkeys/{id}/verwijderen"), &[])
                 .await
         }
@@ -1467,27 +1467,6 @@ async fn the_navigation_shows_only_what_the_role_may_open() {
             "{who:?}"
         );
     }
-}
-
-/// A stored passkey for the account (its credential is never read on removal).
-async fn add_passkey(store: &meldpunt::store::Store, user_id: i64, n: usize) -> i64 {
-    let mut tx = store.begin_write().await.unwrap();
-    let credential_id = format!("matrix-{n}");
-    let id = meldpunt::store::passkeys::insert(
-        &mut tx,
-        &meldpunt::store::passkeys::NewPasskey {
-            user_id,
-            user_handle: "00000000-0000-4000-8000-000000000000",
-            credential_id: &credential_id,
-            credential: "{}",
-            name: "Laptop",
-        },
-        0,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    id
 }
 
 /// Routes that are not in the matrix, and why: nobody needs to be signed in for them, or

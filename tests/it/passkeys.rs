@@ -12,22 +12,21 @@ use crate::both_backends;
 use crate::support::*;
 
 async fn add(store: &meldpunt::store::Store, user_id: i64, credential_id: &str) -> i64 {
-    let mut tx = store.begin_write().await.unwrap();
-    let id = passkeys::insert(
-        &mut tx,
-        &NewPasskey {
-            user_id,
-            user_handle: "7c7b8f52-58c8-4a8e-9a55-0d2d86b0a1f1",
-            credential_id,
-            credential: "{}",
-            name: "Laptop",
-        },
-        1_000,
+    add_passkey(store, user_id, credential_id, "Laptop").await
+}
+
+/// A database with the organisations and a reporter of Amsterdam.
+async fn setup() -> (TestDb, Orgs, Person) {
+    let db = test_db(Backend::Sqlite).await.unwrap();
+    let o = seed_orgs(&db.store).await;
+    let p = make_person(
+        &db.store,
+        o.amsterdam,
+        "melder@amsterdam.nl",
+        Role::Reporter,
     )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    id
+    .await;
+    (db, o, p)
 }
 
 both_backends!(
@@ -107,15 +106,7 @@ fn answer(raw_id: &str) -> String {
 
 #[tokio::test]
 async fn bad_answers_at_the_passkey_step_are_refused_audited_and_throttled() {
-    let db = test_db(Backend::Sqlite).await.unwrap();
-    let o = seed_orgs(&db.store).await;
-    let p = make_person(
-        &db.store,
-        o.amsterdam,
-        "melder@amsterdam.nl",
-        Role::Reporter,
-    )
-    .await;
+    let (db, o, p) = setup().await;
     let other = make_person(&db.store, o.rotterdam, "ander@rotterdam.nl", Role::Reporter).await;
     add(&db.store, p.id, "cHJvcHJl").await;
     add(&db.store, other.id, "dmFuLWVlbg").await;
@@ -167,15 +158,7 @@ async fn bad_answers_at_the_passkey_step_are_refused_audited_and_throttled() {
 
 #[tokio::test]
 async fn adding_a_passkey_without_a_ceremony_or_where_passkeys_cannot_work_changes_nothing() {
-    let db = test_db(Backend::Sqlite).await.unwrap();
-    let o = seed_orgs(&db.store).await;
-    let p = make_person(
-        &db.store,
-        o.amsterdam,
-        "melder@amsterdam.nl",
-        Role::Reporter,
-    )
-    .await;
+    let (db, _, p) = setup().await;
     let app = with_passkeys(&db.store);
     let mut c = app.signed_in(&p).await;
     // No set-up page was opened, so no ceremony is under way.
@@ -266,15 +249,7 @@ async fn adding_a_passkey_without_a_ceremony_or_where_passkeys_cannot_work_chang
 
 #[tokio::test]
 async fn the_last_second_factor_cannot_be_removed() {
-    let db = test_db(Backend::Sqlite).await.unwrap();
-    let o = seed_orgs(&db.store).await;
-    let p = make_person(
-        &db.store,
-        o.amsterdam,
-        "melder@amsterdam.nl",
-        Role::Reporter,
-    )
-    .await;
+    let (db, _, p) = setup().await;
     let app = with_passkeys(&db.store);
     let mut c = app.signed_in(&p).await;
     let first = add(&db.store, p.id, "ZWVyc3Rl").await;

@@ -685,3 +685,24 @@ pub async fn trail(store: &Store, action: &str) -> Vec<meldpunt::domain::audit::
     .await
     .unwrap()
 }
+
+/// A stored passkey of the account, made up (its credential is read only by a real passkey
+/// step, which `browser.rs` drives with a real authenticator).
+pub async fn add_passkey(store: &Store, user_id: i64, credential_id: &str, name: &str) -> i64 {
+    let mut tx = store.begin_write().await.unwrap();
+    let id = meldpunt::store::passkeys::insert(
+        &mut tx,
+        &meldpunt::store::passkeys::NewPasskey {
+            user_id,
+            user_handle: "7c7b8f52-58c8-4a8e-9a55-0d2d86b0a1f1",
+            credential_id,
+            credential: "{}",
+            name,
+        },
+        1_795_950_000_000,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
