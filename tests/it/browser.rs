@@ -136,21 +136,11 @@ async fn submit(b: &WebDriver, form_action: &str) {
 
 async fn wait_for_new_page(b: &WebDriver) {
     // Up to 20 s: a CI machine running the whole suite on two cores can be slow.
-    for _ in 0..800 {
-        let ret = b
-            .execute(
-                "return window.__meldpuntOldPage !== true && document.readyState === 'complete';",
-                vec![],
-            )
-            .await;
-        if let Ok(r) = ret {
-            if r.json().as_bool() == Some(true) {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the page did not load after submitting");
+    wait_until(
+        b,
+        "return window.__meldpuntOldPage !== true && document.readyState === 'complete';",
+    )
+    .await;
 }
 
 async fn text(b: &WebDriver) -> String {
@@ -1983,6 +1973,11 @@ impl thirtyfour::common::command::FormatRequestData for UserVerified {
     }
 }
 
+/// Clicks the element with this id.
+async fn click_id(b: &WebDriver, id: &str) {
+    b.find(By::Id(id)).await.unwrap().click().await.unwrap();
+}
+
 /// Waits until a script's value is true (up to 20 s).
 async fn wait_until(b: &WebDriver, script: &str) {
     for _ in 0..800 {
@@ -2048,12 +2043,7 @@ async fn a_reporter_adds_a_passkey_signs_in_with_it_and_another_accounts_passkey
         .cmd(UserVerified(authenticator.clone(), false))
         .await
         .unwrap();
-    b.find(By::Id("passkey"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_id(&b, "passkey").await;
     wait_until(
         &b,
         "const m = document.querySelector('[data-passkey-cancelled]'); return !!m && !m.hidden;",
@@ -2076,12 +2066,7 @@ async fn a_reporter_adds_a_passkey_signs_in_with_it_and_another_accounts_passkey
     )
     .await
     .unwrap();
-    b.find(By::Id("passkey"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_id(&b, "passkey").await;
     wait_until(
         &b,
         "return location.pathname === '/start' && document.readyState === 'complete';",
