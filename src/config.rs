@@ -91,6 +91,10 @@ pub struct Config {
     /// How long each kind of data is kept, as ISO 8601 periods (`P5Y`, `P6M`, `P30D`);
     /// unset kinds keep their defaults (`domain::retention::DataKind::default_period`).
     pub retention: RetentionConfig,
+    /// Client secrets for single sign-on, by the name an administrator gives in the
+    /// provider's registration (`[sso_secrets]` in the file; a name not here is read from
+    /// the environment variable `MELDPUNT_SSO_SECRET_<name>`). Secret.
+    pub sso_secrets: std::collections::BTreeMap<String, String>,
 }
 
 /// The `[retention]` table: a period per kind of data (`domain::retention::DataKind`).
@@ -175,6 +179,7 @@ impl Default for Config {
             mail_lease_seconds: 120,
             sqlite_max_mb: 0,
             retention: RetentionConfig::default(),
+            sso_secrets: Default::default(),
         }
     }
 }
@@ -212,6 +217,10 @@ impl fmt::Debug for Config {
             .field("mail_lease_seconds", &self.mail_lease_seconds)
             .field("sqlite_max_mb", &self.sqlite_max_mb)
             .field("retention", &self.retention)
+            .field(
+                "sso_secrets",
+                &self.sso_secrets.keys().map(|k| (k, "[secret]")).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -414,11 +423,15 @@ mod tests {
         let cfg = Config {
             database_url: Some("postgres://meldpunt:hunter2@db/meldpunt".into()),
             metrics_token: Some("s3cret-token".into()),
+            sso_secrets: [("UTRECHT".to_string(), "client-s3cret".to_string())].into(),
             ..Config::default()
         };
         let printed = format!("{cfg:?}");
+        assert!(printed.contains("UTRECHT"), "{printed}");
         assert!(
-            !printed.contains("hunter2") && !printed.contains("s3cret-token"),
+            !printed.contains("hunter2")
+                && !printed.contains("s3cret-token")
+                && !printed.contains("client-s3cret"),
             "{printed}"
         );
         assert!(printed.contains("postgres://meldpunt:[secret]@db/meldpunt"));

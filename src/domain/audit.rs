@@ -23,6 +23,8 @@ pub enum AuditAction {
     SignInRecoveryCode,
     /// The second step with a passkey.
     SignInPasskey,
+    /// Single sign-on through the organisation's OpenID Connect provider.
+    SignInSso,
     SignInThrottled,
     SignOut,
     SignOutEverywhere,
@@ -30,6 +32,9 @@ pub enum AuditAction {
     SecondFactorEnrolled,
     PasskeyAdded,
     PasskeyRemoved,
+    /// An organisation's OpenID Connect provider registered or changed.
+    SsoConfigured,
+    SsoRemoved,
     AccountActivated,
     PasswordChanged,
     OrganisationCreated,
@@ -101,11 +106,12 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 76] = [
+    pub const ALL: [AuditAction; 79] = [
         AuditAction::SignInPassword,
         AuditAction::SignInSecondFactor,
         AuditAction::SignInRecoveryCode,
         AuditAction::SignInPasskey,
+        AuditAction::SignInSso,
         AuditAction::SignInThrottled,
         AuditAction::SignOut,
         AuditAction::SignOutEverywhere,
@@ -113,6 +119,8 @@ impl AuditAction {
         AuditAction::SecondFactorEnrolled,
         AuditAction::PasskeyAdded,
         AuditAction::PasskeyRemoved,
+        AuditAction::SsoConfigured,
+        AuditAction::SsoRemoved,
         AuditAction::AccountActivated,
         AuditAction::PasswordChanged,
         AuditAction::OrganisationCreated,
@@ -186,6 +194,7 @@ impl AuditAction {
             AuditAction::SignInSecondFactor => "sign_in.second_factor",
             AuditAction::SignInRecoveryCode => "sign_in.recovery_code",
             AuditAction::SignInPasskey => "sign_in.passkey",
+            AuditAction::SignInSso => "sign_in.sso",
             AuditAction::SignInThrottled => "sign_in.throttled",
             AuditAction::SignOut => "sign_out",
             AuditAction::SignOutEverywhere => "sign_out.everywhere",
@@ -193,6 +202,8 @@ impl AuditAction {
             AuditAction::SecondFactorEnrolled => "second_factor.enrolled",
             AuditAction::PasskeyAdded => "passkey.added",
             AuditAction::PasskeyRemoved => "passkey.removed",
+            AuditAction::SsoConfigured => "sso.configured",
+            AuditAction::SsoRemoved => "sso.removed",
             AuditAction::AccountActivated => "account.activated",
             AuditAction::PasswordChanged => "account.password_changed",
             AuditAction::OrganisationCreated => "organisation.created",
@@ -270,6 +281,7 @@ impl AuditAction {
                 | AuditAction::SignInSecondFactor
                 | AuditAction::SignInRecoveryCode
                 | AuditAction::SignInPasskey
+                | AuditAction::SignInSso
                 | AuditAction::SignInThrottled
                 | AuditAction::SignOut
                 | AuditAction::SignOutEverywhere

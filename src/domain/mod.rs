@@ -30,6 +30,7 @@ pub mod retention;
 pub mod search;
 pub mod session;
 pub mod situation;
+pub mod sso;
 pub mod text;
 pub mod text_match;
 pub mod throttle;

@@ -37,6 +37,10 @@ pub enum Action {
     ManageApiTokens {
         org_id: i64,
     },
+    /// Register, change or remove an organisation's identity provider (single sign-on).
+    /// The central team's administrators only: a provider decides who signs in to the
+    /// accounts of its e-mail domains, which the central team verifies first.
+    ManageSingleSignOn,
     ViewAuditTrail,
     ExportAuditTrail,
     /// Send a report for one's municipality.
@@ -119,7 +123,10 @@ impl Actor {
 pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
     let allowed = match action {
         Action::ViewStartPage | Action::ViewOwnAccount | Action::ChangeOwnAccount => true,
-        Action::ListOrganisations | Action::CreateOrganisation | Action::ImportMunicipalities => {
+        Action::ListOrganisations
+        | Action::CreateOrganisation
+        | Action::ImportMunicipalities
+        | Action::ManageSingleSignOn => {
             actor.role == Role::Administrator && actor.is_central()
         }
         Action::ViewOrganisation { org_id }
@@ -328,6 +335,22 @@ mod tests {
         );
         let central = actor(OrgKind::CentralTeam, Role::Administrator);
         assert!(authorize(&central, Action::ManageUsers { org_id: FOREIGN }).is_ok());
+    }
+
+    #[test]
+    fn only_the_central_administrators_register_identity_providers() {
+        let central = actor(OrgKind::CentralTeam, Role::Administrator);
+        assert!(authorize(&central, Action::ManageSingleSignOn).is_ok());
+        for kind in OrgKind::ALL {
+            for role in Role::ALL {
+                let allowed = authorize(&actor(kind, role), Action::ManageSingleSignOn).is_ok();
+                assert_eq!(
+                    allowed,
+                    kind == OrgKind::CentralTeam && role == Role::Administrator,
+                    "{kind:?} {role:?}"
+                );
+            }
+        }
     }
 
     #[test]

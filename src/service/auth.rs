@@ -28,7 +28,7 @@ pub struct NewSession {
     pub device: Option<String>,
 }
 
-async fn new_session(
+pub(super) async fn new_session(
     tx: &mut crate::store::WriteTx,
     user_id: i64,
     stage: SessionStage,
@@ -75,17 +75,19 @@ pub(super) async fn device_to_keep(store: &Store, cookie: Option<&str>) -> Resul
     Ok(random_secret(32, &mut OsRng))
 }
 
-/// Completes a sign-in in `tx`: the half-finished session ends, a signed-in one begins, and
-/// the browser becomes a known device of the account, with the cookie from
-/// [`device_to_keep`].
+/// Completes a sign-in in `tx`: the half-finished session (if the sign-in had one) ends, a
+/// signed-in one begins, and the browser becomes a known device of the account, with the
+/// cookie from [`device_to_keep`].
 pub(super) async fn complete_sign_in(
     tx: &mut crate::store::WriteTx,
     ctx: &Ctx,
     user: &User,
-    half_finished: &Session,
+    half_finished: Option<&Session>,
     device: String,
 ) -> Result<NewSession> {
-    sessions::delete(tx, &half_finished.id_hash).await?;
+    if let Some(s) = half_finished {
+        sessions::delete(tx, &s.id_hash).await?;
+    }
     let mut new = new_session(tx, user.id, SessionStage::SignedIn, ctx).await?;
     counters::remember_device(tx, user.id, &sha256_hex(&device), ctx.now).await?;
     new.device = Some(device);
@@ -318,7 +320,7 @@ pub async fn sign_in_second_factor(
         });
     }
     clear_counters(&mut tx, &keys).await?;
-    let new = complete_sign_in(&mut tx, ctx, user, session, device).await?;
+    let new = complete_sign_in(&mut tx, ctx, user, Some(session), device).await?;
     let ctx = ctx.acting_as(user);
     let event = ctx.event(
         action,
@@ -381,7 +383,7 @@ pub async fn finish_enrolment(
     let device = device_to_keep(store, device_cookie).await?;
     let mut tx = store.begin_write().await?;
     users::enrol_second_factor(&mut tx, user.id, &secret, step, &hashes).await?;
-    let new = complete_sign_in(&mut tx, ctx, user, session, device).await?;
+    let new = complete_sign_in(&mut tx, ctx, user, Some(session), device).await?;
     let ctx = ctx.acting_as(user);
     let event = ctx.event(
         AuditAction::SecondFactorEnrolled,

@@ -24,6 +24,7 @@ pub mod retention;
 pub mod search;
 mod settings;
 pub mod situations;
+pub mod sso;
 pub mod thumbnail;
 pub mod tokens;
 pub mod transparency;

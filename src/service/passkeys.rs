@@ -243,7 +243,7 @@ pub async fn finish_registration(
         let (codes, hashes) = auth::recovery_codes();
         users::set_recovery_codes(&mut tx, user.id, &hashes).await?;
         Added::First {
-            session: auth::complete_sign_in(&mut tx, ctx, user, session, device).await?,
+            session: auth::complete_sign_in(&mut tx, ctx, user, Some(session), device).await?,
             recovery_codes: codes,
         }
     } else {
@@ -367,7 +367,7 @@ pub async fn finish_sign_in(
     let mut tx = store.begin_write().await?;
     passkeys::record_use(&mut tx, stored.id, &updated, ctx.now).await?;
     auth::clear_counters(&mut tx, &keys).await?;
-    let new = auth::complete_sign_in(&mut tx, ctx, user, session, device).await?;
+    let new = auth::complete_sign_in(&mut tx, ctx, user, Some(session), device).await?;
     let actor = ctx.acting_as(user);
     let event = actor.event(
         AuditAction::SignInPasskey,

@@ -26,6 +26,7 @@ pub mod retention;
 pub mod search;
 pub mod sessions;
 pub mod situations;
+pub mod sso;
 pub mod throttle;
 pub mod tokens;
 pub mod transparency;

@@ -42,6 +42,16 @@ pub fn device_cookie_name(secure: bool) -> &'static str {
     }
 }
 
+/// The cookie that binds a single sign-on under way to the browser that began it
+/// (`service::sso`).
+pub fn sso_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-meldpunt_sso"
+    } else {
+        "meldpunt_sso"
+    }
+}
+
 /// Anyone: signed in or not. Used by the sign-in pages.
 pub struct Visitor {
     pub state: AppState,
@@ -53,6 +63,8 @@ pub struct Visitor {
     pub return_to: String,
     /// The device cookie the browser sent, if any.
     pub device: Option<String>,
+    /// The single sign-on cookie the browser sent, if any.
+    pub sso_login: Option<String>,
 }
 
 impl Visitor {
@@ -171,6 +183,7 @@ impl FromRequestParts<AppState> for Visitor {
             session,
             return_to: return_to(parts),
             device: read_cookie(&parts.headers, device_cookie_name(secure)),
+            sso_login: read_cookie(&parts.headers, sso_cookie_name(secure)),
         })
     }
 }

@@ -37,6 +37,7 @@ use crate::config::Config;
 use crate::domain::session::SessionLimits;
 use crate::objects::EvidenceStore;
 use crate::service::intake::Intake;
+use crate::service::sso;
 use crate::service::Settings;
 use crate::store::Store;
 
@@ -55,6 +56,8 @@ pub struct AppState {
     /// The WebAuthn relying party; `None` where passkeys cannot work (`public_url` without a
     /// domain name).
     pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
+    /// Single sign-on with the organisations' own OpenID Connect providers.
+    pub sso: crate::service::sso::Sso,
 }
 
 impl AppState {
@@ -77,6 +80,7 @@ impl AppState {
             store,
             limits: config.session_limits(),
             webauthn: crate::service::passkeys::relying_party(&config.public_url).map(Arc::new),
+            sso: crate::service::sso::Sso::new(&config.public_url, config.sso_secrets.clone())?,
             config: Arc::new(config),
             metrics: ops::metrics_handle(),
         })
@@ -112,6 +116,11 @@ pub fn router(state: AppState) -> Router {
             "/aanmelden",
             get(pages::signin::show).post(pages::signin::submit),
         )
+        .route(
+            "/aanmelden/organisatie",
+            get(pages::sso::show).post(pages::sso::begin),
+        )
+        .route(sso::CALLBACK_PATH, get(pages::sso::answer))
         .route(
             "/aanmelden/tweede-factor",
             get(pages::second_factor::show).post(pages::second_factor::submit),
@@ -153,6 +162,14 @@ pub fn router(state: AppState) -> Router {
             post(pages::admin::import_orgs),
         )
         .route("/beheer/organisaties/{id}", get(pages::admin::show_org))
+        .route(
+            "/beheer/organisaties/{id}/sso",
+            post(pages::admin::save_sso),
+        )
+        .route(
+            "/beheer/organisaties/{id}/sso/verwijderen",
+            post(pages::admin::remove_sso),
+        )
         .route(
             "/beheer/organisaties/{id}/burgemeester",
             post(pages::admin::set_mayor),

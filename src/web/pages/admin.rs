@@ -12,9 +12,12 @@ use crate::domain::audit::AuditAction;
 use crate::domain::org::{NewOrganisation, OrgError, OrgKind};
 use crate::domain::policy::{roles_for, Action};
 use crate::domain::user::{NewUser, Role, UserStatus};
-use crate::service::{accounts, orgs as org_service, tokens as token_service, ServiceError};
+use crate::domain::sso::SettingsInput;
+use crate::service::{
+    accounts, orgs as org_service, sso, tokens as token_service, ServiceError,
+};
 use crate::store::orgs::Organisation;
-use crate::store::{orgs, tokens, users, StoreError};
+use crate::store::{orgs, sso as sso_store, tokens, users, StoreError};
 use crate::web::ctx::Page;
 use crate::web::error::{Failure, PageError};
 use crate::web::forms::{FieldErrors, Form};
@@ -238,6 +241,21 @@ struct OrgPage {
     form_name: String,
     form_email: String,
     tokens: Vec<TokenRow>,
+    /// Single sign-on: whether this person may change it, what is registered, the
+    /// redirect URI to give the provider, and the form's values.
+    can_manage_sso: bool,
+    sso: Option<SsoRow>,
+    sso_redirect_uri: String,
+    sso_form: SsoForm,
+}
+
+struct SsoRow {
+    issuer: String,
+    client_id: String,
+    secret_name: String,
+    domains: String,
+    mfa_acr: String,
+    updated: String,
 }
 
 /// What the organisation page shows besides its standing content.
@@ -248,6 +266,8 @@ struct OrgPageExtras {
     secret: Option<String>,
     form_name: String,
     form_email: String,
+    /// The single sign-on form as submitted, when it was refused.
+    sso_form: Option<SsoForm>,
 }
 
 async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPage, PageError> {
@@ -271,6 +291,25 @@ async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPag
         .filter(|u| !u.second_factor && !u.disabled)
         .map(|u| (u.id, u.name.clone()))
         .collect();
+    let provider = sso_store::of_org(store, org_id).await?;
+    let sso_form = extras.sso_form.unwrap_or_else(|| match &provider {
+        Some(pr) => SsoForm {
+            issuer: pr.settings.issuer.clone(),
+            client_id: pr.settings.client_id.clone(),
+            secret_ref: pr.settings.secret_ref.clone(),
+            email_domains: pr.settings.email_domains.join(", "),
+            mfa_acr: pr.settings.mfa_acr.clone().unwrap_or_default(),
+        },
+        None => SsoForm::default(),
+    });
+    let sso = provider.map(|pr| SsoRow {
+        secret_name: format!("{}{}", sso::SECRET_ENV_PREFIX, pr.settings.secret_ref),
+        issuer: pr.settings.issuer,
+        client_id: pr.settings.client_id,
+        domains: pr.settings.email_domains.join(", "),
+        mfa_acr: pr.settings.mfa_acr.unwrap_or_default(),
+        updated: local_time(pr.updated_at),
+    });
     let without_second_factor_intro = p.tr.message(
         &Message::new("account.without_second_factor")
             .with("n", without_second_factor.len())
@@ -293,6 +332,10 @@ async fn org_page(p: &Page, org_id: i64, extras: OrgPageExtras) -> Result<OrgPag
             .collect(),
         form_name: extras.form_name,
         form_email: extras.form_email,
+        can_manage_sso: p.may(Action::ManageSingleSignOn),
+        sso,
+        sso_redirect_uri: p.state.sso.redirect_url().to_string(),
+        sso_form,
         tokens: tokens
             .into_iter()
             .map(|t| TokenRow {
@@ -349,6 +392,68 @@ pub async fn set_mayor(
     }
     let extras = OrgPageExtras {
         notice: Some(p.tr.t("mayor_saved")),
+        ..Default::default()
+    };
+    render(&org_page(&p, id, extras).await?)
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct SsoForm {
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    secret_ref: String,
+    #[serde(default)]
+    email_domains: String,
+    #[serde(default)]
+    mfa_acr: String,
+}
+
+/// Registers or changes the organisation's identity provider; the provider is asked for
+/// its discovery document first, and a refusal keeps what was typed.
+pub async fn save_sso(
+    p: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<SsoForm>,
+) -> Result<Response, PageError> {
+    p.authorize(Action::ManageSingleSignOn).await?;
+    let input = SettingsInput {
+        issuer: &f.issuer,
+        client_id: &f.client_id,
+        secret_ref: &f.secret_ref,
+        email_domains: &f.email_domains,
+        mfa_acr: &f.mfa_acr,
+    };
+    match sso::configure(&p.state.store, &p.ctx(), &p.state.sso, id, &input).await {
+        Ok(_) => {}
+        Err(ServiceError::Invalid { field, message }) => {
+            let extras = OrgPageExtras {
+                errors: FieldErrors::message(&p.tr, field, &message),
+                sso_form: Some(f.clone()),
+                ..Default::default()
+            };
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &org_page(&p, id, extras).await?,
+            );
+        }
+        Err(e) => return Err(PageError(Failure::from(e))),
+    }
+    let extras = OrgPageExtras {
+        notice: Some(p.tr.t("sso_saved")),
+        ..Default::default()
+    };
+    render(&org_page(&p, id, extras).await?)
+}
+
+/// Turns single sign-on off for the organisation.
+pub async fn remove_sso(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+    p.authorize(Action::ManageSingleSignOn).await?;
+    sso::remove(&p.state.store, &p.ctx(), id).await?;
+    let extras = OrgPageExtras {
+        notice: Some(p.tr.t("sso_removed")),
         ..Default::default()
     };
     render(&org_page(&p, id, extras).await?)

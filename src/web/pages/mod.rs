@@ -24,6 +24,7 @@ pub mod search;
 pub mod second_factor;
 pub mod signin;
 pub mod situations;
+pub mod sso;
 pub mod transparency;
 
 use askama::Template;

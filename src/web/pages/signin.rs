@@ -100,12 +100,7 @@ pub async fn submit(v: Visitor, Form(f): Form<SignInForm>) -> Result<Response, P
             if let Some((old, user)) = &v.session {
                 let _ = auth::sign_out(&v.state.store, &v.ctx(), old, user, false).await;
             }
-            let to = match session.stage {
-                SessionStage::SignedIn => "/start",
-                SessionStage::AwaitingSecondFactor => "/aanmelden/tweede-factor",
-                SessionStage::MustEnrolSecondFactor => "/aanmelden/tweede-factor/instellen",
-            };
-            Ok(v.start_session(&session, to))
+            Ok(v.start_session(&session, next_step(session.stage)))
         }
         Err(ServiceError::BadCredentials) => again(
             FieldErrors::single("email", v.tr.t("signin_failed")),
@@ -125,6 +120,15 @@ pub async fn submit(v: Visitor, Form(f): Form<SignInForm>) -> Result<Response, P
             Ok(res)
         }
         Err(e) => Err(PageError(Failure::from(e))),
+    }
+}
+
+/// Where a new session goes next: the start page, or the second step still due.
+pub fn next_step(stage: SessionStage) -> &'static str {
+    match stage {
+        SessionStage::SignedIn => "/start",
+        SessionStage::AwaitingSecondFactor => "/aanmelden/tweede-factor",
+        SessionStage::MustEnrolSecondFactor => "/aanmelden/tweede-factor/instellen",
     }
 }
 

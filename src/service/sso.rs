@@ -1,0 +1,740 @@
+//! Single sign-on with an organisation's own OpenID Connect provider (Microsoft Entra ID or
+//! any other): the administrator's registration of the provider, and the sign-in — the
+//! authorization code flow with PKCE, state and nonce, the ID token checked by
+//! `openidconnect` (signature with the provider's current keys, issuer, audience, expiry,
+//! nonce), and the match to a meldpunt account of that organisation. Roles never come from
+//! the provider: an account exists in meldpunt first, with the roles an administrator gave.
+//!
+//! The provider's discovery document and keys are fetched at every step, so a provider's
+//! new signing key (key rotation) is used at once and no instance holds a stale copy.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJsonWebKey, CoreJsonWebKeySet,
+    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata,
+};
+use openidconnect::{
+    reqwest, AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId,
+    ClientSecret, CsrfToken, DiscoveryError, IdToken, IdTokenVerifier, IssuerUrl, Nonce,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+};
+use rand::rngs::OsRng;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::auth::{complete_sign_in, device_to_keep, NewSession};
+use super::{Ctx, Result, ServiceError};
+use crate::domain::audit::{AuditAction, Outcome};
+use crate::domain::credentials::{random_secret, sha256_hex};
+use crate::domain::message::Message;
+use crate::domain::session::SessionStage;
+use crate::domain::sso::{
+    asserts_multi_factor, check_settings, email_domain, SettingsInput, LOGIN_MS,
+};
+use crate::domain::user::UserStatus;
+use crate::store::sso::{self as store_sso, IdentityProvider, PendingLogin};
+use crate::store::users::User;
+use crate::store::{audit, users, Store, StoreError};
+
+/// Where a provider sends people back; registered at the provider as the redirect URI.
+pub const CALLBACK_PATH: &str = "/aanmelden/organisatie/terug";
+
+/// The environment variables that hold client secrets: this prefix and the secret's name.
+pub const SECRET_ENV_PREFIX: &str = "MELDPUNT_SSO_SECRET_";
+
+/// What single sign-on needs from the process: an HTTP client that follows no redirects
+/// (as `openidconnect` requires, against request forgery), the redirect URI, and the client
+/// secrets by name.
+#[derive(Clone)]
+pub struct Sso {
+    http: reqwest::Client,
+    redirect_url: String,
+    secrets: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Sso {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sso")
+            .field("redirect_url", &self.redirect_url)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Sso {
+    /// `secrets` by name (from the configuration file); a name not there is looked up as
+    /// the environment variable `MELDPUNT_SSO_SECRET_<name>`.
+    pub fn new(public_url: &str, secrets: BTreeMap<String, String>) -> anyhow::Result<Sso> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(10))
+            .build()?;
+        Ok(Sso {
+            http,
+            redirect_url: format!("{}{CALLBACK_PATH}", public_url.trim_end_matches('/')),
+            secrets,
+        })
+    }
+
+    /// The redirect URI to register at the provider.
+    pub fn redirect_url(&self) -> &str {
+        &self.redirect_url
+    }
+
+    fn secret(&self, name: &str) -> Option<String> {
+        self.secrets
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(format!("{SECRET_ENV_PREFIX}{name}")).ok())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Whether a client secret of this name is configured.
+    pub fn has_secret(&self, name: &str) -> bool {
+        self.secret(name).is_some()
+    }
+
+    async fn discover(&self, issuer: &str) -> std::result::Result<CoreProviderMetadata, Refusal> {
+        let url = IssuerUrl::new(issuer.to_string()).map_err(|_| Refusal::DiscoveryMalformed)?;
+        CoreProviderMetadata::discover_async(url, &self.http)
+            .await
+            .map_err(|e| match e {
+                DiscoveryError::Request(_) => Refusal::ProviderUnreachable,
+                DiscoveryError::Response(status, _, _) if status.is_server_error() => {
+                    Refusal::ProviderUnreachable
+                }
+                DiscoveryError::Validation(_) => Refusal::IssuerMismatch,
+                _ => Refusal::DiscoveryMalformed,
+            })
+    }
+}
+
+/// Why a single sign-on step was refused: recorded in the audit trail as `reason`, and
+/// worded for the person by [`Refusal::message`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The provider (discovery document, keys or token endpoint) cannot be reached.
+    ProviderUnreachable,
+    /// The discovery document is not a valid OpenID provider description.
+    DiscoveryMalformed,
+    /// The discovery document names another issuer than the one registered.
+    IssuerMismatch,
+    /// The client secret named in the registration is not in the configuration.
+    SecretMissing,
+    /// No organisation signs in through a provider for this e-mail domain.
+    NoProviderForDomain,
+    /// The state is unknown: made up, or used before (a replay).
+    StateUnknown,
+    /// The sign-in was begun in another browser.
+    OtherBrowser,
+    /// The sign-in took longer than ten minutes.
+    LoginExpired,
+    /// The provider answered with an error (the person cancelled, or is blocked there).
+    ProviderRefused,
+    /// The answer names another issuer than the provider of the sign-in (RFC 9207: a mix-up).
+    WrongIssuer,
+    /// The provider did not give tokens for the code.
+    CodeRejected,
+    /// The ID token is missing, malformed, or not signed by one of the provider's keys.
+    TokenInvalid,
+    TokenExpired,
+    TokenWrongIssuer,
+    /// The ID token is for another client (a foreign audience).
+    TokenWrongAudience,
+    TokenWrongNonce,
+    /// The provider does not vouch for the e-mail address.
+    EmailNotVerified,
+    /// The address is outside the provider's e-mail domains.
+    DomainNotAllowed,
+    /// No meldpunt account of the provider's organisation matches.
+    NoAccount,
+    AccountNotActive,
+}
+
+impl Refusal {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Refusal::ProviderUnreachable => "provider_unreachable",
+            Refusal::DiscoveryMalformed => "discovery_malformed",
+            Refusal::IssuerMismatch => "issuer_mismatch",
+            Refusal::SecretMissing => "secret_missing",
+            Refusal::NoProviderForDomain => "no_provider_for_domain",
+            Refusal::StateUnknown => "state_unknown",
+            Refusal::OtherBrowser => "other_browser",
+            Refusal::LoginExpired => "login_expired",
+            Refusal::ProviderRefused => "provider_refused",
+            Refusal::WrongIssuer => "wrong_issuer",
+            Refusal::CodeRejected => "code_rejected",
+            Refusal::TokenInvalid => "token_invalid",
+            Refusal::TokenExpired => "token_expired",
+            Refusal::TokenWrongIssuer => "token_wrong_issuer",
+            Refusal::TokenWrongAudience => "token_wrong_audience",
+            Refusal::TokenWrongNonce => "token_wrong_nonce",
+            Refusal::EmailNotVerified => "email_not_verified",
+            Refusal::DomainNotAllowed => "domain_not_allowed",
+            Refusal::NoAccount => "no_account",
+            Refusal::AccountNotActive => "account_not_active",
+        }
+    }
+
+    /// What the person is told.
+    pub fn message(self) -> Message {
+        match self {
+            Refusal::ProviderUnreachable => Message::new("sso.provider_unreachable"),
+            Refusal::DiscoveryMalformed | Refusal::IssuerMismatch | Refusal::SecretMissing => {
+                Message::new("sso.provider_misconfigured")
+            }
+            Refusal::NoProviderForDomain => Message::new("sso.no_provider"),
+            Refusal::StateUnknown | Refusal::OtherBrowser | Refusal::LoginExpired => {
+                Message::new("sso.start_again")
+            }
+            Refusal::ProviderRefused => Message::new("sso.provider_refused"),
+            Refusal::WrongIssuer
+            | Refusal::CodeRejected
+            | Refusal::TokenInvalid
+            | Refusal::TokenExpired
+            | Refusal::TokenWrongIssuer
+            | Refusal::TokenWrongAudience
+            | Refusal::TokenWrongNonce => Message::new("sso.answer_rejected"),
+            Refusal::EmailNotVerified | Refusal::DomainNotAllowed | Refusal::NoAccount => {
+                Message::new("sso.no_account")
+            }
+            Refusal::AccountNotActive => Message::new("sso.account_not_active"),
+        }
+    }
+}
+
+/// Records a refused step and returns the error that tells the person.
+async fn refuse(
+    store: &Store,
+    ctx: &Ctx,
+    action: AuditAction,
+    subject: (&str, String),
+    org_id: Option<i64>,
+    refusal: Refusal,
+    details: serde_json::Value,
+) -> ServiceError {
+    let mut d = json!({"reason": refusal.reason()});
+    if let (Some(d), serde_json::Value::Object(more)) = (d.as_object_mut(), details) {
+        d.extend(more);
+    }
+    let event = ctx.event(action, subject.0, subject.1, org_id, Outcome::Failure, d);
+    if let Err(e) = audit::record(store, &event, ctx.now).await {
+        return e.into();
+    }
+    ServiceError::Unprocessable(refusal.message())
+}
+
+// ---------------------------------------------------------------------------------------
+// Registration by an administrator
+
+/// Registers (or changes) an organisation's provider after checking it: the settings' own
+/// rules, the client secret present in the configuration, the e-mail domains free, and the
+/// discovery document fetched and valid for this issuer. Anything refused changes nothing
+/// and is audited.
+pub async fn configure(
+    store: &Store,
+    ctx: &Ctx,
+    sso: &Sso,
+    org_id: i64,
+    input: &SettingsInput<'_>,
+) -> Result<IdentityProvider> {
+    let org = crate::store::orgs::get(store, org_id).await?;
+    let fail = |field: &'static str, message: Message, reason: &str| {
+        let event = ctx.event(
+            AuditAction::SsoConfigured,
+            "organisation",
+            org_id,
+            Some(org_id),
+            Outcome::Failure,
+            json!({"reason": reason, "field": field, "issuer": input.issuer.trim()}),
+        );
+        async move {
+            if let Err(e) = audit::record(store, &event, ctx.now).await {
+                return e.into();
+            }
+            ServiceError::invalid(field, message)
+        }
+    };
+    let settings = match check_settings(input) {
+        Ok(s) => s,
+        Err((field, message)) => return Err(fail(field, message, "invalid_settings").await),
+    };
+    if !sso.has_secret(&settings.secret_ref) {
+        let m = Message::new("sso.secret_not_configured")
+            .with("name", format!("{SECRET_ENV_PREFIX}{}", settings.secret_ref));
+        return Err(fail("secret_ref", m, Refusal::SecretMissing.reason()).await);
+    }
+    for domain in &settings.email_domains {
+        if let Some(other) = store_sso::by_domain(store, domain).await? {
+            if other.org_id != org_id {
+                let m = Message::new("sso.domain_taken")
+                    .with("domain", domain)
+                    .with("org", &other.org_name);
+                return Err(fail("email_domains", m, "domain_taken").await);
+            }
+        }
+    }
+    if let Err(refusal) = sso.discover(&settings.issuer).await {
+        let m = match refusal {
+            Refusal::ProviderUnreachable => Message::new("sso.discovery_unreachable"),
+            Refusal::IssuerMismatch => Message::new("sso.discovery_other_issuer"),
+            _ => Message::new("sso.discovery_malformed"),
+        };
+        return Err(fail("issuer", m, refusal.reason()).await);
+    }
+    let mut tx = store.begin_write().await?;
+    match store_sso::put(
+        &mut tx,
+        org_id,
+        &settings,
+        ctx.actor_user_id.unwrap_or_default(),
+        ctx.now,
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => {
+            drop(tx);
+            let m = Message::new("sso.domain_taken_now");
+            return Err(fail("email_domains", m, "domain_taken").await);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let event = ctx.event(
+        AuditAction::SsoConfigured,
+        "organisation",
+        org.id,
+        Some(org.id),
+        Outcome::Success,
+        json!({
+            "issuer": settings.issuer,
+            "client_id": settings.client_id,
+            "secret_ref": settings.secret_ref,
+            "email_domains": settings.email_domains,
+            "mfa_acr": settings.mfa_acr,
+        }),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    store_sso::of_org(store, org_id)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Removes an organisation's provider: its people sign in with their meldpunt password
+/// (and second factor) again.
+pub async fn remove(store: &Store, ctx: &Ctx, org_id: i64) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    if !store_sso::remove(&mut tx, org_id).await? {
+        return Err(ServiceError::NotFound);
+    }
+    let event = ctx.event(
+        AuditAction::SsoRemoved,
+        "organisation",
+        org_id,
+        Some(org_id),
+        Outcome::Success,
+        json!({}),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing in
+
+/// A sign-in sent to the provider: the browser goes to `authorize_url`, carrying
+/// `browser_token` in a cookie, which binds the answer to this browser.
+#[derive(Debug, Clone)]
+pub struct Begun {
+    pub authorize_url: String,
+    pub browser_token: String,
+}
+
+fn client(
+    provider: &IdentityProvider,
+    metadata: CoreProviderMetadata,
+    secret: String,
+    redirect_url: &str,
+) -> std::result::Result<
+    CoreClient<
+        openidconnect::EndpointSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointMaybeSet,
+        openidconnect::EndpointMaybeSet,
+    >,
+    Refusal,
+> {
+    let redirect = RedirectUrl::new(redirect_url.to_string()).map_err(|_| Refusal::SecretMissing)?;
+    Ok(CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(provider.settings.client_id.clone()),
+        Some(ClientSecret::new(secret)),
+    )
+    .set_redirect_uri(redirect))
+}
+
+/// Begins single sign-on for the person with this e-mail address: finds their
+/// organisation's provider by the address's domain and makes the authorization request
+/// (code flow, PKCE S256, state, nonce, the address as `login_hint`).
+pub async fn begin(store: &Store, ctx: &Ctx, sso: &Sso, email: &str) -> Result<Begun> {
+    let email = email.trim().to_lowercase();
+    let Some(domain) = email_domain(&email) else {
+        return Err(ServiceError::invalid("email", Message::new("sso.email_invalid")));
+    };
+    let mut ctx = ctx.clone();
+    ctx.actor_label = email.clone();
+    let Some(provider) = store_sso::by_domain(store, &domain).await? else {
+        refuse(
+            store,
+            &ctx,
+            AuditAction::SignInSso,
+            ("account", email.clone()),
+            None,
+            Refusal::NoProviderForDomain,
+            json!({"step": "begin"}),
+        )
+        .await;
+        return Err(ServiceError::invalid(
+            "email",
+            Message::new("sso.no_provider").with("domain", domain),
+        ));
+    };
+    let step = |r| {
+        refuse(
+            store,
+            &ctx,
+            AuditAction::SignInSso,
+            ("account", email.clone()),
+            Some(provider.org_id),
+            r,
+            json!({"step": "begin", "issuer": provider.settings.issuer}),
+        )
+    };
+    let Some(secret) = sso.secret(&provider.settings.secret_ref) else {
+        return Err(step(Refusal::SecretMissing).await);
+    };
+    let metadata = match sso.discover(&provider.settings.issuer).await {
+        Ok(m) => m,
+        Err(r) => return Err(step(r).await),
+    };
+    let client = match client(&provider, metadata, secret, sso.redirect_url()) {
+        Ok(c) => c,
+        Err(r) => return Err(step(r).await),
+    };
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("email".into()))
+        .set_pkce_challenge(challenge)
+        .set_login_hint(openidconnect::LoginHint::new(email.clone()))
+        .url();
+    let browser_token = random_secret(32, &mut OsRng);
+    let mut tx = store.begin_write().await?;
+    store_sso::insert_login(
+        &mut tx,
+        &PendingLogin {
+            state_hash: sha256_hex(state.secret()),
+            org_id: provider.org_id,
+            browser_hash: sha256_hex(&browser_token),
+            nonce: nonce.secret().clone(),
+            pkce_verifier: verifier.secret().clone(),
+            email,
+            created_at: ctx.now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Begun {
+        authorize_url: url.to_string(),
+        browser_token,
+    })
+}
+
+/// The provider's answer at the redirect URI, as query parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Answer<'a> {
+    pub state: Option<&'a str>,
+    pub code: Option<&'a str>,
+    /// The issuer of the answer (RFC 9207), when the provider names it.
+    pub iss: Option<&'a str>,
+    pub error: Option<&'a str>,
+}
+
+/// The extra claims meldpunt reads: Microsoft Entra ID says with `xms_edov` that the
+/// domain of `email` is verified by the tenant, where other providers send
+/// `email_verified`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ExtraClaims {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xms_edov: Option<serde_json::Value>,
+}
+impl AdditionalClaims for ExtraClaims {}
+
+type MeldpuntIdToken = IdToken<
+    ExtraClaims,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+
+/// What meldpunt takes from a checked ID token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub subject: String,
+    pub email: Option<String>,
+    /// The provider vouches for the address (`email_verified`, or Entra's `xms_edov`).
+    pub email_verified: bool,
+    pub amr: Vec<String>,
+    pub acr: Option<String>,
+}
+
+/// Checks an ID token (a compact JWT) with `openidconnect`: signed by one of `keys` with
+/// an asymmetric algorithm, issued by `issuer` for `client_id`, not expired at `now`, with
+/// this sign-in's nonce.
+pub fn check_id_token(
+    token: &str,
+    issuer: &str,
+    client_id: &str,
+    keys: &CoreJsonWebKeySet,
+    nonce: &str,
+    now: crate::domain::Millis,
+) -> std::result::Result<Identity, Refusal> {
+    let token: MeldpuntIdToken = token.parse().map_err(|_| Refusal::TokenInvalid)?;
+    let issuer = IssuerUrl::new(issuer.to_string()).map_err(|_| Refusal::TokenWrongIssuer)?;
+    let at = chrono::DateTime::from_timestamp_millis(now).ok_or(Refusal::TokenInvalid)?;
+    let verifier: IdTokenVerifier<CoreJsonWebKey> =
+        IdTokenVerifier::new_public_client(ClientId::new(client_id.into()), issuer, keys.clone())
+            .set_time_fn(move || at);
+    let claims = token
+        .claims(&verifier, &Nonce::new(nonce.to_string()))
+        .map_err(|e| match e {
+            ClaimsVerificationError::Expired(_) => Refusal::TokenExpired,
+            ClaimsVerificationError::InvalidIssuer(_) => Refusal::TokenWrongIssuer,
+            ClaimsVerificationError::InvalidAudience(_) => Refusal::TokenWrongAudience,
+            ClaimsVerificationError::InvalidNonce(_) => Refusal::TokenWrongNonce,
+            _ => Refusal::TokenInvalid,
+        })?;
+    let edov = matches!(
+        &claims.additional_claims().xms_edov,
+        Some(serde_json::Value::Bool(true))
+    ) || matches!(&claims.additional_claims().xms_edov, Some(serde_json::Value::String(s)) if s == "1" || s == "true");
+    Ok(Identity {
+        subject: claims.subject().to_string(),
+        email: claims.email().map(|e| e.to_string().to_lowercase()),
+        email_verified: claims.email_verified() == Some(true) || edov,
+        amr: claims
+            .auth_method_refs()
+            .map(|v| v.iter().map(|m| m.to_string()).collect())
+            .unwrap_or_default(),
+        acr: claims.auth_context_ref().map(|a| a.to_string()),
+    })
+}
+
+/// The meldpunt account a checked identity signs in to: the one linked to its subject, or
+/// else — the first time — the account of the provider's organisation with the verified
+/// address in one of the provider's domains, not linked to another subject yet.
+async fn match_account(
+    store: &Store,
+    provider: &IdentityProvider,
+    identity: &Identity,
+) -> std::result::Result<(User, bool), Refusal> {
+    let issuer = &provider.settings.issuer;
+    let linked = store_sso::user_by_subject(store, issuer, &identity.subject)
+        .await
+        .map_err(|_| Refusal::ProviderUnreachable)?;
+    if let Some(id) = linked {
+        let user = users::get(store, id).await.map_err(|_| Refusal::NoAccount)?;
+        return if user.org_id == provider.org_id {
+            Ok((user, false))
+        } else {
+            Err(Refusal::NoAccount)
+        };
+    }
+    let email = identity.email.as_deref().ok_or(Refusal::EmailNotVerified)?;
+    if !identity.email_verified {
+        return Err(Refusal::EmailNotVerified);
+    }
+    let in_domain = email_domain(email).is_some_and(|d| provider.settings.email_domains.contains(&d));
+    if !in_domain {
+        return Err(Refusal::DomainNotAllowed);
+    }
+    let user = match users::by_email(store, email).await {
+        Ok(u) if u.org_id == provider.org_id => u,
+        _ => return Err(Refusal::NoAccount),
+    };
+    let other_subject = store_sso::subject_of(store, user.id)
+        .await
+        .map_err(|_| Refusal::ProviderUnreachable)?;
+    if other_subject.is_some() {
+        // Linked to another subject (at this or an earlier provider): an address that moved
+        // to another person at the provider does not take the account over.
+        return Err(Refusal::NoAccount);
+    }
+    Ok((user, true))
+}
+
+/// Records a refused answer from a provider (for the sign-in it belongs to, if known).
+async fn fail_sign_in(
+    store: &Store,
+    ctx: &Ctx,
+    login: Option<&PendingLogin>,
+    refusal: Refusal,
+    details: serde_json::Value,
+) -> ServiceError {
+    let mut ctx = ctx.clone();
+    let label = login.map(|l| l.email.clone()).unwrap_or_default();
+    ctx.actor_label = label.clone();
+    let subject = ("account", label);
+    let org = login.map(|l| l.org_id);
+    refuse(store, &ctx, AuditAction::SignInSso, subject, org, refusal, details).await
+}
+
+/// Finishes single sign-on with the provider's answer. `browser_token` is the cookie set at
+/// [`begin`]. The state is used up whatever follows. When the provider asserts a
+/// multi-factor sign-in the session is signed in at once; otherwise meldpunt's own second
+/// factor is still due (or set up now).
+pub async fn finish(
+    store: &Store,
+    ctx: &Ctx,
+    sso: &Sso,
+    answer: &Answer<'_>,
+    browser_token: Option<&str>,
+    device_cookie: Option<&str>,
+) -> Result<NewSession> {
+    let taken = match answer.state {
+        Some(state) => {
+            let mut tx = store.begin_write().await?;
+            let login = store_sso::take_login(&mut tx, &sha256_hex(state)).await?;
+            tx.commit().await?;
+            login
+        }
+        None => None,
+    };
+    let Some(login) = taken else {
+        return Err(fail_sign_in(store, ctx, None, Refusal::StateUnknown, json!({})).await);
+    };
+    let login = &login;
+    let bound = browser_token.is_some_and(|t| sha256_hex(t) == login.browser_hash);
+    if !bound {
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::OtherBrowser, json!({})).await);
+    }
+    if ctx.now - login.created_at > LOGIN_MS {
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::LoginExpired, json!({})).await);
+    }
+    let Some(provider) = store_sso::of_org(store, login.org_id).await? else {
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::StateUnknown, json!({})).await);
+    };
+    let issuer = provider.settings.issuer.clone();
+    if let Some(error) = answer.error {
+        let error: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::ProviderRefused, json!({"error": error})).await);
+    }
+    if answer.iss.is_some_and(|iss| iss != issuer) {
+        let iss: String = answer.iss.unwrap_or_default().chars().take(200).collect();
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::WrongIssuer, json!({"iss": iss})).await);
+    }
+    let Some(code) = answer.code else {
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::CodeRejected, json!({})).await);
+    };
+    let Some(secret) = sso.secret(&provider.settings.secret_ref) else {
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::SecretMissing, json!({})).await);
+    };
+    let metadata = match sso.discover(&issuer).await {
+        Ok(m) => m,
+        Err(r) => return Err(fail_sign_in(store, ctx, Some(login), r, json!({})).await),
+    };
+    let keys = metadata.jwks().clone();
+    let client = match client(&provider, metadata, secret, sso.redirect_url()) {
+        Ok(c) => c,
+        Err(r) => return Err(fail_sign_in(store, ctx, Some(login), r, json!({})).await),
+    };
+    let request = match client.exchange_code(AuthorizationCode::new(code.to_string())) {
+        Ok(r) => r,
+        Err(_) => return Err(fail_sign_in(store, ctx, Some(login), Refusal::DiscoveryMalformed, json!({})).await),
+    };
+    let tokens = request
+        .set_pkce_verifier(PkceCodeVerifier::new(login.pkce_verifier.clone()))
+        .request_async(&sso.http)
+        .await;
+    let tokens = match tokens {
+        Ok(t) => t,
+        Err(openidconnect::RequestTokenError::Request(_)) => {
+            return Err(fail_sign_in(store, ctx, Some(login), Refusal::ProviderUnreachable, json!({})).await)
+        }
+        Err(_) => return Err(fail_sign_in(store, ctx, Some(login), Refusal::CodeRejected, json!({})).await),
+    };
+    let Some(id_token) = tokens.extra_fields().id_token() else {
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::TokenInvalid, json!({})).await);
+    };
+    let identity = match check_id_token(
+        &id_token.to_string(),
+        &issuer,
+        &provider.settings.client_id,
+        &keys,
+        &login.nonce,
+        ctx.now,
+    ) {
+        Ok(i) => i,
+        Err(r) => return Err(fail_sign_in(store, ctx, Some(login), r, json!({})).await),
+    };
+    let (user, first_link) = match match_account(store, &provider, &identity).await {
+        Ok(u) => u,
+        Err(r) => {
+            let more = json!({"subject": identity.subject, "email": identity.email});
+            return Err(fail_sign_in(store, ctx, Some(login), r, more).await);
+        }
+    };
+    if user.status != UserStatus::Active {
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::AccountNotActive, json!({"user_id": user.id})).await);
+    }
+    let multi_factor = asserts_multi_factor(
+        &identity.amr,
+        identity.acr.as_deref(),
+        provider.settings.mfa_acr.as_deref(),
+    );
+    let device = device_to_keep(store, device_cookie).await?;
+    let mut tx = store.begin_write().await?;
+    if first_link {
+        store_sso::link_subject(&mut tx, user.id, &issuer, &identity.subject).await?;
+    }
+    let session = if multi_factor {
+        complete_sign_in(&mut tx, ctx, &user, None, device).await?
+    } else {
+        let stage = if user.has_second_factor() {
+            SessionStage::AwaitingSecondFactor
+        } else {
+            SessionStage::MustEnrolSecondFactor
+        };
+        super::auth::new_session(&mut tx, user.id, stage, ctx).await?
+    };
+    let ctx = ctx.acting_as(&user);
+    let event = ctx.event(
+        AuditAction::SignInSso,
+        "user",
+        user.id,
+        Some(user.org_id),
+        Outcome::Success,
+        json!({
+            "issuer": issuer,
+            "multi_factor": multi_factor,
+            "amr": identity.amr,
+            "linked_now": first_link,
+            "next": session.stage.as_str(),
+        }),
+    );
+    audit::append(&mut tx, &event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(session)
+}
