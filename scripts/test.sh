@@ -5,7 +5,7 @@
 # PostgreSQL: uses MELDPUNT_TEST_POSTGRES_URL when set; otherwise starts a throwaway
 # server when the PostgreSQL binaries are installed; otherwise those tests are skipped
 # with a line saying so. Under CI (CI set) a missing prerequisite — PostgreSQL, Chromium,
-# the S3/SMTP test servers, the API linters — fails the run instead of skipping.
+# the S3/SMTP test servers, the OpenID test provider, the API linters — fails the run instead of skipping.
 # The closing line counts skipped tests apart: "Summary: N passed, M failed, K skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +56,16 @@ if [ -x "$tools/bin/moto_server" ] || { python3 -m venv "$tools" >/dev/null 2>&1
   echo "S3 (moto) and SMTP (aiosmtpd) test servers: installed"
 else
   echo "S3 and SMTP tests SKIPPED: could not install moto and aiosmtpd (python3 -m venv and pip needed)"
+  [ -z "${CI:-}" ] || status=1
+fi
+# A real OpenID provider (oidc-provider from npm, pinned in its package-lock) for the single
+# sign-on tests; tests/it/oidc.rs starts it.
+if command -v npm >/dev/null 2>&1 && (cd tests/tools/oidc &&
+    { [ -d node_modules/oidc-provider ] || npm ci --silent --no-audit --no-fund; }); then
+  export MELDPUNT_TEST_OIDC_PROVIDER="$PWD/tests/tools/oidc/provider.mjs"
+  echo "OpenID provider (oidc-provider) for the single sign-on tests: installed"
+else
+  echo "Single sign-on tests SKIPPED: could not install oidc-provider (npm needed)"
   [ -z "${CI:-}" ] || status=1
 fi
 log=$(mktemp)

@@ -738,3 +738,171 @@ pub async fn finish(
     tx.commit().await?;
     Ok(session)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The ID-token check on tokens made here, signed with test keys: what a real provider
+    //! cannot be made to send (another audience, another issuer, an unknown key). The whole
+    //! flow against a real provider is in `tests/it/sso.rs`.
+    use super::*;
+    use openidconnect::core::{CoreIdToken, CoreIdTokenClaims, CoreRsaPrivateSigningKey};
+    use openidconnect::{
+        Audience, AuthenticationMethodReference, EmptyAdditionalClaims, EndUserEmail,
+        JsonWebKeyId, PrivateSigningKey, StandardClaims, SubjectIdentifier,
+    };
+
+    const ISSUER: &str = "https://login.example.nl/tenant/v2.0";
+    const CLIENT: &str = "meldpunt";
+    const NONCE: &str = "nonce-1";
+    const NOW: i64 = 1_790_000_000_000;
+
+    fn key(n: u8) -> CoreRsaPrivateSigningKey {
+        let pem = match n {
+            1 => include_str!("../../tests/fixtures/oidc/test-key-1.pem"),
+            _ => include_str!("../../tests/fixtures/oidc/test-key-2.pem"),
+        };
+        CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new(format!("key-{n}"))))
+            .unwrap()
+    }
+
+    struct Token {
+        issuer: &'static str,
+        audience: &'static str,
+        expires_at: i64,
+        nonce: &'static str,
+        key: u8,
+        amr: &'static [&'static str],
+    }
+
+    fn token() -> Token {
+        Token {
+            issuer: ISSUER,
+            audience: CLIENT,
+            expires_at: NOW + 3_600_000,
+            nonce: NONCE,
+            key: 1,
+            amr: &["pwd", "mfa"],
+        }
+    }
+
+    fn signed(t: &Token) -> String {
+        let at = |ms| chrono::DateTime::from_timestamp_millis(ms).unwrap();
+        let claims = CoreIdTokenClaims::new(
+            IssuerUrl::new(t.issuer.into()).unwrap(),
+            vec![Audience::new(t.audience.into())],
+            at(t.expires_at),
+            at(NOW - 1000),
+            StandardClaims::new(SubjectIdentifier::new("sub-123".into()))
+                .set_email(Some(EndUserEmail::new("Jan@Amsterdam.nl".into())))
+                .set_email_verified(Some(true)),
+            EmptyAdditionalClaims {},
+        )
+        .set_nonce(Some(Nonce::new(t.nonce.into())))
+        .set_auth_method_refs(Some(
+            t.amr
+                .iter()
+                .map(|m| AuthenticationMethodReference::new(m.to_string()))
+                .collect(),
+        ));
+        CoreIdToken::new(
+            claims,
+            &key(t.key),
+            CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+            None,
+            None,
+        )
+        .unwrap()
+        .to_string()
+    }
+
+    /// The provider's published keys: only key 1.
+    fn keys() -> CoreJsonWebKeySet {
+        CoreJsonWebKeySet::new(vec![key(1).as_verification_key()])
+    }
+
+    fn check(t: &Token) -> std::result::Result<Identity, Refusal> {
+        check_id_token(&signed(t), ISSUER, CLIENT, &keys(), NONCE, NOW)
+    }
+
+    #[test]
+    fn a_valid_token_gives_subject_address_and_methods() {
+        let id = check(&token()).unwrap();
+        assert_eq!(id.subject, "sub-123");
+        assert_eq!(id.email.as_deref(), Some("jan@amsterdam.nl"));
+        assert!(id.email_verified);
+        assert_eq!(id.amr, ["pwd", "mfa"]);
+    }
+
+    #[test]
+    fn a_token_for_another_client_is_a_foreign_audience() {
+        let t = Token {
+            audience: "another-app",
+            ..token()
+        };
+        assert_eq!(check(&t), Err(Refusal::TokenWrongAudience));
+    }
+
+    #[test]
+    fn a_token_from_another_issuer_is_refused() {
+        let t = Token {
+            issuer: "https://login.example.nl/other-tenant/v2.0",
+            ..token()
+        };
+        assert_eq!(check(&t), Err(Refusal::TokenWrongIssuer));
+    }
+
+    #[test]
+    fn a_token_is_refused_once_it_has_expired() {
+        let t = Token {
+            expires_at: NOW - 1,
+            ..token()
+        };
+        assert_eq!(check(&t), Err(Refusal::TokenExpired));
+        // The same token, checked while it was still valid.
+        let valid = signed(&Token {
+            expires_at: NOW + 60_000,
+            ..token()
+        });
+        assert!(check_id_token(&valid, ISSUER, CLIENT, &keys(), NONCE, NOW).is_ok());
+        assert_eq!(
+            check_id_token(&valid, ISSUER, CLIENT, &keys(), NONCE, NOW + 61_000),
+            Err(Refusal::TokenExpired)
+        );
+    }
+
+    #[test]
+    fn a_token_of_another_sign_in_has_another_nonce() {
+        let t = Token {
+            nonce: "nonce-of-another-sign-in",
+            ..token()
+        };
+        assert_eq!(check(&t), Err(Refusal::TokenWrongNonce));
+    }
+
+    #[test]
+    fn a_token_signed_by_a_key_the_provider_does_not_publish_is_refused() {
+        let t = Token { key: 2, ..token() };
+        assert_eq!(check(&t), Err(Refusal::TokenInvalid));
+        // Once the provider publishes the new key (a rotation), the token is good.
+        let rotated = CoreJsonWebKeySet::new(vec![
+            key(1).as_verification_key(),
+            key(2).as_verification_key(),
+        ]);
+        assert!(check_id_token(&signed(&t), ISSUER, CLIENT, &rotated, NONCE, NOW).is_ok());
+    }
+
+    #[test]
+    fn a_tampered_or_malformed_token_is_refused() {
+        let good = signed(&token());
+        let mut parts: Vec<String> = good.split('.').map(String::from).collect();
+        parts[1] = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            br#"{"iss":"https://login.example.nl/tenant/v2.0","aud":"meldpunt","sub":"someone-else","exp":9999999999,"iat":1,"nonce":"nonce-1"}"#,
+        );
+        let tampered = parts.join(".");
+        let check = |t: &str| check_id_token(t, ISSUER, CLIENT, &keys(), NONCE, NOW);
+        assert_eq!(check(&tampered), Err(Refusal::TokenInvalid));
+        assert_eq!(check("not-a-token"), Err(Refusal::TokenInvalid));
+        assert_eq!(check(""), Err(Refusal::TokenInvalid));
+    }
+}
