@@ -219,7 +219,11 @@ impl fmt::Debug for Config {
             .field("retention", &self.retention)
             .field(
                 "sso_secrets",
-                &self.sso_secrets.keys().map(|k| (k, "[secret]")).collect::<Vec<_>>(),
+                &self
+                    .sso_secrets
+                    .keys()
+                    .map(|k| (k, "[secret]"))
+                    .collect::<Vec<_>>(),
             )
             .finish()
     }

@@ -126,9 +126,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ListOrganisations
         | Action::CreateOrganisation
         | Action::ImportMunicipalities
-        | Action::ManageSingleSignOn => {
-            actor.role == Role::Administrator && actor.is_central()
-        }
+        | Action::ManageSingleSignOn => actor.role == Role::Administrator && actor.is_central(),
         Action::ViewOrganisation { org_id }
         | Action::ManageUsers { org_id }
         | Action::ManageApiTokens { org_id } => actor.administers(org_id),

@@ -194,13 +194,28 @@ mod tests {
 
     #[test]
     fn plain_http_is_only_for_a_provider_on_this_machine() {
-        assert_eq!(field(check_settings(&input("http://localhost:4000", "a.nl"))), "accepted");
-        assert_eq!(field(check_settings(&input("http://127.0.0.1:4000", "a.nl"))), "accepted");
+        assert_eq!(
+            field(check_settings(&input("http://localhost:4000", "a.nl"))),
+            "accepted"
+        );
+        assert_eq!(
+            field(check_settings(&input("http://127.0.0.1:4000", "a.nl"))),
+            "accepted"
+        );
         let far = check_settings(&input("http://idp.example.nl", "a.nl"));
         assert_eq!(far.unwrap_err().1.key, "sso.issuer_not_https");
-        assert_eq!(field(check_settings(&input("http://10.0.0.1", "a.nl"))), "issuer");
-        assert_eq!(field(check_settings(&input("ftp://idp.nl", "a.nl"))), "issuer");
-        assert_eq!(field(check_settings(&input("https://idp.nl/?x=1", "a.nl"))), "issuer");
+        assert_eq!(
+            field(check_settings(&input("http://10.0.0.1", "a.nl"))),
+            "issuer"
+        );
+        assert_eq!(
+            field(check_settings(&input("ftp://idp.nl", "a.nl"))),
+            "issuer"
+        );
+        assert_eq!(
+            field(check_settings(&input("https://idp.nl/?x=1", "a.nl"))),
+            "issuer"
+        );
         assert_eq!(field(check_settings(&input("idp.nl", "a.nl"))), "issuer");
     }
 
@@ -212,7 +227,10 @@ mod tests {
         assert_eq!(field(check_settings(&input(ok, "a_b.nl"))), "email_domains");
         assert_eq!(field(check_settings(&input(ok, "-a.nl"))), "email_domains");
         let many: Vec<String> = (0..21).map(|i| format!("d{i}.nl")).collect();
-        assert_eq!(field(check_settings(&input(ok, &many.join(",")))), "email_domains");
+        assert_eq!(
+            field(check_settings(&input(ok, &many.join(",")))),
+            "email_domains"
+        );
         let mut i = input(ok, "a.nl");
         i.secret_ref = "utrecht";
         assert_eq!(field(check_settings(&i)), "secret_ref");
@@ -225,8 +243,14 @@ mod tests {
 
     #[test]
     fn an_email_address_belongs_to_its_domain() {
-        assert_eq!(email_domain("Jan@Utrecht.NL").as_deref(), Some("utrecht.nl"));
-        assert_eq!(email_domain("a@b@utrecht.nl").as_deref(), Some("utrecht.nl"));
+        assert_eq!(
+            email_domain("Jan@Utrecht.NL").as_deref(),
+            Some("utrecht.nl")
+        );
+        assert_eq!(
+            email_domain("a@b@utrecht.nl").as_deref(),
+            Some("utrecht.nl")
+        );
         assert_eq!(email_domain("utrecht.nl"), None);
         assert_eq!(email_domain("@utrecht.nl"), None);
         assert_eq!(email_domain("jan@localhost"), None);

@@ -5,9 +5,9 @@
 
 use super::Result;
 use crate::domain::session::SessionLimits;
+use crate::domain::sso::LOGIN_MS;
 use crate::domain::throttle::{FAILURE_MEMORY_MS, KNOWN_DEVICE_MS};
 use crate::domain::Millis;
-use crate::domain::sso::LOGIN_MS;
 use crate::store::{cases, reports, sessions, sso, throttle, Store};
 
 /// How long a retried API request still gets its first answer.

@@ -16,9 +16,9 @@ use openidconnect::core::{
     CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata,
 };
 use openidconnect::{
-    reqwest, AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId,
-    ClientSecret, CsrfToken, DiscoveryError, IdToken, IdTokenVerifier, IssuerUrl, Nonce,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    reqwest, AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
+    CsrfToken, DiscoveryError, IdToken, IdTokenVerifier, IssuerUrl, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope,
 };
 use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
@@ -264,8 +264,10 @@ pub async fn configure(
         Err((field, message)) => return Err(fail(field, message, "invalid_settings").await),
     };
     if !sso.has_secret(&settings.secret_ref) {
-        let m = Message::new("sso.secret_not_configured")
-            .with("name", format!("{SECRET_ENV_PREFIX}{}", settings.secret_ref));
+        let m = Message::new("sso.secret_not_configured").with(
+            "name",
+            format!("{SECRET_ENV_PREFIX}{}", settings.secret_ref),
+        );
         return Err(fail("secret_ref", m, Refusal::SecretMissing.reason()).await);
     }
     for domain in &settings.email_domains {
@@ -287,15 +289,7 @@ pub async fn configure(
         return Err(fail("issuer", m, refusal.reason()).await);
     }
     let mut tx = store.begin_write().await?;
-    match store_sso::put(
-        &mut tx,
-        org_id,
-        &settings,
-        ctx.actor_user_id.unwrap_or_default(),
-        ctx.now,
-    )
-    .await
-    {
+    match store_sso::put(&mut tx, org_id, &settings, ctx.actor_user_id, ctx.now).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => {
             drop(tx);
@@ -372,7 +366,8 @@ fn client(
     >,
     Refusal,
 > {
-    let redirect = RedirectUrl::new(redirect_url.to_string()).map_err(|_| Refusal::SecretMissing)?;
+    let redirect =
+        RedirectUrl::new(redirect_url.to_string()).map_err(|_| Refusal::SecretMissing)?;
     Ok(CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(provider.settings.client_id.clone()),
@@ -387,7 +382,10 @@ fn client(
 pub async fn begin(store: &Store, ctx: &Ctx, sso: &Sso, email: &str) -> Result<Begun> {
     let email = email.trim().to_lowercase();
     let Some(domain) = email_domain(&email) else {
-        return Err(ServiceError::invalid("email", Message::new("sso.email_invalid")));
+        return Err(ServiceError::invalid(
+            "email",
+            Message::new("sso.email_invalid"),
+        ));
     };
     let mut ctx = ctx.clone();
     ctx.actor_label = email.clone();
@@ -555,7 +553,9 @@ async fn match_account(
         .await
         .map_err(|_| Refusal::ProviderUnreachable)?;
     if let Some(id) = linked {
-        let user = users::get(store, id).await.map_err(|_| Refusal::NoAccount)?;
+        let user = users::get(store, id)
+            .await
+            .map_err(|_| Refusal::NoAccount)?;
         return if user.org_id == provider.org_id {
             Ok((user, false))
         } else {
@@ -566,7 +566,8 @@ async fn match_account(
     if !identity.email_verified {
         return Err(Refusal::EmailNotVerified);
     }
-    let in_domain = email_domain(email).is_some_and(|d| provider.settings.email_domains.contains(&d));
+    let in_domain =
+        email_domain(email).is_some_and(|d| provider.settings.email_domains.contains(&d));
     if !in_domain {
         return Err(Refusal::DomainNotAllowed);
     }
@@ -598,7 +599,16 @@ async fn fail_sign_in(
     ctx.actor_label = label.clone();
     let subject = ("account", label);
     let org = login.map(|l| l.org_id);
-    refuse(store, &ctx, AuditAction::SignInSso, subject, org, refusal, details).await
+    refuse(
+        store,
+        &ctx,
+        AuditAction::SignInSso,
+        subject,
+        org,
+        refusal,
+        details,
+    )
+    .await
 }
 
 /// Finishes single sign-on with the provider's answer. `browser_token` is the cookie set at
@@ -638,12 +648,30 @@ pub async fn finish(
     };
     let issuer = provider.settings.issuer.clone();
     if let Some(error) = answer.error {
-        let error: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
-        return Err(fail_sign_in(store, ctx, Some(login), Refusal::ProviderRefused, json!({"error": error})).await);
+        let error: String = error
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(64)
+            .collect();
+        return Err(fail_sign_in(
+            store,
+            ctx,
+            Some(login),
+            Refusal::ProviderRefused,
+            json!({"error": error}),
+        )
+        .await);
     }
     if answer.iss.is_some_and(|iss| iss != issuer) {
         let iss: String = answer.iss.unwrap_or_default().chars().take(200).collect();
-        return Err(fail_sign_in(store, ctx, Some(login), Refusal::WrongIssuer, json!({"iss": iss})).await);
+        return Err(fail_sign_in(
+            store,
+            ctx,
+            Some(login),
+            Refusal::WrongIssuer,
+            json!({"iss": iss}),
+        )
+        .await);
     }
     let Some(code) = answer.code else {
         return Err(fail_sign_in(store, ctx, Some(login), Refusal::CodeRejected, json!({})).await);
@@ -662,7 +690,16 @@ pub async fn finish(
     };
     let request = match client.exchange_code(AuthorizationCode::new(code.to_string())) {
         Ok(r) => r,
-        Err(_) => return Err(fail_sign_in(store, ctx, Some(login), Refusal::DiscoveryMalformed, json!({})).await),
+        Err(_) => {
+            return Err(fail_sign_in(
+                store,
+                ctx,
+                Some(login),
+                Refusal::DiscoveryMalformed,
+                json!({}),
+            )
+            .await)
+        }
     };
     let tokens = request
         .set_pkce_verifier(PkceCodeVerifier::new(login.pkce_verifier.clone()))
@@ -671,9 +708,20 @@ pub async fn finish(
     let tokens = match tokens {
         Ok(t) => t,
         Err(openidconnect::RequestTokenError::Request(_)) => {
-            return Err(fail_sign_in(store, ctx, Some(login), Refusal::ProviderUnreachable, json!({})).await)
+            return Err(fail_sign_in(
+                store,
+                ctx,
+                Some(login),
+                Refusal::ProviderUnreachable,
+                json!({}),
+            )
+            .await)
         }
-        Err(_) => return Err(fail_sign_in(store, ctx, Some(login), Refusal::CodeRejected, json!({})).await),
+        Err(_) => {
+            return Err(
+                fail_sign_in(store, ctx, Some(login), Refusal::CodeRejected, json!({})).await,
+            )
+        }
     };
     let Some(id_token) = tokens.extra_fields().id_token() else {
         return Err(fail_sign_in(store, ctx, Some(login), Refusal::TokenInvalid, json!({})).await);
@@ -697,7 +745,14 @@ pub async fn finish(
         }
     };
     if user.status != UserStatus::Active {
-        return Err(fail_sign_in(store, ctx, Some(login), Refusal::AccountNotActive, json!({"user_id": user.id})).await);
+        return Err(fail_sign_in(
+            store,
+            ctx,
+            Some(login),
+            Refusal::AccountNotActive,
+            json!({"user_id": user.id}),
+        )
+        .await);
     }
     let multi_factor = asserts_multi_factor(
         &identity.amr,
@@ -747,8 +802,8 @@ mod tests {
     use super::*;
     use openidconnect::core::{CoreIdToken, CoreIdTokenClaims, CoreRsaPrivateSigningKey};
     use openidconnect::{
-        Audience, AuthenticationMethodReference, EmptyAdditionalClaims, EndUserEmail,
-        JsonWebKeyId, PrivateSigningKey, StandardClaims, SubjectIdentifier,
+        Audience, AuthenticationMethodReference, EmptyAdditionalClaims, EndUserEmail, JsonWebKeyId,
+        PrivateSigningKey, StandardClaims, SubjectIdentifier,
     };
 
     const ISSUER: &str = "https://login.example.nl/tenant/v2.0";

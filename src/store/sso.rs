@@ -17,11 +17,12 @@ pub struct IdentityProvider {
 }
 
 async fn domains_of(store: &Store, org_id: i64) -> Result<Vec<String>> {
-    let rows =
-        sqlx::query("SELECT domain FROM identity_provider_domains WHERE org_id = $1 ORDER BY domain")
-            .bind(org_id)
-            .fetch_all(store.pool())
-            .await?;
+    let rows = sqlx::query(
+        "SELECT domain FROM identity_provider_domains WHERE org_id = $1 ORDER BY domain",
+    )
+    .bind(org_id)
+    .fetch_all(store.pool())
+    .await?;
     rows.iter()
         .map(|r| Ok(r.try_get::<String, _>("domain")?))
         .collect()
@@ -79,7 +80,7 @@ pub async fn put(
     tx: &mut WriteTx,
     org_id: i64,
     settings: &ProviderSettings,
-    by: i64,
+    by: Option<i64>,
     now: Millis,
 ) -> Result<()> {
     sqlx::query("DELETE FROM identity_provider_domains WHERE org_id = $1")
@@ -214,7 +215,12 @@ pub async fn subject_of(store: &Store, user_id: i64) -> Result<Option<(String, S
 }
 
 /// Links an account to a provider subject (at its first single sign-on).
-pub async fn link_subject(tx: &mut WriteTx, user_id: i64, issuer: &str, subject: &str) -> Result<()> {
+pub async fn link_subject(
+    tx: &mut WriteTx,
+    user_id: i64,
+    issuer: &str,
+    subject: &str,
+) -> Result<()> {
     sqlx::query("UPDATE users SET sso_issuer = $1, sso_subject = $2 WHERE id = $3")
         .bind(issuer)
         .bind(subject)

@@ -11,11 +11,9 @@ use super::{render, render_status};
 use crate::domain::audit::AuditAction;
 use crate::domain::org::{NewOrganisation, OrgError, OrgKind};
 use crate::domain::policy::{roles_for, Action};
-use crate::domain::user::{NewUser, Role, UserStatus};
 use crate::domain::sso::SettingsInput;
-use crate::service::{
-    accounts, orgs as org_service, sso, tokens as token_service, ServiceError,
-};
+use crate::domain::user::{NewUser, Role, UserStatus};
+use crate::service::{accounts, orgs as org_service, sso, tokens as token_service, ServiceError};
 use crate::store::orgs::Organisation;
 use crate::store::{orgs, sso as sso_store, tokens, users, StoreError};
 use crate::web::ctx::Page;
