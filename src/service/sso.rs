@@ -50,14 +50,14 @@ pub const SECRET_ENV_PREFIX: &str = "MELDPUNT_SSO_SECRET_";
 #[derive(Clone)]
 pub struct Sso {
     http: reqwest::Client,
-    redirect_url: String,
+    redirect_url: RedirectUrl,
     secrets: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Sso {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sso")
-            .field("redirect_url", &self.redirect_url)
+            .field("redirect_url", &self.redirect_url.as_str())
             .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -72,16 +72,17 @@ impl Sso {
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10))
             .build()?;
+        let redirect_url = format!("{}{CALLBACK_PATH}", public_url.trim_end_matches('/'));
         Ok(Sso {
             http,
-            redirect_url: format!("{}{CALLBACK_PATH}", public_url.trim_end_matches('/')),
+            redirect_url: RedirectUrl::new(redirect_url)?,
             secrets,
         })
     }
 
     /// The redirect URI to register at the provider.
     pub fn redirect_url(&self) -> &str {
-        &self.redirect_url
+        self.redirect_url.as_str()
     }
 
     fn secret(&self, name: &str) -> Option<String> {
@@ -350,30 +351,27 @@ pub struct Begun {
     pub browser_token: String,
 }
 
+type ConfiguredClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
 fn client(
     provider: &IdentityProvider,
     metadata: CoreProviderMetadata,
     secret: String,
-    redirect_url: &str,
-) -> std::result::Result<
-    CoreClient<
-        openidconnect::EndpointSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointMaybeSet,
-        openidconnect::EndpointMaybeSet,
-    >,
-    Refusal,
-> {
-    let redirect =
-        RedirectUrl::new(redirect_url.to_string()).map_err(|_| Refusal::SecretMissing)?;
-    Ok(CoreClient::from_provider_metadata(
+    sso: &Sso,
+) -> ConfiguredClient {
+    CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(provider.settings.client_id.clone()),
         Some(ClientSecret::new(secret)),
     )
-    .set_redirect_uri(redirect))
+    .set_redirect_uri(sso.redirect_url.clone())
 }
 
 /// Begins single sign-on for the person with this e-mail address: finds their
@@ -423,10 +421,7 @@ pub async fn begin(store: &Store, ctx: &Ctx, sso: &Sso, email: &str) -> Result<B
         Ok(m) => m,
         Err(r) => return Err(step(r).await),
     };
-    let client = match client(&provider, metadata, secret, sso.redirect_url()) {
-        Ok(c) => c,
-        Err(r) => return Err(step(r).await),
-    };
+    let client = client(&provider, metadata, secret, sso);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state, nonce) = client
         .authorize_url(
@@ -684,10 +679,7 @@ pub async fn finish(
         Err(r) => return Err(fail_sign_in(store, ctx, Some(login), r, json!({})).await),
     };
     let keys = metadata.jwks().clone();
-    let client = match client(&provider, metadata, secret, sso.redirect_url()) {
-        Ok(c) => c,
-        Err(r) => return Err(fail_sign_in(store, ctx, Some(login), r, json!({})).await),
-    };
+    let client = client(&provider, metadata, secret, sso);
     let request = match client.exchange_code(AuthorizationCode::new(code.to_string())) {
         Ok(r) => r,
         Err(_) => {
@@ -744,7 +736,10 @@ pub async fn finish(
             return Err(fail_sign_in(store, ctx, Some(login), r, more).await);
         }
     };
-    if user.status != UserStatus::Active {
+    // A pending account is activated by its first single sign-on: the provider vouched
+    // for the address, as the activation link would have.
+    let activates = first_link && user.status == UserStatus::Pending;
+    if user.status != UserStatus::Active && !activates {
         return Err(fail_sign_in(
             store,
             ctx,
@@ -763,6 +758,17 @@ pub async fn finish(
     let mut tx = store.begin_write().await?;
     if first_link {
         store_sso::link_subject(&mut tx, user.id, &issuer, &identity.subject).await?;
+    }
+    if activates && users::activate_by_sso(&mut tx, user.id).await? {
+        let event = ctx.acting_as(&user).event(
+            AuditAction::AccountActivated,
+            "user",
+            user.id,
+            Some(user.org_id),
+            Outcome::Success,
+            json!({"via": "single_sign_on", "issuer": issuer}),
+        );
+        audit::append(&mut tx, &event, ctx.now).await?;
     }
     let session = if multi_factor {
         complete_sign_in(&mut tx, ctx, &user, None, device).await?

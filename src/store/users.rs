@@ -164,8 +164,23 @@ pub async fn activate(
     Ok(row.try_get("id")?)
 }
 
+/// Activates a pending account at its first single sign-on: the organisation's provider
+/// vouched for its address, as the activation link would have. It gets no password.
+/// Returns whether it was pending.
+pub async fn activate_by_sso(tx: &mut WriteTx, id: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE users SET status = 'active', activation_hash = NULL, activation_expires_at = NULL \
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Puts an account back to pending with a new activation token: password, second
-/// factor and recovery codes are cleared, all sessions end.
+/// factor, recovery codes and the link to a single sign-on subject are cleared, all
+/// sessions end.
 pub async fn reset(
     tx: &mut WriteTx,
     id: i64,
@@ -174,7 +189,7 @@ pub async fn reset(
 ) -> Result<()> {
     let done = sqlx::query(
         "UPDATE users SET status = 'pending', password_hash = NULL, totp_secret = NULL, totp_last_step = NULL, \
-         activation_hash = $1, activation_expires_at = $2 WHERE id = $3",
+         sso_issuer = NULL, sso_subject = NULL, activation_hash = $1, activation_expires_at = $2 WHERE id = $3",
     )
     .bind(activation_hash)
     .bind(expires_at)

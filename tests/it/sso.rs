@@ -901,3 +901,53 @@ async fn an_unknown_domain_or_person_gets_a_clear_answer_and_no_account_is_made(
         ["no_provider_for_domain", "no_account"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_not_activated_yet_is_activated_by_its_first_single_sign_on() {
+    use meldpunt::domain::user::{NewUser, UserStatus};
+    use meldpunt::service::accounts;
+    let Some(provider) = Provider::start(None, &[("AMR", "pwd")]) else {
+        return;
+    };
+    let db = test_db(Backend::Sqlite).await.unwrap();
+    let store = &db.store;
+    let o = seed_orgs(store).await;
+    let new = NewUser::new("nieuw@amsterdam.nl", "Nieuwe Collega", Role::Reporter).unwrap();
+    let created = accounts::create_user(store, &cli_ctx(), o.amsterdam, &new)
+        .await
+        .unwrap();
+    register(
+        store,
+        o.amsterdam,
+        &provider.issuer(),
+        "AMSTERDAM",
+        "amsterdam.nl",
+    )
+    .await;
+    let app = app(store);
+    let mut c = app.client();
+    let back = sign_in_via(&mut c, "nieuw@amsterdam.nl").await;
+    // No second factor at the provider and none set up yet: set it up now.
+    assert_eq!(back.location(), "/aanmelden/tweede-factor/instellen");
+    let user = users::by_email(store, "nieuw@amsterdam.nl").await.unwrap();
+    assert_eq!(user.status, UserStatus::Active);
+    assert!(user.password_hash.is_none(), "no password was made up");
+    let activated = trail(store, "account.activated").await;
+    assert_eq!(activated.len(), 1);
+    assert!(activated[0].details.contains("single_sign_on"));
+    // The old activation link no longer works.
+    let r = accounts::activate(store, &cli_ctx(), &created.token, PASSWORD, PASSWORD).await;
+    assert!(r.is_err());
+    // A reset by an administrator unlinks the provider subject, so the next sign-in links
+    // again by the verified address.
+    let admin = make_person(store, o.central, "beheer@meldpunt.nl", Role::Administrator).await;
+    let actor = users::get(store, admin.id).await.unwrap();
+    let ctx = cli_ctx().acting_as(&actor);
+    accounts::reset_user(store, &ctx, user.id).await.unwrap();
+    assert!(sso_store::subject_of(store, user.id)
+        .await
+        .unwrap()
+        .is_none());
+    let back = sign_in_via(&mut app.client(), "nieuw@amsterdam.nl").await;
+    assert_eq!(back.location(), "/aanmelden/tweede-factor/instellen");
+}
