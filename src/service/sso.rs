@@ -321,11 +321,13 @@ pub async fn configure(
 }
 
 /// Removes an organisation's provider: its people sign in with their meldpunt password
-/// (and second factor) again.
-pub async fn remove(store: &Store, ctx: &Ctx, org_id: i64) -> Result<()> {
+/// (and second factor) again. Removing when there is none changes nothing (a form sent
+/// twice); returns whether there was one.
+pub async fn remove(store: &Store, ctx: &Ctx, org_id: i64) -> Result<bool> {
+    crate::store::orgs::get(store, org_id).await?;
     let mut tx = store.begin_write().await?;
     if !store_sso::remove(&mut tx, org_id).await? {
-        return Err(ServiceError::NotFound);
+        return Ok(false);
     }
     let event = ctx.event(
         AuditAction::SsoRemoved,
@@ -337,7 +339,7 @@ pub async fn remove(store: &Store, ctx: &Ctx, org_id: i64) -> Result<()> {
     );
     audit::append(&mut tx, &event, ctx.now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -37,7 +37,6 @@ use crate::config::Config;
 use crate::domain::session::SessionLimits;
 use crate::objects::EvidenceStore;
 use crate::service::intake::Intake;
-use crate::service::sso;
 use crate::service::Settings;
 use crate::store::Store;
 
@@ -120,7 +119,8 @@ pub fn router(state: AppState) -> Router {
             "/aanmelden/organisatie",
             get(pages::sso::show).post(pages::sso::begin),
         )
-        .route(sso::CALLBACK_PATH, get(pages::sso::answer))
+        // `service::sso::CALLBACK_PATH`, the redirect URI registered at providers.
+        .route("/aanmelden/organisatie/terug", get(pages::sso::answer))
         .route(
             "/aanmelden/tweede-factor",
             get(pages::second_factor::show).post(pages::second_factor::submit),

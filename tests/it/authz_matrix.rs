@@ -158,6 +158,21 @@ fn expected(route: &str, who: Who, owner: Owner) -> StatusCode {
                 S::FORBIDDEN
             }
         }
+        // An incomplete registration: refused by its rules (422), never by the policy.
+        "sso_save" => {
+            if who == Who::CentralAdmin {
+                S::UNPROCESSABLE_ENTITY
+            } else {
+                S::FORBIDDEN
+            }
+        }
+        "sso_remove" => {
+            if who == Who::CentralAdmin {
+                S::OK
+            } else {
+                S::FORBIDDEN
+            }
+        }
         "org_create" | "org_import" => {
             if who == Who::CentralAdmin {
                 S::SEE_OTHER
@@ -1006,6 +1021,17 @@ async fn call(
         }
         "org_import" => c.post("/beheer/organisaties/import", &[]).await,
         "org_show" => c.get(&format!("/beheer/organisaties/{org}")).await,
+        "sso_save" => {
+            c.post(
+                &format!("/beheer/organisaties/{org}/sso"),
+                &[("issuer", "https://idp.example.nl"), ("client_id", "")],
+            )
+            .await
+        }
+        "sso_remove" => {
+            c.post(&format!("/beheer/organisaties/{org}/sso/verwijderen"), &[])
+                .await
+        }
         "user_create" => {
             let email = format!("nieuw{n}@x.nl");
             let role = if org == w.central {
@@ -1107,7 +1133,7 @@ async fn call(
 /// Every signed-in route: (name in `call`, method and path as in the route table, about an
 /// object of an organisation). `every_route_of_the_router_is_in_the_matrix` keeps this
 /// list complete.
-const ROUTES: [(&str, &str, bool); 86] = [
+const ROUTES: [(&str, &str, bool); 88] = [
     (
         "passkey_remove",
         "POST /account/passkeys/{id}/verwijderen",
@@ -1204,6 +1230,12 @@ const ROUTES: [(&str, &str, bool); 86] = [
     ("org_create", "POST /beheer/organisaties", false),
     ("org_import", "POST /beheer/organisaties/import", false),
     ("org_show", "GET /beheer/organisaties/{id}", true),
+    ("sso_save", "POST /beheer/organisaties/{id}/sso", true),
+    (
+        "sso_remove",
+        "POST /beheer/organisaties/{id}/sso/verwijderen",
+        true,
+    ),
     (
         "user_create",
         "POST /beheer/organisaties/{id}/gebruikers",
@@ -1475,6 +1507,18 @@ const OPEN_ROUTES: &[(&str, &str)] = &[
     ("GET /", "redirects to sign-in or the start page"),
     ("GET /aanmelden", "sign-in"),
     ("POST /aanmelden", "sign-in"),
+    (
+        "GET /aanmelden/organisatie",
+        "single sign-on, first step (sso.rs)",
+    ),
+    (
+        "POST /aanmelden/organisatie",
+        "single sign-on, first step (sso.rs)",
+    ),
+    (
+        "GET /aanmelden/organisatie/terug",
+        "single sign-on, the provider's answer (sso.rs)",
+    ),
     ("GET /aanmelden/tweede-factor", "sign-in, second step"),
     ("POST /aanmelden/tweede-factor", "sign-in, second step"),
     (
