@@ -2184,3 +2184,146 @@ async fn a_reporter_adds_a_passkey_signs_in_with_it_and_another_accounts_passkey
     b.quit().await.unwrap();
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// Single sign-on in the browser, against the real test provider: the central
+/// administrator registers Amsterdam's provider (a refusal first), a reporter signs in
+/// through it and comes back signed in (the provider asserted multi-factor), and signs out.
+/// axe-core on every new page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_sign_in_through_their_organisations_provider() {
+    use crate::oidc::{Provider, CLIENT_ID, CLIENT_SECRET};
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    // The client secret reaches the server as an environment variable, by its name.
+    let (server, dir) = demo_server_with(&[("MELDPUNT_SSO_SECRET_AMSTERDAM", CLIENT_SECRET)]).await;
+    let base = server.base.clone();
+    let clients = serde_json::json!([{
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "redirect_uris": [format!("{base}/aanmelden/organisatie/terug")],
+    }])
+    .to_string();
+    let Some(provider) = Provider::start(None, &[("AMR", "pwd,mfa"), ("CLIENTS", &clients)]) else {
+        return;
+    };
+    let store = meldpunt::store::Store::connect(&meldpunt::store::sqlite_url(
+        &dir.path().join("meldpunt.db"),
+    ))
+    .await
+    .unwrap();
+    let amsterdam = meldpunt::store::orgs::by_code(&store, "GM0363")
+        .await
+        .unwrap()
+        .id;
+    let b = browser(&driver).await;
+    let mut problems = Vec::new();
+
+    // The central administrator registers the provider; a typing error is refused first.
+    sign_in(&b, &base, "beheer@meldpunt.demo").await;
+    b.goto(format!("{base}/beheer/organisaties/{amsterdam}"))
+        .await
+        .unwrap();
+    axe_on(&b, "organisation page with single sign-on", &mut problems).await;
+    let action = format!("/beheer/organisaties/{amsterdam}/sso");
+    fill(&b, "issuer", &provider.issuer()).await;
+    fill(&b, "client_id", CLIENT_ID).await;
+    fill(&b, "secret_ref", "AMSTERDAM").await;
+    fill(&b, "email_domains", "amsterdam_demo").await;
+    submit(&b, &action).await;
+    let page = text(&b).await;
+    assert!(page.contains("is geen domeinnaam"), "{page}");
+    axe_on(&b, "single sign-on refused", &mut problems).await;
+    fill(&b, "email_domains", "amsterdam.demo").await;
+    submit(&b, &action).await;
+    let page = text(&b).await;
+    assert!(page.contains("gecontroleerd en opgeslagen"), "{page}");
+    assert!(page.contains("MELDPUNT_SSO_SECRET_AMSTERDAM"), "{page}");
+    axe_on(&b, "single sign-on registered", &mut problems).await;
+    sign_out(&b).await;
+
+    // A reporter chooses the organisation on the sign-in page and comes back signed in.
+    b.goto(format!("{base}/aanmelden")).await.unwrap();
+    click_id(&b, "via-organisatie").await;
+    wait_until(&b, "return location.pathname === '/aanmelden/organisatie';").await;
+    axe_on(&b, "sign-in through the organisation", &mut problems).await;
+    fill(&b, "email", "melder@amsterdam.demo").await;
+    // The hand-over page moves on at once; to check it, it is fetched and shown here
+    // without its refresh.
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = http
+        .get(format!("{base}/aanmelden/organisatie"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let html = http
+        .post(format!("{base}/aanmelden/organisatie"))
+        .form(&[("csrf", csrf.as_str()), ("email", "melder@amsterdam.demo")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .replace("<meta http-equiv=\"refresh\"", "<meta name=\"was-refresh\"");
+    b.execute(
+        "document.open(); document.write(arguments[0]); document.close();",
+        vec![serde_json::Value::String(html)],
+    )
+    .await
+    .unwrap();
+    assert!(text(&b).await.contains("Doorsturen naar uw organisatie"));
+    axe_on(&b, "hand-over to the provider", &mut problems).await;
+    b.goto(format!("{base}/aanmelden/organisatie"))
+        .await
+        .unwrap();
+    fill(&b, "email", "melder@amsterdam.demo").await;
+    b.execute("window.__meldpuntOldPage = true;", vec![])
+        .await
+        .unwrap();
+    b.find(By::Css(
+        "form[action='/aanmelden/organisatie'] button[type='submit']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    // The hand-over page moves on by itself, through the provider, back to meldpunt.
+    wait_until(
+        &b,
+        "return location.pathname === '/start' && document.readyState === 'complete';",
+    )
+    .await;
+    assert!(
+        text(&b).await.contains("Welkom"),
+        "signed in through the provider"
+    );
+    axe_on(&b, "start page after single sign-on", &mut problems).await;
+    sign_out(&b).await;
+    assert!(b
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .contains("/aanmelden"));
+    assert!(
+        problems.is_empty(),
+        "accessibility problems:\n{}",
+        problems.join("\n")
+    );
+    drop(provider);
+}
