@@ -442,6 +442,17 @@ mod tests {
     }
 
     #[test]
+    fn single_sign_on_secrets_come_from_the_file_by_name() {
+        let dir = std::env::temp_dir().join(format!("meldpunt-sso-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("meldpunt.toml");
+        std::fs::write(&file, "[sso_secrets]\nUTRECHT = \"s3cret\"\n").unwrap();
+        let cfg = Config::load(Some(&file), &|_| None).unwrap();
+        assert_eq!(cfg.sso_secrets.get("UTRECHT").map(String::as_str), Some("s3cret"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn retention_periods_come_from_the_file_and_the_environment_and_bad_ones_stop_the_start() {
         use crate::domain::retention::{DataKind, Period};
         let dir = std::env::temp_dir().join(format!("meldpunt-ret-{}", std::process::id()));

@@ -495,6 +495,21 @@ pub struct Identity {
     pub acr: Option<String>,
 }
 
+/// The signatures accepted on an ID token: the provider's own keys, never a shared secret
+/// (no `HS…`) and never none.
+const ASYMMETRIC_ALGORITHMS: [CoreJwsSigningAlgorithm; 10] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha384,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha512,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EcdsaP521Sha512,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
+
 /// Checks an ID token (a compact JWT) with `openidconnect`: signed by one of `keys` with
 /// an asymmetric algorithm, issued by `issuer` for `client_id`, not expired at `now`, with
 /// this sign-in's nonce.
@@ -511,6 +526,7 @@ pub fn check_id_token(
     let at = chrono::DateTime::from_timestamp_millis(now).ok_or(Refusal::TokenInvalid)?;
     let verifier: IdTokenVerifier<CoreJsonWebKey> =
         IdTokenVerifier::new_public_client(ClientId::new(client_id.into()), issuer, keys.clone())
+            .set_allowed_algs(ASYMMETRIC_ALGORITHMS)
             .set_time_fn(move || at);
     let claims = token
         .claims(&verifier, &Nonce::new(nonce.to_string()))
@@ -835,6 +851,7 @@ mod tests {
         nonce: &'static str,
         key: u8,
         amr: &'static [&'static str],
+        alg: CoreJwsSigningAlgorithm,
     }
 
     fn token() -> Token {
@@ -845,6 +862,7 @@ mod tests {
             nonce: NONCE,
             key: 1,
             amr: &["pwd", "mfa"],
+            alg: CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
         }
     }
 
@@ -870,7 +888,7 @@ mod tests {
         CoreIdToken::new(
             claims,
             &key(t.key),
-            CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+            t.alg.clone(),
             None,
             None,
         )
@@ -952,6 +970,28 @@ mod tests {
             key(2).as_verification_key(),
         ]);
         assert!(check_id_token(&signed(&t), ISSUER, CLIENT, &rotated, NONCE, NOW).is_ok());
+    }
+
+    #[test]
+    fn other_asymmetric_algorithms_pass_and_a_token_without_a_signature_does_not() {
+        let claims = signed(&token());
+        // RS512 with the same key.
+        let t = Token {
+            alg: CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+            ..token()
+        };
+        assert!(check(&t).is_ok());
+        // `alg: none`: the claims of a valid token with its signature taken off.
+        let parts: Vec<&str> = claims.split('.').collect();
+        let header = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            br#"{"alg":"none"}"#,
+        );
+        let unsigned = format!("{header}.{}.", parts[1]);
+        assert_eq!(
+            check_id_token(&unsigned, ISSUER, CLIENT, &keys(), NONCE, NOW),
+            Err(Refusal::TokenInvalid)
+        );
     }
 
     #[test]
