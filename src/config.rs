@@ -448,7 +448,10 @@ mod tests {
         let file = dir.join("meldpunt.toml");
         std::fs::write(&file, "[sso_secrets]\nUTRECHT = \"s3cret\"\n").unwrap();
         let cfg = Config::load(Some(&file), &|_| None).unwrap();
-        assert_eq!(cfg.sso_secrets.get("UTRECHT").map(String::as_str), Some("s3cret"));
+        assert_eq!(
+            cfg.sso_secrets.get("UTRECHT").map(String::as_str),
+            Some("s3cret")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

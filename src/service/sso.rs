@@ -885,15 +885,9 @@ mod tests {
                 .map(|m| AuthenticationMethodReference::new(m.to_string()))
                 .collect(),
         ));
-        CoreIdToken::new(
-            claims,
-            &key(t.key),
-            t.alg.clone(),
-            None,
-            None,
-        )
-        .unwrap()
-        .to_string()
+        CoreIdToken::new(claims, &key(t.key), t.alg.clone(), None, None)
+            .unwrap()
+            .to_string()
     }
 
     /// The provider's published keys: only key 1.
