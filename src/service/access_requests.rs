@@ -86,6 +86,15 @@ pub struct StaffAccount {
     pub passkeys: Vec<PasskeyCopy>,
     /// When each known device (a browser with the device cookie) last completed a sign-in.
     pub known_devices: Vec<Moment>,
+    /// The organisation's identity provider and the subject it knows the person by, when
+    /// the account is linked for single sign-on.
+    pub single_sign_on: Option<SsoLinkCopy>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SsoLinkCopy {
+    pub issuer: String,
+    pub subject: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -506,6 +515,9 @@ async fn gather(
                     .into_iter()
                     .map(Moment)
                     .collect(),
+                single_sign_on: crate::store::sso::subject_of(store, user.id)
+                    .await?
+                    .map(|(issuer, subject)| SsoLinkCopy { issuer, subject }),
             });
             organisations.insert(user.org_name.clone());
             objects.push(("user", user.id.to_string()));

@@ -377,6 +377,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("access_request_account", "Account", "Account"),
     ("access_request_app", "Authenticator-app gekoppeld", "Authenticator app linked"),
     ("access_request_devices", "Bekende apparaten (laatste aanmelding per apparaat)", "Known devices (last sign-in per device)"),
+    ("access_request_sso", "Gekoppeld voor aanmelden via de organisatie (kenmerk bij de aanmeldvoorziening)", "Linked for sign-in through the organisation (identifier at the provider)"),
     ("access_request_none", "Geen", "None"),
     ("access_request_created", "Aangemaakt", "Created"),
     ("access_request_reports_title", "Meldingen", "Reports"),

@@ -175,6 +175,16 @@ both_backends!(
         let app = TestApp::new(store);
         app.client().sign_in(&t.cast.ams).await;
         add_passkey(store, t.cast.ams.id, "aW56YWdl", "Telefoon van het werk").await;
+        let mut tx = store.begin_write().await.unwrap();
+        meldpunt::store::sso::link_subject(
+            &mut tx,
+            t.cast.ams.id,
+            "https://idp.amsterdam.nl",
+            "sub-4711",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         let fg = officer(store, t.cast.o.central).await;
         let mut c = app.signed_in(&fg).await;
         let request = [("kind", "staff"), ("value", " Melder@Amsterdam.nl ")];
@@ -188,6 +198,11 @@ both_backends!(
         assert_eq!(x["account"]["passkeys"][0]["name"], "Telefoon van het werk");
         assert!(x["account"]["passkeys"][0]["last_used_at"].is_null());
         assert!(!x["account"]["known_devices"].as_array().unwrap().is_empty());
+        assert_eq!(x["account"]["single_sign_on"]["subject"], "sub-4711");
+        assert_eq!(
+            x["account"]["single_sign_on"]["issuer"],
+            "https://idp.amsterdam.nl"
+        );
         assert!(!file.body.contains("JBSWY3DP"), "no TOTP secret");
         assert!(!file.body.contains("aW56YWdl"), "no credential id");
         assert_eq!(x["reports"][0]["reference"], report.reference.as_str());
