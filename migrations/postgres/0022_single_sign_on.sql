@@ -27,9 +27,17 @@ CREATE TABLE sso_logins (
     nonce TEXT NOT NULL,
     pkce_verifier TEXT NOT NULL,
     email TEXT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    -- A re-check of a signed-in session (prompt=none): the session's hash and where the
+    -- person was going.
+    recheck_session_hash TEXT,
+    return_to TEXT
 );
 -- The provider's subject an account is linked to at its first single sign-on.
 ALTER TABLE users ADD COLUMN sso_issuer TEXT;
 ALTER TABLE users ADD COLUMN sso_subject TEXT;
 CREATE UNIQUE INDEX users_sso_subject ON users(sso_issuer, sso_subject);
+-- A session begun by single sign-on: the organisation whose provider vouched for it, and when
+-- the provider last confirmed that the person may still sign in.
+ALTER TABLE sessions ADD COLUMN sso_org_id BIGINT;
+ALTER TABLE sessions ADD COLUMN sso_checked_at BIGINT;

@@ -8,6 +8,16 @@ use super::text::has_hidden;
 /// How long a sign-in sent to a provider may take to come back.
 pub const LOGIN_MS: super::Millis = 10 * 60 * 1000;
 
+/// How often the provider confirms a session it vouched for (a silent `prompt=none` round
+/// trip at the next page the person opens): a person blocked at the provider loses access
+/// within this time.
+pub const RECHECK_MS: super::Millis = 15 * 60 * 1000;
+
+/// Whether a session the provider last confirmed at `checked_at` is due for confirmation.
+pub fn recheck_due(checked_at: super::Millis, now: super::Millis) -> bool {
+    now - checked_at >= RECHECK_MS
+}
+
 /// An organisation's provider, as an administrator registers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderSettings {
@@ -239,6 +249,12 @@ mod tests {
         assert_eq!(field(check_settings(&i)), "client_id");
         i.client_id = " ";
         assert_eq!(field(check_settings(&i)), "client_id");
+    }
+
+    #[test]
+    fn the_provider_confirms_a_session_every_quarter_of_an_hour() {
+        assert!(!recheck_due(0, RECHECK_MS - 1));
+        assert!(recheck_due(0, RECHECK_MS));
     }
 
     #[test]

@@ -89,6 +89,10 @@ pub(super) async fn complete_sign_in(
         sessions::delete(tx, &s.id_hash).await?;
     }
     let mut new = new_session(tx, user.id, SessionStage::SignedIn, ctx).await?;
+    // A sign-in begun by single sign-on stays one (the provider keeps confirming it).
+    if let Some(mark) = half_finished.and_then(|s| s.sso) {
+        sessions::mark_sso(tx, &sha256_hex(&new.token), mark).await?;
+    }
     counters::remember_device(tx, user.id, &sha256_hex(&device), ctx.now).await?;
     new.device = Some(device);
     Ok(new)

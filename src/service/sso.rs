@@ -34,6 +34,7 @@ use crate::domain::sso::{
     asserts_multi_factor, check_settings, email_domain, SettingsInput, LOGIN_MS,
 };
 use crate::domain::user::UserStatus;
+use crate::store::sessions::{self, SsoMark};
 use crate::store::sso::{self as store_sso, IdentityProvider, PendingLogin};
 use crate::store::users::User;
 use crate::store::{audit, users, Store, StoreError};
@@ -416,16 +417,77 @@ pub async fn begin(store: &Store, ctx: &Ctx, sso: &Sso, email: &str) -> Result<B
             json!({"step": "begin", "issuer": provider.settings.issuer}),
         )
     };
-    let Some(secret) = sso.secret(&provider.settings.secret_ref) else {
-        return Err(step(Refusal::SecretMissing).await);
-    };
-    let metadata = match sso.discover(&provider.settings.issuer).await {
-        Ok(m) => m,
+    let request = match authorization_request(sso, &provider, &email, false).await {
+        Ok(r) => r,
         Err(r) => return Err(step(r).await),
     };
-    let client = client(&provider, metadata, secret, sso);
+    let browser_token = random_secret(32, &mut OsRng);
+    let mut tx = store.begin_write().await?;
+    store_sso::insert_login(
+        &mut tx,
+        &request.pending(
+            &provider,
+            &sha256_hex(&browser_token),
+            &email,
+            None,
+            ctx.now,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Begun {
+        authorize_url: request.url,
+        browser_token,
+    })
+}
+
+/// An authorization request made for a provider: its URL and what the answer is checked
+/// against.
+struct AuthorizationRequest {
+    url: String,
+    state: CsrfToken,
+    nonce: Nonce,
+    verifier: PkceCodeVerifier,
+}
+
+impl AuthorizationRequest {
+    fn pending(
+        &self,
+        provider: &IdentityProvider,
+        browser_hash: &str,
+        email: &str,
+        recheck: Option<(&str, &str)>,
+        now: crate::domain::Millis,
+    ) -> PendingLogin {
+        PendingLogin {
+            state_hash: sha256_hex(self.state.secret()),
+            org_id: provider.org_id,
+            browser_hash: browser_hash.to_string(),
+            nonce: self.nonce.secret().clone(),
+            pkce_verifier: self.verifier.secret().clone(),
+            email: email.to_string(),
+            created_at: now,
+            recheck_session_hash: recheck.map(|(h, _)| h.to_string()),
+            return_to: recheck.map(|(_, r)| r.to_string()),
+        }
+    }
+}
+
+/// The authorization request (code flow, PKCE S256, state, nonce, the address as
+/// `login_hint`; `silent`: `prompt=none`, the provider answers without showing anything).
+async fn authorization_request(
+    sso: &Sso,
+    provider: &IdentityProvider,
+    email: &str,
+    silent: bool,
+) -> std::result::Result<AuthorizationRequest, Refusal> {
+    let secret = sso
+        .secret(&provider.settings.secret_ref)
+        .ok_or(Refusal::SecretMissing)?;
+    let metadata = sso.discover(&provider.settings.issuer).await?;
+    let client = client(provider, metadata, secret, sso);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state, nonce) = client
+    let mut request = client
         .authorize_url(
             CoreAuthenticationFlow::AuthorizationCode,
             CsrfToken::new_random,
@@ -433,28 +495,69 @@ pub async fn begin(store: &Store, ctx: &Ctx, sso: &Sso, email: &str) -> Result<B
         )
         .add_scope(Scope::new("email".into()))
         .set_pkce_challenge(challenge)
-        .set_login_hint(openidconnect::LoginHint::new(email.clone()))
-        .url();
-    let browser_token = random_secret(32, &mut OsRng);
-    let mut tx = store.begin_write().await?;
-    store_sso::insert_login(
-        &mut tx,
-        &PendingLogin {
-            state_hash: sha256_hex(state.secret()),
-            org_id: provider.org_id,
-            browser_hash: sha256_hex(&browser_token),
-            nonce: nonce.secret().clone(),
-            pkce_verifier: verifier.secret().clone(),
-            email,
-            created_at: ctx.now,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Begun {
-        authorize_url: url.to_string(),
-        browser_token,
+        .set_login_hint(openidconnect::LoginHint::new(email.to_string()));
+    if silent {
+        request = request.add_prompt(openidconnect::core::CoreAuthPrompt::None);
+    }
+    let (url, state, nonce) = request.url();
+    Ok(AuthorizationRequest {
+        url: url.to_string(),
+        state,
+        nonce,
+        verifier,
     })
+}
+
+/// Asks the provider, silently, whether the person of this single sign-on session may
+/// still sign in: `Some` is the round trip to send the browser on (bound to this session),
+/// `None` when there is nothing to ask — the session is no single sign-on's, or the
+/// provider cannot be asked now, in which case the question waits for the next check (an
+/// outage at the provider does not stop the team's work; it is audited).
+pub async fn begin_recheck(
+    store: &Store,
+    ctx: &Ctx,
+    sso: &Sso,
+    session: &crate::store::sessions::Session,
+    user: &User,
+    return_to: &str,
+) -> Result<Option<String>> {
+    let Some(mark) = session.sso else {
+        return Ok(None);
+    };
+    let Some(provider) = store_sso::of_org(store, mark.org_id).await? else {
+        return Ok(None);
+    };
+    let ctx = ctx.acting_as(user);
+    match authorization_request(sso, &provider, &user.email, true).await {
+        Ok(request) => {
+            let recheck = Some((session.id_hash.as_str(), return_to));
+            let pending =
+                request.pending(&provider, &session.id_hash, &user.email, recheck, ctx.now);
+            let mut tx = store.begin_write().await?;
+            store_sso::insert_login(&mut tx, &pending).await?;
+            tx.commit().await?;
+            Ok(Some(request.url))
+        }
+        Err(refusal) => {
+            let mut tx = store.begin_write().await?;
+            let later = crate::store::sessions::SsoMark {
+                checked_at: ctx.now,
+                ..mark
+            };
+            crate::store::sessions::mark_sso(&mut tx, &session.id_hash, later).await?;
+            let event = ctx.event(
+                AuditAction::SignInSso,
+                "user",
+                user.id,
+                Some(user.org_id),
+                Outcome::Failure,
+                json!({"reason": refusal.reason(), "step": "recheck", "postponed": true}),
+            );
+            audit::append(&mut tx, &event, ctx.now).await?;
+            tx.commit().await?;
+            Ok(None)
+        }
+    }
 }
 
 /// The provider's answer at the redirect URI, as query parameters.
@@ -624,18 +727,35 @@ async fn fail_sign_in(
     .await
 }
 
-/// Finishes single sign-on with the provider's answer. `browser_token` is the cookie set at
-/// [`begin`]. The state is used up whatever follows. When the provider asserts a
-/// multi-factor sign-in the session is signed in at once; otherwise meldpunt's own second
-/// factor is still due (or set up now).
+/// What binds an answer to the browser it is for: the single sign-on cookie set at
+/// [`begin`], and the session cookie's hash (for a re-check, [`begin_recheck`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Binding<'a> {
+    pub browser_token: Option<&'a str>,
+    pub session_hash: Option<&'a str>,
+}
+
+/// What an accepted answer did.
+#[derive(Debug, Clone)]
+pub enum Finished {
+    /// A sign-in: the new session.
+    SignedIn(NewSession),
+    /// A re-check: the provider confirmed the session; the person goes on to `return_to`.
+    Confirmed { return_to: String },
+}
+
+/// Finishes single sign-on with the provider's answer. The state is used up whatever
+/// follows. A sign-in: when the provider asserts a multi-factor sign-in the session is
+/// signed in at once; otherwise meldpunt's own second factor is still due (or set up now).
+/// A re-check: confirmed, the session goes on; refused, it ends.
 pub async fn finish(
     store: &Store,
     ctx: &Ctx,
     sso: &Sso,
     answer: &Answer<'_>,
-    browser_token: Option<&str>,
+    binding: Binding<'_>,
     device_cookie: Option<&str>,
-) -> Result<NewSession> {
+) -> Result<Finished> {
     let taken = match answer.state {
         Some(state) => {
             let mut tx = store.begin_write().await?;
@@ -649,7 +769,12 @@ pub async fn finish(
         return Err(fail_sign_in(store, ctx, None, Refusal::StateUnknown, json!({})).await);
     };
     let login = &login;
-    let bound = browser_token.is_some_and(|t| sha256_hex(t) == login.browser_hash);
+    let bound = match &login.recheck_session_hash {
+        Some(hash) => binding.session_hash == Some(hash.as_str()),
+        None => binding
+            .browser_token
+            .is_some_and(|t| sha256_hex(t) == login.browser_hash),
+    };
     if !bound {
         return Err(fail_sign_in(store, ctx, Some(login), Refusal::OtherBrowser, json!({})).await);
     }
@@ -659,95 +784,87 @@ pub async fn finish(
     let Some(provider) = store_sso::of_org(store, login.org_id).await? else {
         return Err(fail_sign_in(store, ctx, Some(login), Refusal::StateUnknown, json!({})).await);
     };
-    let issuer = provider.settings.issuer.clone();
+    let checked = identity_from_answer(sso, &provider, login, answer, ctx.now).await;
+    if let (Some(hash), Some(return_to)) = (&login.recheck_session_hash, &login.return_to) {
+        return confirm(store, ctx, &provider, hash, return_to, checked).await;
+    }
+    let identity = match checked {
+        Ok(i) => i,
+        Err((r, more)) => return Err(fail_sign_in(store, ctx, Some(login), r, more).await),
+    };
+    let session = sign_in_as(store, ctx, &provider, login, &identity, device_cookie).await?;
+    Ok(Finished::SignedIn(session))
+}
+
+/// The identity in a provider's answer, checked: no error, the right issuer (RFC 9207),
+/// tokens for the code and the PKCE verifier, and an ID token that passes
+/// [`check_id_token`] with the provider's keys as published now. A refusal comes with the
+/// details to audit.
+async fn identity_from_answer(
+    sso: &Sso,
+    provider: &IdentityProvider,
+    login: &PendingLogin,
+    answer: &Answer<'_>,
+    now: crate::domain::Millis,
+) -> std::result::Result<Identity, (Refusal, serde_json::Value)> {
+    let issuer = &provider.settings.issuer;
     if let Some(error) = answer.error {
         let error: String = error
             .chars()
             .filter(|c| c.is_ascii_graphic())
             .take(64)
             .collect();
-        return Err(fail_sign_in(
-            store,
-            ctx,
-            Some(login),
-            Refusal::ProviderRefused,
-            json!({"error": error}),
-        )
-        .await);
+        return Err((Refusal::ProviderRefused, json!({"error": error})));
     }
-    if answer.iss.is_some_and(|iss| iss != issuer) {
-        let iss: String = answer.iss.unwrap_or_default().chars().take(200).collect();
-        return Err(fail_sign_in(
-            store,
-            ctx,
-            Some(login),
-            Refusal::WrongIssuer,
-            json!({"iss": iss}),
-        )
-        .await);
+    if let Some(iss) = answer.iss.filter(|iss| iss != issuer) {
+        let iss: String = iss.chars().take(200).collect();
+        return Err((Refusal::WrongIssuer, json!({"iss": iss})));
     }
-    let Some(code) = answer.code else {
-        return Err(fail_sign_in(store, ctx, Some(login), Refusal::CodeRejected, json!({})).await);
-    };
-    let Some(secret) = sso.secret(&provider.settings.secret_ref) else {
-        return Err(fail_sign_in(store, ctx, Some(login), Refusal::SecretMissing, json!({})).await);
-    };
-    let metadata = match sso.discover(&issuer).await {
-        Ok(m) => m,
-        Err(r) => return Err(fail_sign_in(store, ctx, Some(login), r, json!({})).await),
-    };
+    let none = |r: Refusal| (r, json!({}));
+    let code = answer.code.ok_or(none(Refusal::CodeRejected))?;
+    let secret = sso
+        .secret(&provider.settings.secret_ref)
+        .ok_or(none(Refusal::SecretMissing))?;
+    let metadata = sso.discover(issuer).await.map_err(none)?;
     let keys = metadata.jwks().clone();
-    let client = client(&provider, metadata, secret, sso);
-    let request = match client.exchange_code(AuthorizationCode::new(code.to_string())) {
-        Ok(r) => r,
-        Err(_) => {
-            return Err(fail_sign_in(
-                store,
-                ctx,
-                Some(login),
-                Refusal::DiscoveryMalformed,
-                json!({}),
-            )
-            .await)
-        }
-    };
+    let client = client(provider, metadata, secret, sso);
+    let request = client
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .map_err(|_| none(Refusal::DiscoveryMalformed))?;
     let tokens = request
         .set_pkce_verifier(PkceCodeVerifier::new(login.pkce_verifier.clone()))
         .request_async(&sso.http)
-        .await;
-    let tokens = match tokens {
-        Ok(t) => t,
-        Err(openidconnect::RequestTokenError::Request(_)) => {
-            return Err(fail_sign_in(
-                store,
-                ctx,
-                Some(login),
-                Refusal::ProviderUnreachable,
-                json!({}),
-            )
-            .await)
-        }
-        Err(_) => {
-            return Err(
-                fail_sign_in(store, ctx, Some(login), Refusal::CodeRejected, json!({})).await,
-            )
-        }
-    };
-    let Some(id_token) = tokens.extra_fields().id_token() else {
-        return Err(fail_sign_in(store, ctx, Some(login), Refusal::TokenInvalid, json!({})).await);
-    };
-    let identity = match check_id_token(
+        .await
+        .map_err(|e| match e {
+            openidconnect::RequestTokenError::Request(_) => none(Refusal::ProviderUnreachable),
+            _ => none(Refusal::CodeRejected),
+        })?;
+    let id_token = tokens
+        .extra_fields()
+        .id_token()
+        .ok_or(none(Refusal::TokenInvalid))?;
+    check_id_token(
         &id_token.to_string(),
-        &issuer,
+        issuer,
         &provider.settings.client_id,
         &keys,
         &login.nonce,
-        ctx.now,
-    ) {
-        Ok(i) => i,
-        Err(r) => return Err(fail_sign_in(store, ctx, Some(login), r, json!({})).await),
-    };
-    let (user, first_link) = match match_account(store, &provider, &identity).await {
+        now,
+    )
+    .map_err(none)
+}
+
+/// Signs in the account a checked identity belongs to ([`match_account`]).
+async fn sign_in_as(
+    store: &Store,
+    ctx: &Ctx,
+    provider: &IdentityProvider,
+    login: &PendingLogin,
+    identity: &Identity,
+    device_cookie: Option<&str>,
+) -> Result<NewSession> {
+    let issuer = &provider.settings.issuer;
+    let (user, first_link) = match match_account(store, provider, identity).await {
         Ok(u) => u,
         Err(r) => {
             let more = json!({"subject": identity.subject, "email": identity.email});
@@ -758,14 +875,8 @@ pub async fn finish(
     // for the address, as the activation link would have.
     let activates = first_link && user.status == UserStatus::Pending;
     if user.status != UserStatus::Active && !activates {
-        return Err(fail_sign_in(
-            store,
-            ctx,
-            Some(login),
-            Refusal::AccountNotActive,
-            json!({"user_id": user.id}),
-        )
-        .await);
+        let more = json!({"user_id": user.id});
+        return Err(fail_sign_in(store, ctx, Some(login), Refusal::AccountNotActive, more).await);
     }
     let multi_factor = asserts_multi_factor(
         &identity.amr,
@@ -775,7 +886,7 @@ pub async fn finish(
     let device = device_to_keep(store, device_cookie).await?;
     let mut tx = store.begin_write().await?;
     if first_link {
-        store_sso::link_subject(&mut tx, user.id, &issuer, &identity.subject).await?;
+        store_sso::link_subject(&mut tx, user.id, issuer, &identity.subject).await?;
     }
     if activates && users::activate_by_sso(&mut tx, user.id).await? {
         let event = ctx.acting_as(&user).event(
@@ -798,6 +909,11 @@ pub async fn finish(
         };
         super::auth::new_session(&mut tx, user.id, stage, ctx).await?
     };
+    let mark = SsoMark {
+        org_id: provider.org_id,
+        checked_at: ctx.now,
+    };
+    sessions::mark_sso(&mut tx, &sha256_hex(&session.token), mark).await?;
     let ctx = ctx.acting_as(&user);
     let event = ctx.event(
         AuditAction::SignInSso,
@@ -816,6 +932,72 @@ pub async fn finish(
     audit::append(&mut tx, &event, ctx.now).await?;
     tx.commit().await?;
     Ok(session)
+}
+
+/// The end of a re-check. Confirmed — the identity is still the account's own — the session
+/// goes on, checked now. The provider unreachable: it goes on, and is asked again at the
+/// next check. Anything else (blocked at the provider, signed out there, another person):
+/// the session ends, audited.
+async fn confirm(
+    store: &Store,
+    ctx: &Ctx,
+    provider: &IdentityProvider,
+    session_hash: &str,
+    return_to: &str,
+    checked: std::result::Result<Identity, (Refusal, serde_json::Value)>,
+) -> Result<Finished> {
+    let session = sessions::get(store, session_hash)
+        .await?
+        .ok_or(ServiceError::Unprocessable(Message::new("sso.start_again")))?;
+    let user = users::get(store, session.user_id).await?;
+    let ctx = ctx.acting_as(&user);
+    let outcome = match checked {
+        Ok(identity) => {
+            let linked =
+                store_sso::user_by_subject(store, &provider.settings.issuer, &identity.subject)
+                    .await?;
+            if linked == Some(user.id) {
+                Ok(())
+            } else {
+                Err((Refusal::NoAccount, json!({"subject": identity.subject})))
+            }
+        }
+        Err(e) => Err(e),
+    };
+    let mut tx = store.begin_write().await?;
+    let result = match outcome {
+        Ok(()) | Err((Refusal::ProviderUnreachable, _)) => {
+            let mark = SsoMark {
+                org_id: provider.org_id,
+                checked_at: ctx.now,
+            };
+            sessions::mark_sso(&mut tx, session_hash, mark).await?;
+            Ok(Finished::Confirmed {
+                return_to: return_to.to_string(),
+            })
+        }
+        Err((refusal, more)) => {
+            sessions::delete(&mut tx, session_hash).await?;
+            let mut details = json!({"reason": "provider_refused", "refusal": refusal.reason()});
+            if let (Some(d), serde_json::Value::Object(more)) = (details.as_object_mut(), more) {
+                d.extend(more);
+            }
+            let event = ctx.event(
+                AuditAction::SessionExpired,
+                "user",
+                user.id,
+                Some(user.org_id),
+                Outcome::Success,
+                details,
+            );
+            audit::append(&mut tx, &event, ctx.now).await?;
+            Err(ServiceError::Unprocessable(Message::new(
+                "sso.signed_out_by_provider",
+            )))
+        }
+    };
+    tx.commit().await?;
+    result
 }
 
 #[cfg(test)]

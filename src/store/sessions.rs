@@ -14,6 +14,15 @@ pub struct Session {
     pub created_at: Millis,
     pub last_seen_at: Millis,
     pub enrol_secret: Option<String>,
+    /// Begun by single sign-on: the organisation whose provider vouched for it, and when
+    /// that provider last confirmed it (`service::sso`, re-checked every 15 minutes).
+    pub sso: Option<SsoMark>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SsoMark {
+    pub org_id: i64,
+    pub checked_at: Millis,
 }
 
 pub async fn insert(
@@ -39,14 +48,22 @@ pub async fn insert(
 
 pub async fn get(store: &Store, id_hash: &str) -> Result<Option<Session>> {
     let row = sqlx::query(
-        "SELECT id_hash, user_id, stage, created_at, last_seen_at, enrol_secret FROM sessions WHERE id_hash = $1",
+        "SELECT id_hash, user_id, stage, created_at, last_seen_at, enrol_secret, sso_org_id, \
+         sso_checked_at FROM sessions WHERE id_hash = $1",
     )
     .bind(id_hash)
     .fetch_optional(store.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
     let stage: String = row.try_get("stage")?;
+    let sso_org: Option<i64> = super::opt_i64(&row, "sso_org_id")?;
+    let checked: Option<i64> = super::opt_i64(&row, "sso_checked_at")?;
+    let sso = sso_org.map(|org_id| SsoMark {
+        org_id,
+        checked_at: checked.unwrap_or_default(),
+    });
     Ok(SessionStage::parse(&stage).map(|stage| Session {
+        sso,
         id_hash: row.try_get("id_hash").unwrap_or_default(),
         user_id: row.try_get("user_id").unwrap_or_default(),
         stage,
@@ -65,6 +82,30 @@ pub async fn touch(store: &Store, id_hash: &str, now: Millis) -> Result<()> {
         .execute(tx.conn())
         .await?;
     tx.commit().await
+}
+
+/// Marks a session as begun by single sign-on, or records a new confirmation by the
+/// provider.
+pub async fn mark_sso(tx: &mut WriteTx, id_hash: &str, mark: SsoMark) -> Result<()> {
+    sqlx::query("UPDATE sessions SET sso_org_id = $1, sso_checked_at = $2 WHERE id_hash = $3")
+        .bind(mark.org_id)
+        .bind(mark.checked_at)
+        .bind(id_hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Ends the single sign-on marks of an organisation's sessions (its provider was removed):
+/// they go on as ordinary sessions.
+pub async fn clear_sso_of_org(tx: &mut WriteTx, org_id: i64) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE sessions SET sso_org_id = NULL, sso_checked_at = NULL WHERE sso_org_id = $1",
+    )
+    .bind(org_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn set_enrol_secret(tx: &mut WriteTx, id_hash: &str, secret: &str) -> Result<()> {

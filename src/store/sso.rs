@@ -113,9 +113,10 @@ pub async fn put(
     Ok(())
 }
 
-/// Removes an organisation's provider, its domains and its sign-ins under way. Returns
-/// whether there was one.
+/// Removes an organisation's provider, its domains and its sign-ins under way; the sessions
+/// it vouched for go on as ordinary ones. Returns whether there was one.
 pub async fn remove(tx: &mut WriteTx, org_id: i64) -> Result<bool> {
+    super::sessions::clear_sso_of_org(tx, org_id).await?;
     for table in ["sso_logins", "identity_provider_domains"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE org_id = $1"))
             .bind(org_id)
@@ -141,12 +142,16 @@ pub struct PendingLogin {
     /// The address the person typed (the provider's `login_hint`).
     pub email: String,
     pub created_at: Millis,
+    /// A re-check of a signed-in session (its hash), not a sign-in.
+    pub recheck_session_hash: Option<String>,
+    /// Where a re-checked person goes back to.
+    pub return_to: Option<String>,
 }
 
 pub async fn insert_login(tx: &mut WriteTx, l: &PendingLogin) -> Result<()> {
     sqlx::query(
-        "INSERT INTO sso_logins (state_hash, org_id, browser_hash, nonce, pkce_verifier, email, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sso_logins (state_hash, org_id, browser_hash, nonce, pkce_verifier, email, created_at, \
+         recheck_session_hash, return_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&l.state_hash)
     .bind(l.org_id)
@@ -155,6 +160,8 @@ pub async fn insert_login(tx: &mut WriteTx, l: &PendingLogin) -> Result<()> {
     .bind(&l.pkce_verifier)
     .bind(&l.email)
     .bind(l.created_at)
+    .bind(l.recheck_session_hash.as_deref())
+    .bind(l.return_to.as_deref())
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -164,7 +171,8 @@ pub async fn insert_login(tx: &mut WriteTx, l: &PendingLogin) -> Result<()> {
 pub async fn take_login(tx: &mut WriteTx, state_hash: &str) -> Result<Option<PendingLogin>> {
     let row = sqlx::query(
         "DELETE FROM sso_logins WHERE state_hash = $1 \
-         RETURNING state_hash, org_id, browser_hash, nonce, pkce_verifier, email, created_at",
+         RETURNING state_hash, org_id, browser_hash, nonce, pkce_verifier, email, created_at, \
+         recheck_session_hash, return_to",
     )
     .bind(state_hash)
     .fetch_optional(tx.conn())
@@ -178,6 +186,8 @@ pub async fn take_login(tx: &mut WriteTx, state_hash: &str) -> Result<Option<Pen
             pkce_verifier: r.try_get("pkce_verifier")?,
             email: r.try_get("email")?,
             created_at: r.try_get("created_at")?,
+            recheck_session_hash: r.try_get("recheck_session_hash")?,
+            return_to: r.try_get("return_to")?,
         })
     })
     .transpose()

@@ -234,6 +234,36 @@ impl FromRequestParts<AppState> for Page {
                 return Err(Redirect::to("/aanmelden/tweede-factor/instellen").into_response())
             }
         }
+        // A single sign-on session is confirmed by its provider every quarter of an hour, at
+        // the next page the person opens (a form sent meanwhile goes through; the page after
+        // it asks).
+        if let Some(mark) = session.sso {
+            let now = now_ms();
+            if parts.method == axum::http::Method::GET
+                && crate::domain::sso::recheck_due(mark.checked_at, now)
+            {
+                let ctx = Ctx::anonymous(&addr, now);
+                let here = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/start".into());
+                let asked = service::sso::begin_recheck(
+                    &state.store,
+                    &ctx,
+                    &state.sso,
+                    &session,
+                    &user,
+                    &here,
+                )
+                .await
+                .map_err(|e| PageError::from(e).into_response())?;
+                if let Some(url) = asked {
+                    return Err(crate::web::pages::sso::hand_over(tr, &csrf, url)
+                        .unwrap_or_else(|e| e.into_response()));
+                }
+            }
+        }
         let actor = Actor {
             user_id: user.id,
             org_id: user.org_id,

@@ -143,15 +143,35 @@ fn unescape(s: &str) -> String {
     out
 }
 
-/// Follows the provider's redirects from an authorization request to its answer for
-/// meldpunt, as a browser would (with the provider's cookies). Returns the answer's path
-/// and query at meldpunt.
-pub async fn through_provider(authorize_url: &str) -> String {
-    let http = reqwest::Client::builder()
+/// A browser's side at the provider: its cookies (the provider's own session) kept.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+impl Provider {
+    /// Blocks an account at the provider.
+    pub async fn block(&self, account: &str) {
+        let url = format!(
+            "http://127.0.0.1:{}/test/block?account={account}",
+            self.port
+        );
+        let r = reqwest::Client::new().post(url).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+    }
+}
+
+/// Follows the provider's redirects from an authorization request to its answer for
+/// meldpunt, as a new browser would. Returns the answer's path and query at meldpunt.
+pub async fn through_provider(authorize_url: &str) -> String {
+    through_provider_with(&browser(), authorize_url).await
+}
+
+/// [`through_provider`] in a browser that was at the provider before.
+pub async fn through_provider_with(http: &reqwest::Client, authorize_url: &str) -> String {
     let mut url = url::Url::parse(authorize_url).expect("an absolute authorization URL");
     for _ in 0..10 {
         let res = http

@@ -77,6 +77,36 @@ async fn sign_in_via(c: &mut Client<'_>, email: &str) -> Resp {
     c.get(&back).await
 }
 
+/// Amsterdam with its own provider (started with these settings) registered for
+/// amsterdam.nl, and Jan, a reporter there.
+async fn amsterdam_with_provider(
+    settings: &[(&str, &str)],
+) -> Option<(Provider, TestDb, Orgs, Person)> {
+    let db = test_db(Backend::Sqlite).await.unwrap();
+    let (provider, o, p) = amsterdam_with_provider_on(&db, settings).await?;
+    Some((provider, db, o, p))
+}
+
+/// [`amsterdam_with_provider`] on this database.
+async fn amsterdam_with_provider_on(
+    db: &TestDb,
+    settings: &[(&str, &str)],
+) -> Option<(Provider, Orgs, Person)> {
+    let provider = Provider::start(None, settings)?;
+    let store = &db.store;
+    let o = seed_orgs(store).await;
+    let p = make_person(store, o.amsterdam, "jan@amsterdam.nl", Role::Reporter).await;
+    register(
+        store,
+        o.amsterdam,
+        &provider.issuer(),
+        "AMSTERDAM",
+        "amsterdam.nl",
+    )
+    .await;
+    Some((provider, o, p))
+}
+
 fn reasons(records: &[meldpunt::domain::audit::AuditRecord]) -> Vec<String> {
     // Oldest first (the trail lists the newest first).
     records
@@ -159,6 +189,8 @@ both_backends!(
             pkce_verifier: "v".into(),
             email: "a@amsterdam.nl".into(),
             created_at: 10,
+            recheck_session_hash: Some("session-hash".into()),
+            return_to: Some("/zaken".into()),
         };
         let mut tx = store.begin_write().await.unwrap();
         sso_store::insert_login(&mut tx, &login).await.unwrap();
@@ -224,6 +256,8 @@ fn login_of(org_id: i64) -> meldpunt::store::sso::PendingLogin {
         pkce_verifier: "v".into(),
         email: "x@amsterdam.nl".into(),
         created_at: 10,
+        recheck_session_hash: None,
+        return_to: None,
     }
 }
 
@@ -436,20 +470,11 @@ async fn an_administrator_registers_a_provider_only_after_meldpunt_has_checked_i
 both_backends!(
     staff_come_back_signed_in_and_skip_meldpunts_second_step_when_the_provider_did_mfa,
     |db: TestDb| async move {
-        let Some(provider) = Provider::start(None, &[("AMR", "pwd,mfa")]) else {
+        let Some((provider, _, p)) = amsterdam_with_provider_on(&db, &[("AMR", "pwd,mfa")]).await
+        else {
             return;
         };
         let store = &db.store;
-        let o = seed_orgs(store).await;
-        let p = make_person(store, o.amsterdam, "jan@amsterdam.nl", Role::Reporter).await;
-        register(
-            store,
-            o.amsterdam,
-            &provider.issuer(),
-            "AMSTERDAM",
-            "amsterdam.nl",
-        )
-        .await;
         let app = app(store);
         let mut c = app.client();
         let back = sign_in_via(&mut c, "Jan@Amsterdam.nl").await;
@@ -506,21 +531,10 @@ both_backends!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_mfa_at_the_provider_meldpunt_asks_its_own_second_factor() {
-    let Some(provider) = Provider::start(None, &[("AMR", "pwd")]) else {
+    let Some((_provider, db, _, p)) = amsterdam_with_provider(&[("AMR", "pwd")]).await else {
         return;
     };
-    let db = test_db(Backend::Sqlite).await.unwrap();
     let store = &db.store;
-    let o = seed_orgs(store).await;
-    make_person(store, o.amsterdam, "jan@amsterdam.nl", Role::Reporter).await;
-    register(
-        store,
-        o.amsterdam,
-        &provider.issuer(),
-        "AMSTERDAM",
-        "amsterdam.nl",
-    )
-    .await;
     let app = app(store);
     let mut c = app.client();
     let back = sign_in_via(&mut c, "jan@amsterdam.nl").await;
@@ -536,25 +550,36 @@ async fn without_mfa_at_the_provider_meldpunt_asks_its_own_second_factor() {
         serde_json::from_str(&trail(store, "sign_in.sso").await[0].details).unwrap();
     assert_eq!(d["multi_factor"], false);
     assert_eq!(d["next"], "awaiting_second_factor");
+    // The code from the app completes it; the provider keeps confirming the session.
+    let secret = p.totp_secret.clone().unwrap();
+    let code =
+        meldpunt::domain::credentials::totp_code_at(&secret, (now_ms() / 1000) as u64).unwrap();
+    let done = c.post("/aanmelden/tweede-factor", &[("code", &code)]).await;
+    assert_eq!(done.location(), "/start", "{}", done.body);
+    let sessions = meldpunt::store::sessions::count_for_user(store, p.id)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 1);
+    let signed_in = c.get("/start").await;
+    assert_eq!(signed_in.status, StatusCode::OK);
+    use sqlx::{Connection, Executor};
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    conn.execute("UPDATE sessions SET sso_checked_at = sso_checked_at - 960000")
+        .await
+        .unwrap();
+    let asked = c.get("/start").await;
+    assert!(
+        oidc::authorize_url(&asked.body).contains("prompt=none"),
+        "a second step does not make it an ordinary session"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_state_is_used_once_and_only_in_the_browser_that_began_it() {
-    let Some(provider) = Provider::start(None, &[("AMR", "pwd,mfa")]) else {
+    let Some((_provider, db, _, _p)) = amsterdam_with_provider(&[("AMR", "pwd,mfa")]).await else {
         return;
     };
-    let db = test_db(Backend::Sqlite).await.unwrap();
     let store = &db.store;
-    let o = seed_orgs(store).await;
-    make_person(store, o.amsterdam, "jan@amsterdam.nl", Role::Reporter).await;
-    register(
-        store,
-        o.amsterdam,
-        &provider.issuer(),
-        "AMSTERDAM",
-        "amsterdam.nl",
-    )
-    .await;
     let app = app(store);
 
     // Replayed: the second use of an answer is refused.
@@ -681,7 +706,10 @@ async fn an_expired_token_is_refused() {
         &later,
         &the_sso,
         &answer,
-        Some(&begun.browser_token),
+        sso::Binding {
+            browser_token: Some(&begun.browser_token),
+            session_hash: None,
+        },
         None,
     )
     .await;
@@ -950,4 +978,113 @@ async fn an_account_not_activated_yet_is_activated_by_its_first_single_sign_on()
         .is_none());
     let back = sign_in_via(&mut app.client(), "nieuw@amsterdam.nl").await;
     assert_eq!(back.location(), "/aanmelden/tweede-factor/instellen");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_provider_confirms_a_session_every_quarter_of_an_hour_and_who_is_blocked_there_is_signed_out(
+) {
+    let Some((provider, db, _, _p)) = amsterdam_with_provider(&[("AMR", "pwd,mfa")]).await else {
+        return;
+    };
+    let store = &db.store;
+    let app = app(store);
+    let mut c = app.client();
+    let at_provider = oidc::browser();
+    let url = begin(&mut c, "jan@amsterdam.nl").await;
+    let back = oidc::through_provider_with(&at_provider, &url).await;
+    assert_eq!(c.get(&back).await.location(), "/start");
+    let sixteen_minutes_on = |db: &TestDb| {
+        let db = db.url.clone();
+        async move {
+            let stmt = "UPDATE sessions SET sso_checked_at = sso_checked_at - 960000";
+            use sqlx::{Connection, Executor};
+            let mut conn = sqlx::AnyConnection::connect(&db).await.unwrap();
+            conn.execute(stmt).await.unwrap();
+        }
+    };
+    assert_eq!(c.get("/start").await.status, StatusCode::OK, "not due yet");
+
+    // Sixteen minutes on: the next page asks the provider silently first, and comes back.
+    sixteen_minutes_on(&db).await;
+    let asked = c.get("/meldingen").await;
+    assert_eq!(asked.status, StatusCode::OK);
+    let url = oidc::authorize_url(&asked.body);
+    assert!(url.contains("prompt=none"), "{url}");
+    let back = oidc::through_provider_with(&at_provider, &url).await;
+    let confirmed = c.get(&back).await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    assert_eq!(confirmed.location(), "/meldingen");
+    assert_eq!(
+        c.get("/meldingen").await.status,
+        StatusCode::OK,
+        "confirmed now"
+    );
+
+    // The provider cannot be asked: the session goes on and is asked at the next check.
+    let port = provider.port;
+    drop(provider);
+    sixteen_minutes_on(&db).await;
+    assert_eq!(
+        c.get("/start").await.status,
+        StatusCode::OK,
+        "an outage stops nobody"
+    );
+    let postponed = trail(store, "sign_in.sso").await;
+    assert!(
+        postponed[0].details.contains("\"postponed\":true"),
+        "{}",
+        postponed[0].details
+    );
+
+    // Back up (a fresh provider, without the person's session there): sign in again, and the
+    // next check passes while the person may still sign in there.
+    let Some(provider) = Provider::start(Some(port), &[("AMR", "pwd,mfa")]) else {
+        return;
+    };
+    let url = begin(&mut c, "jan@amsterdam.nl").await;
+    let back = oidc::through_provider_with(&at_provider, &url).await;
+    assert_eq!(c.get(&back).await.location(), "/start");
+    sixteen_minutes_on(&db).await;
+    let asked = c.get("/start").await;
+    let back = oidc::through_provider_with(&at_provider, &oidc::authorize_url(&asked.body)).await;
+    assert_eq!(c.get(&back).await.location(), "/start", "confirmed");
+
+    // Blocked at the organisation: at the next check the session ends.
+    provider.block("jan@amsterdam.nl").await;
+    sixteen_minutes_on(&db).await;
+    let asked = c.get("/start").await;
+    let url = oidc::authorize_url(&asked.body);
+    let back = oidc::through_provider_with(&at_provider, &url).await;
+    let out = c.get(&back).await;
+    assert_eq!(out.status, StatusCode::BAD_REQUEST, "{}", out.body);
+    assert!(
+        out.body.contains("bevestigt uw aanmelding niet meer"),
+        "{}",
+        out.body
+    );
+    assert_eq!(
+        c.get("/start").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+    let ended = trail(store, "session.expired").await;
+    let d: serde_json::Value = serde_json::from_str(&ended[0].details).unwrap();
+    assert_eq!(d["reason"], "provider_refused");
+    assert_eq!(
+        d["refusal"], "provider_refused",
+        "the provider said no: {d}"
+    );
+    assert!(d["error"].as_str().is_some_and(|e| !e.is_empty()), "{d}");
+    // And a new sign-in is refused by the provider.
+    let mut again = app.client();
+    let url = begin(&mut again, "jan@amsterdam.nl").await;
+    let back = oidc::through_provider(&url).await;
+    let r = again.get(&back).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("niet toegestaan"), "{}", r.body);
 }

@@ -3,12 +3,13 @@
 
 use askama::Template;
 use axum::http::{header, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::signin::next_step;
 use super::{render, render_status};
-use crate::service::sso::{self, Answer};
+use crate::domain::redirect::local_target;
+use crate::service::sso::{self, Answer, Binding, Finished};
 use crate::service::{auth, ServiceError};
 use crate::web::cookies::cookie;
 use crate::web::ctx::{sso_cookie_name, Visitor};
@@ -30,6 +31,15 @@ struct SsoPage {
 struct RedirectPage {
     layout: Layout,
     to: String,
+}
+
+/// The page that moves on to the provider by itself (meta refresh, and a link): a redirect
+/// would be refused by the browser when it follows a form (CSP `form-action`).
+pub fn hand_over(tr: crate::web::i18n::Tr, csrf: &str, to: String) -> Result<Response, PageError> {
+    render(&RedirectPage {
+        layout: Layout::anonymous(tr, tr.t("sso_redirect_title"), csrf),
+        to,
+    })
 }
 
 fn page(v: &Visitor, errors: FieldErrors, email: &str) -> SsoPage {
@@ -65,10 +75,7 @@ pub async fn begin(v: Visitor, Form(f): Form<SsoForm>) -> Result<Response, PageE
     }
     match sso::begin(&v.state.store, &v.ctx(), &v.state.sso, email).await {
         Ok(begun) => {
-            let mut res = render(&RedirectPage {
-                layout: v.layout(v.tr.t("sso_redirect_title")),
-                to: begun.authorize_url,
-            })?;
+            let mut res = hand_over(v.tr, &v.csrf, begun.authorize_url)?;
             let max_age = crate::domain::sso::LOGIN_MS / 1000;
             res.headers_mut().append(
                 header::SET_COOKIE,
@@ -115,17 +122,24 @@ pub async fn answer(v: Visitor, Query(q): Query<AnswerQuery>) -> Result<Response
         &v.ctx(),
         &v.state.sso,
         &answer,
-        v.sso_login.as_deref(),
+        Binding {
+            browser_token: v.sso_login.as_deref(),
+            session_hash: v.session.as_ref().map(|(s, _)| s.id_hash.as_str()),
+        },
         v.device.as_deref(),
     )
     .await;
     let mut res = match result {
-        Ok(session) => {
+        Ok(Finished::SignedIn(session)) => {
             // Any earlier session of this browser ends: the new one has a fresh id.
             if let Some((old, user)) = &v.session {
                 let _ = auth::sign_out(&v.state.store, &v.ctx(), old, user, false).await;
             }
             v.start_session(&session, next_step(session.stage))
+        }
+        Ok(Finished::Confirmed { return_to }) => {
+            let to = local_target(&return_to).unwrap_or_else(|_| "/start".into());
+            Redirect::to(&to).into_response()
         }
         Err(ServiceError::Unprocessable(message)) => render_status(
             StatusCode::BAD_REQUEST,

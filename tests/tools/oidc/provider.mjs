@@ -15,6 +15,9 @@
 // Nobody types anything: every sign-in is of the account named in the request's
 // `login_hint` (used as `sub` and, with "@" in it, as the verified e-mail address), with the
 // configured `amr`, and consent is given at once — a test follows the redirects only.
+// `POST /test/block?account=…` blocks an account, as an administrator would at the
+// organisation: its sign-ins are refused (`access_denied`) and a silent request for its
+// session (prompt=none) gets an error instead of a code.
 import { generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:http";
 import Provider from "oidc-provider";
@@ -23,6 +26,8 @@ const port = Number(process.env.PORT || 0);
 const issuer = process.env.ISSUER || `http://localhost:${port}`;
 const clients = JSON.parse(process.env.CLIENTS || "[]");
 const amr = (process.env.AMR || "pwd").split(",").filter(Boolean);
+
+const blocked = new Set();
 
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const key = { ...privateKey.export({ format: "jwk" }), kid: process.env.KEY_ID || "key-1", use: "sig", alg: "RS256" };
@@ -42,6 +47,14 @@ const provider = new Provider(issuer, {
   conformIdTokenClaims: false,
   features: { devInteractions: { enabled: false } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  // A blocked account keeps no grant: a silent request (prompt=none) gets an error back, as
+  // from a real provider that revoked the person's access.
+  async loadExistingGrant(ctx) {
+    if (blocked.has(ctx.oidc.session.accountId)) return undefined;
+    const grantId =
+      ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+    return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+  },
   async findAccount(ctx, id) {
     return {
       accountId: id,
@@ -60,6 +73,10 @@ const provider = new Provider(issuer, {
 async function interaction(req, res) {
   const details = await provider.interactionDetails(req, res);
   const accountId = details.params.login_hint || "anonymous";
+  if (blocked.has(accountId)) {
+    await provider.interactionFinished(req, res, { error: "access_denied", error_description: "blocked" });
+    return;
+  }
   const grant = new provider.Grant({ accountId, clientId: details.params.client_id });
   grant.addOIDCScope(String(details.params.scope || "openid"));
   const grantId = await grant.save();
@@ -73,7 +90,11 @@ async function interaction(req, res) {
 
 const callback = provider.callback();
 const server = createServer((req, res) => {
-  if (req.url.startsWith("/interaction/")) {
+  if (req.method === "POST" && req.url.startsWith("/test/block?")) {
+    blocked.add(new URL(req.url, issuer).searchParams.get("account"));
+    res.statusCode = 204;
+    res.end();
+  } else if (req.url.startsWith("/interaction/")) {
     interaction(req, res).catch((e) => {
       res.statusCode = 500;
       res.end(String(e));
