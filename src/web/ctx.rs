@@ -259,7 +259,7 @@ impl FromRequestParts<AppState> for Page {
                 .await
                 .map_err(|e| PageError::from(e).into_response())?;
                 if let Some(url) = asked {
-                    return Err(crate::web::pages::sso::hand_over(tr, &csrf, url)
+                    return Err(crate::web::hand_over::hand_over(tr, &csrf, url)
                         .unwrap_or_else(|e| e.into_response()));
                 }
             }

@@ -15,6 +15,7 @@ pub mod ctx;
 pub mod error;
 pub mod extract;
 pub mod forms;
+pub mod hand_over;
 pub mod i18n;
 pub mod layout;
 pub mod map_svg;

@@ -66,9 +66,21 @@ impl Provider {
             );
             return None;
         };
-        let port = port.unwrap_or_else(free_port);
+        // A start that does not report within its time is stopped (never left running) and
+        // tried once more, on a new port unless the port was given.
+        for attempt in 1..=2 {
+            let port = port.unwrap_or_else(free_port);
+            if let Some(p) = Self::spawn(&script, port, settings) {
+                return Some(p);
+            }
+            eprintln!("the OpenID provider did not start on port {port} (attempt {attempt})");
+        }
+        panic!("the OpenID provider did not start twice");
+    }
+
+    fn spawn(script: &std::path::Path, port: u16, settings: &[(&str, &str)]) -> Option<Provider> {
         let mut cmd = Command::new("node");
-        cmd.arg(&script)
+        cmd.arg(script)
             .env("PORT", port.to_string())
             .env("CLIENTS", clients(&[]))
             .stdout(Stdio::piped())
@@ -86,9 +98,11 @@ impl Provider {
                 }
             }
         });
-        rx.recv_timeout(Duration::from_secs(30))
-            .expect("the OpenID provider started within 30 s");
-        Some(Provider { child, port })
+        let provider = Provider { child, port };
+        // Dropped (and so stopped) when it does not report in time.
+        rx.recv_timeout(Duration::from_secs(45))
+            .ok()
+            .map(|_| provider)
     }
 
     /// The issuer it names itself by default.

@@ -16,6 +16,7 @@ use crate::web::ctx::{sso_cookie_name, Visitor};
 use crate::web::error::{Failure, PageError};
 use crate::web::extract::Query;
 use crate::web::forms::{FieldErrors, Form};
+use crate::web::hand_over::hand_over;
 use crate::web::layout::Layout;
 
 #[derive(Template)]
@@ -24,22 +25,6 @@ struct SsoPage {
     layout: Layout,
     errors: FieldErrors,
     email: String,
-}
-
-#[derive(Template)]
-#[template(path = "sso_redirect.html")]
-struct RedirectPage {
-    layout: Layout,
-    to: String,
-}
-
-/// The page that moves on to the provider by itself (meta refresh, and a link): a redirect
-/// would be refused by the browser when it follows a form (CSP `form-action`).
-pub fn hand_over(tr: crate::web::i18n::Tr, csrf: &str, to: String) -> Result<Response, PageError> {
-    render(&RedirectPage {
-        layout: Layout::anonymous(tr, tr.t("sso_redirect_title"), csrf),
-        to,
-    })
 }
 
 fn page(v: &Visitor, errors: FieldErrors, email: &str) -> SsoPage {
