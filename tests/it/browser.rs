@@ -2314,6 +2314,23 @@ async fn staff_sign_in_through_their_organisations_provider() {
     );
     axe_on(&b, "start page after single sign-on", &mut problems).await;
     sign_out(&b).await;
+    // An address of a domain without a provider gets a clear answer on the same page.
+    b.goto(format!("{base}/aanmelden/organisatie"))
+        .await
+        .unwrap();
+    fill(&b, "email", "iemand@zaanstad.demo").await;
+    submit(&b, "/aanmelden/organisatie").await;
+    let page = text(&b).await;
+    assert!(
+        page.contains("Voor zaanstad.demo is geen aanmelding via de organisatie ingesteld"),
+        "{page}"
+    );
+    axe_on(
+        &b,
+        "sign-in through the organisation, refused",
+        &mut problems,
+    )
+    .await;
     assert!(b
         .current_url()
         .await
