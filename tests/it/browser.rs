@@ -2291,17 +2291,7 @@ async fn staff_sign_in_through_their_organisations_provider() {
         .await
         .unwrap();
     fill(&b, "email", "melder@amsterdam.demo").await;
-    b.execute("window.__meldpuntOldPage = true;", vec![])
-        .await
-        .unwrap();
-    b.find(By::Css(
-        "form[action='/aanmelden/organisatie'] button[type='submit']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    submit(&b, "/aanmelden/organisatie").await;
     // The hand-over page moves on by itself, through the provider, back to meldpunt.
     wait_until(
         &b,

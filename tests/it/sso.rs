@@ -44,8 +44,7 @@ fn settings<'a>(issuer: &'a str, secret_ref: &'a str, domains: &'a str) -> Setti
     }
 }
 
-fn the_sso(store: &Store) -> sso::Sso {
-    let _ = store;
+fn the_sso() -> sso::Sso {
     sso::Sso::new(&config().public_url, config().sso_secrets).unwrap()
 }
 
@@ -54,7 +53,7 @@ async fn register(store: &Store, org_id: i64, issuer: &str, secret: &str, domain
     sso::configure(
         store,
         &cli_ctx(),
-        &the_sso(store),
+        &the_sso(),
         org_id,
         &settings(issuer, secret, domain),
     )
@@ -667,23 +666,13 @@ async fn a_state_is_used_once_and_only_in_the_browser_that_began_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_token_is_refused() {
-    let Some(provider) = Provider::start(None, &[("AMR", "pwd,mfa"), ("ID_TOKEN_TTL", "60")])
+    let Some((provider, db, _, _)) =
+        amsterdam_with_provider(&[("AMR", "pwd,mfa"), ("ID_TOKEN_TTL", "60")]).await
     else {
         return;
     };
-    let db = test_db(Backend::Sqlite).await.unwrap();
     let store = &db.store;
-    let o = seed_orgs(store).await;
-    make_person(store, o.amsterdam, "jan@amsterdam.nl", Role::Reporter).await;
-    register(
-        store,
-        o.amsterdam,
-        &provider.issuer(),
-        "AMSTERDAM",
-        "amsterdam.nl",
-    )
-    .await;
-    let the_sso = the_sso(store);
+    let the_sso = the_sso();
     // meldpunt's clock two hours on: the provider's one-minute token has expired by then.
     let later = Ctx::anonymous("127.0.0.1", now_ms() + 2 * 3_600_000);
     let begun = sso::begin(store, &later, &the_sso, "jan@amsterdam.nl")

@@ -374,25 +374,40 @@ pub async fn set_mayor(
 ) -> Result<Response, PageError> {
     p.authorize_object(Action::ManageUsers { org_id: id })
         .await?;
-    match org_service::set_mayor(&p.state.store, &p.ctx(), id, &f.mayor).await {
-        Ok(()) => {}
+    let result = org_service::set_mayor(&p.state.store, &p.ctx(), id, &f.mayor).await;
+    org_page_after(&p, id, result, "mayor_saved", None).await
+}
+
+/// The organisation page after one of its forms: a refusal next to its field (422, with
+/// what was typed in the single sign-on form, `sso_form`), or the page with the notice.
+async fn org_page_after(
+    p: &Page,
+    id: i64,
+    result: Result<(), ServiceError>,
+    notice: &'static str,
+    sso_form: Option<SsoForm>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => {
+            let extras = OrgPageExtras {
+                notice: Some(p.tr.t(notice)),
+                ..Default::default()
+            };
+            render(&org_page(p, id, extras).await?)
+        }
         Err(ServiceError::Invalid { field, message }) => {
             let extras = OrgPageExtras {
                 errors: FieldErrors::message(&p.tr, field, &message),
+                sso_form,
                 ..Default::default()
             };
-            return render_status(
+            render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &org_page(&p, id, extras).await?,
-            );
+                &org_page(p, id, extras).await?,
+            )
         }
-        Err(e) => return Err(PageError(Failure::from(e))),
+        Err(e) => Err(PageError(Failure::from(e))),
     }
-    let extras = OrgPageExtras {
-        notice: Some(p.tr.t("mayor_saved")),
-        ..Default::default()
-    };
-    render(&org_page(&p, id, extras).await?)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -424,37 +439,17 @@ pub async fn save_sso(
         email_domains: &f.email_domains,
         mfa_acr: &f.mfa_acr,
     };
-    match sso::configure(&p.state.store, &p.ctx(), &p.state.sso, id, &input).await {
-        Ok(_) => {}
-        Err(ServiceError::Invalid { field, message }) => {
-            let extras = OrgPageExtras {
-                errors: FieldErrors::message(&p.tr, field, &message),
-                sso_form: Some(f.clone()),
-                ..Default::default()
-            };
-            return render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &org_page(&p, id, extras).await?,
-            );
-        }
-        Err(e) => return Err(PageError(Failure::from(e))),
-    }
-    let extras = OrgPageExtras {
-        notice: Some(p.tr.t("sso_saved")),
-        ..Default::default()
-    };
-    render(&org_page(&p, id, extras).await?)
+    let result = sso::configure(&p.state.store, &p.ctx(), &p.state.sso, id, &input)
+        .await
+        .map(|_| ());
+    org_page_after(&p, id, result, "sso_saved", Some(f)).await
 }
 
 /// Turns single sign-on off for the organisation.
 pub async fn remove_sso(p: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
     p.authorize(Action::ManageSingleSignOn).await?;
-    sso::remove(&p.state.store, &p.ctx(), id).await?;
-    let extras = OrgPageExtras {
-        notice: Some(p.tr.t("sso_removed")),
-        ..Default::default()
-    };
-    render(&org_page(&p, id, extras).await?)
+    let result = sso::remove(&p.state.store, &p.ctx(), id).await.map(|_| ());
+    org_page_after(&p, id, result, "sso_removed", None).await
 }
 
 #[derive(Deserialize)]
